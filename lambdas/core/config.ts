@@ -1,0 +1,184 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { IMPORTANCE_LEVELS, SOURCE_NAMES } from './change.ts';
+import { ConfigError } from './errors.ts';
+
+/**
+ * The one configuration module. Everything the product reads from its environment is
+ * validated here, once; a bad value fails with an error that names the field.
+ */
+
+const countryCode = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'expected an ISO-3166 alpha-2 country code such as SG');
+
+/** Subscriber filters; an absent filter matches everything. */
+export const SubscriberFiltersSchema = z
+  .object({
+    sources: z.array(z.enum(SOURCE_NAMES)).optional(),
+    kinds: z.array(z.string().min(1)).optional(),
+    subjects: z.array(z.string().min(1)).optional(),
+    countries: z.array(countryCode).optional(),
+    minImportance: z.enum(IMPORTANCE_LEVELS).optional(),
+  })
+  .strict();
+export type SubscriberFilters = z.infer<typeof SubscriberFiltersSchema>;
+
+export const SubscriberSeedSchema = z
+  .object({
+    email: z.email(),
+    name: z.string().max(200).optional(),
+    mode: z.enum(['immediate', 'daily']).default('immediate'),
+    digestHour: z.number().int().min(0).max(23).default(7),
+    filters: SubscriberFiltersSchema.default({}),
+  })
+  .strict();
+export type SubscriberSeed = z.infer<typeof SubscriberSeedSchema>;
+
+const sourceSettings = z
+  .object({ enabled: z.boolean().default(true) })
+  .strict()
+  .default({ enabled: true });
+
+/** The config file (`export-watch.config.json`). */
+export const ConfigFileSchema = z
+  .object({
+    /** Companies to watch, by ticker (resolved through EDGAR) or CIK (digits). */
+    watchlist: z.array(z.string().regex(/^([A-Z][A-Z0-9.-]{0,9}|\d{1,10})$/, 'expected a ticker (NVDA) or a CIK (1045810)')).min(1),
+    countriesOfInterest: z.array(countryCode).default([]),
+    /** SEC forms to report; amendments (`/A`) are included automatically. */
+    forms: z.array(z.string().min(1)).default(['10-K', '10-Q', '8-K', '20-F', '6-K']),
+    sources: z
+      .object(Object.fromEntries(SOURCE_NAMES.map((n) => [n, sourceSettings])) as Record<(typeof SOURCE_NAMES)[number], typeof sourceSettings>)
+      .strict()
+      .default(Object.fromEntries(SOURCE_NAMES.map((n) => [n, { enabled: true }])) as never),
+    /** Sender address (an SES-verified identity in AWS). */
+    senderEmail: z.email().default('alerts@example.com'),
+    subscribers: z.array(SubscriberSeedSchema).default([]),
+    http: z
+      .object({
+        /** Requests per second to all SEC hosts together; SEC allows at most 10. */
+        secRequestsPerSecond: z.number().positive().max(10).default(5),
+        /** Requests per second to each other host. */
+        otherRequestsPerSecond: z.number().positive().max(20).default(1),
+        timeoutMs: z.number().int().positive().default(20_000),
+        maxRetries: z.number().int().min(0).max(10).default(3),
+        maxBodyBytes: z.number().int().positive().default(64 * 1024 * 1024),
+      })
+      .strict()
+      .default({ secRequestsPerSecond: 5, otherRequestsPerSecond: 1, timeoutMs: 20_000, maxRetries: 3, maxBodyBytes: 64 * 1024 * 1024 }),
+  })
+  .strict();
+export type ConfigFile = z.infer<typeof ConfigFileSchema>;
+
+const url = z.url({ protocol: /^https?$/ });
+
+/** Environment variables. */
+export const EnvSchema = z.object({
+  /** "Company Name admin@example.com": required by SEC fair-access rules; never invented. */
+  SEC_USER_AGENT: z
+    .string()
+    .regex(/^\S.*\s\S+@\S+\.\S+$/, 'expected "Company Name admin@example.com"')
+    .optional(),
+  SEC_WWW_URL: url.default('https://www.sec.gov'),
+  SEC_DATA_URL: url.default('https://data.sec.gov'),
+  FEDERAL_REGISTER_URL: url.default('https://www.federalregister.gov'),
+  CSL_URL: url.default('https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.json'),
+  CHANGES_TABLE: z.string().min(3).default('export-watch-changes'),
+  STATE_TABLE: z.string().min(3).default('export-watch-state'),
+  SUBSCRIBERS_TABLE: z.string().min(3).default('export-watch-subscribers'),
+  /** Inline config JSON (the deployed Lambdas get the validated file this way). */
+  EXPORT_WATCH_CONFIG_JSON: z.string().optional(),
+  /** Path of the config file (local runtime). */
+  EXPORT_WATCH_CONFIG: z.string().optional(),
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+/** The whole validated configuration. */
+export interface AppConfig extends ConfigFile {
+  secUserAgent: string | undefined;
+  urls: { secWww: string; secData: string; federalRegister: string; csl: string };
+  tables: { changes: string; state: string; subscribers: string };
+}
+
+/** Format zod issues as `field.path: message` lines. */
+function describeIssues(error: z.ZodError, prefix: string): string {
+  return error.issues
+    .map((i) => `  ${prefix}${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('\n');
+}
+
+/** Parse a config file body; throws {@link ConfigError} naming each bad field. */
+export function parseConfigFile(raw: unknown, origin = 'config'): ConfigFile {
+  const parsed = ConfigFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid ${origin}:\n${describeIssues(parsed.error, '')}`);
+  }
+  return parsed.data;
+}
+
+/** Read and validate a config file from disk. */
+export function readConfigFile(path: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`Config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  return parseConfigFile(json, `config file ${path}`);
+}
+
+/** Build the configuration from an environment and an optional file path fallback. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultFile = 'export-watch.config.json'): AppConfig {
+  const parsedEnv = EnvSchema.safeParse(env);
+  if (!parsedEnv.success) {
+    throw new ConfigError(`Invalid environment:\n${describeIssues(parsedEnv.error, '')}`);
+  }
+  const e = parsedEnv.data;
+  let file: ConfigFile;
+  if (e.EXPORT_WATCH_CONFIG_JSON) {
+    let json: unknown;
+    try {
+      json = JSON.parse(e.EXPORT_WATCH_CONFIG_JSON);
+    } catch (err) {
+      throw new ConfigError(`EXPORT_WATCH_CONFIG_JSON is not valid JSON: ${(err as Error).message}`);
+    }
+    file = parseConfigFile(json, 'EXPORT_WATCH_CONFIG_JSON');
+  } else {
+    file = readConfigFile(e.EXPORT_WATCH_CONFIG ?? defaultFile);
+  }
+  return {
+    ...file,
+    secUserAgent: e.SEC_USER_AGENT,
+    urls: {
+      secWww: e.SEC_WWW_URL.replace(/\/+$/, ''),
+      secData: e.SEC_DATA_URL.replace(/\/+$/, ''),
+      federalRegister: e.FEDERAL_REGISTER_URL.replace(/\/+$/, ''),
+      csl: e.CSL_URL,
+    },
+    tables: { changes: e.CHANGES_TABLE, state: e.STATE_TABLE, subscribers: e.SUBSCRIBERS_TABLE },
+  };
+}
+
+/** The SEC User-Agent, or a config error saying how to set it. Never invents one. */
+export function requireSecUserAgent(config: AppConfig): string {
+  if (!config.secUserAgent) {
+    throw new ConfigError(
+      'SEC_USER_AGENT is not set. SEC EDGAR requires a declared User-Agent such as "Acme Research admin@acme.com"; set SEC_USER_AGENT to your own company name and contact email.',
+    );
+  }
+  return config.secUserAgent;
+}
+
+let cached: AppConfig | undefined;
+/** The process-wide configuration, read once (Lambda cold start or CLI start). */
+export function getConfig(): AppConfig {
+  cached ??= loadConfig();
+  return cached;
+}

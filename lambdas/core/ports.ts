@@ -1,0 +1,66 @@
+import type { Change, SourceName } from './change.ts';
+import type { SourceErrorKind } from './errors.ts';
+
+/**
+ * Ports: what the use cases need from storage and mail. DynamoDB/SES adapters live in
+ * `lambdas/store` and `lambdas/notify`; the use cases never import AWS.
+ */
+
+/** Result of writing one change with a conditional put. */
+export type PutOutcome = 'created' | 'duplicate';
+
+export interface ChangeQuery {
+  source?: string | undefined;
+  subject?: string | undefined;
+  kind?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+  limit?: number | undefined;
+}
+
+export interface ChangeLogPort {
+  /** Conditional put on the deterministic id; `duplicate` when it already exists. */
+  put(change: Change, options: { notify: boolean }): Promise<PutOutcome>;
+  get(id: string): Promise<Change | undefined>;
+  /** Changes matching a query, newest first, using a key or index where one serves. */
+  query(query: ChangeQuery): AsyncIterable<Change>;
+  /** Changes still waiting for the notifier (the outbox), oldest first. */
+  pendingNotification(limit: number): Promise<Change[]>;
+  /** Take a change out of the outbox once every subscriber has it. */
+  markNotified(id: string, at: string): Promise<void>;
+}
+
+/** Health and cursor of one source. */
+export interface SourceState {
+  source: SourceName;
+  /** Opaque, source-defined position; absent until the baseline run succeeds. */
+  cursor?: unknown;
+  baselineAt?: string;
+  lastAttemptAt?: string;
+  lastSuccessAt?: string;
+  consecutiveFailures: number;
+  lastError?: { kind: SourceErrorKind; message: string; at: string };
+  /** While set and in the future, the source does not call its upstream (SEC 403 cool-down). */
+  blockedUntil?: string;
+  itemsSeen?: number;
+  lastChangeCount?: number;
+}
+
+export interface SourceStatePort {
+  get(source: SourceName): Promise<SourceState | undefined>;
+  put(state: SourceState): Promise<void>;
+  list(): Promise<SourceState[]>;
+  /** Lease so two overlapping runs of one source (e.g. a Lambda retry) never interleave. */
+  acquireLease(source: SourceName, owner: string, until: Date, now: Date): Promise<boolean>;
+  releaseLease(source: SourceName, owner: string): Promise<void>;
+  /** Extra per-source items (e.g. known accessions per company, list snapshot rows). */
+  getItem(source: SourceName, key: string): Promise<Record<string, unknown> | undefined>;
+  getItems(source: SourceName, keyPrefix: string): Promise<Array<{ key: string; value: Record<string, unknown> }>>;
+  putItems(source: SourceName, writes: ItemWrite[]): Promise<void>;
+}
+
+/** A write (or, with `value: null`, a delete) of one extra state item. */
+export interface ItemWrite {
+  key: string;
+  value: Record<string, unknown> | null;
+}

@@ -1,0 +1,8 @@
+import type { SourceName } from '../core/change.ts';
+import type { SourceDefinition } from '../core/source.ts';
+
+/**
+ * The implemented sources. The local runtime runs these, and the stack creates one
+ * function for each from `lambdas/sources/<name>/handler.ts`.
+ */
+export const SOURCES: Partial<Record<SourceName, SourceDefinition<never>>> = {};

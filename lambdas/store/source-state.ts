@@ -1,0 +1,122 @@
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SOURCE_NAMES, type SourceName } from '../core/change.ts';
+import type { ItemWrite, SourceState, SourceStatePort } from '../core/ports.ts';
+import { isConditionalCheckFailed } from './dynamo.ts';
+
+const pk = (source: SourceName) => `SOURCE#${source}`;
+
+/**
+ * DynamoDB source state. The cursor is stored as JSON text so any source-defined shape
+ * (empty arrays, nested maps) round-trips unchanged.
+ */
+export class DynamoSourceState implements SourceStatePort {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(source: SourceName): Promise<SourceState | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: pk(source), sk: 'STATE' }, ConsistentRead: true }));
+    return out.Item ? fromItem(out.Item) : undefined;
+  }
+
+  async put(state: SourceState): Promise<void> {
+    const { cursor, ...rest } = state;
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: pk(state.source), sk: 'STATE', ...rest, cursorJson: cursor === undefined ? undefined : JSON.stringify(cursor) },
+      }),
+    );
+  }
+
+  async list(): Promise<SourceState[]> {
+    // The handful of sources are known: one consistent get each, no scan.
+    const states = await Promise.all(SOURCE_NAMES.map((s) => this.get(s)));
+    return states.filter((s): s is SourceState => s !== undefined);
+  }
+
+  async acquireLease(source: SourceName, owner: string, until: Date, now: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: pk(source), sk: 'LEASE', owner, until: until.toISOString() },
+          ConditionExpression: 'attribute_not_exists(pk) OR #u < :now',
+          ExpressionAttributeNames: { '#u': 'until' },
+          ExpressionAttributeValues: { ':now': now.toISOString() },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  async releaseLease(source: SourceName, owner: string): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: pk(source), sk: 'LEASE' },
+          ConditionExpression: '#o = :o',
+          ExpressionAttributeNames: { '#o': 'owner' },
+          ExpressionAttributeValues: { ':o': owner },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
+  }
+
+  async getItem(source: SourceName, key: string): Promise<Record<string, unknown> | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: pk(source), sk: `ITEM#${key}` }, ConsistentRead: true }));
+    return out.Item ? (JSON.parse(out.Item.valueJson as string) as Record<string, unknown>) : undefined;
+  }
+
+  async getItems(source: SourceName, keyPrefix: string): Promise<Array<{ key: string; value: Record<string, unknown> }>> {
+    const items: Array<{ key: string; value: Record<string, unknown> }> = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+          ExpressionAttributeValues: { ':pk': pk(source), ':p': `ITEM#${keyPrefix}` },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        items.push({ key: (item.sk as string).slice(5), value: JSON.parse(item.valueJson as string) });
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  async putItems(source: SourceName, writes: ItemWrite[]): Promise<void> {
+    const requests = writes.map((w) =>
+      w.value === null
+        ? { DeleteRequest: { Key: { pk: pk(source), sk: `ITEM#${w.key}` } } }
+        : { PutRequest: { Item: { pk: pk(source), sk: `ITEM#${w.key}`, valueJson: JSON.stringify(w.value) } } },
+    );
+    for (let i = 0; i < requests.length; i += 25) {
+      let batch: Record<string, unknown[]> | undefined = { [this.tableName]: requests.slice(i, i + 25) };
+      for (let attempt = 0; batch && Object.keys(batch).length > 0; attempt++) {
+        if (attempt > 8) throw new Error(`DynamoDB kept ${batch[this.tableName]?.length} state writes unprocessed`);
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+        const out = await this.db.send(new BatchWriteCommand({ RequestItems: batch as never }));
+        batch = out.UnprocessedItems as Record<string, unknown[]> | undefined;
+      }
+    }
+  }
+}
+
+function fromItem(item: Record<string, unknown>): SourceState {
+  const { pk: _pk, sk: _sk, cursorJson, ...rest } = item;
+  const state = rest as unknown as SourceState;
+  if (typeof cursorJson === 'string') state.cursor = JSON.parse(cursorJson);
+  return state;
+}

@@ -1,0 +1,57 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type AppConfig, loadConfig } from '../../lambdas/core/config.ts';
+import { ensureTables } from '../../lambdas/store/create-tables.ts';
+import { type LocalService, startDynalite, startSesLocal } from '../../lambdas/local/services.ts';
+import { join } from 'node:path';
+import { REPO_ROOT } from './fixtures.ts';
+
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** In-memory dynalite with the project's tables, plus a document client for it. */
+export interface LocalDynamo {
+  service: LocalService;
+  client: DynamoDBClient;
+  db: DynamoDBDocumentClient;
+  stop(): Promise<void>;
+}
+
+let tableCounter = 0;
+
+/** Start an in-memory dynalite and create fresh tables named for this test. */
+export async function startLocalDynamo(tables: AppConfig['tables']): Promise<LocalDynamo> {
+  const service = await startDynalite();
+  const client = new DynamoDBClient({ endpoint: service.url, region: 'us-east-1', credentials });
+  await ensureTables(client, tables);
+  const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
+  return {
+    service,
+    client,
+    db,
+    stop: async () => {
+      client.destroy();
+      await service.close();
+    },
+  };
+}
+
+/** Start local SES. */
+export function startLocalSes(): Promise<LocalService> {
+  return startSesLocal();
+}
+
+/**
+ * A test configuration: the shipped config file, upstreams pointed at a fake server,
+ * unique table names, and a test SEC User-Agent.
+ */
+export function testConfig(env: Record<string, string> = {}, file = join(REPO_ROOT, 'export-watch.config.json')): AppConfig {
+  const n = ++tableCounter;
+  return loadConfig({
+    SEC_USER_AGENT: 'export-watch tests tests@example.com',
+    EXPORT_WATCH_CONFIG: file,
+    CHANGES_TABLE: `t${n}-changes`,
+    STATE_TABLE: `t${n}-state`,
+    SUBSCRIBERS_TABLE: `t${n}-subscribers`,
+    ...env,
+  });
+}
