@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// The `export-watch` command. Runs the TypeScript sources directly through tsx, so the
+// command works right after `npm ci` with no build step.
+import { register } from 'tsx/esm/api';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+register();
+const { main } = await import('./cli.ts');
+process.exitCode = await main(process.argv);

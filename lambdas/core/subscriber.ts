@@ -1,0 +1,28 @@
+import type { SubscriberFilters } from './config.ts';
+import { type Change, IMPORTANCE_LEVELS } from './change.ts';
+
+/** A subscriber as stored. */
+export interface Subscriber {
+  email: string;
+  name?: string | undefined;
+  mode: 'immediate' | 'daily';
+  /** Hour (America/New_York) of the daily digest. */
+  digestHour: number;
+  filters: SubscriberFilters;
+  /** `pending` until the double opt-in is confirmed; config-seeded subscribers start `active`. */
+  status: 'pending' | 'active' | 'unsubscribed';
+  createdAt: string;
+}
+
+/** Does a change pass a subscriber's filters? Every present filter must match. */
+export function matchesSubscriber(change: Change, filters: SubscriberFilters): boolean {
+  if (filters.sources?.length && !filters.sources.includes(change.source)) return false;
+  if (filters.kinds?.length && !filters.kinds.some((k) => change.kind === k || change.kind.startsWith(`${k}.`))) return false;
+  if (filters.subjects?.length) {
+    const subject = change.subject.toUpperCase();
+    if (!filters.subjects.some((s) => s.toUpperCase() === subject)) return false;
+  }
+  if (filters.countries?.length && !change.countries.some((c) => filters.countries?.includes(c))) return false;
+  if (filters.minImportance && IMPORTANCE_LEVELS.indexOf(change.importance) < IMPORTANCE_LEVELS.indexOf(filters.minImportance)) return false;
+  return true;
+}

@@ -1,0 +1,185 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESClient } from '@aws-sdk/client-ses';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Cron } from 'croner';
+import type { SourceName } from '../core/change.ts';
+import { type Clock, systemClock } from '../core/clock.ts';
+import { type AppConfig, loadConfig } from '../core/config.ts';
+import type { UpstreamClient } from '../core/http.ts';
+import { DEFAULT_SCHEDULES, SCHEDULE_TIME_ZONE, toCronPattern } from '../core/schedule.ts';
+import { type CycleDeps, type CycleOutcome, runSourceCycle } from '../core/source.ts';
+import { OutboxMailer, SesMailer } from '../notify/mailer.ts';
+import { type NotifierOutcome, runNotifier } from '../notify/notifier.ts';
+import { createCycleDeps } from '../runtime/deps.ts';
+import { SOURCES } from '../sources/index.ts';
+import { ensureTables } from '../store/create-tables.ts';
+import { DynamoSubscribers } from '../store/subscribers.ts';
+import { type LocalService, startDynalite, startSesLocal, useLocalEndpoints } from './services.ts';
+
+export interface LocalRuntimeOptions {
+  dataDir: string;
+  /** Config file path; default `export-watch.config.json` in the working directory. */
+  configFile?: string | undefined;
+  /** Extra environment (e.g. upstream URLs of a fake server) layered over process.env. */
+  env?: Record<string, string> | undefined;
+  /** Port of the local SES web UI; 0 = any free port. */
+  sesPort?: number | undefined;
+  clock?: Clock;
+  http?: UpstreamClient;
+  log?: (line: string) => void;
+}
+
+/** One local cycle: every enabled source, then the notifier. */
+export interface CycleSummary {
+  sources: CycleOutcome[];
+  notifier: NotifierOutcome;
+}
+
+/**
+ * The local runtime: embedded DynamoDB (dynalite, persisted under the data dir), local
+ * SES (aws-ses-v2-local and its web UI), the project's tables, and the same use cases the
+ * Lambdas run. Every email sent is also written to `<data-dir>/outbox/<messageId>.eml`.
+ */
+export class LocalRuntime {
+  private crons: Cron[] = [];
+  private running: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly config: AppConfig,
+    readonly dataDir: string,
+    readonly dynamo: LocalService,
+    readonly ses: LocalService,
+    private readonly deps: CycleDeps & { db: DynamoDBDocumentClient },
+    private readonly mailer: OutboxMailer,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  static async start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+    const dataDir = resolve(options.dataDir);
+    const log = options.log ?? ((line: string) => console.log(line));
+    const env = { ...process.env, ...options.env };
+    if (options.configFile) env.EXPORT_WATCH_CONFIG = options.configFile;
+    const config = loadConfig(env);
+    const dynamo = await startDynalite({ path: join(dataDir, 'dynamodb') });
+    let ses: LocalService;
+    try {
+      ses = await startSesLocal({ port: options.sesPort ?? 0 });
+    } catch (err) {
+      await dynamo.close();
+      throw err;
+    }
+    useLocalEndpoints(dynamo.url, ses.url);
+    writeFileSync(endpointFile(dataDir), dynamo.url);
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const client = new DynamoDBClient({ endpoint: dynamo.url, region: 'us-east-1', credentials });
+    await ensureTables(client, config.tables);
+    const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
+    const deps = createCycleDeps(config, {
+      db,
+      clock: options.clock ?? systemClock,
+      ...(options.http ? { http: options.http } : {}),
+    });
+    const sesClient = new SESClient({
+      endpoint: ses.url,
+      region: 'us-east-1',
+      credentials,
+      requestHandler: { requestTimeout: 10_000, throwOnRequestTimeout: true },
+    });
+    const mailer = new OutboxMailer(new SesMailer(sesClient), join(dataDir, 'outbox'));
+    return new LocalRuntime(config, dataDir, dynamo, ses, deps, mailer, log);
+  }
+
+  /** Sources enabled in the config and implemented. */
+  enabledSources(): SourceName[] {
+    return (Object.keys(SOURCES) as SourceName[]).filter((name) => this.config.sources[name]?.enabled !== false);
+  }
+
+  /** Run one source's cycle. */
+  async runSource(name: SourceName): Promise<CycleOutcome> {
+    const source = SOURCES[name];
+    if (!source) throw new Error(`source ${name} is not implemented`);
+    return runSourceCycle(source, this.deps);
+  }
+
+  /** Drain the outbox to local SES. */
+  async runNotifier(): Promise<NotifierOutcome> {
+    return runNotifier({
+      changes: this.deps.changes,
+      subscribers: new DynamoSubscribers(this.deps.db, this.config.tables.subscribers),
+      mailer: this.mailer,
+      clock: this.deps.clock,
+      senderEmail: this.config.senderEmail,
+      seeds: this.config.subscribers,
+    });
+  }
+
+  /** Every enabled source once (sources are independent: one failing never stops the others), then the notifier. */
+  async runOnce(): Promise<CycleSummary> {
+    const sources: CycleOutcome[] = [];
+    for (const name of this.enabledSources()) {
+      sources.push(await this.runSource(name));
+    }
+    const notifier = await this.runNotifier();
+    return { sources, notifier };
+  }
+
+  /** Run on the deployed schedules (America/New_York), serialising runs like reserved concurrency 1 does. */
+  schedule(onOutcome: (outcome: CycleOutcome | NotifierOutcome, name: string) => void): void {
+    const enqueue = (name: string, task: () => Promise<CycleOutcome | NotifierOutcome>) => {
+      this.running = this.running.then(task).then(
+        (outcome) => onOutcome(outcome, name),
+        (err) => this.log(`${name}: ${(err as Error).message}`),
+      );
+    };
+    for (const name of this.enabledSources()) {
+      const pattern = toCronPattern(DEFAULT_SCHEDULES[name]);
+      this.crons.push(
+        new Cron(pattern, { timezone: SCHEDULE_TIME_ZONE, protect: true }, () => {
+          enqueue(name, () => this.runSource(name));
+          enqueue('notifier', () => this.runNotifier());
+        }),
+      );
+    }
+    this.crons.push(
+      new Cron(toCronPattern(DEFAULT_SCHEDULES.notifier), { timezone: SCHEDULE_TIME_ZONE, protect: true }, () =>
+        enqueue('notifier', () => this.runNotifier()),
+      ),
+    );
+  }
+
+  /** Next run time per scheduled job. */
+  nextRuns(): Array<{ name: string; next: Date | null }> {
+    const names = [...this.enabledSources(), 'notifier'];
+    return this.crons.map((c, i) => ({ name: names[i] ?? '?', next: c.nextRun() }));
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.crons) c.stop();
+    await this.running.catch(() => undefined);
+    rmSync(endpointFile(this.dataDir), { force: true });
+    await this.ses.close();
+    await this.dynamo.close();
+  }
+}
+
+function endpointFile(dataDir: string): string {
+  return join(dataDir, 'dynamodb.endpoint');
+}
+
+/**
+ * The endpoint of a runtime already serving this data dir, if one answers (LevelDB allows
+ * one process per store, so readers attach to the running one instead of opening it).
+ */
+export async function runningEndpoint(dataDir: string): Promise<string | undefined> {
+  const file = endpointFile(resolve(dataDir));
+  if (!existsSync(file)) return undefined;
+  const url = readFileSync(file, 'utf8').trim();
+  try {
+    await fetch(url, { method: 'POST', signal: AbortSignal.timeout(1000) });
+    return url;
+  } catch {
+    return undefined;
+  }
+}

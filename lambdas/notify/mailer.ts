@@ -1,0 +1,34 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SendRawEmailCommand, type SESClient } from '@aws-sdk/client-ses';
+
+/** Sends one raw MIME message; returns the provider's message id. */
+export interface Mailer {
+  send(message: { from: string; to: string; raw: Buffer }): Promise<string>;
+}
+
+/** SES (v1 SendRawEmail): works against AWS and aws-ses-v2-local alike. */
+export class SesMailer implements Mailer {
+  constructor(private readonly ses: SESClient) {}
+  async send(message: { from: string; to: string; raw: Buffer }): Promise<string> {
+    const out = await this.ses.send(
+      new SendRawEmailCommand({ Source: message.from, Destinations: [message.to], RawMessage: { Data: message.raw } }),
+    );
+    if (!out.MessageId) throw new Error('SES returned no MessageId');
+    return out.MessageId;
+  }
+}
+
+/** Wraps a mailer and keeps every sent message as `<dir>/<messageId>.eml` (local runtime). */
+export class OutboxMailer implements Mailer {
+  constructor(
+    private readonly inner: Mailer,
+    private readonly dir: string,
+  ) {}
+  async send(message: { from: string; to: string; raw: Buffer }): Promise<string> {
+    const id = await this.inner.send(message);
+    await mkdir(this.dir, { recursive: true });
+    await writeFile(join(this.dir, `${id.replace(/[^A-Za-z0-9._-]/g, '_')}.eml`), message.raw);
+    return id;
+  }
+}

@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChangeDraft } from '../../lambdas/core/change.ts';
+import { ManualClock } from '../../lambdas/core/clock.ts';
+import { SourceError } from '../../lambdas/core/errors.ts';
+import { type CycleDeps, runSourceCycle, type SourceDefinition } from '../../lambdas/core/source.ts';
+import { createCycleDeps } from '../../lambdas/runtime/deps.ts';
+import { type LocalDynamo, startLocalDynamo, testConfig } from '../support/local-aws.ts';
+
+/** A controllable source: reports one change per item in `items` not yet in its cursor. */
+function scriptedSource(script: { items: string[]; fail?: SourceError | Error; writes?: boolean }): SourceDefinition<{ seen: string[] }> {
+  return {
+    name: 'federal-register',
+    async poll(ctx) {
+      if (script.fail) throw script.fail;
+      const seen = new Set(ctx.cursor?.seen ?? []);
+      const changes: ChangeDraft[] = script.items
+        .filter((i) => !seen.has(i))
+        .map((i) => ({ source: 'federal-register', kind: 'fr.document', naturalKey: i, subject: 'BIS', title: `Doc ${i}`, summary: '', data: { i } }));
+      return {
+        changes,
+        cursor: { seen: script.items },
+        itemsSeen: script.items.length,
+        itemWrites: script.writes ? script.items.map((i) => ({ key: `doc#${i}`, value: { i } })) : [],
+      };
+    },
+  };
+}
+
+describe('runSourceCycle', () => {
+  let local: LocalDynamo;
+  let deps: CycleDeps;
+  const clock = new ManualClock('2026-03-02T15:00:00Z');
+  const config = testConfig();
+
+  beforeAll(async () => {
+    local = await startLocalDynamo(config.tables);
+    deps = createCycleDeps(config, { db: local.db, clock });
+  });
+  afterAll(() => local.stop());
+
+  const changesInLog = async () => {
+    const all = [];
+    for await (const c of deps.changes.query({ source: 'federal-register' })) all.push(c);
+    return all;
+  };
+
+  it('records a quiet baseline on the first run: cursor and items stored, no change written', async () => {
+    const outcome = await runSourceCycle(scriptedSource({ items: ['a', 'b'], writes: true }), deps);
+    expect(outcome).toMatchObject({ status: 'ok', baseline: true, changesCreated: 0, suppressed: 2 });
+    expect(await changesInLog()).toHaveLength(0);
+    const state = await deps.state.get('federal-register');
+    expect(state?.cursor).toEqual({ seen: ['a', 'b'] });
+    expect(state?.baselineAt).toBe(clock.now().toISOString());
+    expect(await deps.state.getItems('federal-register', 'doc#')).toHaveLength(2);
+  });
+
+  it('writes new changes once, into the outbox, and a re-run adds no duplicate', async () => {
+    clock.advance(60_000);
+    const outcome = await runSourceCycle(scriptedSource({ items: ['a', 'b', 'c'] }), deps);
+    expect(outcome).toMatchObject({ status: 'ok', baseline: false, changesCreated: 1, duplicates: 0 });
+    // A re-run of the same cycle against the previous cursor (e.g. crash before the cursor was saved).
+    await deps.state.put({ ...(await deps.state.get('federal-register'))!, cursor: { seen: ['a', 'b'] } });
+    const again = await runSourceCycle(scriptedSource({ items: ['a', 'b', 'c'] }), deps);
+    expect(again).toMatchObject({ status: 'ok', changesCreated: 0, duplicates: 1 });
+    const log = await changesInLog();
+    expect(log.map((c) => c.naturalKey)).toEqual(['c']);
+    expect((await deps.changes.pendingNotification(10)).map((c) => c.naturalKey)).toEqual(['c']);
+  });
+
+  it('records a failure as state without advancing the cursor, and the next good run catches up', async () => {
+    clock.advance(60_000);
+    const before = await deps.state.get('federal-register');
+    const failed = await runSourceCycle(scriptedSource({ items: [], fail: new SourceError('parse', 'documents.json: results is not an array') }), deps);
+    expect(failed).toMatchObject({ status: 'failed', errorKind: 'parse', consecutiveFailures: 1 });
+    const after = await deps.state.get('federal-register');
+    expect(after?.cursor).toEqual(before?.cursor);
+    expect(after?.lastSuccessAt).toBe(before?.lastSuccessAt);
+    expect(after?.lastError).toMatchObject({ kind: 'parse', message: /results is not an array/ });
+    const second = await runSourceCycle(scriptedSource({ items: [], fail: new Error('boom') }), deps);
+    expect(second).toMatchObject({ status: 'failed', errorKind: 'internal', consecutiveFailures: 2 });
+
+    clock.advance(60_000);
+    const recovered = await runSourceCycle(scriptedSource({ items: ['a', 'b', 'c', 'd', 'e'] }), deps);
+    expect(recovered).toMatchObject({ status: 'ok', changesCreated: 2 });
+    const state = await deps.state.get('federal-register');
+    expect(state?.consecutiveFailures).toBe(0);
+    expect(state?.lastError).toBeUndefined();
+    expect((await changesInLog()).map((c) => c.naturalKey).sort()).toEqual(['c', 'd', 'e']);
+  });
+
+  it('cools down after an upstream block instead of calling again', async () => {
+    const blocked = await runSourceCycle(scriptedSource({ items: [], fail: new SourceError('blocked', 'SEC refused') }), deps);
+    expect(blocked).toMatchObject({ status: 'failed', errorKind: 'blocked' });
+    let polled = false;
+    const skipped = await runSourceCycle({ name: 'federal-register', poll: async () => { polled = true; throw new Error('must not poll'); } }, deps);
+    expect(skipped).toMatchObject({ status: 'skipped', reason: /cooling down/ });
+    expect(polled).toBe(false);
+    clock.advance(16 * 60_000);
+    const resumed = await runSourceCycle(scriptedSource({ items: ['a', 'b', 'c', 'd', 'e'] }), deps);
+    expect(resumed.status).toBe('ok');
+  });
+
+  it('lets only one of two overlapping runs of a source proceed', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const slow: SourceDefinition<{ seen: string[] }> = {
+      name: 'federal-register',
+      async poll() {
+        await gate;
+        return { changes: [], cursor: { seen: ['a', 'b', 'c', 'd', 'e'] }, itemsSeen: 5 };
+      },
+    };
+    const first = runSourceCycle(slow, deps);
+    await new Promise((r) => setTimeout(r, 50));
+    const second = await runSourceCycle(slow, deps);
+    expect(second).toMatchObject({ status: 'skipped', reason: /lease/ });
+    release();
+    expect((await first).status).toBe('ok');
+    // The lease is released: a later run proceeds.
+    expect((await runSourceCycle(scriptedSource({ items: ['a', 'b', 'c', 'd', 'e'] }), deps)).status).toBe('ok');
+  });
+});

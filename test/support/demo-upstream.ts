@@ -1,0 +1,20 @@
+import type { SourceName } from '../../lambdas/core/change.ts';
+import { FakeUpstream } from './fake-upstream.ts';
+
+/** Demo phases: a quiet baseline, then recorded data with something new. */
+export type DemoPhase = 'quiet' | 'news';
+
+type RegisterDemo = (fake: FakeUpstream, phase: DemoPhase) => void;
+
+/** Each source's demo data, served under the real URL layouts. */
+export const DEMO_ROUTES: Partial<Record<SourceName, RegisterDemo>> = {};
+
+/** A fake upstream serving every source's demo data for a phase. */
+export async function startDemoUpstream(): Promise<{ fake: FakeUpstream; setPhase(phase: DemoPhase): void }> {
+  const fake = await new FakeUpstream().start();
+  const setPhase = (phase: DemoPhase) => {
+    for (const register of Object.values(DEMO_ROUTES)) register(fake, phase);
+  };
+  setPhase('quiet');
+  return { fake, setPhase };
+}
