@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { ChangeDraft, SourceName } from './change.ts';
+import type { Change, ChangeDraft, SourceName } from './change.ts';
 import { finalizeChange } from './change.ts';
 import type { AppConfig } from './config.ts';
 import type { Clock } from './clock.ts';
 import { errorKindOf, errorMessageOf, type SourceErrorKind } from './errors.ts';
 import type { UpstreamClient } from './http.ts';
-import type { ChangeLogPort, ItemWrite, SourceState, SourceStatePort } from './ports.ts';
+import type { ChangeLogPort, ChangeQuery, ItemWrite, SourceState, SourceStatePort } from './ports.ts';
 
 /** What a source sees during one cycle. */
 export interface SourceContext<TCursor> {
@@ -17,6 +17,11 @@ export interface SourceContext<TCursor> {
   /** Read extra state items written by earlier runs. */
   readItem(key: string): Promise<Record<string, unknown> | undefined>;
   readItems(keyPrefix: string): Promise<Array<{ key: string; value: Record<string, unknown> }>>;
+  /**
+   * Read the change log (newest first). Analyses fed by another source use it: the revenue
+   * and export-language analyses read `filing.new` changes detected since their cursor.
+   */
+  queryChanges(query: ChangeQuery): AsyncIterable<Change>;
   log(message: string, fields?: Record<string, unknown>): void;
 }
 
@@ -84,6 +89,7 @@ export async function runSourceCycle<TCursor>(source: SourceDefinition<TCursor>,
         cursor: previous.cursor as TCursor | undefined,
         readItem: (key) => deps.state.getItem(source.name, key),
         readItems: (prefix) => deps.state.getItems(source.name, prefix),
+        queryChanges: (query) => deps.changes.query(query),
         log: (message, fields) => log(message, { source: source.name, ...fields }),
       });
     } catch (err) {
