@@ -1,0 +1,162 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Annotations, CfnOutput, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { SourceName } from '../lambdas/core/change.ts';
+import { ConfigError } from '../lambdas/core/errors.ts';
+import { SOURCES } from '../lambdas/sources/index.ts';
+import { acknowledgeNagFindings } from './nag.ts';
+import { pascalCase } from './names.ts';
+import { DEFAULT_NOTIFIER_ENTRY, Notifier } from './notifier.ts';
+import { Ops } from './ops.ts';
+import { type ScheduledFunction, Schedules } from './schedules.ts';
+import { CONTEXT_KEYS, type DeploySettings, readDeploySettings } from './settings.ts';
+import { defaultSourceEntry, SourceFunctions } from './source-functions.ts';
+import { ExportWatchTables } from './tables.ts';
+
+/** The repository root: handler paths and the config file are resolved against it. */
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Lambda's limit on all environment variables of a function together. */
+const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+/** Upper estimate for a generated physical name (a token at synth time). */
+const TOKEN_ESTIMATE_BYTES = 128;
+
+/** Properties of {@link ExportWatchStack}. */
+export interface ExportWatchStackProps extends StackProps {
+  /**
+   * Sources to deploy a function for.
+   * @default - every implemented source: `Object.keys(SOURCES)` of lambdas/sources/index.ts
+   */
+  readonly sources?: readonly SourceName[];
+  /**
+   * Handler file of a source, absolute or relative to `projectRoot`.
+   * @default - `lambdas/sources/<name>/handler.ts`
+   */
+  readonly sourceEntry?: (source: SourceName) => string;
+  /**
+   * Handler file of the notifier, absolute or relative to `projectRoot`. When the file
+   * does not exist the notifier (function, schedule, stream trigger) is left out.
+   * @default - `lambdas/notify/handler.ts`
+   */
+  readonly notifierEntry?: string;
+  /**
+   * Directory with `package-lock.json`, the handlers and the config file.
+   * @default - the repository this file belongs to
+   */
+  readonly projectRoot?: string;
+}
+
+/**
+ * export-watch: scheduled source Lambdas write changes to a DynamoDB change log; the
+ * notifier e-mails them through SES; alarms go to the OpsAlerts topic. Environment
+ * agnostic: account and region come from the CLI at deploy time. Deploy-time settings
+ * come from the context (see {@link CONTEXT_KEYS} and docs/deploy.md).
+ */
+export class ExportWatchStack extends Stack {
+  /** The validated deploy-time settings. */
+  readonly settings: DeploySettings;
+  /** Change log, source state, subscribers. */
+  readonly tables: ExportWatchTables;
+  /** One function per source. */
+  readonly sourceFunctions: SourceFunctions;
+  /** The notifier, unless its handler file is missing. */
+  readonly notifier: Notifier | undefined;
+  /** The schedules. */
+  readonly schedules: Schedules;
+  /** Alerts topic and alarms. */
+  readonly ops: Ops;
+
+  constructor(scope: Construct, id: string, props: ExportWatchStackProps = {}) {
+    super(scope, id, props);
+    const projectRoot = props.projectRoot ?? PROJECT_ROOT;
+    const settings = readDeploySettings(this, projectRoot);
+    this.settings = settings;
+
+    if (!settings.secUserAgent) {
+      Annotations.of(this).addWarningV2(
+        'export-watch:sec-user-agent-missing',
+        `Context ${CONTEXT_KEYS.secUserAgent} is empty: the SEC sources will record a config failure on every run. Set it to "Your Company admin@your-company.com".`,
+      );
+    }
+    if (settings.opsEmails.length === 0) {
+      Annotations.of(this).addWarningV2(
+        'export-watch:ops-emails-missing',
+        `Context ${CONTEXT_KEYS.opsEmails} is empty: alarms publish to OpsAlerts but nobody is subscribed.`,
+      );
+    }
+
+    this.tables = new ExportWatchTables(this, 'Tables');
+    const environment: Record<string, string> = {
+      ...this.tables.environment,
+      EXPORT_WATCH_CONFIG_JSON: settings.configJson,
+      // Left out when unset: the runtime's schema rejects an empty string.
+      ...(settings.secUserAgent ? { SEC_USER_AGENT: settings.secUserAgent } : {}),
+    };
+    checkEnvironmentSize(environment);
+
+    this.sourceFunctions = new SourceFunctions(this, 'Sources', {
+      sources: props.sources ?? (Object.keys(SOURCES) as SourceName[]),
+      entryFor: props.sourceEntry ?? defaultSourceEntry,
+      projectRoot,
+      tables: this.tables,
+      environment,
+    });
+
+    const notifierEntry = resolve(projectRoot, props.notifierEntry ?? DEFAULT_NOTIFIER_ENTRY);
+    if (existsSync(notifierEntry)) {
+      this.notifier = new Notifier(this, 'Notifier', {
+        entry: notifierEntry,
+        projectRoot,
+        tables: this.tables,
+        environment,
+        senderEmail: settings.config.senderEmail,
+      });
+    } else {
+      Annotations.of(this).addWarningV2(
+        'export-watch:notifier-handler-missing',
+        `${notifierEntry} does not exist: the notifier is not deployed and nobody is e-mailed.`,
+      );
+    }
+
+    const targets: ScheduledFunction[] = [...this.sourceFunctions.functions].map(([name, fn]) => ({
+      name,
+      function: fn.function,
+      enabled: settings.config.sources[name]?.enabled !== false,
+    }));
+    if (this.notifier) targets.push({ name: 'notifier', function: this.notifier.handler.function });
+    this.schedules = new Schedules(this, 'Schedules', { targets });
+
+    this.ops = new Ops(this, 'Ops', { emails: settings.opsEmails });
+    for (const [name, fn] of this.sourceFunctions.functions) this.ops.monitorFunction(`Source${pascalCase(name)}`, fn.function);
+    if (this.notifier) {
+      this.ops.monitorFunction('Notifier', this.notifier.handler.function);
+      this.ops.monitorDeadLetterQueue('NotifierStreamDlq', this.notifier.streamDeadLetterQueue);
+    }
+    this.ops.monitorDeadLetterQueue('SchedulerDlq', this.schedules.deadLetterQueue);
+
+    new CfnOutput(this, 'ChangesTableName', { value: this.tables.changes.tableName, description: 'CHANGES_TABLE for the CLI' });
+    new CfnOutput(this, 'StateTableName', { value: this.tables.state.tableName, description: 'STATE_TABLE for the CLI' });
+    new CfnOutput(this, 'SubscribersTableName', { value: this.tables.subscribers.tableName, description: 'SUBSCRIBERS_TABLE for the CLI' });
+    new CfnOutput(this, 'OpsAlertsTopicArn', { value: this.ops.topic.topicArn, description: 'Alarm notifications' });
+
+    acknowledgeNagFindings(this);
+  }
+}
+
+/**
+ * Fail the synth, not the deployment, when the shared environment (mostly the inline
+ * config) would exceed Lambda's 4 KB limit.
+ */
+function checkEnvironmentSize(environment: Record<string, string>): void {
+  const bytes = Object.entries(environment).reduce(
+    (sum, [key, value]) => sum + key.length + (Token.isUnresolved(value) ? TOKEN_ESTIMATE_BYTES : Buffer.byteLength(value)),
+    0,
+  );
+  if (bytes > LAMBDA_ENVIRONMENT_LIMIT_BYTES - 256) {
+    throw new ConfigError(
+      `The Lambda environment would be about ${bytes} bytes (the limit is ${LAMBDA_ENVIRONMENT_LIMIT_BYTES} for all variables together); shorten the config file (${CONTEXT_KEYS.configFile}).`,
+    );
+  }
+}

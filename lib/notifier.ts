@@ -1,0 +1,82 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { deadLetterQueue } from './queues.ts';
+import type { ExportWatchTables } from './tables.ts';
+import { WatchFunction } from './watch-function.ts';
+
+/** Where the notifier's Lambda handler lives, relative to the project root. */
+export const DEFAULT_NOTIFIER_ENTRY = 'lambdas/notify/handler.ts';
+
+/** Properties of {@link Notifier}. */
+export interface NotifierProps {
+  /** Handler file, absolute or relative to `projectRoot`. */
+  readonly entry: string;
+  /** Directory holding `package-lock.json`. */
+  readonly projectRoot: string;
+  /** Tables the notifier reads and writes; the change log's stream triggers it. */
+  readonly tables: ExportWatchTables;
+  /** Environment shared by every export-watch function. */
+  readonly environment: Record<string, string>;
+  /** The From address; the notifier may send as this address or its domain only. */
+  readonly senderEmail: string;
+}
+
+/**
+ * The notifier: drains the change-log outbox to subscribers through SES. It runs on its
+ * schedule (the safety net, and daily digests) and whenever changes are inserted.
+ */
+export class Notifier extends Construct {
+  /** The notifier function. */
+  readonly handler: WatchFunction;
+  /** Stream batches that failed every retry land here. */
+  readonly streamDeadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: NotifierProps) {
+    super(scope, id);
+    this.handler = new WatchFunction(this, 'Handler', {
+      entry: props.entry,
+      projectRoot: props.projectRoot,
+      description: 'export-watch notifier: e-mails undelivered changes to subscribers',
+      timeout: Duration.minutes(2),
+      environment: props.environment,
+      // One notifier at a time: a scheduled run and a stream-triggered run must not both
+      // read the same pending changes and send them twice before either records delivery.
+      reservedConcurrentExecutions: 1,
+    });
+    const { role } = this.handler;
+    props.tables.grantNotifierAccess(role);
+
+    // SES authorises SendRawEmail against the identity of the From address: the address
+    // identity when it is verified on its own, the domain identity otherwise. Both are
+    // named; no other identity in the account can be used.
+    const domain = props.senderEmail.slice(props.senderEmail.lastIndexOf('@') + 1);
+    const stack = Stack.of(this);
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ses:SendRawEmail', 'ses:SendEmail'],
+        resources: [props.senderEmail, domain].map((identity) =>
+          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+        ),
+      }),
+    );
+
+    this.streamDeadLetterQueue = deadLetterQueue(this, 'StreamDeadLetterQueue');
+    // The stream is only a wake-up call: the handler drains the outbox whatever the batch
+    // holds, so only inserts (new changes) trigger it, batched for up to 30 s so a burst of
+    // changes becomes one run and one e-mail per subscriber.
+    this.handler.function.addEventSource(
+      new DynamoEventSource(props.tables.changes, {
+        startingPosition: StartingPosition.LATEST,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(30),
+        retryAttempts: 3,
+        onFailure: new SqsDlq(this.streamDeadLetterQueue),
+        filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT') })],
+      }),
+    );
+  }
+}

@@ -1,0 +1,388 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SourceName } from '../../lambdas/core/change.ts';
+import { parseConfigFile } from '../../lambdas/core/config.ts';
+import { DEFAULT_SCHEDULES, toEventBridgeCron } from '../../lambdas/core/schedule.ts';
+import { SOURCES } from '../../lambdas/sources/index.ts';
+import { CHANGES_TABLE, STATE_TABLE, SUBSCRIBERS_TABLE } from '../../lambdas/store/tables.ts';
+import { ExportWatchStack, type ExportWatchStackProps, PROJECT_ROOT } from '../../lib/export-watch-stack.ts';
+
+const cdkContext = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+const FIXTURE_HANDLER = fileURLToPath(new URL('./fixtures/handler.ts', import.meta.url));
+const SOURCES_UNDER_TEST: SourceName[] = ['sec-filings', 'federal-register', 'entity-list'];
+const USER_AGENT = 'Acme Research admin@acme.example';
+const SENDER = 'alerts@mail.acme.example';
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON is untyped; the assertions check its shape.
+type Json = Record<string, any>;
+
+/** An app with the context of cdk.json plus `extra`, and the stack built on fixture handlers. */
+function build(extra: Record<string, unknown> = {}, props: ExportWatchStackProps = {}): { app: App; stack: ExportWatchStack } {
+  const app = new App({ context: { ...cdkContext, ...extra } });
+  const stack = new ExportWatchStack(app, 'ExportWatchTest', {
+    sources: SOURCES_UNDER_TEST,
+    sourceEntry: () => FIXTURE_HANDLER,
+    notifierEntry: FIXTURE_HANDLER,
+    ...props,
+  });
+  return { app, stack };
+}
+
+/** Every statement of every inline IAM policy in the template. */
+function statementsOf(template: Template, policyLogicalIds?: string[]): Json[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.entries(policies)
+    .filter(([id]) => !policyLogicalIds || policyLogicalIds.includes(id))
+    .flatMap(([, p]) => (p as Json).Properties.PolicyDocument.Statement as Json[]);
+}
+
+const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'export-watch-infra-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function configFile(name: string, body: unknown): string {
+  const path = join(tmp, name);
+  writeFileSync(path, typeof body === 'string' ? body : JSON.stringify(body));
+  return path;
+}
+
+describe('ExportWatchStack', () => {
+  let app: App;
+  let stack: ExportWatchStack;
+  let template: Template;
+  const logicalId = (fn: { node: { defaultChild?: unknown } }) => stack.getLogicalId(fn.node.defaultChild as CfnFunction);
+
+  beforeAll(() => {
+    ({ app, stack } = build({
+      'export-watch:secUserAgent': USER_AGENT,
+      'export-watch:senderEmail': SENDER,
+      'export-watch:opsEmails': ['ops@acme.example', 'oncall@acme.example'],
+    }));
+    template = Template.fromStack(stack);
+  });
+
+  describe('tables', () => {
+    const layouts = { Changes: CHANGES_TABLE, State: STATE_TABLE, Subscribers: SUBSCRIBERS_TABLE };
+
+    it('creates the three tables from the shared layouts: string keys, on demand, encrypted, PITR, retained', () => {
+      template.resourceCountIs('AWS::DynamoDB::Table', 3);
+      for (const [name, layout] of Object.entries(layouts)) {
+        const table = stack.tables[name.toLowerCase() as 'changes'];
+        const resource = template.toJSON().Resources[stack.getLogicalId(table.node.defaultChild as never)] as Json;
+        expect(resource.DeletionPolicy).toBe('Retain');
+        expect(resource.UpdateReplacePolicy).toBe('Retain');
+        const p = resource.Properties;
+        expect(p.BillingMode).toBe('PAY_PER_REQUEST');
+        expect(p.SSESpecification).toEqual({ SSEEnabled: true });
+        expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+        expect(p.KeySchema).toEqual([
+          { AttributeName: layout.partitionKey, KeyType: 'HASH' },
+          ...(layout.sortKey ? [{ AttributeName: layout.sortKey, KeyType: 'RANGE' }] : []),
+        ]);
+        expect(new Set((p.AttributeDefinitions as Json[]).map((a) => a.AttributeType))).toEqual(new Set(['S']));
+        expect(((p.GlobalSecondaryIndexes ?? []) as Json[]).map((i) => [i.IndexName, i.KeySchema[0].AttributeName, i.KeySchema[1].AttributeName])).toEqual(
+          layout.indexes.map((i) => [i.name, i.partitionKey, i.sortKey]),
+        );
+      }
+    });
+
+    it('streams new images from the change log only', () => {
+      const streams = template.findResources('AWS::DynamoDB::Table', { Properties: { StreamSpecification: Match.anyValue() } });
+      expect(Object.keys(streams)).toEqual([stack.getLogicalId(stack.tables.changes.node.defaultChild as never)]);
+      expect(Object.values(streams)[0]!.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+    });
+  });
+
+  describe('functions', () => {
+    it('deploys one function per source plus the notifier, on arm64 and the newest Node.js runtime', () => {
+      expect([...stack.sourceFunctions.functions.keys()]).toEqual(SOURCES_UNDER_TEST);
+      template.resourceCountIs('AWS::Lambda::Function', SOURCES_UNDER_TEST.length + 1);
+      template.allResourcesProperties('AWS::Lambda::Function', {
+        Architectures: ['arm64'],
+        Runtime: 'nodejs24.x',
+        MemorySize: 512,
+        Handler: 'index.handler',
+      });
+    });
+
+    it('sizes sources at 5 min and the notifier at 2 min, each with a reserved concurrency of 1', () => {
+      for (const fn of stack.sourceFunctions.functions.values()) {
+        const p = template.toJSON().Resources[logicalId(fn.function)].Properties as Json;
+        expect(p.Timeout).toBe(300);
+        expect(p.ReservedConcurrentExecutions).toBe(1);
+      }
+      const notifier = template.toJSON().Resources[logicalId(stack.notifier!.handler.function)].Properties as Json;
+      expect(notifier.Timeout).toBe(120);
+      expect(notifier.ReservedConcurrentExecutions).toBe(1);
+    });
+
+    it('does not let Lambda retry a crashed scheduled run (the next run catches up)', () => {
+      template.resourceCountIs('AWS::Lambda::EventInvokeConfig', SOURCES_UNDER_TEST.length + 1);
+      template.allResourcesProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
+    });
+
+    it('gives every function its own log group with a 3-month retention', () => {
+      template.resourceCountIs('AWS::Logs::LogGroup', SOURCES_UNDER_TEST.length + 1);
+      template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+      const groups = Object.keys(template.findResources('AWS::Logs::LogGroup'));
+      const used = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => (f as Json).Properties.LoggingConfig.LogGroup.Ref);
+      expect(new Set(used)).toEqual(new Set(groups));
+    });
+
+    it('passes table names, the SEC User-Agent and the validated config with the sender override', () => {
+      const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Json[];
+      for (const fn of functions) {
+        const env = fn.Properties.Environment.Variables as Json;
+        expect(env.CHANGES_TABLE).toEqual({ Ref: stack.getLogicalId(stack.tables.changes.node.defaultChild as never) });
+        expect(env.STATE_TABLE).toEqual({ Ref: stack.getLogicalId(stack.tables.state.node.defaultChild as never) });
+        expect(env.SUBSCRIBERS_TABLE).toEqual({ Ref: stack.getLogicalId(stack.tables.subscribers.node.defaultChild as never) });
+        expect(env.SEC_USER_AGENT).toBe(USER_AGENT);
+        const config = parseConfigFile(JSON.parse(env.EXPORT_WATCH_CONFIG_JSON));
+        expect(config.senderEmail).toBe(SENDER);
+        expect(config.watchlist).toEqual(parseConfigFile(JSON.parse(readFileSync(join(PROJECT_ROOT, 'export-watch.config.json'), 'utf8'))).watchlist);
+      }
+    });
+  });
+
+  describe('schedules', () => {
+    it('schedules every source and the notifier in America/New_York on the shared cadence', () => {
+      const expected = new Map<string, string>([
+        ...[...stack.sourceFunctions.functions].map(([name, fn]) => [logicalId(fn.function), name] as [string, string]),
+        [logicalId(stack.notifier!.handler.function), 'notifier'],
+      ]);
+      const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as Json[];
+      expect(schedules).toHaveLength(expected.size);
+      const seen = new Set<string>();
+      for (const s of schedules) {
+        const p = s.Properties;
+        const name = expected.get(p.Target.Arn['Fn::GetAtt'][0]);
+        expect(name).toBeDefined();
+        seen.add(name!);
+        expect(p.ScheduleExpression).toBe(toEventBridgeCron(DEFAULT_SCHEDULES[name as SourceName]));
+        expect(p.ScheduleExpressionTimezone).toBe('America/New_York');
+        expect(p.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
+        expect(p.State).toBe('ENABLED');
+        expect(p.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
+        expect(p.Target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [stack.getLogicalId(stack.schedules.deadLetterQueue.node.defaultChild as never), 'Arn'] } });
+      }
+      expect(seen).toEqual(new Set(expected.values()));
+    });
+
+    it('lets the scheduler role invoke exactly the scheduled functions and write to its DLQ', () => {
+      const roleId = stack.getLogicalId(stack.schedules.role.node.defaultChild as never);
+      const policyIds = Object.entries(template.findResources('AWS::IAM::Policy'))
+        .filter(([, p]) => (p as Json).Properties.Roles.some((r: Json) => r.Ref === roleId))
+        .map(([id]) => id);
+      const statements = statementsOf(template, policyIds);
+      const invoke = statements.find((s) => s.Action === 'lambda:InvokeFunction')!;
+      const functionIds = Object.keys(template.findResources('AWS::Lambda::Function'));
+      expect(asArray(invoke.Resource).map((r: Json) => r['Fn::GetAtt'][0]).sort()).toEqual(functionIds.sort());
+      expect(statements.map((s) => s.Action).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
+      template.hasResourceProperties('AWS::IAM::Role', {
+        RoleName: Match.absent(),
+        AssumeRolePolicyDocument: {
+          Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: Match.objectLike({ 'aws:SourceAccount': Match.anyValue() }) } })],
+        },
+      });
+    });
+  });
+
+  describe('notifier', () => {
+    it('is triggered by inserts on the change-log stream, with a DLQ for failed batches', () => {
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: logicalId(stack.notifier!.handler.function) },
+        EventSourceArn: { 'Fn::GetAtt': [stack.getLogicalId(stack.tables.changes.node.defaultChild as never), 'StreamArn'] },
+        StartingPosition: 'LATEST',
+        BatchSize: 100,
+        MaximumBatchingWindowInSeconds: 30,
+        MaximumRetryAttempts: 3,
+        DestinationConfig: {
+          OnFailure: { Destination: { 'Fn::GetAtt': [stack.getLogicalId(stack.notifier!.streamDeadLetterQueue.node.defaultChild as never), 'Arn'] } },
+        },
+        FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] },
+      });
+    });
+
+    it('may send mail only as the sender address or its domain', () => {
+      const ses = statementsOf(template).filter((s) => asArray(s.Action).some((a: string) => a.startsWith('ses:')));
+      expect(ses).toHaveLength(1);
+      expect(asArray(ses[0]!.Action).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+      const resources = asArray(ses[0]!.Resource).map((r: Json) => JSON.stringify(r));
+      expect(resources).toHaveLength(2);
+      expect(resources.some((r) => r.includes(':identity/alerts@mail.acme.example'))).toBe(true);
+      expect(resources.some((r) => r.includes(':identity/mail.acme.example"'))).toBe(true);
+      expect(resources.every((r) => !r.includes('*'))).toBe(true);
+    });
+  });
+
+  describe('IAM', () => {
+    const policiesOfRole = (role: { node: { defaultChild?: unknown } }) => {
+      const roleId = stack.getLogicalId(role.node.defaultChild as never);
+      return Object.entries(template.findResources('AWS::IAM::Policy'))
+        .filter(([, p]) => (p as Json).Properties.Roles.some((r: Json) => r.Ref === roleId))
+        .map(([id]) => id);
+    };
+
+    it('gives sources state read/write and change-log read + PutItem, and nothing of SES', () => {
+      for (const fn of stack.sourceFunctions.functions.values()) {
+        const statements = statementsOf(template, policiesOfRole(fn.role));
+        const actions = statements.flatMap((s) => asArray(s.Action) as string[]);
+        expect(actions.filter((a) => a.startsWith('ses:'))).toEqual([]);
+        const changesArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.tables.changes.node.defaultChild as never), 'Arn'] };
+        const onChanges = statements.filter((s) => asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(changesArn)));
+        const changeActions = onChanges.flatMap((s) => asArray(s.Action) as string[]);
+        expect(changeActions).toContain('dynamodb:PutItem');
+        expect(changeActions).toContain('dynamodb:Query');
+        expect(changeActions).not.toContain('dynamodb:UpdateItem');
+        expect(changeActions).not.toContain('dynamodb:DeleteItem');
+        expect(actions).not.toContain('dynamodb:Scan');
+      }
+    });
+
+    it('uses no AWS managed policies and no "*" resource except dynamodb:ListStreams', () => {
+      for (const role of Object.values(template.findResources('AWS::IAM::Role')) as Json[]) {
+        expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      }
+      const wildcard = statementsOf(template).filter((s) => asArray(s.Resource).some((r) => typeof r === 'string' && r.includes('*')));
+      expect(wildcard.map((s) => s.Action)).toEqual(['dynamodb:ListStreams']);
+    });
+  });
+
+  describe('dead-letter queues and ops', () => {
+    it('encrypts the DLQs, keeps messages 14 days and refuses non-TLS access', () => {
+      template.resourceCountIs('AWS::SQS::Queue', 2);
+      template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+      template.resourceCountIs('AWS::SQS::QueuePolicy', 2);
+      template.allResourcesProperties('AWS::SQS::QueuePolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+    });
+
+    it('has an encrypted, TLS-only OpsAlerts topic with the context e-mails subscribed', () => {
+      template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+      template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+      const subs = Object.values(template.findResources('AWS::SNS::Subscription')) as Json[];
+      expect(subs.map((s) => [s.Properties.Protocol, s.Properties.Endpoint]).sort()).toEqual([
+        ['email', 'oncall@acme.example'],
+        ['email', 'ops@acme.example'],
+      ]);
+    });
+
+    it('alarms on errors and throttles of every function and on any DLQ message, to OpsAlerts', () => {
+      const topicRef = { Ref: stack.getLogicalId(stack.ops.topic.node.defaultChild as never) };
+      const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Json[];
+      const functionIds = Object.keys(template.findResources('AWS::Lambda::Function'));
+      for (const metric of ['Errors', 'Throttles']) {
+        const forMetric = alarms.filter((a) => a.Properties.MetricName === metric && a.Properties.Namespace === 'AWS/Lambda');
+        expect(forMetric.map((a) => a.Properties.Dimensions[0].Value.Ref).sort()).toEqual([...functionIds].sort());
+      }
+      const queueIds = Object.keys(template.findResources('AWS::SQS::Queue'));
+      const dlqAlarms = alarms.filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
+      expect(dlqAlarms.map((a) => a.Properties.Dimensions[0].Value['Fn::GetAtt'][0]).sort()).toEqual([...queueIds].sort());
+      for (const a of dlqAlarms) {
+        expect(a.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+      }
+      expect(alarms).toHaveLength(functionIds.length * 2 + queueIds.length);
+      for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([topicRef]);
+    });
+  });
+
+  describe('cdk-nag', () => {
+    it('reports no unacknowledged AwsSolutions finding (errors or warnings)', () => {
+      const report = new AwsSolutionsChecks().validateScope(app);
+      expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    });
+
+    it('passes synth with the plugin registered, as bin/export-watch.ts does', () => {
+      const { app: fresh } = build({ 'export-watch:secUserAgent': USER_AGENT });
+      Validations.of(fresh).addPlugins(new AwsSolutionsChecks(fresh));
+      expect(() => fresh.synth()).not.toThrow();
+    });
+
+    it('fails synth on an unacknowledged finding', () => {
+      const bad = new App();
+      new Queue(new Stack(bad, 'Bad'), 'NoDlq', { enforceSSL: true });
+      Validations.of(bad).addPlugins(new AwsSolutionsChecks(bad));
+      expect(() => bad.synth()).toThrow(/AwsSolutions-SQS3/);
+    });
+  });
+});
+
+describe('ExportWatchStack edge cases', () => {
+  it('defaults to the implemented SOURCES', () => {
+    const { stack } = build({}, { sources: undefined });
+    expect([...stack.sourceFunctions.functions.keys()]).toEqual(Object.keys(SOURCES));
+  });
+
+  it('synthesises with no sources and no notifier handler, warning about both', () => {
+    const { app, stack } = build({}, { sources: [], notifierEntry: 'lambdas/notify/does-not-exist.ts' });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    template.resourceCountIs('AWS::Scheduler::Schedule', 0);
+    template.resourceCountIs('AWS::DynamoDB::Table', 3);
+    expect(stack.notifier).toBeUndefined();
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('notifier is not deployed'));
+    expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
+  });
+
+  it('skips a source whose handler file does not exist yet', () => {
+    const { stack } = build({}, { sources: ['sec-filings', 'entity-list'], sourceEntry: (s) => (s === 'entity-list' ? FIXTURE_HANDLER : `lambdas/sources/${s}/missing.ts`) });
+    expect([...stack.sourceFunctions.functions.keys()]).toEqual(['entity-list']);
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('Source sec-filings is registered'));
+  });
+
+  it('warns, and sets no SEC_USER_AGENT, when the User-Agent context is empty', () => {
+    const { stack } = build({ 'export-watch:secUserAgent': '' });
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('export-watch:secUserAgent is empty'));
+    const fns = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')) as Json[];
+    for (const fn of fns) expect(fn.Properties.Environment.Variables.SEC_USER_AGENT).toBeUndefined();
+  });
+
+  it('disables the schedule of a source the config disables', () => {
+    const path = configFile('disabled.json', { watchlist: ['NVDA'], sources: { 'entity-list': { enabled: false } } });
+    const { stack } = build({ 'export-watch:configFile': path });
+    const template = Template.fromStack(stack);
+    const entityList = stack.getLogicalId(stack.sourceFunctions.functions.get('entity-list')!.function.node.defaultChild as CfnFunction);
+    const states = Object.values(template.findResources('AWS::Scheduler::Schedule')).map((s) => [(s as Json).Properties.Target.Arn['Fn::GetAtt'][0], (s as Json).Properties.State]);
+    expect(states.filter(([, state]) => state === 'DISABLED')).toEqual([[entityList, 'DISABLED']]);
+  });
+
+  it('fails synth on an invalid config file, naming the field', () => {
+    const path = configFile('invalid.json', { watchlist: [], senderEmail: 'alerts@example.com' });
+    expect(() => build({ 'export-watch:configFile': path })).toThrow(/watchlist/);
+    expect(() => build({ 'export-watch:configFile': join(tmp, 'absent.json') })).toThrow(/Cannot read config file/);
+  });
+
+  it('fails synth on a bad sender override, User-Agent or ops e-mail', () => {
+    expect(() => build({ 'export-watch:senderEmail': 'not-an-address' })).toThrow(/senderEmail/);
+    expect(() => build({ 'export-watch:secUserAgent': 'curl/8' })).toThrow(/Company Name admin@example.com/);
+    expect(() => build({ 'export-watch:opsEmails': ['ops@acme.example', 'nope'] })).toThrow(/opsEmails/);
+  });
+
+  it('accepts ops e-mails as a comma-separated string from -c on the command line', () => {
+    const { stack } = build({ 'export-watch:opsEmails': 'a@acme.example, b@acme.example' });
+    expect(stack.settings.opsEmails).toEqual(['a@acme.example', 'b@acme.example']);
+  });
+
+  it('fails synth when the inline config would exceed the Lambda environment limit', () => {
+    const tickers = Array.from({ length: 700 }, (_, i) => String(1_000_000 + i));
+    const path = configFile('huge.json', { watchlist: tickers });
+    expect(() => build({ 'export-watch:configFile': path })).toThrow(/4096/);
+  });
+});
