@@ -1,8 +1,11 @@
 import type { SourceName } from '../core/change.ts';
 import type { SourceDefinition } from '../core/source.ts';
+import { entityListSource } from './entity-list/source.ts';
 
 /**
  * The implemented sources. The local runtime runs these, and the stack creates one
  * function for each from `lambdas/sources/<name>/handler.ts`.
  */
-export const SOURCES: Partial<Record<SourceName, SourceDefinition<never>>> = {};
+export const SOURCES: Partial<Record<SourceName, SourceDefinition<never>>> = {
+  'entity-list': entityListSource as SourceDefinition<never>,
+};

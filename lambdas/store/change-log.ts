@@ -1,5 +1,5 @@
-import { GetCommand, PutCommand, QueryCommand, type QueryCommandInput, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Change } from '../core/change.ts';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type Change, SOURCE_NAMES } from '../core/change.ts';
 import type { ChangeLogPort, ChangeQuery, PutOutcome } from '../core/ports.ts';
 import { isConditionalCheckFailed } from './dynamo.ts';
 import { OUTBOX_PENDING } from './tables.ts';
@@ -39,23 +39,53 @@ export class DynamoChangeLog implements ChangeLogPort {
   }
 
   async *query(q: ChangeQuery): AsyncIterable<Change> {
-    const input = buildQuery(this.tableName, q);
-    let remaining = q.limit ?? Number.POSITIVE_INFINITY;
-    for (const dayInput of input) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const out = await this.db.send(new QueryCommand({ ...dayInput, ExclusiveStartKey: startKey }));
-        for (const item of out.Items ?? []) {
-          const change = toChange(item);
-          if (q.kind && change.kind !== q.kind && !change.kind.startsWith(`${q.kind}.`)) continue;
-          if (q.source && change.source !== q.source) continue;
-          if (q.subject && change.subject !== q.subject) continue;
-          yield change;
-          if (--remaining <= 0) return;
-        }
-        startKey = out.LastEvaluatedKey;
-      } while (startKey);
+    if (q.source || q.subject) {
+      yield* this.queryIndex(q);
+      return;
     }
+    // No key given: one query per source on the by-source index (a handful of queries
+    // whatever the time window, never a scan), merged newest first.
+    const perSource = await Promise.all(
+      SOURCE_NAMES.map(async (source) => {
+        const out: Change[] = [];
+        for await (const c of this.queryIndex({ ...q, source })) out.push(c);
+        return out;
+      }),
+    );
+    const merged = perSource.flat().sort((a, b) => b.detectedAt.localeCompare(a.detectedAt) || a.id.localeCompare(b.id));
+    yield* merged.slice(0, q.limit ?? merged.length);
+  }
+
+  /** Query the by-subject or by-source index with the time window as key condition. */
+  private async *queryIndex(q: ChangeQuery): AsyncIterable<Change> {
+    const [index, attr, value] = q.subject ? ['bySubject', 'subject', q.subject] : ['bySource', 'source', q.source as string];
+    let remaining = q.limit ?? Number.POSITIVE_INFINITY;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({ TableName: this.tableName, ScanIndexForward: false, IndexName: index, ...keyCondition(attr, value, q), ExclusiveStartKey: startKey }),
+      );
+      for (const item of out.Items ?? []) {
+        const change = toChange(item);
+        if (q.kind && change.kind !== q.kind && !change.kind.startsWith(`${q.kind}.`)) continue;
+        if (q.source && change.source !== q.source) continue;
+        yield change;
+        if (--remaining <= 0) return;
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  /** Changes detected on one UTC day (the by-day index), newest first. */
+  async *byDay(day: string): AsyncIterable<Change> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({ TableName: this.tableName, ScanIndexForward: false, IndexName: 'byDay', ...keyCondition('day', day, {}), ExclusiveStartKey: startKey }),
+      );
+      for (const item of out.Items ?? []) yield toChange(item);
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
   }
 
   async pendingNotification(limit: number): Promise<Change[]> {
@@ -85,26 +115,7 @@ export class DynamoChangeLog implements ChangeLogPort {
   }
 }
 
-/**
- * Pick the cheapest access path: a source or subject index when given, else one query per
- * day of the window on the by-day index (never a table scan). Newest first.
- */
-function buildQuery(tableName: string, q: ChangeQuery): QueryCommandInput[] {
-  const range = timeRange(q);
-  const base = { TableName: tableName, ScanIndexForward: false } as const;
-  if (q.source || q.subject) {
-    const [index, attr, value] = q.subject ? ['bySubject', 'subject', q.subject] : ['bySource', 'source', q.source as string];
-    return [{ ...base, IndexName: index, ...keyCondition(attr, value, range) }];
-  }
-  const days = daysBetween(range.since ?? new Date(Date.now() - 30 * 86_400_000).toISOString(), range.until ?? new Date().toISOString());
-  return days.reverse().map((day) => ({ ...base, IndexName: 'byDay', ...keyCondition('day', day, range) }));
-}
-
-function timeRange(q: ChangeQuery): { since?: string; until?: string } {
-  return { since: q.since, until: q.until };
-}
-
-function keyCondition(attr: string, value: string, range: { since?: string; until?: string }): Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
+function keyCondition(attr: string, value: string, range: { since?: string | undefined; until?: string | undefined }): Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
   const names = { '#k': attr, '#t': 'detectedAt' };
   if (range.since && range.until) {
     return { KeyConditionExpression: '#k = :v AND #t BETWEEN :a AND :b', ExpressionAttributeNames: names, ExpressionAttributeValues: { ':v': value, ':a': range.since, ':b': range.until } };
@@ -116,14 +127,4 @@ function keyCondition(attr: string, value: string, range: { since?: string; unti
     return { KeyConditionExpression: '#k = :v AND #t <= :b', ExpressionAttributeNames: names, ExpressionAttributeValues: { ':v': value, ':b': range.until } };
   }
   return { KeyConditionExpression: '#k = :v', ExpressionAttributeNames: { '#k': attr }, ExpressionAttributeValues: { ':v': value } };
-}
-
-/** UTC days from `since` to `until`, inclusive, as YYYY-MM-DD. */
-export function daysBetween(since: string, until: string): string[] {
-  const days: string[] = [];
-  const end = new Date(until.slice(0, 10) + 'T00:00:00Z').getTime();
-  for (let t = new Date(since.slice(0, 10) + 'T00:00:00Z').getTime(); t <= end && days.length < 3660; t += 86_400_000) {
-    days.push(new Date(t).toISOString().slice(0, 10));
-  }
-  return days;
 }

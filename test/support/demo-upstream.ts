@@ -1,5 +1,6 @@
 import type { SourceName } from '../../lambdas/core/change.ts';
 import { FakeUpstream } from './fake-upstream.ts';
+import { registerEntityListDemo } from './upstreams/entity-list.ts';
 
 /** Demo phases: a quiet baseline, then recorded data with something new. */
 export type DemoPhase = 'quiet' | 'news';
@@ -7,7 +8,9 @@ export type DemoPhase = 'quiet' | 'news';
 type RegisterDemo = (fake: FakeUpstream, phase: DemoPhase) => void;
 
 /** Each source's demo data, served under the real URL layouts. */
-export const DEMO_ROUTES: Partial<Record<SourceName, RegisterDemo>> = {};
+export const DEMO_ROUTES: Partial<Record<SourceName, RegisterDemo>> = {
+  'entity-list': registerEntityListDemo,
+};
 
 /** A fake upstream serving every source's demo data for a phase. */
 export async function startDemoUpstream(): Promise<{ fake: FakeUpstream; setPhase(phase: DemoPhase): void }> {

@@ -1,0 +1,67 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/fixtures.ts';
+
+const run = promisify(execFile);
+const cli = join(REPO_ROOT, 'bin/export-watch-cli.mjs');
+
+async function exportWatch(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 120_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+describe('export-watch CLI (real process, real local services)', () => {
+  it('prints help for every command', async () => {
+    for (const cmd of ['run', 'changes', 'demo', 'status']) {
+      const { code, stdout } = await exportWatch([cmd, '--help']);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(new RegExp(`Usage: export-watch ${cmd}`));
+    }
+  });
+
+  it('demo: baseline, then news → changes in the log and .eml files in the outbox', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ew-demo-'));
+    const demo = await exportWatch(['demo', '--data-dir', dataDir]);
+    expect(demo.stderr).not.toMatch(/Error/);
+    expect(demo.code).toBe(0);
+    expect(demo.stdout).toMatch(/baseline recorded/);
+
+    const changes = await exportWatch(['changes', '--data-dir', dataDir, '--format', 'json', '--since', '2000-01-01']);
+    expect(changes.code).toBe(0);
+    const parsed = JSON.parse(changes.stdout) as Array<{ id: string; source: string; kind: string }>;
+    expect(parsed.length).toBeGreaterThan(0);
+    expect(new Set(parsed.map((c) => c.id)).size).toBe(parsed.length);
+
+    const emails = readdirSync(join(dataDir, 'outbox')).filter((f) => f.endsWith('.eml'));
+    expect(emails.length).toBeGreaterThan(0);
+    const eml = readFileSync(join(dataDir, 'outbox', emails[0] ?? ''), 'utf8');
+    expect(eml).toMatch(/^Subject: /m);
+    expect(eml).toMatch(/multipart\/alternative/);
+
+    const csv = await exportWatch(['changes', '--data-dir', dataDir, '--format', 'csv', '--since', '2000-01-01']);
+    expect(csv.stdout.split('\r\n')[0]).toBe('detectedAt,source,kind,subject,importance,countries,title,url,id');
+  });
+
+  it('rejects an invalid config with a message naming the field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ew-cfg-'));
+    const bad = join(dir, 'bad.json');
+    (await import('node:fs')).writeFileSync(bad, JSON.stringify({ watchlist: ['NVDA'], countriesOfInterest: ['Singapore'] }));
+    const out = await exportWatch(['run', '--once', '--config', bad, '--data-dir', join(dir, 'data')]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/countriesOfInterest\.0/);
+  });
+});
