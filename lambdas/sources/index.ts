@@ -1,11 +1,13 @@
 import type { SourceName } from '../core/change.ts';
 import type { SourceDefinition } from '../core/source.ts';
 import { entityListSource } from './entity-list/source.ts';
+import { secFilingsSource } from './sec-filings/source.ts';
 
 /**
  * The implemented sources. The local runtime runs these, and the stack creates one
  * function for each from `lambdas/sources/<name>/handler.ts`.
  */
 export const SOURCES: Partial<Record<SourceName, SourceDefinition<never>>> = {
+  'sec-filings': secFilingsSource as SourceDefinition<never>,
   'entity-list': entityListSource as SourceDefinition<never>,
 };

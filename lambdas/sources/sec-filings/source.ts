@@ -1,0 +1,276 @@
+import type { ChangeDraft } from '../../core/change.ts';
+import { SourceError } from '../../core/errors.ts';
+import type { ItemWrite } from '../../core/ports.ts';
+import type { SourceContext, SourceDefinition } from '../../core/source.ts';
+import { diffCompany, type FeedCandidate, filingChange, type KnownCompany, knownFromItem, knownKey, watchedFeedCandidates } from './detect.ts';
+import type { FeedFiling } from './feed.ts';
+import { FEED_MAX_START, FEED_PAGE_SIZE, fetchCompanySubmissions, fetchCompanyTickers, readFeed } from './fetch.ts';
+import { buildTickerCache, cacheCovers, cacheNeedsRefresh, resolveWatchlist, type TickerCache, tickerCacheFromItem, type WatchedCompany } from './tickers.ts';
+
+/**
+ * Source `sec-filings`: new filings of the watched companies.
+ *
+ * Detection costs O(1) requests per quiet cycle: one getcurrent page covers every filer,
+ * whatever the size of the watch-list. The feed is read newest first only as far as the
+ * top of the previous cycle's first page. A company's submissions JSON is fetched only
+ * when the feed shows it filed (one request per company that filed), to get the primary
+ * document, period, acceptance time and items. When the feed cannot prove continuity
+ * (first run, an outage longer than the pages we are willing to read, a cursor we cannot
+ * read), every watched company is reconciled through its submissions JSON by
+ * accession-number set difference.
+ */
+
+/** A filing the feed showed for a watched company that its submissions JSON did not list yet. */
+export interface PendingFiling {
+  accession: string;
+  /** Unpadded CIK of the watched company. */
+  cik: string;
+  form: string;
+  /** When this source first saw it (ISO, from the clock). */
+  firstSeenAt: string;
+  /** Raw `<updated>` of the feed entry. */
+  feedUpdated: string;
+}
+
+/** Cursor of `sec-filings` (stored in the source state item; kept to a few KB). */
+export interface SecFilingsCursor {
+  v: 1;
+  /** Unique accessions of the first feed page at the last successful cycle, newest first. */
+  feedHead: string[];
+  /** Feed `<updated>` at that time (raw, with offset), for operators. */
+  feedUpdated: string | undefined;
+  /** Watched CIKs (unpadded) with a `known#<cik>` item, i.e. already baselined. */
+  companies: string[];
+  /** Feed sightings waiting for the submissions JSON to catch up; never dropped while watched. */
+  pending: PendingFiling[];
+  /** Last time every company was reconciled through submissions (baseline or repair). */
+  lastReconcileAt: string | undefined;
+  /** Why that reconcile ran. */
+  lastReconcileReason: string | undefined;
+}
+
+/** Tuning knobs (the shipped source uses the defaults). */
+export interface SecFilingsOptions {
+  /**
+   * Most feed pages read before giving up on continuity and reconciling from submissions.
+   * Default: as many pages as watched companies (reading a page and reconciling a company
+   * cost one request each), at least 10 and at most the 51 pages EDGAR serves.
+   */
+  maxFeedPages?: number;
+  /** Most older submissions pages fetched per company during a repair. */
+  maxOlderPages?: number;
+}
+
+/** Key of the ticker cache item. */
+export const TICKERS_ITEM_KEY = 'tickers';
+
+/** A pending filing older than this is logged on every cycle (it is still kept). */
+const PENDING_WARN_MS = 24 * 60 * 60 * 1000;
+
+/** Validate a stored cursor; undefined when it has another shape (the cycle then repairs). */
+export function parseCursor(value: unknown): SecFilingsCursor | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const c = value as Record<string, unknown>;
+  if (c.v !== 1 || !Array.isArray(c.feedHead) || !Array.isArray(c.companies) || !Array.isArray(c.pending)) return undefined;
+  const pending = c.pending.filter(
+    (p): p is PendingFiling =>
+      p !== null && typeof p === 'object' && typeof (p as PendingFiling).accession === 'string' && typeof (p as PendingFiling).cik === 'string',
+  );
+  return {
+    v: 1,
+    feedHead: c.feedHead.map(String),
+    feedUpdated: typeof c.feedUpdated === 'string' ? c.feedUpdated : undefined,
+    companies: c.companies.map(String),
+    pending,
+    lastReconcileAt: typeof c.lastReconcileAt === 'string' ? c.lastReconcileAt : undefined,
+    lastReconcileReason: typeof c.lastReconcileReason === 'string' ? c.lastReconcileReason : undefined,
+  };
+}
+
+/** Resolve the watch-list, refreshing the cached ticker map at most daily. */
+async function resolveCompanies(ctx: SourceContext<SecFilingsCursor>, itemWrites: ItemWrite[]): Promise<WatchedCompany[]> {
+  const { watchlist, urls } = ctx.config;
+  const now = ctx.clock.now();
+  const cached = tickerCacheFromItem(await ctx.readItem(TICKERS_ITEM_KEY));
+  let cache: TickerCache | undefined = cached;
+  if (cacheNeedsRefresh(cached, watchlist, now)) {
+    try {
+      cache = buildTickerCache(watchlist, await fetchCompanyTickers(ctx.http, urls.secWww), now);
+      itemWrites.push({ key: TICKERS_ITEM_KEY, value: cache as unknown as Record<string, unknown> });
+    } catch (err) {
+      // A stale map that still answers every entry beats failing the whole cycle, except
+      // when SEC blocks us (the runner must cool down) or the watch-list itself is wrong.
+      const recoverable = err instanceof SourceError && err.kind !== 'blocked' && err.kind !== 'config';
+      if (!recoverable || !cacheCovers(cached, watchlist)) throw err;
+      ctx.log('company_tickers.json refresh failed; using the cached map', { error: (err as Error).message, cachedAt: cached.fetchedAt });
+      cache = cached;
+    }
+  }
+  return resolveWatchlist(watchlist, cache as TickerCache);
+}
+
+function uniqueFilings(pages: ReadonlyArray<{ filings: FeedFiling[] }>): FeedFiling[] {
+  const seen = new Set<string>();
+  const out: FeedFiling[] = [];
+  for (const page of pages) {
+    for (const f of page.filings) {
+      if (seen.has(f.accession)) continue;
+      seen.add(f.accession);
+      out.push(f);
+    }
+  }
+  return out;
+}
+
+/** Build the `sec-filings` source. */
+export function createSecFilingsSource(options: SecFilingsOptions = {}): SourceDefinition<SecFilingsCursor> {
+  return {
+    name: 'sec-filings',
+    async poll(ctx) {
+      const { config, http } = ctx;
+      const now = ctx.clock.now();
+      const forms = config.forms;
+      const itemWrites: ItemWrite[] = [];
+      const changes: ChangeDraft[] = [];
+      const requestsBefore = http.stats.requests;
+
+      const companies = await resolveCompanies(ctx, itemWrites);
+      const byCik = new Map(companies.map((c) => [c.cik, c]));
+      const watchedCiks = new Set(byCik.keys());
+
+      const baseline = ctx.cursor === undefined;
+      const cursor = baseline ? undefined : parseCursor(ctx.cursor);
+      if (!baseline && !cursor) ctx.log('unreadable cursor; reconciling every company from submissions');
+
+      // The feed is read before any submissions JSON: a filing accepted in between is then
+      // either in the submissions we read (known) or above the new feed head (seen next time).
+      const maxFeedPages = options.maxFeedPages ?? Math.min(FEED_MAX_START / FEED_PAGE_SIZE + 1, Math.max(10, companies.length));
+      const feed = await readFeed(http, config.urls.secWww, {
+        previousHead: cursor ? new Set(cursor.feedHead) : undefined,
+        maxPages: maxFeedPages,
+      });
+      const firstPage = feed.pages[0];
+      if (!firstPage) throw new SourceError('sanity', 'EDGAR getcurrent feed gave no page');
+      const filings = uniqueFilings(feed.pages);
+      const candidates = watchedFeedCandidates(filings, watchedCiks, forms);
+      const candidatesByCik = new Map<string, FeedCandidate[]>();
+      for (const c of candidates) candidatesByCik.set(c.cik, [...(candidatesByCik.get(c.cik) ?? []), c]);
+
+      let reconcileReason: string | undefined;
+      if (baseline) reconcileReason = 'baseline';
+      else if (!cursor) reconcileReason = 'unreadable cursor';
+      else if (!feed.reachedPreviousHead) {
+        reconcileReason = feed.endOfFeed
+          ? `feed ended after ${feed.pages.length} page(s) without reaching the previous head`
+          : `previous head not within ${feed.pages.length} feed page(s)`;
+      }
+
+      // Previous knowledge and the set of companies whose submissions we need.
+      const known = new Map<string, KnownCompany>();
+      const toFetch = new Set<string>();
+      const pendingIn = (cursor?.pending ?? []).filter((p) => watchedCiks.has(p.cik));
+      if (reconcileReason) {
+        if (!baseline) {
+          for (const { value } of await ctx.readItems('known#')) {
+            const k = knownFromItem(value);
+            if (k) known.set(k.cik, k);
+          }
+        }
+        for (const c of companies) toFetch.add(c.cik);
+      } else {
+        const previousCompanies = new Set(cursor?.companies ?? []);
+        const interesting = new Set<string>([...candidatesByCik.keys(), ...pendingIn.map((p) => p.cik)]);
+        for (const cik of interesting) {
+          const k = knownFromItem(await ctx.readItem(knownKey(cik)));
+          if (k) known.set(cik, k);
+        }
+        for (const [cik, list] of candidatesByCik) {
+          const k = known.get(cik);
+          if (!k || list.some((c) => !k.accessions.includes(c.accession))) toFetch.add(cik);
+        }
+        for (const p of pendingIn) toFetch.add(p.cik);
+        // Newly watched companies are baselined quietly (their history is not news).
+        for (const c of companies) if (!previousCompanies.has(c.cik)) toFetch.add(c.cik);
+      }
+      if (reconcileReason) ctx.log('reconciling every watched company from submissions', { reason: reconcileReason, companies: companies.length });
+
+      const pendingOut: PendingFiling[] = [];
+      const fetched = new Set<string>();
+      let rowsSeen = 0;
+      for (const company of companies) {
+        if (!toFetch.has(company.cik)) continue;
+        const previous = known.get(company.cik);
+        const subs = await fetchCompanySubmissions(http, config.urls.secData, company.cik, previous, { maxOlderPages: options.maxOlderPages, log: ctx.log });
+        fetched.add(company.cik);
+        rowsSeen += subs.rows.length;
+        if (subs.olderPagesFetched.length > 0) ctx.log('fetched older submissions pages', { cik: company.cik, pages: subs.olderPagesFetched });
+        const sightings = (candidatesByCik.get(company.cik) ?? []).map((c) => c.accession);
+        const diff = diffCompany({
+          cik: company.cik,
+          name: subs.doc.name,
+          known: previous,
+          rows: subs.rows,
+          forms,
+          now,
+          // A baseline also takes in what the feed showed, whether or not the JSON lists it yet.
+          alsoKnown: previous ? [] : sightings,
+        });
+        const who = { cik: company.cik, ticker: company.ticker ?? subs.doc.tickers[0], name: subs.doc.name };
+        for (const row of diff.newRows) changes.push(filingChange(who, row, config.urls.secWww));
+        itemWrites.push({ key: knownKey(company.cik), value: diff.next as unknown as Record<string, unknown> });
+
+        // Feed sightings the JSON does not list yet stay pending (retried every cycle) until it does.
+        if (previous) {
+          const nowKnown = new Set(diff.next.accessions);
+          const carried = pendingIn.filter((p) => p.cik === company.cik);
+          const fresh = (candidatesByCik.get(company.cik) ?? []).filter((c) => !carried.some((p) => p.accession === c.accession));
+          const waiting: PendingFiling[] = [
+            ...carried,
+            ...fresh.map((c) => ({ accession: c.accession, cik: c.cik, form: c.form, firstSeenAt: now.toISOString(), feedUpdated: c.seenUpdated })),
+          ];
+          for (const p of waiting) {
+            if (nowKnown.has(p.accession)) continue;
+            pendingOut.push(p);
+            if (now.getTime() - Date.parse(p.firstSeenAt) > PENDING_WARN_MS) {
+              ctx.log('filing still missing from submissions JSON', { accession: p.accession, cik: p.cik, firstSeenAt: p.firstSeenAt });
+            }
+          }
+        }
+      }
+      // Pending filings of companies not fetched this cycle (cannot happen today: every
+      // pending company is fetched) are carried over so nothing is ever lost.
+      for (const p of pendingIn) if (!fetched.has(p.cik) && !pendingOut.some((q) => q.accession === p.accession)) pendingOut.push(p);
+
+      // Forget companies that left the watch-list (re-adding one baselines it again).
+      const previousCompanies = cursor?.companies ?? [];
+      for (const cik of previousCompanies) if (!watchedCiks.has(cik)) itemWrites.push({ key: knownKey(cik), value: null });
+      const knownCompanies = companies
+        .map((c) => c.cik)
+        .filter((cik) => fetched.has(cik) || (!reconcileReason && previousCompanies.includes(cik)));
+
+      const nextCursor: SecFilingsCursor = {
+        v: 1,
+        feedHead: firstPage.filings.map((f) => f.accession),
+        feedUpdated: firstPage.updated ?? firstPage.entries[0]?.updated,
+        companies: knownCompanies,
+        pending: pendingOut,
+        lastReconcileAt: reconcileReason ? now.toISOString() : cursor?.lastReconcileAt,
+        lastReconcileReason: reconcileReason ?? cursor?.lastReconcileReason,
+      };
+      ctx.log('sec-filings cycle', {
+        mode: reconcileReason ? 'reconcile' : 'feed',
+        reason: reconcileReason,
+        feedPages: feed.pages.length,
+        feedCandidates: candidates.length,
+        companiesFetched: fetched.size,
+        newFilings: changes.length,
+        pending: pendingOut.length,
+        requests: http.stats.requests - requestsBefore,
+      });
+      return { changes, cursor: nextCursor, itemsSeen: filings.length + rowsSeen, itemWrites };
+    },
+  };
+}
+
+/** The shipped `sec-filings` source. */
+export const secFilingsSource: SourceDefinition<SecFilingsCursor> = createSecFilingsSource();
