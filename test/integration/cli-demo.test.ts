@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { startDemoUpstream } from '../support/demo-upstream.ts';
 import { REPO_ROOT } from '../support/fixtures.ts';
 
 const run = promisify(execFile);
@@ -54,6 +55,40 @@ describe('export-watch CLI (real process, real local services)', () => {
 
     const csv = await exportWatch(['changes', '--data-dir', dataDir, '--format', 'csv', '--since', '2000-01-01']);
     expect(csv.stdout.split('\r\n')[0]).toBe('detectedAt,source,kind,subject,importance,countries,title,url,id');
+  });
+
+  it('run --once completes a cycle against the fake upstream (exit 0), re-running adds no duplicate; status shows health', async () => {
+    const upstream = await startDemoUpstream();
+    try {
+      const dataDir = mkdtempSync(join(tmpdir(), 'ew-run-'));
+      const env = { ...upstream.fake.env(), SEC_USER_AGENT: 'export-watch tests tests@example.com' };
+      const args = ['run', '--once', '--data-dir', dataDir, '--ses-port', '0'];
+      const first = await exportWatch(args, env);
+      expect(first.code).toBe(0);
+      expect(first.stdout).toMatch(/Local SES web UI: http:\/\/127\.0\.0\.1:\d+\//);
+      expect(first.stdout).toMatch(/sec-filings: baseline recorded/);
+      upstream.setPhase('news');
+      const second = await exportWatch(args, env);
+      expect(second.code).toBe(0);
+      const count = async () => JSON.parse((await exportWatch(['changes', '--data-dir', dataDir, '--format', 'json', '--since', '2000-01-01'])).stdout).length as number;
+      const afterNews = await count();
+      expect(afterNews).toBeGreaterThan(0);
+      const third = await exportWatch(args, env);
+      expect(third.code).toBe(0);
+      expect(third.stdout).not.toMatch(/[1-9]\d* new change/);
+      expect(await count()).toBe(afterNews);
+
+      upstream.fake.on('GET', '/downloadable_consolidated_screening_list/v1/consolidated.json', () => ({ status: 200, body: '{"results": [' }));
+      const broken = await exportWatch(args, env);
+      expect(broken.code).toBe(1);
+      expect(broken.stdout).toMatch(/entity-list: FAILED \[parse\]/);
+      expect(broken.stdout).toMatch(/sec-filings: ok/);
+      const status = await exportWatch(['status', '--data-dir', dataDir]);
+      expect(status.stdout).toMatch(/entity-list: .*consecutive failures 1, last error \[parse\]/);
+      expect(status.stdout).toMatch(/sec-filings: .*consecutive failures 0/);
+    } finally {
+      await upstream.fake.stop();
+    }
   });
 
   it('rejects an invalid config with a message naming the field', async () => {

@@ -1,0 +1,62 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRuntime } from '../../lambdas/local/runtime.ts';
+import { createUpstreamClient } from '../../lambdas/runtime/deps.ts';
+import { loadConfig } from '../../lambdas/core/config.ts';
+import { type DemoPhase, startDemoUpstream } from '../support/demo-upstream.ts';
+import type { FakeUpstream } from '../support/fake-upstream.ts';
+
+describe('local runtime against the fake upstream', () => {
+  let upstream: { fake: FakeUpstream; setPhase(phase: DemoPhase): void };
+  let runtime: LocalRuntime;
+  const dataDir = mkdtempSync(join(tmpdir(), 'ew-runtime-'));
+
+  beforeAll(async () => {
+    upstream = await startDemoUpstream();
+    const env = { ...upstream.fake.env(), SEC_USER_AGENT: 'export-watch tests tests@example.com' };
+    const config = loadConfig({ ...process.env, ...env });
+    runtime = await LocalRuntime.start({
+      dataDir,
+      env,
+      log: () => undefined,
+      http: createUpstreamClient(config, { secRequestsPerSecond: 1000, otherRequestsPerSecond: 1000, backoffBaseMs: 1, maxRetries: 1 }),
+    });
+  });
+  afterAll(async () => {
+    await runtime.stop();
+    await upstream.fake.stop();
+  });
+
+  it('runs every implemented source and the notifier; the baseline emails nobody', async () => {
+    const summary = await runtime.runOnce();
+    expect(summary.sources.map((s) => s.source).sort()).toEqual(runtime.enabledSources().sort());
+    expect(summary.sources.every((s) => s.status === 'ok' && s.baseline)).toBe(true);
+    expect(summary.notifier.emailsSent).toBe(0);
+  });
+
+  it('a failing source is reported and keeps its state; the other sources still complete', async () => {
+    upstream.setPhase('news');
+    upstream.fake.on('GET', '/downloadable_consolidated_screening_list/v1/consolidated.json', () => ({ status: 500, body: 'upstream down' }));
+    const summary = await runtime.runOnce();
+    const failed = summary.sources.filter((s) => s.status === 'failed');
+    expect(failed.map((s) => s.source)).toEqual(['entity-list']);
+    expect(failed[0]).toMatchObject({ errorKind: 'network', consecutiveFailures: 1 });
+    const others = summary.sources.filter((s) => s.source !== 'entity-list');
+    expect(others.every((s) => s.status === 'ok')).toBe(true);
+    expect(summary.notifier.emailsSent).toBe(1);
+  });
+
+  it('the next clean run catches up with exactly the missed changes, and a re-run adds nothing', async () => {
+    upstream.setPhase('news'); // restores the CSL route
+    const caughtUp = await runtime.runOnce();
+    const entity = caughtUp.sources.find((s) => s.source === 'entity-list');
+    expect(entity).toMatchObject({ status: 'ok', baseline: false });
+    expect(entity && entity.status === 'ok' ? entity.changesCreated : -1).toBeGreaterThan(0);
+    const again = await runtime.runOnce();
+    for (const s of again.sources) expect(s).toMatchObject({ status: 'ok', changesCreated: 0 });
+    expect(again.notifier.emailsSent).toBe(0);
+    expect(readdirSync(join(dataDir, 'outbox')).filter((f) => f.endsWith('.eml'))).toHaveLength(2);
+  });
+});
