@@ -1,6 +1,7 @@
 import type { SourceName } from '../core/change.ts';
 import type { SourceDefinition } from '../core/source.ts';
 import { entityListSource } from './entity-list/source.ts';
+import { federalRegisterSource } from './federal-register/source.ts';
 import { secFilingsSource } from './sec-filings/source.ts';
 
 /**
@@ -9,5 +10,6 @@ import { secFilingsSource } from './sec-filings/source.ts';
  */
 export const SOURCES: Partial<Record<SourceName, SourceDefinition<never>>> = {
   'sec-filings': secFilingsSource as SourceDefinition<never>,
+  'federal-register': federalRegisterSource as SourceDefinition<never>,
   'entity-list': entityListSource as SourceDefinition<never>,
 };

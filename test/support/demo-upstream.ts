@@ -1,6 +1,7 @@
 import type { SourceName } from '../../lambdas/core/change.ts';
 import { FakeUpstream } from './fake-upstream.ts';
 import { registerEntityListDemo } from './upstreams/entity-list.ts';
+import { registerFederalRegisterDemo } from './upstreams/federal-register.ts';
 import { registerSecDemo } from './upstreams/sec.ts';
 
 /** Demo phases: a quiet baseline, then recorded data with something new. */
@@ -11,6 +12,7 @@ type RegisterDemo = (fake: FakeUpstream, phase: DemoPhase) => void;
 /** Each source's demo data, served under the real URL layouts. */
 export const DEMO_ROUTES: Partial<Record<SourceName, RegisterDemo>> = {
   'sec-filings': (fake, phase) => registerSecDemo(fake, phase),
+  'federal-register': (fake, phase) => registerFederalRegisterDemo(fake, phase),
   'entity-list': registerEntityListDemo,
 };
 
