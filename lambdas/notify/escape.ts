@@ -24,7 +24,6 @@ export function safeUrl(value: unknown): string | undefined {
  * (header injection), collapsed whitespace, bounded length.
  */
 export function headerText(value: string, max = 200): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
   const clean = value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }

@@ -51,7 +51,7 @@ export function renderEmail(changes: Change[], subscriber: Pick<Subscriber, 'ema
   const sorted = ordered(changes);
   const shown = sorted.slice(0, max);
   const hidden = sorted.length - shown.length;
-  const since = sorted.reduce((min, c) => (c.detectedAt < min ? c.detectedAt : min), sorted[0]?.detectedAt ?? '');
+  const since = sorted.map((c) => c.detectedAt).sort()[0] ?? '';
 
   const groups = new Map<string, Change[]>();
   for (const change of shown) {
