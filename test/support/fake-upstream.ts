@@ -12,6 +12,21 @@ export interface FakeResponse {
 
 export type RouteHandler = (req: { url: URL; headers: IncomingMessage['headers'] }) => FakeResponse | Promise<FakeResponse>;
 
+/**
+ * A fault injected on a route: replaces or mangles the answer, resets the connection,
+ * delays it, or truncates the body mid-transfer.
+ */
+export type Fault =
+  | { kind: 'respond'; make(answer: FakeResponse | undefined): FakeResponse }
+  | { kind: 'reset' }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'truncate' };
+
+interface FaultRule {
+  path: string | RegExp;
+  fault: Fault;
+}
+
 interface Route {
   method: string;
   /** Exact pathname, or a RegExp tested against the pathname. */
@@ -37,6 +52,7 @@ export interface RecordedRequest {
 export class FakeUpstream {
   readonly requests: RecordedRequest[] = [];
   private routes: Route[] = [];
+  private faults: FaultRule[] = [];
   private server: Server | undefined;
   url = '';
 
@@ -55,6 +71,16 @@ export class FakeUpstream {
   /** Serve JSON for a path. */
   json(path: string | RegExp, value: unknown, headers: Record<string, string> = {}): this {
     return this.on('GET', path, () => ({ body: JSON.stringify(value), headers: { 'content-type': 'application/json', ...headers } }));
+  }
+
+  /** Inject a fault on every request whose path matches (until {@link clearFaults}). */
+  fault(path: string | RegExp, fault: Fault): this {
+    this.faults.push({ path, fault });
+    return this;
+  }
+
+  clearFaults(): void {
+    this.faults = [];
   }
 
   clearRequests(): void {
@@ -91,12 +117,43 @@ export class FakeUpstream {
     };
   }
 
+  private async applyFault(fault: Fault, route: Route | undefined, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const answer = route ? await route.handler({ url, headers: req.headers }) : undefined;
+    switch (fault.kind) {
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'delay':
+        await new Promise((r) => setTimeout(r, fault.ms));
+        if (!res.destroyed) res.writeHead(answer?.status ?? 200, answer?.headers).end(answer?.body ?? '');
+        return;
+      case 'truncate': {
+        // Promise the whole body, send half of it, then drop the connection.
+        const body = answer ? (typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body) : Buffer.alloc(0);
+        res.writeHead(answer?.status ?? 200, { ...answer?.headers, 'content-length': String(body.length) });
+        res.write(body.subarray(0, Math.floor(body.length / 2)));
+        setTimeout(() => req.socket.destroy(), 20);
+        return;
+      }
+      case 'respond': {
+        const mangled = fault.make(answer);
+        const body = typeof mangled.body === 'string' ? Buffer.from(mangled.body) : mangled.body;
+        res.writeHead(mangled.status ?? 200, { ...mangled.headers, 'content-length': String(body.length) }).end(body);
+        return;
+      }
+    }
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.search, headers: req.headers });
-    const route = this.routes.find(
-      (r) => r.method === req.method && (typeof r.path === 'string' ? r.path === url.pathname : r.path.test(url.pathname)),
-    );
+    const matches = (p: string | RegExp) => (typeof p === 'string' ? p === url.pathname : p.test(url.pathname));
+    const route = this.routes.find((r) => r.method === req.method && matches(r.path));
+    const fault = this.faults.find((f) => matches(f.path))?.fault;
+    if (fault) {
+      await this.applyFault(fault, route, url, req, res);
+      return;
+    }
     if (!route) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`fake upstream: no route for ${req.method} ${url.pathname}`);
       return;

@@ -1,0 +1,185 @@
+import { SESClient } from '@aws-sdk/client-ses';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Change, SourceName } from '../../lambdas/core/change.ts';
+import { ManualClock } from '../../lambdas/core/clock.ts';
+import type { AppConfig } from '../../lambdas/core/config.ts';
+import { type CycleDeps, type CycleOutcome, runSourceCycle } from '../../lambdas/core/source.ts';
+import type { LocalService } from '../../lambdas/local/services.ts';
+import { SesMailer } from '../../lambdas/notify/mailer.ts';
+import { runNotifier } from '../../lambdas/notify/notifier.ts';
+import { createCycleDeps, createUpstreamClient } from '../../lambdas/runtime/deps.ts';
+import { SOURCES } from '../../lambdas/sources/index.ts';
+import { ensureTables } from '../../lambdas/store/create-tables.ts';
+import { DynamoSubscribers } from '../../lambdas/store/subscribers.ts';
+import { type DemoPhase, startDemoUpstream } from '../support/demo-upstream.ts';
+import type { FakeUpstream } from '../support/fake-upstream.ts';
+import { FAULT_CASES, type FaultCase } from '../support/faults.ts';
+import { type LocalDynamo, startLocalDynamo, startLocalSes, testConfig } from '../support/local-aws.ts';
+
+/**
+ * The fault matrix (`npm run test:faults`): every source × every upstream fault. For each
+ * cell: no change is created, the source's state does not advance, its health shows an
+ * acceptable error kind, the other sources complete, the next clean run catches up with
+ * exactly the changes that were missed, and nobody gets an email twice.
+ */
+
+/** The route each source depends on first (sources sharing a route fail together). */
+const PRIMARY_ROUTE: Partial<Record<SourceName, RegExp>> = {
+  'sec-filings': /^\/cgi-bin\/browse-edgar$/,
+  'federal-register': /^\/api\/v1\/documents\.json$/,
+  'entity-list': /^\/downloadable_consolidated_screening_list\//,
+  'sec-revenue': /^\/Archives\/edgar\/data\//,
+  'sec-export-language': /^\/Archives\/edgar\/data\//,
+};
+
+const sources = (Object.keys(SOURCES) as SourceName[]).filter((s) => PRIMARY_ROUTE[s]);
+const START = new Date();
+
+interface Row {
+  source: SourceName;
+  fault: string;
+  observed: string;
+  ok: boolean;
+}
+const rows: Row[] = [];
+
+describe('fault matrix: sources × upstream faults', () => {
+  let upstream: { fake: FakeUpstream; setPhase(phase: DemoPhase): void };
+  let local: LocalDynamo;
+  let ses: LocalService;
+  let reference: Map<SourceName, string[]>;
+
+  /** A fresh set of tables and clients on the shared dynalite, SES and fake upstream. */
+  async function world() {
+    const env = { ...upstream.fake.env(), SEC_USER_AGENT: 'export-watch fault tests tests@example.com' };
+    const config: AppConfig = testConfig(env);
+    await ensureTables(local.client, config.tables);
+    const clock = new ManualClock(START);
+    const http = createUpstreamClient(config, {
+      secRequestsPerSecond: 1000,
+      otherRequestsPerSecond: 1000,
+      backoffBaseMs: 1,
+      maxBackoffMs: 5,
+      maxRetries: 1,
+      timeoutMs: 400,
+      maxBodyBytes: 2 * 1024 * 1024,
+    });
+    const deps: CycleDeps = createCycleDeps(config, { db: local.db, clock, http });
+    const subscribers = new DynamoSubscribers(local.db, config.tables.subscribers);
+    const mailer = new SesMailer(
+      new SESClient({
+        endpoint: ses.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        requestHandler: { requestTimeout: 5000, throwOnRequestTimeout: true },
+      }),
+    );
+    const cycle = async () => {
+      const outcomes = new Map<SourceName, CycleOutcome>();
+      for (const name of Object.keys(SOURCES) as SourceName[]) {
+        const source = SOURCES[name];
+        if (source) outcomes.set(name, await runSourceCycle(source, deps));
+      }
+      const notifier = await runNotifier({ changes: deps.changes, subscribers, mailer, clock, senderEmail: config.senderEmail, seeds: config.subscribers });
+      return { outcomes, notifier };
+    };
+    const changesOf = async (source: SourceName): Promise<Change[]> => {
+      const out: Change[] = [];
+      for await (const c of deps.changes.query({ source })) out.push(c);
+      return out;
+    };
+    return { config, clock, deps, subscribers, cycle, changesOf };
+  }
+
+  beforeAll(async () => {
+    upstream = await startDemoUpstream();
+    local = await startLocalDynamo(testConfig().tables);
+    ses = await startLocalSes();
+    // Reference: the same two phases with no fault.
+    const w = await world();
+    upstream.setPhase('quiet');
+    await w.cycle();
+    upstream.setPhase('news');
+    await w.cycle();
+    reference = new Map();
+    for (const s of Object.keys(SOURCES) as SourceName[]) reference.set(s, (await w.changesOf(s)).map((c) => c.naturalKey).sort());
+  });
+
+  afterAll(async () => {
+    await upstream?.fake.stop();
+    await ses?.close();
+    await local?.stop();
+    const faults = FAULT_CASES.map((f) => f.name);
+    const header = `| fault | ${sources.join(' | ')} |`;
+    const rule = `|---|${sources.map(() => '---').join('|')}|`;
+    const lines = faults.map((f) => `| ${f} | ${sources.map((s) => {
+      const r = rows.find((x) => x.source === s && x.fault === f);
+      return r ? `${r.ok ? 'pass' : 'FAIL'} (${r.observed})` : 'not run';
+    }).join(' | ')} |`);
+    process.stdout.write(`\nFault matrix (${rows.filter((r) => r.ok).length}/${rows.length} cells pass)\n${[header, rule, ...lines].join('\n')}\n\n`);
+  });
+
+  it('has news in every source for the faults to hide', () => {
+    for (const s of sources) expect(reference.get(s)?.length, `reference changes of ${s}`).toBeGreaterThan(0);
+  });
+
+  const cells = sources.flatMap((source) => FAULT_CASES.map((fault) => ({ source, fault })));
+  it.each(cells)('$source × $fault.name', async ({ source, fault }: { source: SourceName; fault: FaultCase }) => {
+    const row: Row = { source, fault: fault.name, observed: '?', ok: false };
+    rows.push(row);
+    const route = PRIMARY_ROUTE[source] as RegExp;
+    const affected = sources.filter((s) => String(PRIMARY_ROUTE[s]) === String(route));
+    const w = await world();
+
+    upstream.fake.clearFaults();
+    upstream.setPhase('quiet');
+    const baseline = await w.cycle();
+    for (const [name, o] of baseline.outcomes) expect(o.status, `baseline of ${name}`).toBe('ok');
+
+    upstream.setPhase('news');
+    const before = await w.deps.state.get(source);
+    upstream.fake.fault(route, fault.fault);
+    let faulted: Awaited<ReturnType<typeof w.cycle>>;
+    try {
+      faulted = await w.cycle();
+    } finally {
+      upstream.fake.clearFaults();
+    }
+    const outcome = faulted.outcomes.get(source);
+    row.observed = outcome?.status === 'failed' ? outcome.errorKind : String(outcome?.status);
+
+    // The faulted source: an error state with the right kind, nothing written, nothing advanced.
+    expect(outcome?.status).toBe('failed');
+    if (outcome?.status === 'failed') expect(fault.expected).toContain(outcome.errorKind);
+    expect(await w.changesOf(source)).toHaveLength(0);
+    const after = await w.deps.state.get(source);
+    expect(after?.cursor).toEqual(before?.cursor);
+    expect(after?.lastSuccessAt).toBe(before?.lastSuccessAt);
+    expect(after?.lastError?.kind).toBe(row.observed);
+    // The other sources completed with exactly their news.
+    for (const other of Object.keys(SOURCES) as SourceName[]) {
+      if (affected.includes(other)) continue;
+      expect(faulted.outcomes.get(other)?.status, `${other} while ${source} is faulted`).toBe('ok');
+      expect((await w.changesOf(other)).map((c) => c.naturalKey).sort()).toEqual(reference.get(other));
+    }
+
+    // The next clean run catches up with exactly the missed changes (after any block cool-down).
+    w.clock.advance(16 * 60_000);
+    const healed = await w.cycle();
+    expect(healed.outcomes.get(source)?.status).toBe('ok');
+    for (const s of Object.keys(SOURCES) as SourceName[]) {
+      expect((await w.changesOf(s)).map((c) => c.naturalKey).sort(), `changes of ${s} after healing`).toEqual(reference.get(s));
+    }
+    // Re-running adds nothing and mails nobody again.
+    const again = await w.cycle();
+    expect(again.notifier.emailsSent).toBe(0);
+    for (const [name, o] of again.outcomes) expect(o.status === 'ok' ? o.changesCreated : -1, `re-run of ${name}`).toBe(0);
+    const all = (await Promise.all((Object.keys(SOURCES) as SourceName[]).map((s) => w.changesOf(s)))).flat();
+    for (const sub of await w.subscribers.list()) {
+      const deliveries = await w.subscribers.deliveriesOf(sub.email);
+      expect(new Set(deliveries.map((d) => d.changeId)).size).toBe(deliveries.length);
+      if (sub.mode === 'immediate' && Object.keys(sub.filters).length === 0) expect(deliveries.length).toBe(all.length);
+    }
+    row.ok = true;
+  });
+});
