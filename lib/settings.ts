@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Construct } from 'constructs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ConfigFile, EnvSchema, parseConfigFile } from '../lambdas/core/config.ts';
 import { ConfigError } from '../lambdas/core/errors.ts';
 

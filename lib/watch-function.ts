@@ -11,13 +11,13 @@ import { Construct } from 'constructs';
  * requires the latest of the family). The esbuild target follows it.
  */
 export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
-const ESBUILD_TARGET = 'node24';
+export const ESBUILD_TARGET = 'node24';
 
 /**
  * The bundle is ESM (the project is `"type": "module"`); some bundled dependencies are
  * CommonJS and call `require`, which ESM lacks, so the banner recreates it.
  */
-const ESM_REQUIRE_BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+export const ESM_REQUIRE_BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 /** Properties of a {@link WatchFunction}. */
 export interface WatchFunctionProps {

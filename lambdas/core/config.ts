@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { IMPORTANCE_LEVELS, SOURCE_NAMES } from './change.ts';
 import { ConfigError } from './errors.ts';
 

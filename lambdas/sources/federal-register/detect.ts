@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChangeDraft } from '../../core/change.ts';
 import { sha256 } from '../../core/hash.ts';
 import type { ItemWrite } from '../../core/ports.ts';

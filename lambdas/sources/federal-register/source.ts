@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SourceDefinition } from '../../core/source.ts';
 import { filterBisPublicInspection } from './api.ts';
 import { addDays, DOC_ITEM_PREFIX, detectChanges, easternDate, parseDocItems } from './detect.ts';
