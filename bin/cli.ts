@@ -182,6 +182,16 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
     });
 
   program
+    .command('revenue')
+    .description('Extract geographic revenue breakdowns from one filing (iXBRL .htm or XBRL instance; a file or an http(s) URL).')
+    .argument('<file-or-url>', 'primary document (.htm) or instance (_htm.xml)')
+    .option('--json', 'print exactly one JSON object')
+    .action(async (fileOrUrl: string, opts: { json?: boolean }) => {
+      const { revenueCommand } = await import('../lambdas/sources/sec-revenue/cli.ts');
+      await revenueCommand(fileOrUrl, { json: opts.json }, (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`));
+    });
+
+  program
     .command('status')
     .description('Print each source\'s health: last success, failures, last error.')
     .option('--data-dir <dir>', 'local data dir', DEFAULT_DATA_DIR)

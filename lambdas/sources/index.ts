@@ -3,6 +3,7 @@ import type { SourceDefinition } from '../core/source.ts';
 import { entityListSource } from './entity-list/source.ts';
 import { federalRegisterSource } from './federal-register/source.ts';
 import { secFilingsSource } from './sec-filings/source.ts';
+import { secRevenueSource } from './sec-revenue/source.ts';
 
 /**
  * The implemented sources. The local runtime runs these, and the stack creates one
@@ -10,6 +11,7 @@ import { secFilingsSource } from './sec-filings/source.ts';
  */
 export const SOURCES: Partial<Record<SourceName, SourceDefinition<never>>> = {
   'sec-filings': secFilingsSource as SourceDefinition<never>,
+  'sec-revenue': secRevenueSource as SourceDefinition<never>,
   'federal-register': federalRegisterSource as SourceDefinition<never>,
   'entity-list': entityListSource as SourceDefinition<never>,
 };

@@ -3,6 +3,7 @@ import { FakeUpstream } from './fake-upstream.ts';
 import { registerEntityListDemo } from './upstreams/entity-list.ts';
 import { registerFederalRegisterDemo } from './upstreams/federal-register.ts';
 import { registerSecDemo } from './upstreams/sec.ts';
+import { registerRevenueDemo } from './upstreams/sec-revenue.ts';
 
 /** Demo phases: a quiet baseline, then recorded data with something new. */
 export type DemoPhase = 'quiet' | 'news';
@@ -12,6 +13,7 @@ type RegisterDemo = (fake: FakeUpstream, phase: DemoPhase) => void;
 /** Each source's demo data, served under the real URL layouts. */
 export const DEMO_ROUTES: Partial<Record<SourceName, RegisterDemo>> = {
   'sec-filings': (fake, phase) => registerSecDemo(fake, phase),
+  'sec-revenue': (fake) => registerRevenueDemo(fake),
   'federal-register': (fake, phase) => registerFederalRegisterDemo(fake, phase),
   'entity-list': registerEntityListDemo,
 };

@@ -1,0 +1,181 @@
+/**
+ * Human labels and ISO-3166 codes for geographic members. Filers mix SEC country members
+ * (`country:SG`), standard region members (`srt:AsiaPacificMember`) and their own extensions
+ * (`nvda:ChinaIncludingHongKongMember`); the company `_lab.xml` has the official label but
+ * is one more request per filing, so extension names are humanised instead. Pure; no AWS.
+ */
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+
+/** Where ICU's English name is not what a reader of a 10-Q expects. */
+const COUNTRY_NAME_OVERRIDES: Record<string, string> = {
+  HK: 'Hong Kong',
+  MO: 'Macau',
+  PS: 'Palestine',
+};
+
+/** English name of an ISO-3166 alpha-2 code (`SG` → Singapore); the code itself when unknown. */
+export function countryName(code: string): string {
+  const upper = code.toUpperCase();
+  if (COUNTRY_NAME_OVERRIDES[upper]) return COUNTRY_NAME_OVERRIDES[upper];
+  try {
+    return regionNames.of(upper) ?? upper;
+  } catch {
+    return upper;
+  }
+}
+
+/** Standard (us-gaap/srt) region members. */
+const STANDARD_MEMBERS: Record<string, string> = {
+  'us-gaap:EMEAMember': 'EMEA',
+  'srt:EMEAMember': 'EMEA',
+  'srt:AsiaPacificMember': 'Asia Pacific',
+  'srt:AsiaMember': 'Asia',
+  'srt:EuropeMember': 'Europe',
+  'srt:LatinAmericaMember': 'Latin America',
+  'srt:NorthAmericaMember': 'North America',
+  'srt:SouthAmericaMember': 'South America',
+  'srt:AmericasMember': 'Americas',
+  'srt:AfricaMember': 'Africa',
+  'srt:MiddleEastMember': 'Middle East',
+  'us-gaap:NonUsMember': 'Non-US',
+  'srt:NonUsMember': 'Non-US',
+};
+
+/** Extra place names (not ISO countries) that keep their capitals inside humanised labels, with the codes they cover. */
+const PLACE_CODES: Record<string, string[]> = {
+  'greater china': ['CN', 'HK', 'MO', 'TW'],
+  'mainland china': ['CN'],
+  'hong kong': ['HK'],
+  macau: ['MO'],
+  macao: ['MO'],
+  taiwan: ['TW'],
+  'united states': ['US'],
+  'u.s.': ['US'],
+  us: ['US'],
+  usa: ['US'],
+  'united kingdom': ['GB'],
+  uk: ['GB'],
+  korea: ['KR'],
+  'south korea': ['KR'],
+  'asia pacific': [],
+  'asia': [],
+  'europe': [],
+  'middle east': [],
+  'africa': [],
+  'americas': [],
+  'north america': [],
+  'south america': [],
+  'latin america': [],
+  'pacific': [],
+};
+
+let placeIndex: Map<string, string[]> | undefined;
+/** Lower-cased place name → ISO codes: every ISO-2 country's ICU name plus {@link PLACE_CODES}. */
+function places(): Map<string, string[]> {
+  if (placeIndex) return placeIndex;
+  const index = new Map<string, string[]>();
+  const A = 'A'.charCodeAt(0);
+  for (let i = 0; i < 26; i++) {
+    for (let j = 0; j < 26; j++) {
+      const code = String.fromCharCode(A + i, A + j);
+      // User-assigned and grouping codes (EU, UN, QO, ZZ…) are not countries.
+      if (/^(A[A]|Q[M-Z]|X[A-JL-Z]|Z[Z]|EU|EZ|UN)$/.test(code)) continue;
+      const name = countryName(code);
+      if (name === code) continue;
+      index.set(name.toLowerCase(), [code]);
+      // "Hong Kong SAR China" style names are also known by their first words.
+      const short = name.replace(/ SAR China$/, '');
+      if (short !== name) index.set(short.toLowerCase(), [code]);
+    }
+  }
+  for (const [name, codes] of Object.entries(PLACE_CODES)) index.set(name, codes);
+  placeIndex = index;
+  return index;
+}
+
+/** Split a CamelCase local name into words, keeping acronyms (`EMEA`, `US`) whole. */
+function splitWords(local: string): string[] {
+  return local.match(/[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+/g) ?? [local];
+}
+
+/**
+ * Words of a member name grouped into phrases: runs matching a known place (longest match
+ * first) stay capitalised as one phrase, other words are marked for lower-casing.
+ */
+function phrases(words: string[]): Array<{ text: string; place: string[] | undefined }> {
+  const index = places();
+  const out: Array<{ text: string; place: string[] | undefined }> = [];
+  for (let i = 0; i < words.length; ) {
+    let matched = 0;
+    let codes: string[] | undefined;
+    for (let n = Math.min(4, words.length - i); n >= 1; n--) {
+      const candidate = words.slice(i, i + n).join(' ').toLowerCase();
+      const found = index.get(candidate);
+      if (found) {
+        matched = n;
+        codes = found;
+        break;
+      }
+    }
+    if (matched) {
+      out.push({ text: words.slice(i, i + matched).join(' '), place: codes });
+      i += matched;
+    } else {
+      out.push({ text: words[i] as string, place: undefined });
+      i++;
+    }
+  }
+  return out;
+}
+
+/**
+ * A reader's label for a geographic member: `country:SG` → "Singapore", `srt:AsiaPacificMember`
+ * → "Asia Pacific", `nvda:ChinaIncludingHongKongMember` → "China (including Hong Kong)",
+ * `nvda:AllOtherCountriesNotSeparatelyDisclosedMember` → "All other countries not separately disclosed".
+ */
+export function memberLabel(member: string): string {
+  const standard = STANDARD_MEMBERS[member];
+  if (standard) return standard;
+  const colon = member.indexOf(':');
+  const prefix = colon < 0 ? '' : member.slice(0, colon);
+  const local = colon < 0 ? member : member.slice(colon + 1);
+  if (prefix === 'country' && /^[A-Z]{2}$/.test(local)) return countryName(local);
+  const words = splitWords(local.replace(/Member$/, ''));
+  const parts = phrases(words);
+  let label = '';
+  let openParen = false;
+  parts.forEach((p, i) => {
+    let text = p.place || /^[A-Z0-9]{2,}$/.test(p.text) ? p.text : p.text.toLowerCase();
+    if (i === 0) text = text.charAt(0).toUpperCase() + text.slice(1);
+    // "ChinaIncludingHongKong": the qualifier reads best in parentheses.
+    if (i > 0 && !openParen && /^(including|excluding|incl|excl)$/i.test(p.text)) {
+      label += ` (${text}`;
+      openParen = true;
+      return;
+    }
+    label += i === 0 ? text : ` ${text}`;
+  });
+  return openParen ? `${label})` : label;
+}
+
+/**
+ * ISO-3166 alpha-2 codes a member covers: `country:SG` → [SG]; `nvda:ChinaIncludingHongKongMember`
+ * → [CN, HK]; "Greater China" → [CN, HK, MO, TW]; regions and "other countries" → [].
+ * Words after "excluding" do not count.
+ */
+export function memberCountries(member: string): string[] {
+  const colon = member.indexOf(':');
+  const prefix = colon < 0 ? '' : member.slice(0, colon);
+  const local = colon < 0 ? member : member.slice(colon + 1);
+  if (prefix === 'country' && /^[A-Z]{2}$/.test(local)) return [local];
+  if (STANDARD_MEMBERS[member]) return [];
+  const codes = new Set<string>();
+  let excluding = false;
+  for (const p of phrases(splitWords(local.replace(/Member$/, '')))) {
+    if (/^(excluding|excl|except|other|others|non|rest)$/i.test(p.text)) excluding = true;
+    if (/^(including|incl)$/i.test(p.text)) excluding = false;
+    if (!excluding && p.place) for (const c of p.place) codes.add(c);
+  }
+  return [...codes];
+}

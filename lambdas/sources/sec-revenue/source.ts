@@ -1,0 +1,165 @@
+import type { Change, ChangeDraft } from '../../core/change.ts';
+import { SourceError } from '../../core/errors.ts';
+import type { ItemWrite } from '../../core/ports.ts';
+import type { SourceContext, SourceDefinition } from '../../core/source.ts';
+import { describeEntity, extractBreakdowns } from './breakdowns.ts';
+import { DEFAULT_THRESHOLDS, detectRevenueChanges, type RevenueSeries, type RevenueThresholds, trimSeries } from './detect.ts';
+import { readXbrl } from './xbrl-reader.ts';
+
+/**
+ * The `sec-revenue` source: an analysis fed by `sec-filings`. Each cycle reads the
+ * `filing.new` changes logged since its cursor, fetches the primary (inline XBRL) document
+ * of each 10-K, 10-Q and 20-F (and amendments) through the shared SEC-rate-limited client,
+ * extracts geographic revenue, and compares it with the company's stored series
+ * (`series#<cik>` state items). Nothing is written unless every filing of the cycle was
+ * analysed: a document that does not parse fails the cycle and the next run retries it.
+ */
+
+/** Where the source is in the change log. */
+export interface SecRevenueCursor {
+  /** `detectedAt` of the newest `filing.new` change processed (the change-log query is inclusive). */
+  since: string;
+  /** Accessions already processed at `since` (and the last few before), so they are not analysed twice. */
+  processed: string[];
+}
+
+export interface SecRevenueOptions {
+  thresholds?: Partial<RevenueThresholds>;
+  /** Filings analysed per cycle; the rest wait for the next run (each document is 1–3 MB). */
+  maxFilingsPerCycle?: number;
+  /** How far back the first run looks. */
+  lookbackDays?: number;
+}
+
+/** Forms whose primary document carries the financial statements. */
+const FORMS = /^(10-K|10-Q|20-F|10-KT|10-QT)(\/A)?$/;
+const PROCESSED_TAIL = 50;
+
+/** The fields of a `filing.new` change this source reads (see docs/change-log.md). */
+interface FilingNew {
+  cik: string;
+  accession: string;
+  form: string;
+  documentUrl: string | undefined;
+  companyName: string | undefined;
+}
+
+function readFiling(change: Change, secWww: string): FilingNew | undefined {
+  const d = change.data as Record<string, unknown>;
+  const accession = typeof d.accession === 'string' ? d.accession : undefined;
+  const form = typeof d.form === 'string' ? d.form : undefined;
+  const cikRaw = d.cik;
+  const cik = typeof cikRaw === 'number' ? String(cikRaw) : typeof cikRaw === 'string' ? cikRaw : undefined;
+  if (!accession || !form || !cik || !/^\d{1,10}$/.test(cik)) return undefined;
+  let documentUrl = typeof d.primaryDocumentUrl === 'string' && d.primaryDocumentUrl ? d.primaryDocumentUrl : undefined;
+  if (!documentUrl && typeof d.primaryDocument === 'string' && d.primaryDocument) {
+    // Archives paths use the unpadded company CIK and the accession without dashes (UPSTREAMS §1.1).
+    documentUrl = `${secWww}/Archives/edgar/data/${Number(cik)}/${accession.replace(/-/g, '')}/${d.primaryDocument}`;
+  }
+  return {
+    cik: cik.padStart(10, '0'),
+    accession,
+    form,
+    documentUrl,
+    companyName: typeof d.companyName === 'string' ? d.companyName : undefined,
+  };
+}
+
+/** Build the source (options for tests and tuning); {@link secRevenueSource} is the default one. */
+export function createSecRevenueSource(options: SecRevenueOptions = {}): SourceDefinition<SecRevenueCursor> {
+  const maxPerCycle = options.maxFilingsPerCycle ?? 20;
+  const lookbackMs = (options.lookbackDays ?? 7) * 86_400_000;
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...(options.thresholds ?? {}) };
+
+  return {
+    name: 'sec-revenue',
+    async poll(ctx: SourceContext<SecRevenueCursor>) {
+      const since = ctx.cursor?.since ?? new Date(ctx.clock.now().getTime() - lookbackMs).toISOString();
+      const processed = new Set(ctx.cursor?.processed ?? []);
+
+      const found: Change[] = [];
+      for await (const change of ctx.queryChanges({ source: 'sec-filings', kind: 'filing.new', since })) found.push(change);
+      // The log answers newest first; analyse oldest first so the cursor only moves forward.
+      const pending = new Map<string, { change: Change; filing: FilingNew }>();
+      for (const change of found.sort(byDetectedAt)) {
+        if (change.kind !== 'filing.new') continue;
+        const filing = readFiling(change, ctx.config.urls.secWww);
+        if (!filing || !FORMS.test(filing.form) || processed.has(filing.accession) || pending.has(filing.accession)) continue;
+        pending.set(filing.accession, { change, filing });
+      }
+      const batch = [...pending.values()].slice(0, maxPerCycle);
+
+      const seriesByCik = new Map<string, RevenueSeries | undefined>();
+      const touched = new Set<string>();
+      const changes: ChangeDraft[] = [];
+      for (const { change, filing } of batch) {
+        if (!filing.documentUrl) throw new SourceError('parse', `filing.new ${filing.accession} names no primary document`);
+        const response = await ctx.http.get(filing.documentUrl, { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' });
+        const doc = await readXbrl(response.body);
+        if (doc.format === 'unknown' || doc.stats.contextsSeen === 0) {
+          throw new SourceError('parse', `${filing.form} ${filing.accession}: ${filing.documentUrl} is not an XBRL document (no contexts found)`);
+        }
+        const breakdowns = extractBreakdowns(doc);
+        const entity = describeEntity(doc, breakdowns);
+        if (!seriesByCik.has(filing.cik)) {
+          seriesByCik.set(filing.cik, (await ctx.readItem(`series#${filing.cik}`)) as RevenueSeries | undefined);
+        }
+        const result = detectRevenueChanges({
+          filing: {
+            cik: filing.cik,
+            ticker: change.subject,
+            companyName: entity.name ?? filing.companyName ?? change.subject,
+            accession: filing.accession,
+            form: filing.form,
+            url: filing.documentUrl,
+            occurredAt: change.occurredAt,
+            fiscal: { fiscalYear: entity.fiscalYear, fiscalPeriod: entity.fiscalPeriod, periodEnd: entity.periodEnd },
+          },
+          breakdowns,
+          series: seriesByCik.get(filing.cik),
+          countriesOfInterest: ctx.config.countriesOfInterest,
+          thresholds,
+        });
+        seriesByCik.set(filing.cik, result.series);
+        touched.add(filing.cik);
+        changes.push(...result.changes);
+        ctx.log('filing analysed', {
+          accession: filing.accession,
+          form: filing.form,
+          breakdowns: breakdowns.length,
+          changes: result.changes.length,
+          conflicts: doc.conflicts.length,
+        });
+      }
+
+      const itemWrites: ItemWrite[] = [...touched].map((cik) => ({
+        key: `series#${cik}`,
+        value: trimSeries(seriesByCik.get(cik) as RevenueSeries) as unknown as Record<string, unknown>,
+      }));
+      return { changes, cursor: nextCursor(ctx.cursor, since, batch.map((b) => b.change), pending.size > batch.length, found), itemsSeen: batch.length, itemWrites };
+    },
+  };
+}
+
+function byDetectedAt(a: Change, b: Change): number {
+  return a.detectedAt < b.detectedAt ? -1 : a.detectedAt > b.detectedAt ? 1 : a.naturalKey.localeCompare(b.naturalKey);
+}
+
+/**
+ * Move `since` to the newest change analysed — or, when nothing is left waiting, to the
+ * newest change seen at all (8-Ks included) so the query window stays short — and remember
+ * the accessions processed at exactly that instant: the query is inclusive, and one
+ * `sec-filings` cycle stamps all its changes with the same `detectedAt`.
+ */
+function nextCursor(previous: SecRevenueCursor | undefined, since: string, done: Change[], backlog: boolean, seen: Change[]): SecRevenueCursor {
+  const accessionOf = (c: Change) => String((c.data as Record<string, unknown>).accession);
+  const newest = (list: Change[]) => [since, ...list.map((c) => c.detectedAt)].sort().at(-1) as string;
+  const newSince = backlog ? newest(done) : newest(seen);
+  const kept = newSince === previous?.since ? previous.processed : [];
+  const atSince = done.filter((c) => c.detectedAt === newSince).map(accessionOf);
+  const tail = [...(previous?.processed ?? []), ...done.map(accessionOf)].slice(-PROCESSED_TAIL);
+  return { since: newSince, processed: [...new Set([...kept, ...atSince, ...tail])] };
+}
+
+/** The source the runtime and the Lambda run. */
+export const secRevenueSource: SourceDefinition<SecRevenueCursor> = createSecRevenueSource();

@@ -1,0 +1,221 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Change, type ChangeDraft, finalizeChange } from '../../lambdas/core/change.ts';
+import { ManualClock } from '../../lambdas/core/clock.ts';
+import { loadConfig } from '../../lambdas/core/config.ts';
+import { SourceError } from '../../lambdas/core/errors.ts';
+import { UpstreamClient } from '../../lambdas/core/http.ts';
+import type { ChangeQuery } from '../../lambdas/core/ports.ts';
+import type { SourceContext } from '../../lambdas/core/source.ts';
+import { revenueCommand, type RevenueReport } from '../../lambdas/sources/sec-revenue/cli.ts';
+import { createSecRevenueSource, type SecRevenueCursor, secRevenueSource } from '../../lambdas/sources/sec-revenue/source.ts';
+import { FakeUpstream } from '../support/fake-upstream.ts';
+import { OWN_FIXTURES, REPO_ROOT } from '../support/fixtures.ts';
+import { NVDA_10Q_PATH, registerRevenueDemo } from '../support/upstreams/sec-revenue.ts';
+
+const EXCERPT = join(OWN_FIXTURES, 'sec-revenue/nvda-20250727-excerpt.htm');
+const WWW = 'https://www.sec.gov';
+const config = loadConfig({ SEC_USER_AGENT: 'export-watch tests tests@example.com', EXPORT_WATCH_CONFIG: join(REPO_ROOT, 'export-watch.config.json') });
+
+/** A `filing.new` change as sec-filings logs it. */
+function filingChange(accession: string, form: string, detectedAt: string, extra: Record<string, unknown> = {}): Change {
+  const folder = accession.replace(/-/g, '');
+  const draft: ChangeDraft = {
+    source: 'sec-filings',
+    kind: 'filing.new',
+    naturalKey: accession,
+    subject: 'NVDA',
+    title: `NVIDIA ${form}`,
+    summary: '',
+    data: {
+      cik: '1045810',
+      accession,
+      form,
+      companyName: 'NVIDIA CORP',
+      primaryDocument: 'doc.htm',
+      primaryDocumentUrl: `${WWW}/Archives/edgar/data/1045810/${folder}/doc.htm`,
+      ...extra,
+    },
+  };
+  return finalizeChange(draft, new Date(detectedAt));
+}
+
+/** A context over an in-memory change log, state items and documents served by a stub fetch. */
+function harness(changes: Change[], documents: Record<string, Buffer | string>) {
+  const items = new Map<string, Record<string, unknown>>();
+  const fetched: string[] = [];
+  const fetchStub = (async (input: Parameters<typeof fetch>[0]) => {
+    const url = String(input);
+    fetched.push(url);
+    const body = documents[url];
+    return body === undefined ? new Response('missing', { status: 404 }) : new Response(body, { status: 200 });
+  }) as typeof fetch;
+  const http = new UpstreamClient({
+    secUserAgent: config.secUserAgent,
+    secHosts: ['www.sec.gov'],
+    secRequestsPerSecond: 1000,
+    otherRequestsPerSecond: 1000,
+    timeoutMs: 5000,
+    maxRetries: 0,
+    maxBodyBytes: 64 * 1024 * 1024,
+    fetch: fetchStub,
+  });
+  const clock = new ManualClock('2025-08-28T12:00:00Z');
+  const queries: ChangeQuery[] = [];
+  const ctx = (cursor: SecRevenueCursor | undefined): SourceContext<SecRevenueCursor> => ({
+    config,
+    http,
+    clock,
+    cursor,
+    readItem: async (key) => items.get(key),
+    readItems: async (prefix) => [...items.entries()].filter(([k]) => k.startsWith(prefix)).map(([key, value]) => ({ key, value })),
+    async *queryChanges(q) {
+      queries.push(q);
+      const list = changes
+        .filter((c) => (!q.source || c.source === q.source) && (!q.kind || c.kind === q.kind) && (!q.since || c.detectedAt >= q.since))
+        .sort((a, b) => (a.detectedAt < b.detectedAt ? 1 : -1));
+      yield* list;
+    },
+    log: () => undefined,
+  });
+  return { items, fetched, queries, ctx, clock };
+}
+
+const url = (accession: string) => `${WWW}/Archives/edgar/data/1045810/${accession.replace(/-/g, '')}/doc.htm`;
+const TENQ = '0001045810-25-000209';
+
+describe('secRevenueSource.poll', () => {
+  it('first run looks back 7 days, analyses 10-K/10-Q/20-F only, and stores the series', async () => {
+    const changes = [
+      filingChange(TENQ, '10-Q', '2025-08-27T21:00:00Z'),
+      filingChange('0001045810-25-000207', '8-K', '2025-08-27T21:00:00Z'),
+      filingChange('0001045810-25-000100', '10-Q', '2025-08-20T21:00:00Z'), // older than the look-back
+    ];
+    const h = harness(changes, { [url(TENQ)]: readFileSync(EXCERPT) });
+    const result = await secRevenueSource.poll(h.ctx(undefined));
+    expect(h.queries).toEqual([{ source: 'sec-filings', kind: 'filing.new', since: '2025-08-21T12:00:00.000Z' }]);
+    expect(h.fetched).toEqual([url(TENQ)]);
+    expect(result.itemsSeen).toBe(1);
+    expect(result.changes.map((c) => c.title)).toEqual(['NVIDIA Q2 FY2026: Singapore 21.7% of revenue (+3.0 pp YoY)']);
+    expect(result.changes[0]).toMatchObject({ subject: 'NVDA', url: url(TENQ), naturalKey: '0001045810:2025-07-27:quarter:us-gaap:Revenues' });
+    expect(result.cursor).toEqual({ since: '2025-08-27T21:00:00.000Z', processed: [TENQ] });
+    expect(result.itemWrites).toHaveLength(1);
+    const write = (result.itemWrites ?? [])[0]!;
+    expect(write.key).toBe('series#0001045810');
+    expect(Object.keys((write.value as { periods: object }).periods)).toHaveLength(4);
+    expect(Buffer.byteLength(JSON.stringify(write.value))).toBeLessThan(50_000);
+
+    // Next run: the log answers the same change again (the query is inclusive); nothing is refetched.
+    for (const w of result.itemWrites ?? []) h.items.set(w.key, w.value as Record<string, unknown>);
+    const again = await secRevenueSource.poll(h.ctx(result.cursor));
+    expect(h.fetched).toHaveLength(1);
+    expect(again).toMatchObject({ changes: [], itemsSeen: 0, cursor: result.cursor, itemWrites: [] });
+  });
+
+  it('reports nothing for a re-announced filing whose numbers are already stored', async () => {
+    const first = filingChange(TENQ, '10-Q', '2025-08-27T21:00:00Z');
+    const h = harness([first], { [url(TENQ)]: readFileSync(EXCERPT) });
+    const a = await secRevenueSource.poll(h.ctx(undefined));
+    for (const w of a.itemWrites ?? []) h.items.set(w.key, w.value as Record<string, unknown>);
+    // The cursor is lost (say, a state reset): the filing is analysed again but yields no change.
+    const b = await secRevenueSource.poll(h.ctx({ since: '2025-08-01T00:00:00Z', processed: [] }));
+    expect(h.fetched).toHaveLength(2);
+    expect(b.changes).toEqual([]);
+  });
+
+  it('fails the cycle with a parse error when a document is not XBRL', async () => {
+    const h = harness([filingChange(TENQ, '10-Q', '2025-08-27T21:00:00Z')], { [url(TENQ)]: '<html><body>Maintenance</body></html>' });
+    const poll = secRevenueSource.poll(h.ctx({ since: '2025-08-27T00:00:00Z', processed: [] }));
+    await expect(poll).rejects.toBeInstanceOf(SourceError);
+    await expect(secRevenueSource.poll(h.ctx({ since: '2025-08-27T00:00:00Z', processed: [] }))).rejects.toMatchObject({ kind: 'parse' });
+  });
+
+  it('works through a backlog oldest first, a few filings per cycle, without skipping same-instant ones', async () => {
+    const ids = ['0001045810-25-000201', '0001045810-25-000202', '0001045810-25-000203'];
+    const changes = [
+      filingChange(ids[0]!, '10-Q', '2025-08-27T20:00:00Z'),
+      filingChange(ids[1]!, '10-K/A', '2025-08-27T21:00:00Z'),
+      filingChange(ids[2]!, '20-F', '2025-08-27T21:00:00Z'),
+    ];
+    const docs = Object.fromEntries(ids.map((id) => [url(id), readFileSync(EXCERPT)]));
+    const h = harness(changes, docs);
+    const source = createSecRevenueSource({ maxFilingsPerCycle: 2 });
+    const one = await source.poll(h.ctx({ since: '2025-08-27T00:00:00.000Z', processed: [] }));
+    expect(h.fetched).toEqual([url(ids[0]!), url(ids[1]!)]);
+    expect(one.cursor.since).toBe('2025-08-27T21:00:00.000Z');
+    expect(one.cursor.processed).toEqual(expect.arrayContaining([ids[1]]));
+    const two = await source.poll(h.ctx(one.cursor));
+    expect(h.fetched).toEqual([url(ids[0]!), url(ids[1]!), url(ids[2]!)]);
+    expect(two.itemsSeen).toBe(1);
+    expect(two.cursor.since).toBe('2025-08-27T21:00:00.000Z');
+  });
+
+  it('builds the Archives URL from primaryDocument when no URL was logged', async () => {
+    const change = filingChange(TENQ, '10-Q', '2025-08-27T21:00:00Z', { primaryDocumentUrl: undefined, primaryDocument: 'nvda-20250727.htm' });
+    const h = harness([change], { [`${config.urls.secWww}${NVDA_10Q_PATH}`]: readFileSync(EXCERPT) });
+    const result = await secRevenueSource.poll(h.ctx(undefined));
+    expect(h.fetched).toEqual([`${config.urls.secWww}${NVDA_10Q_PATH}`]);
+    expect(result.changes).toHaveLength(1);
+  });
+});
+
+describe('revenueCommand', () => {
+  it('prints one JSON object with values in units', async () => {
+    const lines: string[] = [];
+    await revenueCommand(EXCERPT, { json: true }, (s) => lines.push(s));
+    expect(lines).toHaveLength(1);
+    const report = JSON.parse(lines[0]!) as RevenueReport;
+    expect(report.entity).toEqual({ cik: '0001045810', name: 'NVIDIA CORP', documentType: '10-Q', periodEnd: '2025-07-27' });
+    expect(report.breakdowns).toHaveLength(4);
+    expect(report.breakdowns[0]).toEqual({
+      concept: 'us-gaap:Revenues',
+      start: '2025-04-28',
+      end: '2025-07-27',
+      days: 90,
+      periodKind: 'quarter',
+      dimensions: {},
+      total: 46_743_000_000,
+      sumOfRegions: 46_743_000_000,
+      complete: true,
+      regions: [
+        { member: 'country:US', label: 'United States', value: 23_470_000_000, share: 0.5021 },
+        { member: 'country:SG', label: 'Singapore', value: 10_156_000_000, share: 0.2173 },
+        { member: 'country:TW', label: 'Taiwan', value: 8_529_000_000, share: 0.1825 },
+        { member: 'nvda:ChinaIncludingHongKongMember', label: 'China (including Hong Kong)', value: 2_769_000_000, share: 0.0592 },
+        { member: 'nvda:AllOtherCountriesNotSeparatelyDisclosedMember', label: 'All other countries not separately disclosed', value: 1_819_000_000, share: 0.0389 },
+      ],
+    });
+  });
+
+  it('prints a readable table', async () => {
+    const lines: string[] = [];
+    await revenueCommand(EXCERPT, {}, (s) => lines.push(s));
+    const text = lines.join('\n');
+    expect(text).toContain('NVIDIA CORP — CIK 0001045810 — 10-Q for the period ending 2025-07-27');
+    expect(text).toMatch(/Singapore\s+10,156\s+21\.7%/);
+    expect(text).toMatch(/Total reported\s+46,743\s+complete/);
+  });
+
+  describe('over HTTP', () => {
+    let fake: FakeUpstream;
+    beforeAll(async () => {
+      fake = await new FakeUpstream().start();
+      registerRevenueDemo(fake);
+      vi.stubEnv('SEC_USER_AGENT', 'export-watch tests tests@example.com');
+      vi.stubEnv('SEC_WWW_URL', fake.url);
+      vi.stubEnv('EXPORT_WATCH_CONFIG', join(REPO_ROOT, 'export-watch.config.json'));
+    });
+    afterAll(async () => {
+      vi.unstubAllEnvs();
+      await fake.stop();
+    });
+
+    it('fetches a URL with the configured client (SEC User-Agent)', async () => {
+      const lines: string[] = [];
+      await revenueCommand(`${fake.url}${NVDA_10Q_PATH}`, { json: true }, (s) => lines.push(s));
+      expect((JSON.parse(lines[0]!) as RevenueReport).breakdowns[0]?.total).toBe(46_743_000_000);
+      expect(fake.requestsTo(NVDA_10Q_PATH)[0]?.headers['user-agent']).toBe('export-watch tests tests@example.com');
+    });
+  });
+});
