@@ -192,6 +192,17 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
     });
 
   program
+    .command('diff-filings')
+    .description('Diff the export-control passages of two filings (files or http(s) URLs): added, removed and changed paragraphs with word-level diffs.')
+    .argument('<old>', 'earlier filing (primary .htm)')
+    .argument('<new>', 'later filing (primary .htm)')
+    .option('--json', 'print the change data object as JSON')
+    .action(async (oldRef: string, newRef: string, opts: { json?: boolean }) => {
+      const { diffFilingsCommand } = await import('../lambdas/sources/sec-export-language/cli.ts');
+      await diffFilingsCommand(oldRef, newRef, { json: opts.json }, (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`));
+    });
+
+  program
     .command('status')
     .description('Print each source\'s health: last success, failures, last error.')
     .option('--data-dir <dir>', 'local data dir', DEFAULT_DATA_DIR)

@@ -4,6 +4,7 @@ import { registerEntityListDemo } from './upstreams/entity-list.ts';
 import { registerFederalRegisterDemo } from './upstreams/federal-register.ts';
 import { registerSecDemo } from './upstreams/sec.ts';
 import { registerRevenueDemo } from './upstreams/sec-revenue.ts';
+import { registerExportLanguageDemo } from './upstreams/sec-export-language.ts';
 
 /** Demo phases: a quiet baseline, then recorded data with something new. */
 export type DemoPhase = 'quiet' | 'news';
@@ -14,6 +15,8 @@ type RegisterDemo = (fake: FakeUpstream, phase: DemoPhase) => void;
 export const DEMO_ROUTES: Partial<Record<SourceName, RegisterDemo>> = {
   'sec-filings': (fake, phase) => registerSecDemo(fake, phase),
   'sec-revenue': (fake) => registerRevenueDemo(fake),
+  // After sec-revenue: its 10-Q (own prose, with the quarter's real revenue facts) serves both analyses.
+  'sec-export-language': (fake, phase) => registerExportLanguageDemo(fake, phase),
   'federal-register': (fake, phase) => registerFederalRegisterDemo(fake, phase),
   'entity-list': registerEntityListDemo,
 };

@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import type { FakeUpstream } from '../fake-upstream.ts';
+import { OWN_FIXTURES } from '../fixtures.ts';
+
+/**
+ * EDGAR Archives routes for the `sec-export-language` demo and tests, under the real URL
+ * layout (`/Archives/edgar/data/<cik>/<accession without dashes>/<primary document>`).
+ *
+ * The demo's `sec-filings` news phase announces NVIDIA's Q2 FY2026 10-Q
+ * (0001045810-25-000209); NVIDIA's demo submissions JSON lists the previous 10-Q
+ * (0001045810-25-000116, `nvda-20250427.htm`), which the analysis fetches for its first
+ * comparison. Both primary documents are small own-prose iXBRL documents in
+ * `test/fixtures/sec-export-language/` whose export-control paragraphs change between the
+ * two quarters. The 10-Q document also carries the real geographic revenue facts of that
+ * quarter (same contexts and members as the filing), so `sec-revenue` can read the same file.
+ */
+
+/** The demo's own fixtures. */
+export const EXPORT_LANGUAGE_FIXTURES = join(OWN_FIXTURES, 'sec-export-language');
+
+/** A primary document the fake serves. */
+export interface DemoDocument {
+  accession: string;
+  form: string;
+  primaryDocument: string;
+  /** Path on the fake (www.sec.gov layout). */
+  path: string;
+  /** Fixture file served for it. */
+  file: string;
+}
+
+function archivePath(cik: string, accession: string, primaryDocument: string): string {
+  return `/Archives/edgar/data/${cik}/${accession.replace(/-/g, '')}/${primaryDocument}`;
+}
+
+/** NVIDIA's previous 10-Q (Q1 FY2026), as listed in the demo submissions JSON. */
+export const EXPORT_LANGUAGE_PREVIOUS: DemoDocument = {
+  accession: '0001045810-25-000116',
+  form: '10-Q',
+  primaryDocument: 'nvda-20250427.htm',
+  path: archivePath('1045810', '0001045810-25-000116', 'nvda-20250427.htm'),
+  file: join(EXPORT_LANGUAGE_FIXTURES, 'nvda-20250427.htm'),
+};
+
+/** NVIDIA's Q2 FY2026 10-Q, the demo's news. */
+export const EXPORT_LANGUAGE_CURRENT: DemoDocument = {
+  accession: '0001045810-25-000209',
+  form: '10-Q',
+  primaryDocument: 'nvda-20250727.htm',
+  path: archivePath('1045810', '0001045810-25-000209', 'nvda-20250727.htm'),
+  file: join(EXPORT_LANGUAGE_FIXTURES, 'nvda-20250727.htm'),
+};
+
+/** An 8-K (Item 8.01) with export-control passages, for tests (not part of the demo feed). */
+export const EXPORT_LANGUAGE_8K: DemoDocument = {
+  accession: '0001045810-25-000082',
+  form: '8-K',
+  primaryDocument: 'nvda-20250409.htm',
+  path: archivePath('1045810', '0001045810-25-000082', 'nvda-20250409.htm'),
+  file: join(EXPORT_LANGUAGE_FIXTURES, 'nvda-20250409-8k.htm'),
+};
+
+/** Every document of the demo, for a lead combining routes with other sources' demos. */
+export const EXPORT_LANGUAGE_DEMO_DOCUMENTS: readonly DemoDocument[] = [EXPORT_LANGUAGE_PREVIOUS, EXPORT_LANGUAGE_CURRENT];
+
+/**
+ * Serve the demo's primary documents (both phases: a document is only asked for once a
+ * filing announces it). `current: false` leaves the 10-Q path to another registration
+ * (e.g. `sec-revenue`'s), since the fake keeps one route per path: the last `on()` wins.
+ */
+export function registerExportLanguageDemo(fake: FakeUpstream, _phase: 'quiet' | 'news' = 'news', opts: { current?: boolean } = {}): void {
+  for (const doc of EXPORT_LANGUAGE_DEMO_DOCUMENTS) {
+    if (doc === EXPORT_LANGUAGE_CURRENT && opts.current === false) continue;
+    fake.file(doc.path, doc.file, { 'content-type': 'text/html' });
+  }
+}

@@ -1,0 +1,171 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { alignParagraphs, shingles, similarity } from '../../lambdas/sources/sec-export-language/align.ts';
+import { exportLanguageChange, type FilingRef } from '../../lambdas/sources/sec-export-language/detect.ts';
+import { diffPassages, isEmptyDiff, wordDiff } from '../../lambdas/sources/sec-export-language/diff.ts';
+import { analyseFiling } from '../../lambdas/sources/sec-export-language/passages.ts';
+import { hasSharedFixtures, SHARED_FIXTURES_MISSING, shared } from '../support/fixtures.ts';
+import { EXPORT_LANGUAGE_FIXTURES } from '../support/upstreams/sec-export-language.ts';
+
+const A = 'The USG requires a license to export our H20 products to China (including Hong Kong and Macau) and D:5 countries.';
+const B = 'Export controls may disrupt our supply chain and distribution channels, including in markets outside China.';
+const C = 'In January 2025 the Commerce Department published the AI Diffusion rule, which would require licenses for exports worldwide.';
+const C2 = 'In January 2025 the Commerce Department published the AI Diffusion rule, which would have required licenses for exports worldwide. In May 2025 the USG said it would rescind it.';
+const D = 'BIS added several companies in China and Singapore to the Entity List, so sales to them need a licence that is unlikely to be granted.';
+
+const filing: FilingRef = {
+  cik: '1045810',
+  subject: 'NVDA',
+  companyName: 'NVIDIA CORP',
+  accession: '0001045810-25-000209',
+  form: '10-Q',
+  url: 'https://www.sec.gov/Archives/edgar/data/1045810/000104581025000209/nvda-20250727.htm',
+  occurredAt: undefined,
+};
+
+/**
+ * A copy of a filing laid out differently: text re-wrapped over new lines, page numbers
+ * renumbered, page breaks moved (one now cutting an export paragraph in two), curly quotes
+ * straightened and the usual naming variants swapped (USG → U.S. government, license →
+ * licence, D:5 → D5). None of it is a change.
+ */
+function rewrap(html: string, cut: { after: string; continues: string }): string {
+  let out = html.replace(/>(\d{1,3})<\/span><\/div><\/div><\/div><hr/g, (_m, n: string) => `>${Number(n) + 100}</span></div></div></div><hr`);
+  out = out.replace(/<hr style="page-break-after:always"\/>/g, (m, offset: number) => (offset % 3 === 0 ? '' : m));
+  let paragraphs = 0;
+  out = out.replace(/<div style="margin-bottom:9pt;text-align:justify">/g, (m) => (++paragraphs % 10 === 0 ? `<div>${paragraphs}</div><hr style="page-break-after:always"/>${m}` : m));
+  const at = out.indexOf(`${cut.after} ${cut.continues}`);
+  if (at < 0) throw new Error('cut point not found');
+  out = `${out.slice(0, at + cut.after.length)}</span></div><div style="text-align:center"><span>999</span></div><hr style="page-break-after:always"/><div><span>${out.slice(at + cut.after.length + 1)}`;
+  out = out.replace(/>([^<]{40,})</g, (_m, text: string) => `>${text.replace(/the USG/g, 'the U.S. government').replace(/\blicense\b/g, 'licence').replace(/D:5/g, 'D5').replace(/ /g, '\n   ')}<`);
+  return out.replace(/&#8220;|&#8221;/g, '"').replace(/&#8217;/g, "'");
+}
+
+describe('paragraph alignment', () => {
+  it('pairs equal wording wherever it stands (a moved paragraph is no change)', () => {
+    const al = alignParagraphs([A, B, C], [C, A, B]);
+    expect(al.pairs.every((p) => p.equal)).toBe(true);
+    expect(al.added).toEqual([]);
+    expect(al.removed).toEqual([]);
+  });
+
+  it('pairs a reworded paragraph with its earlier version and leaves unrelated ones added/removed', () => {
+    const al = alignParagraphs([A, C], [C2, D]);
+    expect(al.pairs).toEqual([{ oldIndex: 1, newIndex: 0, similarity: expect.any(Number), equal: false }]);
+    expect(al.added).toEqual([1]);
+    expect(al.removed).toEqual([0]);
+  });
+
+  it('measures bigram overlap', () => {
+    const s = similarity(shingles(C), shingles(C2));
+    expect(s.jaccard).toBeGreaterThan(0.4);
+    expect(s.containment).toBeGreaterThan(0.7);
+    expect(similarity(shingles(A), shingles(D)).jaccard).toBeLessThan(0.2);
+  });
+});
+
+describe('passage diff', () => {
+  it('reports added, removed and changed passages with a word diff', () => {
+    const d = diffPassages([A, B, C], [B, C2, D]);
+    expect(d.added).toEqual([D]);
+    expect(d.removed).toEqual([A]);
+    expect(d.changed).toHaveLength(1);
+    expect(d.changed[0]?.before).toBe(C);
+    expect(d.changed[0]?.after).toBe(C2);
+    const ops = d.changed[0]?.diff ?? [];
+    expect(ops.filter((o) => o.op === 'delete').map((o) => o.text.trim())).toContain('require');
+    expect(ops.filter((o) => o.op === 'insert').map((o) => o.text).join('')).toMatch(/have required/);
+    // Each side reads back from its steps (jsdiff gives shared steps the new side's spacing).
+    const side = (skip: string) => ops.filter((o) => o.op !== skip).map((o) => o.text).join('').replace(/\s+/g, ' ').trim();
+    expect(side('delete')).toBe(C2);
+    expect(side('insert')).toBe(C);
+  });
+
+  it('a document against itself, or against formatting-only variants, is no change', () => {
+    expect(isEmptyDiff(diffPassages([A, B, C], [A, B, C]))).toBe(true);
+    const variants = [
+      'The U.S. government requires a licence to export our H20 products to China (including Hong Kong and Macau) and D5 countries.',
+      `Export\u2011controls  may disrupt our supply chain and\ndistribution channels, including in markets outside China.`,
+    ];
+    expect(isEmptyDiff(diffPassages([A, B], variants))).toBe(true);
+    // The same text cut into paragraphs differently.
+    expect(isEmptyDiff(diffPassages([`${A} ${B}`], [A, B]))).toBe(true);
+    expect(isEmptyDiff(diffPassages([A, B, C], [C, `${A} ${B}`]))).toBe(true);
+  });
+
+  it('leaves removals out when the new document only restates what changed (10-Q)', () => {
+    const d = diffPassages([A, B, C], [B, D], { reportRemoved: false });
+    expect(d.removed).toEqual([]);
+    expect(d.unmatched).toEqual([A, C]);
+    expect(d.added).toEqual([D]);
+  });
+
+  it('merges adjacent word-diff steps', () => {
+    expect(wordDiff('one two three', 'one four three')).toEqual([
+      { op: 'equal', text: 'one ' },
+      { op: 'delete', text: 'two' },
+      { op: 'insert', text: 'four' },
+      { op: 'equal', text: ' three' },
+    ]);
+  });
+
+  it('the demo 10-Qs: 2 added, 2 changed, nothing from formatting, the moved paragraph or the page-break split', () => {
+    const q1 = analyseFiling(readFileSync(join(EXPORT_LANGUAGE_FIXTURES, 'nvda-20250427.htm')));
+    const q2 = analyseFiling(readFileSync(join(EXPORT_LANGUAGE_FIXTURES, 'nvda-20250727.htm')));
+    const d = diffPassages(
+      q1.passages.map((p) => p.text),
+      q2.passages.map((p) => p.text),
+      { reportRemoved: false },
+    );
+    expect(d.added.map((t) => t.split(' ').slice(0, 7).join(' '))).toEqual(['In August 2025, the USG granted licences', 'In the second quarter of fiscal year']);
+    expect(d.changed.map((c) => c.after.slice(0, 30))).toEqual(['In April 2025, the USG told us', 'In January 2025, the Commerce ']);
+    expect(d.removed).toEqual([]);
+    expect(d.unchanged).toBe(4);
+  });
+});
+
+describe.skipIf(!hasSharedFixtures)(`passage diff on real NVIDIA filings (${hasSharedFixtures ? 'shared fixtures' : SHARED_FIXTURES_MISSING})`, () => {
+  let tenQHtml: string;
+  let tenQ: string[];
+  let tenK: string[];
+  beforeAll(() => {
+    tenQHtml = readFileSync(shared('sec/nvidia/nvda-20250727-10q.htm'), 'latin1');
+    tenQ = analyseFiling(tenQHtml).passages.map((p) => p.text);
+    tenK = analyseFiling(readFileSync(shared('sec/nvidia/nvda-20230129-10k.htm'))).passages.map((p) => p.text);
+  });
+
+  it('FY2023 10-K → Q2 FY2026 10-Q: added passages about the newer rules', () => {
+    const d = diffPassages(tenK, tenQ, { reportRemoved: false });
+    expect(d.added.length).toBeGreaterThan(10);
+    const added = d.added.join('\n');
+    expect(added).toMatch(/On April 9, 2025, the USG informed us that it requires a license for export to China/);
+    expect(added).toMatch(/AI Diffusion/);
+    expect(added).toMatch(/Country Groups D:1, D:4, and D:5/);
+    expect(added).toMatch(/H20/);
+    // The 2022 A100/H100 paragraph is still there, reworded: a change, not an addition.
+    expect(d.changed.some((c) => /A100 and H100/.test(c.before) && /A100 and H100/.test(c.after))).toBe(true);
+    const draft = exportLanguageChange(filing, d, { accession: '0001045810-23-000017', form: '10-K' });
+    expect(draft?.importance).toBe('high');
+    expect(draft?.countries).toEqual(expect.arrayContaining(['CN', 'HK', 'MO']));
+    expect(draft?.title).toMatch(/^NVIDIA 10-Q adds \d+ and changes \d+ export-control paragraphs \(H20 .*licence requirement\)$/);
+  });
+
+  it('the Q2 FY2026 10-Q against itself: no change and no change draft', () => {
+    const d = diffPassages(tenQ, tenQ);
+    expect(isEmptyDiff(d)).toBe(true);
+    expect(exportLanguageChange(filing, d, { accession: filing.accession, form: '10-Q' })).toBeUndefined();
+  });
+
+  it('the Q2 FY2026 10-Q against a re-wrapped, renumbered, re-paginated copy: no change and no change draft', () => {
+    const copy = rewrap(tenQHtml, { after: 'or to companies', continues: 'headquartered or with an ultimate parent' });
+    const copyPassages = analyseFiling(copy).passages.map((p) => p.text);
+    expect(copy).not.toBe(tenQHtml);
+    // The copy really reads differently: naming variants and the cut paragraph.
+    expect(copyPassages).not.toEqual(tenQ);
+    expect(copyPassages.join('\n')).toMatch(/the U\.S\. government informed us that it requires a licence for export to China \(including Hong Kong and Macau\) and D5 countries, or to companies headquartered/);
+    const d = diffPassages(tenQ, copyPassages);
+    expect(d).toMatchObject({ added: [], removed: [], changed: [] });
+    expect(exportLanguageChange(filing, d, { accession: filing.accession, form: '10-Q' })).toBeUndefined();
+  });
+});
