@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { load } from 'cheerio';
 import { Parser } from 'htmlparser2';
 import { extractBreakdowns } from '../lambdas/sources/sec-revenue/breakdowns.ts';
 import { readXbrlSync, XbrlStreamReader } from '../lambdas/sources/sec-revenue/xbrl-reader.ts';
@@ -25,6 +26,9 @@ export interface XbrlBenchRow {
   ratio: number;
   readerPeakHeapMb: number;
   baselinePeakHeapMb: number;
+  /** A straightforward DOM implementation: cheerio load + select of contexts and facts. */
+  domMs: number;
+  domPeakHeapMb: number;
   factsKept: number;
   breakdowns: number;
 }
@@ -71,8 +75,20 @@ function baselinePass(text: string | string[], xml: boolean): void {
   parser.end();
 }
 
+/**
+ * What a typical implementation does: load the whole document into a DOM, then select the
+ * contexts and revenue facts. Only the selection is done (no breakdown logic), so the
+ * comparison flatters the DOM approach.
+ */
+function domPass(text: string, xml: boolean): number {
+  const $ = load(text, { xml: xml ? { xmlMode: true } : false });
+  const contexts = $(xml ? 'xbrli\\:context, context' : 'xbrli\\:context').length;
+  const facts = $(xml ? '[contextRef]' : 'ix\\:nonfraction').filter((_, el) => /Revenue/i.test($(el).attr('name') ?? el.tagName)).length;
+  return contexts + facts;
+}
+
 /** Child side: time and measure one mode over one file, print JSON. */
-function runChild(file: string, mode: 'reader' | 'baseline', runs: number): ChildResult {
+function runChild(file: string, mode: 'reader' | 'baseline' | 'dom', runs: number): ChildResult {
   const bytes = readFileSync(file);
   const xml = isXmlInstance(file);
   let factsKept = 0;
@@ -82,6 +98,8 @@ function runChild(file: string, mode: 'reader' | 'baseline', runs: number): Chil
       const doc = readXbrlSync(bytes);
       factsKept = doc.facts.length;
       breakdowns = extractBreakdowns(doc).length;
+    } else if (mode === 'dom') {
+      factsKept = domPass(new TextDecoder().decode(bytes), xml);
     } else {
       // Decoding is part of both passes: the reader decodes the same bytes.
       baselinePass(new TextDecoder().decode(bytes), xml);
@@ -117,6 +135,18 @@ function runChild(file: string, mode: 'reader' | 'baseline', runs: number): Chil
     const doc = reader.end();
     extractBreakdowns(doc);
     sample();
+  } else if (mode === 'dom') {
+    // A DOM needs the whole text first; sample after loading it.
+    let text = '';
+    for (let off = 0; off < bytes.length; off += CHUNK) {
+      text += decoder.decode(bytes.subarray(off, off + CHUNK), { stream: true });
+      sample();
+    }
+    const $ = load(text, { xml: xml ? { xmlMode: true } : false });
+    sample();
+    domPass(text, xml);
+    sample();
+    if ($.root().children().length < 0) throw new Error('unreachable');
   } else {
     const parser = new Parser({ onopentag: noop, onclosetag: noop, ontext: noop }, parserOptions(xml));
     for (let off = 0; off < bytes.length; off += CHUNK) {
@@ -129,7 +159,7 @@ function runChild(file: string, mode: 'reader' | 'baseline', runs: number): Chil
   return { times, peakHeapBytes: peak, factsKept, breakdowns, mode: xml ? 'xbrl' : 'ixbrl' };
 }
 
-function spawnChild(file: string, mode: 'reader' | 'baseline', runs: number): Promise<ChildResult> {
+function spawnChild(file: string, mode: 'reader' | 'baseline' | 'dom', runs: number): Promise<ChildResult> {
   const script = fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', script, '--child', file, mode, String(runs)], {
@@ -162,6 +192,7 @@ export async function runXbrlBench(options: { files?: string[]; runs?: number } 
   for (const file of options.files ?? benchFiles()) {
     const reader = await spawnChild(file, 'reader', runs);
     const baseline = await spawnChild(file, 'baseline', runs);
+    const dom = await spawnChild(file, 'dom', Math.min(runs, 3));
     const readerMs = median(reader.times);
     const baselineMs = median(baseline.times);
     rows.push({
@@ -173,6 +204,8 @@ export async function runXbrlBench(options: { files?: string[]; runs?: number } 
       ratio: Math.round((readerMs / baselineMs) * 100) / 100,
       readerPeakHeapMb: mb(reader.peakHeapBytes),
       baselinePeakHeapMb: mb(baseline.peakHeapBytes),
+      domMs: ms(median(dom.times)),
+      domPeakHeapMb: mb(dom.peakHeapBytes),
       factsKept: reader.factsKept,
       breakdowns: reader.breakdowns,
     });
@@ -183,12 +216,12 @@ export async function runXbrlBench(options: { files?: string[]; runs?: number } 
 /** The rows as a markdown table. */
 export function formatXbrlBench(rows: XbrlBenchRow[]): string {
   const lines = [
-    `| fixture | size | mode | extract ms (median of ${RUNS}) | htmlparser2 no-op ms | ratio | extract peak heap MB | no-op peak heap MB | facts kept | breakdowns |`,
-    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+    `| fixture | size | mode | extract ms (median of ${RUNS}) | htmlparser2 no-op ms | ratio (goal ≤ 2) | cheerio DOM ms | extract peak heap MB | no-op peak heap MB | cheerio DOM peak heap MB | facts kept | breakdowns |`,
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     lines.push(
-      `| ${basename(r.fixture)} | ${(r.bytes / 1024 / 1024).toFixed(2)} MB | ${r.mode} | ${r.readerMs} | ${r.baselineMs} | ${r.ratio} | ${r.readerPeakHeapMb} | ${r.baselinePeakHeapMb} | ${r.factsKept} | ${r.breakdowns} |`,
+      `| ${basename(r.fixture)} | ${(r.bytes / 1024 / 1024).toFixed(2)} MB | ${r.mode} | ${r.readerMs} | ${r.baselineMs} | ${r.ratio} | ${r.domMs} | ${r.readerPeakHeapMb} | ${r.baselinePeakHeapMb} | ${r.domPeakHeapMb} | ${r.factsKept} | ${r.breakdowns} |`,
     );
   }
   return lines.join('\n');
@@ -198,7 +231,7 @@ const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pat
 if (invokedDirectly) {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
-    const result = runChild(args[1] as string, args[2] as 'reader' | 'baseline', Number(args[3] ?? RUNS));
+    const result = runChild(args[1] as string, args[2] as 'reader' | 'baseline' | 'dom', Number(args[3] ?? RUNS));
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } else {
     const rows = await runXbrlBench();
