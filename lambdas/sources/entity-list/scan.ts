@@ -124,7 +124,12 @@ export function forEachResult(buf: Buffer, visit: (json: string, index: number) 
         i = skipWs(buf, i);
         if (buf[i] !== QUOTE) throw truncated(i, 'object key expected');
         const keyEnd = skipString(buf, i);
-        const key = JSON.parse(buf.toString('utf8', i, keyEnd)) as string;
+        let key: string;
+        try {
+          key = JSON.parse(buf.toString('utf8', i, keyEnd)) as string;
+        } catch (err) {
+          throw new SourceError('parse', `CSL body: invalid object key at byte ${i}: ${(err as Error).message}`, { cause: err });
+        }
         i = skipWs(buf, keyEnd);
         if (buf[i] !== COLON) throw truncated(i, "':' expected");
         i = skipWs(buf, i + 1);
