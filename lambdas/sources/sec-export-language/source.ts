@@ -3,6 +3,7 @@ import { SourceError } from '../../core/errors.ts';
 import type { ItemWrite } from '../../core/ports.ts';
 import type { SourceContext, SourceDefinition } from '../../core/source.ts';
 import { primaryDocumentUrl } from '../sec-filings/detect.ts';
+import { fetchFilingDocument, type NewFiling, readFilingNew } from '../sec-filings/filing-ref.ts';
 import { fetchCompanySubmissions } from '../sec-filings/fetch.ts';
 import type { SubmissionRow } from '../sec-filings/submissions.ts';
 import {
@@ -58,40 +59,12 @@ export interface SecExportLanguageOptions {
 export const QUERY_OVERLAP_MS = 15 * 60 * 1000;
 const MAX_PROCESSED = 500;
 const FORMS = /^(10-K|10-Q|10-KT|10-QT|20-F|8-K)(\/A)?$/;
-const ACCEPT_HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
 /** The fields of a `filing.new` change this source reads. */
-export interface FilingNew {
-  /** Unpadded CIK. */
-  cik: string;
-  accession: string;
-  form: string;
-  filedAt: string | undefined;
-  items: string[];
-  documentUrl: string | undefined;
-  companyName: string | undefined;
-}
+export type FilingNew = NewFiling;
 
 /** Read a `filing.new` change; undefined when it lacks what the analysis needs. */
-export function readFiling(change: Change, secWww: string): FilingNew | undefined {
-  const d = change.data as Record<string, unknown>;
-  const accession = typeof d.accession === 'string' ? d.accession : undefined;
-  const form = typeof d.form === 'string' ? d.form : undefined;
-  const cikRaw = typeof d.cik === 'number' ? String(d.cik) : typeof d.cik === 'string' ? d.cik : undefined;
-  if (!accession || !form || !cikRaw || !/^\d{1,10}$/.test(cikRaw)) return undefined;
-  const cik = String(Number(cikRaw));
-  let documentUrl = typeof d.primaryDocumentUrl === 'string' && d.primaryDocumentUrl ? d.primaryDocumentUrl : undefined;
-  if (!documentUrl && typeof d.primaryDocument === 'string' && d.primaryDocument) documentUrl = primaryDocumentUrl(secWww, cik, accession, d.primaryDocument);
-  return {
-    cik,
-    accession,
-    form,
-    filedAt: typeof d.filedAt === 'string' ? d.filedAt : undefined,
-    items: Array.isArray(d.items) ? d.items.map(String) : [],
-    documentUrl,
-    companyName: typeof d.companyName === 'string' ? d.companyName : undefined,
-  };
-}
+export const readFiling = readFilingNew;
 
 /** True when the analysis reads this filing: the right form and, for an 8-K, an event item where export news lands. */
 export function isAnalysed(filing: Pick<FilingNew, 'form' | 'items'>): boolean {
@@ -115,8 +88,8 @@ export function findPreviousFiling(rows: readonly SubmissionRow[], filing: Pick<
 }
 
 async function fetchAnalysis(ctx: SourceContext<SecExportLanguageCursor>, url: string, form: string, accession: string): Promise<FilingAnalysis> {
-  const response = await ctx.http.get(url, { accept: ACCEPT_HTML });
-  return analyseDocument(response.body, form, `${form} ${accession} (${url})`);
+  const body = await fetchFilingDocument(ctx.http, url, `${form} ${accession} (${url})`);
+  return analyseDocument(body, form, `${form} ${accession} (${url})`);
 }
 
 /** Reference from the previous filing of the family, fetched (submissions JSON + its primary document). */

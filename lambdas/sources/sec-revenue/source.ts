@@ -5,6 +5,7 @@ import type { SourceContext, SourceDefinition } from '../../core/source.ts';
 import { describeEntity, extractBreakdowns } from './breakdowns.ts';
 import { DEFAULT_THRESHOLDS, detectRevenueChanges, type RevenueSeries, type RevenueThresholds, trimSeries } from './detect.ts';
 import { readXbrl } from './xbrl-reader.ts';
+import { fetchFilingDocument, type NewFiling, readFilingNew } from '../sec-filings/filing-ref.ts';
 
 /**
  * The `sec-revenue` source: an analysis fed by `sec-filings`. Each cycle reads the
@@ -35,36 +36,6 @@ export interface SecRevenueOptions {
 const FORMS = /^(10-K|10-Q|20-F|10-KT|10-QT)(\/A)?$/;
 const PROCESSED_TAIL = 50;
 
-/** The fields of a `filing.new` change this source reads (see docs/change-log.md). */
-interface FilingNew {
-  cik: string;
-  accession: string;
-  form: string;
-  documentUrl: string | undefined;
-  companyName: string | undefined;
-}
-
-function readFiling(change: Change, secWww: string): FilingNew | undefined {
-  const d = change.data as Record<string, unknown>;
-  const accession = typeof d.accession === 'string' ? d.accession : undefined;
-  const form = typeof d.form === 'string' ? d.form : undefined;
-  const cikRaw = d.cik;
-  const cik = typeof cikRaw === 'number' ? String(cikRaw) : typeof cikRaw === 'string' ? cikRaw : undefined;
-  if (!accession || !form || !cik || !/^\d{1,10}$/.test(cik)) return undefined;
-  let documentUrl = typeof d.primaryDocumentUrl === 'string' && d.primaryDocumentUrl ? d.primaryDocumentUrl : undefined;
-  if (!documentUrl && typeof d.primaryDocument === 'string' && d.primaryDocument) {
-    // Archives paths use the unpadded company CIK and the accession without dashes (UPSTREAMS §1.1).
-    documentUrl = `${secWww}/Archives/edgar/data/${Number(cik)}/${accession.replace(/-/g, '')}/${d.primaryDocument}`;
-  }
-  return {
-    cik: cik.padStart(10, '0'),
-    accession,
-    form,
-    documentUrl,
-    companyName: typeof d.companyName === 'string' ? d.companyName : undefined,
-  };
-}
-
 /** Build the source (options for tests and tuning); {@link secRevenueSource} is the default one. */
 export function createSecRevenueSource(options: SecRevenueOptions = {}): SourceDefinition<SecRevenueCursor> {
   const maxPerCycle = options.maxFilingsPerCycle ?? 20;
@@ -80,10 +51,10 @@ export function createSecRevenueSource(options: SecRevenueOptions = {}): SourceD
       const found: Change[] = [];
       for await (const change of ctx.queryChanges({ source: 'sec-filings', kind: 'filing.new', since })) found.push(change);
       // The log answers newest first; analyse oldest first so the cursor only moves forward.
-      const pending = new Map<string, { change: Change; filing: FilingNew }>();
+      const pending = new Map<string, { change: Change; filing: NewFiling }>();
       for (const change of found.sort(byDetectedAt)) {
         if (change.kind !== 'filing.new') continue;
-        const filing = readFiling(change, ctx.config.urls.secWww);
+        const filing = readFilingNew(change, ctx.config.urls.secWww);
         if (!filing || !FORMS.test(filing.form) || processed.has(filing.accession) || pending.has(filing.accession)) continue;
         pending.set(filing.accession, { change, filing });
       }
@@ -94,19 +65,21 @@ export function createSecRevenueSource(options: SecRevenueOptions = {}): SourceD
       const changes: ChangeDraft[] = [];
       for (const { change, filing } of batch) {
         if (!filing.documentUrl) throw new SourceError('parse', `filing.new ${filing.accession} names no primary document`);
-        const response = await ctx.http.get(filing.documentUrl, { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' });
-        const doc = await readXbrl(response.body);
+        const body = await fetchFilingDocument(ctx.http, filing.documentUrl, `${filing.form} ${filing.accession}`);
+        const doc = await readXbrl(body);
         if (doc.format === 'unknown' || doc.stats.contextsSeen === 0) {
           throw new SourceError('parse', `${filing.form} ${filing.accession}: ${filing.documentUrl} is not an XBRL document (no contexts found)`);
         }
         const breakdowns = extractBreakdowns(doc);
         const entity = describeEntity(doc, breakdowns);
-        if (!seriesByCik.has(filing.cik)) {
-          seriesByCik.set(filing.cik, (await ctx.readItem(`series#${filing.cik}`)) as RevenueSeries | undefined);
+        // Series items are keyed by the padded CIK (`series#0001045810`).
+        const cik = filing.cik.padStart(10, '0');
+        if (!seriesByCik.has(cik)) {
+          seriesByCik.set(cik, (await ctx.readItem(`series#${cik}`)) as RevenueSeries | undefined);
         }
         const result = detectRevenueChanges({
           filing: {
-            cik: filing.cik,
+            cik,
             ticker: change.subject,
             companyName: entity.name ?? filing.companyName ?? change.subject,
             accession: filing.accession,
@@ -116,12 +89,12 @@ export function createSecRevenueSource(options: SecRevenueOptions = {}): SourceD
             fiscal: { fiscalYear: entity.fiscalYear, fiscalPeriod: entity.fiscalPeriod, periodEnd: entity.periodEnd },
           },
           breakdowns,
-          series: seriesByCik.get(filing.cik),
+          series: seriesByCik.get(cik),
           countriesOfInterest: ctx.config.countriesOfInterest,
           thresholds,
         });
-        seriesByCik.set(filing.cik, result.series);
-        touched.add(filing.cik);
+        seriesByCik.set(cik, result.series);
+        touched.add(cik);
         changes.push(...result.changes);
         ctx.log('filing analysed', {
           accession: filing.accession,

@@ -1,0 +1,83 @@
+import { SESClient } from '@aws-sdk/client-ses';
+import type { Change, SourceName } from '../../lambdas/core/change.ts';
+import { ManualClock } from '../../lambdas/core/clock.ts';
+import type { AppConfig } from '../../lambdas/core/config.ts';
+import { type CycleDeps, type CycleOutcome, runSourceCycle } from '../../lambdas/core/source.ts';
+import type { LocalService } from '../../lambdas/local/services.ts';
+import { type Mailer, SesMailer } from '../../lambdas/notify/mailer.ts';
+import { runNotifier } from '../../lambdas/notify/notifier.ts';
+import { createCycleDeps, createUpstreamClient } from '../../lambdas/runtime/deps.ts';
+import { SOURCES } from '../../lambdas/sources/index.ts';
+import { ensureTables } from '../../lambdas/store/create-tables.ts';
+import { DynamoSubscribers } from '../../lambdas/store/subscribers.ts';
+import type { FakeUpstream } from './fake-upstream.ts';
+import { type LocalDynamo, testConfig } from './local-aws.ts';
+
+/** The shared services a {@link World} runs on. */
+export interface WorldServices {
+  fake: FakeUpstream;
+  local: LocalDynamo;
+  ses: LocalService;
+}
+
+/**
+ * A complete export-watch on shared local services: fresh tables, every implemented
+ * source, the notifier sending through local SES, a manual clock, and an HTTP client with
+ * short timeouts and no politeness waits. Reliability tests drive it cycle by cycle.
+ */
+export async function createWorld(services: WorldServices, options: { start?: Date; mailer?: (ses: Mailer) => Mailer } = {}) {
+  const env = { ...services.fake.env(), SEC_USER_AGENT: 'export-watch reliability tests tests@example.com' };
+  const config: AppConfig = testConfig(env);
+  await ensureTables(services.local.client, config.tables);
+  const clock = new ManualClock(options.start ?? new Date());
+  const http = createUpstreamClient(config, {
+    secRequestsPerSecond: 1000,
+    otherRequestsPerSecond: 1000,
+    backoffBaseMs: 1,
+    maxBackoffMs: 5,
+    maxRetries: 1,
+    timeoutMs: 400,
+    maxBodyBytes: 2 * 1024 * 1024,
+  });
+  const deps: CycleDeps = createCycleDeps(config, { db: services.local.db, clock, http });
+  const subscribers = new DynamoSubscribers(services.local.db, config.tables.subscribers);
+  const sesMailer = new SesMailer(
+    new SESClient({
+      endpoint: services.ses.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      requestHandler: { requestTimeout: 5000, throwOnRequestTimeout: true },
+    }),
+  );
+  const mailer = options.mailer ? options.mailer(sesMailer) : sesMailer;
+  const notify = () => runNotifier({ changes: deps.changes, subscribers, mailer, clock, senderEmail: config.senderEmail, seeds: config.subscribers });
+  const runSources = async () => {
+    const outcomes = new Map<SourceName, CycleOutcome>();
+    for (const name of Object.keys(SOURCES) as SourceName[]) {
+      const source = SOURCES[name];
+      if (source) outcomes.set(name, await runSourceCycle(source, deps));
+    }
+    return outcomes;
+  };
+  /** Every source, then the notifier: one cycle of the local runtime. */
+  const cycle = async () => {
+    const outcomes = await runSources();
+    const notifier = await notify();
+    return { outcomes, notifier };
+  };
+  const changesOf = async (source: SourceName): Promise<Change[]> => {
+    const out: Change[] = [];
+    for await (const c of deps.changes.query({ source })) out.push(c);
+    return out;
+  };
+  const allChanges = async () => (await Promise.all((Object.keys(SOURCES) as SourceName[]).map(changesOf))).flat();
+  return { config, clock, deps, subscribers, cycle, runSources, notify, changesOf, allChanges };
+}
+
+export type World = Awaited<ReturnType<typeof createWorld>>;
+
+/** Recipients of the emails local SES holds. */
+export async function sesRecipients(ses: LocalService): Promise<string[]> {
+  const store = (await (await fetch(`${ses.url}/store`)).json()) as { emails: Array<{ destination: { to: string[] } }> };
+  return store.emails.flatMap((e) => e.destination.to);
+}
