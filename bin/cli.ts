@@ -3,16 +3,16 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { Change } from '../lambdas/core/change.ts';
+import type { SourceName } from '../lambdas/core/change.ts';
 import { loadConfig } from '../lambdas/core/config.ts';
 import { ConfigError } from '../lambdas/core/errors.ts';
-import type { ChangeQuery } from '../lambdas/core/ports.ts';
 import type { CycleOutcome } from '../lambdas/core/source.ts';
-import { formatChanges, OUTPUT_FORMATS, type OutputFormat } from '../lambdas/local/format.ts';
+import type { ChangesOptions } from '../lambdas/analytics/changes.ts';
+import { OUTPUT_FORMATS } from '../lambdas/local/format.ts';
 import { type CycleSummary, LocalRuntime, runningEndpoint } from '../lambdas/local/runtime.ts';
 import { startDynalite } from '../lambdas/local/services.ts';
+import { registerSubscribersCommand } from '../lambdas/notify/cli.ts';
 import type { NotifierOutcome } from '../lambdas/notify/notifier.ts';
-import { DynamoChangeLog } from '../lambdas/store/change-log.ts';
 import { ensureTables } from '../lambdas/store/create-tables.ts';
 
 const DEFAULT_DATA_DIR = '.export-watch';
@@ -37,39 +37,34 @@ function describeOutcome(o: CycleOutcome): string {
 }
 
 function describeNotifier(n: NotifierOutcome): string {
-  return `notifier: ${n.pending} pending change(s), ${n.emailsSent} email(s) sent, ${n.deliveries} deliveries recorded${n.failures.length ? `, ${n.failures.length} FAILED: ${n.failures.map((f) => `${f.email}: ${f.error}`).join('; ')}` : ''}`;
+  const extra = [n.digestsSent ? `${n.digestsSent} digest(s)` : '', n.confirmationsSent ? `${n.confirmationsSent} confirmation(s)` : ''].filter(Boolean).join(', ');
+  return `notifier: ${n.pending} pending change(s), ${n.emailsSent} email(s) sent${extra ? ` (${extra})` : ''}, ${n.deliveries} deliveries recorded${n.failures.length ? `, ${n.failures.length} FAILED: ${n.failures.map((f) => `${f.email}: ${f.error}`).join('; ')}` : ''}`;
+}
+
+function describeOps(ops: CycleSummary['ops']): string {
+  const unhealthy = ops.health.filter((h) => h.verdict !== 'ok');
+  const health = unhealthy.length === 0 ? `all ${ops.health.length} source(s) ok` : unhealthy.map((h) => `${h.source} ${h.verdict}`).join(', ');
+  const sent = ops.sent.length ? `, sent ${ops.sent.map((n) => `${n.type} (${n.source})`).join(', ')}` : '';
+  const failed = ops.failures.length ? `, ${ops.failures.length} FAILED: ${ops.failures.map((f) => `${f.source}: ${f.error}`).join('; ')}` : '';
+  return `ops check: ${health}${sent}${failed}`;
 }
 
 function printSummary(summary: CycleSummary, out: (line: string) => void): boolean {
   for (const o of summary.sources) out(describeOutcome(o));
   out(describeNotifier(summary.notifier));
+  out(describeOps(summary.ops));
   return summary.sources.every((o) => o.status !== 'failed') && summary.notifier.failures.length === 0;
 }
 
-/** Read changes from a local data dir (attaching to a running runtime if there is one) or a deployed table. */
-async function readChanges(opts: { dataDir: string; table?: string; region?: string; config?: string }, query: ChangeQuery): Promise<Change[]> {
-  const collect = async (log: DynamoChangeLog) => {
-    const out: Change[] = [];
-    for await (const c of log.query(query)) out.push(c);
-    return out;
-  };
-  if (opts.table) {
-    const db = DynamoDBDocumentClient.from(new DynamoDBClient(opts.region ? { region: opts.region } : {}));
-    return collect(new DynamoChangeLog(db, opts.table));
-  }
-  const env = { ...process.env, ...(opts.config ? { EXPORT_WATCH_CONFIG: opts.config } : {}) };
-  const config = loadConfig(env);
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const attached = await runningEndpoint(opts.dataDir);
-  const service = attached ? undefined : await startDynalite({ path: join(resolve(opts.dataDir), 'dynamodb') });
-  const client = new DynamoDBClient({ endpoint: attached ?? service?.url, region: 'us-east-1', credentials });
-  try {
-    await ensureTables(client, config.tables);
-    return await collect(new DynamoChangeLog(DynamoDBDocumentClient.from(client), config.tables.changes));
-  } finally {
-    client.destroy();
-    await service?.close();
-  }
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`not a positive whole number: ${value}`);
+  return n;
+}
+
+function countryCode(value: string): string {
+  if (!/^[A-Za-z]{2}$/.test(value)) throw new InvalidArgumentError(`not an ISO-3166 alpha-2 country code (e.g. SG): ${value}`);
+  return value.toUpperCase();
 }
 
 /** Build the `export-watch` program. */
@@ -86,8 +81,9 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
     .option('--config <file>', 'config file', 'export-watch.config.json')
     .option('--data-dir <dir>', 'where the local store and outbox live', DEFAULT_DATA_DIR)
     .option('--ses-port <port>', 'port of the local SES web UI (0 = any free port)', (v) => Number.parseInt(v, 10), 8005)
-    .action(async (opts: { once?: boolean; config: string; dataDir: string; sesPort: number }) => {
-      const runtime = await LocalRuntime.start({ dataDir: opts.dataDir, configFile: opts.config, sesPort: opts.sesPort, log: out });
+    .option('--links-port <port>', 'port of the local confirm/unsubscribe link server (0 = any free port)', (v) => Number.parseInt(v, 10), 8006)
+    .action(async (opts: { once?: boolean; config: string; dataDir: string; sesPort: number; linksPort: number }) => {
+      const runtime = await LocalRuntime.start({ dataDir: opts.dataDir, configFile: opts.config, sesPort: opts.sesPort, linksPort: opts.linksPort, log: out });
       out(`Local DynamoDB (dynalite): ${runtime.dynamo.url}  store: ${join(runtime.dataDir, 'dynamodb')}`);
       out(`Local SES web UI: ${runtime.ses.url}/  (.eml copies in ${join(runtime.dataDir, 'outbox')})`);
       if (!runtime.config.secUserAgent) out('Note: SEC_USER_AGENT is not set; SEC sources will fail until it is ("Company Name admin@example.com").');
@@ -122,23 +118,20 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
     .option('--source <source>', 'only this source (e.g. sec-filings)')
     .option('--subject <subject>', 'only this subject (e.g. NVDA, BIS, Entity List)')
     .option('--kind <kind>', 'only this kind or kind prefix (e.g. filing.new, fr)')
-    .option('--limit <n>', 'at most n changes', (v) => Number.parseInt(v, 10))
+    .option('--country <code>', 'only changes concerning this country (ISO code in `countries`, e.g. SG)', countryCode)
+    .option('--text <text>', 'only changes whose title or summary contains this text (case-insensitive)')
+    .option('--limit <n>', 'one page of at most n changes; the next page token is printed to stderr', positiveInt)
+    .option('--page-token <token>', 'continue after a previous page (the query comes with the token)')
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
     .option('--data-dir <dir>', 'local data dir', DEFAULT_DATA_DIR)
     .option('--config <file>', 'config file (for table names)', 'export-watch.config.json')
     .option('--table <name>', 'read a deployed change-log table instead of the local store')
     .option('--region <region>', 'AWS region of --table (default: the SDK credential chain)')
-    .action(async (opts: { since?: string; until?: string; source?: string; subject?: string; kind?: string; limit?: number; format: OutputFormat; dataDir: string; config: string; table?: string; region?: string }) => {
-      const changes = await readChanges(opts, {
-        since: opts.since,
-        until: opts.until,
-        source: opts.source,
-        subject: opts.subject,
-        kind: opts.kind,
-        limit: opts.limit,
-        ...(opts.since || opts.source || opts.subject ? {} : { since: new Date(Date.now() - 30 * 86_400_000).toISOString() }),
-      });
-      process.stdout.write(formatChanges(changes, opts.format));
+    .addHelpText('after', '\nWithout --since, --source or --subject the last 30 days are read. Data goes to stdout; progress (every 1,000 changes) and the next page token go to stderr.')
+    .action(async (opts: ChangesOptions) => {
+      const { changesCommand } = await import('../lambdas/analytics/changes.ts');
+      const code = await changesCommand(opts, { stdout: process.stdout, note: (line) => process.stderr.write(`${line}\n`) });
+      program.setOptionValue('exitCode', code);
     });
 
   program
@@ -192,6 +185,38 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
     });
 
   program
+    .command('revenue-history')
+    .description("Backfill a company's quarterly regional revenue from its past 10-Q/10-K filings into sec-revenue's stored series (context for the first alert; writes no changes).")
+    .argument('<ticker>', 'ticker (resolved through EDGAR) or CIK')
+    .option('--filings <n>', 'how many of the latest 10-Q/10-K filings to read', positiveInt, 8)
+    .option('--data-dir <dir>', 'local data dir', DEFAULT_DATA_DIR)
+    .option('--config <file>', 'config file (SEC settings, table names)', 'export-watch.config.json')
+    .option('--state-table <name>', 'write a deployed state table (stack output StateTableName) instead of the local store')
+    .option('--region <region>', 'AWS region of --state-table (default: the SDK credential chain)')
+    .action(async (ticker: string, opts: { filings: number; dataDir: string; config: string; stateTable?: string; region?: string }) => {
+      const { revenueHistoryCommand } = await import('../lambdas/analytics/cli.ts');
+      program.setOptionValue('exitCode', await revenueHistoryCommand(ticker, opts, out));
+    });
+
+  program
+    .command('report')
+    .description('Write a self-contained HTML report: regional revenue share per company with BIS rules and Entity List additions on the same time axis, export-language changes, and the numbers.')
+    .requiredOption('--out <file>', 'HTML file to write')
+    .option('--subject <ticker>', 'only this company')
+    .option('--since <iso>', 'only changes detected at or after', isoDate)
+    .option('--until <iso>', 'only changes detected at or before', isoDate)
+    .option('--highlight <codes>', 'countries whose lines are highlighted (comma-separated)', 'SG')
+    .option('--data-dir <dir>', 'local data dir', DEFAULT_DATA_DIR)
+    .option('--config <file>', 'config file (for table names)', 'export-watch.config.json')
+    .option('--table <name>', 'read a deployed change-log table instead of the local store')
+    .option('--state-table <name>', "deployed state table with sec-revenue's series (stack output StateTableName)")
+    .option('--region <region>', 'AWS region of the deployed tables (default: the SDK credential chain)')
+    .action(async (opts: { out: string; subject?: string; since?: string; until?: string; highlight: string; dataDir: string; config: string; table?: string; stateTable?: string; region?: string }) => {
+      const { reportCommand } = await import('../lambdas/analytics/cli.ts');
+      program.setOptionValue('exitCode', await reportCommand(opts, out));
+    });
+
+  program
     .command('diff-filings')
     .description('Diff the export-control passages of two filings (files or http(s) URLs): added, removed and changed paragraphs with word-level diffs.')
     .argument('<old>', 'earlier filing (primary .htm)')
@@ -204,27 +229,55 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
 
   program
     .command('status')
-    .description('Print each source\'s health: last success, failures, last error.')
+    .description(
+      "Print each source's health verdict (ok, failing, stale, blocked, never-run) with last success, failures, last error and any open ops incident. Local store by default; --table reads a deployed state table.",
+    )
     .option('--data-dir <dir>', 'local data dir', DEFAULT_DATA_DIR)
-    .option('--config <file>', 'config file', 'export-watch.config.json')
-    .action(async (opts: { dataDir: string; config: string }) => {
+    .option('--config <file>', 'config file (sources, ops thresholds, table names)', 'export-watch.config.json')
+    .option('--table <name>', 'read a deployed state table (stack output StateTableName) instead of the local store')
+    .option('--region <region>', 'AWS region of --table (default: the SDK credential chain)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts: { dataDir: string; config: string; table?: string; region?: string; format: 'text' | 'json' }) => {
       const config = loadConfig({ ...process.env, EXPORT_WATCH_CONFIG: opts.config });
-      const attached = await runningEndpoint(opts.dataDir);
-      const service = attached ? undefined : await startDynalite({ path: join(resolve(opts.dataDir), 'dynamodb') });
-      const client = new DynamoDBClient({ endpoint: attached ?? service?.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-      try {
-        await ensureTables(client, config.tables);
-        const { DynamoSourceState } = await import('../lambdas/store/source-state.ts');
-        const states = await new DynamoSourceState(DynamoDBDocumentClient.from(client), config.tables.state).list();
-        if (states.length === 0) out('No source has run yet.');
-        for (const s of states) {
-          out(`${s.source}: last success ${s.lastSuccessAt ?? 'never'}, last attempt ${s.lastAttemptAt ?? 'never'}, consecutive failures ${s.consecutiveFailures}${s.lastError ? `, last error [${s.lastError.kind}] ${s.lastError.message}` : ''}`);
+      const { DynamoSourceState } = await import('../lambdas/store/source-state.ts');
+      const { DynamoAlertStore } = await import('../lambdas/ops/alert-store.ts');
+      const { formatHealthLine, healthReport } = await import('../lambdas/ops/report.ts');
+      const { SOURCES } = await import('../lambdas/sources/index.ts');
+      const report = async (db: DynamoDBDocumentClient, stateTable: string) => {
+        const states = await new DynamoSourceState(db, stateTable).list();
+        const watched = (Object.keys(SOURCES) as SourceName[]).filter((name) => config.sources[name]?.enabled !== false);
+        const alerts = await new DynamoAlertStore(db, stateTable).list([...new Set([...watched, ...states.map((s) => s.source)])]);
+        if (opts.format === 'text' && states.length === 0) out('No source has run yet.');
+        return healthReport(watched, states, alerts, new Date(), config.ops);
+      };
+      let rows: Awaited<ReturnType<typeof report>>;
+      if (opts.table) {
+        const client = new DynamoDBClient(opts.region ? { region: opts.region } : {});
+        try {
+          rows = await report(DynamoDBDocumentClient.from(client), opts.table);
+        } finally {
+          client.destroy();
         }
-      } finally {
-        client.destroy();
-        await service?.close();
+      } else {
+        const attached = await runningEndpoint(opts.dataDir);
+        const service = attached ? undefined : await startDynalite({ path: join(resolve(opts.dataDir), 'dynamodb') });
+        const client = new DynamoDBClient({ endpoint: attached ?? service?.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+        try {
+          await ensureTables(client, config.tables);
+          rows = await report(DynamoDBDocumentClient.from(client), config.tables.state);
+        } finally {
+          client.destroy();
+          await service?.close();
+        }
       }
+      if (opts.format === 'json') {
+        process.stdout.write(`${JSON.stringify(rows.map((r) => ({ ...r.health, incident: r.alert?.incident ?? null })), null, 2)}\n`);
+        return;
+      }
+      for (const row of rows) out(formatHealthLine(row, config.ops));
     });
+
+  registerSubscribersCommand(program, out, DEFAULT_DATA_DIR);
 
   return program;
 }

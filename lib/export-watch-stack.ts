@@ -6,6 +6,8 @@ import type { Construct } from 'constructs';
 import type { SourceName } from '../lambdas/core/change.ts';
 import { ConfigError } from '../lambdas/core/errors.ts';
 import { SOURCES } from '../lambdas/sources/index.ts';
+import { OpsDashboard } from './dashboard.ts';
+import { DEFAULT_OPS_CHECK_ENTRY, OpsCheck } from './health-check.ts';
 import { acknowledgeNagFindings } from './nag.ts';
 import { pascalCase } from './names.ts';
 import { DEFAULT_NOTIFIER_ENTRY, Notifier } from './notifier.ts';
@@ -42,6 +44,11 @@ export interface ExportWatchStackProps extends StackProps {
    */
   readonly notifierEntry?: string;
   /**
+   * Handler file of the ops check, absolute or relative to `projectRoot`.
+   * @default - `lambdas/ops/handler.ts`
+   */
+  readonly opsCheckEntry?: string;
+  /**
    * Directory with `package-lock.json`, the handlers and the config file.
    * @default - the repository this file belongs to
    */
@@ -67,6 +74,10 @@ export class ExportWatchStack extends Stack {
   readonly schedules: Schedules;
   /** Alerts topic and alarms. */
   readonly ops: Ops;
+  /** The scheduled ops check, unless no source is watched. */
+  readonly opsCheck: OpsCheck | undefined;
+  /** The CloudWatch dashboard. */
+  readonly dashboard: OpsDashboard;
 
   constructor(scope: Construct, id: string, props: ExportWatchStackProps = {}) {
     super(scope, id, props);
@@ -136,10 +147,53 @@ export class ExportWatchStack extends Stack {
     }
     this.ops.monitorDeadLetterQueue('SchedulerDlq', this.schedules.deadLetterQueue);
 
+    // The ops check watches the sources that are deployed and scheduled (a disabled one
+    // would only ever be stale); with none, there is nothing to check.
+    const watched = targets.filter((t) => t.name !== 'notifier' && t.enabled !== false).map((t) => t.name as SourceName);
+    this.opsCheck =
+      watched.length === 0
+        ? undefined
+        : new OpsCheck(this, 'OpsCheck', {
+            entry: props.opsCheckEntry ?? DEFAULT_OPS_CHECK_ENTRY,
+            projectRoot,
+            tables: this.tables,
+            environment,
+            topic: this.ops.topic,
+            topicKey: this.ops.key,
+            sources: watched,
+            schedules: this.schedules,
+          });
+    if (this.opsCheck) {
+      this.ops.monitorFunction('OpsCheck', this.opsCheck.handler.function);
+      this.ops.monitorHeartbeat('OpsCheck', this.opsCheck.handler.function);
+      this.ops.monitorStaleness(watched);
+      if (this.notifier) this.ops.monitorOutboxAge(settings.config.ops.outboxMaxAgeMinutes);
+    }
+
+    // Last, so that every function and alarm created above is on it: functions without
+    // Errors/Throttles alarms yet get them here, whoever created them.
+    const allFunctions = this.ops.monitorRemainingFunctions(this);
+    const labels = new Map<unknown, string>([
+      ...[...this.sourceFunctions.functions].map(([name, fn]) => [fn.function, name] as const),
+      ...(this.notifier ? [[this.notifier.handler.function, 'notifier'] as const] : []),
+      ...(this.opsCheck ? [[this.opsCheck.handler.function, 'ops-check'] as const] : []),
+    ]);
+    this.dashboard = new OpsDashboard(this, 'Dashboard', {
+      sources: [...this.sourceFunctions.functions.keys()],
+      functions: allFunctions.map(({ label, fn }) => ({ label: labels.get(fn) ?? label, fn })),
+      queues: [
+        { label: 'scheduler DLQ', queue: this.schedules.deadLetterQueue },
+        ...(this.notifier ? [{ label: 'notifier stream DLQ', queue: this.notifier.streamDeadLetterQueue }] : []),
+      ],
+      alarms: this.ops.alarms,
+      outboxMaxAgeMinutes: settings.config.ops.outboxMaxAgeMinutes,
+    });
+
     new CfnOutput(this, 'ChangesTableName', { value: this.tables.changes.tableName, description: 'CHANGES_TABLE for the CLI' });
     new CfnOutput(this, 'StateTableName', { value: this.tables.state.tableName, description: 'STATE_TABLE for the CLI' });
     new CfnOutput(this, 'SubscribersTableName', { value: this.tables.subscribers.tableName, description: 'SUBSCRIBERS_TABLE for the CLI' });
-    new CfnOutput(this, 'OpsAlertsTopicArn', { value: this.ops.topic.topicArn, description: 'Alarm notifications' });
+    new CfnOutput(this, 'OpsAlertsTopicArn', { value: this.ops.topic.topicArn, description: 'Alarm notifications and ops-check alerts' });
+    new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName, description: 'CloudWatch dashboard' });
 
     acknowledgeNagFindings(this);
   }

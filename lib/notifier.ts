@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SubscriberEmail } from './email.ts';
 import { deadLetterQueue } from './queues.ts';
 import type { ExportWatchTables } from './tables.ts';
 import { WatchFunction } from './watch-function.ts';
@@ -23,44 +26,65 @@ export interface NotifierProps {
   readonly environment: Record<string, string>;
   /** The From address; the notifier may send as this address or its domain only. */
   readonly senderEmail: string;
+  /**
+   * Handler of the subscription function (confirm/unsubscribe links, SES feedback).
+   * @default - `subscription-handler.ts` next to `entry` when it exists, else `entry`
+   *   itself (so a stand-in notifier handler in tests stands in for both)
+   */
+  readonly subscriptionEntry?: string;
 }
 
 /**
- * The notifier: drains the change-log outbox to subscribers through SES. It runs on its
- * schedule (the safety net, and daily digests) and whenever changes are inserted.
+ * The notifier: drains the change-log outbox to subscribers through SES and sends the
+ * daily digests and double opt-in emails. It runs on its schedule (the safety net, and
+ * daily digests) and whenever changes are inserted. Its {@link SubscriberEmail} holds the
+ * link secret, the confirm/unsubscribe function URL and the SES bounce/complaint loop.
  */
 export class Notifier extends Construct {
   /** The notifier function. */
   readonly handler: WatchFunction;
   /** Stream batches that failed every retry land here. */
   readonly streamDeadLetterQueue: Queue;
+  /** Link secret, subscription function and URL, SES configuration set and feedback topic. */
+  readonly email: SubscriberEmail;
 
   constructor(scope: Construct, id: string, props: NotifierProps) {
     super(scope, id);
+    const entry = resolve(props.projectRoot, props.entry);
+    const sibling = join(dirname(entry), 'subscription-handler.ts');
+    this.email = new SubscriberEmail(this, 'Email', {
+      entry: props.subscriptionEntry ?? (existsSync(sibling) ? sibling : entry),
+      projectRoot: props.projectRoot,
+      tables: props.tables,
+      environment: props.environment,
+    });
     this.handler = new WatchFunction(this, 'Handler', {
       entry: props.entry,
       projectRoot: props.projectRoot,
-      description: 'export-watch notifier: e-mails undelivered changes to subscribers',
+      description: 'export-watch notifier: e-mails undelivered changes and daily digests to subscribers',
       timeout: Duration.minutes(2),
-      environment: props.environment,
+      environment: { ...props.environment, ...this.email.notifierEnvironment },
       // One notifier at a time: a scheduled run and a stream-triggered run must not both
       // read the same pending changes and send them twice before either records delivery.
       reservedConcurrentExecutions: 1,
     });
     const { role } = this.handler;
     props.tables.grantNotifierAccess(role);
+    this.email.grantNotifier(role);
 
-    // SES authorises SendRawEmail against the identity of the From address: the address
-    // identity when it is verified on its own, the domain identity otherwise. Both are
-    // named; no other identity in the account can be used.
+    // SES authorises SendRawEmail against the identity of the From address (the address
+    // identity when it is verified on its own, the domain identity otherwise) and against
+    // the configuration set the message is sent in. All three are named; no other
+    // identity in the account can be used.
     const domain = props.senderEmail.slice(props.senderEmail.lastIndexOf('@') + 1);
     const stack = Stack.of(this);
     role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['ses:SendRawEmail', 'ses:SendEmail'],
-        resources: [props.senderEmail, domain].map((identity) =>
-          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
-        ),
+        resources: [
+          ...[props.senderEmail, domain].map((identity) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity })),
+          this.email.configurationSetArn,
+        ],
       }),
     );
 

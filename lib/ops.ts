@@ -1,13 +1,38 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
+import type { SourceName } from '../lambdas/core/change.ts';
+import { cloudWatchDimensions, METRIC, METRICS_NAMESPACE } from '../lambdas/ops/metrics.ts';
+import { pascalCase } from './names.ts';
+
+/**
+ * A custom export-watch metric as the Lambdas emit it (namespace `ExportWatch`, the
+ * `service` dimension Powertools adds, plus `dimensions`).
+ */
+export function exportWatchMetric(
+  name: (typeof METRIC)[keyof typeof METRIC],
+  dimensions: Record<string, string>,
+  options: { statistic: string; period: Duration; label?: string },
+): Metric {
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: cloudWatchDimensions(dimensions),
+    statistic: options.statistic,
+    period: options.period,
+    label: options.label,
+  });
+}
+
+/** How often the ops check runs, and so the period of the metrics it emits. */
+export const OPS_CHECK_PERIOD = Duration.minutes(15);
 
 /** Properties of {@link Ops}. */
 export interface OpsProps {
@@ -16,9 +41,11 @@ export interface OpsProps {
 }
 
 /**
- * Operational alerting: the `OpsAlerts` topic and the alarms that publish to it.
+ * Operational alerting: the `OpsAlerts` topic and the alarms that publish to it. The ops
+ * check publishes its source-health alerts to the same topic, so ops has one inbox; the
+ * subscribers' mail never goes through it (the notifier sends through SES).
  * Constructs call {@link monitorFunction} and {@link monitorDeadLetterQueue} for what
- * they create.
+ * they create; the stack adds the staleness, backlog and heartbeat alarms.
  */
 export class Ops extends Construct {
   /** Alarm notifications; e-mail subscribers from the context. */
@@ -27,6 +54,8 @@ export class Ops extends Construct {
   readonly key: Key;
   /** Every alarm, in creation order. */
   readonly alarms: Alarm[] = [];
+  /** Functions with Errors and Throttles alarms. */
+  private readonly monitored = new Set<IFunction>();
   private readonly action: SnsAction;
 
   constructor(scope: Construct, id: string, props: OpsProps) {
@@ -78,16 +107,35 @@ export class Ops extends Construct {
 
   /** Alarm on any error and any throttle of `fn` (a reserved source overrunning its slot throttles). */
   monitorFunction(id: string, fn: IFunction): void {
+    this.monitored.add(fn);
     this.alarm(`${id}Errors`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), {
       threshold: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      description: `${id}: the function threw (a crash, not a recorded source failure). See its log group.`,
+      description: `${id}: the function threw (a crash, not a recorded source failure). See its log group. Runbook: docs/operations.md#function-errors`,
     });
     this.alarm(`${id}Throttles`, fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }), {
       threshold: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      description: `${id}: invocations were throttled (a run still going when the next was due, or the account concurrency limit).`,
+      description: `${id}: invocations were throttled (a run still going when the next was due, or the account concurrency limit). Runbook: docs/operations.md#function-throttles`,
     });
+  }
+
+  /**
+   * Give every Lambda function under `scope` that has no Errors/Throttles alarms yet the
+   * same alarms, named after its construct path. Called last by the stack, so a function
+   * added by any construct is covered without remembering to wire it here.
+   * @returns the functions found under `scope`, with a label (their path) each.
+   */
+  monitorRemainingFunctions(scope: IConstruct): Array<{ label: string; fn: IFunction }> {
+    const root = scope.node.path;
+    return scope.node
+      .findAll()
+      .filter((c): c is LambdaFunction => c instanceof LambdaFunction)
+      .map((fn) => {
+        const label = fn.node.path.slice(root.length + 1).replace(/\/Function$/, '');
+        if (!this.monitored.has(fn)) this.monitorFunction(pascalCase(label), fn);
+        return { label, fn };
+      });
   }
 
   /** Alarm as soon as `queue` holds a message. */
@@ -95,18 +143,67 @@ export class Ops extends Construct {
     this.alarm(`${id}Messages`, queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }), {
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      description: `${id}: dead-letter queue holds messages; inspect them, fix the cause, then purge.`,
+      description: `${id}: dead-letter queue holds messages; inspect them, fix the cause, then purge. Runbook: docs/operations.md#dead-letter-queue-messages`,
     });
   }
 
-  private alarm(id: string, metric: IMetric, options: { threshold: number; comparisonOperator: ComparisonOperator; description: string }): void {
+  /**
+   * Alarm while a source is stale (the ops check's `SourceStale` is 1). The ops check
+   * itself mails the details, reminders and the recovery; this alarm puts the state on
+   * the dashboard and in the alarm console, and still fires if those mails fail.
+   */
+  monitorStaleness(sources: readonly SourceName[]): void {
+    for (const source of sources) {
+      this.alarm(
+        `SourceStale${pascalCase(source)}`,
+        exportWatchMetric(METRIC.sourceStale, { source }, { statistic: 'Maximum', period: OPS_CHECK_PERIOD }),
+        {
+          threshold: 1,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          description: `source ${source} is stale: several scheduled runs have passed without a success. Runbook: docs/operations.md#source-stale`,
+        },
+      );
+    }
+  }
+
+  /**
+   * Alarm when the oldest change waiting for the notifier is older than `maxAgeMinutes`
+   * (the notifier runs every 5 min and on every insert, so a backlog means it is failing).
+   */
+  monitorOutboxAge(maxAgeMinutes: number): void {
+    this.alarm('NotifierBacklog', exportWatchMetric(METRIC.outboxOldestAge, {}, { statistic: 'Maximum', period: OPS_CHECK_PERIOD }), {
+      threshold: maxAgeMinutes * 60,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      description: `notifier backlog: a change has waited more than ${maxAgeMinutes} min for delivery. Runbook: docs/operations.md#notifier-backlog`,
+    });
+  }
+
+  /**
+   * Alarm when `fn` (the ops check) has not run for an hour. Missing data is breaching
+   * here: the point is to notice silence, e.g. a disabled or deleted schedule, which no
+   * other alarm would see.
+   */
+  monitorHeartbeat(id: string, fn: IFunction): void {
+    this.alarm(`${id}NotRunning`, fn.metricInvocations({ period: Duration.hours(1), statistic: 'Sum' }), {
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.BREACHING,
+      description: `${id}: did not run for an hour, so source health is not being checked. Runbook: docs/operations.md#ops-check-not-running`,
+    });
+  }
+
+  private alarm(
+    id: string,
+    metric: IMetric,
+    options: { threshold: number; comparisonOperator: ComparisonOperator; description: string; treatMissingData?: TreatMissingData },
+  ): void {
     const alarm = new Alarm(this, id, {
       metric,
       threshold: options.threshold,
       comparisonOperator: options.comparisonOperator,
       evaluationPeriods: 1,
-      // No invocations means nothing went wrong.
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      // No invocations (or no data point) means nothing went wrong, unless told otherwise.
+      treatMissingData: options.treatMissingData ?? TreatMissingData.NOT_BREACHING,
       alarmDescription: `export-watch ${options.description}`,
     });
     alarm.addAlarmAction(this.action);

@@ -29,7 +29,8 @@ export const SubscriberSeedSchema = z
     email: z.email(),
     name: z.string().max(200).optional(),
     mode: z.enum(['immediate', 'daily']).default('immediate'),
-    digestHour: z.number().int().min(0).max(23).default(7),
+    /** Hour (America/New_York) of the daily digest; absent = `email.digestHourDefault`. */
+    digestHour: z.number().int().min(0).max(23).optional(),
     filters: SubscriberFiltersSchema.default({}),
   })
   .strict();
@@ -39,6 +40,60 @@ const sourceSettings = z
   .object({ enabled: z.boolean().default(true) })
   .strict()
   .default({ enabled: true });
+
+/**
+ * Ops alert settings. A function so the schema is built after `z` is ready and each use
+ * gets its own default object (prefault: the inner defaults fill an absent section).
+ */
+function opsSettingsSchema() {
+  return z
+    .object({
+      /**
+       * Where the local runtime sends ops alerts (through local SES). Never subscribers. In
+       * AWS, alerts go to the OpsAlerts topic, whose subscribers come from the context key
+       * `export-watch:opsEmails`.
+       */
+      emails: z.array(z.email()).default([]),
+      /** Consecutive failed runs that open an incident. */
+      failureThreshold: z.number().int().min(1).max(100).default(3),
+      /** Consecutive runs refused by the upstream (SEC 403 block) that open an incident. */
+      blockedThreshold: z.number().int().min(1).max(100).default(1),
+      /** A source is stale once this many of its scheduled runs have passed without a success. */
+      stalenessMultiplier: z.number().int().min(1).max(100).default(3),
+      /** Extra time after the last missed scheduled run before it counts (a run may take up to its 5 min timeout). */
+      staleGraceMinutes: z.number().int().min(0).max(24 * 60).default(10),
+      /** First reminder after an alert; each later one waits twice as long... */
+      reminderInitialMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
+      /** ...up to this. */
+      reminderMaxMinutes: z.number().int().min(1).max(7 * 24 * 60).default(24 * 60),
+      /** Oldest undelivered change older than this raises the notifier-backlog alarm. */
+      outboxMaxAgeMinutes: z.number().int().min(1).max(7 * 24 * 60).default(30),
+    })
+    .strict()
+    .prefault({});
+}
+
+/** Subscriber email settings (docs/emails.md). A function for the same reason as the ops schema. */
+function emailSettingsSchema() {
+  return z
+    .object({
+      /**
+       * Base URL of the confirm/unsubscribe links (e.g. a custom domain in front of the
+       * function URL). Default: the stack's function URL in AWS, the local link server locally.
+       */
+      publicBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
+      /** Digest hour (America/New_York) of subscribers that do not set one. */
+      digestHourDefault: z.number().int().min(0).max(23).default(7),
+      /** Optional mailbox offered as a second `List-Unsubscribe` target (processed by hand). */
+      unsubscribeMailto: z.email().optional(),
+      /** Changes shown in full per email; the rest are counted as "N more changes". */
+      maxChangesPerEmail: z.number().int().min(1).max(500).default(25),
+      /** Display name of the From header. */
+      fromName: z.string().min(1).max(64).default('export-watch'),
+    })
+    .strict()
+    .prefault({});
+}
 
 /** The config file (`export-watch.config.json`). */
 export const ConfigFileSchema = z
@@ -67,9 +122,15 @@ export const ConfigFileSchema = z
       })
       .strict()
       .default({ secRequestsPerSecond: 5, otherRequestsPerSecond: 1, timeoutMs: 20_000, maxRetries: 3, maxBodyBytes: 64 * 1024 * 1024 }),
+    /** Ops alerting (source health); see docs/operations.md. */
+    ops: opsSettingsSchema(),
+    /** Subscriber emails: links, digests, truncation; see docs/emails.md. */
+    email: emailSettingsSchema(),
   })
   .strict();
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;
+export type OpsSettings = ConfigFile['ops'];
+export type EmailSettings = ConfigFile['email'];
 
 const url = z.url({ protocol: /^https?$/ });
 
@@ -91,6 +152,12 @@ export const EnvSchema = z.object({
   EXPORT_WATCH_CONFIG_JSON: z.string().optional(),
   /** Path of the config file (local runtime). */
   EXPORT_WATCH_CONFIG: z.string().optional(),
+  /** Base URL of the confirm/unsubscribe endpoint (the stack sets its function URL). */
+  EMAIL_LINKS_URL: url.optional(),
+  /** Secrets Manager secret holding the link-signing key (the stack sets it). */
+  EMAIL_SECRET_ARN: z.string().min(1).optional(),
+  /** SES configuration set whose bounce/complaint events suppress addresses. */
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -99,6 +166,8 @@ export interface AppConfig extends ConfigFile {
   secUserAgent: string | undefined;
   urls: { secWww: string; secData: string; federalRegister: string; csl: string };
   tables: { changes: string; state: string; subscribers: string };
+  /** Where subscriber-email infrastructure lives in AWS (all absent locally). */
+  emailDelivery: { linksUrl: string | undefined; secretArn: string | undefined; configurationSet: string | undefined };
 }
 
 /** Format zod issues as `field.path: message` lines. */
@@ -163,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultFile = '
       csl: e.CSL_URL,
     },
     tables: { changes: e.CHANGES_TABLE, state: e.STATE_TABLE, subscribers: e.SUBSCRIBERS_TABLE },
+    emailDelivery: { linksUrl: e.EMAIL_LINKS_URL, secretArn: e.EMAIL_SECRET_ARN, configurationSet: e.SES_CONFIGURATION_SET },
   };
 }
 

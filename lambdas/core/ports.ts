@@ -16,6 +16,10 @@ export interface ChangeQuery {
   since?: string | undefined;
   until?: string | undefined;
   limit?: number | undefined;
+  /** ISO-3166 alpha-2 code that must be among the change's `countries`. */
+  country?: string | undefined;
+  /** Case-insensitive substring of the title or the summary. */
+  text?: string | undefined;
 }
 
 export interface ChangeLogPort {

@@ -9,10 +9,30 @@ export interface Subscriber {
   /** Hour (America/New_York) of the daily digest. */
   digestHour: number;
   filters: SubscriberFilters;
-  /** `pending` until the double opt-in is confirmed; config-seeded subscribers start `active`. */
-  status: 'pending' | 'active' | 'unsubscribed';
+  /**
+   * `pending` until the double opt-in is confirmed; config-seeded subscribers start
+   * `active`. `unsubscribed` (their own link) and `suppressed` (SES bounce or complaint)
+   * get no more mail.
+   */
+  status: SubscriberStatus;
   createdAt: string;
+  /** `config` for subscribers seeded from the config file, `cli` for those added by hand. */
+  origin?: 'config' | 'cli' | undefined;
+  updatedAt?: string | undefined;
+  /** When the double opt-in email went out (pending subscribers get one). */
+  confirmationSentAt?: string | undefined;
+  confirmedAt?: string | undefined;
+  unsubscribedAt?: string | undefined;
+  suppressedAt?: string | undefined;
+  /** Why SES feedback suppressed the address, e.g. `bounce:Permanent/General`, `complaint:abuse`. */
+  suppressionReason?: string | undefined;
+  /** End of the window the last daily digest covered (ISO). */
+  lastDigestAt?: string | undefined;
 }
+
+/** Lifecycle of a subscriber; only `active` ones are mailed alerts. */
+export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed', 'suppressed'] as const;
+export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
 
 /** Does a change pass a subscriber's filters? Every present filter must match. */
 export function matchesSubscriber(change: Change, filters: SubscriberFilters): boolean {

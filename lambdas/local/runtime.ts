@@ -10,8 +10,16 @@ import { type AppConfig, loadConfig } from '../core/config.ts';
 import type { UpstreamClient } from '../core/http.ts';
 import { DEFAULT_SCHEDULES, SCHEDULE_TIME_ZONE, toCronPattern } from '../core/schedule.ts';
 import { type CycleDeps, type CycleOutcome, runSourceCycle } from '../core/source.ts';
+import { startLinkServer } from '../notify/link-server.ts';
+import type { LinkSettings } from '../notify/links.ts';
 import { OutboxMailer, SesMailer } from '../notify/mailer.ts';
 import { type NotifierOutcome, runNotifier } from '../notify/notifier.ts';
+import { localKeyFile } from '../notify/secret.ts';
+import { handleLinkRequest } from '../notify/subscription.ts';
+import { DynamoAlertStore } from '../ops/alert-store.ts';
+import { type OpsCheckOutcome, runOpsCheck } from '../ops/check.ts';
+import { MailOpsPublisher } from '../ops/publishers.ts';
+import { OPS_CHECK_SCHEDULE } from '../ops/schedule.ts';
 import { createCycleDeps } from '../runtime/deps.ts';
 import { SOURCES } from '../sources/index.ts';
 import { ensureTables } from '../store/create-tables.ts';
@@ -26,15 +34,18 @@ export interface LocalRuntimeOptions {
   env?: Record<string, string> | undefined;
   /** Port of the local SES web UI; 0 = any free port. */
   sesPort?: number | undefined;
+  /** Port of the local confirm/unsubscribe link server (loopback); default 0 = any free port. */
+  linksPort?: number | undefined;
   clock?: Clock;
   http?: UpstreamClient;
   log?: (line: string) => void;
 }
 
-/** One local cycle: every enabled source, then the notifier. */
+/** One local cycle: every enabled source, then the notifier, then the ops check. */
 export interface CycleSummary {
   sources: CycleOutcome[];
   notifier: NotifierOutcome;
+  ops: OpsCheckOutcome;
 }
 
 /**
@@ -45,6 +56,10 @@ export interface CycleSummary {
 export class LocalRuntime {
   private crons: Cron[] = [];
   private running: Promise<unknown> = Promise.resolve();
+  /** The local confirm/unsubscribe server: the function URL's stand-in, same handler logic. */
+  links: LocalService | undefined;
+  /** Link base URL and signing key (`<data-dir>/unsubscribe.key`, mode 0600). */
+  private linkSettings: LinkSettings | undefined;
 
   private constructor(
     readonly config: AppConfig,
@@ -88,7 +103,24 @@ export class LocalRuntime {
       requestHandler: { requestTimeout: 10_000, throwOnRequestTimeout: true },
     });
     const mailer = new OutboxMailer(new SesMailer(sesClient), join(dataDir, 'outbox'));
-    return new LocalRuntime(config, dataDir, dynamo, ses, deps, mailer, log);
+    const runtime = new LocalRuntime(config, dataDir, dynamo, ses, deps, mailer, log);
+    try {
+      await runtime.startLinks(options.linksPort ?? 0);
+    } catch (err) {
+      await runtime.stop();
+      throw err;
+    }
+    return runtime;
+  }
+
+  /** Serve confirm/unsubscribe links on loopback with the key persisted in the data dir. */
+  private async startLinks(port: number): Promise<void> {
+    const key = localKeyFile(join(this.dataDir, 'unsubscribe.key'));
+    await key(); // created now (mode 0600), not at the first email
+    const subscribers = new DynamoSubscribers(this.deps.db, this.config.tables.subscribers);
+    this.links = await startLinkServer((req) => handleLinkRequest(req, { subscribers, key, clock: this.deps.clock }), { port });
+    this.linkSettings = { baseUrl: this.config.email.publicBaseUrl ?? this.links.url, key, mailto: this.config.email.unsubscribeMailto };
+    this.log(`Confirm/unsubscribe links (local): ${this.links.url}/`);
   }
 
   /** Sources enabled in the config and implemented. */
@@ -112,17 +144,39 @@ export class LocalRuntime {
       clock: this.deps.clock,
       senderEmail: this.config.senderEmail,
       seeds: this.config.subscribers,
+      email: this.config.email,
+      countriesOfInterest: this.config.countriesOfInterest,
+      links: this.linkSettings,
     });
   }
 
-  /** Every enabled source once (sources are independent: one failing never stops the others), then the notifier. */
+  /**
+   * Check source health and alert ops: the scheduled ops-check Lambda's use case, with the
+   * ops addresses of the config (`ops.emails`) mailed through local SES instead of the
+   * OpsAlerts topic. Subscribers are never among the recipients.
+   */
+  async runOpsCheck(): Promise<OpsCheckOutcome> {
+    return runOpsCheck({
+      sources: this.enabledSources(),
+      state: this.deps.state,
+      alerts: new DynamoAlertStore(this.deps.db, this.config.tables.state),
+      publisher: new MailOpsPublisher(this.mailer, this.config.senderEmail, this.config.ops.emails, this.log),
+      changes: this.deps.changes,
+      clock: this.deps.clock,
+      thresholds: this.config.ops,
+      origin: `local runtime, ${this.dataDir}`,
+    });
+  }
+
+  /** Every enabled source once (sources are independent: one failing never stops the others), then the notifier, then the ops check. */
   async runOnce(): Promise<CycleSummary> {
     const sources: CycleOutcome[] = [];
     for (const name of this.enabledSources()) {
       sources.push(await this.runSource(name));
     }
     const notifier = await this.runNotifier();
-    return { sources, notifier };
+    const ops = await this.runOpsCheck();
+    return { sources, notifier, ops };
   }
 
   /** Run on the deployed schedules (America/New_York), serialising runs like reserved concurrency 1 does. */
@@ -133,12 +187,22 @@ export class LocalRuntime {
         (err) => this.log(`${name}: ${(err as Error).message}`),
       );
     };
+    // The ops check reports through its publisher (mail + log line), not onOutcome.
+    const checkOps = () => {
+      this.running = this.running.then(() => this.runOpsCheck()).then(
+        (ops) => {
+          for (const f of ops.failures) this.log(`ops-check: ${f.source}: ${f.error}`);
+        },
+        (err) => this.log(`ops-check: ${(err as Error).message}`),
+      );
+    };
     for (const name of this.enabledSources()) {
       const pattern = toCronPattern(DEFAULT_SCHEDULES[name]);
       this.crons.push(
         new Cron(pattern, { timezone: SCHEDULE_TIME_ZONE, protect: true }, () => {
           enqueue(name, () => this.runSource(name));
           enqueue('notifier', () => this.runNotifier());
+          checkOps();
         }),
       );
     }
@@ -147,11 +211,13 @@ export class LocalRuntime {
         enqueue('notifier', () => this.runNotifier()),
       ),
     );
+    // On its own schedule too, as in AWS: staleness must fire even when no source runs.
+    this.crons.push(new Cron(toCronPattern(OPS_CHECK_SCHEDULE), { timezone: SCHEDULE_TIME_ZONE, protect: true }, checkOps));
   }
 
   /** Next run time per scheduled job. */
   nextRuns(): Array<{ name: string; next: Date | null }> {
-    const names = [...this.enabledSources(), 'notifier'];
+    const names = [...this.enabledSources(), 'notifier', 'ops-check'];
     return this.crons.map((c, i) => ({ name: names[i] ?? '?', next: c.nextRun() }));
   }
 
@@ -159,6 +225,7 @@ export class LocalRuntime {
     for (const c of this.crons) c.stop();
     await this.running.catch(() => undefined);
     rmSync(endpointFile(this.dataDir), { force: true });
+    await this.links?.close();
     await this.ses.close();
     await this.dynamo.close();
   }

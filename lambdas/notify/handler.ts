@@ -7,21 +7,33 @@ import { logger } from '../runtime/lambda.ts';
 import { DynamoChangeLog } from '../store/change-log.ts';
 import { createDocumentClient } from '../store/dynamo.ts';
 import { DynamoSubscribers } from '../store/subscribers.ts';
+import type { LinkSettings } from './links.ts';
 import { SesMailer } from './mailer.ts';
 import { type NotifierDeps, type NotifierOutcome, runNotifier } from './notifier.ts';
+import { secretsManagerKey } from './secrets-manager.ts';
 
 let deps: NotifierDeps | undefined;
 function notifierDeps(): NotifierDeps {
   if (!deps) {
     const config = getConfig();
     const db = createDocumentClient();
+    const baseUrl = config.email.publicBaseUrl ?? config.emailDelivery.linksUrl;
+    const secretArn = config.emailDelivery.secretArn;
+    // The stack always sets both; without them mail still goes out, but with no
+    // unsubscribe header and no confirmations, so say so loudly.
+    const links: LinkSettings | undefined =
+      baseUrl && secretArn ? { baseUrl, key: secretsManagerKey(secretArn), mailto: config.email.unsubscribeMailto } : undefined;
+    if (!links) logger.warn('EMAIL_LINKS_URL or EMAIL_SECRET_ARN is not set: no unsubscribe links, no confirmations');
     deps = {
       changes: new DynamoChangeLog(db, config.tables.changes),
       subscribers: new DynamoSubscribers(db, config.tables.subscribers),
-      mailer: new SesMailer(new SESClient({})),
+      mailer: new SesMailer(new SESClient({}), { configurationSet: config.emailDelivery.configurationSet }),
       clock: systemClock,
       senderEmail: config.senderEmail,
       seeds: config.subscribers,
+      email: config.email,
+      countriesOfInterest: config.countriesOfInterest,
+      links,
       log: (message, fields) => logger.info(message, fields ?? {}),
     };
   }
@@ -29,8 +41,9 @@ function notifierDeps(): NotifierDeps {
 }
 
 /**
- * Notifier Lambda: invoked by its schedule and by the change log's stream. Either way it
- * drains the outbox; the event itself carries nothing it needs.
+ * Notifier Lambda: invoked by its schedule (every 5 minutes: the safety net and the
+ * daily digests) and by the change log's stream. Either way it does a full run; the event
+ * itself carries nothing it needs.
  */
 export const handler = middy(async (): Promise<NotifierOutcome> => runNotifier(notifierDeps())).use(
   injectLambdaContext(logger, { clearState: true }),

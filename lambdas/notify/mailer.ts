@@ -9,10 +9,22 @@ export interface Mailer {
 
 /** SES (v1 SendRawEmail): works against AWS and aws-ses-v2-local alike. */
 export class SesMailer implements Mailer {
-  constructor(private readonly ses: SESClient) {}
+  /**
+   * @param options.configurationSet SES configuration set of every message: its event
+   *   destination publishes bounces and complaints, which suppress the address.
+   */
+  constructor(
+    private readonly ses: SESClient,
+    private readonly options: { configurationSet?: string | undefined } = {},
+  ) {}
   async send(message: { from: string; to: string; raw: Buffer }): Promise<string> {
     const out = await this.ses.send(
-      new SendRawEmailCommand({ Source: message.from, Destinations: [message.to], RawMessage: { Data: message.raw } }),
+      new SendRawEmailCommand({
+        Source: message.from,
+        Destinations: [message.to],
+        RawMessage: { Data: message.raw },
+        ...(this.options.configurationSet ? { ConfigurationSetName: this.options.configurationSet } : {}),
+      }),
     );
     if (!out.MessageId) throw new Error('SES returned no MessageId');
     return out.MessageId;

@@ -1,6 +1,21 @@
 import type { Change } from '../core/change.ts';
+import type { SubscriberFilters } from '../core/config.ts';
 import type { Subscriber } from '../core/subscriber.ts';
-import { escapeHtml, headerText, safeUrl } from './escape.ts';
+import { escapeHtml, headerText, plainText, safeUrl } from './escape.ts';
+import { FAMILIES, familyOf } from './render/families.ts';
+import { byImportance, COLORS, countryName, type FamilyRenderer, FONT, MONO, oneLine, plural, type RenderContext, wrap } from './render/kit.ts';
+import { newYorkDateLabel, newYorkTimeLabel } from './time.ts';
+
+/**
+ * Email rendering: `(changes, subscriber, options) → { subject, html, text }`. Pure (no
+ * I/O, no clock, no AWS): the same input always gives the same email. One renderer per
+ * change family lives in `render/`; this module orders the sections, writes the subject,
+ * truncates long batches and adds the frame (header, summary, footer, unsubscribe).
+ *
+ * Safety: every upstream string is HTML-escaped where it is written; links are http(s)
+ * only; the subject is a single header-safe line; layout is tables with inline CSS and
+ * no remote images, fonts or scripts.
+ */
 
 /** A rendered email: one multipart message with HTML and plain text. */
 export interface RenderedEmail {
@@ -9,98 +24,226 @@ export interface RenderedEmail {
   text: string;
 }
 
+/** Options of {@link renderEmail}. */
 export interface RenderOptions {
-  /** Most changes shown in full; the rest are summarised as "N more changes". */
+  /** Most changes shown in full; the rest are summarised as "N more changes". Default 25. */
   maxChanges?: number;
+  /** Countries to highlight (config `countriesOfInterest`). */
+  countriesOfInterest?: readonly string[];
+  /** A daily digest instead of an immediate alert: `window` is what it covers. */
+  digest?: { since: string; until: string } | undefined;
+  /** The recipient's unsubscribe link (shown in the footer). */
+  unsubscribeUrl?: string | undefined;
+  /** How a reader sees every change since `since`; default: the `export-watch changes` command. */
+  moreHint?: (since: string) => string;
 }
 
-const SOURCE_LABELS: Record<string, string> = {
-  'sec-filings': 'SEC filings',
-  'sec-revenue': 'Regional revenue',
-  'sec-export-language': 'Export-control language',
-  'federal-register': 'BIS in the Federal Register',
-  'entity-list': 'Entity List',
-};
-
-const IMPORTANCE_ORDER = { high: 0, normal: 1, low: 2 } as const;
-
-/** Order: most important first, then newest. */
-function ordered(changes: Change[]): Change[] {
-  return [...changes].sort(
-    (a, b) => IMPORTANCE_ORDER[a.importance] - IMPORTANCE_ORDER[b.importance] || (b.occurredAt ?? b.detectedAt).localeCompare(a.occurredAt ?? a.detectedAt),
-  );
+/** The default "see them all" instruction. */
+export function defaultMoreHint(since: string): string {
+  return `npx export-watch changes --since ${since} (add --table and --region for the deployed change log)`;
 }
 
-/** Subject that states the news: the single change's title, or the lead change plus a count. */
-export function subjectFor(changes: Change[]): string {
-  const sorted = ordered(changes);
-  const lead = sorted[0];
-  if (!lead) throw new Error('refusing to render an email without changes');
-  const base = changes.length === 1 ? lead.title : `${lead.title} (+${changes.length - 1} more)`;
-  return headerText(`export-watch: ${base}`, 180);
+interface Section {
+  family: FamilyRenderer;
+  changes: Change[];
+}
+
+const RANK = { high: 0, normal: 1, low: 2 } as const;
+
+/** Group changes by family; sections with the most important change first, then in family order. */
+function sectionsOf(changes: readonly Change[]): Section[] {
+  const map = new Map<FamilyRenderer, Change[]>();
+  for (const c of changes) {
+    const f = familyOf(c);
+    map.set(f, [...(map.get(f) ?? []), c]);
+  }
+  const best = (list: Change[]) => Math.min(...list.map((c) => RANK[c.importance]));
+  return [...map]
+    .map(([family, list]) => ({ family, changes: list }))
+    .sort((a, b) => best(a.changes) - best(b.changes) || FAMILIES.indexOf(a.family) - FAMILIES.indexOf(b.family));
 }
 
 /**
- * Render a batch of changes for one subscriber. Pure: the same input gives the same
- * email. Everything from upstreams is HTML-escaped; links are http(s) only; layout is
- * tables with inline CSS and no remote images or scripts.
+ * The changes shown in full when there are more than `max`: the most important of each
+ * family first (so a long Entity List batch cannot push a revenue table out of a digest),
+ * then the rest by importance and recency.
  */
-export function renderEmail(changes: Change[], subscriber: Pick<Subscriber, 'email' | 'name'>, options: RenderOptions = {}): RenderedEmail {
+export function pickShown(changes: readonly Change[], max: number): Change[] {
+  const sorted = [...changes].sort(byImportance);
+  if (sorted.length <= max) return sorted;
+  const picked = new Set<Change>();
+  for (const s of sectionsOf(sorted)) {
+    const first = s.changes[0];
+    if (first && picked.size < max) picked.add(first);
+  }
+  for (const c of sorted) {
+    if (picked.size >= max) break;
+    picked.add(c);
+  }
+  return sorted.filter((c) => picked.has(c));
+}
+
+/**
+ * A subject that states the news: the headline of the leading family (the one with the
+ * most important change), plus how many other changes the email holds. Header-safe.
+ */
+export function subjectFor(changes: readonly Change[], options: Pick<RenderOptions, 'countriesOfInterest' | 'digest'> = {}): string {
   if (changes.length === 0) throw new Error('refusing to render an email without changes');
-  const max = options.maxChanges ?? 25;
-  const sorted = ordered(changes);
-  const shown = sorted.slice(0, max);
-  const hidden = sorted.length - shown.length;
-  const since = sorted.map((c) => c.detectedAt).sort()[0] ?? '';
+  const ctx: RenderContext = { interest: new Set(options.countriesOfInterest ?? []) };
+  const [lead] = sectionsOf(changes);
+  const headline = lead ? lead.family.headline(lead.changes, ctx) : '';
+  const rest = changes.length - (lead?.changes.length ?? 0);
+  const base = `${headline}${rest > 0 ? ` · +${plural(rest, 'more change')}` : ''}`;
+  return headerText(options.digest ? `Daily digest: ${base}` : base, 200);
+}
 
-  const groups = new Map<string, Change[]>();
-  for (const change of shown) {
-    const list = groups.get(change.source) ?? [];
-    list.push(change);
-    groups.set(change.source, list);
+/** "sources sec-filings; countries Singapore; minimum importance high" (or "all changes"). */
+export function describeFilters(filters: SubscriberFilters | undefined): string {
+  if (!filters) return 'all changes';
+  const parts = [
+    filters.sources?.length ? `sources ${filters.sources.join(', ')}` : '',
+    filters.kinds?.length ? `kinds ${filters.kinds.join(', ')}` : '',
+    filters.subjects?.length ? `companies/subjects ${filters.subjects.join(', ')}` : '',
+    filters.countries?.length ? `countries ${filters.countries.map(countryName).join(', ')}` : '',
+    filters.minImportance ? `importance ${filters.minImportance} or higher` : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join('; ') : 'all changes';
+}
+
+/**
+ * Render a batch of changes for one subscriber (an immediate alert, or a daily digest
+ * with `options.digest`). Throws on an empty batch: an empty email is never sent.
+ */
+export function renderEmail(
+  changes: readonly Change[],
+  subscriber: Pick<Subscriber, 'email'> & Partial<Pick<Subscriber, 'name' | 'filters'>>,
+  options: RenderOptions = {},
+): RenderedEmail {
+  if (changes.length === 0) throw new Error('refusing to render an email without changes');
+  const ctx: RenderContext = { interest: new Set(options.countriesOfInterest ?? []) };
+  const max = Math.max(1, options.maxChanges ?? 25);
+  const shown = pickShown(changes, max);
+  const hidden = changes.length - shown.length;
+  const since = options.digest?.since ?? [...changes.map((c) => c.detectedAt)].sort()[0] ?? '';
+  const sections = sectionsOf(shown);
+  const allSections = sectionsOf(changes);
+  const subject = subjectFor(changes, options);
+
+  const greeting = subscriber.name ? `Hello ${plainText(subscriber.name)},` : 'Hello,';
+  const count = plural(changes.length, 'new change');
+  const intro = options.digest
+    ? `Your daily digest: ${count} detected between ${newYorkTimeLabel(new Date(options.digest.since))} and ${newYorkTimeLabel(new Date(options.digest.until))}.`
+    : `${count} detected by export-watch.`;
+  const moreHint = (options.moreHint ?? defaultMoreHint)(since);
+  const moreText = hidden > 0 ? `${plural(hidden, 'more change')} not shown. See them all with: ${moreHint}` : '';
+  const why = `You get this because ${subscriber.email} subscribed to export-watch ${options.digest ? 'daily digests' : 'alerts'} (${describeFilters(subscriber.filters)}).`;
+  const unsubscribe = safeUrl(options.unsubscribeUrl);
+
+  // ---- plain text
+  const text: string[] = [greeting, '', wrap(intro, 76), ''];
+  if (allSections.length > 1) {
+    text.push('In this email:');
+    for (const s of allSections) text.push(wrap(`- ${oneLine(s.family.headline(s.changes, ctx))} (${s.changes.length})`, 76, '  ').replace(/^ {2}/, ''));
+    text.push('');
   }
+  for (const s of sections) {
+    const body = s.family.render(s.changes, ctx);
+    text.push(`== ${s.family.label} ==`, '', body.text, '');
+  }
+  if (moreText) text.push(`${plural(hidden, 'more change')} not shown. See them all with:`, `  ${moreHint}`, '');
+  text.push('--', wrap(why, 76));
+  if (unsubscribe) text.push(`Unsubscribe: ${unsubscribe}`);
 
-  const greeting = subscriber.name ? `Hello ${subscriber.name},` : 'Hello,';
-  const intro = `${changes.length} new change${changes.length === 1 ? '' : 's'} detected by export-watch.`;
-  const moreText = hidden > 0 ? `${hidden} more change${hidden === 1 ? '' : 's'} not shown. See them all with: export-watch changes --since ${since}` : '';
-
-  const textParts = [greeting, '', intro, ''];
-  const htmlSections: string[] = [];
-  for (const [source, list] of groups) {
-    const label = SOURCE_LABELS[source] ?? source;
-    textParts.push(`== ${label} ==`, '');
-    const cards: string[] = [];
-    for (const c of list) {
-      const url = safeUrl(c.url);
-      textParts.push(`* ${c.title}`, ...(c.summary ? [`  ${c.summary}`] : []), ...(url ? [`  ${url}`] : []), `  (${c.kind}, ${c.subject}, detected ${c.detectedAt})`, '');
-      const badge = c.importance === 'high' ? '<span style="background:#b00020;color:#ffffff;font-size:11px;padding:1px 6px;border-radius:3px;margin-right:6px;">HIGH</span>' : '';
-      const title = url ? `<a href="${escapeHtml(url)}" style="color:#0b57d0;text-decoration:none;">${escapeHtml(c.title)}</a>` : escapeHtml(c.title);
-      cards.push(
-        `<tr><td style="padding:10px 12px;border:1px solid #e0e0e0;border-radius:4px;">` +
-          `<div style="font-size:15px;font-weight:bold;margin-bottom:4px;">${badge}${title}</div>` +
-          (c.summary ? `<div style="font-size:13px;color:#333333;white-space:pre-wrap;">${escapeHtml(c.summary)}</div>` : '') +
-          `<div style="font-size:11px;color:#777777;margin-top:6px;">${escapeHtml(c.kind)} · ${escapeHtml(c.subject)} · detected ${escapeHtml(c.detectedAt)}</div>` +
-          `</td></tr><tr><td style="height:8px;"></td></tr>`,
+  // ---- HTML
+  const heading = options.digest ? `Daily digest · ${newYorkDateLabel(new Date(options.digest.until))}` : 'Alert';
+  const preheader = `<div style="display:none;max-height:0;overflow:hidden;mso-hide:all;font-size:1px;line-height:1px;color:#ffffff;">${escapeHtml(subject)}</div>`;
+  const summary =
+    allSections.length > 1
+      ? `<tr><td style="padding:4px 24px 8px 24px;"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:${COLORS.panel};border-radius:6px;"><tr><td style="padding:10px 14px;font-family:${FONT};">` +
+        `<div style="font-size:11px;font-weight:bold;color:${COLORS.muted};text-transform:uppercase;letter-spacing:0.4px;margin-bottom:4px;">In this email</div>` +
+        allSections
+          .map(
+            (s) =>
+              `<div style="font-size:13px;line-height:20px;color:${COLORS.ink};"><span style="display:inline-block;width:8px;height:8px;border-radius:4px;background:${s.family.accent};margin-right:8px;"></span>${escapeHtml(s.family.headline(s.changes, ctx))} <span style="color:${COLORS.muted};">(${s.changes.length})</span></div>`,
+          )
+          .join('') +
+        '</td></tr></table></td></tr>'
+      : '';
+  const body = sections
+    .map((s) => {
+      const r = s.family.render(s.changes, ctx);
+      return (
+        `<tr><td style="padding:14px 24px 6px 24px;font-family:${FONT};">` +
+        `<div style="font-size:13px;font-weight:bold;color:${s.family.accent};text-transform:uppercase;letter-spacing:0.5px;border-bottom:2px solid ${s.family.accent};padding-bottom:4px;">${escapeHtml(s.family.label)} <span style="color:${COLORS.muted};font-weight:normal;">· ${s.changes.length}</span></div>` +
+        '</td></tr>' +
+        `<tr><td style="padding:6px 24px 0 24px;">${r.html}</td></tr>`
       );
-    }
-    htmlSections.push(
-      `<tr><td style="padding:14px 0 6px 0;font-size:17px;font-weight:bold;color:#202124;">${escapeHtml(label)}</td></tr>` +
-        `<tr><td><table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:separate;">${cards.join('')}</table></td></tr>`,
-    );
-  }
-  if (moreText) textParts.push(moreText, '');
-  textParts.push('--', 'You receive this because you subscribed to export-watch alerts.');
+    })
+    .join('');
+  const more = moreText
+    ? `<tr><td style="padding:4px 24px 8px 24px;font-family:${FONT};"><div style="font-size:13px;line-height:19px;color:${COLORS.ink};background:#fff8c5;border:1px solid #f5e0a0;border-radius:6px;padding:10px 14px;"><strong>${escapeHtml(plural(hidden, 'more change'))} not shown.</strong> See them all with:<br><code style="font-family:${MONO};font-size:12px;">${escapeHtml(moreHint)}</code></div></td></tr>`
+    : '';
+  const footer =
+    `<tr><td style="padding:16px 24px 20px 24px;border-top:1px solid ${COLORS.rule};font-family:${FONT};font-size:11px;line-height:17px;color:${COLORS.faint};">` +
+    escapeHtml(why) +
+    (unsubscribe ? `<br><a href="${escapeHtml(unsubscribe)}" style="color:${COLORS.muted};text-decoration:underline;">Unsubscribe</a>` : '') +
+    '</td></tr>';
 
   const html =
-    '<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"></head>' +
-    '<body style="margin:0;padding:0;background:#f6f8fa;font-family:Arial,Helvetica,sans-serif;">' +
-    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:16px;">' +
-    '<table role="presentation" width="640" cellpadding="0" cellspacing="0" style="max-width:640px;background:#ffffff;padding:16px;">' +
-    `<tr><td style="font-size:14px;color:#202124;">${escapeHtml(greeting)}<br>${escapeHtml(intro)}</td></tr>` +
-    htmlSections.join('') +
-    (moreText ? `<tr><td style="padding-top:8px;font-size:13px;color:#555555;">${escapeHtml(moreText)}</td></tr>` : '') +
-    '<tr><td style="padding-top:16px;font-size:11px;color:#888888;">You receive this because you subscribed to export-watch alerts.</td></tr>' +
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
+    '<meta name="color-scheme" content="light"><meta name="supported-color-schemes" content="light">' +
+    `<title>${escapeHtml(subject)}</title></head>` +
+    `<body style="margin:0;padding:0;background:#eef1f4;font-family:${FONT};color:${COLORS.ink};">` +
+    preheader +
+    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#eef1f4;"><tr><td align="center" style="padding:20px 8px;">' +
+    '<table role="presentation" width="680" cellpadding="0" cellspacing="0" style="width:100%;max-width:680px;background:#ffffff;border-radius:8px;border:1px solid #dde3e9;">' +
+    `<tr><td style="background:${COLORS.brand};border-radius:8px 8px 0 0;padding:14px 24px;font-family:${FONT};">` +
+    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr>' +
+    '<td style="font-size:17px;font-weight:bold;color:#ffffff;letter-spacing:0.3px;">export-watch</td>' +
+    `<td align="right" style="font-size:12px;color:#c9d6e3;">${escapeHtml(heading)}</td>` +
+    '</tr></table></td></tr>' +
+    `<tr><td style="padding:18px 24px 6px 24px;font-family:${FONT};font-size:14px;line-height:21px;color:${COLORS.ink};">${escapeHtml(greeting)}<br>${escapeHtml(intro)}</td></tr>` +
+    summary +
+    body +
+    more +
+    footer +
     '</table></td></tr></table></body></html>';
 
-  return { subject: subjectFor(changes), html, text: textParts.join('\n') };
+  return { subject, html, text: text.join('\n') };
+}
+
+/** Options of {@link renderConfirmationEmail}. */
+export interface ConfirmationOptions {
+  confirmUrl: string;
+}
+
+/** The double opt-in email: what was asked for, one confirm button, and "ignore if not you". */
+export function renderConfirmationEmail(
+  subscriber: Pick<Subscriber, 'email' | 'mode' | 'digestHour'> & Partial<Pick<Subscriber, 'name' | 'filters'>>,
+  options: ConfirmationOptions,
+): RenderedEmail {
+  const url = safeUrl(options.confirmUrl);
+  if (!url) throw new Error('confirmation email needs an http(s) confirm URL');
+  const what =
+    subscriber.mode === 'daily'
+      ? `a daily digest at ${String(subscriber.digestHour).padStart(2, '0')}:00 New York time`
+      : 'an email as soon as something changes';
+  const filters = describeFilters(subscriber.filters);
+  const greeting = subscriber.name ? `Hello ${plainText(subscriber.name)},` : 'Hello,';
+  const lines = [
+    `Someone (hopefully you) asked export-watch to send ${subscriber.email} ${what}, for ${filters}.`,
+    'Nothing will be sent until you confirm. If you did not ask for this, ignore this email.',
+  ];
+  const text = [greeting, '', ...lines.map((l) => wrap(l, 76)), '', `Confirm: ${url}`, '', 'The link opens a page with a Confirm button; it is valid for 7 days.'].join('\n');
+  const html =
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Confirm your export-watch subscription</title></head>' +
+    `<body style="margin:0;padding:0;background:#eef1f4;font-family:${FONT};color:${COLORS.ink};">` +
+    '<table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:20px 8px;">' +
+    '<table role="presentation" width="560" cellpadding="0" cellspacing="0" style="width:100%;max-width:560px;background:#ffffff;border-radius:8px;border:1px solid #dde3e9;">' +
+    `<tr><td style="background:${COLORS.brand};border-radius:8px 8px 0 0;padding:14px 24px;font-size:17px;font-weight:bold;color:#ffffff;">export-watch</td></tr>` +
+    `<tr><td style="padding:20px 24px;font-size:14px;line-height:21px;">${escapeHtml(greeting)}<br><br>${lines.map(escapeHtml).join('<br><br>')}</td></tr>` +
+    `<tr><td style="padding:0 24px 24px 24px;"><a href="${escapeHtml(url)}" style="display:inline-block;background:#1f883d;color:#ffffff;font-weight:bold;font-size:14px;text-decoration:none;padding:10px 18px;border-radius:6px;">Confirm subscription</a>` +
+    `<div style="font-size:11px;line-height:17px;color:${COLORS.faint};margin-top:14px;">The link opens a page with a Confirm button; it is valid for 7 days.</div></td></tr>` +
+    '</table></td></tr></table></body></html>';
+  return { subject: 'Confirm your export-watch subscription', html, text };
 }

@@ -1,13 +1,46 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { getConfig } from '../core/config.ts';
 import { type CycleDeps, type CycleOutcome, runSourceCycle, type SourceDefinition } from '../core/source.ts';
 import type { SourceName } from '../core/change.ts';
+import { groupByDimensions, METRICS_NAMESPACE, METRICS_SERVICE, type MetricPoint, sourceCycleMetrics } from '../ops/metrics.ts';
 import { createCycleDeps, createUpstreamClient } from './deps.ts';
 
 /** Structured JSON logger shared by every handler (Powertools: correlation ids, cold start). */
 export const logger = new Logger({ serviceName: 'export-watch' });
+
+/** CloudWatch metrics in EMF (namespace `ExportWatch`; Powertools adds the `service` dimension). */
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE });
+
+/**
+ * Write metric points as EMF log records, one record per dimension set (EMF gives all
+ * metrics of a record the same dimensions). Metrics never fail a run: a bad point is
+ * logged and dropped.
+ */
+export function publishMetrics(points: readonly MetricPoint[]): void {
+  for (const group of groupByDimensions(points)) {
+    try {
+      for (const [name, value] of Object.entries(group.dimensions)) metrics.addDimension(name, value);
+      for (const p of group.points) metrics.addMetric(p.name, MetricUnit[p.unit], p.value);
+      metrics.publishStoredMetrics();
+    } catch (err) {
+      metrics.clearMetrics();
+      metrics.clearDimensions();
+      logger.warn('metrics dropped', { error: (err as Error).message, dimensions: group.dimensions });
+    }
+  }
+}
+
+/**
+ * Tie every log line of an invocation to one correlation id (the request id), which ops
+ * alerts and errors quote so the lines are one filter away in CloudWatch Logs Insights.
+ */
+export function setCorrelationId(context: Context | undefined): void {
+  if (context?.awsRequestId) logger.setCorrelationId(context.awsRequestId);
+}
 
 /**
  * Sources that call SEC hosts. In AWS they are separate functions that may run at the
@@ -36,9 +69,14 @@ function lambdaDeps(): CycleDeps {
  * still throw and count as Lambda errors.
  */
 export function sourceHandler<T>(source: SourceDefinition<T>) {
-  return middy(async (): Promise<CycleOutcome> => {
-    const outcome = await runSourceCycle(source, lambdaDeps());
+  return middy(async (_event: unknown, context: Context): Promise<CycleOutcome> => {
+    setCorrelationId(context);
+    const cycleDeps = lambdaDeps();
+    // The client's counters live as long as the container: the cycle's share is a delta.
+    const before = { ...cycleDeps.http.stats };
+    const outcome = await runSourceCycle(source, cycleDeps);
     if (outcome.status === 'failed') logger.error('source cycle failed', { ...outcome });
+    publishMetrics(sourceCycleMetrics(outcome, before, cycleDeps.http.stats));
     return outcome;
   }).use(injectLambdaContext(logger, { clearState: true }));
 }

@@ -1,5 +1,14 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Subscriber } from '../core/subscriber.ts';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Subscriber, SubscriberStatus } from '../core/subscriber.ts';
 import { isConditionalCheckFailed } from './dynamo.ts';
 
 const pk = (email: string) => `SUB#${email.toLowerCase()}`;
@@ -10,11 +19,38 @@ export interface Delivery {
   changeId: string;
   messageId: string;
   sentAt: string;
+  /** `immediate` alert or `digest`. */
+  via?: 'immediate' | 'digest' | undefined;
+}
+
+/**
+ * Fields an update may set. `null` removes the attribute (e.g. clearing filters is done
+ * with `filters: {}`, clearing a timestamp with `confirmationSentAt: null`).
+ */
+export type SubscriberUpdate = {
+  [K in Exclude<keyof Subscriber, 'email' | 'createdAt'>]?: Subscriber[K] | null;
+};
+
+/** Conditions for {@link DynamoSubscribers.update}. */
+export interface UpdateCondition {
+  /** Only update when the current status is one of these. */
+  statusIn?: readonly SubscriberStatus[];
+  /**
+   * Only update when `lastDigestAt` still has this value (`null`: still absent). Two
+   * notifier runs can then never both advance the same digest.
+   */
+  lastDigestAt?: string | null;
+}
+
+function toSubscriber(item: Record<string, unknown>): Subscriber {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as unknown as Subscriber;
 }
 
 /**
  * Subscribers and their deliveries in one table: `SUB#email` × `PROFILE` holds the
  * subscriber, `SUB#email` × `DELIVERY#changeId` one record per change sent to them.
+ * Emails are stored lower-cased; every method accepts any case.
  */
 export class DynamoSubscribers {
   constructor(
@@ -39,6 +75,12 @@ export class DynamoSubscribers {
     }
   }
 
+  /** One subscriber (strongly consistent), or undefined. */
+  async get(email: string): Promise<Subscriber | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: pk(email), sk: 'PROFILE' }, ConsistentRead: true }));
+    return out.Item ? toSubscriber(out.Item) : undefined;
+  }
+
   /**
    * All subscribers. The subscriber list is small (people, not data), so a filtered scan
    * is the simple and cheap choice; deliveries are skipped by the filter.
@@ -55,13 +97,103 @@ export class DynamoSubscribers {
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of out.Items ?? []) {
-        const { pk: _pk, sk: _sk, ...rest } = item;
-        subscribers.push(rest as Subscriber);
-      }
+      for (const item of out.Items ?? []) subscribers.push(toSubscriber(item));
       startKey = out.LastEvaluatedKey;
     } while (startKey);
     return subscribers.sort((a, b) => a.email.localeCompare(b.email));
+  }
+
+  /**
+   * Update fields of an existing subscriber. Returns the subscriber after the update, or
+   * undefined when there is no such subscriber or a condition does not hold (nothing is
+   * written then).
+   */
+  async update(email: string, changes: SubscriberUpdate, condition: UpdateCondition = {}): Promise<Subscriber | undefined> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    const removes: string[] = [];
+    let i = 0;
+    for (const [field, value] of Object.entries(changes)) {
+      if (value === undefined) continue;
+      const n = `#f${i}`;
+      names[n] = field;
+      if (value === null) removes.push(n);
+      else {
+        values[`:v${i}`] = value;
+        sets.push(`${n} = :v${i}`);
+      }
+      i++;
+    }
+    const conditions = ['attribute_exists(pk)'];
+    if (condition.statusIn) {
+      names['#status'] = 'status';
+      const placeholders = condition.statusIn.map((s, j) => {
+        values[`:s${j}`] = s;
+        return `:s${j}`;
+      });
+      conditions.push(`#status IN (${placeholders.join(', ')})`);
+    }
+    if (condition.lastDigestAt !== undefined) {
+      names['#ld'] = 'lastDigestAt';
+      if (condition.lastDigestAt === null) conditions.push('attribute_not_exists(#ld)');
+      else {
+        values[':ld'] = condition.lastDigestAt;
+        conditions.push('#ld = :ld');
+      }
+    }
+    if (sets.length === 0 && removes.length === 0) return this.get(email);
+    const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' ');
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: pk(email), sk: 'PROFILE' },
+          UpdateExpression: expression,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes ? toSubscriber(out.Attributes) : undefined;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Delete a subscriber and every delivery record of theirs (a removed person leaves
+   * nothing behind). Returns false when there was no profile.
+   */
+  async remove(email: string): Promise<boolean> {
+    const existed = (await this.get(email)) !== undefined;
+    const keys: Array<{ pk: string; sk: string }> = [{ pk: pk(email), sk: 'PROFILE' }];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+          ExpressionAttributeValues: { ':pk': pk(email), ':d': 'DELIVERY#' },
+          ProjectionExpression: 'pk, sk',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) keys.push({ pk: item.pk as string, sk: item.sk as string });
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    for (let i = 0; i < keys.length; i += 25) {
+      let batch: Record<string, unknown[]> | undefined = { [this.tableName]: keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) };
+      for (let attempt = 0; batch && Object.keys(batch).length > 0; attempt++) {
+        if (attempt > 8) throw new Error('DynamoDB kept subscriber deletes unprocessed');
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+        const out = await this.db.send(new BatchWriteCommand({ RequestItems: batch as never }));
+        batch = out.UnprocessedItems as Record<string, unknown[]> | undefined;
+      }
+    }
+    return existed;
   }
 
   /** The subset of `changeIds` already delivered to `email`. */
@@ -88,7 +220,7 @@ export class DynamoSubscribers {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: pk(delivery.email), sk: `DELIVERY#${delivery.changeId}`, ...delivery },
+          Item: { pk: pk(delivery.email), sk: `DELIVERY#${delivery.changeId}`, ...delivery, email: delivery.email.toLowerCase() },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );

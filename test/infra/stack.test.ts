@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceName } from '../../lambdas/core/change.ts';
 import { parseConfigFile } from '../../lambdas/core/config.ts';
 import { DEFAULT_SCHEDULES, toEventBridgeCron } from '../../lambdas/core/schedule.ts';
+import { OPS_CHECK_SCHEDULE } from '../../lambdas/ops/schedule.ts';
 import { SOURCES } from '../../lambdas/sources/index.ts';
 import { CHANGES_TABLE, STATE_TABLE, SUBSCRIBERS_TABLE } from '../../lambdas/store/tables.ts';
 import { ExportWatchStack, type ExportWatchStackProps, PROJECT_ROOT } from '../../lib/export-watch-stack.ts';
@@ -31,6 +32,7 @@ function build(extra: Record<string, unknown> = {}, props: ExportWatchStackProps
     sources: SOURCES_UNDER_TEST,
     sourceEntry: () => FIXTURE_HANDLER,
     notifierEntry: FIXTURE_HANDLER,
+    opsCheckEntry: FIXTURE_HANDLER,
     ...props,
   });
   return { app, stack };
@@ -108,7 +110,7 @@ describe('ExportWatchStack', () => {
   describe('functions', () => {
     it('deploys one function per source plus the notifier, on arm64 and the newest Node.js runtime', () => {
       expect([...stack.sourceFunctions.functions.keys()]).toEqual(SOURCES_UNDER_TEST);
-      template.resourceCountIs('AWS::Lambda::Function', SOURCES_UNDER_TEST.length + 1);
+      template.resourceCountIs('AWS::Lambda::Function', SOURCES_UNDER_TEST.length + 3); // + notifier, ops check, subscription endpoint
       template.allResourcesProperties('AWS::Lambda::Function', {
         Architectures: ['arm64'],
         Runtime: 'nodejs24.x',
@@ -129,12 +131,16 @@ describe('ExportWatchStack', () => {
     });
 
     it('does not let Lambda retry a crashed scheduled run (the next run catches up)', () => {
-      template.resourceCountIs('AWS::Lambda::EventInvokeConfig', SOURCES_UNDER_TEST.length + 1);
-      template.allResourcesProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
+      template.resourceCountIs('AWS::Lambda::EventInvokeConfig', SOURCES_UNDER_TEST.length + 3);
+      const subscription = logicalId(stack.notifier!.email.handler.function);
+      for (const config of Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')) as Json[]) {
+        // The subscription function is not scheduled: SES feedback from SNS is retried twice (a lost complaint never comes back).
+        expect(config.Properties.MaximumRetryAttempts).toBe(config.Properties.FunctionName.Ref === subscription ? 2 : 0);
+      }
     });
 
     it('gives every function its own log group with a 3-month retention', () => {
-      template.resourceCountIs('AWS::Logs::LogGroup', SOURCES_UNDER_TEST.length + 1);
+      template.resourceCountIs('AWS::Logs::LogGroup', SOURCES_UNDER_TEST.length + 3);
       template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
       const groups = Object.keys(template.findResources('AWS::Logs::LogGroup'));
       const used = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => (f as Json).Properties.LoggingConfig.LogGroup.Ref);
@@ -161,6 +167,7 @@ describe('ExportWatchStack', () => {
       const expected = new Map<string, string>([
         ...[...stack.sourceFunctions.functions].map(([name, fn]) => [logicalId(fn.function), name] as [string, string]),
         [logicalId(stack.notifier!.handler.function), 'notifier'],
+        [logicalId(stack.opsCheck!.handler.function), 'ops-check'],
       ]);
       const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as Json[];
       expect(schedules).toHaveLength(expected.size);
@@ -170,7 +177,7 @@ describe('ExportWatchStack', () => {
         const name = expected.get(p.Target.Arn['Fn::GetAtt'][0]);
         expect(name).toBeDefined();
         seen.add(name!);
-        expect(p.ScheduleExpression).toBe(toEventBridgeCron(DEFAULT_SCHEDULES[name as SourceName]));
+        expect(p.ScheduleExpression).toBe(toEventBridgeCron(name === 'ops-check' ? OPS_CHECK_SCHEDULE : DEFAULT_SCHEDULES[name as SourceName]));
         expect(p.ScheduleExpressionTimezone).toBe('America/New_York');
         expect(p.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
         expect(p.State).toBe('ENABLED');
@@ -187,7 +194,8 @@ describe('ExportWatchStack', () => {
         .map(([id]) => id);
       const statements = statementsOf(template, policyIds);
       const invoke = statements.find((s) => s.Action === 'lambda:InvokeFunction')!;
-      const functionIds = Object.keys(template.findResources('AWS::Lambda::Function'));
+      // Every function but the subscription endpoint (invoked by its URL and by SNS) runs on a schedule.
+      const functionIds = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => id !== logicalId(stack.notifier!.email.handler.function));
       expect(asArray(invoke.Resource).map((r: Json) => r['Fn::GetAtt'][0]).sort()).toEqual(functionIds.sort());
       expect(statements.map((s) => s.Action).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
       template.hasResourceProperties('AWS::IAM::Role', {
@@ -216,15 +224,80 @@ describe('ExportWatchStack', () => {
       });
     });
 
-    it('may send mail only as the sender address or its domain', () => {
+    it('may send mail only as the sender address or its domain, in its configuration set', () => {
       const ses = statementsOf(template).filter((s) => asArray(s.Action).some((a: string) => a.startsWith('ses:')));
       expect(ses).toHaveLength(1);
       expect(asArray(ses[0]!.Action).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
       const resources = asArray(ses[0]!.Resource).map((r: Json) => JSON.stringify(r));
-      expect(resources).toHaveLength(2);
+      expect(resources).toHaveLength(3);
+      expect(resources.some((r) => r.includes(':configuration-set/') && r.includes(stack.getLogicalId(stack.notifier!.email.configurationSet.node.defaultChild as never)))).toBe(true);
       expect(resources.some((r) => r.includes(':identity/alerts@mail.acme.example'))).toBe(true);
       expect(resources.some((r) => r.includes(':identity/mail.acme.example"'))).toBe(true);
       expect(resources.every((r) => !r.includes('*'))).toBe(true);
+    });
+  });
+
+  describe('subscriber email', () => {
+    const ref = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as never);
+    const policiesOf = (role: { node: { defaultChild?: unknown } }) =>
+      Object.entries(template.findResources('AWS::IAM::Policy'))
+        .filter(([, p]) => (p as Json).Properties.Roles.some((r: Json) => r.Ref === ref(role)))
+        .map(([id]) => id);
+
+    it('serves confirm/unsubscribe links from a public function URL (the signed token is the authentication), with bounded concurrency', () => {
+      const email = stack.notifier!.email;
+      template.resourceCountIs('AWS::Lambda::Url', 1);
+      template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', InvokeMode: 'BUFFERED', TargetFunctionArn: { 'Fn::GetAtt': [logicalId(email.handler.function), 'Arn'] } });
+      template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunctionUrl', FunctionUrlAuthType: 'NONE', Principal: '*' });
+      const fn = template.toJSON().Resources[logicalId(email.handler.function)].Properties as Json;
+      expect(fn.ReservedConcurrentExecutions).toBe(5);
+      expect(fn.Environment.Variables.EMAIL_SECRET_ARN).toEqual({ Ref: ref(email.secret) });
+    });
+
+    it('signs links with a generated Secrets Manager secret that only the notifier and the subscription function read', () => {
+      const email = stack.notifier!.email;
+      template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false } });
+      const readers = Object.entries(template.findResources('AWS::IAM::Policy'))
+        .filter(([, p]) => ((p as Json).Properties.PolicyDocument.Statement as Json[]).some((s) => asArray(s.Action).includes('secretsmanager:GetSecretValue')))
+        .flatMap(([, p]) => ((p as Json).Properties.Roles as Json[]).map((r) => r.Ref));
+      expect(readers.sort()).toEqual([ref(stack.notifier!.handler.role), ref(email.handler.role)].sort());
+      const notifierEnv = (template.toJSON().Resources[logicalId(stack.notifier!.handler.function)].Properties as Json).Environment.Variables;
+      expect(notifierEnv.EMAIL_SECRET_ARN).toEqual({ Ref: ref(email.secret) });
+      expect(notifierEnv.EMAIL_LINKS_URL).toEqual({ 'Fn::GetAtt': [ref(email.url), 'FunctionUrl'] });
+      expect(notifierEnv.SES_CONFIGURATION_SET).toEqual({ Ref: ref(email.configurationSet) });
+    });
+
+    it('lets the subscription function read and update subscriber profiles and nothing else', () => {
+      const email = stack.notifier!.email;
+      const statements = statementsOf(template, policiesOf(email.handler.role));
+      const actions = statements.flatMap((s) => asArray(s.Action) as string[]).sort();
+      expect(actions).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+      const dynamo = statements.find((s) => asArray(s.Action).includes('dynamodb:UpdateItem'))!;
+      expect(dynamo.Resource).toEqual({ 'Fn::GetAtt': [ref(stack.tables.subscribers), 'Arn'] });
+    });
+
+    it('sends in a configuration set whose bounces and complaints reach the subscription function through an encrypted topic', () => {
+      const email = stack.notifier!.email;
+      template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+        ConfigurationSetName: { Ref: ref(email.configurationSet) },
+        EventDestination: { Enabled: true, MatchingEventTypes: ['bounce', 'complaint'], SnsDestination: { TopicARN: { Ref: ref(email.feedbackTopic) } } },
+      });
+      const topic = template.toJSON().Resources[ref(email.feedbackTopic)].Properties as Json;
+      expect(topic.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [ref(email.feedbackKey), 'Arn'] });
+      template.hasResourceProperties('AWS::KMS::Key', {
+        EnableKeyRotation: true,
+        KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'ses.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]) },
+      });
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [{ Ref: ref(email.feedbackTopic) }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'ses.amazonaws.com' } }),
+          ]),
+        },
+      });
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', TopicArn: { Ref: ref(email.feedbackTopic) }, Endpoint: { 'Fn::GetAtt': [logicalId(email.handler.function), 'Arn'] } });
     });
   });
 
@@ -277,7 +350,7 @@ describe('ExportWatchStack', () => {
       template.hasResourceProperties('AWS::SNS::TopicPolicy', {
         PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
       });
-      const subs = Object.values(template.findResources('AWS::SNS::Subscription')) as Json[];
+      const subs = (Object.values(template.findResources('AWS::SNS::Subscription')) as Json[]).filter((s) => s.Properties.Protocol === 'email');
       expect(subs.map((s) => [s.Properties.Protocol, s.Properties.Endpoint]).sort()).toEqual([
         ['email', 'oncall@acme.example'],
         ['email', 'ops@acme.example'],
@@ -298,7 +371,8 @@ describe('ExportWatchStack', () => {
       for (const a of dlqAlarms) {
         expect(a.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
       }
-      expect(alarms).toHaveLength(functionIds.length * 2 + queueIds.length);
+      // + SourceStale per source, notifier backlog, ops-check heartbeat (test/infra/ops.test.ts)
+      expect(alarms).toHaveLength(functionIds.length * 2 + queueIds.length + SOURCES_UNDER_TEST.length + 2);
       for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([topicRef]);
     });
   });

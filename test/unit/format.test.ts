@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { parse } from 'csv-parse/sync';
 import { finalizeChange } from '../../lambdas/core/change.ts';
-import { CHANGE_COLUMNS, csvField, formatChanges } from '../../lambdas/local/format.ts';
+import { CHANGE_COLUMNS, changeWriter, csvField, formatChanges, type OUTPUT_FORMATS } from '../../lambdas/local/format.ts';
 
 const changes = [
   finalizeChange(
@@ -37,3 +38,75 @@ describe('change output formats', () => {
     expect(formatChanges([], 'table')).toBe('No changes.\n');
   });
 });
+
+describe('streaming change writer', () => {
+  const tricky = finalizeChange(
+    {
+      source: 'entity-list',
+      kind: 'entity.added',
+      naturalKey: 'k',
+      subject: 'Entity List',
+      title: 'Entity List: added "Acme, Ltd."\r\nline two',
+      summary: '',
+      data: { nested: { a: [1, 2] } },
+      countries: ['SG'],
+    },
+    new Date('2026-01-17T14:00:00Z'),
+  );
+  const all = [...changes, tricky];
+
+  function stream(format: (typeof OUTPUT_FORMATS)[number], list = all): string {
+    let out = '';
+    const writer = changeWriter(format, (chunk) => {
+      out += chunk;
+    });
+    for (const c of list) writer.write(c);
+    writer.end();
+    expect(writer.count).toBe(list.length);
+    return out;
+  }
+
+  it('json is byte for byte JSON.stringify(array, null, 2), also when empty', () => {
+    expect(stream('json')).toBe(`${JSON.stringify(all, null, 2)}\n`);
+    expect(stream('json', [])).toBe('[]\n');
+    expect(formatChanges(all, 'json')).toBe(`${JSON.stringify(all, null, 2)}\n`);
+  });
+
+  it('ndjson writes exactly one parseable object per line, line breaks inside values escaped', () => {
+    const lines = stream('ndjson').split('\n');
+    expect(lines.at(-1)).toBe('');
+    expect(lines.slice(0, -1).map((l) => JSON.parse(l).id)).toEqual(all.map((c) => c.id));
+    expect(stream('ndjson', [])).toBe('');
+  });
+
+  it('csv: header once (also with no rows), CRLF rows, embedded quotes, commas and line breaks quoted', () => {
+    const csv = stream('csv');
+    expect(csv.startsWith(`${CHANGE_COLUMNS.join(',')}\r\n`)).toBe(true);
+    expect(csv).toContain('"Entity List: added ""Acme, Ltd.""\r\nline two"');
+    expect(csv.endsWith('\r\n')).toBe(true);
+    expect(stream('csv', [])).toBe(`${CHANGE_COLUMNS.join(',')}\r\n`);
+    // A minimal RFC 4180 reader gets every row back with the right number of fields.
+    const rows = parseCsv(csv);
+    expect(rows).toHaveLength(all.length + 1);
+    for (const row of rows) expect(row).toHaveLength(CHANGE_COLUMNS.length);
+    expect(rows[3]?.[6]).toBe('Entity List: added "Acme, Ltd."\r\nline two');
+    expect(rows[3]?.[5]).toBe('SG');
+  });
+
+  it('keeps the stable columns in their order', () => {
+    expect(CHANGE_COLUMNS).toEqual(['detectedAt', 'source', 'kind', 'subject', 'importance', 'countries', 'title', 'url', 'id']);
+  });
+
+  it('table output flattens line breaks and drops control characters (no terminal escapes)', () => {
+    const evil = finalizeChange({ source: 'sec-filings', kind: 'filing.new', naturalKey: 'x', subject: 'NVDA', title: 'bad \u001b[31mred\u001b[0m\ttitle', summary: '', data: {} }, new Date());
+    const table = stream('table', [evil, tricky]);
+    expect(table).not.toContain('\u001b');
+    expect(table).toContain('bad [31mred[0m title');
+    expect(table).toContain('Entity List: added "Acme, Ltd." line two');
+  });
+});
+
+/** RFC 4180 records, read by an independent parser (csv-parse), not by our own code. */
+function parseCsv(text: string): string[][] {
+  return parse(text, { record_delimiter: '\r\n', relax_column_count: true }) as string[][];
+}

@@ -1,0 +1,61 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { systemClock } from '../core/clock.ts';
+import { requireSecUserAgent } from '../core/config.ts';
+import { createUpstreamClient } from '../runtime/deps.ts';
+import { backfillRevenueHistory, describeSeries } from './history.ts';
+import { buildReport } from './report.ts';
+import { type StoreOptions, withStore } from './store.ts';
+
+/** The `export-watch report` and `export-watch revenue-history` commands (bin/cli.ts wires the options). */
+
+/** Options of `export-watch report`. */
+export interface ReportCommandOptions extends StoreOptions {
+  out: string;
+  subject?: string | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+  /** Comma-separated country codes whose lines are highlighted. */
+  highlight?: string | undefined;
+}
+
+/** Write the HTML report; returns the exit code. */
+export async function reportCommand(opts: ReportCommandOptions, out: (line: string) => void): Promise<number> {
+  const highlight = (opts.highlight ?? 'SG')
+    .split(',')
+    .map((c) => c.trim().toUpperCase())
+    .filter((c) => /^[A-Z]{2}$/.test(c));
+  const { html, model } = await withStore(opts, (store) => buildReport(store, { subject: opts.subject, since: opts.since, until: opts.until, highlight }));
+  const file = resolve(opts.out);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, html);
+  const companies = model.companies.map((c) => `${c.subject} (${c.periods.length} period${c.periods.length === 1 ? '' : 's'})`).join(', ') || 'none';
+  out(`Report written: ${file}`);
+  out(`  companies: ${companies}; ${model.rules.length} Federal Register document(s); ${model.entities.length} day(s) of Entity List additions`);
+  if (opts.subject && model.companies.length === 0) out(`  (nothing stored for ${opts.subject} yet: try export-watch revenue-history ${opts.subject})`);
+  return 0;
+}
+
+/** Options of `export-watch revenue-history`. */
+export interface RevenueHistoryOptions extends StoreOptions {
+  filings?: number | undefined;
+}
+
+/** Backfill a company's series; returns the exit code (1 when a filing failed). */
+export async function revenueHistoryCommand(ticker: string, opts: RevenueHistoryOptions, out: (line: string) => void): Promise<number> {
+  return withStore(opts, async (store) => {
+    const config = store.config();
+    requireSecUserAgent(config);
+    if (!store.state) throw new Error('no state table: pass --state-table (the stack output StateTableName)');
+    const result = await backfillRevenueHistory(ticker, { filings: opts.filings }, { config, http: createUpstreamClient(config), state: store.state, clock: systemClock, log: out });
+    const failed = result.filings.filter((f) => f.status === 'failed');
+    if (result.seriesKey) {
+      out(`Stored ${result.seriesKey} (${result.ticker}) in ${store.description}: ${describeSeries(result.series)}.`);
+    } else {
+      out(`Nothing stored for ${result.ticker}: no filing could be read.`);
+    }
+    out('No changes written: history is context for the next alert, not news.');
+    if (failed.length) out(`${failed.length} filing(s) failed: ${failed.map((f) => `${f.form} ${f.accession}`).join(', ')}`);
+    return failed.length ? 1 : 0;
+  });
+}

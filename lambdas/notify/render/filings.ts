@@ -1,0 +1,66 @@
+import type { Change } from '../../core/change.ts';
+import { safeUrl } from '../escape.ts';
+import { arr, byImportance, COLORS, card, cardTitle, changeFooter, chip, type FamilyRenderer, factTable, highChip, linkRow, obj, paragraph, plural, str, wrap, oneLine } from './kit.ts';
+
+/** SEC filings (`filing.*`): one card per filing with its facts and links. */
+export const filingsRenderer: FamilyRenderer = {
+  id: 'filings',
+  label: 'SEC filings',
+  accent: '#0969da',
+  matches: (c) => c.kind.startsWith('filing.') || (c.source === 'sec-filings' && !c.kind.includes('.')),
+  headline(changes) {
+    const sorted = [...changes].sort(byImportance);
+    const lead = sorted[0];
+    if (!lead) return '';
+    return changes.length === 1 ? lead.title : `${lead.title} and ${plural(changes.length - 1, 'more filing')}`;
+  },
+  render(changes) {
+    const sorted = [...changes].sort(byImportance);
+    const html = sorted.map(filingCard).join('');
+    const text = sorted.map(filingText).join('\n\n');
+    return { html, text };
+  },
+};
+
+function facts(c: Change): Array<[string, string | undefined]> {
+  const d = obj(c.data);
+  const items = arr(d.items).map(String);
+  return [
+    ['Company', str(d.companyName) ? `${str(d.companyName)}${c.subject && c.subject !== d.cik ? ` (${c.subject})` : ''}` : undefined],
+    ['Form', str(d.form)],
+    ['Filed', str(d.filedAt)],
+    ['Period', str(d.periodOfReport)],
+    ['8-K items', items.length ? items.join(', ') : undefined],
+    ['Accession', str(d.accession)],
+  ];
+}
+
+function filingCard(c: Change): string {
+  const d = obj(c.data);
+  const docUrl = str(d.primaryDocumentUrl) ?? c.url;
+  const chips = `${highChip(c)}${chip(c.subject, { bg: '#ddf4ff', fg: '#0550ae', border: '#b6e3ff' })}${str(d.form) ? chip(str(d.form) as string) : ''}`;
+  return card(
+    `<div>${chips}</div>` +
+      cardTitle(c.title, docUrl) +
+      (c.summary ? paragraph(c.summary, `color:${COLORS.muted};`) : '') +
+      factTable(facts(c)) +
+      linkRow([
+        [docUrl, 'Document'],
+        [d.indexUrl, 'Filing index'],
+      ]) +
+      changeFooter(c),
+    { accent: c.importance === 'high' ? COLORS.high : undefined },
+  );
+}
+
+function filingText(c: Change): string {
+  const d = obj(c.data);
+  const lines = [`* ${c.importance === 'high' ? '[HIGH] ' : ''}${oneLine(c.title)}`];
+  if (c.summary) lines.push(wrap(c.summary, 76, '  '));
+  const docUrl = safeUrl(str(d.primaryDocumentUrl) ?? c.url);
+  const index = safeUrl(d.indexUrl);
+  if (docUrl) lines.push(`  Document: ${docUrl}`);
+  if (index && index !== docUrl) lines.push(`  Filing index: ${index}`);
+  lines.push(`  (${c.kind}, ${oneLine(c.subject)}, detected ${c.detectedAt})`);
+  return lines.join('\n');
+}

@@ -1,0 +1,267 @@
+import type { Change } from '../../core/change.ts';
+import { escapeHtml, headerText, plainText, safeUrl } from '../escape.ts';
+
+/**
+ * Building blocks shared by the family renderers: email-safe HTML (tables, inline
+ * styles, no classes, no remote resources), plain-text helpers, tolerant readers for the
+ * `data` block of a change, and number/country formatting. Pure, no I/O.
+ */
+
+/** What every family renderer gets besides its changes. */
+export interface RenderContext {
+  /** ISO-3166 alpha-2 codes to highlight (config `countriesOfInterest`). */
+  interest: ReadonlySet<string>;
+}
+
+/** One family of changes (filings, revenue, language, BIS documents, lists). */
+export interface FamilyRenderer {
+  /** Stable id, also the section order key. */
+  readonly id: string;
+  /** Section heading. */
+  readonly label: string;
+  /** Accent colour of the section. */
+  readonly accent: string;
+  /** Does this family render the change? */
+  matches(change: Change): boolean;
+  /** One line that states the news of these changes (subject lines, the intro). */
+  headline(changes: readonly Change[], ctx: RenderContext): string;
+  /** The section body: HTML (escaped) and plain text. */
+  render(changes: readonly Change[], ctx: RenderContext): { html: string; text: string };
+}
+
+// ---------------------------------------------------------------------------- palette
+
+export const COLORS = {
+  ink: '#1f2328',
+  muted: '#59636e',
+  faint: '#818b98',
+  border: '#d1d9e0',
+  rule: '#eaeef2',
+  panel: '#f6f8fa',
+  link: '#0b57d0',
+  up: '#1a7f37',
+  down: '#cf222e',
+  insBg: '#d1f7da',
+  insFg: '#0f5323',
+  delBg: '#ffe1e0',
+  delFg: '#8a0c16',
+  interestBg: '#fff5d6',
+  interestBorder: '#d4a72c',
+  high: '#b42318',
+  brand: '#0f2742',
+} as const;
+
+export const FONT = 'Arial,Helvetica,sans-serif';
+export const MONO = 'Menlo,Consolas,monospace';
+
+// ---------------------------------------------------------------------------- HTML
+
+/** HTML-escape. */
+export const esc = escapeHtml;
+
+/** A link when `url` is http(s), otherwise the escaped label alone. */
+export function link(url: unknown, label: string, style = ''): string {
+  const safe = safeUrl(url);
+  if (!safe) return esc(label);
+  return `<a href="${esc(safe)}" style="color:${COLORS.link};text-decoration:none;${style}">${esc(label)}</a>`;
+}
+
+/** A small rounded label. */
+export function chip(text: string, options: { bg?: string; fg?: string; border?: string } = {}): string {
+  const bg = options.bg ?? COLORS.panel;
+  const fg = options.fg ?? COLORS.muted;
+  const border = options.border ?? COLORS.border;
+  return `<span style="display:inline-block;background:${bg};color:${fg};border:1px solid ${border};border-radius:10px;padding:1px 8px;font-size:11px;line-height:16px;font-weight:bold;margin-right:4px;white-space:nowrap;">${esc(text)}</span>`;
+}
+
+/** The red HIGH chip for high-importance changes. */
+export function highChip(change: Pick<Change, 'importance'>): string {
+  return change.importance === 'high' ? chip('HIGH', { bg: COLORS.high, fg: '#ffffff', border: COLORS.high }) : '';
+}
+
+/** A bordered card (one table cell) followed by a spacer. */
+export function card(inner: string, options: { accent?: string } = {}): string {
+  const left = options.accent ? `border-left:4px solid ${options.accent};` : '';
+  return (
+    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:separate;margin:0 0 12px 0;">` +
+    `<tr><td style="border:1px solid ${COLORS.border};${left}border-radius:6px;padding:12px 14px;background:#ffffff;font-family:${FONT};color:${COLORS.ink};">` +
+    inner +
+    '</td></tr></table>'
+  );
+}
+
+/** Card title line (optionally linked). */
+export function cardTitle(title: string, url?: unknown): string {
+  return `<div style="font-size:15px;line-height:21px;font-weight:bold;margin:4px 0 4px 0;">${link(url, title, 'color:' + COLORS.ink + ';')}</div>`;
+}
+
+/** Grey meta line: parts joined by middle dots (parts are escaped here). */
+export function metaLine(parts: Array<string | undefined | null | false>): string {
+  const shown = parts.filter((p): p is string => typeof p === 'string' && p !== '');
+  if (shown.length === 0) return '';
+  return `<div style="font-size:12px;line-height:18px;color:${COLORS.muted};">${shown.map(esc).join(' &middot; ')}</div>`;
+}
+
+/** A line of links, each `[url, label]`, skipping non-http ones. */
+export function linkRow(links: Array<[unknown, string]>): string {
+  const shown = links.filter(([url]) => safeUrl(url)).map(([url, label]) => link(url, `${label} →`, 'font-weight:bold;'));
+  return shown.length ? `<div style="font-size:12px;line-height:18px;margin-top:8px;">${shown.join(' &nbsp;&nbsp; ')}</div>` : '';
+}
+
+/** A paragraph of escaped text. */
+export function paragraph(text: string, style = ''): string {
+  return `<div style="font-size:13px;line-height:19px;color:${COLORS.ink};margin-top:6px;${style}">${esc(text)}</div>`;
+}
+
+/** The "kind · subject · detected" footer of a card, as `export-watch changes` shows it. */
+export function changeFooter(change: Change): string {
+  return `<div style="font-size:11px;line-height:16px;color:${COLORS.faint};margin-top:8px;">${esc(change.kind)} &middot; ${esc(change.subject)} &middot; detected ${esc(formatDetected(change.detectedAt))}</div>`;
+}
+
+/** `2026-03-02T15:00:00.000Z` → `2026-03-02 15:00 UTC`. */
+export function formatDetected(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso);
+  return m ? `${m[1]} ${m[2]} UTC` : iso;
+}
+
+/** Key/value rows in a compact two-column table; empty values are skipped. */
+export function factTable(rows: Array<[string, string | undefined | null]>, options: { htmlValues?: boolean } = {}): string {
+  const shown = rows.filter((r): r is [string, string] => typeof r[1] === 'string' && r[1] !== '');
+  if (shown.length === 0) return '';
+  return (
+    `<table role="presentation" cellpadding="0" cellspacing="0" style="margin-top:8px;border-collapse:collapse;font-family:${FONT};">` +
+    shown
+      .map(
+        ([k, v]) =>
+          `<tr><td style="font-size:12px;line-height:18px;color:${COLORS.muted};padding:1px 12px 1px 0;vertical-align:top;white-space:nowrap;">${esc(k)}</td>` +
+          `<td style="font-size:12px;line-height:18px;color:${COLORS.ink};padding:1px 0;vertical-align:top;">${options.htmlValues ? v : esc(v)}</td></tr>`,
+      )
+      .join('') +
+    '</table>'
+  );
+}
+
+// ---------------------------------------------------------------------------- text
+
+/** Upstream text as one line (titles, names): a CR/LF in a title must not start a new line. */
+export function oneLine(value: unknown): string {
+  return headerText(String(value ?? ''), 2000);
+}
+
+/** Wrap plain text at `width` columns, every line prefixed with `indent`. */
+export function wrap(text: string, width = 76, indent = ''): string {
+  const out: string[] = [];
+  for (const para of plainText(text).split('\n')) {
+    let line = '';
+    for (const word of para.split(/\s+/).filter(Boolean)) {
+      if (line && indent.length + line.length + 1 + word.length > width) {
+        out.push(indent + line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    out.push(indent + line);
+  }
+  return out.join('\n');
+}
+
+/** A plain-text table: columns padded to the widest cell, numbers right-aligned. */
+export function textTable(header: string[], rows: string[][], rightAligned: ReadonlySet<number> = new Set(), indent = '  '): string {
+  const all = [header, ...rows].map((r) => r.map((c) => plainText(c).replace(/\s+/g, ' ')));
+  const widths = header.map((_, i) => Math.max(...all.map((r) => [...(r[i] ?? '')].length)));
+  const line = (r: string[]) =>
+    indent +
+    r
+      .map((c, i) => {
+        const pad = ' '.repeat(Math.max(0, (widths[i] ?? 0) - [...c].length));
+        return rightAligned.has(i) ? pad + c : c + pad;
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(all[0] ?? []), indent + widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------------------- data readers
+
+/** `value` if it is a non-empty string. */
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+/** `value` if it is a finite number. */
+export function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** `value` if it is an array, else empty. */
+export function arr(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** `value` if it is a plain object, else empty. */
+export function obj(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+// ---------------------------------------------------------------------------- formatting
+
+const COUNTRY_OVERRIDES: Record<string, string> = {
+  HK: 'Hong Kong',
+  MO: 'Macau',
+  TW: 'Taiwan',
+  AE: 'UAE',
+  RU: 'Russia',
+  KR: 'South Korea',
+  KP: 'North Korea',
+  GB: 'UK',
+  US: 'US',
+  IR: 'Iran',
+};
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+
+/** `SG` → `Singapore`; unknown codes are returned as given. */
+export function countryName(code: string): string {
+  const upper = code.toUpperCase();
+  if (COUNTRY_OVERRIDES[upper]) return COUNTRY_OVERRIDES[upper];
+  try {
+    return /^[A-Z]{2}$/.test(upper) ? (regionNames.of(upper) ?? upper) : code;
+  } catch {
+    return code;
+  }
+}
+
+/** `$10.0B`, `$512.3M`, `−$1.2B`. */
+export function money(value: number | undefined | null): string {
+  if (value === undefined || value === null) return '—';
+  const abs = Math.abs(value);
+  const sign = value < 0 ? '−' : '';
+  if (abs >= 1e9) return `${sign}$${(abs / 1e9).toFixed(1)}B`;
+  if (abs >= 1e6) return `${sign}$${(abs / 1e6).toFixed(1)}M`;
+  if (abs >= 1e3) return `${sign}$${(abs / 1e3).toFixed(1)}K`;
+  return `${sign}$${abs.toFixed(0)}`;
+}
+
+/** A share (fraction 0..1) as `21.7%`. */
+export function share(value: number | undefined | null): string {
+  return value === undefined || value === null ? '—' : `${(value * 100).toFixed(1)}%`;
+}
+
+/** Signed number with one decimal and a real minus: `+3.0`, `−1.2`, `±0.0`. */
+export function signed(value: number): string {
+  return `${value > 0 ? '+' : value < 0 ? '−' : '±'}${Math.abs(value).toFixed(1)}`;
+}
+
+/** Arrow for a move: ▲ up, ▼ down, ▬ flat. */
+export function arrow(value: number): string {
+  return value > 0 ? '▲' : value < 0 ? '▼' : '▬';
+}
+
+/** `n thing` / `n things`. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Most important first, then newest. */
+export function byImportance(a: Change, b: Change): number {
+  const rank = { high: 0, normal: 1, low: 2 } as const;
+  return rank[a.importance] - rank[b.importance] || (b.occurredAt ?? b.detectedAt).localeCompare(a.occurredAt ?? a.detectedAt) || a.id.localeCompare(b.id);
+}

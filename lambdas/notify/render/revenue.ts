@@ -1,0 +1,297 @@
+import type { Change } from '../../core/change.ts';
+import { safeUrl } from '../escape.ts';
+import {
+  arr,
+  arrow,
+  byImportance,
+  COLORS,
+  card,
+  cardTitle,
+  changeFooter,
+  chip,
+  countryName,
+  esc,
+  FONT,
+  type FamilyRenderer,
+  highChip,
+  linkRow,
+  metaLine,
+  money,
+  num,
+  obj,
+  plural,
+  type RenderContext,
+  share,
+  signed,
+  str,
+  textTable,
+  wrap, oneLine } from './kit.ts';
+
+/**
+ * Regional revenue (`revenue.*`): a before/after table per change with shares, the
+ * percentage-point moves (▲▼) and value changes, the countries of interest highlighted.
+ * Reads the data block tolerantly: any field may be missing.
+ */
+export const revenueRenderer: FamilyRenderer = {
+  id: 'revenue',
+  label: 'Regional revenue',
+  accent: '#8250df',
+  matches: (c) => c.kind.startsWith('revenue.') || c.source === 'sec-revenue',
+  headline(changes) {
+    const sorted = [...changes].sort(byImportance);
+    const lead = sorted[0];
+    if (!lead) return '';
+    return changes.length === 1 ? lead.title : `${lead.title} and ${plural(changes.length - 1, 'more revenue split')}`;
+  },
+  render(changes, ctx) {
+    const sorted = [...changes].sort(byImportance);
+    return { html: sorted.map((c) => revenueCard(c, ctx)).join(''), text: sorted.map((c) => revenueText(c, ctx)).join('\n\n') };
+  },
+};
+
+type Basis = 'YoY' | 'QoQ' | 'Recast';
+
+interface RegionRow {
+  member: string;
+  label: string;
+  before?: { value?: number | undefined; share?: number | undefined } | undefined;
+  after?: { value?: number | undefined; share?: number | undefined } | undefined;
+  pp: Partial<Record<Basis, number>>;
+  valuePct: Partial<Record<Basis, number>>;
+  added: boolean;
+  removed: boolean;
+  interest: boolean;
+}
+
+interface RevenueView {
+  periodLabel: string;
+  beforeLabel: string;
+  basis: Basis | undefined;
+  /** Second pp column (QoQ next to a YoY headline) when the data has it. */
+  secondary: Basis | undefined;
+  rows: RegionRow[];
+  total?: number | undefined;
+  totalBefore?: number | undefined;
+  complete: boolean;
+  recast: boolean;
+  form?: string | undefined;
+  accession?: string | undefined;
+  periodRange?: string | undefined;
+  previousAccession?: string | undefined;
+}
+
+const BASIS: Record<string, Basis> = { yoy: 'YoY', qoq: 'QoQ', recast: 'Recast' };
+
+function regionList(value: unknown): Array<{ member: string; label: string; value?: number | undefined; share?: number | undefined }> {
+  return arr(value)
+    .map(obj)
+    .map((r) => ({ member: str(r.member) ?? str(r.label) ?? '', label: str(r.label) ?? str(r.member) ?? '?', value: num(r.value), share: num(r.share) }))
+    .filter((r) => r.member !== '');
+}
+
+function memberCountries(member: string, label: string, given: unknown, interest: ReadonlySet<string>): string[] {
+  const list = arr(given).filter((c): c is string => typeof c === 'string');
+  if (list.length) return list;
+  const m = /country:([A-Z]{2})$/i.exec(member);
+  if (m?.[1]) return [m[1].toUpperCase()];
+  // A custom member ("nvda:SingaporeMember") without country metadata: match by name.
+  return [...interest].filter((code) => label.toLowerCase() === countryName(code).toLowerCase());
+}
+
+/** Build the table model from a change's data block. */
+export function revenueView(c: Change, ctx: RenderContext): RevenueView {
+  const d = obj(c.data);
+  const period = obj(d.period);
+  const compared = obj(d.comparedWith);
+  const regions = obj(d.regions);
+  const before = regionList(regions.before ?? d.regionsBefore ?? d.before);
+  const after = regionList(regions.after ?? d.regionsAfter ?? d.after);
+  const moveList: Array<Record<string, unknown>> = Array.isArray(d.moves) ? d.moves.map(obj) : Object.entries(obj(d.moves)).map(([member, m]) => ({ member, ...obj(m) }));
+  const moves = new Map(moveList.map((m) => [str(m.member) ?? '', m]));
+  const added = new Set(arr(d.membersAdded).map(String));
+  const removed = new Set(arr(d.membersRemoved).map(String));
+  const recast = d.recast === true;
+  const basis = BASIS[str(compared.basis) ?? ''] ?? (recast ? 'Recast' : moveList.some((m) => num(m.sharePpYoY) !== undefined) ? 'YoY' : moveList.some((m) => num(m.sharePpQoQ) !== undefined) ? 'QoQ' : undefined);
+  const secondary = basis === 'YoY' && moveList.some((m) => num(m.sharePpQoQ) !== undefined) ? 'QoQ' : undefined;
+
+  const members = [...after.map((r) => r.member)];
+  for (const r of before) if (!members.includes(r.member)) members.push(r.member);
+  for (const m of moves.keys()) if (m && !members.includes(m)) members.push(m);
+
+  const rows: RegionRow[] = members.map((member) => {
+    const a = after.find((r) => r.member === member);
+    const b = before.find((r) => r.member === member);
+    const m: Record<string, unknown> = moves.get(member) ?? {};
+    const label = a?.label ?? b?.label ?? str(m.label) ?? member;
+    const afterCell = a ?? (num(m.value) !== undefined ? { value: num(m.value), share: num(m.share) } : undefined);
+    const pp: RegionRow['pp'] = {};
+    const valuePct: RegionRow['valuePct'] = {};
+    for (const k of ['YoY', 'QoQ', 'Recast'] as const) {
+      const p = num(m[`sharePp${k}`]);
+      const v = num(m[`valuePct${k}`]);
+      if (p !== undefined) pp[k] = p;
+      if (v !== undefined) valuePct[k] = v;
+    }
+    // Without precomputed moves, derive the headline move from the two splits (a region
+    // added or dropped counts from or to zero, as the source does).
+    if (basis && pp[basis] === undefined && before.length > 0 && (afterCell?.share !== undefined || b?.share !== undefined)) {
+      pp[basis] = Math.round(((afterCell?.share ?? 0) - (b?.share ?? 0)) * 1000) / 10;
+    }
+    if (basis && valuePct[basis] === undefined && afterCell?.value !== undefined && b?.value) valuePct[basis] = Math.round(((afterCell.value - b.value) / Math.abs(b.value)) * 1000) / 10;
+    const countries = memberCountries(member, label, m.countries, ctx.interest);
+    return {
+      member,
+      label,
+      before: b,
+      after: afterCell,
+      pp,
+      valuePct,
+      added: added.has(member) || (before.length > 0 && !b && !!afterCell),
+      removed: removed.has(member) || (!afterCell && !!b),
+      interest: countries.some((cc) => ctx.interest.has(cc)),
+    };
+  });
+
+  const start = str(period.start);
+  const end = str(period.end);
+  return {
+    periodLabel: str(period.fiscalLabel) ?? (end ? `period ending ${end}` : 'Reported'),
+    beforeLabel: str(compared.fiscalLabel) ?? (recast ? 'Reported before' : 'Before'),
+    basis,
+    secondary,
+    rows,
+    total: num(d.total),
+    totalBefore: num(d.totalBefore),
+    complete: d.complete !== false,
+    recast,
+    form: str(d.form),
+    accession: str(d.accession),
+    periodRange: start && end ? `${start} to ${end}` : end,
+    previousAccession: str(compared.accession),
+  };
+}
+
+function ppCell(value: number | undefined): string {
+  if (value === undefined) return `<span style="color:${COLORS.faint};">—</span>`;
+  const color = value > 0 ? COLORS.up : value < 0 ? COLORS.down : COLORS.muted;
+  return `<span style="color:${color};font-weight:bold;white-space:nowrap;">${arrow(value)}&nbsp;${esc(signed(value))}&nbsp;pp</span>`;
+}
+
+function pctText(value: number | undefined): string {
+  return value === undefined ? '—' : `${signed(value)}%`;
+}
+
+const TH = `font-size:11px;line-height:15px;color:${COLORS.muted};font-weight:bold;text-transform:uppercase;letter-spacing:0.3px;padding:6px 8px;border-bottom:2px solid ${COLORS.border};`;
+const TD = `font-size:13px;line-height:18px;padding:6px 8px;border-bottom:1px solid ${COLORS.rule};vertical-align:top;`;
+
+function valueCell(cell: RegionRow['before']): string {
+  if (!cell || cell.value === undefined) return `<span style="color:${COLORS.faint};">—</span>`;
+  return `${esc(money(cell.value))}<br><span style="font-size:11px;color:${COLORS.muted};">${esc(share(cell.share))}</span>`;
+}
+
+function revenueTable(v: RevenueView): string {
+  const basis = v.basis;
+  const head =
+    `<tr><th align="left" style="${TH}">Region</th>` +
+    `<th align="right" style="${TH}white-space:nowrap;">${esc(v.beforeLabel)}</th>` +
+    `<th align="right" style="${TH}white-space:nowrap;">${esc(v.periodLabel)}</th>` +
+    (basis ? `<th align="right" style="${TH}">Share ${esc(basis)}</th>` : '') +
+    (v.secondary ? `<th align="right" style="${TH}">Share ${esc(v.secondary)}</th>` : '') +
+    (basis ? `<th align="right" style="${TH}">Value ${esc(basis)}</th>` : '') +
+    '</tr>';
+  const body = v.rows
+    .map((r) => {
+      const bg = r.interest ? `background:${COLORS.interestBg};` : '';
+      const mark = r.interest ? `border-left:4px solid ${COLORS.interestBorder};` : 'border-left:4px solid transparent;';
+      const tags = `${r.added ? ` ${chip('new', { bg: '#dafbe1', fg: COLORS.up, border: '#aceebb' })}` : ''}${r.removed ? ` ${chip('no longer reported', { bg: '#ffebe9', fg: COLORS.down, border: '#ffcecb' })}` : ''}`;
+      return (
+        `<tr style="${bg}">` +
+        `<td align="left" style="${TD}${mark}${r.interest ? 'font-weight:bold;' : ''}">${r.interest ? '★&nbsp;' : ''}${esc(r.label)}${tags}</td>` +
+        `<td align="right" style="${TD}">${valueCell(r.before)}</td>` +
+        `<td align="right" style="${TD}">${valueCell(r.after)}</td>` +
+        (basis ? `<td align="right" style="${TD}">${ppCell(r.pp[basis])}</td>` : '') +
+        (v.secondary ? `<td align="right" style="${TD}">${ppCell(r.pp[v.secondary])}</td>` : '') +
+        (basis ? `<td align="right" style="${TD}color:${COLORS.muted};white-space:nowrap;">${esc(pctText(r.valuePct[basis]))}</td>` : '') +
+        '</tr>'
+      );
+    })
+    .join('');
+  const totalPct = v.total !== undefined && v.totalBefore ? Math.round(((v.total - v.totalBefore) / Math.abs(v.totalBefore)) * 1000) / 10 : undefined;
+  const total =
+    v.total !== undefined
+      ? `<tr><td align="left" style="${TD}border-left:4px solid transparent;font-weight:bold;border-bottom:none;">Total revenue</td>` +
+        `<td align="right" style="${TD}font-weight:bold;border-bottom:none;">${esc(money(v.totalBefore))}</td>` +
+        `<td align="right" style="${TD}font-weight:bold;border-bottom:none;">${esc(money(v.total))}</td>` +
+        (basis ? `<td style="${TD}border-bottom:none;"></td>` : '') +
+        (v.secondary ? `<td style="${TD}border-bottom:none;"></td>` : '') +
+        (basis ? `<td align="right" style="${TD}color:${COLORS.muted};border-bottom:none;white-space:nowrap;">${esc(pctText(totalPct))}</td>` : '') +
+        '</tr>'
+      : '';
+  // The wrapper scrolls sideways on a narrow phone screen instead of squeezing six columns.
+  return `<div style="overflow-x:auto;"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin-top:10px;font-family:${FONT};color:${COLORS.ink};">${head}${body}${total}</table></div>`;
+}
+
+function notes(v: RevenueView): string[] {
+  const out: string[] = [];
+  if (v.recast) out.push(`Recast: this period was reported before${v.previousAccession ? ` (filing ${v.previousAccession})` : ''} with a different split.`);
+  const added = v.rows.filter((r) => r.added).map((r) => r.label);
+  const removed = v.rows.filter((r) => r.removed).map((r) => r.label);
+  if (added.length) out.push(`Newly reported: ${added.join(', ')}.`);
+  if (removed.length) out.push(`No longer reported separately: ${removed.join(', ')}.`);
+  if (!v.complete) out.push('The regions do not add up to the reported total.');
+  return out;
+}
+
+function revenueCard(c: Change, ctx: RenderContext): string {
+  const v = revenueView(c, ctx);
+  const legend = v.rows.some((r) => r.interest) ? `<div style="font-size:11px;color:${COLORS.muted};margin-top:6px;">★ highlighted: countries of interest</div>` : '';
+  return card(
+    `<div>${highChip(c)}${chip(c.subject, { bg: '#fbefff', fg: '#6639ba', border: '#ecd8ff' })}${v.form ? chip(v.form) : ''}${v.recast ? chip('recast', { bg: '#fff8c5', fg: '#7d4e00', border: '#f5e0a0' }) : ''}</div>` +
+      cardTitle(c.title, c.url) +
+      metaLine([
+        v.periodRange ? `Period ${v.periodRange}` : undefined,
+        v.basis ? `compared with ${v.beforeLabel} (${v.basis})` : undefined,
+        v.accession ? `accession ${v.accession}` : undefined,
+      ]) +
+      revenueTable(v) +
+      legend +
+      notes(v)
+        .map((n) => `<div style="font-size:12px;line-height:18px;color:${COLORS.muted};margin-top:4px;">${esc(n)}</div>`)
+        .join('') +
+      linkRow([[c.url, 'Filing']]) +
+      changeFooter(c),
+    { accent: c.importance === 'high' ? COLORS.high : undefined },
+  );
+}
+
+function revenueText(c: Change, ctx: RenderContext): string {
+  const v = revenueView(c, ctx);
+  const lines = [`* ${c.importance === 'high' ? '[HIGH] ' : ''}${oneLine(c.title)}`];
+  const meta = [v.form ? `Form ${v.form}` : '', v.periodRange ? `period ${v.periodRange}` : '', v.basis ? `compared with ${v.beforeLabel} (${v.basis})` : '']
+    .filter(Boolean)
+    .join(', ');
+  if (meta) lines.push(wrap(meta, 76, '  '));
+  const header = ['Region', v.beforeLabel, v.periodLabel, ...(v.basis ? [`Share ${v.basis}`] : []), ...(v.secondary ? [`Share ${v.secondary}`] : []), ...(v.basis ? [`Value ${v.basis}`] : [])];
+  const cell = (x: RegionRow['before']) => (x?.value === undefined ? '—' : `${money(x.value)} ${share(x.share)}`);
+  const pp = (x: number | undefined) => (x === undefined ? '—' : `${arrow(x)} ${signed(x)} pp`);
+  const rows = v.rows.map((r) => [
+    `${r.label}${r.interest ? ' *' : ''}${r.added ? ' (new)' : ''}${r.removed ? ' (gone)' : ''}`,
+    cell(r.before),
+    cell(r.after),
+    ...(v.basis ? [pp(r.pp[v.basis])] : []),
+    ...(v.secondary ? [pp(r.pp[v.secondary])] : []),
+    ...(v.basis ? [pctText(r.valuePct[v.basis])] : []),
+  ]);
+  if (v.total !== undefined) {
+    const totalPct = v.totalBefore ? Math.round(((v.total - v.totalBefore) / Math.abs(v.totalBefore)) * 1000) / 10 : undefined;
+    rows.push(['Total revenue', money(v.totalBefore), money(v.total), ...(v.basis ? [''] : []), ...(v.secondary ? [''] : []), ...(v.basis ? [pctText(totalPct)] : [])]);
+  }
+  const right = new Set(header.map((_, i) => i).filter((i) => i > 0));
+  lines.push('', textTable(header, rows, right, '  '));
+  if (v.rows.some((r) => r.interest)) lines.push('  * country of interest');
+  for (const n of notes(v)) lines.push(wrap(n, 76, '  '));
+  const url = safeUrl(c.url);
+  if (url) lines.push(`  Filing: ${url}`);
+  lines.push(`  (${c.kind}, ${oneLine(c.subject)}, detected ${c.detectedAt})`);
+  return lines.join('\n');
+}

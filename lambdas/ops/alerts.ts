@@ -1,0 +1,137 @@
+import type { SourceName } from '../core/change.ts';
+import type { SourceState } from '../core/ports.ts';
+import type { Schedule } from '../core/schedule.ts';
+import { evaluateSourceHealth, type HealthThresholds, type HealthVerdict, type SourceHealth } from './health.ts';
+
+/**
+ * Ops alerting as a pure function: (health states, alert states, now, schedules,
+ * thresholds) → actions. The use case (`check.ts`) publishes each action's notification
+ * and then stores its next alert state; nothing here does I/O or knows about AWS.
+ */
+
+/** An open incident of one source. */
+export interface Incident {
+  openedAt: string;
+  /** Verdict and reason when it was last alerted on. */
+  verdict: HealthVerdict;
+  reason: string;
+  /** The alert or the latest reminder. */
+  lastAlertAt: string;
+  /** Reminders sent since the alert (the back-off exponent). */
+  remindersSent: number;
+}
+
+/** Alert state of one source (state table: `SOURCE#<name>` × `ALERT`). */
+export interface AlertState {
+  source: SourceName;
+  /**
+   * When the ops check first saw this source. Until the source succeeds once, staleness
+   * counts from here, so a source whose Lambda never runs still goes stale.
+   */
+  watchedSince: string;
+  incident?: Incident;
+  /** Last recovery notice, for `status`. */
+  lastRecoveryAt?: string;
+}
+
+/** Alerting settings: health thresholds plus the reminder back-off. */
+export interface AlertThresholds extends HealthThresholds {
+  /** First reminder this long after the alert... */
+  reminderInitialMinutes: number;
+  /** ...each later one twice the previous wait, capped here. */
+  reminderMaxMinutes: number;
+}
+
+/** What to tell ops. */
+export type OpsNotification =
+  | { type: 'alert'; source: SourceName; health: SourceHealth; openedAt: string }
+  | { type: 'reminder'; source: SourceName; health: SourceHealth; openedAt: string; at: string; reminder: number; nextReminderAt: string }
+  | { type: 'recovery'; source: SourceName; health: SourceHealth; openedAt: string; recoveredAt: string };
+
+/**
+ * One source's outcome: the notification to publish (if any), then the alert state to
+ * store. `next` is undefined when nothing changed (no write needed).
+ */
+export interface OpsAction {
+  source: SourceName;
+  health: SourceHealth;
+  notification?: OpsNotification;
+  next?: AlertState;
+}
+
+/** Inputs of {@link evaluateOps}. */
+export interface OpsEvaluationInput {
+  /** The sources to watch (deployed and enabled). */
+  sources: readonly SourceName[];
+  states: ReadonlyMap<SourceName, SourceState>;
+  alerts: ReadonlyMap<SourceName, AlertState>;
+  now: Date;
+  schedules: Readonly<Record<SourceName, Schedule>>;
+  thresholds: AlertThresholds;
+}
+
+/**
+ * Wait before reminder number `remindersSent + 1`: initial × 2^remindersSent, capped
+ * (defaults 1 h, 2 h, 4 h, 8 h, 16 h, 24 h, 24 h…). Back-off because a source that stays
+ * broken for a day needs a nudge, not 96 identical mails.
+ */
+export function reminderDelayMinutes(remindersSent: number, thresholds: Pick<AlertThresholds, 'reminderInitialMinutes' | 'reminderMaxMinutes'>): number {
+  // 2^20 minutes is two years: past any cap, and keeps the arithmetic finite.
+  const factor = 2 ** Math.min(remindersSent, 20);
+  return Math.min(thresholds.reminderInitialMinutes * factor, thresholds.reminderMaxMinutes);
+}
+
+/** When the next reminder of `incident` is due. */
+export function nextReminderAt(incident: Incident, thresholds: AlertThresholds): Date {
+  return new Date(Date.parse(incident.lastAlertAt) + reminderDelayMinutes(incident.remindersSent, thresholds) * 60_000);
+}
+
+/**
+ * Decide, per source: open an incident (one alert) once it fails N consecutive runs or
+ * goes stale; remind with back-off while it stays broken; send one recovery notice when
+ * it heals. A source without an alert state gets one (its `watchedSince`), silently.
+ */
+export function evaluateOps(input: OpsEvaluationInput): OpsAction[] {
+  const { now, thresholds } = input;
+  const at = now.toISOString();
+  return input.sources.map((source): OpsAction => {
+    const previous = input.alerts.get(source);
+    const watchedSince = previous?.watchedSince ?? at;
+    const health = evaluateSourceHealth(source, input.states.get(source), input.schedules[source], now, thresholds, watchedSince);
+    const base: AlertState = previous ?? { source, watchedSince };
+    const incident = previous?.incident;
+
+    if (!incident) {
+      if (!health.alerting) return previous ? { source, health } : { source, health, next: base };
+      const opened: Incident = { openedAt: at, verdict: health.verdict, reason: health.reason, lastAlertAt: at, remindersSent: 0 };
+      return { source, health, notification: { type: 'alert', source, health, openedAt: at }, next: { ...base, incident: opened } };
+    }
+
+    if (!health.alerting) {
+      const { incident: _closed, ...rest } = base;
+      return {
+        source,
+        health,
+        notification: { type: 'recovery', source, health, openedAt: incident.openedAt, recoveredAt: at },
+        next: { ...rest, lastRecoveryAt: at },
+      };
+    }
+
+    if (now.getTime() < nextReminderAt(incident, thresholds).getTime()) return { source, health };
+    const reminded: Incident = { ...incident, verdict: health.verdict, reason: health.reason, lastAlertAt: at, remindersSent: incident.remindersSent + 1 };
+    return {
+      source,
+      health,
+      notification: {
+        type: 'reminder',
+        source,
+        health,
+        openedAt: incident.openedAt,
+        at,
+        reminder: reminded.remindersSent,
+        nextReminderAt: nextReminderAt(reminded, thresholds).toISOString(),
+      },
+      next: { ...base, incident: reminded },
+    };
+  });
+}

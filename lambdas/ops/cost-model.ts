@@ -1,0 +1,375 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Cron } from 'croner';
+import { SCHEDULE_TIME_ZONE, type Schedule, toCronPattern } from '../core/schedule.ts';
+
+/**
+ * A monthly cost model of a deployment, computed from the schedules: how often each
+ * function runs is counted from its cron (EventBridge Scheduler fires exactly those
+ * runs), everything else is an explicit assumption. `npx tsx lambdas/ops/cost-model.ts`
+ * prints the table of docs/operations.md; the benchmarks can pass measured durations
+ * and request counts instead of the assumed ones.
+ */
+
+/** Average days in a month (365.25 / 12). */
+export const DAYS_PER_MONTH = 30.4375;
+
+/**
+ * Scheduled runs in an average month: the cron is enumerated over four whole weeks in
+ * America/New_York (so weekday-only and business-hour schedules count right) and scaled.
+ */
+export function runsPerMonth(schedule: Schedule): number {
+  const cron = new Cron(toCronPattern(schedule), { timezone: SCHEDULE_TIME_ZONE });
+  // Four weeks without a daylight-saving change (a DST week adds or drops an hour of runs).
+  const start = new Date('2025-01-06T05:00:00Z'); // Monday 00:00 EST
+  const end = new Date(start.getTime() + 28 * 86_400_000);
+  let at = new Date(start.getTime() - 1); // nextRun is strictly after: include a run at the start
+  let runs = 0;
+  for (;;) {
+    const next = cron.nextRun(at);
+    if (!next || next.getTime() >= end.getTime()) break;
+    runs++;
+    at = next;
+  }
+  cron.stop();
+  return (runs * DAYS_PER_MONTH) / 28;
+}
+
+/** Prices used, USD, us-east-1, on-demand list prices (checked 2025; arm64 Lambda). */
+export const PRICES = {
+  region: 'us-east-1',
+  lambdaPerGbSecond: 0.0000133334,
+  lambdaPerMillionRequests: 0.2,
+  dynamoPerMillionWrites: 0.625,
+  dynamoPerMillionReads: 0.125,
+  dynamoStoragePerGbMonth: 0.25,
+  dynamoPitrPerGbMonth: 0.2,
+  schedulerPerMillionInvocations: 1.0,
+  sesPerThousandEmails: 0.1,
+  snsPerHundredThousandEmails: 2.0,
+  snsPerMillionPublishes: 0.5,
+  cloudWatchPerMetricMonth: 0.3,
+  cloudWatchPerAlarmMonth: 0.1,
+  cloudWatchPerDashboardMonth: 3.0,
+  logsIngestionPerGb: 0.5,
+  logsStoragePerGbMonth: 0.03,
+  kmsPerKeyMonth: 1.0,
+  kmsPerTenThousandRequests: 0.03,
+  secretsPerSecretMonth: 0.4,
+  secretsPerTenThousandCalls: 0.05,
+  sqsPerMillionRequests: 0.4,
+} as const;
+
+/**
+ * The always-free allowances that apply to this stack (per account and month; they are
+ * shared with anything else in the account, hence shown separately).
+ */
+export const ALWAYS_FREE = {
+  lambdaRequests: 1_000_000,
+  lambdaGbSeconds: 400_000,
+  dynamoStorageGb: 25,
+  schedulerInvocations: 14_000_000,
+  snsEmails: 1_000,
+  snsPublishes: 1_000_000,
+  cloudWatchMetrics: 10,
+  cloudWatchAlarms: 10,
+  cloudWatchDashboards: 3,
+  logsIngestionGb: 5,
+  logsStorageGb: 5,
+  kmsRequests: 20_000,
+  sqsRequests: 1_000_000,
+} as const;
+
+/** One scheduled (or event-driven) function. */
+export interface FunctionAssumption {
+  name: string;
+  /** Its schedule; runs are counted from it. */
+  schedule?: Schedule;
+  /** Invocations besides the schedule (e.g. the notifier's change-log stream triggers). */
+  extraInvocationsPerMonth?: number;
+  avgDurationMs: number;
+  memoryMb: number;
+  /** Log volume per invocation (START/END/REPORT, JSON logs, EMF metric records). */
+  logKbPerRun: number;
+  /** DynamoDB read and write request units per invocation. */
+  readUnitsPerRun: number;
+  writeUnitsPerRun: number;
+}
+
+/** Everything the model assumes. */
+export interface CostAssumptions {
+  functions: FunctionAssumption[];
+  /** Subscriber e-mails per month (SES). */
+  subscriberEmailsPerMonth: number;
+  /** Ops messages per month: ops-check alerts plus alarm notifications (SNS e-mail). */
+  opsMessagesPerMonth: number;
+  /** Custom metrics (name × dimension values) emitted every hour of the month. */
+  customMetrics: number;
+  alarms: number;
+  dashboards: number;
+  /** Table storage, all three tables with their GSIs. */
+  dynamoStorageGb: number;
+  /** Log retention of the function log groups. */
+  logRetentionMonths: number;
+  /** Customer-managed KMS keys (the OpsAlerts topic key, the SES feedback topic key). */
+  kmsKeys: number;
+  /** KMS requests: each SNS publish to an encrypted topic needs a data key. */
+  kmsRequestsPerMonth: number;
+  /** Secrets Manager secrets (the subscriber-link signing key) and reads of them (cached per container). */
+  secrets: number;
+  secretCallsPerMonth: number;
+}
+
+/** One row of the model. */
+export interface CostRow {
+  service: string;
+  /** What is counted, with the quantities. */
+  detail: string;
+  /** List price, no free tier. */
+  monthlyUsd: number;
+  /** After the always-free allowances (if nothing else in the account uses them). */
+  monthlyUsdAfterFreeTier: number;
+}
+
+/** The model's result. */
+export interface CostModel {
+  rows: CostRow[];
+  totalUsd: number;
+  totalUsdAfterFreeTier: number;
+  invocationsPerMonth: Record<string, number>;
+}
+
+const over = (quantity: number, free: number) => Math.max(0, quantity - free);
+
+/** Compute the monthly cost. */
+export function estimateMonthlyCost(a: CostAssumptions, prices: typeof PRICES = PRICES): CostModel {
+  const invocationsPerMonth: Record<string, number> = {};
+  let invocations = 0;
+  let scheduled = 0;
+  let gbSeconds = 0;
+  let logGb = 0;
+  let reads = 0;
+  let writes = 0;
+  for (const fn of a.functions) {
+    const runs = fn.schedule ? runsPerMonth(fn.schedule) : 0;
+    const total = runs + (fn.extraInvocationsPerMonth ?? 0);
+    invocationsPerMonth[fn.name] = Math.round(total);
+    scheduled += runs;
+    invocations += total;
+    gbSeconds += total * (fn.avgDurationMs / 1000) * (fn.memoryMb / 1024);
+    logGb += (total * fn.logKbPerRun) / (1024 * 1024);
+    reads += total * fn.readUnitsPerRun;
+    writes += total * fn.writeUnitsPerRun;
+  }
+  const storedLogGb = logGb * a.logRetentionMonths;
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  const snsPublishes = a.opsMessagesPerMonth;
+
+  const rows: CostRow[] = [
+    {
+      service: 'Lambda',
+      detail: `${fmt(invocations)} invocations, ${fmt(gbSeconds)} GB-s (arm64)`,
+      monthlyUsd: (invocations / 1e6) * prices.lambdaPerMillionRequests + gbSeconds * prices.lambdaPerGbSecond,
+      monthlyUsdAfterFreeTier:
+        (over(invocations, ALWAYS_FREE.lambdaRequests) / 1e6) * prices.lambdaPerMillionRequests + over(gbSeconds, ALWAYS_FREE.lambdaGbSeconds) * prices.lambdaPerGbSecond,
+    },
+    {
+      service: 'DynamoDB (on demand)',
+      detail: `${fmt(reads)} RRU, ${fmt(writes)} WRU, ${a.dynamoStorageGb} GB stored + PITR`,
+      monthlyUsd:
+        (reads / 1e6) * prices.dynamoPerMillionReads +
+        (writes / 1e6) * prices.dynamoPerMillionWrites +
+        a.dynamoStorageGb * (prices.dynamoStoragePerGbMonth + prices.dynamoPitrPerGbMonth),
+      monthlyUsdAfterFreeTier:
+        (reads / 1e6) * prices.dynamoPerMillionReads +
+        (writes / 1e6) * prices.dynamoPerMillionWrites +
+        over(a.dynamoStorageGb, ALWAYS_FREE.dynamoStorageGb) * prices.dynamoStoragePerGbMonth +
+        a.dynamoStorageGb * prices.dynamoPitrPerGbMonth,
+    },
+    {
+      service: 'EventBridge Scheduler',
+      detail: `${fmt(scheduled)} scheduled invocations`,
+      monthlyUsd: (scheduled / 1e6) * prices.schedulerPerMillionInvocations,
+      monthlyUsdAfterFreeTier: (over(scheduled, ALWAYS_FREE.schedulerInvocations) / 1e6) * prices.schedulerPerMillionInvocations,
+    },
+    {
+      service: 'SES',
+      detail: `${fmt(a.subscriberEmailsPerMonth)} subscriber e-mails`,
+      monthlyUsd: (a.subscriberEmailsPerMonth / 1000) * prices.sesPerThousandEmails,
+      monthlyUsdAfterFreeTier: (a.subscriberEmailsPerMonth / 1000) * prices.sesPerThousandEmails,
+    },
+    {
+      service: 'SNS',
+      detail: `${fmt(a.opsMessagesPerMonth)} ops e-mails (alerts, reminders, alarms)`,
+      monthlyUsd: (a.opsMessagesPerMonth / 1e5) * prices.snsPerHundredThousandEmails + (snsPublishes / 1e6) * prices.snsPerMillionPublishes,
+      monthlyUsdAfterFreeTier:
+        (over(a.opsMessagesPerMonth, ALWAYS_FREE.snsEmails) / 1e5) * prices.snsPerHundredThousandEmails +
+        (over(snsPublishes, ALWAYS_FREE.snsPublishes) / 1e6) * prices.snsPerMillionPublishes,
+    },
+    {
+      service: 'CloudWatch metrics',
+      detail: `${a.customMetrics} custom metrics (EMF)`,
+      monthlyUsd: a.customMetrics * prices.cloudWatchPerMetricMonth,
+      monthlyUsdAfterFreeTier: over(a.customMetrics, ALWAYS_FREE.cloudWatchMetrics) * prices.cloudWatchPerMetricMonth,
+    },
+    {
+      service: 'CloudWatch alarms',
+      detail: `${a.alarms} standard-resolution alarms`,
+      monthlyUsd: a.alarms * prices.cloudWatchPerAlarmMonth,
+      monthlyUsdAfterFreeTier: over(a.alarms, ALWAYS_FREE.cloudWatchAlarms) * prices.cloudWatchPerAlarmMonth,
+    },
+    {
+      service: 'CloudWatch dashboard',
+      detail: `${a.dashboards} dashboard`,
+      monthlyUsd: a.dashboards * prices.cloudWatchPerDashboardMonth,
+      monthlyUsdAfterFreeTier: over(a.dashboards, ALWAYS_FREE.cloudWatchDashboards) * prices.cloudWatchPerDashboardMonth,
+    },
+    {
+      service: 'CloudWatch Logs',
+      detail: `${(logGb * 1024).toFixed(0)} MB ingested, ≤ ${(storedLogGb * 1024).toFixed(0)} MB stored (${a.logRetentionMonths}-month retention)`,
+      monthlyUsd: logGb * prices.logsIngestionPerGb + storedLogGb * prices.logsStoragePerGbMonth,
+      monthlyUsdAfterFreeTier:
+        over(logGb, ALWAYS_FREE.logsIngestionGb) * prices.logsIngestionPerGb + over(storedLogGb, ALWAYS_FREE.logsStorageGb) * prices.logsStoragePerGbMonth,
+    },
+    {
+      service: 'Secrets Manager',
+      detail: `${a.secrets} secret (subscriber-link signing key), ${fmt(a.secretCallsPerMonth)} reads`,
+      monthlyUsd: a.secrets * prices.secretsPerSecretMonth + (a.secretCallsPerMonth / 1e4) * prices.secretsPerTenThousandCalls,
+      monthlyUsdAfterFreeTier: a.secrets * prices.secretsPerSecretMonth + (a.secretCallsPerMonth / 1e4) * prices.secretsPerTenThousandCalls,
+    },
+    {
+      service: 'KMS',
+      detail: `${a.kmsKeys} customer-managed keys (encrypted SNS topics), ${fmt(a.kmsRequestsPerMonth)} requests`,
+      monthlyUsd: a.kmsKeys * prices.kmsPerKeyMonth + (a.kmsRequestsPerMonth / 1e4) * prices.kmsPerTenThousandRequests,
+      monthlyUsdAfterFreeTier: a.kmsKeys * prices.kmsPerKeyMonth + (over(a.kmsRequestsPerMonth, ALWAYS_FREE.kmsRequests) / 1e4) * prices.kmsPerTenThousandRequests,
+    },
+    {
+      service: 'SQS',
+      detail: 'two dead-letter queues, empty when healthy (no consumer polls them)',
+      monthlyUsd: 0,
+      monthlyUsdAfterFreeTier: 0,
+    },
+  ];
+  const sum = (key: 'monthlyUsd' | 'monthlyUsdAfterFreeTier') => rows.reduce((s, r) => s + r[key], 0);
+  return { rows, totalUsd: sum('monthlyUsd'), totalUsdAfterFreeTier: sum('monthlyUsdAfterFreeTier'), invocationsPerMonth };
+}
+
+/**
+ * The subscription function of the notifier's e-mail construct (confirm/unsubscribe links
+ * and SES bounce/complaint events): event-driven, a few invocations a day.
+ */
+export const SUBSCRIPTION_FUNCTION: FunctionAssumption = {
+  name: 'subscriptions',
+  extraInvocationsPerMonth: 100,
+  avgDurationMs: 300,
+  memoryMb: 256,
+  logKbPerRun: 2,
+  readUnitsPerRun: 1,
+  writeUnitsPerRun: 1,
+};
+
+/** The default deployment's assumptions for the given scheduled functions. */
+export function defaultCostAssumptions(schedules: {
+  sources: Record<string, Schedule>;
+  notifier: Schedule;
+  opsCheck: Schedule;
+  /** Functions besides the sources, the notifier and the ops check (each gets 2 alarms). */
+  otherFunctions?: FunctionAssumption[];
+  /** @default 1 (OpsAlerts); 2 with the SES feedback topic */
+  kmsKeys?: number;
+  /** @default 0 */
+  secrets?: number;
+}): CostAssumptions {
+  // Assumed per-run figures of a source; the benchmark issue replaces them with measurements.
+  const perSource: Record<string, Pick<FunctionAssumption, 'avgDurationMs' | 'readUnitsPerRun' | 'writeUnitsPerRun'>> = {
+    // Quiet cycles read one Atom feed (rate-limited); a gap repair reads a few submissions files.
+    'sec-filings': { avgDurationMs: 2000, readUnitsPerRun: 4, writeUnitsPerRun: 5 },
+    // Two small API queries per run.
+    'federal-register': { avgDurationMs: 1500, readUnitsPerRun: 3, writeUnitsPerRun: 4 },
+    // Mostly 304 Not Modified; about once a day the full list (tens of MB) is parsed and diffed.
+    'entity-list': { avgDurationMs: 3000, readUnitsPerRun: 20, writeUnitsPerRun: 40 },
+    // Catch-up sweeps: read new filings from the change log; now and then stream an XBRL
+    // instance or filing document (MBs) from EDGAR at the shared SEC rate.
+    'sec-revenue': { avgDurationMs: 8000, readUnitsPerRun: 10, writeUnitsPerRun: 5 },
+    'sec-export-language': { avgDurationMs: 8000, readUnitsPerRun: 10, writeUnitsPerRun: 5 },
+  };
+  const fallback = { avgDurationMs: 5000, readUnitsPerRun: 20, writeUnitsPerRun: 10 };
+  const names = Object.keys(schedules.sources);
+  const functions: FunctionAssumption[] = names.map((name) => ({
+    name,
+    schedule: schedules.sources[name],
+    memoryMb: 512,
+    logKbPerRun: 4,
+    ...(perSource[name] ?? fallback),
+  }));
+  functions.push(
+    // Scheduled every 5 min plus ~1 stream-triggered run per 30 changes batch; ~30 a day assumed.
+    { name: 'notifier', schedule: schedules.notifier, extraInvocationsPerMonth: 30 * DAYS_PER_MONTH, avgDurationMs: 600, memoryMb: 512, logKbPerRun: 2, readUnitsPerRun: 2, writeUnitsPerRun: 1 },
+    // One consistent read of state and alert state per source and one outbox query; writes only on changes of health.
+    { name: 'ops-check', schedule: schedules.opsCheck, avgDurationMs: 400, memoryMb: 512, logKbPerRun: 3, readUnitsPerRun: 2 * names.length + 1, writeUnitsPerRun: 0.05 },
+    ...(schedules.otherFunctions ?? []),
+  );
+  const sources = names.length;
+  return {
+    functions,
+    subscriberEmailsPerMonth: 150, // one subscriber, ~5 immediate e-mails a working day
+    opsMessagesPerMonth: 30, // a couple of incidents with reminders, plus alarm state changes
+    // Always emitted: per source ChangesDetected, UpstreamRequests, UpstreamBytes,
+    // SourceStale; OutboxOldestAgeSeconds; EmailsSent. Retries, blocks, failures by kind,
+    // ops notifications and bounces are emitted only when they happen (billed per hour
+    // with data): one metric-month for all of them together is assumed.
+    customMetrics: 4 * sources + 2 + 1,
+    // Errors + Throttles per function, two DLQs, SourceStale per source, notifier
+    // backlog, ops-check heartbeat (test/infra/ops.test.ts checks this against the stack).
+    alarms: 2 * functions.length + 2 + sources + 2,
+    dashboards: 1,
+    dynamoStorageGb: 0.5,
+    logRetentionMonths: 3,
+    kmsKeys: schedules.kmsKeys ?? 1,
+    kmsRequestsPerMonth: 100,
+    secrets: schedules.secrets ?? 0,
+    // The notifier and the subscription function read the secret once per cold start.
+    secretCallsPerMonth: (schedules.secrets ?? 0) * 3000,
+  };
+}
+
+/** Markdown table of a model. */
+export function formatCostTable(model: CostModel): string {
+  const usd = (n: number) => `$${n.toFixed(2)}`;
+  const lines = [
+    '| Service | What is counted | List price / month | After always-free tiers |',
+    '|---|---|---:|---:|',
+    ...model.rows.map((r) => `| ${r.service} | ${r.detail} | ${usd(r.monthlyUsd)} | ${usd(r.monthlyUsdAfterFreeTier)} |`),
+    `| **Total** | | **${usd(model.totalUsd)}** | **${usd(model.totalUsdAfterFreeTier)}** |`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** `npx tsx lambdas/ops/cost-model.ts`: the model of the default deployment, as markdown. */
+async function main(): Promise<void> {
+  const { DEFAULT_SCHEDULES } = await import('../core/schedule.ts');
+  const { SOURCES } = await import('../sources/index.ts');
+  const { OPS_CHECK_SCHEDULE } = await import('./schedule.ts');
+  const deployed = Object.keys(SOURCES) as Array<keyof typeof DEFAULT_SCHEDULES>;
+  const model = estimateMonthlyCost(
+    defaultCostAssumptions({
+      sources: Object.fromEntries(deployed.map((n) => [n, DEFAULT_SCHEDULES[n]])),
+      notifier: DEFAULT_SCHEDULES.notifier,
+      opsCheck: OPS_CHECK_SCHEDULE,
+      // The notifier's e-mail construct: subscription function, SES feedback topic key, link secret.
+      otherFunctions: [SUBSCRIPTION_FUNCTION],
+      kmsKeys: 2,
+      secrets: 1,
+    }),
+  );
+  process.stdout.write(`Invocations per month: ${JSON.stringify(model.invocationsPerMonth)}\n\n${formatCostTable(model)}`);
+}
+
+const invokedDirectly = (() => {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+})();
+if (invokedDirectly) await main();

@@ -1,0 +1,102 @@
+import type { OpsNotification } from './alerts.ts';
+import type { SourceHealth } from './health.ts';
+
+/** An ops message, the same text for SNS (AWS) and SES (local). */
+export interface OpsMessage {
+  /** ASCII, one line, at most 100 characters (SNS's limit for e-mail subjects). */
+  subject: string;
+  text: string;
+}
+
+/** SNS accepts only printable ASCII in a subject, up to 100 characters. */
+const SUBJECT_MAX = 100;
+
+function asciiLine(value: string, max: number): string {
+  const clean = value
+    .replace(/[\u2013\u2014]/g, '-')
+    .replace(/[^\x20-\x7e]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return clean.length > max ? `${clean.slice(0, max - 3)}...` : clean;
+}
+
+function duration(fromIso: string, toIso: string): string {
+  const minutes = Math.max(0, Math.round((Date.parse(toIso) - Date.parse(fromIso)) / 60_000));
+  if (minutes < 90) return `${minutes} min`;
+  const hours = minutes / 60;
+  return hours < 48 ? `${hours.toFixed(1)} h` : `${(hours / 24).toFixed(1)} days`;
+}
+
+function healthLines(h: SourceHealth): string[] {
+  const lines = [
+    `Source:               ${h.source}`,
+    `Verdict:              ${h.verdict}`,
+    `Why:                  ${h.reason}`,
+    `Last success:         ${h.lastSuccessAt ?? 'never'}`,
+    `Last attempt:         ${h.lastAttemptAt ?? 'never'}`,
+    `Consecutive failures: ${h.consecutiveFailures}`,
+  ];
+  if (h.lastError) lines.push(`Last error:           [${h.lastError.kind}] ${h.lastError.message} (at ${h.lastError.at})`);
+  if (h.blockedUntil) lines.push(`Blocked until:        ${h.blockedUntil}`);
+  if (h.staleAt) lines.push(`${h.stale ? 'Stale since:  ' : 'Stale from:   '}        ${h.staleAt} (if no run succeeds before)`);
+  return lines;
+}
+
+/** Runbook anchor per verdict, in docs/operations.md. */
+function runbook(h: SourceHealth): string {
+  const anchor = h.verdict === 'blocked' ? 'source-blocked' : h.stale && h.consecutiveFailures === 0 ? 'source-stale' : 'source-failing';
+  return `Runbook: docs/operations.md#${anchor}`;
+}
+
+/**
+ * Render a notification. `origin` says where it comes from (e.g. "AWS 123456789012
+ * us-east-1" or "local runtime"), so an operator with several deployments knows which.
+ */
+export function renderOpsNotification(n: OpsNotification, origin: string): OpsMessage {
+  const footer = [
+    '',
+    `From: export-watch ops check (${origin})`,
+    'Check now: export-watch status (add --table <StateTableName> --region <region> for a deployment)',
+    'This goes to the ops list only; subscribers never receive ops mail.',
+  ];
+  switch (n.type) {
+    case 'alert':
+      return {
+        subject: asciiLine(`[export-watch ops] ALERT: ${n.source} is ${n.health.verdict}`, SUBJECT_MAX),
+        text: [
+          `${n.source} needs attention: ${n.health.reason}.`,
+          '',
+          ...healthLines(n.health),
+          `Incident opened:      ${n.openedAt}`,
+          '',
+          runbook(n.health),
+          'Reminders follow while it stays broken (1 h, 2 h, 4 h ... at most daily); one notice when it recovers.',
+          ...footer,
+        ].join('\n'),
+      };
+    case 'reminder':
+      return {
+        subject: asciiLine(`[export-watch ops] REMINDER ${n.reminder}: ${n.source} still ${n.health.verdict}`, SUBJECT_MAX),
+        text: [
+          `${n.source} is still broken, ${duration(n.openedAt, n.at)} after the alert (incident opened ${n.openedAt}): ${n.health.reason}.`,
+          '',
+          ...healthLines(n.health),
+          `Reminder:             ${n.reminder}; next not before ${n.nextReminderAt}`,
+          '',
+          runbook(n.health),
+          ...footer,
+        ].join('\n'),
+      };
+    case 'recovery':
+      return {
+        subject: asciiLine(`[export-watch ops] RECOVERED: ${n.source} is ${n.health.verdict}`, SUBJECT_MAX),
+        text: [
+          `${n.source} has recovered after ${duration(n.openedAt, n.recoveredAt)} (incident opened ${n.openedAt}, closed ${n.recoveredAt}).`,
+          'Missed changes are caught up by the source itself: its cursor did not move while it failed.',
+          '',
+          ...healthLines(n.health),
+          ...footer,
+        ].join('\n'),
+      };
+  }
+}

@@ -1,0 +1,142 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { CfnEventInvokeConfig, type FunctionUrl, FunctionUrlAuthType, InvokeMode } from 'aws-cdk-lib/aws-lambda';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-lib/aws-ses';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import type { ExportWatchTables } from './tables.ts';
+import { WatchFunction } from './watch-function.ts';
+
+/** Where the subscription function's handler lives, relative to the project root. */
+export const DEFAULT_SUBSCRIPTION_ENTRY = 'lambdas/notify/subscription-handler.ts';
+
+/**
+ * Most concurrent subscription requests. The function URL is public (RFC 8058 one-click
+ * unsubscribe cannot authenticate), so a flood of requests must not take the account's
+ * concurrency from the sources; real traffic is a few clicks a day.
+ */
+export const SUBSCRIPTION_CONCURRENCY = 5;
+
+/** Properties of {@link SubscriberEmail}. */
+export interface SubscriberEmailProps {
+  /** Handler of the subscription function, absolute or relative to `projectRoot`. */
+  readonly entry: string;
+  /** Directory holding `package-lock.json`. */
+  readonly projectRoot: string;
+  /** The subscribers table (the function reads and updates profiles). */
+  readonly tables: ExportWatchTables;
+  /** Environment shared by every export-watch function. */
+  readonly environment: Record<string, string>;
+}
+
+/**
+ * What subscriber emails need besides the notifier:
+ *
+ * - **Link secret**: a Secrets Manager secret with a generated value; it signs the
+ *   confirm/unsubscribe tokens (HMAC-SHA256). The notifier and the subscription function
+ *   read it at runtime (cached), so it never appears in an environment variable.
+ * - **Subscription function** behind a function URL with auth NONE: RFC 8058 one-click
+ *   unsubscribe is a plain POST from the mail provider, so the signed token is the
+ *   authentication. GET shows a page with a button; POST acts.
+ * - **Configuration set** whose bounce and complaint events go to an encrypted SNS topic;
+ *   the same function subscribes to it and marks those addresses `suppressed`.
+ */
+export class SubscriberEmail extends Construct {
+  /** Signs link tokens. */
+  readonly secret: Secret;
+  /** Confirm/unsubscribe endpoint and SES feedback handler. */
+  readonly handler: WatchFunction;
+  /** The public endpoint of {@link handler}. */
+  readonly url: FunctionUrl;
+  /** Every notifier message is sent in this configuration set. */
+  readonly configurationSet: ConfigurationSet;
+  /** Bounce and complaint events. */
+  readonly feedbackTopic: Topic;
+  /** Encrypts {@link feedbackTopic}. */
+  readonly feedbackKey: Key;
+
+  constructor(scope: Construct, id: string, props: SubscriberEmailProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    this.secret = new Secret(this, 'LinkSecret', {
+      description: 'export-watch: HMAC key signing confirm/unsubscribe links in subscriber emails',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      // Replacing the key invalidates every unsubscribe link in emails already sent.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.handler = new WatchFunction(this, 'Handler', {
+      entry: props.entry,
+      projectRoot: props.projectRoot,
+      description: 'export-watch subscriptions: confirm/unsubscribe links and SES bounce/complaint suppression',
+      timeout: Duration.seconds(15),
+      reservedConcurrentExecutions: SUBSCRIPTION_CONCURRENCY,
+      environment: { ...props.environment, EMAIL_SECRET_ARN: this.secret.secretArn },
+    });
+    this.secret.grantRead(this.handler.role);
+    // Read and conditionally update profiles; nothing else (no scan, no delete, no deliveries).
+    this.handler.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.tables.subscribers.tableArn] }),
+    );
+    this.url = this.handler.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.BUFFERED });
+
+    // SNS invokes asynchronously. Unlike the scheduled functions (whose next run catches
+    // up), a lost complaint would never come back, so Lambda retries a failed event twice.
+    const invokeConfig = this.handler.function.node.tryFindChild('EventInvokeConfig')?.node.defaultChild;
+    if (invokeConfig instanceof CfnEventInvokeConfig) invokeConfig.maximumRetryAttempts = 2;
+
+    // A customer-managed key: SES can only publish to an encrypted topic whose key policy
+    // lets ses.amazonaws.com use it, which the AWS-managed SNS key cannot.
+    this.feedbackKey = new Key(this, 'FeedbackKey', {
+      description: 'export-watch: encrypts the SES bounce/complaint topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    this.feedbackKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'SesEventPublishing',
+        principals: [new ServicePrincipal('ses.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'], // in a key policy, "*" means this key
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+    this.feedbackTopic = new Topic(this, 'FeedbackTopic', {
+      displayName: 'export-watch SES bounces and complaints',
+      masterKey: this.feedbackKey,
+      enforceSSL: true,
+    });
+
+    this.configurationSet = new ConfigurationSet(this, 'ConfigurationSet', { reputationMetrics: true, sendingEnabled: true });
+    // Adds the topic policy that lets SES (this account, this configuration set) publish.
+    this.configurationSet.addEventDestination('BouncesAndComplaints', {
+      destination: EventDestination.snsTopic(this.feedbackTopic),
+      events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
+    });
+    this.feedbackTopic.addSubscription(new LambdaSubscription(this.handler.function));
+  }
+
+  /** Variables the notifier needs to sign links and send in the configuration set. */
+  get notifierEnvironment(): Record<string, string> {
+    return {
+      EMAIL_LINKS_URL: this.url.url,
+      EMAIL_SECRET_ARN: this.secret.secretArn,
+      SES_CONFIGURATION_SET: this.configurationSet.configurationSetName,
+    };
+  }
+
+  /** The ARN of the configuration set (SES authorises sends against it too). */
+  get configurationSetArn(): string {
+    return Stack.of(this).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSet.configurationSetName });
+  }
+
+  /** Let the notifier read the link secret. */
+  grantNotifier(grantee: IGrantable): void {
+    this.secret.grantRead(grantee);
+  }
+}

@@ -1,0 +1,93 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as cheerio from 'cheerio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkPage } from '../../scripts/screenshot-report.ts';
+import { REPO_ROOT } from '../support/fixtures.ts';
+
+const run = promisify(execFile);
+const cli = join(REPO_ROOT, 'bin/export-watch-cli.mjs');
+
+/** A Chromium binary that answers `--version`, found synchronously so the suite can skip. */
+function findChromiumSync(): string | undefined {
+  for (const c of [process.env.CHROMIUM, 'chromium', 'chromium-browser', 'google-chrome'].filter((x): x is string => Boolean(x))) {
+    if (spawnSync(c, ['--version'], { timeout: 20_000 }).status === 0) return c;
+  }
+  return undefined;
+}
+const chromium = findChromiumSync();
+const NO_CHROMIUM = 'Chromium not found: install it (apt-get install -y chromium) or set CHROMIUM=/path/to/chrome to run the browser check';
+
+async function exportWatch(args: string[]) {
+  return run(process.execPath, [cli, ...args], { cwd: REPO_ROOT, env: process.env, maxBuffer: 64 * 1024 * 1024, timeout: 180_000 });
+}
+
+describe('export-watch report on the demo data', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ew-report-'));
+  const out = join(dataDir, 'report.html');
+  let html = '';
+
+  beforeAll(async () => {
+    await exportWatch(['demo', '--data-dir', dataDir]);
+    const report = await exportWatch(['report', '--data-dir', dataDir, '--out', out]);
+    expect(report.stdout).toMatch(/Report written: .*report\.html/);
+    html = readFileSync(out, 'utf8');
+  }, 180_000);
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('writes one self-contained HTML file: inline CSS and SVG, no script, nothing to fetch', () => {
+    const $ = cheerio.load(html);
+    expect($('script').length).toBe(0);
+    expect($('[src], link[href]').length).toBe(0);
+    expect($('style').length).toBe(1);
+    expect($('meta[http-equiv="Content-Security-Policy"]').attr('content')).toContain("default-src 'none'");
+    expect(statSync(out).size).toBeLessThan(500_000);
+  });
+
+  it("charts NVIDIA's regional shares with Singapore highlighted, and the demo's rules and additions as markers", () => {
+    const $ = cheerio.load(html);
+    const section = $('#company-NVDA');
+    expect(section.find('svg.chart').length).toBe(1);
+    expect(section.find('g.region').length).toBe(5);
+    expect(section.find('g.region[data-member="country:SG"] text').map((_, t) => $(t).text()).get()).toEqual(['18.7%', '21.7%']);
+    const labels = section.find('svg text').map((_, t) => $(t).text()).get();
+    expect(labels).toContain('Advanced-computing rule · 2026-11-28');
+    expect(labels).toContain('Entity List +3 (CN 2, SG 1) · 2026-09-29');
+    expect(labels).toContain('100%');
+    expect(section.find('.headline').text()).toMatch(/Q2 FY2026.*Singapore 21\.7%/);
+  });
+
+  it('shows the numbers, the export-language change and the timeline', () => {
+    const $ = cheerio.load(html);
+    const rows = $('#company-NVDA h3:contains("Quarters") + .table-wrap tbody tr');
+    expect(rows.map((_, r) => $(r).find('td.period strong').text()).get()).toEqual(['Q2 FY2026', 'Q2 FY2025']);
+    expect(rows.first().find('td.hl .v').text()).toBe('10,156');
+    expect($('#company-NVDA blockquote.add').length).toBeGreaterThan(0);
+    expect($('#company-NVDA').text()).toMatch(/H20/);
+    expect($('#timeline tbody tr').length).toBe(3);
+  });
+
+  describe.skipIf(!chromium)(`in headless Chromium (${chromium ? chromium : NO_CHROMIUM})`, () => {
+    it('loads without console errors, page errors or network requests', async () => {
+      const shot = join(dataDir, 'report.png');
+      const check = await checkPage(chromium as string, out, { screenshot: shot, clipHeight: 1200 });
+      expect(check.errors).toEqual([]);
+      expect(check.requests).toEqual([]);
+      expect(check.title).toBe('export-watch report: NVIDIA CORP');
+      expect(check.charts).toBe(1);
+      expect(check.height).toBeGreaterThan(800);
+      expect(statSync(shot).size).toBeGreaterThan(10_000);
+    }, 120_000);
+
+    it('would catch a page error: a broken page fails the check', async () => {
+      const broken = join(dataDir, 'broken.html');
+      writeFileSync(broken, '<!DOCTYPE html><title>x</title><img src="https://example.invalid/x.png"><script>throw new Error("boom")</script>');
+      const check = await checkPage(chromium as string, broken);
+      expect(check.errors.join('\n')).toMatch(/boom/);
+      expect(check.requests).toContain('https://example.invalid/x.png');
+    }, 120_000);
+  });
+});

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../lambdas/core/clock.ts';
+import type { Subscriber } from '../../lambdas/core/subscriber.ts';
+import { fromFunctionUrlEvent } from '../../lambdas/notify/subscription-handler.ts';
+import { handleLinkRequest, type LinkRequest, type SubscriptionDeps } from '../../lambdas/notify/subscription.ts';
+import { signToken } from '../../lambdas/notify/tokens.ts';
+import type { SubscriberUpdate, UpdateCondition } from '../../lambdas/store/subscribers.ts';
+
+const key = randomBytes(32);
+const clock = new ManualClock('2026-03-02T12:00:00Z');
+
+/** The two store methods the endpoint uses, over a map, with the same condition semantics. */
+function memoryStore(initial: Subscriber[]) {
+  const rows = new Map(initial.map((s) => [s.email, { ...s }]));
+  return {
+    rows,
+    get: async (email: string) => rows.get(email.toLowerCase()),
+    update: async (email: string, changes: SubscriberUpdate, condition: UpdateCondition = {}) => {
+      const row = rows.get(email.toLowerCase());
+      if (!row || (condition.statusIn && !condition.statusIn.includes(row.status))) return undefined;
+      for (const [k, v] of Object.entries(changes)) {
+        if (v === null) delete (row as Record<string, unknown>)[k];
+        else if (v !== undefined) (row as Record<string, unknown>)[k] = v;
+      }
+      return row;
+    },
+  };
+}
+
+const sub = (email: string, status: Subscriber['status']): Subscriber => ({ email, mode: 'immediate', digestHour: 7, filters: {}, status, createdAt: '2026-03-01T00:00:00.000Z' });
+const req = (method: string, path: string, token?: string, body?: string): LinkRequest => ({ method, path, query: new URLSearchParams(token === undefined ? {} : { t: token }), body });
+
+describe('confirm/unsubscribe endpoint', () => {
+  let store: ReturnType<typeof memoryStore>;
+  let deps: SubscriptionDeps;
+  beforeEach(() => {
+    store = memoryStore([sub('active@example.com', 'active'), sub('pending@example.com', 'pending'), sub('gone@example.com', 'suppressed')]);
+    deps = { subscribers: store, key: async () => key, clock };
+  });
+
+  it('GET shows a confirmation page with a POST button and changes nothing', async () => {
+    const token = signToken(key, 'active@example.com', 'unsubscribe', clock.now());
+    const res = await handleLinkRequest(req('GET', '/unsubscribe', token), deps);
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('<form method="post">');
+    expect(res.body).toContain('name="List-Unsubscribe" value="One-Click"');
+    expect(res.body).toContain('active@example.com');
+    expect(res.headers).toMatchObject({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' });
+    expect(res.headers['Content-Security-Policy']).toContain("default-src 'none'");
+    expect(store.rows.get('active@example.com')?.status).toBe('active');
+  });
+
+  it('POST (RFC 8058 one-click) unsubscribes, idempotently', async () => {
+    const token = signToken(key, 'active@example.com', 'unsubscribe', clock.now());
+    const first = await handleLinkRequest(req('POST', '/unsubscribe', token, 'List-Unsubscribe=One-Click'), deps);
+    expect(first.status).toBe(200);
+    expect(first.body).toContain('You are unsubscribed');
+    expect(store.rows.get('active@example.com')).toMatchObject({ status: 'unsubscribed', unsubscribedAt: '2026-03-02T12:00:00.000Z' });
+    expect((await handleLinkRequest(req('POST', '/unsubscribe', token, 'List-Unsubscribe=One-Click'), deps)).status).toBe(200);
+    // A suppressed address stays suppressed; the answer is the same.
+    const gone = signToken(key, 'gone@example.com', 'unsubscribe', clock.now());
+    expect((await handleLinkRequest(req('POST', '/unsubscribe', gone), deps)).status).toBe(200);
+    expect(store.rows.get('gone@example.com')?.status).toBe('suppressed');
+  });
+
+  it('accepts the token from a form body and a path prefix before the endpoint', async () => {
+    const token = signToken(key, 'active@example.com', 'unsubscribe', clock.now());
+    const res = await handleLinkRequest(req('POST', '/prefix/unsubscribe/', undefined, `t=${encodeURIComponent(token)}`), deps);
+    expect(res.status).toBe(200);
+    expect(store.rows.get('active@example.com')?.status).toBe('unsubscribed');
+  });
+
+  it('refuses forged (403), malformed (400) and wrong-purpose (403) tokens without touching anything', async () => {
+    const token = signToken(key, 'active@example.com', 'unsubscribe', clock.now());
+    const forged = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
+    expect((await handleLinkRequest(req('POST', '/unsubscribe', forged), deps)).status).toBe(403);
+    expect((await handleLinkRequest(req('POST', '/unsubscribe', signToken(randomBytes(32), 'active@example.com', 'unsubscribe', clock.now())), deps)).status).toBe(403);
+    expect((await handleLinkRequest(req('POST', '/unsubscribe', 'v1.garbage'), deps)).status).toBe(400);
+    expect((await handleLinkRequest(req('POST', '/unsubscribe'), deps)).status).toBe(400);
+    expect((await handleLinkRequest(req('POST', '/unsubscribe', signToken(key, 'active@example.com', 'confirm', clock.now())), deps)).status).toBe(403);
+    expect(store.rows.get('active@example.com')?.status).toBe('active');
+  });
+
+  it('confirms a pending subscription on POST only, once, and not after a week', async () => {
+    const token = signToken(key, 'pending@example.com', 'confirm', clock.now());
+    const page = await handleLinkRequest(req('GET', '/confirm', token), deps);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Confirm subscription');
+    expect(store.rows.get('pending@example.com')?.status).toBe('pending');
+    const done = await handleLinkRequest(req('POST', '/confirm', token), deps);
+    expect(done.body).toContain('Subscription confirmed');
+    expect(store.rows.get('pending@example.com')).toMatchObject({ status: 'active', confirmedAt: '2026-03-02T12:00:00.000Z' });
+    expect((await handleLinkRequest(req('POST', '/confirm', token), deps)).body).toContain('Already confirmed');
+    // A confirm link never revives a suppressed (or unsubscribed) address.
+    expect((await handleLinkRequest(req('POST', '/confirm', signToken(key, 'gone@example.com', 'confirm', clock.now())), deps)).status).toBe(409);
+    const old = signToken(key, 'pending@example.com', 'confirm', new Date('2026-02-01T00:00:00Z'));
+    expect((await handleLinkRequest(req('POST', '/confirm', old), deps)).status).toBe(410);
+  });
+
+  it('answers 404 elsewhere, 405 for other methods, and 503 when storage fails', async () => {
+    expect((await handleLinkRequest(req('GET', '/'), deps)).status).toBe(404);
+    expect((await handleLinkRequest(req('GET', '/admin'), deps)).status).toBe(404);
+    const del = await handleLinkRequest(req('DELETE', '/unsubscribe', 'x'), deps);
+    expect(del.status).toBe(405);
+    expect(del.headers.Allow).toBe('GET, HEAD, POST');
+    const broken: SubscriptionDeps = { ...deps, subscribers: { ...store, update: async () => Promise.reject(new Error('throttled')) } };
+    const res = await handleLinkRequest(req('POST', '/unsubscribe', signToken(key, 'active@example.com', 'unsubscribe', clock.now())), broken);
+    expect(res.status).toBe(503);
+  });
+
+  it('escapes the address it shows', async () => {
+    const token = signToken(key, '<script>x</script>@example.com', 'unsubscribe', clock.now());
+    const res = await handleLinkRequest(req('GET', '/unsubscribe', token), deps);
+    expect(res.body).not.toContain('<script>');
+    expect(res.body).toContain('&lt;script&gt;');
+  });
+
+  it('reads function-URL events (payload 2.0), base64 bodies included', () => {
+    const event = {
+      rawPath: '/unsubscribe',
+      rawQueryString: 't=v1.a.b',
+      body: Buffer.from('List-Unsubscribe=One-Click').toString('base64'),
+      isBase64Encoded: true,
+      requestContext: { http: { method: 'POST' } },
+    } as never;
+    const r = fromFunctionUrlEvent(event);
+    expect(r).toMatchObject({ method: 'POST', path: '/unsubscribe', body: 'List-Unsubscribe=One-Click' });
+    expect(r.query.get('t')).toBe('v1.a.b');
+  });
+});
