@@ -22,7 +22,7 @@ export interface E2eRow {
 }
 
 /** Accumulate the wall time spent inside `proto[method]`. */
-function timeMethod(proto: object, method: string, bucket: { ms: number }): () => void {
+export function timeMethod(proto: object, method: string, bucket: { ms: number }): () => void {
   const target = proto as Record<string, (...args: unknown[]) => Promise<unknown>>;
   const original = target[method] as (...args: unknown[]) => Promise<unknown>;
   target[method] = async function timed(this: unknown, ...args: unknown[]) {

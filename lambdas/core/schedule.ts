@@ -22,9 +22,10 @@ export const SCHEDULE_TIME_ZONE = 'America/New_York';
 export const DEFAULT_SCHEDULES: Record<SourceName | 'notifier', Schedule> = {
   // EDGAR accepts filings Mon–Fri 06:00–22:00 ET; the current-filings feed holds ~36 min per 100 entries.
   'sec-filings': { minute: '*/10', hour: '6-22', weekdays: 'MON-FRI', description: 'every 10 min, 06:00–22:59 ET, Mon–Fri' },
-  // Revenue and language analyses are fed filing by filing; the schedule is a catch-up sweep.
-  'sec-revenue': { minute: '20', hour: '*/2', weekdays: 'MON-FRI', description: 'every 2 h at :20, Mon–Fri' },
-  'sec-export-language': { minute: '25', hour: '*/2', weekdays: 'MON-FRI', description: 'every 2 h at :25, Mon–Fri' },
+  // The analyses read new filing.new changes from the change log a few minutes after each
+  // filings run (a quiet run is two DynamoDB queries), so an alert follows its filing quickly.
+  'sec-revenue': { minute: '3,13,23,33,43,53', hour: '6-23', weekdays: 'MON-FRI', description: 'every 10 min at :03, 06:03–23:53 ET, Mon–Fri' },
+  'sec-export-language': { minute: '6,16,26,36,46,56', hour: '6-23', weekdays: 'MON-FRI', description: 'every 10 min at :06, 06:06–23:56 ET, Mon–Fri' },
   // Public inspection posts regular filings at 08:45 ET, specials through the day.
   'federal-register': { minute: '*/15', hour: '*', weekdays: '*', description: 'every 15 min' },
   // The consolidated screening list is rebuilt about hourly; conditional GET keeps quiet cycles cheap.

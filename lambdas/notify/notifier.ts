@@ -163,14 +163,24 @@ async function sendImmediate(subscribers: Subscriber[], deps: NotifierDeps, outc
   for (const subscriber of recipients) {
     const matched = pending.filter((c) => matchesSubscriber(c, subscriber.filters));
     if (matched.length === 0) continue;
+    let toSend: Change[] = [];
     try {
       const delivered = await deps.subscribers.deliveredAmong(subscriber.email, matched.map((c) => c.id));
-      const toSend = matched.filter((c) => !delivered.has(c.id));
+      toSend = matched.filter((c) => !delivered.has(c.id));
       if (toSend.length === 0) continue; // never an empty email
       const messageId = await sendChanges(toSend, subscriber, deps, undefined);
       outcome.emailsSent++;
       outcome.deliveries += await recordDeliveries(toSend, subscriber, messageId, 'immediate', deps);
     } catch (err) {
+      if (isPermanentRejection(err) && toSend.length > 0) {
+        // SES refused this message for good (e.g. an unverified recipient in the sandbox):
+        // retrying every run would never succeed and would hold the outbox. Record the
+        // rejection per change (visible in the deliveries) instead of dropping it silently.
+        await recordDeliveries(toSend, subscriber, `rejected: ${errorMessageOf(err)}`.slice(0, 300), 'immediate', deps);
+        outcome.failures.push({ email: subscriber.email, error: `rejected permanently: ${errorMessageOf(err)}` });
+        deps.log?.('delivery rejected permanently; recorded, not retried', { email: subscriber.email, error: errorMessageOf(err) });
+        continue;
+      }
       for (const c of matched) blocked.add(c.id);
       outcome.failures.push({ email: subscriber.email, error: errorMessageOf(err) });
       deps.log?.('delivery failed; will retry next run', { email: subscriber.email, error: errorMessageOf(err) });
@@ -247,4 +257,10 @@ async function send(email: RenderedEmail, to: string, deps: NotifierDeps, links:
     unsubscribe: links ? { url: links.unsubscribe, mailto: links.unsubscribeMailto } : undefined,
   });
   return deps.mailer.send({ from: deps.senderEmail, to, raw });
+}
+
+/** SES errors that no retry can fix for this message (throttling and 5xx are transient). */
+export function isPermanentRejection(err: unknown): boolean {
+  const name = (err as { name?: string } | null)?.name ?? '';
+  return name === 'MessageRejected' || name === 'InvalidParameterValue' || name === 'MailFromDomainNotVerifiedException';
 }

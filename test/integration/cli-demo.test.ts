@@ -27,7 +27,7 @@ async function exportWatch(args: string[], env: Record<string, string> = {}) {
 
 describe('export-watch CLI (real process, real local services)', () => {
   it('prints help for every command', async () => {
-    for (const cmd of ['run', 'changes', 'demo', 'status']) {
+    for (const cmd of ['run', 'changes', 'demo', 'status', 'report', 'revenue-history', 'revenue', 'diff-filings', 'subscribers']) {
       const { code, stdout } = await exportWatch([cmd, '--help']);
       expect(code).toBe(0);
       expect(stdout).toMatch(new RegExp(`Usage: export-watch ${cmd}`));

@@ -155,6 +155,24 @@ describe('notifier with dynalite and local SES', () => {
       expect(await store()).toHaveLength(before + 1);
     });
 
+    it('records a permanent SES rejection instead of retrying it forever, and does not hold the outbox', async () => {
+      // Detected before the digest subscriber's window, so the digest tests below do not see it.
+      const change = finalizeChange(draft('rejected'), new Date('2026-01-01T00:00:00Z'));
+      await changes.put(change, { notify: true });
+      const before = (await store()).length;
+      const rejecting: Mailer = {
+        send: async () => Promise.reject(Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' })),
+      };
+      const outcome = await run({ mailer: rejecting });
+      expect(outcome.failures).toEqual([{ email: 'analyst@example.com', error: 'rejected permanently: Email address is not verified.' }]);
+      expect(outcome.completed).toBe(1);
+      expect(await changes.pendingNotification(10)).toHaveLength(0);
+      const record = (await subscribers.deliveriesOf('analyst@example.com')).find((d) => d.changeId === change.id);
+      expect(record?.messageId).toBe('rejected: Email address is not verified.');
+      expect(await run()).toMatchObject({ emailsSent: 0, failures: [] });
+      expect(await store()).toHaveLength(before);
+    });
+
     it('escapes a hostile title and keeps CR/LF out of the headers', async () => {
       await changes.put(
         finalizeChange(

@@ -1,0 +1,128 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SourceName } from '../lambdas/core/change.ts';
+import { loadConfig } from '../lambdas/core/config.ts';
+import { UpstreamClient } from '../lambdas/core/http.ts';
+import { DEFAULT_SCHEDULES } from '../lambdas/core/schedule.ts';
+import { LocalRuntime } from '../lambdas/local/runtime.ts';
+import { type CostModel, defaultCostAssumptions, estimateMonthlyCost, SUBSCRIPTION_FUNCTION } from '../lambdas/ops/cost-model.ts';
+import { OPS_CHECK_SCHEDULE } from '../lambdas/ops/schedule.ts';
+import { createUpstreamClient } from '../lambdas/runtime/deps.ts';
+import { SOURCES } from '../lambdas/sources/index.ts';
+import { startDemoUpstream } from '../test/support/demo-upstream.ts';
+import { timeMethod } from './e2e.ts';
+
+/** What one run of a source costs, counted on the demo data. */
+export interface SourceRunCount {
+  source: SourceName;
+  phase: 'quiet' | 'news';
+  upstreamRequests: number;
+  dynamoReads: number;
+  dynamoWrites: number;
+  computeMs: number;
+}
+
+/** Assumed round trip to a real upstream (the fake answers on loopback in about a millisecond). */
+export const ASSUMED_UPSTREAM_LATENCY_MS = 250;
+/** Share of runs that find news (the rest are quiet cycles). */
+export const NEWS_SHARE = 0.05;
+
+const WRITE_COMMANDS = /^(Put|Update|Delete|BatchWrite)/;
+
+/** Count upstream requests and DynamoDB reads/writes of each source's quiet and news runs. */
+export async function countSourceRuns(): Promise<SourceRunCount[]> {
+  const upstream = await startDemoUpstream();
+  const dataDir = mkdtempSync(join(tmpdir(), 'ew-cost-bench-'));
+  const env = { ...upstream.fake.env(), SEC_USER_AGENT: 'export-watch bench bench@example.com' };
+  const config = loadConfig({ ...process.env, ...env });
+  const runtime = await LocalRuntime.start({ dataDir, env, log: () => undefined, http: createUpstreamClient(config, { secRequestsPerSecond: 10_000, otherRequestsPerSecond: 10_000 }) });
+  let reads = 0;
+  let writes = 0;
+  const proto = DynamoDBDocumentClient.prototype as unknown as { send: (command: { constructor: { name: string } }) => Promise<unknown> };
+  const originalSend = proto.send;
+  proto.send = function counted(this: unknown, command) {
+    if (WRITE_COMMANDS.test(command.constructor.name)) writes++;
+    else reads++;
+    return originalSend.call(this, command);
+  };
+  const fetchTime = { ms: 0 };
+  const restoreFetch = timeMethod(UpstreamClient.prototype, 'get', fetchTime);
+  const rows: SourceRunCount[] = [];
+  try {
+    for (const phase of ['quiet', 'quiet', 'news'] as const) {
+      upstream.setPhase(phase);
+      for (const source of runtime.enabledSources()) {
+        reads = 0;
+        writes = 0;
+        fetchTime.ms = 0;
+        upstream.fake.clearRequests();
+        const t = performance.now();
+        await runtime.runSource(source);
+        const wall = performance.now() - t;
+        rows.push({ source, phase, upstreamRequests: upstream.fake.requests.length, dynamoReads: reads, dynamoWrites: writes, computeMs: Math.max(0, wall - fetchTime.ms) });
+      }
+      await runtime.runNotifier();
+    }
+  } finally {
+    proto.send = originalSend;
+    restoreFetch();
+    await runtime.stop();
+    await upstream.fake.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  // The first quiet pass is the baseline; keep the steady-state quiet run and the news run.
+  const quiet = rows.slice(runtimeCount(rows), 2 * runtimeCount(rows));
+  const news = rows.slice(2 * runtimeCount(rows));
+  return [...quiet, ...news];
+}
+
+function runtimeCount(rows: SourceRunCount[]): number {
+  return rows.length / 3;
+}
+
+/**
+ * The monthly cost of the default deployment, with each source's per-run duration and
+ * DynamoDB requests taken from counted demo runs (quiet runs, plus news in
+ * {@link NEWS_SHARE} of runs) instead of assumptions. Duration = measured compute +
+ * upstream requests × {@link ASSUMED_UPSTREAM_LATENCY_MS}; one request unit per DynamoDB
+ * call (items here are far below 4 KB / 1 KB).
+ */
+export async function runCostBench(): Promise<{ counts: SourceRunCount[]; model: CostModel }> {
+  const counts = await countSourceRuns();
+  const deployed = Object.keys(SOURCES) as SourceName[];
+  const assumptions = defaultCostAssumptions({
+    sources: Object.fromEntries(deployed.map((n) => [n, DEFAULT_SCHEDULES[n]])),
+    notifier: DEFAULT_SCHEDULES.notifier,
+    opsCheck: OPS_CHECK_SCHEDULE,
+    otherFunctions: [SUBSCRIPTION_FUNCTION],
+    kmsKeys: 2,
+    secrets: 1,
+  });
+  for (const fn of assumptions.functions) {
+    const quiet = counts.find((c) => c.source === fn.name && c.phase === 'quiet');
+    const news = counts.find((c) => c.source === fn.name && c.phase === 'news');
+    if (!quiet || !news) continue;
+    const mix = (q: number, n: number) => (1 - NEWS_SHARE) * q + NEWS_SHARE * n;
+    fn.avgDurationMs = mix(quiet.computeMs + quiet.upstreamRequests * ASSUMED_UPSTREAM_LATENCY_MS, news.computeMs + news.upstreamRequests * ASSUMED_UPSTREAM_LATENCY_MS);
+    fn.readUnitsPerRun = mix(quiet.dynamoReads, news.dynamoReads);
+    fn.writeUnitsPerRun = mix(quiet.dynamoWrites, news.dynamoWrites);
+  }
+  return { counts, model: estimateMonthlyCost(assumptions) };
+}
+
+export function formatSourceRunCounts(counts: SourceRunCount[]): string {
+  return [
+    '| source | run | upstream requests | DynamoDB reads | DynamoDB writes | compute |',
+    '|---|---|---:|---:|---:|---:|',
+    ...counts.map((c) => `| ${c.source} | ${c.phase} | ${c.upstreamRequests} | ${c.dynamoReads} | ${c.dynamoWrites} | ${c.computeMs.toFixed(0)} ms |`),
+  ].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { formatCostTable } = await import('../lambdas/ops/cost-model.ts');
+  const { counts, model } = await runCostBench();
+  console.log(formatSourceRunCounts(counts));
+  console.log(formatCostTable(model));
+}

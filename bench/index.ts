@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { formatCostTable } from '../lambdas/ops/cost-model.ts';
+import { REPO_ROOT } from '../test/support/fixtures.ts';
+import { formatBundleBench, runBundleBench } from './bundles.ts';
+import { ASSUMED_UPSTREAM_LATENCY_MS, formatSourceRunCounts, NEWS_SHARE, runCostBench } from './cost.ts';
+import { formatE2eBench, runE2eBench } from './e2e.ts';
+import { formatEntityListBench, runEntityListBench } from './entity-list.ts';
+import { benchTable, runExportLanguageBench } from './export-language.ts';
+import { formatPollingBench, runPollingBench } from './polling.ts';
+import { formatXbrlBench, runXbrlBench } from './xbrl.ts';
+
+/**
+ * `npm run bench`: every benchmark in one run, printed as markdown and written to
+ * docs/performance.md with the machine it ran on. Benchmarks report ratios measured in the
+ * same run (reader vs tokenizer, bundle vs empty bundle, export-watch vs naive polling), so
+ * a noisy machine does not make them lie; absolute times are for orientation.
+ */
+async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const sections: string[] = [];
+  const section = async (title: string, intro: string, run: () => Promise<string> | string) => {
+    const started = performance.now();
+    process.stderr.write(`bench: ${title}…\n`);
+    const body = await run();
+    const text = `## ${title}\n\n${intro}\n\n${body}\n\n_(${((performance.now() - started) / 1000).toFixed(1)} s)_\n`;
+    console.log(`\n${text}`);
+    sections.push(text);
+  };
+
+  await section(
+    '1. XBRL extraction',
+    'Streaming reader (`lambdas/sources/sec-revenue/xbrl-reader.ts`) + breakdowns vs one plain htmlparser2 pass with no-op callbacks over the same bytes (goal: ratio ≤ 2), and vs a straightforward DOM implementation (cheerio load + select of contexts and revenue facts, no breakdown logic). Each measurement runs in a fresh `node --expose-gc` process.',
+    async () => {
+      const rows = await runXbrlBench();
+      return `${formatXbrlBench(rows)}\n\nWorst ratio ${Math.max(...rows.map((r) => r.ratio))} (goal ≤ 2). The DOM approach is ${Math.min(...rows.map((r) => r.domMs / r.readerMs)).toFixed(1)}–${Math.max(...rows.map((r) => r.domMs / r.readerMs)).toFixed(1)}× slower and needs ${Math.min(...rows.filter((r) => r.readerPeakHeapMb > 0.5).map((r) => r.domPeakHeapMb / r.readerPeakHeapMb)).toFixed(0)}–${Math.max(...rows.filter((r) => r.readerPeakHeapMb > 0.5).map((r) => r.domPeakHeapMb / r.readerPeakHeapMb)).toFixed(0)}× the memory.`;
+    },
+  );
+  await section(
+    '1b. Export-control language extraction',
+    'Text extraction, section detection and passage selection of the NVIDIA filings (goal: a 2–3 MB filing well under 1 s).',
+    () => benchTable(runExportLanguageBench({ print: () => undefined })),
+  );
+  await section(
+    '2. Polling cost of a quiet SEC cycle',
+    'A quiet `sec-filings` cycle after its baseline, against the fake EDGAR, side by side with the naive watcher that fetches every company\'s submissions JSON each cycle (served as the real 153 KB NVIDIA file). Goal: constant. Bytes are decoded body bytes.',
+    async () => formatPollingBench(await runPollingBench()),
+  );
+  await section(
+    '3. Lambda packages',
+    'Each function as synthesized by `cdk synth` (local esbuild, minified ESM, AWS SDK external), and its cold module-initialisation time in a fresh `node` process relative to an empty handler bundled the same way (median of 7). Goal: ≤ 500 KB.',
+    async () => formatBundleBench(await runBundleBench()),
+  );
+  await section(
+    '4. Entity List at full size',
+    'A synthetic consolidated screening list of 25,800 rows (~27 MB, 15% on the three BIS lists), through the real source cycle against dynalite: baseline, a changed list (1% of BIS entries amended, 10 removed, 20 added), then an unchanged list (304). Memory is the heap and buffers the changed cycle adds, measured in a fresh process.',
+    () => formatEntityListBench(runEntityListBench()),
+  );
+  await section(
+    '5. End to end',
+    'One local cycle over the demo data (all sources, then the notifier) against the fake upstream, dynalite and local SES, with upstream rate limits lifted. DynamoDB time sums concurrent calls, so columns can add up to more than the wall time.',
+    async () => formatE2eBench(await runE2eBench()),
+  );
+  await section(
+    '6. Monthly AWS cost',
+    `Runs per month from the schedules; each source's duration and DynamoDB requests per run counted on the demo data (quiet runs, with news in ${NEWS_SHARE * 100}% of runs; duration = measured compute + upstream requests × ${ASSUMED_UPSTREAM_LATENCY_MS} ms assumed latency); list prices of us-east-1 (\`lambdas/ops/cost-model.ts\`). Compare: commercial filing feeds start around $49/month.`,
+    async () => {
+      const { counts, model } = await runCostBench();
+      return `${formatSourceRunCounts(counts)}\n\n${formatCostTable(model)}`;
+    },
+  );
+
+  const git = (() => {
+    try {
+      return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT }).toString().trim();
+    } catch {
+      return 'unknown';
+    }
+  })();
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
+  const header = `# Performance\n\nMeasured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} at commit ${git}, on ${machine}. Goals and what the numbers mean: see the notes at the end; regenerate with \`npm run bench\`.\n`;
+  const notes = readNotes();
+  writeFileSync(join(REPO_ROOT, 'docs/performance.md'), `${header}\n${sections.join('\n')}\n${notes}`);
+  process.stderr.write('bench: wrote docs/performance.md\n');
+}
+
+/** The hand-written notes kept at the end of docs/performance.md (after the marker). */
+function readNotes(): string {
+  const marker = '<!-- notes: kept by npm run bench -->';
+  try {
+    const current = readFileSync(join(REPO_ROOT, 'docs/performance.md'), 'utf8');
+    const at = current.indexOf(marker);
+    if (at >= 0) return current.slice(at);
+  } catch {
+    // first run
+  }
+  return `${marker}\n`;
+}
+
+await main();
