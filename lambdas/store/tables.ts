@@ -27,7 +27,7 @@ export const CHANGES_TABLE: TableLayout = {
   ],
 };
 
-/** Source state: `SOURCE#name` × `STATE` | `LEASE` | `ITEM#key`. */
+/** Source state: `SOURCE#name` × `STATE` | `LEASE` | `ALERT` (ops incidents) | `ITEM#key`. */
 export const STATE_TABLE: TableLayout = { partitionKey: 'pk', sortKey: 'sk', indexes: [] };
 
 /** Subscribers and deliveries: `SUB#email` × `PROFILE` | `DELIVERY#changeId`. */
