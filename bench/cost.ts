@@ -7,6 +7,7 @@ import { loadConfig } from '../lambdas/core/config.ts';
 import { UpstreamClient } from '../lambdas/core/http.ts';
 import { DEFAULT_SCHEDULES } from '../lambdas/core/schedule.ts';
 import { LocalRuntime } from '../lambdas/local/runtime.ts';
+import type { ObservabilityMode } from '../lambdas/core/config.ts';
 import { type CostModel, defaultCostAssumptions, estimateMonthlyCost, SUBSCRIPTION_FUNCTION } from '../lambdas/ops/cost-model.ts';
 import { OPS_CHECK_SCHEDULE } from '../lambdas/ops/schedule.ts';
 import { createUpstreamClient } from '../lambdas/runtime/deps.ts';
@@ -88,28 +89,35 @@ function runtimeCount(rows: SourceRunCount[]): number {
  * {@link NEWS_SHARE} of runs) instead of assumptions. Duration = measured compute +
  * upstream requests × {@link ASSUMED_UPSTREAM_LATENCY_MS}; one request unit per DynamoDB
  * call (items here are far below 4 KB / 1 KB).
+ *
+ * `model` is the default deployment (observability `lean`); `full` is the same work with
+ * `export-watch:observability=full` (dashboard, per-source metrics, more alarms, two keys).
  */
-export async function runCostBench(): Promise<{ counts: SourceRunCount[]; model: CostModel }> {
+export async function runCostBench(): Promise<{ counts: SourceRunCount[]; model: CostModel; full: CostModel }> {
   const counts = await countSourceRuns();
   const deployed = Object.keys(SOURCES) as SourceName[];
-  const assumptions = defaultCostAssumptions({
-    sources: Object.fromEntries(deployed.map((n) => [n, DEFAULT_SCHEDULES[n]])),
-    notifier: DEFAULT_SCHEDULES.notifier,
-    opsCheck: OPS_CHECK_SCHEDULE,
-    otherFunctions: [SUBSCRIPTION_FUNCTION],
-    kmsKeys: 2,
-    secrets: 1,
-  });
-  for (const fn of assumptions.functions) {
-    const quiet = counts.find((c) => c.source === fn.name && c.phase === 'quiet');
-    const news = counts.find((c) => c.source === fn.name && c.phase === 'news');
-    if (!quiet || !news) continue;
-    const mix = (q: number, n: number) => (1 - NEWS_SHARE) * q + NEWS_SHARE * n;
-    fn.avgDurationMs = mix(quiet.computeMs + quiet.upstreamRequests * ASSUMED_UPSTREAM_LATENCY_MS, news.computeMs + news.upstreamRequests * ASSUMED_UPSTREAM_LATENCY_MS);
-    fn.readUnitsPerRun = mix(quiet.dynamoReads, news.dynamoReads);
-    fn.writeUnitsPerRun = mix(quiet.dynamoWrites, news.dynamoWrites);
-  }
-  return { counts, model: estimateMonthlyCost(assumptions) };
+  const modelOf = (observability: ObservabilityMode): CostModel => {
+    const assumptions = defaultCostAssumptions({
+      sources: Object.fromEntries(deployed.map((n) => [n, DEFAULT_SCHEDULES[n]])),
+      notifier: DEFAULT_SCHEDULES.notifier,
+      opsCheck: OPS_CHECK_SCHEDULE,
+      otherFunctions: [SUBSCRIPTION_FUNCTION],
+      encryptedTopics: 2,
+      secrets: 1,
+      observability,
+    });
+    for (const fn of assumptions.functions) {
+      const quiet = counts.find((c) => c.source === fn.name && c.phase === 'quiet');
+      const news = counts.find((c) => c.source === fn.name && c.phase === 'news');
+      if (!quiet || !news) continue;
+      const mix = (q: number, n: number) => (1 - NEWS_SHARE) * q + NEWS_SHARE * n;
+      fn.avgDurationMs = mix(quiet.computeMs + quiet.upstreamRequests * ASSUMED_UPSTREAM_LATENCY_MS, news.computeMs + news.upstreamRequests * ASSUMED_UPSTREAM_LATENCY_MS);
+      fn.readUnitsPerRun = mix(quiet.dynamoReads, news.dynamoReads);
+      fn.writeUnitsPerRun = mix(quiet.dynamoWrites, news.dynamoWrites);
+    }
+    return estimateMonthlyCost(assumptions);
+  };
+  return { counts, model: modelOf('lean'), full: modelOf('full') };
 }
 
 export function formatSourceRunCounts(counts: SourceRunCount[]): string {
@@ -121,8 +129,10 @@ export function formatSourceRunCounts(counts: SourceRunCount[]): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { formatCostTable } = await import('../lambdas/ops/cost-model.ts');
-  const { counts, model } = await runCostBench();
+  const { formatCostTable, formatCostTotals } = await import('../lambdas/ops/cost-model.ts');
+  const { counts, model, full } = await runCostBench();
   console.log(formatSourceRunCounts(counts));
   console.log(formatCostTable(model));
+  console.log(formatCostTotals('Default (observability lean)', model));
+  console.log(formatCostTotals('Observability full (export-watch:observability=full)', full));
 }

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { formatCostTable } from '../lambdas/ops/cost-model.ts';
+import { formatCostTable, formatCostTotals } from '../lambdas/ops/cost-model.ts';
 import { REPO_ROOT } from '../test/support/fixtures.ts';
 import { formatBundleBench, runBundleBench } from './bundles.ts';
 import { ASSUMED_UPSTREAM_LATENCY_MS, formatSourceRunCounts, NEWS_SHARE, runCostBench } from './cost.ts';
@@ -67,8 +67,8 @@ async function main(): Promise<void> {
     '6. Monthly AWS cost',
     `Runs per month from the schedules; each source's duration and DynamoDB requests per run counted on the demo data (quiet runs, with news in ${NEWS_SHARE * 100}% of runs; duration = measured compute + upstream requests × ${ASSUMED_UPSTREAM_LATENCY_MS} ms assumed latency); list prices of us-east-1 (\`lambdas/ops/cost-model.ts\`). Compare: commercial filing feeds start around $49/month.`,
     async () => {
-      const { counts, model } = await runCostBench();
-      return `${formatSourceRunCounts(counts)}\n\n${formatCostTable(model)}`;
+      const { counts, model, full } = await runCostBench();
+      return `${formatSourceRunCounts(counts)}\n\nDefault deployment (\`export-watch:observability=lean\`):\n\n${formatCostTable(model)}\n${formatCostTotals('With `export-watch:observability=full` (dashboard, per-source metrics, 25 alarms, two keys)', full)}.`;
     },
   );
 

@@ -38,7 +38,8 @@ const FIVE_MINUTES = Duration.minutes(5);
  * The one CloudWatch dashboard: alarm states first, then source health (staleness and
  * failures by error kind), what the sources do (changes, upstream requests, bytes,
  * retries, blocks), the notifier (e-mails, bounces, backlog), and the Lambda and queue
- * basics. Each widget answers one question from docs/operations.md.
+ * basics. Each widget answers one question from docs/operations.md. Deployed with `full`
+ * observability only: most of its metrics are not emitted in `lean`.
  */
 export class OpsDashboard extends Construct {
   /** The dashboard. */

@@ -30,6 +30,13 @@ export interface SubscriberEmailProps {
   readonly tables: ExportWatchTables;
   /** Environment shared by every export-watch function. */
   readonly environment: Record<string, string>;
+  /**
+   * A customer-managed key to encrypt the feedback topic with (a lean deployment passes
+   * the OpsAlerts key, so one key serves both topics); this construct adds the grant
+   * SES needs to the key's policy.
+   * @default - a key of its own
+   */
+  readonly feedbackTopicKey?: Key;
 }
 
 /**
@@ -90,13 +97,17 @@ export class SubscriberEmail extends Construct {
     if (invokeConfig instanceof CfnEventInvokeConfig) invokeConfig.maximumRetryAttempts = 2;
 
     // A customer-managed key: SES can only publish to an encrypted topic whose key policy
-    // lets ses.amazonaws.com use it, which the AWS-managed SNS key cannot.
-    this.feedbackKey = new Key(this, 'FeedbackKey', {
-      description: 'export-watch: encrypts the SES bounce/complaint topic',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.DESTROY,
-      pendingWindow: Duration.days(7),
-    });
+    // lets ses.amazonaws.com use it, which the AWS-managed SNS key cannot (its policy
+    // cannot be changed). Sharing a key with the OpsAlerts topic lets neither service
+    // publish to the other's topic: each topic's own policy names its one publisher.
+    this.feedbackKey =
+      props.feedbackTopicKey ??
+      new Key(this, 'FeedbackKey', {
+        description: 'export-watch: encrypts the SES bounce/complaint topic',
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.DESTROY,
+        pendingWindow: Duration.days(7),
+      });
     this.feedbackKey.addToResourcePolicy(
       new PolicyStatement({
         sid: 'SesEventPublishing',

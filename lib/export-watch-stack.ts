@@ -57,7 +57,9 @@ export interface ExportWatchStackProps extends StackProps {
 
 /**
  * export-watch: scheduled source Lambdas write changes to a DynamoDB change log; the
- * notifier e-mails them through SES; alarms go to the OpsAlerts topic. Environment
+ * notifier e-mails them through SES; alarms go to the OpsAlerts topic. How much
+ * monitoring is deployed follows the observability mode (`lean` by default, `full`; see
+ * docs/operations.md#observability-modes). Environment
  * agnostic: account and region come from the CLI at deploy time. Deploy-time settings
  * come from the context (see {@link CONTEXT_KEYS} and docs/deploy.md).
  */
@@ -76,8 +78,8 @@ export class ExportWatchStack extends Stack {
   readonly ops: Ops;
   /** The scheduled ops check, unless no source is watched. */
   readonly opsCheck: OpsCheck | undefined;
-  /** The CloudWatch dashboard. */
-  readonly dashboard: OpsDashboard;
+  /** The CloudWatch dashboard (full observability only). */
+  readonly dashboard: OpsDashboard | undefined;
 
   constructor(scope: Construct, id: string, props: ExportWatchStackProps = {}) {
     super(scope, id, props);
@@ -98,14 +100,22 @@ export class ExportWatchStack extends Stack {
       );
     }
 
+    const { observability } = settings;
+    const full = observability === 'full';
+
     this.tables = new ExportWatchTables(this, 'Tables');
     const environment: Record<string, string> = {
       ...this.tables.environment,
       EXPORT_WATCH_CONFIG_JSON: settings.configJson,
+      // Which metrics the Lambdas emit as EMF: in lean only those the alarms below watch.
+      EXPORT_WATCH_METRICS: observability,
       // Left out when unset: the runtime's schema rejects an empty string.
       ...(settings.secUserAgent ? { SEC_USER_AGENT: settings.secUserAgent } : {}),
     };
     checkEnvironmentSize(environment);
+
+    // Before the notifier: in lean its SES feedback topic shares the OpsAlerts key.
+    this.ops = new Ops(this, 'Ops', { emails: settings.opsEmails, observability });
 
     this.sourceFunctions = new SourceFunctions(this, 'Sources', {
       sources: props.sources ?? (Object.keys(SOURCES) as SourceName[]),
@@ -123,6 +133,7 @@ export class ExportWatchStack extends Stack {
         tables: this.tables,
         environment,
         senderEmail: settings.config.senderEmail,
+        feedbackTopicKey: full ? undefined : this.ops.key,
       });
     } else {
       Annotations.of(this).addWarningV2(
@@ -139,7 +150,6 @@ export class ExportWatchStack extends Stack {
     if (this.notifier) targets.push({ name: 'notifier', function: this.notifier.handler.function });
     this.schedules = new Schedules(this, 'Schedules', { targets });
 
-    this.ops = new Ops(this, 'Ops', { emails: settings.opsEmails });
     for (const [name, fn] of this.sourceFunctions.functions) this.ops.monitorFunction(`Source${pascalCase(name)}`, fn.function);
     if (this.notifier) {
       this.ops.monitorFunction('Notifier', this.notifier.handler.function);
@@ -166,34 +176,38 @@ export class ExportWatchStack extends Stack {
     if (this.opsCheck) {
       this.ops.monitorFunction('OpsCheck', this.opsCheck.handler.function);
       this.ops.monitorHeartbeat('OpsCheck', this.opsCheck.handler.function);
-      this.ops.monitorStaleness(watched);
+      // Lean: the ops check's own alerts (alert, reminders, recovery) report stale sources.
+      if (full) this.ops.monitorStaleness(watched);
       if (this.notifier) this.ops.monitorOutboxAge(settings.config.ops.outboxMaxAgeMinutes);
     }
 
     // Last, so that every function and alarm created above is on it: functions without
-    // Errors/Throttles alarms yet get them here, whoever created them.
+    // function alarms yet get them here, whoever created them.
     const allFunctions = this.ops.monitorRemainingFunctions(this);
     const labels = new Map<unknown, string>([
       ...[...this.sourceFunctions.functions].map(([name, fn]) => [fn.function, name] as const),
       ...(this.notifier ? [[this.notifier.handler.function, 'notifier'] as const] : []),
       ...(this.opsCheck ? [[this.opsCheck.handler.function, 'ops-check'] as const] : []),
     ]);
-    this.dashboard = new OpsDashboard(this, 'Dashboard', {
-      sources: [...this.sourceFunctions.functions.keys()],
-      functions: allFunctions.map(({ label, fn }) => ({ label: labels.get(fn) ?? label, fn })),
-      queues: [
-        { label: 'scheduler DLQ', queue: this.schedules.deadLetterQueue },
-        ...(this.notifier ? [{ label: 'notifier stream DLQ', queue: this.notifier.streamDeadLetterQueue }] : []),
-      ],
-      alarms: this.ops.alarms,
-      outboxMaxAgeMinutes: settings.config.ops.outboxMaxAgeMinutes,
-    });
+    // A dashboard costs $3 a month and graphs metrics lean does not emit: full only.
+    this.dashboard = full
+      ? new OpsDashboard(this, 'Dashboard', {
+          sources: [...this.sourceFunctions.functions.keys()],
+          functions: allFunctions.map(({ label, fn }) => ({ label: labels.get(fn) ?? label, fn })),
+          queues: [
+            { label: 'scheduler DLQ', queue: this.schedules.deadLetterQueue },
+            ...(this.notifier ? [{ label: 'notifier stream DLQ', queue: this.notifier.streamDeadLetterQueue }] : []),
+          ],
+          alarms: this.ops.alarms,
+          outboxMaxAgeMinutes: settings.config.ops.outboxMaxAgeMinutes,
+        })
+      : undefined;
 
     new CfnOutput(this, 'ChangesTableName', { value: this.tables.changes.tableName, description: 'CHANGES_TABLE for the CLI' });
     new CfnOutput(this, 'StateTableName', { value: this.tables.state.tableName, description: 'STATE_TABLE for the CLI' });
     new CfnOutput(this, 'SubscribersTableName', { value: this.tables.subscribers.tableName, description: 'SUBSCRIBERS_TABLE for the CLI' });
     new CfnOutput(this, 'OpsAlertsTopicArn', { value: this.ops.topic.topicArn, description: 'Alarm notifications and ops-check alerts' });
-    new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName, description: 'CloudWatch dashboard' });
+    if (this.dashboard) new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName, description: 'CloudWatch dashboard' });
 
     acknowledgeNagFindings(this);
   }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Key } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -32,6 +33,11 @@ export interface NotifierProps {
    *   itself (so a stand-in notifier handler in tests stands in for both)
    */
   readonly subscriptionEntry?: string;
+  /**
+   * Key for the SES feedback topic (`feedbackTopicKey` of lib/email.ts).
+   * @default - a key of its own
+   */
+  readonly feedbackTopicKey?: Key;
 }
 
 /**
@@ -57,6 +63,7 @@ export class Notifier extends Construct {
       projectRoot: props.projectRoot,
       tables: props.tables,
       environment: props.environment,
+      feedbackTopicKey: props.feedbackTopicKey,
     });
     this.handler = new WatchFunction(this, 'Handler', {
       entry: props.entry,

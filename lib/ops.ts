@@ -9,6 +9,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import type { SourceName } from '../lambdas/core/change.ts';
+import type { ObservabilityMode } from '../lambdas/core/config.ts';
 import { cloudWatchDimensions, METRIC, METRICS_NAMESPACE } from '../lambdas/ops/metrics.ts';
 import { pascalCase } from './names.ts';
 
@@ -38,6 +39,12 @@ export const OPS_CHECK_PERIOD = Duration.minutes(15);
 export interface OpsProps {
   /** Addresses subscribed to the alerts topic (each must confirm by e-mail). */
   readonly emails: readonly string[];
+  /**
+   * `lean`: Errors alarms only (no Throttles alarms); `full`: Errors and Throttles alarms
+   * per function. The stack adds the staleness alarms in `full` only.
+   * @default 'lean'
+   */
+  readonly observability?: ObservabilityMode;
 }
 
 /**
@@ -45,7 +52,7 @@ export interface OpsProps {
  * check publishes its source-health alerts to the same topic, so ops has one inbox; the
  * subscribers' mail never goes through it (the notifier sends through SES).
  * Constructs call {@link monitorFunction} and {@link monitorDeadLetterQueue} for what
- * they create; the stack adds the staleness, backlog and heartbeat alarms.
+ * they create; the stack adds the staleness (full only), backlog and heartbeat alarms.
  */
 export class Ops extends Construct {
   /** Alarm notifications; e-mail subscribers from the context. */
@@ -54,19 +61,24 @@ export class Ops extends Construct {
   readonly key: Key;
   /** Every alarm, in creation order. */
   readonly alarms: Alarm[] = [];
-  /** Functions with Errors and Throttles alarms. */
+  /** The observability mode: which alarms {@link monitorFunction} creates. */
+  readonly observability: ObservabilityMode;
+  /** Functions with Errors (and, full, Throttles) alarms. */
   private readonly monitored = new Set<IFunction>();
   private readonly action: SnsAction;
 
   constructor(scope: Construct, id: string, props: OpsProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    this.observability = props.observability ?? 'lean';
 
     // A customer-managed key rather than alias/aws/sns: CloudWatch cannot publish to a
     // topic encrypted with the AWS-managed SNS key, because that key's policy cannot grant
-    // cloudwatch.amazonaws.com.
+    // cloudwatch.amazonaws.com. A lean deployment encrypts the SES feedback topic with this
+    // key too (lib/email.ts adds the SES grant): one key instead of two.
     this.key = new Key(this, 'TopicKey', {
-      description: 'export-watch: encrypts the OpsAlerts topic',
+      description:
+        this.observability === 'lean' ? 'export-watch: encrypts the OpsAlerts and SES feedback topics' : 'export-watch: encrypts the OpsAlerts topic',
       enableKeyRotation: true,
       // It only protects alarm notifications in flight; nothing to decrypt after deletion.
       removalPolicy: RemovalPolicy.DESTROY,
@@ -105,7 +117,13 @@ export class Ops extends Construct {
     this.action = new SnsAction(this.topic);
   }
 
-  /** Alarm on any error and any throttle of `fn` (a reserved source overrunning its slot throttles). */
+  /**
+   * Alarm on any error of `fn` and, in `full`, on any throttle (a reserved source
+   * overrunning its slot throttles). `lean` has no Throttles alarms: a throttled
+   * scheduled run is retried by Scheduler and ends in its dead-letter queue (alarmed),
+   * a source throttled for good goes stale (ops-check alert), a throttled stream batch
+   * ends in the notifier's DLQ (alarmed).
+   */
   monitorFunction(id: string, fn: IFunction): void {
     this.monitored.add(fn);
     this.alarm(`${id}Errors`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), {
@@ -113,6 +131,7 @@ export class Ops extends Construct {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       description: `${id}: the function threw (a crash, not a recorded source failure). See its log group. Runbook: docs/operations.md#function-errors`,
     });
+    if (this.observability === 'lean') return;
     this.alarm(`${id}Throttles`, fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }), {
       threshold: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -121,8 +140,8 @@ export class Ops extends Construct {
   }
 
   /**
-   * Give every Lambda function under `scope` that has no Errors/Throttles alarms yet the
-   * same alarms, named after its construct path. Called last by the stack, so a function
+   * Give every Lambda function under `scope` that has no function alarms yet the same
+   * alarms, named after its construct path. Called last by the stack, so a function
    * added by any construct is covered without remembering to wire it here.
    * @returns the functions found under `scope`, with a label (their path) each.
    */
@@ -150,7 +169,9 @@ export class Ops extends Construct {
   /**
    * Alarm while a source is stale (the ops check's `SourceStale` is 1). The ops check
    * itself mails the details, reminders and the recovery; this alarm puts the state on
-   * the dashboard and in the alarm console, and still fires if those mails fail.
+   * the dashboard and in the alarm console, and still fires if those mails fail. Full
+   * observability only: `lean` emits no `SourceStale` and relies on the ops check's
+   * alerts (a failed publish makes the ops check throw, so its Errors alarm fires).
    */
   monitorStaleness(sources: readonly SourceName[]): void {
     for (const source of sources) {

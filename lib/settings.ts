@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Construct } from 'constructs';
 import * as z from 'zod';
-import { type ConfigFile, EnvSchema, parseConfigFile } from '../lambdas/core/config.ts';
+import { type ConfigFile, EnvSchema, OBSERVABILITY_MODES, type ObservabilityMode, parseConfigFile } from '../lambdas/core/config.ts';
 import { ConfigError } from '../lambdas/core/errors.ts';
 
 /**
@@ -19,10 +19,19 @@ export const CONTEXT_KEYS = {
   secUserAgent: 'export-watch:secUserAgent',
   /** Path of the config file, relative to the project root. */
   configFile: 'export-watch:configFile',
+  /**
+   * `lean` (default): the alarms ops need and the metrics they watch, no dashboard, one
+   * KMS key for both SNS topics. `full`: also per-source metrics, throttle and staleness
+   * alarms and the dashboard. See docs/operations.md.
+   */
+  observability: 'export-watch:observability',
 } as const;
 
 /** The config file used when the context does not name one. */
 export const DEFAULT_CONFIG_FILE = 'export-watch.config.json';
+
+/** The observability mode when the context does not name one. */
+export const DEFAULT_OBSERVABILITY: ObservabilityMode = 'lean';
 
 /** Deploy-time settings, validated. */
 export interface DeploySettings {
@@ -40,6 +49,8 @@ export interface DeploySettings {
   readonly secUserAgent: string | undefined;
   /** Ops alert recipients. */
   readonly opsEmails: readonly string[];
+  /** Which alarms, metrics and dashboard the stack deploys. */
+  readonly observability: ObservabilityMode;
 }
 
 const email = z.email();
@@ -115,11 +126,17 @@ export function readDeploySettings(scope: Construct, projectRoot: string): Deplo
     }
   }
 
+  const observability = contextString(scope, CONTEXT_KEYS.observability) ?? DEFAULT_OBSERVABILITY;
+  if (!(OBSERVABILITY_MODES as readonly string[]).includes(observability)) {
+    throw new ConfigError(`Context ${CONTEXT_KEYS.observability} must be one of ${OBSERVABILITY_MODES.join(', ')}, got ${JSON.stringify(observability)}`);
+  }
+
   return {
     config,
     configJson: JSON.stringify(effective),
     configPath,
     secUserAgent,
     opsEmails: contextEmailList(scope, CONTEXT_KEYS.opsEmails),
+    observability: observability as ObservabilityMode,
   };
 }

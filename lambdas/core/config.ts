@@ -134,6 +134,14 @@ export type EmailSettings = ConfigFile['email'];
 
 const url = z.url({ protocol: /^https?$/ });
 
+/**
+ * Observability of a deployment (CDK context `export-watch:observability`, docs/operations.md):
+ * `lean` emits only the custom metrics its alarms need and logs the other counts;
+ * `full` emits every metric (per-source dimensions) for the dashboard.
+ */
+export const OBSERVABILITY_MODES = ['lean', 'full'] as const;
+export type ObservabilityMode = (typeof OBSERVABILITY_MODES)[number];
+
 /** Environment variables. */
 export const EnvSchema = z.object({
   /** "Company Name admin@example.com": required by SEC fair-access rules; never invented. */
@@ -158,6 +166,11 @@ export const EnvSchema = z.object({
   EMAIL_SECRET_ARN: z.string().min(1).optional(),
   /** SES configuration set whose bounce/complaint events suppress addresses. */
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /**
+   * Which metrics the Lambdas write as EMF (the stack sets it from the observability
+   * mode). Unset means `full`: every metric, so no alarm ever watches a missing one.
+   */
+  EXPORT_WATCH_METRICS: z.enum(OBSERVABILITY_MODES).default('full'),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -168,6 +181,8 @@ export interface AppConfig extends ConfigFile {
   tables: { changes: string; state: string; subscribers: string };
   /** Where subscriber-email infrastructure lives in AWS (all absent locally). */
   emailDelivery: { linksUrl: string | undefined; secretArn: string | undefined; configurationSet: string | undefined };
+  /** Which metrics to emit as EMF (`EXPORT_WATCH_METRICS`); the rest are logged. */
+  metrics: ObservabilityMode;
 }
 
 /** Format zod issues as `field.path: message` lines. */
@@ -233,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultFile = '
     },
     tables: { changes: e.CHANGES_TABLE, state: e.STATE_TABLE, subscribers: e.SUBSCRIBERS_TABLE },
     emailDelivery: { linksUrl: e.EMAIL_LINKS_URL, secretArn: e.EMAIL_SECRET_ARN, configurationSet: e.SES_CONFIGURATION_SET },
+    metrics: e.EXPORT_WATCH_METRICS,
   };
 }
 

@@ -3,7 +3,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { systemClock } from '../core/clock.ts';
 import { getConfig } from '../core/config.ts';
-import { logger } from '../runtime/lambda.ts';
+import { notifierMetrics } from '../ops/metrics.ts';
+import { logger, publishMetrics } from '../runtime/lambda.ts';
 import { DynamoChangeLog } from '../store/change-log.ts';
 import { createDocumentClient } from '../store/dynamo.ts';
 import { DynamoSubscribers } from '../store/subscribers.ts';
@@ -45,6 +46,9 @@ function notifierDeps(): NotifierDeps {
  * daily digests) and by the change log's stream. Either way it does a full run; the event
  * itself carries nothing it needs.
  */
-export const handler = middy(async (): Promise<NotifierOutcome> => runNotifier(notifierDeps())).use(
-  injectLambdaContext(logger, { clearState: true }),
-);
+export const handler = middy(async (): Promise<NotifierOutcome> => {
+  const outcome = await runNotifier(notifierDeps());
+  // EmailsSent (and EmailFailures when some failed) as EMF in `full`, a log line in `lean`.
+  publishMetrics(notifierMetrics(outcome), getConfig().metrics);
+  return outcome;
+}).use(injectLambdaContext(logger, { clearState: true }));

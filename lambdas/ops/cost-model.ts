@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Cron } from 'croner';
+import type { ObservabilityMode } from '../core/config.ts';
 import { SCHEDULE_TIME_ZONE, type Schedule, toCronPattern } from '../core/schedule.ts';
 
 /**
@@ -111,7 +112,7 @@ export interface CostAssumptions {
   dynamoStorageGb: number;
   /** Log retention of the function log groups. */
   logRetentionMonths: number;
-  /** Customer-managed KMS keys (the OpsAlerts topic key, the SES feedback topic key). */
+  /** Customer-managed KMS keys (the OpsAlerts topic key; in full also the SES feedback topic key). */
   kmsKeys: number;
   /** KMS requests: each SNS publish to an encrypted topic needs a data key. */
   kmsRequestsPerMonth: number;
@@ -208,7 +209,7 @@ export function estimateMonthlyCost(a: CostAssumptions, prices: typeof PRICES = 
     },
     {
       service: 'CloudWatch metrics',
-      detail: `${a.customMetrics} custom metrics (EMF)`,
+      detail: `${a.customMetrics} custom ${a.customMetrics === 1 ? 'metric' : 'metrics'} (EMF)`,
       monthlyUsd: a.customMetrics * prices.cloudWatchPerMetricMonth,
       monthlyUsdAfterFreeTier: over(a.customMetrics, ALWAYS_FREE.cloudWatchMetrics) * prices.cloudWatchPerMetricMonth,
     },
@@ -220,7 +221,7 @@ export function estimateMonthlyCost(a: CostAssumptions, prices: typeof PRICES = 
     },
     {
       service: 'CloudWatch dashboard',
-      detail: `${a.dashboards} dashboard`,
+      detail: a.dashboards === 1 ? '1 dashboard' : `${a.dashboards} dashboards`,
       monthlyUsd: a.dashboards * prices.cloudWatchPerDashboardMonth,
       monthlyUsdAfterFreeTier: over(a.dashboards, ALWAYS_FREE.cloudWatchDashboards) * prices.cloudWatchPerDashboardMonth,
     },
@@ -239,7 +240,7 @@ export function estimateMonthlyCost(a: CostAssumptions, prices: typeof PRICES = 
     },
     {
       service: 'KMS',
-      detail: `${a.kmsKeys} customer-managed keys (encrypted SNS topics), ${fmt(a.kmsRequestsPerMonth)} requests`,
+      detail: `${a.kmsKeys} customer-managed ${a.kmsKeys === 1 ? 'key' : 'keys'} (encrypted SNS topics), ${fmt(a.kmsRequestsPerMonth)} requests`,
       monthlyUsd: a.kmsKeys * prices.kmsPerKeyMonth + (a.kmsRequestsPerMonth / 1e4) * prices.kmsPerTenThousandRequests,
       monthlyUsdAfterFreeTier: a.kmsKeys * prices.kmsPerKeyMonth + (over(a.kmsRequestsPerMonth, ALWAYS_FREE.kmsRequests) / 1e4) * prices.kmsPerTenThousandRequests,
     },
@@ -268,18 +269,26 @@ export const SUBSCRIPTION_FUNCTION: FunctionAssumption = {
   writeUnitsPerRun: 1,
 };
 
-/** The default deployment's assumptions for the given scheduled functions. */
+/**
+ * The default deployment's assumptions for the given scheduled functions, in the given
+ * observability mode (context `export-watch:observability`; lib/ops.ts and
+ * lib/export-watch-stack.ts decide what each mode deploys, test/infra/ops.test.ts checks
+ * the alarm and dashboard counts against the synthesised stack in both modes).
+ */
 export function defaultCostAssumptions(schedules: {
   sources: Record<string, Schedule>;
   notifier: Schedule;
   opsCheck: Schedule;
-  /** Functions besides the sources, the notifier and the ops check (each gets 2 alarms). */
+  /** Functions besides the sources, the notifier and the ops check (each alarmed like a function). */
   otherFunctions?: FunctionAssumption[];
-  /** @default 1 (OpsAlerts); 2 with the SES feedback topic */
-  kmsKeys?: number;
+  /** KMS-encrypted SNS topics. @default 1 (OpsAlerts); 2 with the SES feedback topic */
+  encryptedTopics?: number;
   /** @default 0 */
   secrets?: number;
+  /** @default 'lean' (the stack's default) */
+  observability?: ObservabilityMode;
 }): CostAssumptions {
+  const full = (schedules.observability ?? 'lean') === 'full';
   // Assumed per-run figures of a source; the benchmark issue replaces them with measurements.
   const perSource: Record<string, Pick<FunctionAssumption, 'avgDurationMs' | 'readUnitsPerRun' | 'writeUnitsPerRun'>> = {
     // Quiet cycles read one Atom feed (rate-limited); a gap repair reads a few submissions files.
@@ -310,22 +319,27 @@ export function defaultCostAssumptions(schedules: {
     ...(schedules.otherFunctions ?? []),
   );
   const sources = names.length;
+  const encryptedTopics = schedules.encryptedTopics ?? 1;
   return {
     functions,
     subscriberEmailsPerMonth: 150, // one subscriber, ~5 immediate e-mails a working day
     opsMessagesPerMonth: 30, // a couple of incidents with reminders, plus alarm state changes
-    // Always emitted: per source ChangesDetected, UpstreamRequests, UpstreamBytes,
+    // Full: always emitted per source ChangesDetected, UpstreamRequests, UpstreamBytes,
     // SourceStale; OutboxOldestAgeSeconds; EmailsSent. Retries, blocks, failures by kind,
     // ops notifications and bounces are emitted only when they happen (billed per hour
     // with data): one metric-month for all of them together is assumed.
-    customMetrics: 4 * sources + 2 + 1,
-    // Errors + Throttles per function, two DLQs, SourceStale per source, notifier
-    // backlog, ops-check heartbeat (test/infra/ops.test.ts checks this against the stack).
-    alarms: 2 * functions.length + 2 + sources + 2,
-    dashboards: 1,
+    // Lean: only OutboxOldestAgeSeconds (the backlog alarm's); the rest goes to the logs.
+    customMetrics: full ? 4 * sources + 2 + 1 : 1,
+    // Full: Errors + Throttles per function, two DLQs, SourceStale per source, notifier
+    // backlog, ops-check heartbeat. Lean: Errors per function, two DLQs, notifier backlog,
+    // ops-check heartbeat (staleness is the ops check's own SNS alert).
+    // test/infra/ops.test.ts checks both against the stack.
+    alarms: full ? 2 * functions.length + 2 + sources + 2 : functions.length + 2 + 2,
+    dashboards: full ? 1 : 0,
     dynamoStorageGb: 0.5,
     logRetentionMonths: 3,
-    kmsKeys: schedules.kmsKeys ?? 1,
+    // Lean encrypts every topic with the OpsAlerts key; full gives each topic its own.
+    kmsKeys: full ? encryptedTopics : 1,
     kmsRequestsPerMonth: 100,
     secrets: schedules.secrets ?? 0,
     // The notifier and the subscription function read the secret once per cold start.
@@ -345,24 +359,39 @@ export function formatCostTable(model: CostModel): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `npx tsx lambdas/ops/cost-model.ts`: the model of the default deployment, as markdown. */
+/** One line with a model's totals, e.g. to compare the observability modes. */
+export function formatCostTotals(label: string, model: CostModel): string {
+  return `${label}: $${model.totalUsd.toFixed(2)} a month at list price, $${model.totalUsdAfterFreeTier.toFixed(2)} after the always-free tiers`;
+}
+
+/**
+ * `npx tsx lambdas/ops/cost-model.ts [lean|full]`: the model of the default deployment
+ * (lean unless told), as markdown, and the other mode's totals.
+ */
 async function main(): Promise<void> {
   const { DEFAULT_SCHEDULES } = await import('../core/schedule.ts');
   const { SOURCES } = await import('../sources/index.ts');
   const { OPS_CHECK_SCHEDULE } = await import('./schedule.ts');
   const deployed = Object.keys(SOURCES) as Array<keyof typeof DEFAULT_SCHEDULES>;
-  const model = estimateMonthlyCost(
-    defaultCostAssumptions({
-      sources: Object.fromEntries(deployed.map((n) => [n, DEFAULT_SCHEDULES[n]])),
-      notifier: DEFAULT_SCHEDULES.notifier,
-      opsCheck: OPS_CHECK_SCHEDULE,
-      // The notifier's e-mail construct: subscription function, SES feedback topic key, link secret.
-      otherFunctions: [SUBSCRIPTION_FUNCTION],
-      kmsKeys: 2,
-      secrets: 1,
-    }),
+  const modelOf = (observability: ObservabilityMode) =>
+    estimateMonthlyCost(
+      defaultCostAssumptions({
+        sources: Object.fromEntries(deployed.map((n) => [n, DEFAULT_SCHEDULES[n]])),
+        notifier: DEFAULT_SCHEDULES.notifier,
+        opsCheck: OPS_CHECK_SCHEDULE,
+        // The notifier's e-mail construct: subscription function, SES feedback topic, link secret.
+        otherFunctions: [SUBSCRIPTION_FUNCTION],
+        encryptedTopics: 2,
+        secrets: 1,
+        observability,
+      }),
+    );
+  const mode: ObservabilityMode = process.argv[2] === 'full' ? 'full' : 'lean';
+  const other: ObservabilityMode = mode === 'full' ? 'lean' : 'full';
+  const model = modelOf(mode);
+  process.stdout.write(
+    `Invocations per month: ${JSON.stringify(model.invocationsPerMonth)}\n\n${formatCostTable(model)}\n${formatCostTotals(`Observability ${other}`, modelOf(other))}\n`,
   );
-  process.stdout.write(`Invocations per month: ${JSON.stringify(model.invocationsPerMonth)}\n\n${formatCostTable(model)}`);
 }
 
 const invokedDirectly = (() => {

@@ -58,7 +58,8 @@ function opsDeps(): OpsCheckDeps {
 /**
  * The scheduled ops check (every 15 min): evaluates every watched source's health from
  * the state table, publishes alerts, reminders and recoveries to the OpsAlerts topic, and
- * emits `SourceStale`, `ConsecutiveFailures` and `OutboxOldestAgeSeconds`. It is separate
+ * emits `SourceStale` per source, `OutboxOldestAgeSeconds` and `OpsNotificationsSent`
+ * (in a `lean` deployment only `OutboxOldestAgeSeconds`; the rest is logged). It is separate
  * from the source functions so that a source whose function never runs still goes stale.
  * A message it could not publish or store makes the invocation fail (the Errors alarm)
  * after the metrics are out; the next check retries it.
@@ -68,7 +69,7 @@ export const handler = middy(async (_event: unknown, context: Context): Promise<
   const base = opsDeps();
   // The request id in every message: the same id is the correlation_id of this run's log lines.
   const outcome = await runOpsCheck({ ...base, origin: `${base.origin}, request ${context?.awsRequestId ?? 'unknown'}` });
-  publishMetrics(opsCheckMetrics(outcome));
+  publishMetrics(opsCheckMetrics(outcome), getConfig().metrics);
   if (outcome.failures.length > 0) {
     logger.error('ops check failures', { failures: outcome.failures });
     throw new Error(`ops check: ${outcome.failures.map((f) => `${f.source}: ${f.error}`).join('; ')}`);

@@ -1,3 +1,4 @@
+import type { ObservabilityMode } from '../core/config.ts';
 import type { HttpStats } from '../core/http.ts';
 import type { CycleOutcome } from '../core/source.ts';
 import type { NotifierOutcome } from '../notify/notifier.ts';
@@ -42,12 +43,24 @@ export const METRIC = {
   bounces: 'Bounces',
 } as const;
 
+/** A metric name. */
+export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+
+/**
+ * The metrics a `lean` deployment writes as EMF: only those its alarms watch (the
+ * notifier backlog; lib/ops.ts alarms on nothing else of this namespace in lean, which
+ * test/infra/ops.test.ts checks). Every other point is logged as a structured `metrics`
+ * line instead, still summable in Logs Insights but not billed as a custom metric (about
+ * $0.30 a month per name and dimension value).
+ */
+export const LEAN_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([METRIC.outboxOldestAge]);
+
 /** Units used (a subset of CloudWatch's, spelled as Powertools' `MetricUnit` values). */
 export type MetricUnitName = 'Count' | 'Bytes' | 'Seconds';
 
 /** One value of one metric with its dimensions (besides `service`). */
 export interface MetricPoint {
-  name: (typeof METRIC)[keyof typeof METRIC];
+  name: MetricName;
   unit: MetricUnitName;
   value: number;
   dimensions: Record<string, string>;
@@ -97,6 +110,15 @@ export function notifierMetrics(outcome: NotifierOutcome & { bounces?: number })
   if (outcome.failures.length > 0) points.push({ name: METRIC.emailFailures, unit: 'Count', value: outcome.failures.length, dimensions: {} });
   if (typeof outcome.bounces === 'number' && outcome.bounces > 0) points.push({ name: METRIC.bounces, unit: 'Count', value: outcome.bounces, dimensions: {} });
   return points;
+}
+
+/**
+ * Which points go out as EMF metrics (`emitted`) and which only as log fields (`logged`):
+ * `full` emits everything, `lean` only {@link LEAN_METRICS}.
+ */
+export function splitByMode(points: readonly MetricPoint[], mode: ObservabilityMode): { emitted: MetricPoint[]; logged: MetricPoint[] } {
+  if (mode === 'full') return { emitted: [...points], logged: [] };
+  return { emitted: points.filter((p) => LEAN_METRICS.has(p.name)), logged: points.filter((p) => !LEAN_METRICS.has(p.name)) };
 }
 
 /** Group points by dimension set: one EMF record per group. */

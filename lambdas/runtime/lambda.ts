@@ -3,10 +3,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { getConfig } from '../core/config.ts';
+import { getConfig, type ObservabilityMode } from '../core/config.ts';
 import { type CycleDeps, type CycleOutcome, runSourceCycle, type SourceDefinition } from '../core/source.ts';
 import type { SourceName } from '../core/change.ts';
-import { groupByDimensions, METRICS_NAMESPACE, METRICS_SERVICE, type MetricPoint, sourceCycleMetrics } from '../ops/metrics.ts';
+import { groupByDimensions, METRICS_NAMESPACE, METRICS_SERVICE, type MetricPoint, sourceCycleMetrics, splitByMode } from '../ops/metrics.ts';
 import { createCycleDeps, createUpstreamClient } from './deps.ts';
 
 /** Structured JSON logger shared by every handler (Powertools: correlation ids, cold start). */
@@ -19,9 +19,17 @@ export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 
  * Write metric points as EMF log records, one record per dimension set (EMF gives all
  * metrics of a record the same dimensions). Metrics never fail a run: a bad point is
  * logged and dropped.
+ *
+ * `mode` (`EXPORT_WATCH_METRICS`, set by the stack from the observability mode) decides
+ * which points become CloudWatch metrics: `full` all, `lean` only those the alarms need.
+ * The others are written as one structured log line per dimension set, message
+ * `metrics`, with the dimensions and the metric names as fields (e.g. `source`,
+ * `ChangesDetected`), so Logs Insights can still sum them:
+ * `filter message = "metrics" | stats sum(ChangesDetected) by source`.
  */
-export function publishMetrics(points: readonly MetricPoint[]): void {
-  for (const group of groupByDimensions(points)) {
+export function publishMetrics(points: readonly MetricPoint[], mode: ObservabilityMode = 'full'): void {
+  const { emitted, logged } = splitByMode(points, mode);
+  for (const group of groupByDimensions(emitted)) {
     try {
       for (const [name, value] of Object.entries(group.dimensions)) metrics.addDimension(name, value);
       for (const p of group.points) metrics.addMetric(p.name, MetricUnit[p.unit], p.value);
@@ -31,6 +39,9 @@ export function publishMetrics(points: readonly MetricPoint[]): void {
       metrics.clearDimensions();
       logger.warn('metrics dropped', { error: (err as Error).message, dimensions: group.dimensions });
     }
+  }
+  for (const group of groupByDimensions(logged)) {
+    logger.info('metrics', { ...group.dimensions, ...Object.fromEntries(group.points.map((p) => [p.name, p.value])) });
   }
 }
 
@@ -76,7 +87,7 @@ export function sourceHandler<T>(source: SourceDefinition<T>) {
     const before = { ...cycleDeps.http.stats };
     const outcome = await runSourceCycle(source, cycleDeps);
     if (outcome.status === 'failed') logger.error('source cycle failed', { ...outcome });
-    publishMetrics(sourceCycleMetrics(outcome, before, cycleDeps.http.stats));
+    publishMetrics(sourceCycleMetrics(outcome, before, cycleDeps.http.stats), getConfig().metrics);
     return outcome;
   }).use(injectLambdaContext(logger, { clearState: true }));
 }

@@ -7,10 +7,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SourceName } from '../../lambdas/core/change.ts';
-import { parseConfigFile } from '../../lambdas/core/config.ts';
+import { type ObservabilityMode, parseConfigFile } from '../../lambdas/core/config.ts';
 import { DEFAULT_SCHEDULES, toEventBridgeCron } from '../../lambdas/core/schedule.ts';
 import { defaultCostAssumptions, SUBSCRIPTION_FUNCTION } from '../../lambdas/ops/cost-model.ts';
-import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../../lambdas/ops/metrics.ts';
+import { LEAN_METRICS, METRIC, METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../../lambdas/ops/metrics.ts';
 import { OPS_CHECK_SCHEDULE } from '../../lambdas/ops/schedule.ts';
 import { ExportWatchStack, type ExportWatchStackProps, PROJECT_ROOT } from '../../lib/export-watch-stack.ts';
 
@@ -35,7 +35,19 @@ function build(extra: Record<string, unknown> = {}, props: ExportWatchStackProps
   return { app, stack, template: Template.fromStack(stack) };
 }
 
-describe('ops: ops check, alarms, dashboard, destinations', () => {
+it('cdk.json deploys lean observability by default', () => {
+  expect(cdkContext['export-watch:observability']).toBe('lean');
+  expect(build().stack.settings.observability).toBe('lean');
+});
+
+/** Register a test only in the mode it applies to (nothing is registered, so nothing is reported as skipped). */
+const itWhen = (condition: boolean) => (condition ? it : (_name: string, _fn: () => void) => undefined);
+const describeWhen = (condition: boolean) => (condition ? describe : (_name: string, _fn: () => void) => undefined);
+
+describe.each(['lean', 'full'] as const)('ops (%s observability): ops check, alarms, dashboard, destinations', (mode: ObservabilityMode) => {
+  const full = mode === 'full';
+  /** The stack in this mode; `extra` context and `props` on top. */
+  const buildMode = (extra: Record<string, unknown> = {}, props: ExportWatchStackProps = {}) => build({ 'export-watch:observability': mode, ...extra }, props);
   let stack: ExportWatchStack;
   let template: Template;
   let resources: Record<string, Json>;
@@ -49,7 +61,7 @@ describe('ops: ops check, alarms, dashboard, destinations', () => {
   };
 
   beforeAll(() => {
-    ({ stack, template } = build());
+    ({ stack, template } = buildMode());
     resources = template.toJSON().Resources;
   });
 
@@ -86,16 +98,16 @@ describe('ops: ops check, alarms, dashboard, destinations', () => {
       expect(env.STATE_TABLE).toEqual({ Ref: id(stack.tables.state) });
     });
 
-    it('leaves a source disabled in the config out of the watch list and the staleness alarms', () => {
+    it('leaves a source disabled in the config out of the watch list (and, full, the staleness alarms)', () => {
       const dir = mkdtempSync(join(tmpdir(), 'ew-ops-infra-'));
       try {
         const path = join(dir, 'config.json');
         writeFileSync(path, JSON.stringify({ watchlist: ['NVDA'], sources: { 'entity-list': { enabled: false } } }));
-        const { stack: s, template: t } = build({ 'export-watch:configFile': path });
+        const { stack: s, template: t } = buildMode({ 'export-watch:configFile': path });
         const env = t.toJSON().Resources[s.getLogicalId(s.opsCheck!.handler.function.node.defaultChild as never)].Properties.Environment.Variables;
         expect(env.OPS_SOURCES).toBe('sec-filings,federal-register');
         const stale = (Object.values(t.findResources('AWS::CloudWatch::Alarm')) as Json[]).filter((a) => a.Properties.MetricName === METRIC.sourceStale);
-        expect(stale.map((a) => a.Properties.Dimensions.find((d: Json) => d.Name === 'source').Value).sort()).toEqual(['federal-register', 'sec-filings']);
+        expect(stale.map((a) => a.Properties.Dimensions.find((d: Json) => d.Name === 'source').Value).sort()).toEqual(full ? ['federal-register', 'sec-filings'] : []);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -136,6 +148,55 @@ describe('ops: ops check, alarms, dashboard, destinations', () => {
       }
     });
 
+    it('ops still hears of trouble: the ops check runs every 15 min, enabled, and may publish; CloudWatch may publish to the topic and use its key', () => {
+      const fnId = id(stack.opsCheck!.handler.function);
+      const schedule = (Object.values(template.findResources('AWS::Scheduler::Schedule')) as Json[]).find((x) => x.Properties.Target.Arn['Fn::GetAtt'][0] === fnId);
+      expect(schedule?.Properties).toMatchObject({ ScheduleExpression: 'cron(*/15 * * * ? *)', State: 'ENABLED' });
+      const topicPolicy = (Object.values(template.findResources('AWS::SNS::TopicPolicy')) as Json[]).find((p) =>
+        (p.Properties.Topics as Json[]).some((t) => t.Ref === id(stack.ops.topic)),
+      );
+      expect(topicPolicy!.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' } }),
+      );
+      const key = resources[id(stack.ops.key)]!.Properties as Json;
+      expect(resources[id(stack.ops.topic)]!.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [id(stack.ops.key), 'Arn'] });
+      expect(key.KeyPolicy.Statement).toContainEqual(
+        expect.objectContaining({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+      );
+    });
+
+    it(
+      full
+        ? 'full: the SES feedback topic has a customer-managed key of its own (two keys)'
+        : 'lean: one customer-managed key encrypts both topics; its policy lets CloudWatch and SES use it',
+      () => {
+        const keys = template.findResources('AWS::KMS::Key');
+        const feedback = stack.notifier!.email;
+        expect(Object.keys(keys)).toHaveLength(full ? 2 : 1);
+        expect(resources[id(feedback.feedbackTopic)]!.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [id(feedback.feedbackKey), 'Arn'] });
+        expect(feedback.feedbackKey === stack.ops.key).toBe(!full);
+        const services = (resources[id(feedback.feedbackKey)]!.Properties.KeyPolicy.Statement as Json[]).map((st) => st.Principal?.Service).filter(Boolean);
+        expect(services.sort()).toEqual(full ? ['ses.amazonaws.com'] : ['cloudwatch.amazonaws.com', 'ses.amazonaws.com']);
+        // The key does not decide who publishes where: each topic policy names its one publisher service.
+        const publishers = (Object.values(template.findResources('AWS::SNS::TopicPolicy')) as Json[]).map((p) => [
+          (p.Properties.Topics as Json[])[0]!.Ref,
+          (p.Properties.PolicyDocument.Statement as Json[]).filter((st) => st.Effect === 'Allow').map((st) => st.Principal.Service),
+        ]);
+        expect(publishers.sort()).toEqual(
+          [
+            [id(stack.ops.topic), ['cloudwatch.amazonaws.com']],
+            [id(feedback.feedbackTopic), ['ses.amazonaws.com']],
+          ].sort(),
+        );
+      },
+    );
+
+    it(`tells every function which metrics to emit (EXPORT_WATCH_METRICS=${mode})`, () => {
+      const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Json[];
+      expect(functions.length).toBeGreaterThan(0);
+      for (const fn of functions) expect(fn.Properties.Environment.Variables.EXPORT_WATCH_METRICS).toBe(mode);
+    });
+
     it('the OpsAlerts topic reaches exactly the ops e-mails of the context, never a subscriber of the config', () => {
       const all = Object.values(template.findResources('AWS::SNS::Subscription')) as Json[];
       const subs = all.filter((s) => JSON.stringify(s.Properties.TopicArn) === JSON.stringify({ Ref: id(stack.ops.topic) }));
@@ -149,7 +210,7 @@ describe('ops: ops check, alarms, dashboard, destinations', () => {
   });
 
   describe('alarms', () => {
-    it('alarms per watched source while it is stale (SourceStale from the ops check, with the service dimension EMF writes)', () => {
+    itWhen(full)('full: alarms per watched source while it is stale (SourceStale from the ops check, with the service dimension EMF writes)', () => {
       const stale = alarms().filter((a) => a.Properties.MetricName === METRIC.sourceStale);
       expect(stale).toHaveLength(SOURCES_UNDER_TEST.length);
       for (const a of stale) {
@@ -195,10 +256,33 @@ describe('ops: ops check, alarms, dashboard, destinations', () => {
       });
     });
 
-    it('alarms on errors and throttles of the ops check like every function, and on both DLQs', () => {
+    itWhen(!full)('lean: no staleness alarms (the ops check alerts on stale sources itself) and only metrics lean emits', () => {
+      expect(alarms().filter((a) => a.Properties.MetricName === METRIC.sourceStale)).toEqual([]);
+      // Every custom metric an alarm watches is one the Lambdas still emit as EMF in lean.
+      const custom = alarms().filter((a) => a.Properties.Namespace === METRICS_NAMESPACE);
+      expect(custom.length).toBeGreaterThan(0);
+      for (const a of custom) expect(LEAN_METRICS.has(a.Properties.MetricName as MetricName), a.Properties.MetricName).toBe(true);
+      // No metric-math alarm hides a metric from the check above (and each would be billed per metric anyway).
+      expect(alarms().every((a) => a.Properties.Metrics === undefined)).toBe(true);
+    });
+
+    it(`alarms exactly on: errors${full ? ' and throttles' : ''} of every function, both DLQs, the backlog, the heartbeat${full ? ', staleness per source' : ''}`, () => {
+      const functionIds = Object.keys(template.findResources('AWS::Lambda::Function'));
+      const byMetric = (metric: string) => alarms().filter((a) => a.Properties.Namespace === 'AWS/Lambda' && a.Properties.MetricName === metric);
+      expect(byMetric('Errors').map((a) => a.Properties.Dimensions[0].Value.Ref).sort()).toEqual([...functionIds].sort());
+      expect(byMetric('Throttles').map((a) => a.Properties.Dimensions[0].Value.Ref).sort()).toEqual(full ? [...functionIds].sort() : []);
+      const named = (predicate: (a: Json) => boolean) => alarms().filter(predicate).length;
+      expect(named((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible')).toBe(2);
+      expect(named((a) => a.Properties.MetricName === METRIC.outboxOldestAge)).toBe(1);
+      expect(named((a) => a.Properties.MetricName === 'Invocations')).toBe(1);
+      expect(alarms()).toHaveLength(functionIds.length * (full ? 2 : 1) + 2 + 1 + 1 + (full ? SOURCES_UNDER_TEST.length : 0));
+    });
+
+    it(`alarms on errors${full ? ' and throttles' : ''} of the ops check like every function, and on both DLQs`, () => {
       const fnId = id(stack.opsCheck!.handler.function);
       for (const metric of ['Errors', 'Throttles']) {
-        expect(alarms().some((a) => a.Properties.MetricName === metric && a.Properties.Dimensions[0].Value.Ref === fnId)).toBe(true);
+        const has = alarms().some((a) => a.Properties.MetricName === metric && a.Properties.Dimensions[0].Value.Ref === fnId);
+        expect(has, metric).toBe(metric === 'Errors' || full);
       }
       const dlqs = alarms().filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
       expect(dlqs.map((a) => a.Properties.Dimensions[0].Value['Fn::GetAtt'][0]).sort()).toEqual(
@@ -214,7 +298,7 @@ describe('ops: ops check, alarms, dashboard, destinations', () => {
       }
     });
 
-    it('the cost model counts the alarms and dashboards the stack has', () => {
+    it('the cost model counts the alarms, dashboards and KMS keys the stack has', () => {
       // Functions besides sources, notifier and ops check (e.g. the subscription function) enter the model as "other".
       const known = new Set([...stack.sourceFunctions.functions.values()].map((f) => id(f.function)).concat(id(stack.notifier!.handler.function), id(stack.opsCheck!.handler.function)));
       const others = Object.keys(template.findResources('AWS::Lambda::Function')).filter((fn) => !known.has(fn));
@@ -223,9 +307,23 @@ describe('ops: ops check, alarms, dashboard, destinations', () => {
         notifier: DEFAULT_SCHEDULES.notifier,
         opsCheck: OPS_CHECK_SCHEDULE,
         otherFunctions: others.map((name) => ({ ...SUBSCRIPTION_FUNCTION, name })),
+        encryptedTopics: Object.keys(template.findResources('AWS::SNS::Topic')).length,
+        observability: mode,
       });
       expect(assumptions.alarms).toBe(alarms().length);
       expect(assumptions.dashboards).toBe(Object.keys(template.findResources('AWS::CloudWatch::Dashboard')).length);
+      expect(assumptions.kmsKeys).toBe(Object.keys(template.findResources('AWS::KMS::Key')).length);
+    });
+
+    it(`the cost model counts the custom metrics ${mode} emits: ${full ? 'per-source metrics and staleness' : 'only those the alarms watch'}`, () => {
+      const assumptions = defaultCostAssumptions({
+        sources: Object.fromEntries(SOURCES_UNDER_TEST.map((s) => [s, DEFAULT_SCHEDULES[s]])),
+        notifier: DEFAULT_SCHEDULES.notifier,
+        opsCheck: OPS_CHECK_SCHEDULE,
+        observability: mode,
+      });
+      // Lean: one metric per name in LEAN_METRICS (none has a dimension besides service).
+      expect(assumptions.customMetrics).toBe(full ? 4 * SOURCES_UNDER_TEST.length + 3 : LEAN_METRICS.size);
     });
 
     it('every runbook anchor an alarm names exists in docs/operations.md', () => {
@@ -245,7 +343,16 @@ describe('ops: ops check, alarms, dashboard, destinations', () => {
     });
   });
 
-  describe('dashboard', () => {
+  describeWhen(!full)('no dashboard (lean)', () => {
+    it('has no dashboard and no DashboardName output', () => {
+      template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+      expect(stack.dashboard).toBeUndefined();
+      expect(Object.keys(template.toJSON().Outputs ?? {})).not.toContain('DashboardName');
+      expect(Object.keys(template.toJSON().Outputs ?? {})).toContain('OpsAlertsTopicArn');
+    });
+  });
+
+  describeWhen(full)('dashboard (full)', () => {
     const body = () => {
       const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as Json[];
       expect(dashboards).toHaveLength(1);
@@ -271,6 +378,10 @@ describe('ops: ops check, alarms, dashboard, destinations', () => {
       }
       expect(text).toContain(`SEARCH('{${METRICS_NAMESPACE},errorKind,service,source} MetricName=\\\\\\"${METRIC.sourceFailures}\\\\\\"'`);
       for (const source of SOURCES_UNDER_TEST) expect(text).toContain(`\\"source\\",\\"${source}\\"`);
+    });
+
+    it('has the DashboardName output', () => {
+      expect(Object.keys(template.toJSON().Outputs ?? {})).toContain('DashboardName');
     });
 
     it('shows every alarm, Lambda errors/throttles/duration of every function and both DLQs', () => {
@@ -306,22 +417,24 @@ describe('ops: ops check, alarms, dashboard, destinations', () => {
 
   describe('variants', () => {
     it('deploys no ops check (and no staleness alarm) when no source is deployed', () => {
-      const { stack: s, template: t } = build({}, { sources: [] });
+      const { stack: s, template: t } = buildMode({}, { sources: [] });
       expect(s.opsCheck).toBeUndefined();
       const names = (Object.values(t.findResources('AWS::CloudWatch::Alarm')) as Json[]).map((a) => a.Properties.MetricName);
       expect(names).not.toContain(METRIC.sourceStale);
-      t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+      t.resourceCountIs('AWS::CloudWatch::Dashboard', full ? 1 : 0);
     });
 
     it('has no backlog alarm without a notifier (nothing would drain the outbox by design)', () => {
-      const { template: t } = build({}, { notifierEntry: 'lambdas/notify/does-not-exist.ts' });
+      const { template: t } = buildMode({}, { notifierEntry: 'lambdas/notify/does-not-exist.ts' });
       const names = (Object.values(t.findResources('AWS::CloudWatch::Alarm')) as Json[]).map((a) => a.Properties.MetricName);
       expect(names).not.toContain(METRIC.outboxOldestAge);
-      expect(names).toContain(METRIC.sourceStale);
+      if (full) expect(names).toContain(METRIC.sourceStale);
+      expect(names).toContain('Invocations');
+      t.resourceCountIs('AWS::KMS::Key', 1);
     });
 
     it('adds no cdk-nag finding: the ops check, the ops topic, the alarms and the dashboard are clean', () => {
-      const { app } = build();
+      const { app } = buildMode();
       const mine = new AwsSolutionsChecks()
         .validateScope(app)
         .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`))

@@ -357,13 +357,14 @@ describe('ExportWatchStack', () => {
       ]);
     });
 
-    it('alarms on errors and throttles of every function and on any DLQ message, to OpsAlerts', () => {
+    it('alarms on errors of every function (throttles only with full observability) and on any DLQ message, to OpsAlerts', () => {
+      expect(stack.settings.observability).toBe('lean'); // cdk.json's default
       const topicRef = { Ref: stack.getLogicalId(stack.ops.topic.node.defaultChild as never) };
       const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Json[];
       const functionIds = Object.keys(template.findResources('AWS::Lambda::Function'));
       for (const metric of ['Errors', 'Throttles']) {
         const forMetric = alarms.filter((a) => a.Properties.MetricName === metric && a.Properties.Namespace === 'AWS/Lambda');
-        expect(forMetric.map((a) => a.Properties.Dimensions[0].Value.Ref).sort()).toEqual([...functionIds].sort());
+        expect(forMetric.map((a) => a.Properties.Dimensions[0].Value.Ref).sort()).toEqual(metric === 'Errors' ? [...functionIds].sort() : []);
       }
       const queueIds = Object.keys(template.findResources('AWS::SQS::Queue'));
       const dlqAlarms = alarms.filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
@@ -371,8 +372,8 @@ describe('ExportWatchStack', () => {
       for (const a of dlqAlarms) {
         expect(a.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
       }
-      // + SourceStale per source, notifier backlog, ops-check heartbeat (test/infra/ops.test.ts)
-      expect(alarms).toHaveLength(functionIds.length * 2 + queueIds.length + SOURCES_UNDER_TEST.length + 2);
+      // + notifier backlog, ops-check heartbeat; full adds Throttles and SourceStale (test/infra/ops.test.ts)
+      expect(alarms).toHaveLength(functionIds.length + queueIds.length + 2);
       for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([topicRef]);
     });
   });
@@ -380,6 +381,12 @@ describe('ExportWatchStack', () => {
   describe('cdk-nag', () => {
     it('reports no unacknowledged AwsSolutions finding (errors or warnings)', () => {
       const report = new AwsSolutionsChecks().validateScope(app);
+      expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    });
+
+    it('reports no unacknowledged finding with full observability either (dashboard, second key, more alarms)', () => {
+      const { app: fullApp } = build({ 'export-watch:observability': 'full', 'export-watch:secUserAgent': USER_AGENT });
+      const report = new AwsSolutionsChecks().validateScope(fullApp);
       expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
     });
 
@@ -447,6 +454,14 @@ describe('ExportWatchStack edge cases', () => {
     expect(() => build({ 'export-watch:senderEmail': 'not-an-address' })).toThrow(/senderEmail/);
     expect(() => build({ 'export-watch:secUserAgent': 'curl/8' })).toThrow(/Company Name admin@example.com/);
     expect(() => build({ 'export-watch:opsEmails': ['ops@acme.example', 'nope'] })).toThrow(/opsEmails/);
+  });
+
+  it('reads export-watch:observability (lean when absent), and fails synth on an unknown mode', () => {
+    expect(build({ 'export-watch:observability': 'full' }).stack.settings.observability).toBe('full');
+    expect(build({ 'export-watch:observability': ' lean ' }).stack.settings.observability).toBe('lean');
+    expect(build({ 'export-watch:observability': undefined }).stack.settings.observability).toBe('lean');
+    expect(() => build({ 'export-watch:observability': 'minimal' })).toThrow(/export-watch:observability must be one of lean, full/);
+    expect(() => build({ 'export-watch:observability': true })).toThrow(/export-watch:observability must be a string/);
   });
 
   it('accepts ops e-mails as a comma-separated string from -c on the command line', () => {

@@ -2,7 +2,19 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HttpStats } from '../../lambdas/core/http.ts';
 import type { OpsCheckOutcome } from '../../lambdas/ops/check.ts';
 import type { SourceHealth } from '../../lambdas/ops/health.ts';
-import { cloudWatchDimensions, groupByDimensions, METRIC, METRICS_NAMESPACE, notifierMetrics, opsCheckMetrics, sourceCycleMetrics } from '../../lambdas/ops/metrics.ts';
+import { loadConfig } from '../../lambdas/core/config.ts';
+import {
+  cloudWatchDimensions,
+  groupByDimensions,
+  LEAN_METRICS,
+  METRIC,
+  METRICS_NAMESPACE,
+  type MetricPoint,
+  notifierMetrics,
+  opsCheckMetrics,
+  sourceCycleMetrics,
+  splitByMode,
+} from '../../lambdas/ops/metrics.ts';
 import { publishMetrics } from '../../lambdas/runtime/lambda.ts';
 
 const stats = (s: Partial<HttpStats> = {}): HttpStats => ({ requests: 0, bytes: 0, retries: 0, blocks: 0, notModified: 0, ...s });
@@ -63,8 +75,71 @@ describe('opsCheckMetrics and notifierMetrics', () => {
   });
 });
 
+describe('observability modes: which points become CloudWatch metrics', () => {
+  const points: MetricPoint[] = [
+    { name: METRIC.sourceStale, unit: 'Count', value: 1, dimensions: { source: 'sec-filings' } },
+    { name: METRIC.changesDetected, unit: 'Count', value: 4, dimensions: { source: 'sec-filings' } },
+    { name: METRIC.outboxOldestAge, unit: 'Seconds', value: 30, dimensions: {} },
+    { name: METRIC.emailsSent, unit: 'Count', value: 2, dimensions: {} },
+  ];
+
+  it('full emits every point; lean only the backlog age its alarm watches, the rest is logged', () => {
+    expect(splitByMode(points, 'full')).toEqual({ emitted: points, logged: [] });
+    const lean = splitByMode(points, 'lean');
+    expect(lean.emitted.map((p) => p.name)).toEqual([METRIC.outboxOldestAge]);
+    expect(lean.logged.map((p) => p.name)).toEqual([METRIC.sourceStale, METRIC.changesDetected, METRIC.emailsSent]);
+    expect([...LEAN_METRICS]).toEqual([METRIC.outboxOldestAge]);
+  });
+
+  it('reads the mode from EXPORT_WATCH_METRICS (full when unset) and rejects anything else', () => {
+    const env = { EXPORT_WATCH_CONFIG_JSON: JSON.stringify({ watchlist: ['NVDA'] }) };
+    expect(loadConfig(env).metrics).toBe('full');
+    expect(loadConfig({ ...env, EXPORT_WATCH_METRICS: 'lean' }).metrics).toBe('lean');
+    expect(() => loadConfig({ ...env, EXPORT_WATCH_METRICS: 'some' })).toThrow(/EXPORT_WATCH_METRICS/);
+  });
+});
+
 describe('EMF output (Powertools Metrics)', () => {
   afterEach(() => vi.restoreAllMocks());
+
+  const capture = (): string[] => {
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      return true;
+    });
+    return lines;
+  };
+
+  it('lean: EMF only for the backlog age; the other counts as one structured "metrics" log line per dimension set', () => {
+    const lines = capture();
+    publishMetrics(
+      [
+        { name: METRIC.changesDetected, unit: 'Count', value: 4, dimensions: { source: 'sec-filings' } },
+        { name: METRIC.upstreamBytes, unit: 'Bytes', value: 900, dimensions: { source: 'sec-filings' } },
+        { name: METRIC.sourceFailures, unit: 'Count', value: 1, dimensions: { source: 'sec-filings', errorKind: 'parse' } },
+        { name: METRIC.outboxOldestAge, unit: 'Seconds', value: 30, dimensions: {} },
+      ],
+      'lean',
+    );
+    const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const emf = records.filter((r) => '_aws' in r);
+    expect(emf).toHaveLength(1);
+    expect(emf[0]).toMatchObject({ OutboxOldestAgeSeconds: 30, service: 'export-watch' });
+    const logged = records.filter((r) => r.message === 'metrics');
+    expect(logged).toEqual([
+      expect.objectContaining({ level: 'INFO', source: 'sec-filings', ChangesDetected: 4, UpstreamBytes: 900 }),
+      expect.objectContaining({ source: 'sec-filings', errorKind: 'parse', SourceFailures: 1 }),
+    ]);
+    for (const r of logged) expect(r).not.toHaveProperty('_aws');
+  });
+
+  it('lean with nothing the alarms need writes no EMF record at all', () => {
+    const lines = capture();
+    publishMetrics([{ name: METRIC.emailsSent, unit: 'Count', value: 0, dimensions: {} }], 'lean');
+    expect(lines.filter((l) => l.includes('_aws'))).toEqual([]);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ message: 'metrics', EmailsSent: 0 })]);
+  });
 
   it('writes one EMF record per dimension set, in the namespace and with the dimensions the alarms name', () => {
     const lines: string[] = [];
