@@ -67,17 +67,21 @@ export function sampleFilings(): Change[] {
 
 const region = (member: string, label: string, value: number, total: number) => ({ member, label, value, share: Math.round((value / total) * 10_000) / 10_000 });
 
-/** NVIDIA Q2 FY2026 by billing location against Q2 FY2025 and Q1 FY2026 (`revenue.regional`). */
+/**
+ * NVIDIA Q2 FY2026 by billing location against Q2 FY2025 and Q1 FY2026 (`revenue.regional`):
+ * the real figures of the 10-Q (../shared/fixtures README), Q1 derived as the six-month
+ * YTD minus the quarter.
+ */
 export function sampleRevenue(): Change[] {
   const total = 46_743e6;
   const before = 30_040e6;
-  const q1 = 44_060e6;
+  const q1 = 90_805e6 - total;
   const rows: Array<[string, string, string[], number, number, number]> = [
-    ['country:US', 'United States', ['US'], 21_650e6, 13_020e6, 20_490e6],
-    ['country:SG', 'Singapore', ['SG'], 10_140e6, 5_620e6, 8_940e6],
-    ['country:TW', 'Taiwan', ['TW'], 8_170e6, 5_750e6, 7_270e6],
-    ['nvda:ChinaIncludingHongKongMember', 'China (including Hong Kong)', ['CN', 'HK'], 2_770e6, 3_670e6, 4_200e6],
-    ['nvda:OtherCountriesMember', 'Other countries', [], 4_013e6, 1_980e6, 3_160e6],
+    ['country:US', 'United States', ['US'], 23_470e6, 13_022e6, 44_209e6 - 23_470e6],
+    ['country:SG', 'Singapore', ['SG'], 10_156e6, 5_622e6, 19_173e6 - 10_156e6],
+    ['country:TW', 'Taiwan', ['TW'], 8_529e6, 5_740e6, 15_687e6 - 8_529e6],
+    ['nvda:ChinaIncludingHongKongMember', 'China (including Hong Kong)', ['CN', 'HK'], 2_769e6, 3_667e6, 8_291e6 - 2_769e6],
+    ['nvda:AllOtherCountriesNotSeparatelyDisclosedMember', 'All other countries', [], 1_819e6, 1_989e6, 3_445e6 - 1_819e6],
   ];
   const r1 = (n: number) => Math.round(n * 10) / 10;
   return [
@@ -88,7 +92,7 @@ export function sampleRevenue(): Change[] {
       subject: 'NVDA',
       title: 'NVIDIA Q2 FY2026: Singapore 21.7% of revenue (+3.0 pp YoY)',
       summary:
-        'Revenue $46.7B. United States 46.3% ($21.6B, +3.0 pp YoY); Singapore 21.7% ($10.1B, +3.0 pp YoY); Taiwan 17.5% ($8.2B, −1.6 pp YoY); China (including Hong Kong) 5.9% ($2.8B, −6.3 pp YoY); Other countries 8.6% ($4.0B, +2.0 pp YoY). Source: 10-Q 0001045810-25-000209.',
+        'Revenue $46.7B. United States 50.2% ($23.5B, +6.9 pp YoY); Singapore 21.7% ($10.2B, +3.0 pp YoY); Taiwan 18.2% ($8.5B, −0.9 pp YoY); China (including Hong Kong) 5.9% ($2.8B, −6.3 pp YoY); All other countries 3.9% ($1.8B, −2.7 pp YoY). Source: 10-Q 0001045810-25-000209.',
       url: 'https://www.sec.gov/Archives/edgar/data/1045810/000104581025000209/nvda-20250727.htm',
       importance: 'high',
       countries: ['SG', 'CN', 'HK', 'TW'],

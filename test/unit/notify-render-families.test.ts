@@ -23,12 +23,12 @@ describe('regional revenue', () => {
     expect(email.html).toContain('Q2 FY2026');
     expect(email.html).toMatch(/▲&nbsp;\+3\.0&nbsp;pp/);
     expect(email.html).toMatch(/▼&nbsp;−6\.3&nbsp;pp/);
-    expect(email.html).toContain('$10.1B');
+    expect(email.html).toContain('$10.2B');
     expect(email.html).toContain('21.7%');
-    expect(email.html).toContain('+80.4%');
+    expect(email.html).toContain('+80.6%');
     expect(email.html).toContain('Total revenue');
     expect(email.html).toContain('$46.7B');
-    expect(email.text).toMatch(/Singapore \*\s+\$5\.6B 18\.7%\s+\$10\.1B 21\.7%\s+▲ \+3\.0 pp\s+▲ \+1\.4 pp\s+\+80\.4%/);
+    expect(email.text).toMatch(/Singapore \*\s+\$5\.6B 18\.7%\s+\$10\.2B 21\.7%\s+▲ \+3\.0 pp\s+▲ \+1\.3 pp\s+\+80\.6%/);
     expect(email.text).toContain('* country of interest');
   });
 
