@@ -34,6 +34,18 @@ export interface Subscriber {
 export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed', 'suppressed'] as const;
 export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
 
+/**
+ * An Entity List rule seen on public inspection names no countries yet (the listing has
+ * only a title), though it may well concern the subscriber's: a country filter lets it
+ * through rather than hide the day-ahead warning. Its published update carries the
+ * countries and is filtered normally.
+ */
+function countriesUnknownYet(change: Change): boolean {
+  if (change.countries.length > 0 || change.source !== 'federal-register') return false;
+  const classification = (change.data as { classification?: unknown }).classification;
+  return typeof classification === 'string' && classification.startsWith('entity-list');
+}
+
 /** Does a change pass a subscriber's filters? Every present filter must match. */
 export function matchesSubscriber(change: Change, filters: SubscriberFilters): boolean {
   if (filters.sources?.length && !filters.sources.includes(change.source)) return false;
@@ -42,7 +54,7 @@ export function matchesSubscriber(change: Change, filters: SubscriberFilters): b
     const subject = change.subject.toUpperCase();
     if (!filters.subjects.some((s) => s.toUpperCase() === subject)) return false;
   }
-  if (filters.countries?.length && !change.countries.some((c) => filters.countries?.includes(c))) return false;
+  if (filters.countries?.length && !change.countries.some((c) => filters.countries?.includes(c)) && !countriesUnknownYet(change)) return false;
   if (filters.minImportance && IMPORTANCE_LEVELS.indexOf(change.importance) < IMPORTANCE_LEVELS.indexOf(filters.minImportance)) return false;
   return true;
 }

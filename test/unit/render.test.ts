@@ -193,4 +193,12 @@ describe('subscriber filters', () => {
     expect(matchesSubscriber(change, { minImportance: 'high' })).toBe(true);
     expect(matchesSubscriber({ ...change, importance: 'normal' }, { minImportance: 'high' })).toBe(false);
   });
+
+  it('let an Entity List rule on public inspection (countries not yet known) through a country filter, and nothing else without countries', () => {
+    const pi = { ...change, kind: 'fr.public-inspection', countries: [], data: { classification: 'entity-list-addition' } };
+    expect(matchesSubscriber(pi, { countries: ['SG'] })).toBe(true);
+    expect(matchesSubscriber({ ...pi, data: { classification: 'advanced-computing' } }, { countries: ['SG'] })).toBe(false);
+    expect(matchesSubscriber({ ...pi, source: 'sec-filings' }, { countries: ['SG'] })).toBe(false);
+    expect(matchesSubscriber({ ...pi, countries: ['CN'] }, { countries: ['SG'] })).toBe(false);
+  });
 });
