@@ -9,7 +9,7 @@
  * Exits 2 when it is missing, 1 when a screenshot fails.
  */
 import { execFile } from 'node:child_process';
-import { findChromium } from './screenshot-report.ts';
+import { chromiumFlags, findChromium } from './screenshot-report.ts';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -60,22 +60,9 @@ function samples(): Sample[] {
   ];
 }
 
-/** Flags that keep headless Chromium off the network and out of the user's profile. */
-function chromiumFlags(profile: string, width: number, height: number): string[] {
-  return [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--hide-scrollbars',
-    '--force-device-scale-factor=1',
-    `--user-data-dir=${profile}`,
-    `--window-size=${width},${height}`,
-  ];
+/** The shared headless flags at a device scale of 1 and a fixed window size. */
+function emailChromiumFlags(profile: string, width: number, height: number): string[] {
+  return chromiumFlags(profile, ['--force-device-scale-factor=1', `--window-size=${width},${height}`]);
 }
 
 /**
@@ -92,7 +79,7 @@ async function measure(chromium: string, html: string, dir: string, width: numbe
   writeFileSync(probe, html.replace('</body>', `${script}</body>`));
   const profile = mkdtempSync(join(tmpdir(), 'ew-chromium-'));
   try {
-    const { stdout } = await run(chromium, [...chromiumFlags(profile, width, 800), '--dump-dom', `file://${probe}`], { timeout: 60_000, maxBuffer: 32 * 1024 * 1024 });
+    const { stdout } = await run(chromium, [...emailChromiumFlags(profile, width, 800), '--dump-dom', `file://${probe}`], { timeout: 60_000, maxBuffer: 32 * 1024 * 1024 });
     const height = Number(/data-height="(\d+)"/.exec(stdout)?.[1]);
     return Number.isFinite(height) && height > 0 ? Math.min(height, 12_000) : 1600;
   } finally {
@@ -103,7 +90,7 @@ async function measure(chromium: string, html: string, dir: string, width: numbe
 async function screenshot(chromium: string, file: string, out: string, width: number, height: number): Promise<void> {
   const profile = mkdtempSync(join(tmpdir(), 'ew-chromium-'));
   try {
-    await run(chromium, [...chromiumFlags(profile, width, height), `--screenshot=${out}`, `file://${file}`], { timeout: 60_000 });
+    await run(chromium, [...emailChromiumFlags(profile, width, height), `--screenshot=${out}`, `file://${file}`], { timeout: 60_000 });
   } finally {
     rmSync(profile, { recursive: true, force: true });
   }

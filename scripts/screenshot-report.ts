@@ -116,8 +116,8 @@ export interface PageCheck {
   height: number;
 }
 
-/** Flags that keep headless Chromium off the network and out of the user's profile. */
-function chromiumFlags(profile: string): string[] {
+/** Flags that keep headless Chromium off the network and out of the user's profile, plus `extra`. */
+export function chromiumFlags(profile: string, extra: readonly string[] = []): string[] {
   return [
     '--headless',
     '--no-sandbox',
@@ -128,8 +128,8 @@ function chromiumFlags(profile: string): string[] {
     '--disable-component-update',
     '--disable-sync',
     '--hide-scrollbars',
-    '--remote-debugging-pipe',
     `--user-data-dir=${profile}`,
+    ...extra,
   ];
 }
 
@@ -146,7 +146,7 @@ export async function checkPage(
   const width = options.width ?? 1040;
   const timeoutMs = options.timeoutMs ?? 60_000;
   const profile = mkdtempSync(join(tmpdir(), 'ew-chromium-'));
-  const child: ChildProcess = spawn(chromium, chromiumFlags(profile), { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(chromium, chromiumFlags(profile, ['--remote-debugging-pipe']), { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();

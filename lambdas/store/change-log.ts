@@ -84,18 +84,6 @@ export class DynamoChangeLog implements ChangeLogPort {
     return SOURCE_NAMES.map((source) => new IndexStream(this.db, this.tableName, 'bySource', source, q, token ? (token.m?.[source] ?? undefined) : undefined, pageSize, token?.m?.[source] === null));
   }
 
-  /** Changes detected on one UTC day (the by-day index), newest first. */
-  async *byDay(day: string): AsyncIterable<Change> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({ TableName: this.tableName, ScanIndexForward: false, IndexName: 'byDay', ...keyCondition('day', day, {}), ExclusiveStartKey: startKey }),
-      );
-      for (const item of out.Items ?? []) yield toChange(item);
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-  }
-
   async pendingNotification(limit: number): Promise<Change[]> {
     const out = await this.db.send(
       new QueryCommand({

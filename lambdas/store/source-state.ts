@@ -1,7 +1,7 @@
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { SOURCE_NAMES, type SourceName } from '../core/change.ts';
 import type { ItemWrite, SourceState, SourceStatePort } from '../core/ports.ts';
-import { isConditionalCheckFailed } from './dynamo.ts';
+import { batchWriteAll, isConditionalCheckFailed, type WriteRequest } from './dynamo.ts';
 
 const pk = (source: SourceName) => `SOURCE#${source}`;
 
@@ -77,40 +77,28 @@ export class DynamoSourceState implements SourceStatePort {
 
   async getItems(source: SourceName, keyPrefix: string): Promise<Array<{ key: string; value: Record<string, unknown> }>> {
     const items: Array<{ key: string; value: Record<string, unknown> }> = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': pk(source), ':p': `ITEM#${keyPrefix}` },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        items.push({ key: (item.sk as string).slice(5), value: JSON.parse(item.valueJson as string) });
-      }
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateQuery(
+      { client: this.db },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': pk(source), ':p': `ITEM#${keyPrefix}` },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) items.push({ key: (item.sk as string).slice(5), value: JSON.parse(item.valueJson as string) });
+    }
     return items;
   }
 
   async putItems(source: SourceName, writes: ItemWrite[]): Promise<void> {
-    const requests = writes.map((w) =>
+    const requests = writes.map((w): WriteRequest =>
       w.value === null
         ? { DeleteRequest: { Key: { pk: pk(source), sk: `ITEM#${w.key}` } } }
         : { PutRequest: { Item: { pk: pk(source), sk: `ITEM#${w.key}`, valueJson: JSON.stringify(w.value) } } },
     );
-    for (let i = 0; i < requests.length; i += 25) {
-      let batch: Record<string, unknown[]> | undefined = { [this.tableName]: requests.slice(i, i + 25) };
-      for (let attempt = 0; batch && Object.keys(batch).length > 0; attempt++) {
-        if (attempt > 8) throw new Error(`DynamoDB kept ${batch[this.tableName]?.length} state writes unprocessed`);
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        const out = await this.db.send(new BatchWriteCommand({ RequestItems: batch as never }));
-        batch = out.UnprocessedItems as Record<string, unknown[]> | undefined;
-      }
-    }
+    await batchWriteAll(this.db, this.tableName, requests);
   }
 }
 

@@ -1,15 +1,14 @@
 import {
   BatchGetCommand,
-  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
-  ScanCommand,
+  paginateQuery,
+  paginateScan,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Subscriber, SubscriberStatus } from '../core/subscriber.ts';
-import { isConditionalCheckFailed } from './dynamo.ts';
+import { batchWriteAll, isConditionalCheckFailed } from './dynamo.ts';
 
 const pk = (email: string) => `SUB#${email.toLowerCase()}`;
 
@@ -87,19 +86,8 @@ export class DynamoSubscribers {
    */
   async list(): Promise<Subscriber[]> {
     const subscribers: Subscriber[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: 'sk = :p',
-          ExpressionAttributeValues: { ':p': 'PROFILE' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of out.Items ?? []) subscribers.push(toSubscriber(item));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateScan({ client: this.db }, { TableName: this.tableName, FilterExpression: 'sk = :p', ExpressionAttributeValues: { ':p': 'PROFILE' } });
+    for await (const page of pages) for (const item of page.Items ?? []) subscribers.push(toSubscriber(item));
     return subscribers.sort((a, b) => a.email.localeCompare(b.email));
   }
 
@@ -170,29 +158,10 @@ export class DynamoSubscribers {
   async remove(email: string): Promise<boolean> {
     const existed = (await this.get(email)) !== undefined;
     const keys: Array<{ pk: string; sk: string }> = [{ pk: pk(email), sk: 'PROFILE' }];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
-          ExpressionAttributeValues: { ':pk': pk(email), ':d': 'DELIVERY#' },
-          ProjectionExpression: 'pk, sk',
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    for await (const page of this.deliveryPages(email, 'pk, sk')) {
       for (const item of page.Items ?? []) keys.push({ pk: item.pk as string, sk: item.sk as string });
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    for (let i = 0; i < keys.length; i += 25) {
-      let batch: Record<string, unknown[]> | undefined = { [this.tableName]: keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) };
-      for (let attempt = 0; batch && Object.keys(batch).length > 0; attempt++) {
-        if (attempt > 8) throw new Error('DynamoDB kept subscriber deletes unprocessed');
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        const out = await this.db.send(new BatchWriteCommand({ RequestItems: batch as never }));
-        batch = out.UnprocessedItems as Record<string, unknown[]> | undefined;
-      }
     }
+    await batchWriteAll(this.db, this.tableName, keys.map((Key) => ({ DeleteRequest: { Key } })));
     return existed;
   }
 
@@ -234,22 +203,25 @@ export class DynamoSubscribers {
   /** Deliveries made to a subscriber (newest last). */
   async deliveriesOf(email: string): Promise<Delivery[]> {
     const out: Delivery[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
-          ExpressionAttributeValues: { ':pk': pk(email), ':d': 'DELIVERY#' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    for await (const page of this.deliveryPages(email)) {
       for (const item of page.Items ?? []) {
         const { pk: _pk, sk: _sk, ...rest } = item;
         out.push(rest as Delivery);
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return out.sort((a, b) => a.sentAt.localeCompare(b.sentAt));
+  }
+
+  /** Pages of a subscriber's delivery records (optionally only some attributes). */
+  private deliveryPages(email: string, projection?: string) {
+    return paginateQuery(
+      { client: this.db },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+        ExpressionAttributeValues: { ':pk': pk(email), ':d': 'DELIVERY#' },
+        ...(projection ? { ProjectionExpression: projection } : {}),
+      },
+    );
   }
 }
