@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { SourceName } from '../lambdas/core/change.ts';
+import { clockStartingAt, systemClock } from '../lambdas/core/clock.ts';
 import { loadConfig } from '../lambdas/core/config.ts';
 import { ConfigError } from '../lambdas/core/errors.ts';
 import type { CycleOutcome } from '../lambdas/core/source.ts';
@@ -136,25 +137,28 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
 
   program
     .command('demo')
-    .description('See the whole flow offline: recorded upstream data, a baseline cycle, then a cycle with news.')
+    .description('See the whole flow offline: a fake upstream (real shapes, partly made-up data), a baseline cycle, then a cycle with news.')
     .option('--data-dir <dir>', 'data dir for the demo (emptied first)', join(DEFAULT_DATA_DIR, 'demo'))
-    .action(async (opts: { dataDir: string }) => {
+    .option('--now <iso>', 'run the demo as of this instant (its clock starts there; dated demo data follows it); default: now', isoDate)
+    .action(async (opts: { dataDir: string; now?: string }) => {
       const { startDemoUpstream } = await import('../test/support/demo-upstream.ts');
       const dataDir = resolve(opts.dataDir);
       rmSync(dataDir, { recursive: true, force: true });
       mkdirSync(dataDir, { recursive: true });
-      const upstream = await startDemoUpstream();
-      out(`Fake upstream with recorded data: ${upstream.fake.url}`);
+      const clock = opts.now ? clockStartingAt(opts.now) : systemClock;
+      const upstream = await startDemoUpstream({ now: clock.now() });
+      out(`Fake upstream (real shapes, partly made-up data; see the README): ${upstream.fake.url}`);
       const runtime = await LocalRuntime.start({
         dataDir,
         sesPort: 0,
+        clock,
         log: out,
         env: { ...upstream.fake.env(), SEC_USER_AGENT: process.env.SEC_USER_AGENT ?? 'export-watch demo demo@example.com' },
       });
       try {
         out('\n1) Baseline cycle: records what exists, emails nobody.');
         const first = printSummary(await runtime.runOnce(), out);
-        out('\n2) The recorded data now contains news; second cycle:');
+        out('\n2) The upstream data now contains news; second cycle:');
         upstream.setPhase('news');
         const second = printSummary(await runtime.runOnce(), out);
         const outbox = join(dataDir, 'outbox');

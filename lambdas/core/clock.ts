@@ -22,6 +22,16 @@ export class ManualClock implements Clock {
   }
 }
 
+/**
+ * A clock that reads `start` at the moment it is made and then runs at real speed: the
+ * demo's "as of" clock (`export-watch demo --now`), so a pinned demo still sees time pass
+ * between its cycles.
+ */
+export function clockStartingAt(start: Date | string, base: Clock = systemClock): Clock {
+  const offset = new Date(start).getTime() - base.now().getTime();
+  return { now: () => new Date(base.now().getTime() + offset) };
+}
+
 /** Sleep that tests can replace. */
 export type Sleep = (ms: number) => Promise<void>;
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

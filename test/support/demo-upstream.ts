@@ -1,7 +1,7 @@
 import type { SourceName } from '../../lambdas/core/change.ts';
 import { FakeUpstream } from './fake-upstream.ts';
 import { registerEntityListDemo } from './upstreams/entity-list.ts';
-import { registerFederalRegisterDemo } from './upstreams/federal-register.ts';
+import { easternDate, registerFederalRegisterDemo } from './upstreams/federal-register.ts';
 import { registerSecDemo } from './upstreams/sec.ts';
 import { registerRevenueDemo } from './upstreams/sec-revenue.ts';
 import { registerExportLanguageDemo } from './upstreams/sec-export-language.ts';
@@ -9,7 +9,13 @@ import { registerExportLanguageDemo } from './upstreams/sec-export-language.ts';
 /** Demo phases: a quiet baseline, then recorded data with something new. */
 export type DemoPhase = 'quiet' | 'news';
 
-type RegisterDemo = (fake: FakeUpstream, phase: DemoPhase) => void;
+/** Options every demo route gets. */
+export interface DemoOptions {
+  /** The instant the demo runs at: dated upstream data is shifted to its Eastern day. Default: now. */
+  now?: Date;
+}
+
+type RegisterDemo = (fake: FakeUpstream, phase: DemoPhase, options: DemoOptions) => void;
 
 /** Each source's demo data, served under the real URL layouts. */
 export const DEMO_ROUTES: Partial<Record<SourceName, RegisterDemo>> = {
@@ -17,15 +23,15 @@ export const DEMO_ROUTES: Partial<Record<SourceName, RegisterDemo>> = {
   'sec-revenue': (fake) => registerRevenueDemo(fake),
   // After sec-revenue: its 10-Q (own prose, with the quarter's real revenue facts) serves both analyses.
   'sec-export-language': (fake, phase) => registerExportLanguageDemo(fake, phase),
-  'federal-register': (fake, phase) => registerFederalRegisterDemo(fake, phase),
+  'federal-register': (fake, phase, { now }) => registerFederalRegisterDemo(fake, phase, now ? { today: easternDate(now) } : {}),
   'entity-list': registerEntityListDemo,
 };
 
-/** A fake upstream serving every source's demo data for a phase. */
-export async function startDemoUpstream(): Promise<{ fake: FakeUpstream; setPhase(phase: DemoPhase): void }> {
+/** A fake upstream serving every source's demo data for a phase, dated as of `options.now`. */
+export async function startDemoUpstream(options: DemoOptions = {}): Promise<{ fake: FakeUpstream; setPhase(phase: DemoPhase): void }> {
   const fake = await new FakeUpstream().start();
   const setPhase = (phase: DemoPhase) => {
-    for (const register of Object.values(DEMO_ROUTES)) register(fake, phase);
+    for (const register of Object.values(DEMO_ROUTES)) register(fake, phase, options);
   };
   setPhase('quiet');
   return { fake, setPhase };

@@ -162,9 +162,9 @@ const BIS_AGENCIES = [
   },
 ];
 
-/** Today's date in Eastern time (the FR's calendar). */
-function easternToday(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+/** The date in Eastern time (the FR's calendar) of an instant, default now. */
+export function easternDate(at: Date = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -225,7 +225,7 @@ export interface FederalRegisterDemoOptions {
 /** The demo data of one phase, dates shifted to `today`. */
 export function federalRegisterDemoData(phase: FederalRegisterDemoPhase, options: FederalRegisterDemoOptions = {}): { documents: FakeFrDocument[]; publicInspection: Record<string, unknown> } {
   const file = JSON.parse(readFileSync(join(OWN_FIXTURES, 'federal-register/demo-scenario.json'), 'utf8')) as DemoFile;
-  const days = Math.round((Date.parse(`${options.today ?? easternToday()}T00:00:00Z`) - Date.parse(`${file.anchorDate}T00:00:00Z`)) / 86_400_000);
+  const days = Math.round((Date.parse(`${options.today ?? easternDate()}T00:00:00Z`) - Date.parse(`${file.anchorDate}T00:00:00Z`)) / 86_400_000);
   const documents = file.documents
     .filter((d) => d.phases.includes(phase))
     .map(({ phases: _p, ...d }) => ({ ...d, agencies: d.agencies === 'BIS' ? BIS_AGENCIES : d.agencies }) as FakeFrDocument);
