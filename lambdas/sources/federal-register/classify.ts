@@ -9,7 +9,9 @@ export const FR_CLASSIFICATIONS = [
   'entity-list-addition',
   'entity-list-removal',
   'entity-list-revision',
+  'entity-list-affiliates',
   'advanced-computing',
+  'denial-order',
   'ear-amendment',
   'notice',
   'other',
@@ -27,12 +29,25 @@ export interface ClassifyInput {
 }
 
 // Entity List changes arrive as rules titled "Additions to…", "Removal From…", "Revisions to…"
-// (UPSTREAMS.md §4.3). Each pattern stays within one title segment (`[^;]`) so a compound
-// title such as "Additions and Modifications to the Entity List; Removals From the VEU
-// Program" is judged by the segment that names the Entity List.
-const EL_ADDITION = /\b(?:additions?|adding|adds)\b[^;]*\bentity list\b/i;
-const EL_REMOVAL = /\b(?:removals?|removing|removes)\b[^;]*\b(?:from|of)\b[^;]*\bentity list\b/i;
+// (UPSTREAMS.md §4.3), and in the noun-first form too ("Entity List Removal", as 2023-25557
+// did). Each pattern stays within one title segment (`[^;]`) so a compound title such as
+// "Additions and Modifications to the Entity List; Removals From the VEU Program" is judged
+// by the segment that names the Entity List.
+const EL_ADDITION = /\b(?:additions?|adding|adds)\b[^;]*\bentity list\b|\bentity list\s+additions?\b/i;
+const EL_REMOVAL = /\b(?:removals?|removing|removes)\b[^;]*\b(?:from|of)\b[^;]*\bentity list\b|\bentity list\s+removals?\b/i;
 const EL_REVISION = /\b(?:revisions?|revising|modifications?|modifying|amendments?|corrections?)\s+(?:to|of)\b[^;]*\bentity list\b|\bentity list\s+(?:modifications?|revisions?)\b/i;
+
+// The affiliates ("50 percent") rule changes no entry, yet puts every company at least 50%
+// owned by a listed one under Entity List restrictions: for a chip exporter it reaches
+// further than most additions. Its title never says "Entity List" (2025-19001, and the
+// one-year suspension 2025-19846), hence the title wording and the abstract's ownership test.
+const EL_AFFILIATES_TITLE = /\baffiliates?\b[^;]*\blisted (?:entities|parties|persons)\b/i;
+const EL_AFFILIATES_ABSTRACT = /\b50(?: percent|%)[^.]{0,80}\bowned\b[^.]{0,80}\bentity list\b/i;
+
+// Denial orders (temporary ones, their renewals, and standard ones after a conviction) are
+// typed Notice, but they cut named parties off from every export: a party-specific measure
+// like an Entity List addition, not a housekeeping notice.
+const DENIAL_ORDER = /\border\b[^;]{0,40}\bdenying\b[^;]{0,40}\bexport privileges\b|\b(?:temporary )?denial orders?\b/i;
 
 // Abstract wording of Entity List rules whose titles do not say so ("adding 29 entries …
 // to the Entity List"). Bounded to one sentence so a rule that merely mentions listed
@@ -49,8 +64,11 @@ const AI_ACRONYM = /\bAI\b/;
 // Notices by type, and rules that only announce a briefing or a meeting.
 const NOTICE_TITLE = /\b(?:public briefing|briefings?|meetings?|sunshine act|advisory committee|information collection|public hearing)\b/i;
 
-// Rules that amend the EAR (15 CFR 730–774) even when no cfr_references came along.
-const EAR_TEXT = /\bexport administration regulations\b|\(EAR\)|\bcommerce control list\b|\bECCNs?\b|\bexport control classification numbers?\b|\blicense exceptions?\b/i;
+// Rules that amend the EAR (15 CFR 730–774) even when no cfr_references came along. Part
+// headings count: BIS titles some rules after the part they amend ("Control Policy:
+// End-User and End-Use Based" is part 744, 2022-11614, published without an abstract).
+const EAR_TEXT =
+  /\bexport administration regulations\b|\(EAR\)|\bcommerce control list\b|\bECCNs?\b|\bexport control classification numbers?\b|\blicense exceptions?\b|\bcontrol policy: end-user and end-use based\b/i;
 
 /** Normalise typographic quotes and whitespace so patterns see plain text. */
 function plain(text: string | null | undefined): string {
@@ -58,6 +76,7 @@ function plain(text: string | null | undefined): string {
 }
 
 function entityListClass(text: string): FrClassification | undefined {
+  if (EL_AFFILIATES_TITLE.test(text)) return 'entity-list-affiliates';
   if (EL_ADDITION.test(text)) return 'entity-list-addition';
   if (EL_REMOVAL.test(text)) return 'entity-list-removal';
   if (EL_REVISION.test(text)) return 'entity-list-revision';
@@ -75,14 +94,17 @@ function amendsEar(refs: ClassifyInput['cfrReferences']): boolean {
 
 /**
  * Classify a BIS document. Precedence, and why:
+ * 0. `denial-order`, by title, before anything else: denial orders are typed Notice.
  * 1. `notice`: API type Notice, or a rule that only announces a briefing/meeting (the
  *    briefing on the AI Diffusion rule is typed Rule but carries no regulatory change).
- * 2. Entity List, when the title's first segment names an Entity List change.
+ * 2. Entity List, when the title's first segment names an Entity List change (the
+ *    affiliates rule's "Affiliates of Certain Listed Entities" counts).
  * 3. `advanced-computing`, when the title names chip controls (the Oct-2022 rule ends in
  *    "…; Entity List Modification" but is above all the advanced-computing rule).
  * 4. Entity List named in a later title segment.
  * 5. `advanced-computing` from the abstract or action.
- * 6. Entity List from abstract wording ("adding 29 entries … to the Entity List").
+ * 6. Entity List from abstract wording ("adding 29 entries … to the Entity List", "at least
+ *    50 percent owned by … entities on the Entity List").
  * 7. `ear-amendment` for other rules amending 15 CFR 730–774 (by CFR reference or text),
  *    else `other` (e.g. Section 232 import measures).
  */
@@ -92,6 +114,7 @@ export function classifyDocument(input: ClassifyInput): FrClassification {
   const action = plain(input.action);
   const type = plain(input.type).toLowerCase();
 
+  if (DENIAL_ORDER.test(title)) return 'denial-order';
   if (type === 'notice' || NOTICE_TITLE.test(title)) return 'notice';
 
   const segments = title.split(';').map((s) => s.trim());
@@ -106,13 +129,17 @@ export function classifyDocument(input: ClassifyInput): FrClassification {
   if (isAdvancedComputing(body)) return 'advanced-computing';
   if (EL_ABSTRACT_ADDITION.test(abstract)) return 'entity-list-addition';
   if (EL_ABSTRACT_REMOVAL.test(abstract)) return 'entity-list-removal';
+  if (EL_AFFILIATES_ABSTRACT.test(abstract)) return 'entity-list-affiliates';
   if (amendsEar(input.cfrReferences) || EAR_TEXT.test(`${title} ${body}`)) return 'ear-amendment';
   return 'other';
 }
 
-/** Classes that make a change `high` importance. */
+/**
+ * Classes that make a change `high` importance: whatever names or reaches restricted parties
+ * (Entity List, its affiliates rule, denial orders) and chip controls.
+ */
 export function isHighImportance(classification: FrClassification): boolean {
-  return classification.startsWith('entity-list-') || classification === 'advanced-computing';
+  return classification.startsWith('entity-list-') || classification === 'advanced-computing' || classification === 'denial-order';
 }
 
 /**
