@@ -35,15 +35,37 @@ export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed', 'suppre
 export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
 
 /**
- * An Entity List rule seen on public inspection names no countries yet (the listing has
- * only a title), though it may well concern the subscriber's: a country filter lets it
- * through rather than hide the day-ahead warning. Its published update carries the
- * countries and is filtered normally.
+ * How far a change's `countries` reach. A source records it in `data.countryScope`:
+ * - `named`: the change concerns the countries it lists, and only those (none, for a
+ *   filing that names no country);
+ * - `worldwide`: it applies to every destination; the countries it names, if any, are
+ *   examples or exceptions;
+ * - `unknown`: it should concern countries but names none, so nobody can tell which yet
+ *   (an Entity List rule on public inspection, the AI Diffusion rule's abstract).
  */
-function countriesUnknownYet(change: Change): boolean {
-  if (change.countries.length > 0 || change.source !== 'federal-register') return false;
-  const classification = (change.data as { classification?: unknown }).classification;
-  return typeof classification === 'string' && classification.startsWith('entity-list');
+export const COUNTRY_SCOPES = ['named', 'worldwide', 'unknown'] as const;
+export type CountryScope = (typeof COUNTRY_SCOPES)[number];
+
+/**
+ * The country scope of a change: the one its source recorded, else `named`. Changes stored
+ * before sources recorded one keep the only exception the filter knew then: an Entity List
+ * rule of the Federal Register without countries was `unknown`.
+ */
+export function countryScopeOf(change: Change): CountryScope {
+  const data = change.data as { countryScope?: unknown; classification?: unknown };
+  if ((COUNTRY_SCOPES as readonly unknown[]).includes(data.countryScope)) return data.countryScope as CountryScope;
+  const legacyEntityListRule = change.source === 'federal-register' && typeof data.classification === 'string' && data.classification.startsWith('entity-list');
+  return legacyEntityListRule && change.countries.length === 0 ? 'unknown' : 'named';
+}
+
+/**
+ * A country filter keeps a change that names one of its countries, and every change whose
+ * countries are `worldwide` or `unknown`: a rule that names no country may well hit the
+ * subscriber's hardest (AI Diffusion, 2025-00636, and Singapore), and a filter must not
+ * turn the absence of a name into the absence of an alert.
+ */
+export function passesCountryFilter(change: Change, countries: readonly string[]): boolean {
+  return countryScopeOf(change) !== 'named' || change.countries.some((c) => countries.includes(c));
 }
 
 /** Does a change pass a subscriber's filters? Every present filter must match. */
@@ -54,7 +76,7 @@ export function matchesSubscriber(change: Change, filters: SubscriberFilters): b
     const subject = change.subject.toUpperCase();
     if (!filters.subjects.some((s) => s.toUpperCase() === subject)) return false;
   }
-  if (filters.countries?.length && !change.countries.some((c) => filters.countries?.includes(c)) && !countriesUnknownYet(change)) return false;
+  if (filters.countries?.length && !passesCountryFilter(change, filters.countries)) return false;
   if (filters.minImportance && IMPORTANCE_LEVELS.indexOf(change.importance) < IMPORTANCE_LEVELS.indexOf(filters.minImportance)) return false;
   return true;
 }

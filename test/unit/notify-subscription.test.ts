@@ -1,11 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { type Change, type ChangeDraft, finalizeChange } from '../../lambdas/core/change.ts';
 import { ManualClock } from '../../lambdas/core/clock.ts';
-import type { Subscriber } from '../../lambdas/core/subscriber.ts';
+import { countryScopeOf, matchesSubscriber, type Subscriber } from '../../lambdas/core/subscriber.ts';
+import type { FrDocument, FrPublicInspection } from '../../lambdas/sources/federal-register/api.ts';
+import { publicInspectionDraft, publishedDraft } from '../../lambdas/sources/federal-register/detect.ts';
 import { fromFunctionUrlEvent } from '../../lambdas/notify/subscription-handler.ts';
 import { handleLinkRequest, type LinkRequest, type SubscriptionDeps } from '../../lambdas/notify/subscription.ts';
 import { signToken } from '../../lambdas/notify/tokens.ts';
 import type { SubscriberUpdate, UpdateCondition } from '../../lambdas/store/subscribers.ts';
+import { hasSharedFixtures, shared } from '../support/fixtures.ts';
 
 const key = randomBytes(32);
 const clock = new ManualClock('2026-03-02T12:00:00Z');
@@ -127,5 +132,113 @@ describe('confirm/unsubscribe endpoint', () => {
     const r = fromFunctionUrlEvent(event);
     expect(r).toMatchObject({ method: 'POST', path: '/unsubscribe', body: 'List-Unsubscribe=One-Click' });
     expect(r.query.get('t')).toBe('v1.a.b');
+  });
+});
+
+/**
+ * Country filters (lambdas/core/subscriber.ts) on changes built by the real Federal Register
+ * drafts: a rule or notice whose countries are unknown or that applies worldwide passes.
+ */
+describe('country filters', () => {
+  const sg = { countries: ['SG'] };
+  const bis = [{ name: 'Industry and Security Bureau', slug: 'industry-and-security-bureau', id: 241, parent_id: 54 }];
+  const at = new Date('2025-01-15T14:00:00Z');
+  const change = (draft: ChangeDraft): Change => finalizeChange(draft, at);
+
+  const published = (overrides: Partial<FrDocument>): Change =>
+    change(
+      publishedDraft(
+        {
+          document_number: '2026-30001',
+          title: 'Export Administration Regulations: Updates',
+          type: 'Rule',
+          abstract: null,
+          publication_date: '2026-10-05',
+          html_url: 'https://www.federalregister.gov/documents/2026/10/05/2026-30001/x',
+          agencies: bis,
+          ...overrides,
+        },
+        undefined,
+      ),
+    );
+  const onPublicInspection = (title: string, number = '2026-30002'): Change =>
+    change(publicInspectionDraft({ document_number: number, title, type: 'Rule', agencies: bis, filed_at: '2026-10-02T08:45:00.000-04:00', publication_date: '2026-10-05' } as FrPublicInspection));
+
+  describe.skipIf(!hasSharedFixtures)('the AI Diffusion rule (2025-00636), which names no country', () => {
+    const docs = hasSharedFixtures
+      ? (JSON.parse(readFileSync(shared('federal-register/fr_bis_rules_titles_abstracts_2022-2026.json'), 'utf8')) as { documents: Array<{ document_number: string; title: string; abstract: string | null }> }).documents
+      : [];
+    const real = (number: string) => docs.find((d) => d.document_number === number)!;
+
+    it('reaches a subscriber filtering on SG on public inspection and when published', () => {
+      const rule = real('2025-00636');
+      const pi = onPublicInspection(rule.title, rule.document_number);
+      const doc = published({ document_number: rule.document_number, title: rule.title, abstract: rule.abstract, publication_date: '2025-01-15' });
+      for (const c of [pi, doc]) {
+        expect(c.countries).toEqual([]);
+        expect(countryScopeOf(c)).toBe('unknown');
+        expect(matchesSubscriber(c, sg)).toBe(true);
+        expect(matchesSubscriber(c, { countries: ['SG'], minImportance: 'high', kinds: ['fr'] })).toBe(true);
+      }
+      expect(pi.kind).toBe('fr.public-inspection');
+    });
+
+    it('still filters a rule that names its countries (the H200 rule: China and Macau)', () => {
+      const rule = real('2026-00789');
+      const doc = published({ document_number: rule.document_number, title: rule.title, abstract: rule.abstract });
+      expect(doc.countries).toEqual(['CN', 'MO']);
+      expect(countryScopeOf(doc)).toBe('named');
+      expect(matchesSubscriber(doc, sg)).toBe(false);
+      expect(matchesSubscriber(doc, { countries: ['MO'] })).toBe(true);
+    });
+
+    it('lets a rule with worldwide license requirements through (2024-19633)', () => {
+      const rule = real('2024-19633');
+      expect(countryScopeOf(published({ title: rule.title, abstract: rule.abstract }))).toBe('worldwide');
+    });
+  });
+
+  it('lets a worldwide rule through even when it names other countries', () => {
+    const doc = published({ abstract: 'BIS imposes a worldwide license requirement on these items, except to Canada and Japan.' });
+    expect(doc.countries).toEqual(['CA', 'JP']);
+    expect(countryScopeOf(doc)).toBe('worldwide');
+    expect(matchesSubscriber(doc, sg)).toBe(true);
+  });
+
+  it('treats every BIS rule or notice without a country the same way, whatever its class', () => {
+    const cases = [
+      onPublicInspection('Additions to the Entity List'), // the case 253a098 special-cased
+      onPublicInspection('Framework for Controls on Advanced Computing Items'),
+      published({ title: 'Expansion of End-User Controls To Cover Affiliates of Certain Listed Entities' }),
+      published({ title: 'Order Temporarily Denying Export Privileges', type: 'Notice' }),
+      published({ title: 'Information Systems Technical Advisory Committee; Notice of Partially Closed Meeting', type: 'Notice' }),
+    ];
+    for (const c of cases) {
+      expect(countryScopeOf(c)).toBe('unknown');
+      expect(matchesSubscriber(c, sg)).toBe(true);
+    }
+    // the other filters still apply: a meeting notice is not high importance
+    expect(matchesSubscriber(cases[4]!, { countries: ['SG'], minImportance: 'high' })).toBe(false);
+  });
+
+  it('filters an Entity List rule by the countries it names once published', () => {
+    const doc = published({ title: 'Additions to the Entity List', abstract: "BIS adds 12 entities under the destinations of China, People's Republic of (China) (12)." });
+    expect(countryScopeOf(doc)).toBe('named');
+    expect(matchesSubscriber(doc, sg)).toBe(false);
+    expect(matchesSubscriber(doc, { countries: ['CN'] })).toBe(true);
+  });
+
+  it('keeps filtering changes of other sources that name no country', () => {
+    const filing = change({ source: 'sec-filings', kind: 'filing.new', naturalKey: '0001045810-26-000024', subject: 'NVDA', title: 'NVIDIA 8-K', summary: '', data: {} });
+    expect(countryScopeOf(filing)).toBe('named');
+    expect(matchesSubscriber(filing, sg)).toBe(false);
+    expect(matchesSubscriber(filing, {})).toBe(true);
+  });
+
+  it('judges changes stored before sources recorded a scope as the filter did then', () => {
+    const stored = (classification: string): Change => ({ ...onPublicInspection('x'), data: { classification } });
+    expect(countryScopeOf(stored('entity-list-addition'))).toBe('unknown');
+    expect(countryScopeOf(stored('advanced-computing'))).toBe('named');
+    expect(matchesSubscriber({ ...stored('entity-list-addition'), countries: ['CN'] }, sg)).toBe(false);
   });
 });

@@ -1,3 +1,5 @@
+import type { CountryScope } from '../../core/subscriber.ts';
+
 /**
  * Classification of BIS documents and extraction of the countries they name. Pure and
  * deterministic: the same title/abstract always gives the same class, so a re-run never
@@ -221,4 +223,22 @@ export function extractCountries(...texts: Array<string | null | undefined>): st
     });
   }
   return [...found].sort();
+}
+
+// Wording of rules that apply to every destination ("adds two new worldwide license
+// requirements", 2024-19633). Deliberately not "global": "global foundry capacity" in the
+// H200 rule (2026-00789) is about supply, and that rule concerns China and Macau only.
+const WORLDWIDE = /\bworld-?wide\b|\ball (?:destinations|countries)\b|\bany destination\b/i;
+
+/**
+ * The country scope of a BIS document (see {@link CountryScope}), from the countries found in
+ * its text and the text itself: `worldwide` when it says it applies everywhere, `named`
+ * when it names countries, else `unknown`. A BIS rule or notice that names no country is
+ * never "about no country": it applies to all destinations or does not say which (the AI
+ * Diffusion rule's abstract names none, yet it tiers every country), so country filters
+ * must let it through.
+ */
+export function countryScope(countries: readonly string[], ...texts: Array<string | null | undefined>): CountryScope {
+  if (WORLDWIDE.test(texts.map(plain).join(' \n '))) return 'worldwide';
+  return countries.length > 0 ? 'named' : 'unknown';
 }

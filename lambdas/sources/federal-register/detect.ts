@@ -3,7 +3,7 @@ import type { ChangeDraft } from '../../core/change.ts';
 import { sha256 } from '../../core/hash.ts';
 import type { ItemWrite } from '../../core/ports.ts';
 import { correctionOfNumber, type FrDocument, type FrPublicInspection, isWithdrawn, publicInspectionPostedAt } from './api.ts';
-import { classifyDocument, extractCountries, type FrClassification, isHighImportance } from './classify.ts';
+import { classifyDocument, countryScope, extractCountries, type FrClassification, isHighImportance } from './classify.ts';
 
 /**
  * Comparison of what the Federal Register lists now with what earlier runs saw (one state
@@ -161,6 +161,9 @@ export function publishedDraft(doc: FrDocument, previous: DocItem | undefined): 
     cfrReferences: doc.cfr_references,
   });
   const data = publishedData(doc, classification);
+  const countries = extractCountries(doc.title, doc.abstract, doc.action);
+  // Read by subscriber country filters (core/subscriber.ts): no country named is not "no country concerned".
+  data.countryScope = countryScope(countries, doc.title, doc.abstract, doc.action);
   const correctionOf = (data.correctionOf as string | null) ?? undefined;
   const wasOnPi = previous !== undefined && (previous.status === 'pi' || previous.status === 'withdrawn' || previous.seenOnPublicInspection);
   const kind = isCorrection(doc, correctionOf) ? FR_KINDS.correction : wasOnPi ? FR_KINDS.published : FR_KINDS.document;
@@ -179,7 +182,7 @@ export function publishedDraft(doc: FrDocument, previous: DocItem | undefined): 
     summary: publishedSummary(doc),
     url: doc.html_url,
     importance: isHighImportance(classification) ? 'high' : 'normal',
-    countries: extractCountries(doc.title, doc.abstract, doc.action),
+    countries,
     occurredAt: doc.publication_date,
     data,
   };
@@ -191,7 +194,10 @@ function piText(doc: FrPublicInspection): string[] {
 }
 
 function piData(doc: FrPublicInspection, classification: FrClassification, filedAt: string | null): Record<string, unknown> {
+  // A PI listing has a title and subject lines only: countries are mostly unknown until publication.
+  const texts = piText(doc);
   return {
+    countryScope: countryScope(extractCountries(...texts), ...texts),
     documentNumber: doc.document_number,
     type: doc.type ?? null,
     action: null,
