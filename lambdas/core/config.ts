@@ -122,6 +122,17 @@ export const ConfigFileSchema = z
       })
       .strict()
       .default({ secRequestsPerSecond: 5, otherRequestsPerSecond: 1, timeoutMs: 20_000, maxRetries: 3, maxBodyBytes: 64 * 1024 * 1024 }),
+    /** Federal Register source; absent keys fall back to the source's defaults (README, Configuration). */
+    federalRegister: z
+      .object({
+        /**
+         * Days of publication dates re-read before the last success (default 14): documents
+         * listed late with an earlier date (corrections, late agency tags) are caught.
+         */
+        lookbackDays: z.number().int().min(1).max(30).optional(),
+      })
+      .strict()
+      .optional(),
     /** Ops alerting (source health); see docs/operations.md. */
     ops: opsSettingsSchema(),
     /** Subscriber emails: links, digests, truncation; see docs/emails.md. */

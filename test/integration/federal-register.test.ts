@@ -8,7 +8,14 @@ import { createCycleDeps, createUpstreamClient } from '../../lambdas/runtime/dep
 import { federalRegisterSource } from '../../lambdas/sources/federal-register/source.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
 import { type LocalDynamo, startLocalDynamo, testConfig } from '../support/local-aws.ts';
-import { FR_PATHS, registerFederalRegisterDemo } from '../support/upstreams/federal-register.ts';
+import {
+  FR_PATHS,
+  type FakeFrDocument,
+  federalRegisterDemoData,
+  registerFederalRegisterDemo,
+  serveFederalRegisterDocuments,
+  servePublicInspection,
+} from '../support/upstreams/federal-register.ts';
 
 /**
  * The federal-register source end to end: the real runner and DynamoDB adapters on an
@@ -178,5 +185,104 @@ describe('federal-register source cycle', () => {
     const s = await state();
     expect(s.consecutiveFailures).toBe(0);
     expect(await changes()).toHaveLength(3);
+  });
+});
+
+/**
+ * Documents listed late with an older publication date (issue 15, item 4): a correction
+ * (`C1-…`) dated before the newest document already seen, and a document whose BIS agency
+ * tag came days after publication. Every cycle costs exactly two requests.
+ */
+describe('federal-register look-back: late documents with earlier publication dates', () => {
+  const fake = new FakeUpstream();
+  const clock = new ManualClock('2026-10-02T13:00:00Z');
+  let base: AppConfig;
+  let local: LocalDynamo;
+  let http: CycleDeps['http'];
+
+  const news = federalRegisterDemoData('news', { today: '2026-10-02' });
+  const original = news.documents.find((d) => d.document_number === '2026-19874')!; // published 2026-09-29
+  const correction: FakeFrDocument = {
+    ...original,
+    document_number: 'C1-2026-19874',
+    publication_date: '2026-09-30', // older than 2026-20301 (2026-10-02), seen on the first run
+    correction_of: 'https://www.federalregister.gov/api/v1/documents/2026-19874.json',
+    html_url: 'https://www.federalregister.gov/documents/2026/09/30/C1-2026-19874/clarification-of-license-exception-eligibility-for-certain-encryption-items',
+  };
+  const bisAgencies = news.documents[0]!.agencies as Array<{ slug: string }>;
+  const lateTagged = (agencies: unknown): FakeFrDocument => ({
+    ...news.documents.find((d) => d.document_number === '2026-19205')!,
+    document_number: '2026-19950',
+    title: 'Removal of Entities From the Entity List',
+    publication_date: '2026-09-25',
+    html_url: 'https://www.federalregister.gov/documents/2026/09/25/2026-19950/removal-of-entities-from-the-entity-list',
+    agencies,
+  });
+
+  const deps = (lookbackDays?: number): CycleDeps =>
+    createCycleDeps(lookbackDays === undefined ? base : { ...base, federalRegister: { lookbackDays } }, { db: local.db, http, clock });
+  const serve = (documents: FakeFrDocument[]) => {
+    serveFederalRegisterDocuments(fake, documents);
+    servePublicInspection(fake, news.publicInspection);
+    fake.clearRequests();
+  };
+  const gte = () => new URLSearchParams(fake.requests[0]!.query).get('conditions[publication_date][gte]');
+  const changes = async (d: CycleDeps): Promise<Change[]> => {
+    const all: Change[] = [];
+    for await (const c of d.changes.query({ source: 'federal-register' })) all.push(c);
+    return all;
+  };
+
+  beforeAll(async () => {
+    await fake.start();
+    base = testConfig(fake.env());
+    local = await startLocalDynamo(base.tables);
+    http = createUpstreamClient(base, { otherRequestsPerSecond: 1000, secRequestsPerSecond: 1000, backoffBaseMs: 1 });
+  });
+  afterAll(async () => {
+    await fake.stop();
+    await local?.stop();
+  });
+
+  it('reports a correction and a late-tagged document once each, in two requests per cycle', async () => {
+    // Friday: the late document exists but is not tagged BIS yet, so the BIS query omits it.
+    serve([...news.documents, lateTagged([{ slug: 'commerce-department', name: 'Commerce Department' }])]);
+    expect(await runSourceCycle(federalRegisterSource, deps())).toMatchObject({ status: 'ok', baseline: true });
+    expect(fake.requests.map((r) => r.path)).toEqual([FR_PATHS.documents, FR_PATHS.publicInspection]);
+
+    // Monday: the correction and the BIS tag have both arrived, with dates before Friday's newest.
+    clock.set('2026-10-05T13:00:00Z');
+    serve([...news.documents, correction, lateTagged(bisAgencies)]);
+    expect(await runSourceCycle(federalRegisterSource, deps())).toMatchObject({ status: 'ok', changesCreated: 2, duplicates: 0 });
+    expect(fake.requests.map((r) => r.path)).toEqual([FR_PATHS.documents, FR_PATHS.publicInspection]);
+    expect(gte()).toBe('2026-09-18'); // 14 days before the last success (2026-10-02 ET)
+    const reported = (await changes(deps())).map((c) => [c.kind, c.naturalKey, c.occurredAt]).sort();
+    expect(reported).toEqual([
+      ['fr.correction', 'C1-2026-19874#published', '2026-09-30'],
+      ['fr.document', '2026-19950#published', '2026-09-25'],
+    ]);
+
+    // The next poll sees the same window and reports nothing, still in two requests.
+    clock.set('2026-10-05T13:15:00Z');
+    fake.clearRequests();
+    expect(await runSourceCycle(federalRegisterSource, deps())).toMatchObject({ status: 'ok', changesCreated: 0, duplicates: 0 });
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it('takes the window from federalRegister.lookbackDays, and a narrowed then widened window reports nothing old', async () => {
+    clock.set('2026-10-06T13:00:00Z');
+    serve([...news.documents, correction, lateTagged(bisAgencies)]);
+    expect(await runSourceCycle(federalRegisterSource, deps(3))).toMatchObject({ status: 'ok', changesCreated: 0 });
+    expect(gte()).toBe('2026-10-02'); // 3 days before 2026-10-05
+    expect(fake.requests).toHaveLength(2);
+
+    // Widening again re-reads documents that the narrow window no longer listed (even the
+    // baseline's 2026-09-17 rule): their items were kept, so nothing is news.
+    clock.set('2026-10-06T13:15:00Z');
+    serve([...news.documents, correction, lateTagged(bisAgencies)]);
+    expect(await runSourceCycle(federalRegisterSource, deps(30))).toMatchObject({ status: 'ok', changesCreated: 0, duplicates: 0 });
+    expect(gte()).toBe('2026-09-06');
+    expect(fake.requests).toHaveLength(2);
+    expect(await changes(deps())).toHaveLength(2);
   });
 });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../lambdas/core/clock.ts';
-import type { AppConfig } from '../../lambdas/core/config.ts';
+import { type AppConfig, parseConfigFile } from '../../lambdas/core/config.ts';
 import type { UpstreamClient } from '../../lambdas/core/http.ts';
 import type { SourceContext } from '../../lambdas/core/source.ts';
 import { createUpstreamClient } from '../../lambdas/runtime/deps.ts';
-import { type FederalRegisterCursor, federalRegisterSource } from '../../lambdas/sources/federal-register/source.ts';
+import { type FederalRegisterCursor, federalRegisterSource, LOOKBACK_DAYS, windowStartFor } from '../../lambdas/sources/federal-register/source.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
 import { testConfig } from '../support/local-aws.ts';
 import { federalRegisterDemoData, registerFederalRegisterDemo, servePublicInspection } from '../support/upstreams/federal-register.ts';
@@ -75,5 +75,33 @@ describe('federalRegisterSource.poll', () => {
     const result = await federalRegisterSource.poll(ctx({ something: 'else' }));
     expect(result.cursor.windowStart).toBe('2026-09-02');
     expect(logs).toContain('federal register cursor unreadable; using the baseline window');
+  });
+
+  it('counts federalRegister.lookbackDays back from the last success (Eastern date)', async () => {
+    registerFederalRegisterDemo(fake, 'quiet', { today: '2026-10-02' });
+    const previous: FederalRegisterCursor = {
+      v: 1,
+      lastSuccessAt: '2026-10-02T03:00:00.000Z', // 2026-10-01 23:00 ET
+      windowStart: '2026-09-02',
+      documentsCount: 3,
+      publicInspection: { regularUpdatedAt: null, specialUpdatedAt: null, bisCount: 0 },
+    };
+    const withLookback = (lookbackDays: number) => ({ ...ctx(previous), config: { ...config, federalRegister: { lookbackDays } } });
+    expect((await federalRegisterSource.poll(withLookback(7))).cursor.windowStart).toBe('2026-09-24');
+    expect((await federalRegisterSource.poll(ctx(previous))).cursor.windowStart).toBe('2026-09-17'); // default 14
+    expect(LOOKBACK_DAYS).toBe(14);
+    expect(windowStartFor(previous, clock.now(), 1)).toBe('2026-09-30');
+  });
+});
+
+describe('federalRegister config section', () => {
+  const file = (federalRegister: unknown) => ({ watchlist: ['NVDA'], federalRegister });
+
+  it('is optional and takes a whole number of days from 1 to 30', () => {
+    expect(parseConfigFile({ watchlist: ['NVDA'] }).federalRegister).toBeUndefined();
+    expect(parseConfigFile(file({})).federalRegister).toEqual({});
+    expect(parseConfigFile(file({ lookbackDays: 7 })).federalRegister).toEqual({ lookbackDays: 7 });
+    for (const bad of [0, 31, 2.5, '7']) expect(() => parseConfigFile(file({ lookbackDays: bad }))).toThrow(/federalRegister\.lookbackDays/);
+    expect(() => parseConfigFile(file({ lookback: 7 }))).toThrow(/federalRegister/);
   });
 });

@@ -62,6 +62,11 @@ export interface DetectInput {
   now: Date;
   /** First publication date of the window (YYYY-MM-DD), for pruning published items. */
   windowStart: string;
+  /**
+   * Publication date from which published items are kept even when unseen (default
+   * `windowStart`): a later, wider window would otherwise find them again as new.
+   */
+  retainFrom?: string;
 }
 
 /** Change drafts, and the item writes (or deletes, `value: null`) that record them. */
@@ -352,7 +357,7 @@ export function detectChanges(input: DetectInput): DetectOutput {
 
   // Bounded state: drop published items well behind the window (they cannot come back),
   // and PI-only items once they are old and gone from the list.
-  const publishedCutoff = addDays(input.windowStart, -PUBLISHED_ITEM_MARGIN_DAYS);
+  const publishedCutoff = addDays(input.retainFrom ?? input.windowStart, -PUBLISHED_ITEM_MARGIN_DAYS);
   const piCutoff = new Date(input.now.getTime() - PI_ITEM_TTL_DAYS * 86_400_000).toISOString();
   for (const [number, item] of input.known) {
     if (seen.has(number) || writes.has(number)) continue;

@@ -8,10 +8,20 @@ import { fetchBisDocuments, fetchPublicInspection } from './fetch.ts';
 export const BASELINE_LOOKBACK_DAYS = 30;
 
 /**
- * Look-back before the last success, in days. Wide on purpose: documents occasionally
- * appear in the API after their publication date, and a long outage must not skip any.
+ * Default look-back before the last success, in days (`federalRegister.lookbackDays`).
+ * Documents appear in the API after their publication date: a correction (`C1-…`) or a
+ * document whose BIS agency tag came late is listed with an older date than the newest
+ * one already seen, so a cursor on the newest date would skip it for good. Re-reading a
+ * window of dates instead costs nothing extra (BIS publishes a few documents a week: one
+ * page of `PER_PAGE`, fetch.ts), and the per-document items plus the change log's conditional
+ * puts on `<number>#published` keep the overlap from alerting twice. Counting back from the
+ * last success, not from now, means a long outage widens the window rather than skipping.
+ * Two weeks rather than a few days: the same single request covers longer delays.
  */
 export const LOOKBACK_DAYS = 14;
+
+/** The widest `federalRegister.lookbackDays` the config accepts (lambdas/core/config.ts). */
+export const MAX_LOOKBACK_DAYS = 30;
 
 /** Position of the source between runs. Small: the per-document state lives in items. */
 export const FederalRegisterCursorSchema = z.object({
@@ -30,10 +40,13 @@ export const FederalRegisterCursorSchema = z.object({
 /** The cursor stored in the source state between runs. */
 export type FederalRegisterCursor = z.infer<typeof FederalRegisterCursorSchema>;
 
-/** The first publication date to ask for: 14 days before the last success, 30 on the first run. */
-export function windowStartFor(cursor: FederalRegisterCursor | undefined, now: Date): string {
+/**
+ * The first publication date to ask for: `lookbackDays` (default {@link LOOKBACK_DAYS})
+ * before the Eastern date of the last success, {@link BASELINE_LOOKBACK_DAYS} on the first run.
+ */
+export function windowStartFor(cursor: FederalRegisterCursor | undefined, now: Date, lookbackDays = LOOKBACK_DAYS): string {
   if (!cursor) return addDays(easternDate(now), -BASELINE_LOOKBACK_DAYS);
-  return addDays(easternDate(new Date(cursor.lastSuccessAt)), -LOOKBACK_DAYS);
+  return addDays(easternDate(new Date(cursor.lastSuccessAt)), -lookbackDays);
 }
 
 /** True when `current` is an older list than `previous` (a stale cached copy). */
@@ -54,7 +67,8 @@ function latest(current: string | null, previous: string | null | undefined): st
 /**
  * Federal Register, BIS only: published rules and notices (`documents.json`, look-back
  * window, paged) and the public-inspection head start (`current.json`, filtered locally).
- * Two requests per cycle unless the window holds more than 100 documents.
+ * Two requests per cycle unless the window holds more than 100 documents. Documents are
+ * deduplicated by number: one state item each, and deterministic change ids.
  */
 export const federalRegisterSource: SourceDefinition<FederalRegisterCursor> = {
   name: 'federal-register',
@@ -65,7 +79,7 @@ export const federalRegisterSource: SourceDefinition<FederalRegisterCursor> = {
     const parsedCursor = ctx.cursor === undefined ? undefined : FederalRegisterCursorSchema.safeParse(ctx.cursor);
     if (parsedCursor && !parsedCursor.success) ctx.log('federal register cursor unreadable; using the baseline window');
     const cursor = parsedCursor?.success ? parsedCursor.data : undefined;
-    const windowStart = windowStartFor(cursor, now);
+    const windowStart = windowStartFor(cursor, now, ctx.config.federalRegister?.lookbackDays);
 
     const documents = await fetchBisDocuments(ctx.http, base, windowStart, epochSeconds, ctx.log);
     const current = await fetchPublicInspection(ctx.http, base, epochSeconds, ctx.log);
@@ -84,7 +98,10 @@ export const federalRegisterSource: SourceDefinition<FederalRegisterCursor> = {
     const { known, invalid } = parseDocItems(await ctx.readItems(DOC_ITEM_PREFIX));
     if (invalid.length) ctx.log('federal register state items unreadable; they will be rewritten', { keys: invalid.slice(0, 10) });
 
-    const { changes, itemWrites } = detectChanges({ published: documents.documents, publicInspection: bisPi, known, now, windowStart });
+    // Items are kept for the widest window the config allows, not only this one: narrowing
+    // the look-back and widening it again must not report old (or baseline) documents as new.
+    const retainFrom = [windowStart, windowStartFor(cursor, now, MAX_LOOKBACK_DAYS)].sort()[0];
+    const { changes, itemWrites } = detectChanges({ published: documents.documents, publicInspection: bisPi, known, now, windowStart, retainFrom });
 
     return {
       changes,
