@@ -10,8 +10,15 @@ import { filingChange } from '../../lambdas/sources/sec-filings/detect.ts';
 import type { SubmissionRow } from '../../lambdas/sources/sec-filings/submissions.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
 import { startLocalDynamo, testConfig } from '../support/local-aws.ts';
-import { registerSecDemo, SEC_DEMO_NEWS } from '../support/upstreams/sec.ts';
-import { EXPORT_LANGUAGE_8K, EXPORT_LANGUAGE_CURRENT, EXPORT_LANGUAGE_PREVIOUS, registerExportLanguageDemo } from '../support/upstreams/sec-export-language.ts';
+import { registerSecDemo, registerSecSubmissions, SEC_DEMO_NEWS, submissionsJson } from '../support/upstreams/sec.ts';
+import {
+  EXPORT_LANGUAGE_8K,
+  EXPORT_LANGUAGE_10K,
+  EXPORT_LANGUAGE_CURRENT,
+  EXPORT_LANGUAGE_NOTES_8K,
+  EXPORT_LANGUAGE_PREVIOUS,
+  registerExportLanguageDemo,
+} from '../support/upstreams/sec-export-language.ts';
 
 let fake: FakeUpstream;
 const cleanups: Array<() => Promise<void>> = [];
@@ -20,7 +27,7 @@ beforeAll(async () => {
   fake = await new FakeUpstream().start();
   registerSecDemo(fake, 'news'); // NVIDIA's submissions JSON, listing the previous 10-Q
   registerExportLanguageDemo(fake, 'news');
-  fake.file(EXPORT_LANGUAGE_8K.path, EXPORT_LANGUAGE_8K.file, { 'content-type': 'text/html' });
+  for (const doc of [EXPORT_LANGUAGE_8K, EXPORT_LANGUAGE_10K, EXPORT_LANGUAGE_NOTES_8K]) fake.file(doc.path, doc.file, { 'content-type': 'text/html' });
 });
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
@@ -125,19 +132,104 @@ describe('sec-export-language cycle against a fake EDGAR and in-memory DynamoDB'
     expect(fake.requests.map((r) => r.path)).toEqual(['/Archives/edgar/data/1045810/000104581025000211/nvda-20250727.htm']);
   });
 
-  it('reports an 8-K with export passages as export-language.8k and skips 8-Ks with other items', async () => {
+  it('reports only what an 8-K adds to the standing language: the H20 paragraph, not its cautionary sentence; earlier 8-Ks count; the first 10-Q still builds its baseline as today', async () => {
+    // NVIDIA's submissions as of the Q1 10-Q (real accessions, forms and dates): the FY2025
+    // 10-K is the latest periodic filing before the H20 8-K.
+    registerSecSubmissions(fake, (name) =>
+      name === 'CIK0001045810.json'
+        ? submissionsJson({
+            cik: 1045810,
+            name: 'NVIDIA CORP',
+            tickers: ['NVDA'],
+            rows: [
+              { accession: EXPORT_LANGUAGE_PREVIOUS.accession, filingDate: '2025-05-28', reportDate: '2025-04-27', form: '10-Q', primaryDocument: EXPORT_LANGUAGE_PREVIOUS.primaryDocument },
+              { accession: EXPORT_LANGUAGE_8K.accession, filingDate: '2025-04-15', reportDate: '2025-04-09', form: '8-K', items: '8.01', primaryDocument: EXPORT_LANGUAGE_8K.primaryDocument },
+              { accession: '0001045810-25-000039', filingDate: '2025-03-07', reportDate: '2025-03-03', form: '8-K', items: '5.02', primaryDocument: 'nvda-20250303.htm' },
+              { accession: EXPORT_LANGUAGE_10K.accession, filingDate: '2025-02-26', reportDate: '2025-01-26', form: '10-K', primaryDocument: EXPORT_LANGUAGE_10K.primaryDocument },
+            ],
+          })
+        : undefined,
+    );
+    cleanups.push(async () => registerSecDemo(fake, 'news'));
     const h = await harness();
     await h.run();
     h.clock.advance(MINUTE);
-    await h.seed({ ...tenQ, accession: EXPORT_LANGUAGE_8K.accession, form: '8-K', items: ['8.01', '9.01'], primaryDocument: EXPORT_LANGUAGE_8K.primaryDocument, reportDate: '2025-04-09' });
-    await h.seed({ ...tenQ, accession: '0001045810-25-000197', form: '8-K', items: ['5.02'], primaryDocument: 'nvda-20250731.htm', reportDate: '2025-07-31' });
+    const eightK: SubmissionRow = { ...tenQ, accession: EXPORT_LANGUAGE_8K.accession, filingDate: '2025-04-15', form: '8-K', items: ['8.01', '9.01'], primaryDocument: EXPORT_LANGUAGE_8K.primaryDocument, reportDate: '2025-04-09' };
+    await h.seed(eightK);
+    await h.seed({ ...tenQ, accession: '0001045810-25-000039', filingDate: '2025-03-07', form: '8-K', items: ['5.02'], primaryDocument: 'nvda-20250303.htm', reportDate: '2025-03-03' });
     h.clock.advance(MINUTE);
     fake.clearRequests();
     expect(await h.run()).toMatchObject({ status: 'ok', changesCreated: 1, itemsSeen: 1 });
-    expect(fake.requests.map((r) => r.path)).toEqual([EXPORT_LANGUAGE_8K.path]);
-    const [change] = await h.changes();
-    expect(change).toMatchObject({ kind: 'export-language.8k', naturalKey: EXPORT_LANGUAGE_8K.accession, importance: 'high', title: 'NVIDIA 8-K discloses 2 export-control paragraphs (H20 licence requirement)' });
-    expect((change?.data as unknown as ExportLanguageData | undefined)?.previousAccession).toBeNull();
+    // The company is new to the analysis: its latest 10-K (from the submissions JSON) is the
+    // standing language. The 5.02 8-K is not read.
+    expect(fake.requests.map((r) => r.path)).toEqual([EXPORT_LANGUAGE_8K.path, '/sec-data/submissions/CIK0001045810.json', EXPORT_LANGUAGE_10K.path]);
+    const [change, ...others] = await h.changes();
+    expect(others).toEqual([]);
+    expect(change).toMatchObject({ kind: 'export-language.8k', naturalKey: EXPORT_LANGUAGE_8K.accession, importance: 'high', title: 'NVIDIA 8-K discloses 1 export-control paragraph (H20 licence requirement)' });
+    const data = change?.data as unknown as ExportLanguageData;
+    expect(data).toMatchObject({ previousAccession: EXPORT_LANGUAGE_10K.accession, removed: [], changed: [] });
+    // Only the licence requirement; the cautionary sentence about "the new export licence
+    // requirement" repeats what the 10-K already says.
+    expect(data.added).toHaveLength(1);
+    expect(data.added[0]).toMatch(/^On April 9, 2025, the U\.S\. government informed NVIDIA Corporation that a licence is required/);
+    expect(change?.summary).toContain("against the company's standing language (10-K 0001045810-25-000023 and earlier 8-Ks)");
+    // The standing language is the 8-K item; the seed never becomes the periodic reference.
+    expect(await h.deps.state.getItem('sec-export-language', 'passages#1045810#8-K')).toMatchObject({ family: '8-K', accession: EXPORT_LANGUAGE_8K.accession });
+    expect(await h.deps.state.getItem('sec-export-language', 'passages#1045810#periodic')).toBeUndefined();
+
+    // An amendment repeating the 8-K: its paragraphs are standing language now (no submissions request).
+    const amendment = { ...eightK, accession: '0001045810-25-000084', form: '8-K/A' };
+    fake.on('GET', '/Archives/edgar/data/1045810/000104581025000084/nvda-20250409.htm', () => ({ body: readFileSync(EXPORT_LANGUAGE_8K.file) }));
+    await h.seed(amendment);
+    h.clock.advance(MINUTE);
+    fake.clearRequests();
+    expect(await h.run()).toMatchObject({ status: 'ok', changesCreated: 0, itemsSeen: 1 });
+    expect(fake.requests.map((r) => r.path)).toEqual(['/Archives/edgar/data/1045810/000104581025000084/nvda-20250409.htm']);
+
+    // The first 10-Q ever seen still finds and compares with its own previous filing (the 10-K).
+    await h.seed({ ...tenQ, accession: EXPORT_LANGUAGE_PREVIOUS.accession, filingDate: '2025-05-28', reportDate: '2025-04-27', primaryDocument: EXPORT_LANGUAGE_PREVIOUS.primaryDocument });
+    h.clock.advance(MINUTE);
+    fake.clearRequests();
+    expect(await h.run()).toMatchObject({ status: 'ok', changesCreated: 1, itemsSeen: 1 });
+    expect(fake.requests.map((r) => r.path)).toEqual([EXPORT_LANGUAGE_PREVIOUS.path, '/sec-data/submissions/CIK0001045810.json', EXPORT_LANGUAGE_10K.path]);
+    const tenQChange = (await h.changes()).find((c) => c.naturalKey === EXPORT_LANGUAGE_PREVIOUS.accession);
+    expect(tenQChange).toMatchObject({ kind: 'export-language.changed', data: { previousAccession: EXPORT_LANGUAGE_10K.accession } });
+    expect((tenQChange?.data as unknown as ExportLanguageData | undefined)?.added.join(' ')).toMatch(/licence is required to export our H20 products/);
+    expect(await h.deps.state.getItem('sec-export-language', 'passages#1045810#periodic')).toMatchObject({ accession: EXPORT_LANGUAGE_PREVIOUS.accession, form: '10-Q' });
+  });
+
+  it('an 8-K whose forward-looking-statements paragraph repeats the 10-Q risk language is no news, with or without a stored reference; 8-Ks with other items are skipped', async () => {
+    const notes: SubmissionRow = { ...tenQ, accession: EXPORT_LANGUAGE_NOTES_8K.accession, filingDate: '2025-09-16', reportDate: '2025-09-15', form: '8-K', items: ['8.01', '9.01'], primaryDocument: EXPORT_LANGUAGE_NOTES_8K.primaryDocument };
+
+    // After the Q2 10-Q: compared with its reference, no further request.
+    const h = await harness();
+    await h.run();
+    h.clock.advance(MINUTE);
+    await h.seed(tenQ);
+    h.clock.advance(MINUTE);
+    expect(await h.run()).toMatchObject({ status: 'ok', changesCreated: 1 });
+    await h.seed(notes);
+    await h.seed({ ...tenQ, accession: '0001045810-25-000197', form: '8-K', items: ['5.02'], primaryDocument: 'nvda-20250731.htm', reportDate: '2025-07-31' });
+    h.clock.advance(MINUTE);
+    fake.clearRequests();
+    expect(await h.run()).toMatchObject({ status: 'ok', changesCreated: 0, itemsSeen: 1 });
+    expect(fake.requests.map((r) => r.path)).toEqual([EXPORT_LANGUAGE_NOTES_8K.path]);
+    expect((await h.changes()).map((c) => c.kind)).toEqual(['export-language.changed']);
+    const standing = await h.deps.state.getItem('sec-export-language', 'passages#1045810#8-K');
+    expect(standing).toMatchObject({ accession: EXPORT_LANGUAGE_NOTES_8K.accession, family: '8-K' });
+    expect((standing?.passages as string[] | undefined)?.[0]).toMatch(/^This Current Report on Form 8-K contains forward-looking statements/);
+
+    // The same 8-K as the first filing of the company ever seen: the latest 10-Q (from the
+    // submissions JSON) is the standing language, and the boilerplate is still no news.
+    const fresh = await harness();
+    await fresh.run();
+    fresh.clock.advance(MINUTE);
+    await fresh.seed(notes);
+    fresh.clock.advance(MINUTE);
+    fake.clearRequests();
+    expect(await fresh.run()).toMatchObject({ status: 'ok', changesCreated: 0, itemsSeen: 1 });
+    expect(fake.requests.map((r) => r.path)).toEqual([EXPORT_LANGUAGE_NOTES_8K.path, '/sec-data/submissions/CIK0001045810.json', EXPORT_LANGUAGE_CURRENT.path]);
+    expect(await fresh.changes()).toEqual([]);
   });
 
   it('a garbage document fails the cycle with parse and leaves the cursor where it was; the next run retries', async () => {

@@ -132,6 +132,16 @@ function filingUrl(d: Record<string, unknown>, url: string | undefined): string 
   return str(d.url) ?? url;
 }
 
+/**
+ * What the filing was compared with. An 8-K is compared with the company's standing
+ * language (its latest 10-K/10-Q and earlier 8-Ks), not with one filing.
+ */
+function comparedWith(c: Change, d: Record<string, unknown>): string | undefined {
+  const previous = str(d.previousAccession);
+  if (c.kind.endsWith('.8k')) return previous ? `new against the standing language of ${previous} and earlier 8-Ks` : undefined;
+  return previous ? `compared with ${previous}` : undefined;
+}
+
 function languageCard(c: Change): string {
   const d = obj(c.data);
   const { shown, hidden } = passages(c);
@@ -155,7 +165,7 @@ function languageCard(c: Change): string {
       cardTitle(c.title || fallbackTitle(c), filingUrl(d, c.url)) +
       metaLine([
         str(d.accession) ? `filing ${str(d.accession)}` : undefined,
-        str(d.previousAccession) ? `compared with ${str(d.previousAccession)}` : undefined,
+        comparedWith(c, d),
         counts.join(', ') || undefined,
       ]) +
       (shown.length === 0 && c.summary ? `<div style="font-size:13px;line-height:19px;margin-top:6px;">${esc(c.summary)}</div>` : '') +
@@ -172,7 +182,7 @@ function languageText(c: Change): string {
   const d = obj(c.data);
   const { shown, hidden } = passages(c);
   const lines = [`* ${c.importance === 'high' ? '[HIGH] ' : ''}${oneLine(c.title || fallbackTitle(c))}`];
-  const meta = [str(d.form) ? `Form ${str(d.form)}` : '', str(d.accession) ? `filing ${str(d.accession)}` : '', str(d.previousAccession) ? `compared with ${str(d.previousAccession)}` : '']
+  const meta = [str(d.form) ? `Form ${str(d.form)}` : '', str(d.accession) ? `filing ${str(d.accession)}` : '', comparedWith(c, d) ?? '']
     .filter(Boolean)
     .join(', ');
   if (meta) lines.push(wrap(meta, 76, '  '));

@@ -9,12 +9,15 @@ import { countriesIn, exportTerms, namedProducts } from './passages.ts';
  * no clock, no AWS.
  */
 
-/** Filing families compared with each other. 8-Ks are compared with nothing. */
+/**
+ * Filing families. 10-K/10-Q and 20-F each compare with their own previous filing; an 8-K
+ * compares with the company's standing language (`standing.ts`), kept under family `8-K`.
+ */
 export type Family = 'periodic' | '20-F' | '8-K';
 
 /**
  * The family of a form: 10-K and 10-Q (and transition reports) compare with each other,
- * a 20-F with the previous 20-F, an 8-K with nothing; other forms are not analysed.
+ * a 20-F with the previous 20-F, an 8-K with the standing language; other forms are not analysed.
  */
 export function familyOf(form: string): Family | undefined {
   const base = formBase(form);
@@ -232,8 +235,9 @@ export function capData(data: ExportLanguageData, maxBytes = MAX_CHANGE_DATA_BYT
 
 /**
  * The change draft for a filing's export-language diff, or undefined when the diff is
- * empty: no change at all never becomes a change. An 8-K's passages are all `added`
- * (kind `export-language.8k`); periodic reports give `export-language.changed`.
+ * empty: no change at all never becomes a change. An 8-K gives kind `export-language.8k`
+ * with what is new against the standing language (`previous`: the latest periodic filing
+ * in it, if any); periodic reports give `export-language.changed`.
  */
 export function exportLanguageChange(filing: FilingRef, diff: PassageDiff, previous: { accession: string; form: string } | undefined): ChangeDraft | undefined {
   if (diff.added.length === 0 && diff.removed.length === 0 && diff.changed.length === 0) return undefined;
@@ -242,8 +246,13 @@ export function exportLanguageChange(filing: FilingRef, diff: PassageDiff, previ
   const newTexts = [...diff.added, ...diff.changed.map((c) => c.after)];
 
   let title: string;
+  // An 8-K's passages are new against the standing language (`standing.ts`): wholly new
+  // paragraphs are `added`, standing ones it updates with new facts are `changed`.
+  const eightKWhat = diff.changed.length
+    ? `${listJoin([diff.added.length ? `${diff.added.length} new` : '', `${diff.changed.length} updated`].filter(Boolean))} export-control paragraph${diff.added.length + diff.changed.length === 1 ? '' : 's'}`
+    : plural(diff.added.length, 'export-control paragraph');
   if (eightK) {
-    title = `${company} ${filing.form} discloses ${plural(diff.added.length, 'export-control paragraph')}`;
+    title = `${company} ${filing.form} discloses ${eightKWhat}`;
   } else {
     const verbs = [
       diff.added.length ? `adds ${diff.added.length}` : '',
@@ -263,7 +272,7 @@ export function exportLanguageChange(filing: FilingRef, diff: PassageDiff, previ
   ].filter(Boolean);
   let summary = `${company} (${filing.subject}) ${filing.form} ${filing.accession}`;
   summary += eightK
-    ? `: ${plural(diff.added.length, 'export-control paragraph')} in the filing's event items.`
+    ? `: ${eightKWhat} in the filing's event items${previous ? `, against the company's standing language (${previous.form} ${previous.accession} and earlier 8-Ks)` : ''}.`
     : `, compared with ${previous ? `${previous.form} ${previous.accession}` : 'the previous filing'}: ${listJoin(counts)} export-control paragraph${counts.length === 1 && diff.added.length + diff.changed.length + diff.removed.length === 1 ? '' : 's'}.`;
   const lead = diff.added[0] ?? diff.changed[0]?.after ?? diff.removed[0];
   if (lead) summary += ` ${diff.added[0] ? 'New' : diff.changed[0] ? 'Changed' : 'Removed'}: "${excerpt(lead)}"`;

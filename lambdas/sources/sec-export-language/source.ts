@@ -18,9 +18,10 @@ import {
   referenceFromItem,
   referenceItem,
 } from './detect.ts';
-import { diffPassages, type PassageDiff, type PassageDiffResult } from './diff.ts';
+import { diffPassages, type PassageDiffResult } from './diff.ts';
 import { analyseDocument, type FilingAnalysis } from './passages.ts';
 import { EXPORT_EVENT_ITEMS } from './sections.ts';
+import { compareWithStanding, nextStanding, standingPassages } from './standing.ts';
 
 /**
  * The `sec-export-language` source: what a company newly says about export controls.
@@ -30,7 +31,9 @@ import { EXPORT_EVENT_ITEMS } from './sections.ts';
  * oldest first, fetches each primary document through the shared SEC-rate-limited client,
  * extracts the export-control passages of its risk factors and MD&A (an 8-K: its event
  * items) and compares them with the company's reference passages (`passages#<cik>#<family>`,
- * see `detect.ts`). Without a reference (a company seen for the first time) the previous
+ * see `detect.ts`); an 8-K with the company's standing language, i.e. its periodic
+ * reference plus the passages of its earlier 8-Ks (`passages#<cik>#8-K`, see
+ * `standing.ts`). Without a reference (a company seen for the first time) the previous
  * 10-K/10-Q is found in the company's submissions JSON and fetched. A document that does
  * not parse fails the whole cycle with `parse`: nothing is written, the cursor stays, and
  * the next run retries.
@@ -169,11 +172,35 @@ export function createSecExportLanguageSource(options: SecExportLanguageOptions 
         const logFields = { accession: filing.accession, form: filing.form, passages: current.length, sections: analysis.sections.map((s) => s.kind), wholeDocument: analysis.wholeDocument };
 
         if (family === '8-K') {
-          // An 8-K stands alone: whatever it says about export controls is news.
-          const diff: PassageDiff = { added: current, removed: [], changed: [] };
-          const draft = exportLanguageChange(ref, diff, undefined);
+          // An 8-K mostly repeats what the company already says (cautionary paragraphs,
+          // restated risk factors): only what is new against its standing language is news.
+          const keys = { periodic: passagesKey(filing.cik, 'periodic'), foreign: passagesKey(filing.cik, '20-F'), eightK: passagesKey(filing.cik, '8-K') };
+          for (const key of Object.values(keys)) if (!references.has(key)) references.set(key, referenceFromItem(await ctx.readItem(key)));
+          let standing = references.get(keys.eightK);
+          if (standing?.accession === filing.accession) {
+            ctx.log('8-K already folded into the standing language; skipped', logFields);
+            continue;
+          }
+          if (current.length === 0) {
+            ctx.log('8-K analysed', { ...logFields, change: false });
+            continue;
+          }
+          let periodic = references.get(keys.periodic) ?? references.get(keys.foreign);
+          let seeded = false;
+          if (!periodic && !standing) {
+            // First sight of the company: its latest 10-K/10-Q is the standing language. It
+            // seeds the 8-K item only, never the periodic reference, so the company's first
+            // 10-K/10-Q still finds and compares with its own previous filing as before.
+            periodic = await previousFilingReference(ctx, filing, 'periodic');
+            if (periodic) standing = nextStanding(undefined, periodic, periodic.passages);
+            seeded = Boolean(periodic);
+          }
+          const news = compareWithStanding(standingPassages([references.get(keys.periodic), references.get(keys.foreign), standing]), current);
+          const draft = exportLanguageChange(ref, news, periodic ? { accession: periodic.accession, form: periodic.form } : undefined);
           if (draft) changes.push(draft);
-          ctx.log('8-K analysed', { ...logFields, change: Boolean(draft) });
+          ctx.log('8-K analysed', { ...logFields, seeded, standing: periodic?.accession, added: news.added.length, changed: news.changed.length, repeated: news.repeated, change: Boolean(draft) });
+          references.set(keys.eightK, nextStanding(standing, filing, current));
+          touched.add(keys.eightK);
           continue;
         }
 
@@ -211,7 +238,9 @@ export function createSecExportLanguageSource(options: SecExportLanguageOptions 
       const itemWrites: ItemWrite[] = [...touched].map((key) => ({ key, value: referenceItem(references.get(key) as Reference) }));
       for (const w of itemWrites) {
         const truncated = (w.value as { truncated?: number } | null)?.truncated ?? 0;
-        if (truncated > 0) ctx.log('reference truncated to fit a state item', { key: w.key, truncated });
+        // The 8-K standing item is bounded by design (old passages age out); a periodic
+        // reference losing passages is worth a log line.
+        if (truncated > 0 && !w.key.endsWith('#8-K')) ctx.log('reference truncated to fit a state item', { key: w.key, truncated });
       }
       const cursor = nextCursor(ctx.cursor, since, batch.map((b) => b.change), pending.size > batch.length, found);
       return { changes, cursor, itemsSeen: batch.length, itemWrites };

@@ -60,6 +60,27 @@ export const EXPORT_LANGUAGE_8K: DemoDocument = {
   file: join(EXPORT_LANGUAGE_FIXTURES, 'nvda-20250409-8k.htm'),
 };
 
+/** NVIDIA's FY2025 10-K stand-in (filed 2025-02-26): the standing language before the H20 8-K (tests only). */
+export const EXPORT_LANGUAGE_10K: DemoDocument = {
+  accession: '0001045810-25-000023',
+  form: '10-K',
+  primaryDocument: 'nvda-20250126.htm',
+  path: archivePath('1045810', '0001045810-25-000023', 'nvda-20250126.htm'),
+  file: join(EXPORT_LANGUAGE_FIXTURES, 'nvda-20250126.htm'),
+};
+
+/**
+ * A synthetic notes-offering 8-K (Items 8.01, 9.01; made-up accession) whose
+ * forward-looking-statements paragraph repeats the 10-Q's risk language (tests only).
+ */
+export const EXPORT_LANGUAGE_NOTES_8K: DemoDocument = {
+  accession: '0001045810-25-900301',
+  form: '8-K',
+  primaryDocument: 'nvda-20250915.htm',
+  path: archivePath('1045810', '0001045810-25-900301', 'nvda-20250915.htm'),
+  file: join(EXPORT_LANGUAGE_FIXTURES, 'nvda-20250915-8k.htm'),
+};
+
 /** Every document of the demo, for a lead combining routes with other sources' demos. */
 export const EXPORT_LANGUAGE_DEMO_DOCUMENTS: readonly DemoDocument[] = [EXPORT_LANGUAGE_PREVIOUS, EXPORT_LANGUAGE_CURRENT];
 
