@@ -231,6 +231,24 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
       await diffFilingsCommand(oldRef, newRef, { json: opts.json }, (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`));
     });
 
+  const entityList = program.command('entity-list').description('Entity List tools (Consolidated Screening List downloads).');
+  entityList
+    .command('diff')
+    .description(
+      "Diff two downloads of the Consolidated Screening List (consolidated.json) as the entity-list source would: entries added, removed and modified per list and country, with Federal Register citations.",
+    )
+    .argument('<old>', 'earlier download (CSL JSON: {"results": [...]} or a bare array of rows)')
+    .argument('<new>', 'later download (same format)')
+    .option('--json', 'print { "added": [...], "removed": [...], "modified": [...] }; each entry has key, title and the change data')
+    .option('--lists <codes>', 'lists to compare, comma-separated codes (EL,MEU,UVL,DPL,SDN,ISN,...); default: the --config file\'s entityList.lists, else EL,MEU,UVL')
+    .option('--config <file>', 'config file whose entityList section (lists, sanity bounds) applies')
+    .addHelpText('after', '\nExit code 0 when both files were compared (with or without differences), 2 on bad input (missing file, not JSON, not a screening list, unknown list code).')
+    .action(async (oldPath: string, newPath: string, opts: { json?: boolean; lists?: string; config?: string }) => {
+      const { entityListDiffCommand } = await import('../lambdas/sources/entity-list/cli.ts');
+      const io = { out: (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`), err: (s: string) => process.stderr.write(`${s}\n`) };
+      program.setOptionValue('exitCode', await entityListDiffCommand(oldPath, newPath, opts, io));
+    });
+
   program
     .command('status')
     .description(

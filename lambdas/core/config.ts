@@ -95,6 +95,47 @@ function emailSettingsSchema() {
     .prefault({});
 }
 
+/**
+ * Codes of the Consolidated Screening List's lists: the abbreviation in each row's `source`
+ * ("Entity List (EL) - Bureau of Industry and Security" → `EL`). The config names lists by
+ * code because operators know them that way and the long names are reworded now and then;
+ * the entity-list source maps each code to its published name (`sources/entity-list/lists.ts`).
+ */
+export const CSL_LIST_CODES = ['EL', 'MEU', 'UVL', 'DPL', 'ISN', 'DTC', 'SDN', 'SSI', 'FSE', 'CAP', 'PLC', 'CMIC', 'NS-MBS'] as const;
+/** One of {@link CSL_LIST_CODES}. */
+export type CslListCode = (typeof CSL_LIST_CODES)[number];
+
+/**
+ * A relative bound of the entity-list sanity check (0.1 = ±10%). At most 1: a snapshot that
+ * more than doubles a list at once is never plausible, whatever the operator expects.
+ */
+const changeRatio = z
+  .number({ error: 'expected a ratio such as 0.1 (= ±10%)' })
+  .gt(0, 'expected a ratio above 0 (0.1 = ±10%)')
+  .max(1, 'expected a ratio of at most 1 (= ±100%; 0.1 = ±10%)');
+
+/**
+ * Entity-list source settings. Every key is optional and falls back to the source's
+ * defaults (EL, MEU and UVL; ±10% total, ±50% per list), so the defaults live in one place.
+ */
+function entityListSettingsSchema() {
+  return z
+    .object({
+      /** Lists to watch, by code; changing it baselines the added lists quietly. */
+      lists: z
+        .array(z.enum(CSL_LIST_CODES, { error: `expected a CSL list code: one of ${CSL_LIST_CODES.join(', ')}` }))
+        .min(1, 'expected at least one list code, e.g. ["EL"]')
+        .refine((codes) => new Set(codes).size === codes.length, 'expected each list code once')
+        .optional(),
+      /** Largest move of the total entry count between two snapshots before the cycle is refused. */
+      maxCountChange: changeRatio.optional(),
+      /** Largest move of one list of 20+ entries before the cycle is refused. */
+      maxListChange: changeRatio.optional(),
+    })
+    .strict()
+    .optional();
+}
+
 /** The config file (`export-watch.config.json`). */
 export const ConfigFileSchema = z
   .object({
@@ -137,11 +178,14 @@ export const ConfigFileSchema = z
     ops: opsSettingsSchema(),
     /** Subscriber emails: links, digests, truncation; see docs/emails.md. */
     email: emailSettingsSchema(),
+    /** Entity-list source: watched lists and sanity bounds (README, Configuration). */
+    entityList: entityListSettingsSchema(),
   })
   .strict();
 export type ConfigFile = z.infer<typeof ConfigFileSchema>;
 export type OpsSettings = ConfigFile['ops'];
 export type EmailSettings = ConfigFile['email'];
+export type EntityListSettings = NonNullable<ConfigFile['entityList']>;
 
 const url = z.url({ protocol: /^https?$/ });
 

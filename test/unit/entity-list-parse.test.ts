@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SourceError } from '../../lambdas/core/errors.ts';
-import { ENTITY_LIST, listCode, listShortName, MEU_LIST, UNVERIFIED_LIST } from '../../lambdas/sources/entity-list/lists.ts';
+import { CSL_LIST_CODES } from '../../lambdas/core/config.ts';
+import { bracketedCode, CSL_LISTS, DEFAULT_LISTS, ENTITY_LIST, listCode, listNamesOf, listShortName, MEU_LIST, UNVERIFIED_LIST } from '../../lambdas/sources/entity-list/lists.ts';
 import { checkDate, fixMojibake, normCountry, normName, normText } from '../../lambdas/sources/entity-list/normalise.ts';
 import { entityKey, entryHash, parseCsl, toEntityRecord } from '../../lambdas/sources/entity-list/parse.ts';
 import { forEachResult } from '../../lambdas/sources/entity-list/scan.ts';
@@ -133,6 +134,34 @@ describe('parseCsl on the demo list', () => {
     expect(parsed.entries).toHaveLength(24 + 4 + 1);
     const isn = parsed.entries.find((e) => e.list === `  ${ISN}`);
     expect(isn?.countries).toEqual(['CN']); // top-level `country` of ISN rows
+  });
+
+  it('matches a reworded list by its code in parentheses, keeping the selected name', () => {
+    const DTC = CSL_LISTS.DTC;
+    const rows = [
+      { source: 'AECA Debarred List (DTC) - State Department', name: 'Example Debarred Person', addresses: [{ country: 'GB' }] },
+      { source: DTC, name: 'Example Other Person', addresses: [{ country: 'FR' }] },
+      { source: 'Entity List (EL) - Bureau of Industry and Security, renamed', name: 'Example Renamed', addresses: [{ country: 'CN' }] },
+      { source: 'Some List Without A Code', name: 'Example Uncoded', addresses: [{ country: 'CN' }] },
+    ];
+    const parsed = parseCsl(cslBody(rows), { lists: [ENTITY_LIST, DTC] });
+    expect(parsed.entries.map((e) => [e.list, e.key])).toEqual([
+      [DTC, 'DTC|example debarred person|GB'],
+      [DTC, 'DTC|example other person|FR'],
+      [ENTITY_LIST, 'EL|example renamed|CN'],
+    ]);
+    expect(parsed.listCounts).toEqual({ [ENTITY_LIST]: 1, [DTC]: 2 });
+    expect(parsed.otherSources).toEqual({ 'Some List Without A Code': 1 });
+    // The codes of a name come only from its parentheses: listCode's whole-name fallback never matches loosely.
+    expect(bracketedCode('Some List Without A Code')).toBeUndefined();
+    expect(bracketedCode(MEU_LIST)).toBe('MEU');
+  });
+
+  it('knows a published name for every code the config accepts, and the defaults are EL, MEU, UVL', () => {
+    expect(Object.keys(CSL_LISTS).sort()).toEqual([...CSL_LIST_CODES].sort());
+    for (const [code, name] of Object.entries(CSL_LISTS)) if (code !== 'NS-MBS') expect(listCode(name)).toBe(code);
+    expect(DEFAULT_LISTS).toEqual([ENTITY_LIST, MEU_LIST, UNVERIFIED_LIST]);
+    expect(listNamesOf(['SDN', 'ISN'])).toEqual([SDN, ISN]);
   });
 
   it('skips a selected row with no usable name instead of keying it on nothing', () => {

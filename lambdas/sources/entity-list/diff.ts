@@ -208,3 +208,14 @@ export function diffEntries(previous: ReadonlyArray<{ key: string; value: Record
   events.sort((x, y) => order[x.kind] - order[y.kind] || (x.entry.key < y.entry.key ? -1 : x.entry.key > y.entry.key ? 1 : 0));
   return { events, itemWrites, count: current.length };
 }
+
+/**
+ * Diff two parsed lists directly, exactly as two successive source runs would: the snapshot
+ * the first run stores (its baseline item writes), then {@link diffEntries} against the
+ * second. For `export-watch entity-list diff`; the events equal the source's by construction.
+ */
+export function diffLists(before: readonly EntityRecord[], after: readonly EntityRecord[]): DiffResult {
+  const snapshot: Array<{ key: string; value: Record<string, unknown> }> = [];
+  for (const w of diffEntries([], before).itemWrites) if (w.value !== null) snapshot.push({ key: w.key, value: w.value });
+  return diffEntries(snapshot, after);
+}

@@ -1,6 +1,6 @@
 import { SourceError } from '../../core/errors.ts';
 import { contentHash } from '../../core/hash.ts';
-import { DEFAULT_LISTS, listCode } from './lists.ts';
+import { bracketedCode, DEFAULT_LISTS, listCode } from './lists.ts';
 import { normCountry, normFold, normName, normText } from './normalise.ts';
 import { forEachResult } from './scan.ts';
 
@@ -162,7 +162,10 @@ export interface ParsedCsl {
 
 /** Options of {@link parseCsl}. */
 export interface ParseOptions {
-  /** CSL `source` strings to keep; defaults to {@link DEFAULT_LISTS}. Matched ignoring case and spacing. */
+  /**
+   * CSL `source` strings to keep; defaults to {@link DEFAULT_LISTS}. Matched ignoring case and
+   * spacing, or else by the code in parentheses (a reworded list name still matches).
+   */
   lists?: readonly string[] | undefined;
 }
 
@@ -175,10 +178,28 @@ export function parseCsl(body: Buffer | string, options: ParseOptions = {}): Par
   const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   const lists = options.lists ?? DEFAULT_LISTS;
   const wanted = new Map<string, string>(lists.map((l) => [normFold(l) ?? l, l]));
+  // Lists are reworded now and then (one crawler's table has "ITAR Debarred (DTC)", another
+  // "AECA Debarred List (DTC)") but keep their code: a row whose name is not selected as such
+  // still matches a selected list with the same code in parentheses, and is kept under the
+  // selected name, so counts and natural keys stay stable across the rewording.
+  const wantedCodes = new Map<string, string>();
+  for (const l of lists) {
+    const code = bracketedCode(l);
+    if (code !== undefined && !wantedCodes.has(code)) wantedCodes.set(code, l);
+  }
   const listCounts: Record<string, number> = Object.fromEntries(lists.map((l) => [l, 0]));
   const otherSources: Record<string, number> = {};
   const entries: EntityRecord[] = [];
   let skipped = 0;
+  // A body has a dozen distinct `source` strings over ~25,000 rows: resolve each once.
+  const resolved = new Map<string, string | undefined>();
+  const selectedList = (source: string): string | undefined => {
+    if (resolved.has(source)) return resolved.get(source);
+    const code = bracketedCode(source);
+    const list = wanted.get(normFold(source) ?? '') ?? (code === undefined ? undefined : wantedCodes.get(code));
+    resolved.set(source, list);
+    return list;
+  };
   const totalRecords = forEachResult(buf, (json, index) => {
     let row: unknown;
     try {
@@ -190,7 +211,7 @@ export function parseCsl(body: Buffer | string, options: ParseOptions = {}): Par
       throw new SourceError('parse', `CSL results[${index}] is not an object`);
     }
     const source = str((row as Record<string, unknown>).source) ?? '(no source)';
-    const list = wanted.get(normFold(source) ?? '');
+    const list = selectedList(source);
     if (list === undefined) {
       otherSources[source] = (otherSources[source] ?? 0) + 1;
       return;

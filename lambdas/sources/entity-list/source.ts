@@ -1,10 +1,10 @@
-import type { AppConfig } from '../../core/config.ts';
+import type { EntityListSettings } from '../../core/config.ts';
 import { SourceError } from '../../core/errors.ts';
 import type { SourceContext, SourceDefinition } from '../../core/source.ts';
 import { diffEntries, SNAPSHOT_PREFIX } from './diff.ts';
 import { toChangeDraft } from './drafts.ts';
 import { fetchCsl } from './fetch.ts';
-import { DEFAULT_LISTS } from './lists.ts';
+import { DEFAULT_LISTS, listNamesOf } from './lists.ts';
 import { type ParsedCsl, parseCsl } from './parse.ts';
 import { checkSanity, DEFAULT_SANITY_BOUNDS, type SanityBounds } from './sanity.ts';
 
@@ -20,16 +20,28 @@ export interface EntityListCursor {
   listCounts: Record<string, number>;
 }
 
-/** Options of {@link createEntityListSource}; each falls back to `config.entityList` (if the lead adds it), then to the defaults. */
+/** Options of {@link createEntityListSource}; each falls back to `config.entityList`, then to the defaults. */
 export interface EntityListOptions {
-  /** CSL `source` strings to watch; default {@link DEFAULT_LISTS} (EL, MEU, UVL). */
+  /** CSL `source` strings to watch; default the config's `entityList.lists`, else {@link DEFAULT_LISTS} (EL, MEU, UVL). */
   lists?: readonly string[];
-  /** Sanity bounds; default {@link DEFAULT_SANITY_BOUNDS} (±10% total). */
+  /** Sanity bounds; default the config's `entityList.maxCountChange` / `maxListChange`, else {@link DEFAULT_SANITY_BOUNDS}. */
   bounds?: Partial<SanityBounds>;
 }
 
-/** A possible future config block; read defensively so the source works before and after it exists. */
-type MaybeEntityListConfig = AppConfig & { entityList?: { lists?: string[]; maxCountChange?: number } };
+/**
+ * The lists and sanity bounds a poll uses: explicit options first, then the config's
+ * `entityList` section (codes mapped to published names), then the defaults.
+ */
+export function entityListSettings(options: EntityListOptions, cfg: EntityListSettings | undefined): { lists: readonly string[]; bounds: SanityBounds } {
+  const lists = options.lists ?? (cfg?.lists ? listNamesOf(cfg.lists) : DEFAULT_LISTS);
+  const bounds: SanityBounds = {
+    ...DEFAULT_SANITY_BOUNDS,
+    ...(cfg?.maxCountChange !== undefined ? { maxCountChange: cfg.maxCountChange } : {}),
+    ...(cfg?.maxListChange !== undefined ? { maxListChange: cfg.maxListChange } : {}),
+    ...options.bounds,
+  };
+  return { lists, bounds };
+}
 
 /**
  * The Entity List source: conditional GET of the Consolidated Screening List, one-pass
@@ -40,13 +52,7 @@ export function createEntityListSource(options: EntityListOptions = {}): SourceD
   return {
     name: 'entity-list',
     async poll(ctx: SourceContext<EntityListCursor>) {
-      const cfg = (ctx.config as MaybeEntityListConfig).entityList;
-      const lists = options.lists ?? cfg?.lists ?? DEFAULT_LISTS;
-      const bounds: SanityBounds = {
-        ...DEFAULT_SANITY_BOUNDS,
-        ...(cfg?.maxCountChange !== undefined ? { maxCountChange: cfg.maxCountChange } : {}),
-        ...options.bounds,
-      };
+      const { lists, bounds } = entityListSettings(options, ctx.config.entityList);
       const cursor = ctx.cursor;
       const download = await fetchCsl(ctx.http, ctx.config.urls.csl, cursor && { etag: cursor.etag, lastModified: cursor.lastModified });
       if (download.notModified) {
@@ -77,5 +83,5 @@ export function createEntityListSource(options: EntityListOptions = {}): SourceD
   };
 }
 
-/** The source with default lists and bounds (or `config.entityList` once it exists). */
+/** The source with the lists and bounds of `config.entityList` (defaults where absent). */
 export const entityListSource: SourceDefinition<EntityListCursor> = createEntityListSource();
