@@ -138,7 +138,7 @@ describe('8-K change drafts', () => {
     expect(exportLanguageChange(eightK, compareWithStanding(q2, notes), undefined)).toBeUndefined();
 
     // The email says what the 8-K was compared with and shows the update as a word diff.
-    const email = languageRenderer.render([finalizeChange(draft as NonNullable<typeof draft>, new Date('2025-04-15T21:00:00Z'))]);
+    const email = languageRenderer.render([finalizeChange(draft as NonNullable<typeof draft>, new Date('2025-04-15T21:00:00Z'))], { interest: new Set(['CN']) });
     const text = email.text.replace(/\s+/g, ' ');
     expect(text).toContain('new against the standing language of 0001045810-25-000023 and earlier 8-Ks');
     expect(email.html).toContain('new against the standing language of 0001045810-25-000023 and earlier 8-Ks');
