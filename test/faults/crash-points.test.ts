@@ -7,8 +7,8 @@ import { SOURCES } from '../../lambdas/sources/index.ts';
 import { type DemoPhase, startDemoUpstream } from '../support/demo-upstream.ts';
 import type { FakeUpstream } from '../support/fake-upstream.ts';
 import { type LocalDynamo, startLocalDynamo, startLocalSes, testConfig } from '../support/local-aws.ts';
-import { FR_PATHS, registerFederalRegisterDemo } from '../support/upstreams/federal-register.ts';
-import { createWorld, sesRecipients } from '../support/world.ts';
+import { easternDate, FR_PATHS, registerFederalRegisterDemo } from '../support/upstreams/federal-register.ts';
+import { createWorld, sesRecipients, WORLD_START } from '../support/world.ts';
 
 /**
  * Crash points and re-runs: whatever moment a run dies at, the next run neither loses a
@@ -22,7 +22,7 @@ describe('crash points and re-runs', () => {
   const services = () => ({ fake: upstream.fake, local, ses });
 
   beforeAll(async () => {
-    upstream = await startDemoUpstream();
+    upstream = await startDemoUpstream({ now: WORLD_START });
     local = await startLocalDynamo(testConfig().tables);
     ses = await startLocalSes();
   });
@@ -137,9 +137,9 @@ describe('crash points and re-runs', () => {
     const name: SourceName = 'federal-register';
     const source = SOURCES[name];
     if (!source) throw new Error('federal-register is not registered');
-    registerFederalRegisterDemo(upstream.fake, 'quiet', { pageSize: 1 });
+    registerFederalRegisterDemo(upstream.fake, 'quiet', { pageSize: 1, today: easternDate(WORLD_START) });
     expect((await runSourceCycle(source, w.deps)).status).toBe('ok');
-    registerFederalRegisterDemo(upstream.fake, 'published', { pageSize: 1 });
+    registerFederalRegisterDemo(upstream.fake, 'published', { pageSize: 1, today: easternDate(WORLD_START) });
     const before = await w.deps.state.get(name);
     upstream.fake.fault(new RegExp(`^${FR_PATHS.documentsNext}$`), { kind: 'reset' });
     try {

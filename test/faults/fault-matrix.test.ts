@@ -6,7 +6,7 @@ import { type DemoPhase, startDemoUpstream } from '../support/demo-upstream.ts';
 import type { FakeUpstream } from '../support/fake-upstream.ts';
 import { FAULT_CASES, type FaultCase } from '../support/faults.ts';
 import { type LocalDynamo, startLocalDynamo, startLocalSes, testConfig } from '../support/local-aws.ts';
-import { createWorld } from '../support/world.ts';
+import { createWorld, WORLD_START } from '../support/world.ts';
 
 /**
  * The fault matrix (`npm run test:faults`): every source × every upstream fault. For each
@@ -31,7 +31,7 @@ const FED_BY: Partial<Record<SourceName, SourceName>> = {
 };
 
 const sources = (Object.keys(SOURCES) as SourceName[]).filter((s) => PRIMARY_ROUTE[s]);
-const START = new Date();
+const START = WORLD_START;
 
 interface Row {
   source: SourceName;
@@ -50,7 +50,7 @@ describe('fault matrix: sources × upstream faults', () => {
   const world = () => createWorld({ fake: upstream.fake, local, ses }, { start: START });
 
   beforeAll(async () => {
-    upstream = await startDemoUpstream();
+    upstream = await startDemoUpstream({ now: START });
     local = await startLocalDynamo(testConfig().tables);
     ses = await startLocalSes();
     // Reference: the same two phases with no fault.

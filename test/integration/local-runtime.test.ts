@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clockStartingAt } from '../../lambdas/core/clock.ts';
 import { LocalRuntime } from '../../lambdas/local/runtime.ts';
 import { createUpstreamClient } from '../../lambdas/runtime/deps.ts';
 import { loadConfig } from '../../lambdas/core/config.ts';
@@ -12,14 +13,17 @@ describe('local runtime against the fake upstream', () => {
   let upstream: { fake: FakeUpstream; setPhase(phase: DemoPhase): void };
   let runtime: LocalRuntime;
   const dataDir = mkdtempSync(join(tmpdir(), 'ew-runtime-'));
+  // A fixed day (Tuesday 10:00 ET) that runs at real speed, so the test passes on any calendar day.
+  const clock = clockStartingAt('2026-03-03T15:00:00Z');
 
   beforeAll(async () => {
-    upstream = await startDemoUpstream();
+    upstream = await startDemoUpstream({ now: clock.now() });
     const env = { ...upstream.fake.env(), SEC_USER_AGENT: 'export-watch tests tests@example.com' };
     const config = loadConfig({ ...process.env, ...env });
     runtime = await LocalRuntime.start({
       dataDir,
       env,
+      clock,
       log: () => undefined,
       http: createUpstreamClient(config, { secRequestsPerSecond: 1000, otherRequestsPerSecond: 1000, backoffBaseMs: 1, maxRetries: 1 }),
     });

@@ -62,9 +62,9 @@ describe('subscriber emails end to end: local runtime, fake upstream, local SES,
   let subscribers: DynamoSubscribers;
   const dataDir = mkdtempSync(join(tmpdir(), 'ew-e2e-'));
   const outbox = join(dataDir, 'outbox');
-  // Five past the top of the current hour (New York offsets are whole hours), so the
-  // digest hour below is the next one and nothing crosses it by accident.
-  const start = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 + 5 * 60_000);
+  // Five past the hour (New York offsets are whole hours), so the digest hour below is the
+  // next one and nothing crosses it by accident; a fixed day, so the test passes on any.
+  const start = new Date('2026-03-03T15:05:00Z');
   const clock = new ManualClock(start);
   const nextHour = new Date(start.getTime() + 55 * 60_000);
   const digestHour = Number(new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: '2-digit', hourCycle: 'h23' }).format(nextHour));
@@ -78,7 +78,7 @@ describe('subscriber emails end to end: local runtime, fake upstream, local SES,
   };
 
   beforeAll(async () => {
-    upstream = await startDemoUpstream();
+    upstream = await startDemoUpstream({ now: start });
     const file = JSON.parse(readFileSync(join(REPO_ROOT, 'export-watch.config.json'), 'utf8')) as Record<string, unknown>;
     const configFile = join(dataDir, 'config.json');
     writeFileSync(

@@ -48,7 +48,7 @@ describe('ops alerts in the local runtime (fake upstream, local SES, manual cloc
   };
 
   beforeAll(async () => {
-    upstream = await startDemoUpstream();
+    upstream = await startDemoUpstream({ now: clock.now() });
     const base = JSON.parse(readFileSync(join(REPO_ROOT, 'export-watch.config.json'), 'utf8')) as Record<string, unknown> & { subscribers: Array<{ email: string }> };
     subscribers = base.subscribers.map((s) => s.email.toLowerCase());
     const configFile = join(dataDir, 'config.json');

@@ -13,6 +13,9 @@ import { DynamoSubscribers } from '../../lambdas/store/subscribers.ts';
 import type { FakeUpstream } from './fake-upstream.ts';
 import { type LocalDynamo, testConfig } from './local-aws.ts';
 
+/** Where a world's manual clock starts unless told: Tuesday 2026-03-03 10:00 ET, inside SEC filing hours. */
+export const WORLD_START = new Date('2026-03-03T15:00:00Z');
+
 /** The shared services a {@link World} runs on. */
 export interface WorldServices {
   fake: FakeUpstream;
@@ -29,7 +32,7 @@ export async function createWorld(services: WorldServices, options: { start?: Da
   const env = { ...services.fake.env(), SEC_USER_AGENT: 'export-watch reliability tests tests@example.com' };
   const config: AppConfig = testConfig(env);
   await ensureTables(services.local.client, config.tables);
-  const clock = new ManualClock(options.start ?? new Date());
+  const clock = new ManualClock(options.start ?? WORLD_START);
   const http = createUpstreamClient(config, {
     secRequestsPerSecond: 1000,
     otherRequestsPerSecond: 1000,
