@@ -48,6 +48,18 @@ export interface SourceState {
   blockedUntil?: string;
   itemsSeen?: number;
   lastChangeCount?: number;
+  /**
+   * Problems the last successful run worked around (e.g. a watch-list ticker EDGAR does not
+   * know: the other companies are still watched). Rewritten by every successful run, so a
+   * fixed problem clears itself; ops see them as a `degraded` source.
+   */
+  warnings?: Array<SourceWarning & { at: string }>;
+}
+
+/** A problem a cycle worked around rather than failing for everything else. */
+export interface SourceWarning {
+  kind: SourceErrorKind;
+  message: string;
 }
 
 export interface SourceStatePort {

@@ -5,7 +5,7 @@ import type { AppConfig } from './config.ts';
 import type { Clock } from './clock.ts';
 import { errorKindOf, errorMessageOf, type SourceErrorKind } from './errors.ts';
 import type { UpstreamClient } from './http.ts';
-import type { ChangeLogPort, ChangeQuery, ItemWrite, SourceState, SourceStatePort } from './ports.ts';
+import type { ChangeLogPort, ChangeQuery, ItemWrite, SourceState, SourceStatePort, SourceWarning } from './ports.ts';
 
 /** What a source sees during one cycle. */
 export interface SourceContext<TCursor> {
@@ -31,6 +31,11 @@ export interface PollResult<TCursor> {
   cursor: TCursor;
   itemsSeen: number;
   itemWrites?: ItemWrite[];
+  /**
+   * Partial failures the cycle worked around: it succeeded for everything else, but ops must
+   * hear about these (stored in the source state; the ops check alerts on them).
+   */
+  warnings?: SourceWarning[];
 }
 
 /** A source: fetch → parse → compare, returning changes and the next cursor. */
@@ -41,7 +46,7 @@ export interface SourceDefinition<TCursor = unknown> {
 
 /** Outcome of one cycle, for logs, metrics and the CLI's exit summary. */
 export type CycleOutcome =
-  | { source: SourceName; status: 'ok'; baseline: boolean; changesCreated: number; duplicates: number; suppressed: number; itemsSeen: number; durationMs: number }
+  | { source: SourceName; status: 'ok'; baseline: boolean; changesCreated: number; duplicates: number; suppressed: number; itemsSeen: number; durationMs: number; warnings?: SourceWarning[] }
   | { source: SourceName; status: 'failed'; errorKind: SourceErrorKind; error: string; consecutiveFailures: number; durationMs: number }
   | { source: SourceName; status: 'skipped'; reason: string; durationMs: number };
 
@@ -55,6 +60,9 @@ export interface CycleDeps {
   /** How long a run may hold its lease (≥ the Lambda timeout). */
   leaseMs?: number;
 }
+
+/** Most warnings kept per run (a watch-list of typos should not fill the state item). */
+const MAX_WARNINGS = 20;
 
 /** Cool-down after an upstream block (SEC lifts rate blocks ~10 min after traffic stops). */
 export const BLOCK_COOL_DOWN_MS = 15 * 60 * 1000;
@@ -110,6 +118,7 @@ export async function runSourceCycle<TCursor>(source: SourceDefinition<TCursor>,
       }
       if (result.itemWrites?.length) await deps.state.putItems(source.name, result.itemWrites);
       const finished = deps.clock.now().toISOString();
+      const warnings = (result.warnings ?? []).slice(0, MAX_WARNINGS).map((w) => ({ kind: w.kind, message: errorMessageOf(w.message), at: finished }));
       await deps.state.put({
         source: source.name,
         cursor: result.cursor,
@@ -119,6 +128,7 @@ export async function runSourceCycle<TCursor>(source: SourceDefinition<TCursor>,
         consecutiveFailures: 0,
         itemsSeen: result.itemsSeen,
         lastChangeCount: created,
+        ...(warnings.length > 0 ? { warnings } : {}),
       } as SourceState);
     } catch (err) {
       return await recordFailure(source.name, previous, err, deps, started, elapsed);
@@ -133,6 +143,7 @@ export async function runSourceCycle<TCursor>(source: SourceDefinition<TCursor>,
       itemsSeen: result.itemsSeen,
       durationMs: elapsed(),
     };
+    if (result.warnings?.length) outcome.warnings = result.warnings;
     log(baseline ? 'baseline recorded' : 'cycle complete', { ...outcome });
     return outcome;
   } finally {

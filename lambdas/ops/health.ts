@@ -10,7 +10,7 @@ import { SCHEDULE_TIME_ZONE, type Schedule, toCronPattern } from '../core/schedu
  */
 
 /** What `export-watch status` and the alerts say about a source. */
-export const HEALTH_VERDICTS = ['ok', 'failing', 'stale', 'blocked', 'never-run'] as const;
+export const HEALTH_VERDICTS = ['ok', 'failing', 'stale', 'blocked', 'degraded', 'never-run'] as const;
 export type HealthVerdict = (typeof HEALTH_VERDICTS)[number];
 
 /** The knobs of health evaluation (the `ops` section of the config). */
@@ -44,6 +44,8 @@ export interface SourceHealth {
   lastSuccessAt?: string;
   lastError?: { kind: SourceErrorKind; message: string; at: string };
   blockedUntil?: string;
+  /** Partial failures of the last successful run (the source works, minus these). */
+  warnings?: Array<{ kind: SourceErrorKind; message: string; at: string }>;
 }
 
 /**
@@ -84,11 +86,16 @@ export function evaluateSourceHealth(
   const stale = staleAtDate !== undefined && now.getTime() >= staleAtDate.getTime();
   const blocked = failures > 0 && lastError?.kind === 'blocked';
   const failingOverThreshold = failures >= (blocked ? thresholds.blockedThreshold : thresholds.failureThreshold);
+  // Warnings come from the last success and stay until a success without them: an unknown
+  // ticker does not heal by retrying, so they alert at once and keep the incident open
+  // through failed runs in between (no recovery notice while the problem is still there).
+  const warnings = state?.warnings ?? [];
 
   let verdict: HealthVerdict;
   if (blocked) verdict = 'blocked';
   else if (failures > 0) verdict = 'failing';
   else if (stale) verdict = 'stale';
+  else if (warnings.length > 0) verdict = 'degraded';
   else if (!state?.lastAttemptAt && !state?.lastSuccessAt) verdict = 'never-run';
   else verdict = 'ok';
 
@@ -106,6 +113,9 @@ export function evaluateSourceHealth(
         : `no successful run since monitoring began at ${watchedSince} (stale since ${staleAtDate.toISOString()})`,
     );
   }
+  if (verdict === 'degraded') {
+    reasons.push(`last run succeeded with ${warnings.length} warning(s): ${warnings.map((w) => `[${w.kind}] ${w.message}`).join('; ')}`);
+  }
   if (reasons.length === 0) {
     reasons.push(verdict === 'never-run' ? 'has not run yet' : `last success ${state?.lastSuccessAt}`);
   }
@@ -113,7 +123,7 @@ export function evaluateSourceHealth(
   const health: SourceHealth = {
     source,
     verdict,
-    alerting: failingOverThreshold || stale,
+    alerting: failingOverThreshold || stale || warnings.length > 0,
     reason: reasons.join('; '),
     stale,
     consecutiveFailures: failures,
@@ -123,5 +133,6 @@ export function evaluateSourceHealth(
   if (state?.lastSuccessAt) health.lastSuccessAt = state.lastSuccessAt;
   if (lastError) health.lastError = lastError;
   if (state?.blockedUntil) health.blockedUntil = state.blockedUntil;
+  if (warnings.length > 0) health.warnings = warnings;
   return health;
 }

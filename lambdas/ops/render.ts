@@ -38,6 +38,7 @@ function healthLines(h: SourceHealth): string[] {
   ];
   if (h.lastError) lines.push(`Last error:           [${h.lastError.kind}] ${h.lastError.message} (at ${h.lastError.at})`);
   if (h.blockedUntil) lines.push(`Blocked until:        ${h.blockedUntil}`);
+  for (const w of h.warnings ?? []) lines.push(`Warning:              [${w.kind}] ${w.message} (at ${w.at})`);
   if (h.staleAt) lines.push(`${h.stale ? 'Stale since:  ' : 'Stale from:   '}        ${h.staleAt} (if no run succeeds before)`);
   return lines;
 }

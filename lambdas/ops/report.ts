@@ -42,6 +42,7 @@ export function formatHealthLine(row: HealthReportRow, thresholds: Pick<AlertThr
   let line = `${h.source}: ${h.verdict.toUpperCase()} — ${parts.join(', ')}`;
   if (h.lastError && h.consecutiveFailures > 0) line += `, last error [${h.lastError.kind}] ${h.lastError.message}`;
   if (h.blockedUntil && h.verdict === 'blocked') line += `, blocked until ${h.blockedUntil}`;
+  if (h.warnings?.length) line += `, ${h.warnings.length} warning(s): ${h.warnings.map((w) => `[${w.kind}] ${w.message}`).join('; ')}`;
   if (h.stale) line += `, stale since ${h.staleAt}`;
   else if (h.staleAt && h.verdict !== 'never-run') line += `, stale from ${h.staleAt} if no run succeeds`;
   const incident = row.alert?.incident;

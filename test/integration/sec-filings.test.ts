@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Change } from '../../lambdas/core/change.ts';
 import { ManualClock } from '../../lambdas/core/clock.ts';
+import { DEFAULT_SCHEDULES } from '../../lambdas/core/schedule.ts';
 import { runSourceCycle } from '../../lambdas/core/source.ts';
+import { evaluateOps } from '../../lambdas/ops/alerts.ts';
+import { renderOpsNotification } from '../../lambdas/ops/render.ts';
+import { formatHealthLine, healthReport } from '../../lambdas/ops/report.ts';
 import { createCycleDeps, createUpstreamClient } from '../../lambdas/runtime/deps.ts';
 import type { SecFilingsCursor } from '../../lambdas/sources/sec-filings/source.ts';
 import { secFilingsSource } from '../../lambdas/sources/sec-filings/source.ts';
@@ -313,12 +317,78 @@ describe('sec-filings cycle against a fake EDGAR and in-memory DynamoDB', () => 
     expect((await h.changes()).map((c) => c.naturalKey)).toEqual([SEC_DEMO_NEWS.accession]);
   });
 
-  it('fails with a config error naming an unknown ticker', async () => {
+  it('watches the other companies when a ticker is unknown, and reports it to ops (status, alert, recovery once fixed)', async () => {
     registerSecDemo(fake, 'quiet');
     const h = await harness({ EXPORT_WATCH_CONFIG_JSON: JSON.stringify({ watchlist: ['NVDA', 'NOSUCH'] }) });
+    const b = await baseline(h);
+    expect(b).toMatchObject({ warnings: [{ kind: 'config', message: expect.stringContaining('"NOSUCH"') }] });
+    expect((await h.cursor())?.companies).toEqual(['1045810']);
+    expect(await h.deps.state.getItem('sec-filings', 'tickers')).toMatchObject({ unresolved: ['NOSUCH'], byTicker: { NVDA: { cik: '1045810' } } });
+
+    // NVIDIA's 10-Q is detected as with a clean watch-list; the map is not downloaded again
+    // for the unknown ticker on every cycle (hourly at most).
+    registerSecDemo(fake, 'news');
+    h.clock.advance(16 * MINUTE);
+    const { result, paths } = await countRequests(() => h.run());
+    expect(result).toMatchObject({ status: 'ok', changesCreated: 1, warnings: [{ kind: 'config' }] });
+    expect(paths).toEqual([`${SEC_FEED_PATH}#0`, '/sec-data/submissions/CIK0001045810.json']);
+    expect((await h.changes()).map((c) => [c.subject, c.naturalKey])).toEqual([['NVDA', SEC_DEMO_NEWS.accession]]);
+    h.clock.advance(60 * MINUTE);
+    expect((await countRequests(() => h.run())).paths).toEqual(['/files/company_tickers.json', `${SEC_FEED_PATH}#0`]);
+
+    // Ops: the source state carries the warning, `export-watch status` shows it, and the
+    // ops check opens an incident at once (an unknown ticker does not heal by retrying).
+    const state = await h.state();
+    expect(state).toMatchObject({ consecutiveFailures: 0, warnings: [{ kind: 'config', message: expect.stringContaining('"NOSUCH"'), at: h.clock.now().toISOString() }] });
+    const now = h.clock.now();
+    const [row] = healthReport(['sec-filings'], [state as NonNullable<typeof state>], new Map(), now, h.config.ops);
+    expect(row?.health).toMatchObject({ verdict: 'degraded', alerting: true });
+    const line = formatHealthLine(row as NonNullable<typeof row>, h.config.ops);
+    expect(line).toMatch(/^sec-filings: DEGRADED — .*1 warning\(s\): \[config\] watchlist ticker "NOSUCH" not found/);
+    const states = new Map([['sec-filings' as const, state as NonNullable<typeof state>]]);
+    const [alert] = evaluateOps({ sources: ['sec-filings'], states, alerts: new Map(), now, schedules: DEFAULT_SCHEDULES, thresholds: h.config.ops });
+    expect(alert?.notification?.type).toBe('alert');
+    const mail = renderOpsNotification(alert?.notification as NonNullable<NonNullable<typeof alert>['notification']>, 'test');
+    expect(mail.subject).toBe('[export-watch ops] ALERT: sec-filings is degraded');
+    expect(mail.text).toContain('Warning:              [config] watchlist ticker "NOSUCH" not found in EDGAR company_tickers.json');
+
+    // The watch-list is fixed: the next success clears the warning and the incident recovers.
+    const fixed = { ...h.deps, config: testConfig({ ...fake.env(), EXPORT_WATCH_CONFIG_JSON: JSON.stringify({ watchlist: ['NVDA'] }) }) };
+    h.clock.advance(10 * MINUTE);
+    const clean = await runSourceCycle(secFilingsSource, fixed);
+    expect(clean).toMatchObject({ status: 'ok', changesCreated: 0 });
+    expect(clean).not.toHaveProperty('warnings');
+    const healed = await h.state();
+    expect(healed?.warnings).toBeUndefined();
+    const [recovery] = evaluateOps({
+      sources: ['sec-filings'],
+      states: new Map([['sec-filings' as const, healed as NonNullable<typeof healed>]]),
+      alerts: new Map([['sec-filings' as const, alert?.next as NonNullable<NonNullable<typeof alert>['next']>]]),
+      now: h.clock.now(),
+      schedules: DEFAULT_SCHEDULES,
+      thresholds: h.config.ops,
+    });
+    expect(recovery?.notification?.type).toBe('recovery');
+  });
+
+  it('watches the other companies when a configured CIK is unknown to EDGAR (404), with a warning', async () => {
+    registerSecDemo(fake, 'quiet');
+    const h = await harness({ EXPORT_WATCH_CONFIG_JSON: JSON.stringify({ watchlist: ['NVDA', '7777777'] }) });
+    const b = await baseline(h);
+    expect(b).toMatchObject({ warnings: [{ kind: 'config', message: expect.stringContaining('CIK 7777777 is unknown to EDGAR') }] });
+    expect((await h.cursor())?.companies).toEqual(['1045810']);
+    registerSecDemo(fake, 'news');
+    h.clock.advance(16 * MINUTE);
+    expect(await h.run()).toMatchObject({ status: 'ok', changesCreated: 1, warnings: [{ kind: 'config' }] });
+    expect((await h.state())?.warnings).toHaveLength(1);
+  });
+
+  it('fails with a config error when no watch-list entry resolves', async () => {
+    registerSecDemo(fake, 'quiet');
+    const h = await harness({ EXPORT_WATCH_CONFIG_JSON: JSON.stringify({ watchlist: ['NOSUCH', 'ZZZZ'] }) });
     const outcome = await h.run();
     expect(outcome).toMatchObject({ status: 'failed', errorKind: 'config' });
-    expect(outcome.status === 'failed' && outcome.error).toContain('"NOSUCH"');
+    expect(outcome.status === 'failed' && outcome.error).toContain('"NOSUCH", "ZZZZ"');
     expect((await h.state())?.cursor).toBeUndefined();
   });
 

@@ -8,8 +8,13 @@ import {
   cacheNeedsRefresh,
   normaliseTicker,
   parseCompanyTickers,
+  refreshTickerCache,
   resolveWatchlist,
+  resolveWatchlistPartially,
+  TICKER_CACHE_TTL_MS,
   tickerCacheFromItem,
+  UNRESOLVED_RETRY_MS,
+  watchlistWarnings,
 } from '../../lambdas/sources/sec-filings/tickers.ts';
 import { OWN_FIXTURES } from '../support/fixtures.ts';
 
@@ -76,6 +81,57 @@ describe('sec-filings tickers', () => {
     expect(cacheCovers(cache, ['NVDA'])).toBe(true);
     expect(tickerCacheFromItem(JSON.parse(JSON.stringify(cache)))).toEqual(cache);
     expect(tickerCacheFromItem({ other: 1 })).toBeUndefined();
+  });
+
+  it('an unknown ticker is recorded as unresolved, not a failure: the others resolve and it is reported', () => {
+    const list = ['NVDA', 'NOSUCH', 'amd'];
+    const cache = refreshTickerCache(list, rows, now, undefined);
+    expect(cache.unresolved).toEqual(['NOSUCH']);
+    const resolution = resolveWatchlistPartially(list, cache);
+    expect(resolution.companies.map((c) => [c.ticker, c.cik])).toEqual([
+      ['NVDA', '1045810'],
+      ['AMD', '2488'],
+    ]);
+    expect(resolution).toMatchObject({ unresolved: ['NOSUCH'], missing: [] });
+    const [warning, ...more] = watchlistWarnings(resolution);
+    expect(more).toEqual([]);
+    expect(warning).toEqual({ kind: 'config', message: expect.stringMatching(/^watchlist ticker "NOSUCH" not found in EDGAR company_tickers\.json \(unknown or delisted\): not watched/) });
+    // The strict resolution (one-company commands) still refuses it.
+    expect(() => resolveWatchlist(list, cache)).toThrow(/"NOSUCH" not found/);
+    // The state item round-trips, unresolved list included; a bad list is another shape.
+    expect(tickerCacheFromItem(JSON.parse(JSON.stringify(cache)))).toEqual(cache);
+    expect(tickerCacheFromItem({ ...JSON.parse(JSON.stringify(cache)), unresolved: 'NOSUCH' })).toBeUndefined();
+  });
+
+  it('an unresolved ticker counts as covered, but the map is retried hourly instead of daily', () => {
+    const cache = refreshTickerCache(['NVDA', 'NOSUCH'], rows, now, undefined);
+    expect(cacheCovers(cache, ['NVDA', 'NOSUCH'])).toBe(true);
+    expect(cacheNeedsRefresh(cache, ['NVDA', 'NOSUCH'], new Date(now.getTime() + UNRESOLVED_RETRY_MS - 1))).toBe(false);
+    expect(cacheNeedsRefresh(cache, ['NVDA', 'NOSUCH'], new Date(now.getTime() + UNRESOLVED_RETRY_MS))).toBe(true);
+    // Once the ticker left the watch-list, the daily TTL applies again.
+    expect(cacheNeedsRefresh(cache, ['NVDA'], new Date(now.getTime() + UNRESOLVED_RETRY_MS))).toBe(false);
+    expect(cacheNeedsRefresh(cache, ['NVDA'], new Date(now.getTime() + TICKER_CACHE_TTL_MS))).toBe(true);
+  });
+
+  it('a ticker that vanishes from the file (delisting) keeps its last CIK, with a warning, until it returns', () => {
+    const before = refreshTickerCache(['NVDA', 'AMD'], rows, now, undefined);
+    const later = new Date(now.getTime() + TICKER_CACHE_TTL_MS);
+    const withoutAmd = rows.filter((r) => r.ticker !== 'AMD');
+    const gone = refreshTickerCache(['NVDA', 'AMD'], withoutAmd, later, before);
+    expect(gone.byTicker.AMD).toEqual({ cik: '2488', title: before.byTicker.AMD?.title, missingSince: later.toISOString() });
+    expect(gone.unresolved).toBeUndefined();
+    const resolution = resolveWatchlistPartially(['NVDA', 'AMD'], gone);
+    expect(resolution.companies.map((c) => c.cik)).toEqual(['1045810', '2488']);
+    expect(resolution.missing).toEqual([{ entry: 'AMD', cik: '2488', since: later.toISOString() }]);
+    expect(watchlistWarnings(resolution)[0]?.message).toMatch(/"AMD" is no longer in EDGAR company_tickers\.json \(since .*\): still watched as CIK 2488/);
+    // Still missing a day later: the first sighting is kept; retried hourly meanwhile.
+    const still = refreshTickerCache(['NVDA', 'AMD'], withoutAmd, new Date(later.getTime() + TICKER_CACHE_TTL_MS), gone);
+    expect(still.byTicker.AMD?.missingSince).toBe(later.toISOString());
+    expect(cacheNeedsRefresh(still, ['NVDA', 'AMD'], new Date(later.getTime() + TICKER_CACHE_TTL_MS + UNRESOLVED_RETRY_MS))).toBe(true);
+    // Back in the file: no longer missing, no warning.
+    const back = refreshTickerCache(['NVDA', 'AMD'], rows, later, still);
+    expect(back.byTicker.AMD).toEqual(before.byTicker.AMD);
+    expect(watchlistWarnings(resolveWatchlistPartially(['NVDA', 'AMD'], back))).toEqual([]);
   });
 
   it('rejects a body of another shape', () => {

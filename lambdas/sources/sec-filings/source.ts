@@ -1,11 +1,20 @@
 import type { ChangeDraft } from '../../core/change.ts';
 import { SourceError } from '../../core/errors.ts';
-import type { ItemWrite } from '../../core/ports.ts';
+import type { ItemWrite, SourceWarning } from '../../core/ports.ts';
 import type { SourceContext, SourceDefinition } from '../../core/source.ts';
 import { diffCompany, type FeedCandidate, filingChange, type KnownCompany, knownFromItem, knownKey, watchedFeedCandidates } from './detect.ts';
 import type { FeedFiling } from './feed.ts';
 import { FEED_MAX_START, FEED_PAGE_SIZE, fetchCompanySubmissions, fetchCompanyTickers, readFeed } from './fetch.ts';
-import { buildTickerCache, cacheCovers, cacheNeedsRefresh, resolveWatchlist, type TickerCache, tickerCacheFromItem, type WatchedCompany } from './tickers.ts';
+import {
+  cacheCovers,
+  cacheNeedsRefresh,
+  refreshTickerCache,
+  resolveWatchlistPartially,
+  type TickerCache,
+  tickerCacheFromItem,
+  type WatchedCompany,
+  watchlistWarnings,
+} from './tickers.ts';
 
 /**
  * Source `sec-filings`: new filings of the watched companies.
@@ -87,26 +96,40 @@ export function parseCursor(value: unknown): SecFilingsCursor | undefined {
   };
 }
 
-/** Resolve the watch-list, refreshing the cached ticker map at most daily. */
-async function resolveCompanies(ctx: SourceContext<SecFilingsCursor>, itemWrites: ItemWrite[]): Promise<WatchedCompany[]> {
+/**
+ * Resolve the watch-list, refreshing the cached ticker map at most daily (hourly while an
+ * entry is unresolved). An entry EDGAR does not know becomes a warning, not a failure: the
+ * other companies are still watched. Only a watch-list of which nothing resolves fails.
+ */
+async function resolveCompanies(ctx: SourceContext<SecFilingsCursor>, itemWrites: ItemWrite[], warnings: SourceWarning[]): Promise<WatchedCompany[]> {
   const { watchlist, urls } = ctx.config;
   const now = ctx.clock.now();
   const cached = tickerCacheFromItem(await ctx.readItem(TICKERS_ITEM_KEY));
   let cache: TickerCache | undefined = cached;
   if (cacheNeedsRefresh(cached, watchlist, now)) {
     try {
-      cache = buildTickerCache(watchlist, await fetchCompanyTickers(ctx.http, urls.secWww), now);
+      cache = refreshTickerCache(watchlist, await fetchCompanyTickers(ctx.http, urls.secWww), now, cached);
       itemWrites.push({ key: TICKERS_ITEM_KEY, value: cache as unknown as Record<string, unknown> });
     } catch (err) {
       // A stale map that still answers every entry beats failing the whole cycle, except
-      // when SEC blocks us (the runner must cool down) or the watch-list itself is wrong.
-      const recoverable = err instanceof SourceError && err.kind !== 'blocked' && err.kind !== 'config';
+      // when SEC blocks us (the runner must cool down).
+      const recoverable = err instanceof SourceError && err.kind !== 'blocked';
       if (!recoverable || !cacheCovers(cached, watchlist)) throw err;
       ctx.log('company_tickers.json refresh failed; using the cached map', { error: (err as Error).message, cachedAt: cached.fetchedAt });
       cache = cached;
     }
   }
-  return resolveWatchlist(watchlist, cache as TickerCache);
+  const resolution = resolveWatchlistPartially(watchlist, cache as TickerCache);
+  if (resolution.companies.length === 0 && resolution.unresolved.length > 0) {
+    throw new SourceError(
+      'config',
+      `no watchlist entry resolves: ${resolution.unresolved.map((t) => JSON.stringify(t)).join(', ')} not found in EDGAR company_tickers.json; use the exchange ticker or the company's CIK`,
+    );
+  }
+  const found = watchlistWarnings(resolution);
+  if (found.length > 0) ctx.log('watch-list entries not resolved; the other companies are watched', { unresolved: resolution.unresolved, missing: resolution.missing });
+  warnings.push(...found);
+  return resolution.companies;
 }
 
 function uniqueFilings(pages: ReadonlyArray<{ filings: FeedFiling[] }>): FeedFiling[] {
@@ -132,9 +155,10 @@ export function createSecFilingsSource(options: SecFilingsOptions = {}): SourceD
       const forms = config.forms;
       const itemWrites: ItemWrite[] = [];
       const changes: ChangeDraft[] = [];
+      const warnings: SourceWarning[] = [];
       const requestsBefore = http.stats.requests;
 
-      const companies = await resolveCompanies(ctx, itemWrites);
+      const companies = await resolveCompanies(ctx, itemWrites, warnings);
       const byCik = new Map(companies.map((c) => [c.cik, c]));
       const watchedCiks = new Set(byCik.keys());
 
@@ -196,11 +220,29 @@ export function createSecFilingsSource(options: SecFilingsOptions = {}): SourceD
 
       const pendingOut: PendingFiling[] = [];
       const fetched = new Set<string>();
+      /** Companies whose submissions EDGAR does not know (404): warned about, left as they were. */
+      const unknownToEdgar = new Set<string>();
       let rowsSeen = 0;
       for (const company of companies) {
         if (!toFetch.has(company.cik)) continue;
         const previous = known.get(company.cik);
-        const subs = await fetchCompanySubmissions(http, config.urls.secData, company.cik, previous, { maxOlderPages: options.maxOlderPages, log: ctx.log });
+        let subs: Awaited<ReturnType<typeof fetchCompanySubmissions>>;
+        try {
+          subs = await fetchCompanySubmissions(http, config.urls.secData, company.cik, previous, { maxOlderPages: options.maxOlderPages, log: ctx.log });
+        } catch (err) {
+          // A CIK EDGAR does not know is one bad watch-list entry, like an unknown ticker:
+          // warn and watch the others. Its knowledge and feed sightings are kept, so a
+          // company that comes back loses nothing.
+          if (!(err instanceof SourceError) || err.kind !== 'config') throw err;
+          unknownToEdgar.add(company.cik);
+          warnings.push({ kind: 'config', message: `${err.message}: not watched this cycle; the other companies are` });
+          if (previous) {
+            for (const c of candidatesByCik.get(company.cik) ?? []) {
+              if (!pendingIn.some((p) => p.accession === c.accession)) pendingOut.push({ accession: c.accession, cik: c.cik, form: c.form, firstSeenAt: now.toISOString(), feedUpdated: c.seenUpdated });
+            }
+          }
+          continue;
+        }
         fetched.add(company.cik);
         rowsSeen += subs.rows.length;
         if (subs.olderPagesFetched.length > 0) ctx.log('fetched older submissions pages', { cik: company.cik, pages: subs.olderPagesFetched });
@@ -246,7 +288,7 @@ export function createSecFilingsSource(options: SecFilingsOptions = {}): SourceD
       for (const cik of previousCompanies) if (!watchedCiks.has(cik)) itemWrites.push({ key: knownKey(cik), value: null });
       const knownCompanies = companies
         .map((c) => c.cik)
-        .filter((cik) => fetched.has(cik) || (!reconcileReason && previousCompanies.includes(cik)));
+        .filter((cik) => fetched.has(cik) || ((!reconcileReason || (unknownToEdgar.has(cik) && known.has(cik))) && previousCompanies.includes(cik)));
 
       const nextCursor: SecFilingsCursor = {
         v: 1,
@@ -265,9 +307,10 @@ export function createSecFilingsSource(options: SecFilingsOptions = {}): SourceD
         companiesFetched: fetched.size,
         newFilings: changes.length,
         pending: pendingOut.length,
+        warnings: warnings.length,
         requests: http.stats.requests - requestsBefore,
       });
-      return { changes, cursor: nextCursor, itemsSeen: filings.length + rowsSeen, itemWrites };
+      return { changes, cursor: nextCursor, itemsSeen: filings.length + rowsSeen, itemWrites, warnings };
     },
   };
 }
