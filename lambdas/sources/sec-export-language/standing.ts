@@ -20,10 +20,15 @@ import { countriesIn, exportTerms, namedProducts } from './passages.ts';
  *   fact the standing language does not hold (a date, an amount, a product, a country or an
  *   export-control term, in a sentence about export controls). Re-wording, a longer or
  *   shorter version, a new framing ("Important factors that could cause…") is not news;
- * - a passage that aligns with nothing is news (a genuinely new paragraph), except a
- *   cautionary statement (forward-looking statements, "actual results may differ"): it
- *   reports no event, so it is news only when it names a product, a country or an
- *   export-control term the company never used before.
+ * - a passage that aligns with nothing is news (a genuinely new paragraph);
+ * - a cautionary statement (forward-looking statements, "actual results may differ"),
+ *   aligned or not, reports no event: it is news only when it names a product, a country
+ *   or an export-control term the company never used before. Its dates are document
+ *   references ("the fiscal year ended January 26, 2025"), never facts.
+ *
+ * Known limit: an aligned passage that turns a risk into a fact without a new date, amount,
+ * product, country or term ("may require a licence" → "now requires a licence") is taken
+ * for a re-wording.
  */
 
 /** Most passages kept in a company's 8-K standing item. */
