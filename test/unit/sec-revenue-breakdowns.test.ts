@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Breakdown, describeEntity, extractBreakdowns } from '../../lambdas/sources/sec-revenue/breakdowns.ts';
+import { parseLabelLinkbase } from '../../lambdas/sources/sec-revenue/label-linkbase.ts';
 import { readXbrlSync } from '../../lambdas/sources/sec-revenue/xbrl-reader.ts';
 import { hasSharedFixtures, OWN_FIXTURES, shared } from '../support/fixtures.ts';
 
@@ -76,7 +77,7 @@ describe('extractBreakdowns: the project excerpt of NVIDIA Q2 FY2026', () => {
 });
 
 /** Build an instance document from compact fact rows. */
-function instance(rows: Array<{ concept?: string; start: string; end: string; dims?: Record<string, string>; value: number; decimals?: number; unit?: string }>): string {
+function instance(rows: Array<{ concept?: string; start: string; end: string; dims?: Record<string, string>; value: number; decimals?: number; unit?: string; nil?: true }>): string {
   const contexts: string[] = [];
   const facts: string[] = [];
   rows.forEach((r, i) => {
@@ -86,9 +87,14 @@ function instance(rows: Array<{ concept?: string; start: string; end: string; di
     contexts.push(
       `<context id="c${i}"><entity><identifier scheme="http://www.sec.gov/CIK">0000000001</identifier>${dims ? `<segment>${dims}</segment>` : ''}</entity><period><startDate>${r.start}</startDate><endDate>${r.end}</endDate></period></context>`,
     );
-    facts.push(`<${r.concept ?? 'us-gaap:Revenues'} contextRef="c${i}" unitRef="${r.unit ?? 'usd'}" decimals="${r.decimals ?? -6}">${r.value}</${r.concept ?? 'us-gaap:Revenues'}>`);
+    const concept = r.concept ?? 'us-gaap:Revenues';
+    facts.push(
+      r.nil
+        ? `<${concept} contextRef="c${i}" unitRef="${r.unit ?? 'usd'}" xsi:nil="true"/>`
+        : `<${concept} contextRef="c${i}" unitRef="${r.unit ?? 'usd'}" decimals="${r.decimals ?? -6}">${r.value}</${concept}>`,
+    );
   });
-  return `<?xml version="1.0"?><xbrl xmlns="http://www.xbrl.org/2003/instance" xmlns:us-gaap="http://fasb.org/us-gaap/2024" xmlns:srt="http://fasb.org/srt/2024" xmlns:country="http://xbrl.sec.gov/country/2024" xmlns:xbrldi="http://xbrl.org/2006/xbrldi" xmlns:nflx="http://www.netflix.com/20240331" xmlns:acme="http://acme.example/2024">
+  return `<?xml version="1.0"?><xbrl xmlns="http://www.xbrl.org/2003/instance" xmlns:us-gaap="http://fasb.org/us-gaap/2024" xmlns:srt="http://fasb.org/srt/2024" xmlns:country="http://xbrl.sec.gov/country/2024" xmlns:xbrldi="http://xbrl.org/2006/xbrldi" xmlns:nflx="http://www.netflix.com/20240331" xmlns:acme="http://acme.example/2024" xmlns:meta="http://www.meta.com/20231231" xmlns:amzn="http://www.amazon.com/20221231" xmlns:nvda="http://www.nvidia.com/20240128" xmlns:msft="http://www.microsoft.com/20150630" xmlns:usgaap2015="http://fasb.org/us-gaap/2015-01-31" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <unit id="usd"><measure>iso4217:USD</measure></unit><unit id="pure"><measure>xbrli:pure</measure></unit>
 ${contexts.join('\n')}
 ${facts.join('\n')}
@@ -116,8 +122,16 @@ describe('extractBreakdowns: grouping rules', () => {
     );
     expect(list).toHaveLength(2);
     const [plain, byProduct] = list;
-    expect(plain).toMatchObject({ dimensions: {}, total: 9_370_000_000, complete: false, regions: [{ member: 'country:US', label: 'United States' }] });
-    expect(byProduct).toMatchObject({ dimensions: streaming, total: 9_370_000_000, sumOfRegions: 9_370_000_000, complete: true });
+    expect(plain).toMatchObject({ dimensions: {}, total: 9_370_000_000, consolidatedTotal: 9_370_000_000, complete: false, regions: [{ member: 'country:US', label: 'United States' }] });
+    expect(byProduct).toMatchObject({
+      dimensions: streaming,
+      dimensionLabels: { 'srt:ProductOrServiceAxis': 'Streaming' },
+      total: 9_370_000_000,
+      consolidatedTotal: 9_370_000_000,
+      shareBase: 'total',
+      sumOfRegions: 9_370_000_000,
+      complete: true,
+    });
     expect(byProduct?.regions.map((r) => r.label)).toEqual(['United States and Canada', 'EMEA', 'Latin America', 'Asia Pacific']);
   });
 
@@ -151,7 +165,7 @@ describe('extractBreakdowns: grouping rules', () => {
     expect(list[0]).toMatchObject({ concept: 'us-gaap:Revenues', sumOfRegions: 10_001_000, complete: true, tolerance: 1_500_000 });
   });
 
-  it('drops a Non-US line that aggregates the other foreign members when the rest adds up', () => {
+  it('sets apart (does not add) a Non-US line that aggregates the other foreign members when the rest adds up', () => {
     const list = extractBreakdowns(
       readXbrlSync(
         instance([
@@ -165,6 +179,9 @@ describe('extractBreakdowns: grouping rules', () => {
     );
     expect(list[0]?.complete).toBe(true);
     expect(list[0]?.regions.map((r) => r.member)).toEqual(['country:US', 'country:SG', 'country:TW']);
+    expect(list[0]?.overlapping).toEqual([
+      { member: 'us-gaap:NonUsMember', label: 'Non-US', value: 60_000_000, share: 0.6, decimals: -6, overlap: 'aggregate', covers: ['country:SG', 'country:TW'] },
+    ]);
   });
 
   it('derives a fourth quarter from a year and its first nine months', () => {
@@ -240,5 +257,273 @@ describe.skipIf(!hasSharedFixtures)('extractBreakdowns: known values of real fil
 
   it('Apple Q2 FY2025 10-Q (segments only): no geographic breakdown', () => {
     expect(read('sec/apple/aapl-20250329_htm.xml').list).toEqual([]);
+  });
+});
+
+const NFLX = join(OWN_FIXTURES, 'sec-revenue/nflx-20240930_htm.xml');
+const NFLX_LABELS = parseLabelLinkbase(readFileSync(join(OWN_FIXTURES, 'sec-revenue/nflx-20240930_lab.xml')));
+const STREAMING = { 'srt:ProductOrServiceAxis': 'nflx:StreamingMember' };
+
+describe('extractBreakdowns: product × region (Netflix Q3 2024 10-Q excerpt)', () => {
+  const list = extractBreakdowns(readXbrlSync(readFileSync(NFLX)), { labels: NFLX_LABELS });
+  const streaming = (start: string, end: string) => list.find((b) => b.start === start && b.end === end && b.dimensions['srt:ProductOrServiceAxis']);
+
+  it('names both totals: no Streaming subtotal (null), the company revenue as consolidatedTotal', () => {
+    const q3 = streaming('2024-07-01', '2024-09-30');
+    expect(q3).toMatchObject({
+      dimensions: STREAMING,
+      dimensionLabels: { 'srt:ProductOrServiceAxis': 'Streaming' },
+      total: null,
+      consolidatedTotal: 9_824_703_000,
+      shareBase: 'sumOfRegions',
+      sumOfRegions: 9_824_703_000,
+      // Nothing to check the regions against: unknown, not "incomplete".
+      complete: null,
+      overlapping: [],
+    });
+    expect(q3?.regions.map((r) => [r.label, r.value, r.share])).toEqual([
+      ['United States and Canada', 4_322_476_000, 0.44],
+      ['Europe, Middle East, and Africa', 3_133_466_000, 0.3189],
+      ['Latin America', 1_240_892_000, 0.1263],
+      ['Asia-Pacific', 1_127_869_000, 0.1148],
+    ]);
+  });
+
+  it('keeps the Streaming regions apart from the company total when DVD revenue makes them differ (Q3 2023)', () => {
+    const q3 = streaming('2023-07-01', '2023-09-30');
+    // Streaming 8,519,306 k$ of the company's 8,541,668 k$: not an incomplete breakdown.
+    expect(q3).toMatchObject({ total: null, consolidatedTotal: 8_541_668_000, sumOfRegions: 8_519_306_000, complete: null });
+  });
+
+  it('the plain breakdown: a lone rounded US fact (decimals −8) against the company total', () => {
+    const plain = list.find((b) => b.start === '2024-07-01' && b.end === '2024-09-30' && !Object.keys(b.dimensions).length);
+    expect(plain).toMatchObject({ total: 9_824_703_000, consolidatedTotal: 9_824_703_000, shareBase: 'total', complete: false, regions: [{ member: 'country:US', value: 4_000_000_000, share: 0.4071, decimals: -8 }] });
+    // Half of 10^8 for the US fact plus half of 10^3 for the total.
+    expect(plain?.tolerance).toBe(50_000_500);
+  });
+
+  it('without the label linkbase, labels come from member names', () => {
+    const bare = extractBreakdowns(readXbrlSync(readFileSync(NFLX)));
+    expect(bare.find((b) => b.dimensions['srt:ProductOrServiceAxis'])?.regions.map((r) => r.label)).toEqual(['United States and Canada', 'EMEA', 'Latin America', 'Asia Pacific']);
+  });
+
+  it('compares the regions with a Streaming subtotal when one is reported, not with the company total', () => {
+    // Q3 2023 as filed, plus a Streaming-only fact equal to the Streaming regions' sum.
+    const Q3 = { start: '2023-07-01', end: '2023-09-30' };
+    const rows = [
+      { ...Q3, value: 8_541_668_000, decimals: -3 },
+      { ...Q3, dims: STREAMING, value: 8_519_306_000, decimals: -3 },
+      { ...Q3, dims: { ...STREAMING, [GEO]: 'nflx:UnitedStatesAndCanadaMember' }, value: 3_735_133_000, decimals: -3 },
+      { ...Q3, dims: { ...STREAMING, [GEO]: 'us-gaap:EMEAMember' }, value: 2_693_146_000, decimals: -3 },
+      { ...Q3, dims: { ...STREAMING, [GEO]: 'srt:LatinAmericaMember' }, value: 1_142_811_000, decimals: -3 },
+      { ...Q3, dims: { ...STREAMING, [GEO]: 'srt:AsiaPacificMember' }, value: 948_216_000, decimals: -3 },
+    ];
+    const [b] = extractBreakdowns(readXbrlSync(instance(rows)), { labels: NFLX_LABELS });
+    expect(b).toMatchObject({ total: 8_519_306_000, consolidatedTotal: 8_541_668_000, shareBase: 'total', complete: true });
+    expect(b?.regions[0]).toMatchObject({ label: 'United States and Canada', share: 0.4384 });
+    // A subtotal the regions fall short of is incomplete (the company total would not say so).
+    const short = extractBreakdowns(readXbrlSync(instance([...rows.slice(0, 2), ...rows.slice(3)])))[0];
+    expect(short).toMatchObject({ total: 8_519_306_000, complete: false });
+  });
+});
+
+describe('extractBreakdowns: geographic axes of every taxonomy generation', () => {
+  it('reads us-gaap:StatementGeographicalAxis (2009–2017 taxonomies; Microsoft FY2015 10-K) like the srt axis', () => {
+    const FY15 = { start: '2014-07-01', end: '2015-06-30' };
+    const msftAxis = 'usgaap2015:StatementGeographicalAxis';
+    const xml = instance([
+      { ...FY15, concept: 'usgaap2015:SalesRevenueNet', value: 93_580_000_000 },
+      { ...FY15, concept: 'usgaap2015:SalesRevenueNet', dims: { [msftAxis]: 'country:US' }, value: 42_941_000_000 },
+      { ...FY15, concept: 'usgaap2015:SalesRevenueNet', dims: { [msftAxis]: 'usgaap2015:NonUsMember' }, value: 50_639_000_000 },
+      // Microsoft also puts a court district on that axis, for a loss contingency: not revenue.
+      { ...FY15, concept: 'usgaap2015:LossContingencyDamagesSoughtValue', dims: { [msftAxis]: 'msft:UnitedStatesStateDistrictCourtMember' }, value: 1_000_000 },
+    ]);
+    const list = extractBreakdowns(readXbrlSync(xml), { labels: new Map([['us-gaap:NonUsMember', 'Other Countries']]) });
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ concept: 'us-gaap:SalesRevenueNet', axis: 'us-gaap:StatementGeographicalAxis', total: 93_580_000_000, complete: true, overlapping: [] });
+    // For Microsoft, Non-US is the rest of the world, not an aggregate beside countries.
+    expect(list[0]?.regions.map((r) => [r.member, r.label, r.share])).toEqual([
+      ['us-gaap:NonUsMember', 'Other Countries', 0.5411],
+      ['country:US', 'United States', 0.4589],
+    ]);
+  });
+
+  it('reads ifrs-full:GeographicalAreasAxis with ifrs-full:Revenue', () => {
+    const FY = { start: '2024-01-01', end: '2024-12-31' };
+    const axis = 'ifrs-full:GeographicalAreasAxis';
+    const xml = instance([
+      { ...FY, concept: 'ifrs-full:Revenue', value: 900 },
+      { ...FY, concept: 'ifrs-full:Revenue', dims: { [axis]: 'country:TW' }, value: 100 },
+      { ...FY, concept: 'ifrs-full:Revenue', dims: { [axis]: 'country:US' }, value: 800 },
+    ]).replace('xmlns:acme=', 'xmlns:ifrs-full="https://xbrl.ifrs.org/taxonomy/2024-03-27/ifrs-full" xmlns:acme=');
+    expect(extractBreakdowns(readXbrlSync(xml))[0]).toMatchObject({ axis, total: 900, complete: true });
+  });
+});
+
+describe('extractBreakdowns: overlapping members', () => {
+  const FY23 = { start: '2023-01-01', end: '2023-12-31' };
+
+  it('a country beside the region that contains it (Meta FY2023: United States inside US & Canada) is set apart, not summed', () => {
+    const list = extractBreakdowns(
+      readXbrlSync(
+        instance([
+          { ...FY23, value: 134_902_000_000 },
+          { ...FY23, dims: { [GEO]: 'meta:USCanadaMember' }, value: 52_888_000_000 },
+          { ...FY23, dims: { [GEO]: 'srt:EuropeMember' }, value: 31_210_000_000 },
+          { ...FY23, dims: { [GEO]: 'srt:AsiaPacificMember' }, value: 36_154_000_000 },
+          { ...FY23, dims: { [GEO]: 'meta:RestOfWorldMember' }, value: 14_650_000_000 },
+          { ...FY23, dims: { [GEO]: 'country:US' }, value: 49_780_000_000 },
+        ]),
+      ),
+    );
+    expect(list[0]).toMatchObject({ total: 134_902_000_000, sumOfRegions: 134_902_000_000, complete: true });
+    expect(list[0]?.regions.map((r) => r.label)).toEqual(['US and Canada', 'Asia Pacific', 'Europe', 'Rest of world']);
+    expect(list[0]?.overlapping).toEqual([{ member: 'country:US', label: 'United States', value: 49_780_000_000, share: 0.369, decimals: -6, overlap: 'part' }]);
+  });
+
+  it('a Non-US line beside its foreign countries is an aggregate of them; Amazon’s own Non-US (rest of world) stays a region', () => {
+    const FY22 = { start: '2022-01-01', end: '2022-12-31' };
+    const amazon = [
+      { ...FY22, concept: 'us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax', value: 513_983_000_000 },
+      ...[
+        ['country:US', 356_113],
+        ['country:DE', 33_598],
+        ['country:GB', 30_074],
+        ['country:JP', 24_396],
+        ['us-gaap:NonUsMember', 69_802],
+      ].map(([m, v]) => ({ ...FY22, concept: 'us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax', dims: { [GEO]: m as string }, value: (v as number) * M })),
+    ];
+    const asFiled = extractBreakdowns(readXbrlSync(instance(amazon)), { labels: new Map([['us-gaap:NonUsMember', 'Rest of world']]) })[0];
+    expect(asFiled).toMatchObject({ complete: true, overlapping: [] });
+    expect(asFiled?.regions.find((r) => r.member === 'us-gaap:NonUsMember')?.label).toBe('Rest of world');
+
+    // The same rows with a foreign subtotal next to them (the sum of the four non-US rows).
+    const withAggregate = extractBreakdowns(
+      readXbrlSync(instance([...amazon, { ...FY22, concept: 'us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax', dims: { [GEO]: 'amzn:InternationalMember' }, value: 157_870 * M }])),
+    )[0];
+    expect(withAggregate).toMatchObject({ complete: true, sumOfRegions: 513_983 * M });
+    expect(withAggregate?.overlapping).toMatchObject([
+      { member: 'amzn:InternationalMember', overlap: 'aggregate', covers: ['us-gaap:NonUsMember', 'country:DE', 'country:GB', 'country:JP'], share: 0.3072 },
+    ]);
+  });
+
+  it('without a subtotal, sets an aggregate apart only when the regions exceed the company’s revenue', () => {
+    const Q3 = { start: '2024-07-01', end: '2024-09-30' };
+    const regions = [
+      ['nflx:UnitedStatesAndCanadaMember', 4_322_476_000],
+      ['us-gaap:EMEAMember', 3_133_466_000],
+      ['srt:LatinAmericaMember', 1_240_892_000],
+      ['srt:AsiaPacificMember', 1_127_869_000],
+    ] as const;
+    const rows = [{ ...Q3, value: 9_824_703_000, decimals: -3 }, ...regions.map(([m, v]) => ({ ...Q3, dims: { ...STREAMING, [GEO]: m }, value: v, decimals: -3 }))];
+    const international = { ...Q3, dims: { ...STREAMING, [GEO]: 'nflx:InternationalMember' }, value: 3_133_466_000 + 1_240_892_000 + 1_127_869_000, decimals: -3 };
+    const [b] = extractBreakdowns(readXbrlSync(instance([...rows, international])));
+    expect(b).toMatchObject({ total: null, complete: null, sumOfRegions: 9_824_703_000 });
+    expect(b?.overlapping).toMatchObject([{ member: 'nflx:InternationalMember', overlap: 'aggregate', covers: ['us-gaap:EMEAMember', 'srt:LatinAmericaMember', 'srt:AsiaPacificMember'] }]);
+
+    // 50 = 30 + 20 by coincidence, within the company's revenue: a partition, left alone.
+    const coincidence = [
+      { ...Q3, value: 120, decimals: 0 },
+      ...['acme:NorthMember', 'acme:SouthMember', 'acme:EastMember'].map((m, i) => ({ ...Q3, dims: { ...STREAMING, [GEO]: m }, value: [50, 30, 20][i] as number, decimals: 0 })),
+    ];
+    expect(extractBreakdowns(readXbrlSync(instance(coincidence)))[0]).toMatchObject({ sumOfRegions: 100, overlapping: [] });
+  });
+
+  it('leaves an ambiguous excess unresolved (incomplete) rather than guessing which member overlaps', () => {
+    const rows = [
+      { ...Q, value: 100, decimals: 0 },
+      ...[
+        ['country:US', 40],
+        ['country:SG', 30],
+        ['country:TW', 30],
+        ['acme:OtherMember', 30],
+      ].map(([m, v]) => ({ ...Q, dims: { [GEO]: m as string }, value: v as number, decimals: 0 })),
+    ];
+    expect(extractBreakdowns(readXbrlSync(instance(rows)))[0]).toMatchObject({ complete: false, sumOfRegions: 130, overlapping: [] });
+  });
+});
+
+describe('extractBreakdowns: defaults, restatements, nil and negative facts', () => {
+  it('reads an explicit domain member as the dimension default (the total), not as a region', () => {
+    const Q3 = { start: '2024-07-01', end: '2024-09-30' };
+    const xml = instance([
+      { ...Q3, dims: { [GEO]: 'srt:SegmentGeographicalDomain' }, value: 9_824_703_000, decimals: -3 },
+      { ...Q3, dims: { [GEO]: 'country:US', 'srt:ProductOrServiceAxis': 'srt:ProductsAndServicesDomain' }, value: 4_000_000_000, decimals: -8 },
+    ]);
+    const list = extractBreakdowns(readXbrlSync(xml));
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ dimensions: {}, total: 9_824_703_000, consolidatedTotal: 9_824_703_000, regions: [{ member: 'country:US' }] });
+  });
+
+  it('keeps the restated period and ignores previously reported figures and adjustment pairs (RestatementAxis)', () => {
+    const FY23 = { start: '2022-01-31', end: '2023-01-29' };
+    const previously = { 'srt:RestatementAxis': 'srt:ScenarioPreviouslyReportedMember' };
+    const adjustment = { 'us-gaap:RestatementAxis': 'srt:RevisionOfPriorPeriodReclassificationAdjustmentMember' };
+    const restated = [
+      ['country:US', 8_292],
+      ['country:SG', 2_288],
+      ['country:TW', 6_986],
+      ['nvda:ChinaIncludingHongKongMember', 5_785],
+      ['nvda:OtherCountriesMember', 3_623],
+    ] as const;
+    const asFirstReported = [
+      ['country:US', 8_292],
+      ['country:TW', 6_986],
+      ['nvda:ChinaIncludingHongKongMember', 5_785],
+      ['nvda:OtherCountriesMember', 5_911],
+    ] as const;
+    const xml = instance([
+      { ...FY23, value: 26_974 * M },
+      ...restated.map(([m, v]) => ({ ...FY23, dims: { [GEO]: m }, value: v * M })),
+      { ...FY23, dims: previously, value: 26_974 * M },
+      ...asFirstReported.map(([m, v]) => ({ ...FY23, dims: { ...previously, [GEO]: m }, value: v * M })),
+      // A reclassification pair the way J&J tags one: +20 $M to the US, −20 $M from outside it.
+      { ...FY23, dims: { ...adjustment, [GEO]: 'country:US' }, value: 20 * M },
+      { ...FY23, dims: { ...adjustment, [GEO]: 'us-gaap:NonUsMember' }, value: -20 * M },
+    ]);
+    const list = extractBreakdowns(readXbrlSync(xml));
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ dimensions: {}, total: 26_974 * M, complete: true });
+    expect(millions(list[0])).toEqual(Object.fromEntries(restated));
+  });
+
+  it('skips nil facts (neither a zero region nor a total), keeps a dash as zero, and sums negative members with their sign', () => {
+    const xml = `<html xmlns="http://www.w3.org/1999/xhtml" xmlns:ix="http://www.xbrl.org/2013/inlineXBRL" xmlns:xbrli="http://www.xbrl.org/2003/instance" xmlns:xbrldi="http://xbrl.org/2006/xbrldi" xmlns:us-gaap="http://fasb.org/us-gaap/2024" xmlns:srt="http://fasb.org/srt/2024" xmlns:country="http://xbrl.sec.gov/country/2024" xmlns:iso4217="http://www.xbrl.org/2003/iso4217" xmlns:ixt="http://www.xbrl.org/inlineXBRL/transformation/2020-02-12" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:acme="http://acme.example/2024"><body><ix:header><ix:resources>
+<xbrli:context id="t"><xbrli:entity><xbrli:identifier scheme="http://www.sec.gov/CIK">0000000001</xbrli:identifier></xbrli:entity><xbrli:period><xbrli:startDate>2024-01-01</xbrli:startDate><xbrli:endDate>2024-03-31</xbrli:endDate></xbrli:period></xbrli:context>
+${['country:US', 'country:SG', 'country:MY', 'acme:HedgingMember', 'country:AE']
+  .map((m) => `<xbrli:context id="${m.replace(':', '-')}"><xbrli:entity><xbrli:identifier scheme="http://www.sec.gov/CIK">0000000001</xbrli:identifier><xbrli:segment><xbrldi:explicitMember dimension="srt:StatementGeographicalAxis">${m}</xbrldi:explicitMember></xbrli:segment></xbrli:entity><xbrli:period><xbrli:startDate>2024-01-01</xbrli:startDate><xbrli:endDate>2024-03-31</xbrli:endDate></xbrli:period></xbrli:context>`)
+  .join('\n')}
+<xbrli:unit id="usd"><xbrli:measure>iso4217:USD</xbrli:measure></xbrli:unit>
+</ix:resources></ix:header>
+<table><tr><td>Total</td><td><ix:nonFraction name="us-gaap:Revenues" contextRef="t" unitRef="usd" decimals="-6" scale="6" format="ixt:num-dot-decimal">1,000</ix:nonFraction></td></tr>
+<tr><td>United States</td><td><ix:nonFraction name="us-gaap:Revenues" contextRef="country-US" unitRef="usd" decimals="-6" scale="6" format="ixt:num-dot-decimal">700</ix:nonFraction></td></tr>
+<tr><td>Singapore</td><td><ix:nonFraction name="us-gaap:Revenues" contextRef="country-SG" unitRef="usd" decimals="-6" scale="6" format="ixt:num-dot-decimal">320</ix:nonFraction></td></tr>
+<tr><td>Malaysia</td><td><ix:nonFraction name="us-gaap:Revenues" contextRef="country-MY" unitRef="usd" decimals="-6" scale="6" format="ixt:fixed-zero">—</ix:nonFraction></td></tr>
+<tr><td>Hedging</td><td>(<ix:nonFraction name="us-gaap:Revenues" contextRef="acme-HedgingMember" unitRef="usd" decimals="-6" scale="6" sign="-" format="ixt:num-dot-decimal">20</ix:nonFraction>)</td></tr>
+<tr><td>UAE</td><td><ix:nonFraction name="us-gaap:Revenues" contextRef="country-AE" unitRef="usd" xsi:nil="true"/></td></tr></table></body></html>`;
+    const [b] = extractBreakdowns(readXbrlSync(xml));
+    expect(b).toMatchObject({ total: 1_000 * M, sumOfRegions: 1_000 * M, complete: true, overlapping: [] });
+    expect(b?.regions.map((r) => [r.member, r.value / M, r.share])).toEqual([
+      ['country:US', 700, 0.7],
+      ['country:SG', 320, 0.32],
+      ['country:MY', 0, 0],
+      ['acme:HedgingMember', -20, -0.02],
+    ]);
+
+    // A nil total is no total: shares fall back to the sum of the regions.
+    const nilTotal = xml.replace('decimals="-6" scale="6" format="ixt:num-dot-decimal">1,000</ix:nonFraction>', 'xsi:nil="true"/>');
+    expect(extractBreakdowns(readXbrlSync(nilTotal))[0]).toMatchObject({ total: null, consolidatedTotal: null, shareBase: 'sumOfRegions', complete: null });
+  });
+
+  it('applies scale and decimals as filed (Netflix: thousands at −3, a billions figure at −8)', () => {
+    const xml = `<html xmlns="http://www.w3.org/1999/xhtml" xmlns:ix="http://www.xbrl.org/2013/inlineXBRL" xmlns:xbrli="http://www.xbrl.org/2003/instance" xmlns:xbrldi="http://xbrl.org/2006/xbrldi" xmlns:us-gaap="http://fasb.org/us-gaap/2025" xmlns:srt="http://fasb.org/srt/2025" xmlns:country="http://xbrl.sec.gov/country/2025" xmlns:iso4217="http://www.xbrl.org/2003/iso4217" xmlns:ixt="http://www.xbrl.org/inlineXBRL/transformation/2020-02-12"><body><ix:header><ix:resources>
+<xbrli:context id="c-3"><xbrli:entity><xbrli:identifier scheme="http://www.sec.gov/CIK">0001065280</xbrli:identifier></xbrli:entity><xbrli:period><xbrli:startDate>2025-04-01</xbrli:startDate><xbrli:endDate>2025-06-30</xbrli:endDate></xbrli:period></xbrli:context>
+<xbrli:context id="c-333"><xbrli:entity><xbrli:identifier scheme="http://www.sec.gov/CIK">0001065280</xbrli:identifier><xbrli:segment><xbrldi:explicitMember dimension="srt:StatementGeographicalAxis">country:US</xbrldi:explicitMember></xbrli:segment></xbrli:entity><xbrli:period><xbrli:startDate>2025-04-01</xbrli:startDate><xbrli:endDate>2025-06-30</xbrli:endDate></xbrli:period></xbrli:context>
+<xbrli:unit id="usd"><xbrli:measure>iso4217:USD</xbrli:measure></xbrli:unit>
+</ix:resources></ix:header>
+<p>Revenues <ix:nonFraction unitRef="usd" contextRef="c-3" decimals="-3" name="us-gaap:Revenues" format="ixt:num-dot-decimal" scale="3" id="f-30">11,079,166</ix:nonFraction></p>
+<p>United States revenue was $<ix:nonFraction unitRef="usd" contextRef="c-333" decimals="-8" name="us-gaap:Revenues" scale="9" id="f-1253">4.6</ix:nonFraction> billion.</p></body></html>`;
+    const [b] = extractBreakdowns(readXbrlSync(xml));
+    expect(b).toMatchObject({ total: 11_079_166_000, regions: [{ member: 'country:US', value: 4_600_000_000, share: 0.4152, decimals: -8 }], complete: false, tolerance: 50_000_500 });
   });
 });

@@ -36,12 +36,15 @@ function bd(start: string, end: string, values: Record<string, number>, total?: 
     axis: 'srt:StatementGeographicalAxis',
     unit: 'iso4217:USD',
     total: t * M,
+    consolidatedTotal: t * M,
+    shareBase: 'total',
     sumOfRegions: sum * M,
     complete: Math.abs(sum - t) < 1,
     tolerance: (Object.keys(values).length + 1) * 0.5 * M,
     regions: Object.entries(values)
       .map(([member, v]) => ({ member, label: memberLabel(member), value: v * M, share: Math.round((v / t) * 10_000) / 10_000, decimals: -6 }))
       .sort((a, b) => b.value - a.value),
+    overlapping: [],
   };
 }
 
@@ -194,6 +197,74 @@ describe('detectRevenueChanges: recasts and derived quarters', () => {
     const result = detectRevenueChanges({ filing: tenK, breakdowns: [year], series: afterQ3.series, countriesOfInterest: INTEREST });
     expect(result.changes.map((c) => c.title)).toEqual(['NVIDIA FY2025: Singapore 27.3% of revenue', 'NVIDIA Q4 FY2025 (derived): Singapore 28.6% of revenue']);
     expect(result.changes[1]?.data).toMatchObject({ period: { start: '2024-10-28', end: '2025-01-26', kind: 'quarter', derived: true }, total: 35_000 * M });
+  });
+});
+
+describe('detectRevenueChanges: share bases and overlapping members', () => {
+  const NFLX_FILING: FilingContext = {
+    cik: '0001065280',
+    ticker: 'NFLX',
+    companyName: 'Netflix, Inc.',
+    accession: '0001065280-24-000287',
+    form: '10-Q',
+    fiscal: { fiscalYear: '2024', fiscalPeriod: 'Q3', periodEnd: '2024-09-30' },
+  };
+  const streaming = (start: string, end: string, values: Record<string, number>, subtotal: number | null, consolidated: number): Breakdown => {
+    const b = bd(start, end, values);
+    const base = subtotal ?? b.sumOfRegions / M;
+    return {
+      ...b,
+      dimensions: { 'srt:ProductOrServiceAxis': 'nflx:StreamingMember' },
+      dimensionLabels: { 'srt:ProductOrServiceAxis': 'Streaming' },
+      total: subtotal === null ? null : subtotal * M,
+      consolidatedTotal: consolidated * M,
+      shareBase: subtotal === null ? 'sumOfRegions' : 'total',
+      complete: subtotal === null ? null : b.complete,
+      regions: b.regions.map((r) => ({ ...r, share: Math.round((r.value / M / base) * 10_000) / 10_000 })),
+    };
+  };
+  const UCAN = 'nflx:UnitedStatesAndCanadaMember';
+  const EMEA = 'us-gaap:EMEAMember';
+  const LATAM = 'srt:LatinAmericaMember';
+  const APAC = 'srt:AsiaPacificMember';
+
+  it('says a product × region split’s shares are of that product’s revenue, and names the company total beside it', () => {
+    // Netflix Q3 2024 10-Q ($M): Streaming by region, now and a year earlier (when DVD still had revenue).
+    const now = streaming('2024-07-01', '2024-09-30', { [UCAN]: 4_322.476, [EMEA]: 3_133.466, [LATAM]: 1_240.892, [APAC]: 1_127.869 }, null, 9_824.703);
+    const before = streaming('2023-07-01', '2023-09-30', { [UCAN]: 3_735.133, [EMEA]: 2_693.146, [LATAM]: 1_142.811, [APAC]: 948.216 }, null, 8_541.668);
+    const [change] = detectRevenueChanges({ filing: NFLX_FILING, breakdowns: [now, before], series: undefined, countriesOfInterest: INTEREST }).changes;
+    expect(change?.title).toBe('Netflix Q3 FY2024: United States and Canada 44.0% of Streaming revenue (+0.2 pp YoY)');
+    expect(change?.summary).toMatch(/^No Streaming subtotal reported \(shares are of the sum of its regions\); company revenue \$9\.8B\./);
+    expect(change?.naturalKey).toBe('0001065280:2024-09-30:quarter:us-gaap:Revenues:srt:ProductOrServiceAxis=nflx:StreamingMember');
+    expect(change?.data).toMatchObject({ total: null, consolidatedTotal: 9_824_703_000, shareBase: 'sumOfRegions', shareOf: 'Streaming revenue, as the sum of its regions (no Streaming subtotal reported)' });
+
+    // With a Streaming subtotal the summary leads with it.
+    const withSubtotal = streaming('2024-07-01', '2024-09-30', { [UCAN]: 4_322.476, [EMEA]: 3_133.466, [LATAM]: 1_240.892, [APAC]: 1_127.869 }, 9_824.703, 9_824.703);
+    const [again] = detectRevenueChanges({ filing: NFLX_FILING, breakdowns: [withSubtotal], series: undefined, countriesOfInterest: INTEREST }).changes;
+    expect(again?.summary).toMatch(/^Streaming revenue \$9\.8B; company revenue \$9\.8B\./);
+    expect(again?.data).toMatchObject({ shareOf: 'Streaming revenue', complete: true });
+  });
+
+  it('carries overlapping members apart from the regions; a country of interest among them still tags the change', () => {
+    const fy = bd('2023-01-01', '2023-12-31', { 'acme:AmericasMember': 60, 'srt:EuropeMember': 25, 'srt:AsiaPacificMember': 15 });
+    const withSingapore: Breakdown = {
+      ...fy,
+      overlapping: [{ member: 'country:SG', label: 'Singapore', value: 6 * M, share: 0.06, decimals: -6, overlap: 'part' }],
+    };
+    const filingFy = filing('0000000001-24-000001', { fiscalYear: '2023', fiscalPeriod: 'FY', periodEnd: '2023-12-31' }, '10-K');
+    const [change] = detectRevenueChanges({ filing: filingFy, breakdowns: [withSingapore], series: undefined, countriesOfInterest: INTEREST }).changes;
+    expect(change?.countries).toContain('SG');
+    expect(change?.data).toMatchObject({ overlapping: [{ member: 'country:SG', label: 'Singapore', value: 6 * M, share: 0.06, overlap: 'part', countries: ['SG'] }] });
+    expect(change?.summary).toContain('Also reported, overlapping the regions and not added: Singapore 6.0% ($6.0M).');
+    expect((change!.data as { regions: { after: unknown[] } }).regions.after).toHaveLength(3);
+  });
+
+  it('reads a series stored before the two totals existed (no consolidatedTotal, shareBase or overlapping)', () => {
+    const { consolidatedTotal: _c, shareBase: _s, overlapping: _o, ...old } = Q2_FY25;
+    const series: RevenueSeries = { cik: CIK, periods: { [periodKey(Q2_FY25)]: { ...(old as Breakdown), fiscalLabel: 'Q2 FY2025' } } };
+    const result = detectRevenueChanges({ filing: Q2_FILING, breakdowns: [Q2_FY26], series, countriesOfInterest: INTEREST });
+    expect(result.changes.map((c) => c.title)).toEqual(['NVIDIA Q2 FY2026: Singapore 21.7% of revenue (+3.0 pp YoY)']);
+    expect(result.changes[0]?.data).toMatchObject({ totalBefore: 30_040 * M, consolidatedTotal: 46_743 * M, shareOf: 'total revenue' });
   });
 });
 

@@ -30,7 +30,10 @@ import {
 /**
  * Regional revenue (`revenue.*`): a before/after table per change with shares, the
  * percentage-point moves (▲▼) and value changes, the countries of interest highlighted.
- * Reads the data block tolerantly: any field may be missing.
+ * Every card says what the shares are of: total revenue, or a product's or segment's
+ * revenue for a two-axis split (Netflix's Streaming × region), with the company's revenue
+ * beside it; members overlapping the regions (a region next to its own countries) are
+ * listed apart, never added in. Reads the data block tolerantly: any field may be missing.
  */
 export const revenueRenderer: FamilyRenderer = {
   id: 'revenue',
@@ -72,6 +75,14 @@ interface RevenueView {
   rows: RegionRow[];
   total?: number | undefined;
   totalBefore?: number | undefined;
+  /** The label of the total row: "Total revenue", or "Streaming revenue" for a product × region split. */
+  totalLabel: string;
+  /** What shares are of, in words ("total revenue", "Streaming revenue"). */
+  shareOf: string;
+  /** The company's revenue, for a split of a product or segment. */
+  consolidatedTotal?: number | undefined;
+  /** Members reported beside the regions that overlap them (not added). */
+  overlapping: Array<{ label: string; value?: number | undefined; share?: number | undefined }>;
   complete: boolean;
   recast: boolean;
   form?: string | undefined;
@@ -154,14 +165,26 @@ export function revenueView(c: Change, ctx: RenderContext): RevenueView {
 
   const start = str(period.start);
   const end = str(period.end);
+  // The other dimensions of a two-axis split, in words: "Streaming".
+  const scope = Object.values(obj(d.dimensionLabels)).filter((l): l is string => typeof l === 'string').join(', ') ||
+    Object.values(obj(d.dimensions)).filter((m): m is string => typeof m === 'string').map((m) => m.slice(m.indexOf(':') + 1).replace(/Member$/, '')).join(', ');
+  const total = num(d.total);
+  const consolidated = num(d.consolidatedTotal);
+  const shareOf = str(d.shareOf) ?? (scope ? `${scope} revenue` : total !== undefined ? 'total revenue' : 'the sum of the regions');
   return {
     periodLabel: str(period.fiscalLabel) ?? (end ? `period ending ${end}` : 'Reported'),
     beforeLabel: str(compared.fiscalLabel) ?? (recast ? 'Reported before' : 'Before'),
     basis,
     secondary,
     rows,
-    total: num(d.total),
+    total,
     totalBefore: num(d.totalBefore),
+    totalLabel: scope ? `${scope} revenue` : 'Total revenue',
+    shareOf,
+    consolidatedTotal: scope ? consolidated : undefined,
+    overlapping: arr(d.overlapping)
+      .map(obj)
+      .map((o) => ({ label: str(o.label) ?? str(o.member) ?? '?', value: num(o.value), share: num(o.share) })),
     complete: d.complete !== false,
     recast,
     form: str(d.form),
@@ -219,7 +242,7 @@ function revenueTable(v: RevenueView): string {
   const totalPct = v.total !== undefined && v.totalBefore ? Math.round(((v.total - v.totalBefore) / Math.abs(v.totalBefore)) * 1000) / 10 : undefined;
   const total =
     v.total !== undefined
-      ? `<tr><td align="left" style="${TD}border-left:4px solid transparent;font-weight:bold;border-bottom:none;">Total revenue</td>` +
+      ? `<tr><td align="left" style="${TD}border-left:4px solid transparent;font-weight:bold;border-bottom:none;">${esc(v.totalLabel)}</td>` +
         `<td align="right" style="${TD}font-weight:bold;border-bottom:none;">${esc(money(v.totalBefore))}</td>` +
         `<td align="right" style="${TD}font-weight:bold;border-bottom:none;">${esc(money(v.total))}</td>` +
         (basis ? `<td style="${TD}border-bottom:none;"></td>` : '') +
@@ -232,7 +255,12 @@ function revenueTable(v: RevenueView): string {
 }
 
 function notes(v: RevenueView): string[] {
-  const out: string[] = [];
+  const out: string[] = [`Shares are of ${v.shareOf}.`];
+  if (v.consolidatedTotal !== undefined) out.push(`Company revenue (all products and segments): ${money(v.consolidatedTotal)}.`);
+  if (v.overlapping.length) {
+    const list = v.overlapping.map((o) => `${o.label} ${money(o.value)}${o.share !== undefined ? ` (${share(o.share)})` : ''}`).join(', ');
+    out.push(`Also reported, overlapping the regions above and not added to them: ${list}.`);
+  }
   if (v.recast) out.push(`Recast: this period was reported before${v.previousAccession ? ` (filing ${v.previousAccession})` : ''} with a different split.`);
   const added = v.rows.filter((r) => r.added).map((r) => r.label);
   const removed = v.rows.filter((r) => r.removed).map((r) => r.label);
@@ -284,7 +312,7 @@ function revenueText(c: Change, ctx: RenderContext): string {
   ]);
   if (v.total !== undefined) {
     const totalPct = v.totalBefore ? Math.round(((v.total - v.totalBefore) / Math.abs(v.totalBefore)) * 1000) / 10 : undefined;
-    rows.push(['Total revenue', money(v.totalBefore), money(v.total), ...(v.basis ? [''] : []), ...(v.secondary ? [''] : []), ...(v.basis ? [pctText(totalPct)] : [])]);
+    rows.push([v.totalLabel, money(v.totalBefore), money(v.total), ...(v.basis ? [''] : []), ...(v.secondary ? [''] : []), ...(v.basis ? [pctText(totalPct)] : [])]);
   }
   const right = new Set(header.map((_, i) => i).filter((i) => i > 0));
   lines.push('', textTable(header, rows, right, '  '));

@@ -1,7 +1,11 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { loadConfig } from '../../core/config.ts';
 import { createUpstreamClient } from '../../runtime/deps.ts';
 import { type Breakdown, describeEntity, extractBreakdowns, type FilingEntity } from './breakdowns.ts';
+import { shareBasisText } from './detect.ts';
+import { fetchFilingLabels } from './fetch-labels.ts';
+import { type MemberLabels, NO_LABELS, parseLabelLinkbase } from './label-linkbase.ts';
 import { readXbrl, type XbrlDocument } from './xbrl-reader.ts';
 
 /**
@@ -9,44 +13,85 @@ import { readXbrl, type XbrlDocument } from './xbrl-reader.ts';
  * document, for analysts checking a number and for debugging the extraction.
  */
 
+/** One region of the `--json` report. */
+export interface ReportRegion {
+  member: string;
+  label: string;
+  value: number;
+  share: number;
+}
+
 /** The `--json` shape: one object, values in currency units (not millions). */
 export interface RevenueReport {
   entity: { cik: string | null; name: string | null; documentType: string | null; periodEnd: string | null };
+  /** Where member labels came from: the filing's label linkbase, or names derived from member QNames. */
+  labels: 'linkbase' | 'member-names';
   breakdowns: Array<{
     concept: string;
     start: string;
     end: string;
     days: number;
     periodKind: string;
+    axis: string;
+    /** Other dimensions held equal (`{"srt:ProductOrServiceAxis": "nflx:StreamingMember"}`), and their labels. */
     dimensions: Record<string, string>;
+    dimensionLabels: Record<string, string>;
+    /** The breakdown's own total (same other dimensions, no geography); null when not reported. */
     total: number | null;
+    /** The company's revenue (no dimension at all) for the same concept and period. */
+    consolidatedTotal: number | null;
+    /** What `share` is a fraction of, and the same in words. */
+    shareBase: 'total' | 'sumOfRegions';
+    shareOf: string;
     sumOfRegions: number;
-    complete: boolean;
+    /** The regions add up to `total` within rounding; null when there is no total. */
+    complete: boolean | null;
     derived?: true;
-    regions: Array<{ member: string; label: string; value: number; share: number }>;
+    regions: ReportRegion[];
+    /** Members overlapping the regions (a region beside its countries), not in `sumOfRegions`. */
+    overlapping: Array<ReportRegion & { overlap: 'aggregate' | 'part'; covers?: string[] }>;
   }>;
 }
 
-/** Build the report object from a read document. */
-export function revenueReport(doc: XbrlDocument): RevenueReport {
-  const breakdowns = extractBreakdowns(doc);
+/** Build the report object from a read document (with the filing's member labels when known). */
+export function revenueReport(doc: XbrlDocument, labels: MemberLabels = NO_LABELS): RevenueReport {
+  const breakdowns = extractBreakdowns(doc, { labels });
   const entity: FilingEntity = describeEntity(doc, breakdowns);
+  const region = (r: ReportRegion): ReportRegion => ({ member: r.member, label: r.label, value: r.value, share: r.share });
   return {
     entity: { cik: entity.cik ?? null, name: entity.name ?? null, documentType: entity.documentType ?? null, periodEnd: entity.periodEnd ?? null },
+    labels: labels.size ? 'linkbase' : 'member-names',
     breakdowns: breakdowns.map((b) => ({
       concept: b.concept,
       start: b.start,
       end: b.end,
       days: b.days,
       periodKind: b.periodKind,
+      axis: b.axis,
       dimensions: b.dimensions,
+      dimensionLabels: b.dimensionLabels ?? {},
       total: b.total,
+      consolidatedTotal: b.consolidatedTotal,
+      shareBase: b.shareBase,
+      shareOf: shareBasisText(b),
       sumOfRegions: b.sumOfRegions,
       complete: b.complete,
       ...(b.derived ? { derived: true as const } : {}),
-      regions: b.regions.map((r) => ({ member: r.member, label: r.label, value: r.value, share: r.share })),
+      regions: b.regions.map(region),
+      overlapping: b.overlapping.map((o) => ({ ...region(o), overlap: o.overlap, ...(o.covers ? { covers: o.covers } : {}) })),
     })),
   };
+}
+
+/**
+ * The label linkbase beside a local filing document, by EDGAR's names: `x_lab.xml` for
+ * `x.htm` or `x_htm.xml`. Only that name: another filing's linkbase in the same folder would
+ * lend its labels to standard members (`us-gaap:EMEAMember`). Empty when absent.
+ */
+export function localLabels(file: string): MemberLabels {
+  const stem = basename(file).replace(/(_htm)?\.(htm|html|xml)$/i, '');
+  const path = join(dirname(file), `${stem}_lab.xml`);
+  return existsSync(path) ? parseLabelLinkbase(readFileSync(path)) : NO_LABELS;
 }
 
 /**
@@ -55,13 +100,18 @@ export function revenueReport(doc: XbrlDocument): RevenueReport {
  */
 export async function revenueCommand(fileOrUrl: string, opts: { json?: boolean }, out: (s: string) => void): Promise<void> {
   let doc: XbrlDocument;
+  let labels: MemberLabels;
   if (/^https?:\/\//i.test(fileOrUrl)) {
-    const response = await createUpstreamClient(loadConfig()).get(fileOrUrl, { accept: 'text/html,application/xhtml+xml,application/xml' });
+    const http = createUpstreamClient(loadConfig());
+    const response = await http.get(fileOrUrl, { accept: 'text/html,application/xhtml+xml,application/xml' });
     doc = await readXbrl(response.body);
+    // An EDGAR Archives URL: the filing folder's label linkbase names the members.
+    labels = (await fetchFilingLabels(http, fileOrUrl)).labels;
   } else {
     doc = await readXbrl(createReadStream(fileOrUrl, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>);
+    labels = localLabels(fileOrUrl);
   }
-  const report = revenueReport(doc);
+  const report = revenueReport(doc, labels);
   if (opts.json) {
     out(JSON.stringify(report, null, 2));
     return;
@@ -81,7 +131,9 @@ export function formatReport(report: RevenueReport, doc?: XbrlDocument): string 
     return lines.join('\n');
   }
   for (const b of report.breakdowns) {
-    const dims = Object.entries(b.dimensions).map(([a, m]) => `${a}=${m}`).join(', ');
+    const dims = Object.entries(b.dimensions)
+      .map(([a, m]) => `${a}=${m}${b.dimensionLabels[a] ? ` (${b.dimensionLabels[a]})` : ''}`)
+      .join(', ');
     lines.push(
       '',
       `${b.concept}  ${b.start} → ${b.end}  ${b.days} days (${b.periodKind}${b.derived ? ', derived = year − nine months' : ''})${dims ? `  [${dims}]` : ''}`,
@@ -94,10 +146,18 @@ export function formatReport(report: RevenueReport, doc?: XbrlDocument): string 
       const pct = base === 0 ? 0 : (r.value / base) * 100;
       lines.push(`  ${r.label.padEnd(width)}${millions(r.value).padStart(12)}${`${pct.toFixed(1)}%`.padStart(9)}`);
     }
+    for (const o of b.overlapping) {
+      const pct = base === 0 ? 0 : (o.value / base) * 100;
+      const why = o.overlap === 'aggregate' ? `sum of ${o.covers?.length ?? 'other'} regions` : 'part of another region';
+      lines.push(`  ${`(${o.label})`.padEnd(width)}${millions(o.value).padStart(12)}${`${pct.toFixed(1)}%`.padStart(9)}   overlaps: ${why}, not added`);
+    }
     lines.push(`  ${'Sum of regions'.padEnd(width)}${millions(b.sumOfRegions).padStart(12)}`);
-    lines.push(
-      `  ${'Total reported'.padEnd(width)}${(b.total === null ? '—' : millions(b.total)).padStart(12)}   ${b.complete ? 'complete' : 'INCOMPLETE: regions do not add up to the total'}`,
-    );
+    const verdict = b.complete === null ? 'no total to check against' : b.complete ? 'complete' : 'INCOMPLETE: regions do not add up to the total';
+    lines.push(`  ${'Total reported'.padEnd(width)}${(b.total === null ? '—' : millions(b.total)).padStart(12)}   ${verdict}`);
+    if (Object.keys(b.dimensions).length) {
+      lines.push(`  ${'Company revenue'.padEnd(width)}${(b.consolidatedTotal === null ? '—' : millions(b.consolidatedTotal)).padStart(12)}`);
+    }
+    lines.push(`  Shares are of ${b.shareOf}.`);
   }
   if (doc?.conflicts.length) {
     lines.push('', `Conflicting duplicate facts: ${doc.conflicts.map((c) => `${c.concept} @ ${c.contextRef}: ${c.values.join(' vs ')}`).join('; ')}`);

@@ -1,6 +1,6 @@
 import type { ChangeDraft, Importance } from '../../core/change.ts';
-import { type Breakdown, deriveFourthQuarters, dimensionSignature } from './breakdowns.ts';
-import { memberCountries } from './labels.ts';
+import { type Breakdown, type BreakdownRecord, deriveFourthQuarters, dimensionSignature } from './breakdowns.ts';
+import { memberCountries, memberLabel } from './labels.ts';
 import { daysBetween, type FiscalFocus, fiscalLabel } from './periods.ts';
 
 /**
@@ -27,12 +27,12 @@ export interface RevenueThresholds {
 /** Defaults: a 2 pp share move or a 25% value move. */
 export const DEFAULT_THRESHOLDS: RevenueThresholds = { sharePp: 2, valuePct: 25 };
 
-/** A breakdown as stored in the company's series. */
-export interface StoredPeriod extends Breakdown {
+/** A breakdown as stored in the company’s series (items from earlier versions may lack the newer fields). */
+export type StoredPeriod = BreakdownRecord & {
   fiscalLabel: string;
   /** Accession of the filing the stored split came from. */
   accession?: string | undefined;
-}
+};
 
 /** Everything stored about one company: period key → breakdown. Kept as one state item (`series#<cik>`). */
 export interface RevenueSeries {
@@ -108,6 +108,25 @@ export function revenueNaturalKey(cik: string, b: Pick<Breakdown, 'end' | 'perio
   return `${cik}:${b.end}:${b.periodKind}:${b.concept}${dims ? `:${dims}` : ''}`;
 }
 
+/** The other dimensions of a breakdown in words ("Streaming"), '' for the plain breakdown. */
+export function scopeLabel(b: Pick<Breakdown, 'dimensions' | 'dimensionLabels'>): string {
+  return Object.keys(b.dimensions ?? {})
+    .sort()
+    .map((axis) => b.dimensionLabels?.[axis] ?? memberLabel(b.dimensions[axis] as string))
+    .join(', ');
+}
+
+/**
+ * What the shares of a breakdown are fractions of, in words for readers: "total revenue";
+ * "Streaming revenue" (the Streaming subtotal); "Streaming revenue, as the sum of its regions
+ * (no Streaming subtotal reported)"; "the sum of the regions (no total reported)".
+ */
+export function shareBasisText(b: Pick<Breakdown, 'dimensions' | 'dimensionLabels' | 'total'>): string {
+  const scope = scopeLabel(b);
+  if (!scope) return b.total !== null ? 'total revenue' : 'the sum of the regions (no total reported)';
+  return b.total !== null ? `${scope} revenue` : `${scope} revenue, as the sum of its regions (no ${scope} subtotal reported)`;
+}
+
 const HEADLINE_KINDS = new Set(['quarter', 'annual']);
 const STORED_KINDS = new Set(['quarter', 'half', 'nine-months', 'annual']);
 
@@ -120,7 +139,7 @@ function shareOf(value: number, p: Pick<Breakdown, 'total' | 'sumOfRegions'>): n
  * Two reports of a period say the same: same members, every value (and the total) equal
  * within both reports' rounding. A 10-Q repeating last year's quarter to the dollar is not news.
  */
-export function sameSplit(a: Breakdown, b: Breakdown): boolean {
+export function sameSplit(a: BreakdownRecord, b: BreakdownRecord): boolean {
   if (a.regions.length !== b.regions.length) return false;
   const other = new Map(b.regions.map((r) => [r.member, r]));
   const slack = a.tolerance + b.tolerance + 1e-6;
@@ -136,7 +155,7 @@ function toStored(b: Breakdown, filing: FilingContext): StoredPeriod {
   return { ...b, fiscalLabel: fiscalLabel(b, filing.fiscal), accession: filing.accession };
 }
 
-function sameDims(a: Breakdown, b: Breakdown): boolean {
+function sameDims(a: BreakdownRecord, b: BreakdownRecord): boolean {
   return dimensionSignature(a.dimensions) === dimensionSignature(b.dimensions);
 }
 
@@ -205,7 +224,7 @@ function buildMoves(after: StoredPeriod, comparisons: Comparison[], t: RevenueTh
     const move: RegionMove = {
       member,
       label,
-      countries: memberCountries(member),
+      countries: memberCountries(member, label),
       share: own ? round4(shareOf(own.value, after)) : null,
       value: own ? own.value : null,
       notable: false,
@@ -312,6 +331,9 @@ function buildChange(
   const countries = new Set<string>();
   for (const m of notable) for (const c of m.countries) countries.add(c);
   for (const m of moves) for (const c of m.countries) if (interest.has(c)) countries.add(c);
+  // A country of interest reported only beside its region (Singapore inside "Asia Pacific") still
+  // lets a subscriber's country filter find the change.
+  for (const o of next.overlapping ?? []) for (const c of memberCountries(o.member, o.label)) if (interest.has(c)) countries.add(c);
   const importance: Importance = notable.some(isOfInterest) ? 'high' : 'normal';
 
   const company = shortCompanyName(filing.companyName || filing.ticker);
@@ -332,9 +354,18 @@ function buildChange(
   if (next.total !== null && before !== null && before !== 0) {
     totalMove = headline?.basis === 'recast' ? ` (was ${formatMoney(before)})` : ` (${signed(((next.total - before) / Math.abs(before)) * 100)}% ${BASIS_SUFFIX[headline?.basis ?? 'yoy']})`;
   }
+  const scope = scopeLabel(next);
+  const consolidated = next.consolidatedTotal ?? null;
+  const companyText = scope && consolidated !== null ? `; company revenue ${formatMoney(consolidated)}` : '';
   const totalText =
-    next.total !== null ? `Revenue ${formatMoney(next.total)}${totalMove}${next.complete ? '' : '; the regions do not add up to it'}` : 'No total reported';
-  const summary = `${totalText}. ${regionText}.${removedText} ${recast ? `Earlier report: ${previous?.accession ?? 'unknown filing'}. ` : ''}Source: ${filing.form} ${filing.accession}.`;
+    next.total !== null
+      ? `${scope ? `${scope} revenue` : 'Revenue'} ${formatMoney(next.total)}${totalMove}${next.complete === false ? '; the regions do not add up to it' : ''}${companyText}`
+      : `${scope ? `No ${scope} subtotal reported (shares are of the sum of its regions)` : 'No total reported'}${companyText}`;
+  const overlapping = next.overlapping ?? [];
+  const overlapText = overlapping.length
+    ? ` Also reported, overlapping the regions and not added: ${overlapping.map((o) => `${o.label} ${pct1(shareOf(o.value, next))} (${formatMoney(o.value)})`).join('; ')}.`
+    : '';
+  const summary = `${totalText}. ${regionText}.${overlapText}${removedText} ${recast ? `Earlier report: ${previous?.accession ?? 'unknown filing'}. ` : ''}Source: ${filing.form} ${filing.accession}.`;
 
   const period = { start: next.start, end: next.end, kind: next.periodKind, days: next.days, fiscalLabel: next.fiscalLabel, ...(next.derived ? { derived: true } : {}) };
   const against = (c: Comparison | undefined) =>
@@ -365,7 +396,20 @@ function buildChange(
       membersAdded: headline?.added ?? [],
       membersRemoved: headline?.removed ?? [],
       recast,
+      dimensionLabels: next.dimensionLabels ?? {},
       total: next.total,
+      consolidatedTotal: next.consolidatedTotal ?? null,
+      shareBase: next.shareBase ?? (next.total !== null ? 'total' : 'sumOfRegions'),
+      shareOf: shareBasisText(next),
+      overlapping: overlapping.map((o) => ({
+        member: o.member,
+        label: o.label,
+        value: o.value,
+        share: round4(shareOf(o.value, next)),
+        overlap: o.overlap,
+        ...(o.covers ? { covers: o.covers } : {}),
+        countries: memberCountries(o.member, o.label),
+      })),
       totalBefore: headline?.against.total ?? null,
       complete: next.complete,
       accession: filing.accession,
@@ -383,10 +427,13 @@ function buildTitle(
   isOfInterest: (m: RegionMove) => boolean,
 ): string {
   const prefix = headline?.basis === 'recast' ? `${company} ${periodLabel} recast` : `${company} ${periodLabel}`;
+  // "of revenue" is the company's; a product × region split says whose revenue it divides.
+  const scope = scopeLabel(next);
+  const ofWhat = scope ? `${scope} revenue` : 'revenue';
   if (!headline) {
     // Moves are in the order of the split (largest first).
     const lead = moves.filter((m) => m.value !== null).find(isOfInterest) ?? moves[0];
-    return lead ? `${prefix}: ${lead.label} ${pct1(shareOf(lead.value ?? 0, next))} of revenue` : `${prefix}: revenue by region`;
+    return lead ? `${prefix}: ${lead.label} ${pct1(shareOf(lead.value ?? 0, next))} of ${ofWhat}` : `${prefix}: revenue by region`;
   }
   const suffix = BASIS_SUFFIX[headline.basis];
   const ppOf = (m: RegionMove) => (m as unknown as Record<string, number | null | undefined>)[`sharePp${suffix}`] ?? 0;
@@ -402,7 +449,7 @@ function buildTitle(
   const lead = candidates.reduce<RegionMove | undefined>((best, m) => (!best || (m.share ?? 0) > (best.share ?? 0) ? m : best), undefined);
   if (!lead) return `${prefix}: revenue by region`;
   // Exact share, not the 4-place one, so 18.2466% does not print as 18.3%.
-  const share = `${lead.label} ${pct1(shareOf(lead.value ?? 0, next))} of revenue`;
+  const share = `${lead.label} ${pct1(shareOf(lead.value ?? 0, next))} of ${ofWhat}`;
   if (headline.added.includes(lead.member)) return `${prefix}: ${share} (newly reported)`;
   if (headline.basis === 'recast') {
     const row = headline.rows.get(lead.member);

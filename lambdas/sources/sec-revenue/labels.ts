@@ -1,8 +1,12 @@
+import type { MemberLabels } from './label-linkbase.ts';
+
 /**
  * Human labels and ISO-3166 codes for geographic members. Filers mix SEC country members
  * (`country:SG`), standard region members (`srt:AsiaPacificMember`) and their own extensions
- * (`nvda:ChinaIncludingHongKongMember`); the company `_lab.xml` has the official label but
- * is one more request per filing, so extension names are humanised instead. Pure; no AWS.
+ * (`nvda:ChinaIncludingHongKongMember`). The filer's label linkbase (see `label-linkbase.ts`)
+ * names them best; without it (not fetched, or the fetch failed) names are derived from the
+ * QName, which is right for country and standard members and a fair guess for extensions.
+ * Pure; no AWS.
  */
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
@@ -67,8 +71,22 @@ const PLACE_CODES: Record<string, string[]> = {
   'north america': [],
   'south america': [],
   'latin america': [],
+  'central america': [],
+  'caribbean': [],
+  'oceania': [],
   'pacific': [],
+  emea: [],
+  apac: [],
+  uae: ['AE'],
 };
+
+/** Standard prefixes: their members are the same element in every filing. */
+const STANDARD_PREFIXES = new Set(['us-gaap', 'srt', 'country', 'ifrs-full', 'dei']);
+
+/** Words that join places in a member name ("Mexico and Central America", "Rest of world"). */
+const CONNECTORS = /^(and|or|of|the|to|&)$/i;
+/** Short words a member name glues to the next capitalised word's predecessor ("Restof"). */
+const GLUE_STEMS = new Set(['rest', 'other', 'others', 'all', 'remainder']);
 
 let placeIndex: Map<string, string[]> | undefined;
 /** Lower-cased place name → ISO codes: every ISO-2 country's ICU name plus {@link PLACE_CODES}. */
@@ -94,9 +112,20 @@ function places(): Map<string, string[]> {
   return index;
 }
 
-/** Split a CamelCase local name into words, keeping acronyms (`EMEA`, `US`) whole. */
+/**
+ * Split a CamelCase local name into words, keeping acronyms (`EMEA`, `US`) whole and
+ * undoing a connector glued to the word before it: filers write `MexicoandCentralAmerica`
+ * (a lower-case "and" joins "Mexico" into one word), `RestofWorld`.
+ */
 function splitWords(local: string): string[] {
-  return local.match(/[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+/g) ?? [local];
+  const words = local.match(/[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+/g) ?? [local];
+  const index = places();
+  return words.flatMap((w) => {
+    const glued = /^(.+?)(and|of)$/i.exec(w);
+    if (!glued || index.has(w.toLowerCase())) return [w];
+    const stem = (glued[1] as string).toLowerCase();
+    return index.has(stem) || GLUE_STEMS.has(stem) ? [glued[1] as string, (glued[2] as string).toLowerCase()] : [w];
+  });
 }
 
 /**
@@ -130,19 +159,45 @@ function phrases(words: string[]): Array<{ text: string; place: string[] | undef
 }
 
 /**
- * A reader's label for a geographic member: `country:SG` → "Singapore", `srt:AsiaPacificMember`
- * → "Asia Pacific", `nvda:ChinaIncludingHongKongMember` → "China (including Hong Kong)",
- * `nvda:AllOtherCountriesNotSeparatelyDisclosedMember` → "All other countries not separately disclosed".
+ * The filer's label of a member: the exact QName, else — for extension members, whose prefix
+ * a filer may declare differently in the instance and in the linkbase ids — the only
+ * extension member with the same local name.
  */
-export function memberLabel(member: string): string {
+export function filedLabel(member: string, labels: MemberLabels | undefined): string | undefined {
+  if (!labels?.size) return undefined;
+  const exact = labels.get(member);
+  if (exact) return exact;
+  const colon = member.indexOf(':');
+  if (colon < 0 || STANDARD_PREFIXES.has(member.slice(0, colon))) return undefined;
+  const suffix = member.slice(colon);
+  let found: string | undefined;
+  for (const [qname, label] of labels) {
+    if (!qname.endsWith(suffix) || STANDARD_PREFIXES.has(qname.slice(0, qname.indexOf(':')))) continue;
+    if (found !== undefined) return undefined; // ambiguous
+    found = label;
+  }
+  return found;
+}
+
+/**
+ * A reader's label for a geographic member: the filer's own label when `labels` has it,
+ * else one derived from the name: `country:SG` → "Singapore", `srt:AsiaPacificMember` →
+ * "Asia Pacific", `nvda:ChinaIncludingHongKongMember` → "China (including Hong Kong)",
+ * `meta:USCanadaMember` → "US and Canada", `acme:MexicoandCentralAmericaMember` → "Mexico
+ * and Central America", `nvda:AllOtherCountriesNotSeparatelyDisclosedMember` → "All other
+ * countries not separately disclosed".
+ */
+export function memberLabel(member: string, labels?: MemberLabels): string {
+  const filed = filedLabel(member, labels);
+  if (filed) return filed;
   const standard = STANDARD_MEMBERS[member];
   if (standard) return standard;
   const colon = member.indexOf(':');
   const prefix = colon < 0 ? '' : member.slice(0, colon);
   const local = colon < 0 ? member : member.slice(colon + 1);
   if (prefix === 'country' && /^[A-Z]{2}$/.test(local)) return countryName(local);
-  const words = splitWords(local.replace(/Member$/, ''));
-  const parts = phrases(words);
+  if (local.startsWith('typed:')) return local.slice(6);
+  const parts = phrases(splitWords(local.replace(/(Member|Domain)$/, '')));
   let label = '';
   let openParen = false;
   parts.forEach((p, i) => {
@@ -154,28 +209,48 @@ export function memberLabel(member: string): string {
       openParen = true;
       return;
     }
+    const previous = parts[i - 1];
+    // "NonUS" → "Non-US".
+    if (previous && /^non$/i.test(previous.text)) {
+      label += `-${text}`;
+      return;
+    }
+    // Places side by side name one region of all of them: "US Canada" is "US and Canada",
+    // "Europe Middle East Africa" is "Europe, Middle East and Africa".
+    if (previous?.place && p.place) {
+      const next = parts[i + 1];
+      label += next?.place ? `, ${text}` : ` and ${text}`;
+      return;
+    }
     label += i === 0 ? text : ` ${text}`;
   });
   return openParen ? `${label})` : label;
 }
 
-/**
- * ISO-3166 alpha-2 codes a member covers: `country:SG` → [SG]; `nvda:ChinaIncludingHongKongMember`
- * → [CN, HK]; "Greater China" → [CN, HK, MO, TW]; regions and "other countries" → [].
- * Words after "excluding" do not count.
- */
-export function memberCountries(member: string): string[] {
-  const colon = member.indexOf(':');
-  const prefix = colon < 0 ? '' : member.slice(0, colon);
-  const local = colon < 0 ? member : member.slice(colon + 1);
-  if (prefix === 'country' && /^[A-Z]{2}$/.test(local)) return [local];
-  if (STANDARD_MEMBERS[member]) return [];
+function codesOf(words: string[]): string[] {
   const codes = new Set<string>();
   let excluding = false;
-  for (const p of phrases(splitWords(local.replace(/Member$/, '')))) {
+  for (const p of phrases(words)) {
     if (/^(excluding|excl|except|other|others|non|rest)$/i.test(p.text)) excluding = true;
     if (/^(including|incl)$/i.test(p.text)) excluding = false;
     if (!excluding && p.place) for (const c of p.place) codes.add(c);
   }
   return [...codes];
+}
+
+/**
+ * ISO-3166 alpha-2 codes a member covers: `country:SG` → [SG]; `nvda:ChinaIncludingHongKongMember`
+ * → [CN, HK]; "Greater China" → [CN, HK, MO, TW]; regions and "other countries" → [].
+ * Words after "excluding" do not count. When the name says nothing (`acme:Region1Member`),
+ * the filer's `label` ("Singapore") is read the same way.
+ */
+export function memberCountries(member: string, label?: string): string[] {
+  const colon = member.indexOf(':');
+  const prefix = colon < 0 ? '' : member.slice(0, colon);
+  const local = colon < 0 ? member : member.slice(colon + 1);
+  if (prefix === 'country' && /^[A-Z]{2}$/.test(local)) return [local];
+  if (STANDARD_MEMBERS[member]) return [];
+  const fromName = codesOf(splitWords(local.replace(/Member$/, '')));
+  if (fromName.length || !label) return fromName;
+  return codesOf(label.split(/[\s,()/]+/).filter((w) => w && !CONNECTORS.test(w)));
 }

@@ -4,6 +4,7 @@ import type { ItemWrite } from '../../core/ports.ts';
 import type { SourceContext, SourceDefinition } from '../../core/source.ts';
 import { describeEntity, extractBreakdowns } from './breakdowns.ts';
 import { DEFAULT_THRESHOLDS, detectRevenueChanges, type RevenueSeries, type RevenueThresholds, trimSeries } from './detect.ts';
+import { defaultLabelCache, fetchFilingLabels, type LabelCache } from './fetch-labels.ts';
 import { readXbrl } from './xbrl-reader.ts';
 import { fetchFilingDocument, type NewFiling, readFilingNew } from '../sec-filings/filing-ref.ts';
 
@@ -11,6 +12,8 @@ import { fetchFilingDocument, type NewFiling, readFilingNew } from '../sec-filin
  * The `sec-revenue` source: an analysis fed by `sec-filings`. Each cycle reads the
  * `filing.new` changes logged since its cursor, fetches the primary (inline XBRL) document
  * of each 10-K, 10-Q and 20-F (and amendments) through the shared SEC-rate-limited client,
+ * and the filing's label linkbase (two more requests: the folder's `index.json`, then the
+ * `*_lab.xml` it names — cached per folder; without it members are named from their QNames),
  * extracts geographic revenue, and compares it with the company's stored series
  * (`series#<cik>` state items). Nothing is written unless every filing of the cycle was
  * analysed: a document that does not parse fails the cycle and the next run retries it.
@@ -30,6 +33,8 @@ export interface SecRevenueOptions {
   maxFilingsPerCycle?: number;
   /** How far back the first run looks. */
   lookbackDays?: number;
+  /** Label sets by filing folder (default: one per process). */
+  labelCache?: LabelCache;
 }
 
 /** Forms whose primary document carries the financial statements. */
@@ -41,6 +46,7 @@ export function createSecRevenueSource(options: SecRevenueOptions = {}): SourceD
   const maxPerCycle = options.maxFilingsPerCycle ?? 20;
   const lookbackMs = (options.lookbackDays ?? 7) * 86_400_000;
   const thresholds = { ...DEFAULT_THRESHOLDS, ...(options.thresholds ?? {}) };
+  const labelCache = options.labelCache ?? defaultLabelCache;
 
   return {
     name: 'sec-revenue',
@@ -70,7 +76,9 @@ export function createSecRevenueSource(options: SecRevenueOptions = {}): SourceD
         if (doc.format === 'unknown' || doc.stats.contextsSeen === 0) {
           throw new SourceError('parse', `${filing.form} ${filing.accession}: ${filing.documentUrl} is not an XBRL document (no contexts found)`);
         }
-        const breakdowns = extractBreakdowns(doc);
+        // After the document: a filing that cannot be read fails before any label request.
+        const labels = await fetchFilingLabels(ctx.http, filing.documentUrl, labelCache);
+        const breakdowns = extractBreakdowns(doc, { labels: labels.labels });
         const entity = describeEntity(doc, breakdowns);
         // Series items are keyed by the padded CIK (`series#0001045810`).
         const cik = filing.cik.padStart(10, '0');
@@ -102,6 +110,8 @@ export function createSecRevenueSource(options: SecRevenueOptions = {}): SourceD
           breakdowns: breakdowns.length,
           changes: result.changes.length,
           conflicts: doc.conflicts.length,
+          labels: labels.status,
+          ...(labels.detail ? { labelsError: labels.detail } : {}),
         });
       }
 
