@@ -7,6 +7,8 @@ import { entityListSource } from '../lambdas/sources/entity-list/source.ts';
 import { FakeUpstream } from '../test/support/fake-upstream.ts';
 import { REPO_ROOT } from '../test/support/fixtures.ts';
 import { startLocalDynamo, testConfig } from '../test/support/local-aws.ts';
+import { diffEntries } from '../lambdas/sources/entity-list/diff.ts';
+import { parseCsl } from '../lambdas/sources/entity-list/parse.ts';
 import { cslBody, serveCsl, syntheticCslRows } from '../test/support/upstreams/entity-list.ts';
 
 /** The full-size Entity List cycle, measured in a fresh process. */
@@ -108,6 +110,28 @@ export function formatEntityListBench(r: EntityListBenchRow): string {
     '|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
     `| ${r.rows} | ${r.bodyMB.toFixed(1)} MB | ${r.bisEntries} | ${r.changes} | ${(r.baselineMs / 1000).toFixed(2)} s | ${(r.changedCycleMs / 1000).toFixed(2)} s | ${r.unchangedCycleMs.toFixed(0)} ms | ${r.cycleMemoryMB.toFixed(0)} MB | ${r.cycleMemoryMB < 256 ? 'met' : 'MISSED'} | ${r.peakRssMB.toFixed(0)} MB |`,
   ].join('\n');
+}
+
+/** Parse + diff time of an all-BIS list of `n` rows against its own snapshot (best of three). */
+function parseAndDiffMs(n: number): number {
+  const body = Buffer.from(cslBody(syntheticCslRows(n, { seed: 3, bisShare: 1 })));
+  const baseline = diffEntries([], parseCsl(body).entries).itemWrites.flatMap((w) => (w.value === null ? [] : [{ key: w.key, value: w.value }]));
+  let best = Number.POSITIVE_INFINITY;
+  for (let k = 0; k < 3; k++) {
+    const t = performance.now();
+    diffEntries(baseline, parseCsl(body).entries);
+    best = Math.min(best, performance.now() - t);
+  }
+  return best;
+}
+
+/** Scaling of parse + diff: a 4× larger list should take about 4× as long (goal: ratio < 6, never the 16× of a quadratic diff). */
+export function formatEntityListScaling(): string {
+  parseAndDiffMs(500); // warm-up
+  const small = parseAndDiffMs(2_000);
+  const large = parseAndDiffMs(8_000);
+  const ratio = large / small;
+  return `Parse + diff of 2,000 vs 8,000 rows (all BIS, best of 3): ${small.toFixed(0)} ms vs ${large.toFixed(0)} ms, ratio ${ratio.toFixed(1)} for 4× the rows (goal < 6: ${ratio < 6 ? 'met' : 'MISSED'}).`;
 }
 
 if (process.argv[2] === '--worker') {

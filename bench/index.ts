@@ -7,7 +7,7 @@ import { REPO_ROOT } from '../test/support/fixtures.ts';
 import { formatBundleBench, runBundleBench } from './bundles.ts';
 import { ASSUMED_UPSTREAM_LATENCY_MS, formatSourceRunCounts, NEWS_SHARE, runCostBench } from './cost.ts';
 import { formatE2eBench, runE2eBench } from './e2e.ts';
-import { formatEntityListBench, runEntityListBench } from './entity-list.ts';
+import { formatEntityListBench, formatEntityListScaling, runEntityListBench } from './entity-list.ts';
 import { benchTable, runExportLanguageBench } from './export-language.ts';
 import { formatPollingBench, runPollingBench } from './polling.ts';
 import { formatXbrlBench, runXbrlBench } from './xbrl.ts';
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   await section(
     '4. Entity List at full size',
     'A synthetic consolidated screening list of 25,800 rows (~27 MB, 15% on the three BIS lists), through the real source cycle against dynalite: baseline, a changed list (1% of BIS entries amended, 10 removed, 20 added), then an unchanged list (304). Memory is the heap and buffers the changed cycle adds, measured in a fresh process.',
-    () => formatEntityListBench(runEntityListBench()),
+    () => `${formatEntityListBench(runEntityListBench())}\n\n${formatEntityListScaling()}`,
   );
   await section(
     '5. End to end',

@@ -231,14 +231,13 @@ describe.skipIf(!hasSharedFixtures)('Supp. No. 4 to Part 744 rows as CSL records
   });
 });
 
-describe('scale: linear parse and diff of a full-size synthetic list', () => {
+// Speed and its scaling are measured by `npm run bench` (bench/entity-list.ts), not asserted here.
+describe('scale: a full-size synthetic list', () => {
   it('parses ~25,000 rows (~30 MB) and finds planted changes', () => {
     const rows = syntheticCslRows(25_000, { seed: 7 });
     const body = Buffer.from(cslBody(rows));
     expect(body.length).toBeGreaterThan(25_000_000);
-    let t = performance.now();
     const first = parseCsl(body);
-    const parseMs = performance.now() - t;
     const snap = apply(new Map(), diffEntries([], first.entries).itemWrites);
 
     const bis = rows.filter((r) => r.source === ENTITY_LIST);
@@ -247,35 +246,11 @@ describe('scale: linear parse and diff of a full-size synthetic list', () => {
       .map((r) => (r === bis[1] ? { ...r, license_policy: 'Case-by-case review.' } : r));
     changed.push({ ...(bis[2] as (typeof rows)[number]), name: 'Synthetic Newcomer Ltd.', id: 'new' });
     const body2 = Buffer.from(cslBody(changed));
-    t = performance.now();
     const second = parseCsl(body2);
     const { events } = diffEntries(items(snap), second.entries);
-    const diffMs = performance.now() - t;
     expect(events.map((e) => e.kind).sort()).toEqual(['added', 'amended', 'removed']);
-    // Generous bounds: this guards against quadratic behaviour, not a benchmark.
-    expect(parseMs).toBeLessThan(10_000);
-    expect(diffMs).toBeLessThan(15_000);
   });
 
-  it('a 4x larger input takes roughly 4x as long, not 16x', () => {
-    const time = (n: number) => {
-      const body = Buffer.from(cslBody(syntheticCslRows(n, { seed: 3, bisShare: 1 })));
-      const entries = parseCsl(body).entries;
-      const snap = items(apply(new Map(), diffEntries([], entries).itemWrites));
-      // Best of three: one GC pause must not decide the ratio.
-      let best = Number.POSITIVE_INFINITY;
-      for (let k = 0; k < 3; k++) {
-        const t = performance.now();
-        diffEntries(snap, parseCsl(body).entries);
-        best = Math.min(best, performance.now() - t);
-      }
-      return best;
-    };
-    time(500); // warm-up
-    const small = time(2_000);
-    const large = time(8_000);
-    expect(large / small).toBeLessThan(10);
-  });
 });
 
 it('toEntityRecord accepts CSV-style "; "-joined alt names', () => {
