@@ -252,7 +252,7 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
   program
     .command('status')
     .description(
-      "Print each source's health verdict (ok, failing, stale, blocked, never-run) with last success, failures, last error and any open ops incident. Local store by default; --table reads a deployed state table.",
+      "Print each source's health verdict (ok, failing, stale, blocked, degraded, never-run) with last success, failures, last error and any open ops incident. Local store by default; --table reads a deployed state table.",
     )
     .option('--data-dir <dir>', 'local data dir', DEFAULT_DATA_DIR)
     .option('--config <file>', 'config file (sources, ops thresholds, table names)', 'export-watch.config.json')

@@ -46,7 +46,7 @@ export interface AlertThresholds extends HealthThresholds {
 export type OpsNotification =
   | { type: 'alert'; source: SourceName; health: SourceHealth; openedAt: string }
   | { type: 'reminder'; source: SourceName; health: SourceHealth; openedAt: string; at: string; reminder: number; nextReminderAt: string }
-  | { type: 'recovery'; source: SourceName; health: SourceHealth; openedAt: string; recoveredAt: string };
+  | { type: 'recovery'; source: SourceName; health: SourceHealth; openedAt: string; recoveredAt: string; /** The verdict the incident last had (what recovered). */ wasVerdict?: HealthVerdict | undefined };
 
 /**
  * One source's outcome: the notification to publish (if any), then the alert state to
@@ -112,7 +112,7 @@ export function evaluateOps(input: OpsEvaluationInput): OpsAction[] {
       return {
         source,
         health,
-        notification: { type: 'recovery', source, health, openedAt: incident.openedAt, recoveredAt: at },
+        notification: { type: 'recovery', source, health, openedAt: incident.openedAt, recoveredAt: at, wasVerdict: incident.verdict },
         next: { ...rest, lastRecoveryAt: at },
       };
     }

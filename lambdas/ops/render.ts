@@ -93,7 +93,9 @@ export function renderOpsNotification(n: OpsNotification, origin: string): OpsMe
         subject: asciiLine(`[export-watch ops] RECOVERED: ${n.source} is ${n.health.verdict}`, SUBJECT_MAX),
         text: [
           `${n.source} has recovered after ${duration(n.openedAt, n.recoveredAt)} (incident opened ${n.openedAt}, closed ${n.recoveredAt}).`,
-          'Missed changes are caught up by the source itself: its cursor did not move while it failed.',
+          n.wasVerdict === 'degraded'
+            ? 'The source ran throughout; what its warnings named (e.g. an unresolved watch-list entry) was not watched meanwhile, and is baselined quietly now, without alerts for the gap.'
+            : 'Missed changes are caught up by the source itself: its cursor did not move while it failed.',
           '',
           ...healthLines(n.health),
           ...footer,

@@ -50,6 +50,14 @@ describe('renderOpsNotification', () => {
     expect(recovery.text).toMatch(/recovered after 7\.5 h/);
   });
 
+  it('a recovery from a failure says missed changes are caught up; one from warnings says the gap is not alerted', () => {
+    const fromFailure = renderOpsNotification({ ...notifications[2]!, wasVerdict: 'failing' } as OpsNotification, 'x');
+    expect(fromFailure.text).toMatch(/caught up by the source itself/);
+    const fromDegraded = renderOpsNotification({ ...notifications[2]!, wasVerdict: 'degraded' } as OpsNotification, 'x');
+    expect(fromDegraded.text).not.toMatch(/caught up/);
+    expect(fromDegraded.text).toMatch(/was not watched meanwhile/);
+  });
+
   it('points a block and a pure staleness at their own runbooks', () => {
     const blocked = renderOpsNotification({ ...notifications[0]!, health: { ...failing, verdict: 'blocked' } } as OpsNotification, 'x');
     expect(blocked.text).toMatch(/#source-blocked/);
