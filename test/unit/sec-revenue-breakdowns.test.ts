@@ -429,6 +429,66 @@ describe('extractBreakdowns: overlapping members', () => {
     expect(extractBreakdowns(readXbrlSync(instance(coincidence)))[0]).toMatchObject({ sumOfRegions: 100, overlapping: [] });
   });
 
+  it('Boeing FY2021: Non-US beside its seven regions, while the regions miss the total by 14 $M', () => {
+    const FY21 = { start: '2021-01-01', end: '2021-12-31' };
+    const rows = [
+      ['srt:EuropeMember', 8_967],
+      ['srt:AsiaMember', 5_845],
+      ['us-gaap:MiddleEastMember', 4_653],
+      ['ba:OceaniaMember', 1_147],
+      ['country:CA', 969],
+      ['srt:AfricaMember', 239],
+      ['srt:LatinAmericaMember', 1_376],
+      ['us-gaap:NonUsMember', 23_196],
+      ['country:US', 39_076],
+    ] as const;
+    const [b] = extractBreakdowns(readXbrlSync(instance([{ ...FY21, value: 62_286 * M }, ...rows.map(([m, v]) => ({ ...FY21, dims: { [GEO]: m }, value: v * M }))])));
+    // No member makes up the excess exactly; Non-US is still the sum of the seven, and without it the
+    // regions come closest to the total: set apart, and the 14 $M gap is reported, not hidden.
+    expect(b).toMatchObject({ total: 62_286 * M, sumOfRegions: 62_272 * M, complete: false });
+    expect(b?.overlapping).toMatchObject([{ member: 'us-gaap:NonUsMember', overlap: 'aggregate' }]);
+    expect(b?.overlapping[0]?.covers).toHaveLength(7);
+  });
+
+  it('Boeing Commercial Airplanes FY2021: with no total at all, an aggregate of four regions is still set apart', () => {
+    const FY21 = { start: '2021-01-01', end: '2021-12-31' };
+    const segment = { 'srt:ConsolidationItemsAxis': 'us-gaap:OperatingSegmentsMember', 'us-gaap:StatementBusinessSegmentsAxis': 'ba:CommercialAirplanesSegmentMember' };
+    const rows = [
+      ['srt:AsiaMember', 2_816],
+      ['srt:EuropeMember', 4_387],
+      ['us-gaap:MiddleEastMember', 1_098],
+      ['ba:OtherMember', 1_683],
+      ['us-gaap:NonUsMember', 9_984],
+      ['country:US', 9_614],
+    ] as const;
+    const concept = 'us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax';
+    const [b] = extractBreakdowns(readXbrlSync(instance(rows.map(([m, v]) => ({ ...FY21, concept, dims: { ...segment, [GEO]: m }, value: v * M })))));
+    expect(b).toMatchObject({ total: null, consolidatedTotal: null, complete: null, sumOfRegions: 19_598 * M });
+    expect(b?.overlapping).toMatchObject([{ member: 'us-gaap:NonUsMember', overlap: 'aggregate', covers: ['srt:EuropeMember', 'srt:AsiaMember', 'ba:OtherMember', 'us-gaap:MiddleEastMember'] }]);
+  });
+
+  it('GE FY2023 corporate eliminations: an aggregate of members with negative values', () => {
+    const FY23e = { start: '2023-01-01', end: '2023-12-31' };
+    const corporate = { 'srt:ConsolidationItemsAxis': 'ge:CorporateReconcilingItemsAndEliminationsMember' };
+    const rows = [
+      ['country:US', 3_270],
+      ['srt:EuropeMember', 148],
+      ['country:CN', -2],
+      ['ge:AsiaExcludingChinaRegionMember', -102],
+      ['ge:AmericasExcludingUSMember', 14],
+      ['ge:MiddleEastAndAfricaMember', 75],
+      ['us-gaap:NonUsMember', 133],
+    ] as const;
+    const xml = instance([{ ...FY23e, value: 67_954 * M }, { ...FY23e, dims: corporate, value: 3_403 * M }, ...rows.map(([m, v]) => ({ ...FY23e, dims: { ...corporate, [GEO]: m }, value: v * M }))]);
+    const [b] = extractBreakdowns(readXbrlSync(xml));
+    expect(b).toMatchObject({ total: 3_403 * M, consolidatedTotal: 67_954 * M, complete: true, sumOfRegions: 3_403 * M });
+    // Of the subsets that fit within rounding, the exact one (all five non-US members) is named.
+    expect(b?.overlapping).toMatchObject([
+      { member: 'us-gaap:NonUsMember', overlap: 'aggregate', covers: ['srt:EuropeMember', 'ge:MiddleEastAndAfricaMember', 'ge:AmericasExcludingUSMember', 'country:CN', 'ge:AsiaExcludingChinaRegionMember'] },
+    ]);
+    expect(b?.regions.find((r) => r.member === 'ge:AsiaExcludingChinaRegionMember')).toMatchObject({ value: -102 * M, share: -0.03 });
+  });
+
   it('leaves an ambiguous excess unresolved (incomplete) rather than guessing which member overlaps', () => {
     const rows = [
       { ...Q, value: 100, decimals: 0 },
@@ -453,6 +513,34 @@ describe('extractBreakdowns: defaults, restatements, nil and negative facts', ()
     const list = extractBreakdowns(readXbrlSync(xml));
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ dimensions: {}, total: 9_824_703_000, consolidatedTotal: 9_824_703_000, regions: [{ member: 'country:US' }] });
+  });
+
+  it('a filer’s own …Domain element is an ordinary member (Amazon FY2015 10-K: amzn:RestofWorldDomain beside its countries)', () => {
+    const FY15 = { start: '2015-01-01', end: '2015-12-31' };
+    const axis = 'usgaap2015:StatementGeographicalAxis';
+    const rows = [
+      ['country:US', 70_537],
+      ['country:DE', 11_816],
+      ['country:GB', 9_033],
+      ['country:JP', 8_264],
+      ['amzn:RestofWorldDomain', 7_356],
+    ] as const;
+    const concept = 'usgaap2015:SalesRevenueNet';
+    const [b] = extractBreakdowns(readXbrlSync(instance([{ ...FY15, concept, value: 107_006 * M }, ...rows.map(([m, v]) => ({ ...FY15, concept, dims: { [axis]: m }, value: v * M }))])));
+    expect(b).toMatchObject({ axis: 'us-gaap:StatementGeographicalAxis', total: 107_006 * M, complete: true });
+    expect(b?.regions.find((r) => r.member === 'amzn:RestofWorldDomain')?.label).toBe('Rest of world');
+  });
+
+  it('reads SalesRevenueGoodsNet, the revenue line of pre-2018 goods sellers (Coca-Cola FY2010)', () => {
+    const FY10 = { start: '2010-01-01', end: '2010-12-31' };
+    const concept = 'usgaap2015:SalesRevenueGoodsNet';
+    const axis = 'usgaap2015:StatementGeographicalAxis';
+    const xml = instance([
+      { ...FY10, concept, value: 35_119 * M },
+      { ...FY10, concept, dims: { [axis]: 'ko:UnitedStatesMember' }, value: 10_629 * M },
+      { ...FY10, concept, dims: { [axis]: 'ko:InternationalMember' }, value: 24_490 * M },
+    ]).replace('xmlns:acme=', 'xmlns:ko="http://www.thecoca-colacompany.com/20101231" xmlns:acme=');
+    expect(extractBreakdowns(readXbrlSync(xml))[0]).toMatchObject({ concept: 'us-gaap:SalesRevenueGoodsNet', total: 35_119 * M, complete: true });
   });
 
   it('keeps the restated period and ignores previously reported figures and adjustment pairs (RestatementAxis)', () => {

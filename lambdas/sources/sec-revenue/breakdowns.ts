@@ -162,16 +162,20 @@ function mergeFact(existing: FactRef | undefined, next: FactRef): FactRef {
   return (next.decimals ?? Number.NEGATIVE_INFINITY) > (existing.decimals ?? Number.NEGATIVE_INFINITY) ? next : existing;
 }
 
+/** Prefixes of the taxonomies whose `…Domain` elements are the axes' defaults. */
+const STANDARD_PREFIX = /^(us-gaap|srt|ifrs-full|dei):/;
+
 /**
- * A context's dimensions as they count: a member that is its axis's domain
- * (`srt:SegmentGeographicalDomain`) is the dimension default written out, i.e. the same as
- * no member. Undefined for contexts qualified as previously reported, adjustments or
+ * A context's dimensions as they count: a standard domain member (`srt:SegmentGeographicalDomain`,
+ * `srt:ProductsAndServicesDomain`) is the dimension default written out, i.e. the same as no
+ * member. A filer's own `…Domain` element is an ordinary member (Amazon's 2015 10-K reports
+ * `amzn:RestofWorldDomain` beside its countries). Undefined for contexts qualified as previously reported, adjustments or
  * forecasts ({@link RESTATEMENT_AXES}), which are not the period's revenue.
  */
 function effectiveDimensions(dimensions: Record<string, string>): Record<string, string> | undefined {
   const out: Record<string, string> = {};
   for (const [axis, member] of Object.entries(dimensions)) {
-    if (member.endsWith('Domain')) continue;
+    if (member.endsWith('Domain') && STANDARD_PREFIX.test(member)) continue;
     if (RESTATEMENT_AXES.has(axis)) {
       if (member.endsWith('ScenarioActualMember')) continue;
       return undefined;
@@ -297,15 +301,32 @@ function evaluate(members: Member[], total: FactRef | undefined): { sum: number;
 }
 
 /** Depth-first steps a subset search may take before giving up (a 40-member axis stays fast). */
-const SUBSET_BUDGET = 50_000;
+const SUBSET_BUDGET = 20_000;
+/** Pools up to this size are searched exhaustively, which negative members need (no pruning). */
+const EXHAUSTIVE_POOL = 14;
 
 /**
  * Two or more members of `pool` whose values add up to `target` within rounding, largest
- * first, or undefined. Positive values only (an aggregate of positive parts): sorted
- * descending with suffix sums, the search prunes any branch that overshoots or cannot reach.
+ * first, or undefined. A pool with negative members (GE's corporate eliminations carry
+ * −102 $M for Asia) is searched exhaustively when small; otherwise only positive members
+ * count, sorted descending with suffix sums so the search prunes any branch that overshoots
+ * or cannot reach, and gives up past `budget` steps.
  */
 export function subsetSumming(target: FactRef, pool: Array<{ member: string; ref: FactRef }>, budget = SUBSET_BUDGET): string[] | undefined {
-  const items = pool.filter((m) => m.ref.value > 0 && m.ref.value <= target.value).sort((a, b) => b.ref.value - a.ref.value);
+  const byValue = [...pool].sort((a, b) => b.ref.value - a.ref.value);
+  if (byValue.some((m) => m.ref.value < 0) && byValue.length <= EXHAUSTIVE_POOL) {
+    // Rounding lets several subsets fit: the closest wins (GE: 148 + 75 + 14 − 2 − 102 = 133 exactly, not 135).
+    let best: { members: Member[]; gap: number } | undefined;
+    for (let mask = 1; mask < 1 << byValue.length; mask++) {
+      const chosen = byValue.filter((_, i) => mask & (1 << i));
+      if (chosen.length < 2) continue;
+      const gap = Math.abs(sumOf(chosen) - target.value);
+      if (!within(sumOf(chosen), target.value, toleranceOf([target, ...chosen.map((m) => m.ref)]))) continue;
+      if (!best || gap < best.gap || (gap === best.gap && chosen.length > best.members.length)) best = { members: chosen, gap };
+    }
+    return best?.members.map((m) => m.member);
+  }
+  const items = byValue.filter((m) => m.ref.value > 0 && m.ref.value <= target.value + toleranceOf([target, m.ref]));
   const slack = toleranceOf([target, ...items.map((m) => m.ref)]);
   const suffix: number[] = new Array(items.length + 1).fill(0);
   for (let i = items.length - 1; i >= 0; i--) suffix[i] = (suffix[i + 1] as number) + (items[i] as Member).ref.value;
@@ -336,36 +357,38 @@ function combinations<T>(list: T[], k: number): T[][] {
 const MAX_OVERLAPPING = 3;
 /** Above this many members the exclusion search is not attempted (C(60, 3) ≈ 34k sets). */
 const MAX_MEMBERS = 60;
+/** Without any total to bound the sum, an aggregate must add up at least this many members to count as one. */
+const UNBOUNDED_MIN_COVERS = 3;
+
+type Overlap = Member & { overlap: 'aggregate' | 'part'; covers?: string[] | undefined };
 
 /**
  * Split a geographic axis's members into the regions that partition the revenue and the
- * members that overlap them. Filers put a region beside its own countries (Amazon-style
- * "Non-US" beside Germany and Japan, Meta's `country:US` beside "US & Canada"); summing all
+ * members that overlap them. Filers put a region beside its own countries (Boeing's "Non-US"
+ * beside Europe, Asia and five more; Meta's `country:US` beside "US & Canada"); summing all
  * of them double counts and calls a sound breakdown incomplete.
  *
- * - With a total: when the members add up to more than it, the excess must be the value of
- *   the overlapping members. The fewest members (at most three) whose values make up the
- *   excess are set apart; between several such sets, the one whose members are each the
- *   sum of some of the rest (an aggregate, proven by arithmetic) wins; a tie stays unresolved
- *   (the breakdown is reported incomplete rather than guessed).
- * - Without one (Netflix reports no Streaming subtotal): only when the regions add up to
- *   more than the company's revenue, members that are the sum of others are set apart,
- *   largest first, until they no longer do. Three regions of 50, 30 and 20 stay a partition.
+ * 1. With a total, when the members add up to more than it, the excess must be the value of
+ *    the overlapping members: the fewest members (at most three) whose values make up the
+ *    excess are set apart. Between several such sets, the one whose members are each the sum
+ *    of some of the rest (an aggregate, proven by arithmetic) wins; a tie stays unresolved.
+ * 2. Otherwise (no exact excess — Boeing's regions miss its total by 14 $M —, or no subtotal
+ *    as in Netflix's Streaming × region), members that are the sum of others are set apart
+ *    while the regions exceed the total (else the company's revenue), the one that brings the
+ *    sum closest first. With no total at all, only an aggregate of three or more members
+ *    counts (three regions of 50, 30 and 20 stay a partition).
  */
-function resolveOverlaps(
-  members: Member[],
-  total: FactRef | undefined,
-  consolidated: FactRef | undefined,
-): { kept: Member[]; overlapping: Array<Member & { overlap: 'aggregate' | 'part'; covers?: string[] | undefined }> } {
+function resolveOverlaps(members: Member[], total: FactRef | undefined, consolidated: FactRef | undefined): { kept: Member[]; overlapping: Overlap[] } {
   const none = { kept: members, overlapping: [] };
   if (members.length < 3 || members.length > MAX_MEMBERS) return none;
   const tolerance = toleranceOf([total, consolidated, ...members.map((m) => m.ref)]);
   const sum = sumOf(members);
   const coversOf = (x: Member, kept: Member[]) => subsetSumming(x.ref, kept.filter((k) => k !== x));
+  const bound = total ?? consolidated;
+  if (bound && sum <= bound.value + tolerance) return none;
 
   if (total) {
     const excess = sum - total.value;
-    if (within(sum, total.value, tolerance) || excess < 0) return none;
     const positive = members.filter((m) => m.ref.value > 0);
     for (let k = 1; k <= MAX_OVERLAPPING; k++) {
       const sets = combinations(positive, k).filter((set) => within(sumOf(set), excess, tolerance));
@@ -376,24 +399,25 @@ function resolveOverlaps(
       });
       const proven = judged.filter((j) => j.parts.every((p) => p.covers));
       const pick = judged.length === 1 ? judged[0] : proven.length === 1 ? proven[0] : undefined;
-      if (!pick) return none;
+      if (!pick) return none; // several sets fit and arithmetic cannot tell them apart: do not guess
       return {
         kept: pick.kept,
         overlapping: pick.parts.map(({ x, covers }) => (covers ? { ...x, overlap: 'aggregate' as const, covers } : { ...x, overlap: 'part' as const })),
       };
     }
-    return none;
   }
 
-  if (!consolidated || sum <= consolidated.value + tolerance) return none;
   let kept = [...members];
-  const overlapping: Array<Member & { overlap: 'aggregate'; covers: string[] }> = [];
-  for (const x of [...members].sort((a, b) => b.ref.value - a.ref.value)) {
-    if (sumOf(kept) <= consolidated.value + tolerance) break;
-    const covers = coversOf(x, kept);
-    if (!covers) continue;
-    kept = kept.filter((m) => m !== x);
-    overlapping.push({ ...x, overlap: 'aggregate', covers });
+  const overlapping: Overlap[] = [];
+  while (overlapping.length < MAX_OVERLAPPING && (!bound || sumOf(kept) > bound.value + tolerance)) {
+    const candidates = kept
+      .map((x) => ({ x, covers: coversOf(x, kept) }))
+      .filter((c): c is { x: Member; covers: string[] } => c.covers !== undefined && (bound !== undefined || c.covers.length >= UNBOUNDED_MIN_COVERS));
+    if (!candidates.length) break;
+    const score = (c: { x: Member; covers: string[] }) => (bound ? Math.abs(sumOf(kept) - c.x.ref.value - bound.value) : -c.covers.length);
+    const pick = candidates.reduce((best, c) => (score(c) < score(best) ? c : best));
+    kept = kept.filter((m) => m !== pick.x);
+    overlapping.push({ ...pick.x, overlap: 'aggregate', covers: pick.covers });
   }
   return overlapping.length ? { kept, overlapping } : none;
 }

@@ -103,6 +103,9 @@ export const REVENUE_CONCEPTS = [
   'us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax',
   'us-gaap:RevenueFromContractWithCustomerIncludingAssessedTax',
   'us-gaap:SalesRevenueNet',
+  // Pre-2018 filers that sell goods only tag their revenue line this way (Coca-Cola FY2010,
+  // Johnson & Johnson 2012); after SalesRevenueNet so a goods-only part never wins over the whole.
+  'us-gaap:SalesRevenueGoodsNet',
   // 20-F filers reporting under IFRS.
   'ifrs-full:Revenue',
   'ifrs-full:RevenueFromContractsWithCustomers',
