@@ -77,6 +77,8 @@ describe.skipIf(!hasSharedFixtures)(`revenue-history: NVIDIA from past 10-Q/10-K
     expect(labels).toEqual(expect.arrayContaining(['FY2023', 'FY2022', 'FY2021', 'Q2 FY2026', 'Q2 FY2025', 'H1 FY2026', 'H1 FY2025']));
     const fy2023 = stored?.periods['2022-01-31..2023-01-29'];
     expect(fy2023?.total).toBe(26_974e6);
+    // Both totals are stored: for the plain breakdown the company's revenue is its own total.
+    expect(fy2023).toMatchObject({ consolidatedTotal: 26_974e6, shareBase: 'total', complete: true, overlapping: [] });
     expect(fy2023?.regions.map((r) => [r.member, r.value / 1e6])).toEqual([
       ['country:US', 8292],
       ['country:TW', 6986],

@@ -6,7 +6,16 @@ import { createCycleDeps, createUpstreamClient } from '../../lambdas/runtime/dep
 import { type SecRevenueCursor, secRevenueSource } from '../../lambdas/sources/sec-revenue/source.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
 import { type LocalDynamo, startLocalDynamo, testConfig } from '../support/local-aws.ts';
-import { NVDA_10Q_ACCESSION, NVDA_10Q_PATH, nvda10qDocument, registerRevenueDemo } from '../support/upstreams/sec-revenue.ts';
+import {
+  NFLX_10Q_ACCESSION,
+  NFLX_10Q_FOLDER,
+  NFLX_10Q_PATH,
+  NVDA_10Q_ACCESSION,
+  NVDA_10Q_PATH,
+  nvda10qDocument,
+  registerNetflixFiling,
+  registerRevenueDemo,
+} from '../support/upstreams/sec-revenue.ts';
 
 const GARBAGE_ACCESSION = '0001045810-25-000300';
 const GARBAGE_PATH = '/Archives/edgar/data/1045810/000104581025000300/nvda-20251026.htm';
@@ -20,6 +29,7 @@ describe('sec-revenue cycle against dynalite and a fake EDGAR', () => {
   beforeAll(async () => {
     fake = await new FakeUpstream().start();
     registerRevenueDemo(fake);
+    registerNetflixFiling(fake);
     const config = testConfig(fake.env());
     local = await startLocalDynamo(config.tables);
     deps = createCycleDeps(config, {
@@ -34,17 +44,17 @@ describe('sec-revenue cycle against dynalite and a fake EDGAR', () => {
   });
 
   /** Log a `filing.new` change the way sec-filings does (already notified, not ours to mail). */
-  async function seedFiling(accession: string, path: string, primaryDocument: string) {
+  async function seedFiling(accession: string, path: string, primaryDocument: string, company = { cik: '1045810', ticker: 'NVDA', name: 'NVIDIA CORP' }) {
     const draft: ChangeDraft = {
       source: 'sec-filings',
       kind: 'filing.new',
       naturalKey: accession,
-      subject: 'NVDA',
-      title: 'NVIDIA CORP filed a 10-Q',
+      subject: company.ticker,
+      title: `${company.name} filed a 10-Q`,
       summary: '',
       url: `${fake.url}${path}`,
       data: {
-        cik: '1045810',
+        cik: company.cik,
         accession,
         form: '10-Q',
         filedAt: '2025-08-27',
@@ -54,7 +64,7 @@ describe('sec-revenue cycle against dynalite and a fake EDGAR', () => {
         primaryDocument,
         primaryDocumentUrl: `${fake.url}${path}`,
         indexUrl: `${fake.url}${path.replace(/[^/]+$/, '')}`,
-        companyName: 'NVIDIA CORP',
+        companyName: company.name,
       },
     };
     await deps.changes.put(finalizeChange(draft, clock.now()), { notify: false });
@@ -135,5 +145,41 @@ describe('sec-revenue cycle against dynalite and a fake EDGAR', () => {
     const recovered = await runSourceCycle(secRevenueSource, deps);
     expect(recovered).toMatchObject({ status: 'ok', changesCreated: 0, itemsSeen: 1 });
     expect((await cursor())?.processed).toContain(GARBAGE_ACCESSION);
+  });
+
+  it('names a product × region split from the filing’s label linkbase (index.json, then *_lab.xml) and stores both totals', async () => {
+    clock.advance(60_000);
+    await seedFiling(NFLX_10Q_ACCESSION, NFLX_10Q_PATH, 'nflx-20240930_htm.xml', { cik: '1065280', ticker: 'NFLX', name: 'NETFLIX INC' });
+    clock.advance(60_000);
+    const outcome = await runSourceCycle(secRevenueSource, deps);
+    expect(outcome).toMatchObject({ status: 'ok', changesCreated: 1, itemsSeen: 1 });
+    expect(fake.requestsTo(`${NFLX_10Q_FOLDER}index.json`)).toHaveLength(1);
+    expect(fake.requestsTo(`${NFLX_10Q_FOLDER}nflx-20240930_lab.xml`)).toHaveLength(1);
+    expect(fake.requestsTo(`${NFLX_10Q_FOLDER}index.json`)[0]?.headers['user-agent']).toBe('export-watch tests tests@example.com');
+
+    const change = (await revenueChanges()).find((c) => c.subject === 'NFLX');
+    expect(change).toMatchObject({
+      naturalKey: '0001065280:2024-09-30:quarter:us-gaap:Revenues:srt:ProductOrServiceAxis=nflx:StreamingMember',
+      title: 'Netflix Q3 FY2024: United States and Canada 44.0% of Streaming revenue (+0.2 pp YoY)',
+    });
+    expect(change?.data).toMatchObject({ total: null, consolidatedTotal: 9_824_703_000, shareBase: 'sumOfRegions', dimensionLabels: { 'srt:ProductOrServiceAxis': 'Streaming' } });
+
+    const series = (await deps.state.getItem('sec-revenue', 'series#0001065280')) as { periods: Record<string, Record<string, unknown>> };
+    expect(series.periods['2023-07-01..2023-09-30|srt:ProductOrServiceAxis=nflx:StreamingMember']).toMatchObject({
+      total: null,
+      consolidatedTotal: 8_541_668_000,
+      sumOfRegions: 8_519_306_000,
+      complete: null,
+      shareBase: 'sumOfRegions',
+    });
+    expect(series.periods['2024-07-01..2024-09-30']).toMatchObject({ total: 9_824_703_000, consolidatedTotal: 9_824_703_000, complete: false });
+
+    // Analysed again (cursor lost): the labels come from the cache, only the document is fetched.
+    const state = await deps.state.get('sec-revenue');
+    await deps.state.put({ ...state!, cursor: { since: '2025-08-27T00:00:00.000Z', processed: [] } });
+    const again = await runSourceCycle(secRevenueSource, deps);
+    expect(again).toMatchObject({ status: 'ok', changesCreated: 0 });
+    expect(fake.requestsTo(NFLX_10Q_PATH)).toHaveLength(2);
+    expect(fake.requestsTo(`${NFLX_10Q_FOLDER}nflx-20240930_lab.xml`)).toHaveLength(1);
   });
 });

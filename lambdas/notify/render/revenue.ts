@@ -184,7 +184,12 @@ export function revenueView(c: Change, ctx: RenderContext): RevenueView {
     consolidatedTotal: scope ? consolidated : undefined,
     overlapping: arr(d.overlapping)
       .map(obj)
-      .map((o) => ({ label: str(o.label) ?? str(o.member) ?? '?', value: num(o.value), share: num(o.share) })),
+      .map((o) => {
+        const value = num(o.value);
+        // From the value when the base is known, so 10.148% does not print as 10.2% from a 4-place share.
+        const exact = value !== undefined && total ? value / total : undefined;
+        return { label: str(o.label) ?? str(o.member) ?? '?', value, share: exact ?? num(o.share) };
+      }),
     complete: d.complete !== false,
     recast,
     form: str(d.form),
