@@ -9,6 +9,8 @@ import {
   periodKey,
   type RegionMove,
   type RevenueSeries,
+  scopeLabel,
+  shareBasisText,
   shortCompanyName,
   trimSeries,
 } from '../../lambdas/sources/sec-revenue/detect.ts';
@@ -243,6 +245,15 @@ describe('detectRevenueChanges: share bases and overlapping members', () => {
     const [again] = detectRevenueChanges({ filing: NFLX_FILING, breakdowns: [withSubtotal], series: undefined, countriesOfInterest: INTEREST }).changes;
     expect(again?.summary).toMatch(/^Streaming revenue \$9\.8B; company revenue \$9\.8B\./);
     expect(again?.data).toMatchObject({ shareOf: 'Streaming revenue', complete: true });
+  });
+
+  it('names a segment’s revenue without the consolidation qualifier (Boeing Commercial Airplanes)', () => {
+    const segment = { 'srt:ConsolidationItemsAxis': 'us-gaap:OperatingSegmentsMember', 'us-gaap:StatementBusinessSegmentsAxis': 'ba:CommercialAirplanesSegmentMember' };
+    const b = { ...bd('2023-01-01', '2023-12-31', { 'country:US': 14_501, 'srt:EuropeMember': 6_172, 'srt:AsiaMember': 6_328 }), dimensions: segment };
+    expect(scopeLabel(b)).toBe('Commercial airplanes segment');
+    expect(scopeLabel({ ...b, dimensionLabels: { 'us-gaap:StatementBusinessSegmentsAxis': 'Commercial Airplanes', 'srt:ConsolidationItemsAxis': 'Operating Segments' } })).toBe('Commercial Airplanes');
+    expect(scopeLabel({ dimensions: { 'srt:ConsolidationItemsAxis': 'ge:CorporateReconcilingItemsAndEliminationsMember' } })).toBe('Corporate reconciling items and eliminations');
+    expect(shareBasisText({ ...b, dimensionLabels: { 'us-gaap:StatementBusinessSegmentsAxis': 'Commercial Airplanes' } })).toBe('Commercial Airplanes revenue');
   });
 
   it('carries overlapping members apart from the regions; a country of interest among them still tags the change', () => {

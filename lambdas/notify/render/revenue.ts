@@ -166,8 +166,8 @@ export function revenueView(c: Change, ctx: RenderContext): RevenueView {
   const start = str(period.start);
   const end = str(period.end);
   // The other dimensions of a two-axis split, in words: "Streaming".
-  const scope = Object.values(obj(d.dimensionLabels)).filter((l): l is string => typeof l === 'string').join(', ') ||
-    Object.values(obj(d.dimensions)).filter((m): m is string => typeof m === 'string').map((m) => m.slice(m.indexOf(':') + 1).replace(/Member$/, '')).join(', ');
+  const scope = str(d.scope) ?? (Object.values(obj(d.dimensionLabels)).filter((l): l is string => typeof l === 'string').join(', ') ||
+    Object.values(obj(d.dimensions)).filter((m): m is string => typeof m === 'string').map((m) => m.slice(m.indexOf(':') + 1).replace(/Member$/, '')).join(', '));
   const total = num(d.total);
   const consolidated = num(d.consolidatedTotal);
   const shareOf = str(d.shareOf) ?? (scope ? `${scope} revenue` : total !== undefined ? 'total revenue' : 'the sum of the regions');

@@ -108,12 +108,18 @@ export function revenueNaturalKey(cik: string, b: Pick<Breakdown, 'end' | 'perio
   return `${cik}:${b.end}:${b.periodKind}:${b.concept}${dims ? `:${dims}` : ''}`;
 }
 
-/** The other dimensions of a breakdown in words ("Streaming"), '' for the plain breakdown. */
+/** Axes that only qualify a segment's figures as "before eliminations" (Boeing, GE): no part of a scope's name. */
+const QUALIFIER_AXES = new Set(['srt:ConsolidationItemsAxis', 'us-gaap:ConsolidationItemsAxis']);
+
+/**
+ * The other dimensions of a breakdown in words ("Streaming", "Commercial Airplanes"), '' for
+ * the plain breakdown. `ConsolidationItemsAxis=OperatingSegmentsMember` beside a segment
+ * says nothing a reader needs; alone (GE's corporate eliminations) it is the scope.
+ */
 export function scopeLabel(b: Pick<Breakdown, 'dimensions' | 'dimensionLabels'>): string {
-  return Object.keys(b.dimensions ?? {})
-    .sort()
-    .map((axis) => b.dimensionLabels?.[axis] ?? memberLabel(b.dimensions[axis] as string))
-    .join(', ');
+  const axes = Object.keys(b.dimensions ?? {}).sort();
+  const named = axes.filter((axis) => !QUALIFIER_AXES.has(axis));
+  return (named.length ? named : axes).map((axis) => b.dimensionLabels?.[axis] ?? memberLabel(b.dimensions[axis] as string)).join(', ');
 }
 
 /**
@@ -397,6 +403,7 @@ function buildChange(
       membersRemoved: headline?.removed ?? [],
       recast,
       dimensionLabels: next.dimensionLabels ?? {},
+      scope,
       total: next.total,
       consolidatedTotal: next.consolidatedTotal ?? null,
       shareBase: next.shareBase ?? (next.total !== null ? 'total' : 'sumOfRegions'),
