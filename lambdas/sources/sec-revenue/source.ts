@@ -4,7 +4,8 @@ import type { ItemWrite } from '../../core/ports.ts';
 import type { SourceContext, SourceDefinition } from '../../core/source.ts';
 import { describeEntity, extractBreakdowns } from './breakdowns.ts';
 import { DEFAULT_THRESHOLDS, detectRevenueChanges, type RevenueSeries, type RevenueThresholds, trimSeries } from './detect.ts';
-import { defaultLabelCache, fetchFilingLabels, type LabelCache } from './fetch-labels.ts';
+import { defaultLabelCache, type FilingLabels, fetchFilingLabels, type LabelCache } from './fetch-labels.ts';
+import { NO_LABELS } from './label-linkbase.ts';
 import { readXbrl } from './xbrl-reader.ts';
 import { fetchFilingDocument, type NewFiling, readFilingNew } from '../sec-filings/filing-ref.ts';
 
@@ -12,8 +13,9 @@ import { fetchFilingDocument, type NewFiling, readFilingNew } from '../sec-filin
  * The `sec-revenue` source: an analysis fed by `sec-filings`. Each cycle reads the
  * `filing.new` changes logged since its cursor, fetches the primary (inline XBRL) document
  * of each 10-K, 10-Q and 20-F (and amendments) through the shared SEC-rate-limited client,
- * and the filing's label linkbase (two more requests: the folder's `index.json`, then the
- * `*_lab.xml` it names — cached per folder; without it members are named from their QNames),
+ * and, when it has geographic revenue, the filing's label linkbase (two more requests: the
+ * folder's `index.json`, then the `*_lab.xml` it names — cached per folder; without it
+ * members are named from their QNames),
  * extracts geographic revenue, and compares it with the company's stored series
  * (`series#<cik>` state items). Nothing is written unless every filing of the cycle was
  * analysed: a document that does not parse fails the cycle and the next run retries it.
@@ -76,9 +78,11 @@ export function createSecRevenueSource(options: SecRevenueOptions = {}): SourceD
         if (doc.format === 'unknown' || doc.stats.contextsSeen === 0) {
           throw new SourceError('parse', `${filing.form} ${filing.accession}: ${filing.documentUrl} is not an XBRL document (no contexts found)`);
         }
-        // After the document: a filing that cannot be read fails before any label request.
-        const labels = await fetchFilingLabels(ctx.http, filing.documentUrl, labelCache);
-        const breakdowns = extractBreakdowns(doc, { labels: labels.labels });
+        // Labels only for a filing with geography (Apple's 10-Qs have none: two requests saved),
+        // and only after the document read: a filing that cannot be read fails before any label request.
+        const unlabelled = extractBreakdowns(doc);
+        const labels: FilingLabels = unlabelled.length ? await fetchFilingLabels(ctx.http, filing.documentUrl, labelCache) : { labels: NO_LABELS, status: 'none' };
+        const breakdowns = labels.labels.size ? extractBreakdowns(doc, { labels: labels.labels }) : unlabelled;
         const entity = describeEntity(doc, breakdowns);
         // Series items are keyed by the padded CIK (`series#0001045810`).
         const cik = filing.cik.padStart(10, '0');
