@@ -26,10 +26,12 @@ function isoDate(value: string): string {
 
 function describeOutcome(o: CycleOutcome): string {
   switch (o.status) {
-    case 'ok':
+    case 'ok': {
+      const warnings = o.warnings?.length ? `; ${o.warnings.length} WARNING(S): ${o.warnings.map((w) => w.message).join('; ')}` : '';
       return o.baseline
-        ? `${o.source}: baseline recorded (${o.itemsSeen} items seen, ${o.suppressed} existing items not alerted)`
-        : `${o.source}: ok, ${o.changesCreated} new change(s), ${o.duplicates} already known, ${o.itemsSeen} items seen`;
+        ? `${o.source}: baseline recorded (${o.itemsSeen} items seen, ${o.suppressed} existing items not alerted)${warnings}`
+        : `${o.source}: ok, ${o.changesCreated} new change(s), ${o.duplicates} already known, ${o.itemsSeen} items seen${warnings}`;
+    }
     case 'failed':
       return `${o.source}: FAILED [${o.errorKind}] ${o.error} (consecutive failures: ${o.consecutiveFailures}; state not advanced)`;
     case 'skipped':

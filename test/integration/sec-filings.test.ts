@@ -11,7 +11,7 @@ import { createCycleDeps, createUpstreamClient } from '../../lambdas/runtime/dep
 import type { SecFilingsCursor } from '../../lambdas/sources/sec-filings/source.ts';
 import { secFilingsSource } from '../../lambdas/sources/sec-filings/source.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
-import { hasSharedFixtures, SHARED_FIXTURES_MISSING, shared } from '../support/fixtures.ts';
+import { describeWithSharedFixtures, itWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { startLocalDynamo, testConfig } from '../support/local-aws.ts';
 import {
   atomFeed,
@@ -187,7 +187,7 @@ describe('sec-filings cycle against a fake EDGAR and in-memory DynamoDB', () => 
     expect(await h.changes()).toHaveLength(1);
   });
 
-  it('repairs a 3-day outage from submissions JSON (older pages only where needed) without duplicates', async () => {
+  itWithSharedFixtures('repairs a 3-day outage from submissions JSON (older pages only where needed) without duplicates', async () => {
     registerSecDemo(fake, 'quiet');
     const h = await harness();
     await baseline(h);
@@ -418,7 +418,7 @@ describe('sec-filings cycle against a fake EDGAR and in-memory DynamoDB', () => 
   });
 });
 
-describe.skipIf(!hasSharedFixtures)(`sec-filings cycle on the real recordings (${hasSharedFixtures ? 'shared fixtures' : SHARED_FIXTURES_MISSING})`, () => {
+describeWithSharedFixtures('sec-filings cycle on the real recordings', () => {
   it('baselines NVIDIA and Tesla from real data, runs quietly on the real feed, and repairs when the feed has moved on', async () => {
     registerSecFromSharedFixtures(fake);
     registerSecTickers(fake, { file: `${SEC_DEMO_FIXTURES}/company_tickers.json` });

@@ -4,7 +4,7 @@ import type { ItemWrite } from '../../lambdas/core/ports.ts';
 import { diffEntries, type EntityEvent, SNAPSHOT_PREFIX, snapshotItemKey } from '../../lambdas/sources/entity-list/diff.ts';
 import { ENTITY_LIST } from '../../lambdas/sources/entity-list/lists.ts';
 import { type EntityRecord, parseCsl, toEntityRecord } from '../../lambdas/sources/entity-list/parse.ts';
-import { hasSharedFixtures, shared } from '../support/fixtures.ts';
+import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { cslBody, ENTITY_LIST_DEMO_NEWS, entityListDemoBody, entityListDemoRows, syntheticCslRows } from '../support/upstreams/entity-list.ts';
 
 type Row = Record<string, unknown>;
@@ -187,7 +187,7 @@ function isoOf(country: string): string {
   return country; // keyed as text; still distinct per country
 }
 
-describe.skipIf(!hasSharedFixtures)('Supp. No. 4 to Part 744 rows as CSL records (shared fixture)', () => {
+describeWithSharedFixtures('Supp. No. 4 to Part 744 rows as CSL records (shared fixture)', () => {
   // Loaded in a hook: vitest runs a skipped suite's body too, and the file may be absent.
   let rows: Row[];
   let entries: EntityRecord[];

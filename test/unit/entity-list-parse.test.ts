@@ -6,7 +6,7 @@ import { bracketedCode, CSL_LISTS, DEFAULT_LISTS, ENTITY_LIST, listCode, listNam
 import { checkDate, fixMojibake, normCountry, normName, normText } from '../../lambdas/sources/entity-list/normalise.ts';
 import { entityKey, entryHash, parseCsl, toEntityRecord } from '../../lambdas/sources/entity-list/parse.ts';
 import { forEachResult } from '../../lambdas/sources/entity-list/scan.ts';
-import { hasSharedFixtures, shared } from '../support/fixtures.ts';
+import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { cslBody, entityListDemoBody } from '../support/upstreams/entity-list.ts';
 
 const SDN = 'Specially Designated Nationals (SDN) - Treasury Department';
@@ -175,7 +175,7 @@ describe('parseCsl on the demo list', () => {
   });
 });
 
-describe.skipIf(!hasSharedFixtures)('parseCsl on real record shapes (shared fixtures)', () => {
+describeWithSharedFixtures('parseCsl on real record shapes', () => {
   // Loaded in a hook: vitest runs a skipped suite's body too, and the file may be absent.
   let records: Record<string, Record<string, unknown>>;
   let body: string;
@@ -221,7 +221,7 @@ describe.skipIf(!hasSharedFixtures)('parseCsl on real record shapes (shared fixt
   });
 });
 
-describe.skipIf(!hasSharedFixtures)('GovWizely expected results (2015): mojibake and grouping', () => {
+describeWithSharedFixtures('GovWizely expected results (2015): mojibake and grouping', () => {
   let rows: Array<Record<string, unknown>>;
   let parsed: ReturnType<typeof parseCsl>;
   beforeAll(() => {

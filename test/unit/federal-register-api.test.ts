@@ -16,7 +16,7 @@ import {
   parsePublicInspectionCurrent,
   publicInspectionPostedAt,
 } from '../../lambdas/sources/federal-register/api.ts';
-import { hasSharedFixtures, shared } from '../support/fixtures.ts';
+import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 
 const readShared = (name: string): unknown => JSON.parse(readFileSync(shared(`federal-register/${name}`), 'utf8'));
 
@@ -50,8 +50,8 @@ function bisDoc(overrides: Partial<FrDocument> = {}): FrDocument {
   };
 }
 
-describe.skipIf(!hasSharedFixtures)('documents.json newest page (all agencies, 2026-10-02)', () => {
-  const page = hasSharedFixtures ? parseDocumentsPage(readShared('fr_documents_newest_2026-10-02.json')) : ({} as DocumentsPage);
+describeWithSharedFixtures('documents.json newest page (all agencies, 2026-10-02)', () => {
+  const page = parseDocumentsPage(readShared('fr_documents_newest_2026-10-02.json'));
 
   it('parses 20 results, the 10,000 count and the next page URL', () => {
     expect(page.results).toHaveLength(20);
@@ -108,8 +108,8 @@ describe('parseDocumentsPage edge cases', () => {
   });
 });
 
-describe.skipIf(!hasSharedFixtures)('public inspection current.json (first 10 of 107, 2026-10-02)', () => {
-  const current = hasSharedFixtures ? parsePublicInspectionCurrent(readShared('fr_pi_current_2026-10-02.first10.json')) : undefined;
+describeWithSharedFixtures('public inspection current.json (first 10 of 107, 2026-10-02)', () => {
+  const current = parsePublicInspectionCurrent(readShared('fr_pi_current_2026-10-02.first10.json'));
 
   it('parses entries, the list count and both update times', () => {
     expect(current?.results).toHaveLength(10);
@@ -154,7 +154,7 @@ describe('public inspection edge cases', () => {
   });
 });
 
-describe.skipIf(!hasSharedFixtures)('full document 2025-05887', () => {
+describeWithSharedFixtures('full document 2025-05887', () => {
   it('parses the full default field set and derives the PI posting time', () => {
     const doc = parseDocument(readShared('fr_document_full_2025-05887.json'));
     expect(doc).toMatchObject({ document_number: '2025-05887', type: 'Notice', publication_date: '2025-04-07', citation: '90 FR 14957', correction_of: null, corrections: [] });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Importance } from '../../lambdas/core/change.ts';
 import { filterBisPublicInspection, isBisAgencyList, parseDocument, parseDocumentsPage, parsePublicInspectionCurrent } from '../../lambdas/sources/federal-register/api.ts';
 import { classifyDocument, extractCountries, type FrClassification, isHighImportance } from '../../lambdas/sources/federal-register/classify.ts';
-import { hasSharedFixtures, shared } from '../support/fixtures.ts';
+import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 
 interface TitledDoc {
   document_number: string;
@@ -90,8 +90,8 @@ const TITLE_FORMS: ReadonlyArray<readonly [string, string, string | null, FrClas
   ['Notice', 'Information Systems Technical Advisory Committee; Notice of Partially Closed Meeting', null, 'notice', 'normal'],
 ];
 
-describe.skipIf(!hasSharedFixtures)('classifyDocument on every real BIS title (2022–2026)', () => {
-  const docs = hasSharedFixtures ? load() : [];
+describeWithSharedFixtures('classifyDocument on every real BIS title (2022–2026)', () => {
+  const docs = load();
 
   it('has a hand-checked row for every document of the fixture, titles verbatim', () => {
     expect(docs).toHaveLength(33);

@@ -14,7 +14,7 @@ import {
   truncate,
 } from '../../lambdas/sources/federal-register/detect.ts';
 import { windowStartFor } from '../../lambdas/sources/federal-register/source.ts';
-import { hasSharedFixtures, shared } from '../support/fixtures.ts';
+import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 
 const BIS = [
   { name: 'Commerce Department', slug: 'commerce-department', id: 54, parent_id: null },
@@ -288,7 +288,7 @@ describe('detectChanges: bounded state', () => {
   });
 });
 
-describe.skipIf(!hasSharedFixtures)('detectChanges on the real 2026-10-02/03 recordings (agency-agnostic)', () => {
+describeWithSharedFixtures('detectChanges on the real 2026-10-02/03 recordings (agency-agnostic)', () => {
   it('follows 2026-20396 from public inspection (2026-10-02) to its early listing as published (2026-10-05)', () => {
     const current = parsePublicInspectionCurrent(JSON.parse(readFileSync(shared('federal-register/fr_pi_current_2026-10-02.first10.json'), 'utf8')));
     const early = parseDocumentsPage(JSON.parse(readFileSync(shared('federal-register/fr_documents_newest_next_issue_early_2026-10-03.first5.json'), 'utf8')));

@@ -12,7 +12,7 @@ import {
 } from '../../lambdas/sources/federal-register/fetch.ts';
 import { createUpstreamClient } from '../../lambdas/runtime/deps.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
-import { hasSharedFixtures } from '../support/fixtures.ts';
+import { describeWithSharedFixtures } from '../support/fixtures.ts';
 import { testConfig } from '../support/local-aws.ts';
 import {
   FR_PATHS,
@@ -67,7 +67,7 @@ describe('fetching through the fake upstream', () => {
     logs.length = 0;
   });
 
-  describe.skipIf(!hasSharedFixtures)('real recordings', () => {
+  describeWithSharedFixtures('real recordings', () => {
     it('pages from the recorded page 1 to page 2 by next_page_url, cursor verbatim', async () => {
       registerFederalRegisterSharedFixtures(fake);
       const first = `${fake.url}${FR_PATHS.documents}?per_page=20&order=newest`;

@@ -10,7 +10,7 @@ import { fromFunctionUrlEvent } from '../../lambdas/notify/subscription-handler.
 import { handleLinkRequest, type LinkRequest, type SubscriptionDeps } from '../../lambdas/notify/subscription.ts';
 import { signToken } from '../../lambdas/notify/tokens.ts';
 import type { SubscriberUpdate, UpdateCondition } from '../../lambdas/store/subscribers.ts';
-import { hasSharedFixtures, shared } from '../support/fixtures.ts';
+import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 
 const key = randomBytes(32);
 const clock = new ManualClock('2026-03-02T12:00:00Z');
@@ -164,10 +164,8 @@ describe('country filters', () => {
   const onPublicInspection = (title: string, number = '2026-30002'): Change =>
     change(publicInspectionDraft({ document_number: number, title, type: 'Rule', agencies: bis, filed_at: '2026-10-02T08:45:00.000-04:00', publication_date: '2026-10-05' } as FrPublicInspection));
 
-  describe.skipIf(!hasSharedFixtures)('the AI Diffusion rule (2025-00636), which names no country', () => {
-    const docs = hasSharedFixtures
-      ? (JSON.parse(readFileSync(shared('federal-register/fr_bis_rules_titles_abstracts_2022-2026.json'), 'utf8')) as { documents: Array<{ document_number: string; title: string; abstract: string | null }> }).documents
-      : [];
+  describeWithSharedFixtures('the AI Diffusion rule (2025-00636), which names no country', () => {
+    const docs = (JSON.parse(readFileSync(shared('federal-register/fr_bis_rules_titles_abstracts_2022-2026.json'), 'utf8')) as { documents: Array<{ document_number: string; title: string; abstract: string | null }> }).documents;
     const real = (number: string) => docs.find((d) => d.document_number === number)!;
 
     it('reaches a subscriber filtering on SG on public inspection and when published', () => {

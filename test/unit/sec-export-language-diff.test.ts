@@ -5,7 +5,7 @@ import { alignParagraphs, shingles, similarity } from '../../lambdas/sources/sec
 import { exportLanguageChange, type FilingRef } from '../../lambdas/sources/sec-export-language/detect.ts';
 import { diffPassages, isEmptyDiff, wordDiff } from '../../lambdas/sources/sec-export-language/diff.ts';
 import { analyseFiling } from '../../lambdas/sources/sec-export-language/passages.ts';
-import { hasSharedFixtures, SHARED_FIXTURES_MISSING, shared } from '../support/fixtures.ts';
+import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { EXPORT_LANGUAGE_FIXTURES } from '../support/upstreams/sec-export-language.ts';
 
 const A = 'The USG requires a license to export our H20 products to China (including Hong Kong and Macau) and D:5 countries.';
@@ -125,7 +125,7 @@ describe('passage diff', () => {
   });
 });
 
-describe.skipIf(!hasSharedFixtures)(`passage diff on real NVIDIA filings (${hasSharedFixtures ? 'shared fixtures' : SHARED_FIXTURES_MISSING})`, () => {
+describeWithSharedFixtures('passage diff on real NVIDIA filings', () => {
   let tenQHtml: string;
   let tenQ: string[];
   let tenK: string[];

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SourceError } from '../../lambdas/core/errors.ts';
 import { comparisonKey, comparisonText, displayText, tokens } from '../../lambdas/sources/sec-export-language/normalise.ts';
 import { analyseDocument, analyseFiling, countriesIn, exportTerms, type FilingAnalysis, isExportPassage, namedProducts } from '../../lambdas/sources/sec-export-language/passages.ts';
-import { hasSharedFixtures, SHARED_FIXTURES_MISSING, shared } from '../support/fixtures.ts';
+import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { EXPORT_LANGUAGE_FIXTURES } from '../support/upstreams/sec-export-language.ts';
 
 describe('normalisation', () => {
@@ -84,7 +84,7 @@ describe('export-control passages', () => {
   });
 });
 
-describe.skipIf(!hasSharedFixtures)(`export-control passages of real NVIDIA filings (${hasSharedFixtures ? 'shared fixtures' : SHARED_FIXTURES_MISSING})`, () => {
+describeWithSharedFixtures('export-control passages of real NVIDIA filings', () => {
   let tenQ: FilingAnalysis;
   let tenK: FilingAnalysis;
   let eightK: FilingAnalysis;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chooseSections, findSections, isTitleLike, parseItemHeading, parsePartHeading } from '../../lambdas/sources/sec-export-language/sections.ts';
 import { extractText, type Paragraph } from '../../lambdas/sources/sec-export-language/text.ts';
-import { hasSharedFixtures, SHARED_FIXTURES_MISSING, shared } from '../support/fixtures.ts';
+import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { EXPORT_LANGUAGE_FIXTURES } from '../support/upstreams/sec-export-language.ts';
 
 const para = (text: string, kind: Paragraph['kind'] = 'text'): Paragraph => ({ text, kind });
@@ -85,7 +85,7 @@ describe('section choice', () => {
   });
 });
 
-describe.skipIf(!hasSharedFixtures)(`section detection on real NVIDIA filings (${hasSharedFixtures ? 'shared fixtures' : SHARED_FIXTURES_MISSING})`, () => {
+describeWithSharedFixtures('section detection on real NVIDIA filings', () => {
   let tenQ: Paragraph[];
   let tenK: Paragraph[];
   beforeAll(() => {

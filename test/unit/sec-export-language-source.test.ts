@@ -6,7 +6,7 @@ import { accessionFromRef, diffFilingsCommand, inlineDiff } from '../../lambdas/
 import { findPreviousFiling, isAnalysed, nextCursor, QUERY_OVERLAP_MS, readFiling } from '../../lambdas/sources/sec-export-language/source.ts';
 import { filingChange } from '../../lambdas/sources/sec-filings/detect.ts';
 import { parseSubmissions, type SubmissionRow } from '../../lambdas/sources/sec-filings/submissions.ts';
-import { hasSharedFixtures, SHARED_FIXTURES_MISSING, shared } from '../support/fixtures.ts';
+import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { readSecDemoSubmissions } from '../support/upstreams/sec.ts';
 import { EXPORT_LANGUAGE_FIXTURES } from '../support/upstreams/sec-export-language.ts';
 
@@ -80,7 +80,7 @@ describe('feeding from filing.new changes', () => {
   });
 });
 
-describe.skipIf(!hasSharedFixtures)(`previous filing in the real NVIDIA submissions (${hasSharedFixtures ? 'shared fixtures' : SHARED_FIXTURES_MISSING})`, () => {
+describeWithSharedFixtures('previous filing in the real NVIDIA submissions', () => {
   it('a 10-Q is compared with the filing before it, a 10-K with the previous 10-K', () => {
     const doc = parseSubmissions(JSON.parse(readFileSync(shared('sec/nvidia/submissions-CIK0001045810.json'), 'utf8')));
     expect(findPreviousFiling(doc.recent, { accession: '0001045810-25-000209', form: '10-Q', filedAt: '2025-08-27' }, 'periodic')?.accession).toBe('0001045810-25-000116');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cleanParagraphs, extractText, isPageFurniture, type Paragraph, ParagraphExtractor } from '../../lambdas/sources/sec-export-language/text.ts';
-import { hasSharedFixtures, SHARED_FIXTURES_MISSING, shared } from '../support/fixtures.ts';
+import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { EXPORT_LANGUAGE_FIXTURES } from '../support/upstreams/sec-export-language.ts';
 
 const texts = (html: string) => extractText(html).paragraphs.map((p) => p.text);
@@ -115,7 +115,7 @@ describe('text extraction (streaming HTML → paragraphs)', () => {
   });
 });
 
-describe.skipIf(!hasSharedFixtures)(`text extraction on real NVIDIA filings (${hasSharedFixtures ? 'shared fixtures' : SHARED_FIXTURES_MISSING})`, () => {
+describeWithSharedFixtures('text extraction on real NVIDIA filings', () => {
   let tenQ: ReturnType<typeof extractText>;
   let tenK: ReturnType<typeof extractText>;
   beforeAll(() => {

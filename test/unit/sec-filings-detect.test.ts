@@ -13,7 +13,7 @@ import {
 } from '../../lambdas/sources/sec-filings/detect.ts';
 import { decodeFeed, parseFeed } from '../../lambdas/sources/sec-filings/feed.ts';
 import { parseColumnar, parseSubmissions, parseSubmissionsPage, type SubmissionRow } from '../../lambdas/sources/sec-filings/submissions.ts';
-import { hasSharedFixtures, SHARED_FIXTURES_MISSING, shared } from '../support/fixtures.ts';
+import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { atomFeed, columnar } from '../support/upstreams/sec.ts';
 
 const FORMS = ['10-K', '10-Q', '8-K', '20-F', '6-K'];
@@ -137,7 +137,7 @@ describe('sec-filings set difference', () => {
   });
 });
 
-describe.skipIf(!hasSharedFixtures)(`sec-filings detection on real EDGAR data (${hasSharedFixtures ? 'shared fixtures' : SHARED_FIXTURES_MISSING})`, () => {
+describeWithSharedFixtures('sec-filings detection on real EDGAR data', () => {
   const json = (rel: string) => JSON.parse(readFileSync(shared(rel), 'utf8'));
   const nvidia = parseSubmissions(json('sec/nvidia/submissions-CIK0001045810.json'));
   const tesla = parseSubmissions(json('sec/tesla/submissions-CIK0001318605.json'));

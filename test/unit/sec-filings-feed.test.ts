@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SourceError } from '../../lambdas/core/errors.ts';
 import { decodeFeed, decodeEntities, isEndOfFeed, itemsFromSummary, parseFeed } from '../../lambdas/sources/sec-filings/feed.ts';
-import { hasSharedFixtures, OWN_FIXTURES, SHARED_FIXTURES_MISSING, shared } from '../support/fixtures.ts';
+import { describeWithSharedFixtures, OWN_FIXTURES, shared } from '../support/fixtures.ts';
 import { atomFeed } from '../support/upstreams/sec.ts';
 
 const feedFile = (name: string) => readFileSync(shared(`sec/feeds/${name}`));
@@ -19,7 +19,7 @@ function parseError(fn: () => unknown): SourceError {
   throw new Error('expected a parse error');
 }
 
-describe.skipIf(!hasSharedFixtures)(`sec-filings feed on the real getcurrent pages (${hasSharedFixtures ? 'shared fixtures' : SHARED_FIXTURES_MISSING})`, () => {
+describeWithSharedFixtures('sec-filings feed on the real getcurrent pages', () => {
   const page0 = parseFeed(decodeFeed(feedFile('getcurrent-start0-count100.atom.xml')));
 
   it('is declared ISO-8859-1 and decoded as Latin-1', () => {

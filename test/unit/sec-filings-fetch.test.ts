@@ -6,7 +6,7 @@ import { diffCompany } from '../../lambdas/sources/sec-filings/detect.ts';
 import { feedUrl, fetchCompanySubmissions, readFeed, submissionsUrl } from '../../lambdas/sources/sec-filings/fetch.ts';
 import { parseSubmissions, parseSubmissionsPage } from '../../lambdas/sources/sec-filings/submissions.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
-import { hasSharedFixtures, SHARED_FIXTURES_MISSING, shared } from '../support/fixtures.ts';
+import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { atomFeed, type FeedEntrySpec, registerSecFeed, registerSecFromSharedFixtures, SEC_FEED_PATH, SEC_SUBMISSIONS_ROUTE } from '../support/upstreams/sec.ts';
 
 const FORMS = ['10-K', '10-Q', '8-K', '20-F', '6-K'];
@@ -94,7 +94,7 @@ describe('sec-filings feed reading', () => {
   });
 });
 
-describe.skipIf(!hasSharedFixtures)(`sec-filings fetch on real recordings (${hasSharedFixtures ? 'shared fixtures' : SHARED_FIXTURES_MISSING})`, () => {
+describeWithSharedFixtures('sec-filings fetch on real recordings', () => {
   const json = (rel: string) => JSON.parse(readFileSync(shared(rel), 'utf8'));
   const now = new Date('2026-03-01T00:00:00Z');
 

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SourceError } from '../../lambdas/core/errors.ts';
 import { olderPagesNewestFirst, parseColumnar, parseSubmissions, parseSubmissionsPage } from '../../lambdas/sources/sec-filings/submissions.ts';
-import { hasSharedFixtures, SHARED_FIXTURES_MISSING, shared } from '../support/fixtures.ts';
+import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { columnar, submissionsJson } from '../support/upstreams/sec.ts';
 
 const readJson = (rel: string): unknown => JSON.parse(readFileSync(shared(rel), 'utf8'));
 
-describe.skipIf(!hasSharedFixtures)(`sec-filings submissions on real EDGAR JSON (${hasSharedFixtures ? 'shared fixtures' : SHARED_FIXTURES_MISSING})`, () => {
+describeWithSharedFixtures('sec-filings submissions on real EDGAR JSON', () => {
   it('parses NVIDIA filings.recent by column name (1,007 rows, newest first)', () => {
     const doc = parseSubmissions(readJson('sec/nvidia/submissions-CIK0001045810.json'));
     expect(doc.cik).toBe('1045810');
