@@ -9,8 +9,9 @@ import { fetchCompanySubmissions, fetchCompanyTickers, submissionsPageUrl } from
 import { fetchFilingDocument } from '../sources/sec-filings/filing-ref.ts';
 import { olderPagesNewestFirst, parseSubmissionsPage, type SubmissionRow } from '../sources/sec-filings/submissions.ts';
 import { buildTickerCache, cacheCovers, isCikEntry, normaliseTicker, resolveWatchlist, tickerCacheFromItem } from '../sources/sec-filings/tickers.ts';
-import { describeEntity, extractBreakdowns } from '../sources/sec-revenue/breakdowns.ts';
+import { describeEntity } from '../sources/sec-revenue/breakdowns.ts';
 import { detectRevenueChanges, type RevenueSeries, type StoredPeriod, trimSeries } from '../sources/sec-revenue/detect.ts';
+import { labelledBreakdowns } from '../sources/sec-revenue/fetch-labels.ts';
 import { readXbrl } from '../sources/sec-revenue/xbrl-reader.ts';
 
 /**
@@ -146,7 +147,7 @@ export async function backfillRevenueHistory(entry: string, options: { filings?:
           deps.log(`${label} … skipped: ${record.reason}`);
           continue;
         }
-        const breakdowns = extractBreakdowns(doc);
+        const { breakdowns } = await labelledBreakdowns(deps.http, doc, url);
         const entity = describeEntity(doc, breakdowns);
         const keep = newerPeriods(series, row.filingDate, row.accession, filedOn);
         const known = new Set(Object.keys(series?.periods ?? {}));

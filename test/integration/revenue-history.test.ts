@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { backfillRevenueHistory, type HistoryDeps } from '../../lambdas/analytics/history.ts';
 import type { Change } from '../../lambdas/core/change.ts';
 import { ManualClock } from '../../lambdas/core/clock.ts';
@@ -13,7 +13,7 @@ import type { RevenueSeries } from '../../lambdas/sources/sec-revenue/detect.ts'
 import { DynamoChangeLog } from '../../lambdas/store/change-log.ts';
 import { DynamoSourceState } from '../../lambdas/store/source-state.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
-import { hasSharedFixtures, REPO_ROOT, SHARED_FIXTURES_MISSING, shared } from '../support/fixtures.ts';
+import { describeWithSharedFixtures, REPO_ROOT, shared } from '../support/fixtures.ts';
 import { type LocalDynamo, startLocalDynamo, testConfig } from '../support/local-aws.ts';
 import { registerSecSubmissions, registerSecTickers, submissionsJson } from '../support/upstreams/sec.ts';
 
@@ -28,9 +28,20 @@ const TEN_K_A = { accession: '0001045810-23-000040', filingDate: '2023-04-01', r
 /** A later filing the live source stored FY2023 from (a recast); the history must not overwrite it. */
 const LATER_10K = { accession: '0001045810-24-000029', filingDate: '2024-02-21', reportDate: '2024-01-28', form: '10-K', primaryDocument: 'nvda-20240128.htm' };
 
+/** A label linkbase in the filer's structure (locator → label arc), with labels for its two custom region members that differ from the names derived from them. */
+const FY2023_LABELS = `<?xml version="1.0" encoding="utf-8"?>
+<link:linkbase xmlns:link="http://www.xbrl.org/2003/linkbase" xmlns:xlink="http://www.w3.org/1999/xlink"><link:labelLink xlink:type="extended" xlink:role="http://www.xbrl.org/2003/role/link">
+${[['OtherCountriesMember', 'Rest of the world'], ['ChinaIncludingHongKongMember', 'China incl. Hong Kong']]
+  .map(
+    ([m, l]) => `<link:loc xlink:type="locator" xlink:href="nvda-20230129.xsd#nvda_${m}" xlink:label="loc_${m}"/>
+<link:label xlink:type="resource" xlink:label="lab_${m}" xlink:role="http://www.xbrl.org/2003/role/terseLabel" xml:lang="en-US">${l}</link:label>
+<link:labelArc xlink:type="arc" xlink:arcrole="http://www.xbrl.org/2003/arcrole/concept-label" xlink:from="loc_${m}" xlink:to="lab_${m}"/>`,
+  )
+  .join('\n')}
+</link:labelLink></link:linkbase>`;
 const archivePath = (f: { accession: string; primaryDocument: string }) => `/Archives/edgar/data/${CIK}/${f.accession.replace(/-/g, '')}/${f.primaryDocument}`;
 
-describe.skipIf(!hasSharedFixtures)(`revenue-history: NVIDIA from past 10-Q/10-K filings (${hasSharedFixtures ? 'shared fixtures' : SHARED_FIXTURES_MISSING})`, () => {
+describeWithSharedFixtures('revenue-history: NVIDIA from past 10-Q/10-K filings', () => {
   let fake: FakeUpstream;
   let local: LocalDynamo;
   let config: AppConfig;
@@ -46,6 +57,10 @@ describe.skipIf(!hasSharedFixtures)(`revenue-history: NVIDIA from past 10-Q/10-K
     registerSecSubmissions(fake, (name) => (name === 'CIK0001045810.json' ? submissionsJson({ cik: CIK, name: 'NVIDIA CORP', tickers: ['NVDA'], rows }) : undefined));
     fake.file(archivePath(Q2_FY2026), shared('sec/nvidia/nvda-20250727-10q.htm'), { 'content-type': 'text/html' });
     fake.file(archivePath(FY2023), shared('sec/nvidia/nvda-20230129-10k.htm'), { 'content-type': 'text/html' });
+    // FY2023's folder lists a label linkbase (the filer's own names for its custom members); Q2 FY2026's has none.
+    const folder = archivePath(FY2023).replace(/[^/]*$/, '');
+    fake.json(`${folder}index.json`, { directory: { item: [{ name: 'nvda-20230129.htm' }, { name: 'nvda-20230129_lab.xml' }] } });
+    fake.on('GET', `${folder}nvda-20230129_lab.xml`, () => ({ body: FY2023_LABELS, headers: { 'content-type': 'application/xml' } }));
     config = testConfig(fake.env());
     local = await startLocalDynamo(config.tables);
     state = new DynamoSourceState(local.db, config.tables.state);
@@ -85,6 +100,8 @@ describe.skipIf(!hasSharedFixtures)(`revenue-history: NVIDIA from past 10-Q/10-K
       ['nvda:OtherCountriesMember', 5911],
       ['nvda:ChinaIncludingHongKongMember', 5785],
     ]);
+    // The backfill reads the filer's labels like the live analysis does.
+    expect(fy2023?.regions.map((r) => r.label)).toEqual(['United States', 'Taiwan', 'Rest of the world', 'China incl. Hong Kong']);
     expect(fy2023?.accession).toBe(FY2023.accession);
     const q2 = stored?.periods['2025-04-28..2025-07-27'];
     expect(q2?.regions.find((r) => r.member === 'country:SG')?.value).toBe(10_156e6);

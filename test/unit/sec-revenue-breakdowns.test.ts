@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type Breakdown, describeEntity, extractBreakdowns } from '../../lambdas/sources/sec-revenue/breakdowns.ts';
 import { parseLabelLinkbase } from '../../lambdas/sources/sec-revenue/label-linkbase.ts';
 import { readXbrlSync } from '../../lambdas/sources/sec-revenue/xbrl-reader.ts';
-import { hasSharedFixtures, OWN_FIXTURES, shared } from '../support/fixtures.ts';
+import { describeWithSharedFixtures, OWN_FIXTURES, shared } from '../support/fixtures.ts';
 
 const M = 1e6;
 
@@ -205,7 +205,7 @@ describe('extractBreakdowns: grouping rules', () => {
   });
 });
 
-describe.skipIf(!hasSharedFixtures)('extractBreakdowns: known values of real filings (fixtures README)', () => {
+describeWithSharedFixtures('extractBreakdowns: known values of real filings (fixtures README)', () => {
   const read = (path: string) => {
     const doc = readXbrlSync(readFileSync(shared(path)));
     return { doc, list: extractBreakdowns(doc) };

@@ -17,7 +17,7 @@ import {
 import { memberLabel } from '../../lambdas/sources/sec-revenue/labels.ts';
 import { classifyPeriod } from '../../lambdas/sources/sec-revenue/periods.ts';
 import { readXbrlSync } from '../../lambdas/sources/sec-revenue/xbrl-reader.ts';
-import { hasSharedFixtures, OWN_FIXTURES, shared } from '../support/fixtures.ts';
+import { itWithSharedFixtures, OWN_FIXTURES, shared } from '../support/fixtures.ts';
 
 const M = 1e6;
 const INTEREST = ['SG', 'CN', 'HK', 'TW', 'MY', 'AE'];
@@ -326,7 +326,7 @@ describe('detectRevenueChanges on documents', () => {
     expect(detectRevenueChanges({ filing: ctx, breakdowns, series: first.series, countriesOfInterest: INTEREST }).changes).toEqual([]);
   });
 
-  it.skipIf(!hasSharedFixtures)('NVIDIA FY2023 10-K then the Q2 FY2026 10-Q: one change each; the 10-Q again: none', () => {
+  itWithSharedFixtures('NVIDIA FY2023 10-K then the Q2 FY2026 10-Q: one change each; the 10-Q again: none', () => {
     const tenK = fromDocument(shared('sec/nvidia/nvda-20230129-10k.htm'), '0001045810-23-000017');
     const a = detectRevenueChanges({ filing: tenK.ctx, breakdowns: tenK.breakdowns, series: undefined, countriesOfInterest: INTEREST });
     expect(a.changes.map((c) => [c.naturalKey, c.title])).toEqual([

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { labelLinkbaseName, parseLabelLinkbase, qnameOfHref } from '../../lambdas/sources/sec-revenue/label-linkbase.ts';
-import { hasSharedFixtures, OWN_FIXTURES, shared } from '../support/fixtures.ts';
+import { itWithSharedFixtures, OWN_FIXTURES, shared } from '../support/fixtures.ts';
 
 describe('parseLabelLinkbase', () => {
   it('Netflix (Workiva, link: prefix): terse labels first, "[Member]" never shown, only members kept', () => {
@@ -53,7 +53,7 @@ describe('parseLabelLinkbase', () => {
 });
 
 describe('labelLinkbaseName', () => {
-  it.skipIf(!hasSharedFixtures)('finds the *_lab.xml of a real filing folder index (its stem differs from the primary document’s)', () => {
+  itWithSharedFixtures('finds the *_lab.xml of a real filing folder index (its stem differs from the primary document’s)', () => {
     const index = JSON.parse(readFileSync(shared('sec/indexes/0001213900-24-004875-index.json'), 'utf8'));
     expect(labelLinkbaseName(index, 'ea191807-8k_datchat.htm')).toBe('dats-20240116_lab.xml');
   });

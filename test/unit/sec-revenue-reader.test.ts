@@ -9,7 +9,7 @@ import {
   wordsToNumber,
   type XbrlDocument,
 } from '../../lambdas/sources/sec-revenue/xbrl-reader.ts';
-import { hasSharedFixtures, OWN_FIXTURES, shared } from '../support/fixtures.ts';
+import { describeWithSharedFixtures, OWN_FIXTURES, shared } from '../support/fixtures.ts';
 
 const keepAll = () => true;
 
@@ -208,7 +208,7 @@ describe('readXbrl on the project excerpt', () => {
   });
 });
 
-describe.skipIf(!hasSharedFixtures)('readXbrl on real filings', () => {
+describeWithSharedFixtures('readXbrl on real filings', () => {
   it('NVIDIA Q2 FY2026 10-Q: c-161 is Singapore, 10,156 $M; totals deduplicated; dei read', () => {
     const doc = readXbrlSync(readFileSync(shared('sec/nvidia/nvda-20250727-10q.htm')));
     expect(doc.format).toBe('ixbrl');

@@ -12,7 +12,7 @@ import { revenueCommand, type RevenueReport } from '../../lambdas/sources/sec-re
 import { LabelCache } from '../../lambdas/sources/sec-revenue/fetch-labels.ts';
 import { createSecRevenueSource, type SecRevenueCursor } from '../../lambdas/sources/sec-revenue/source.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
-import { hasSharedFixtures, OWN_FIXTURES, REPO_ROOT, shared } from '../support/fixtures.ts';
+import { itWithSharedFixtures, OWN_FIXTURES, REPO_ROOT, shared } from '../support/fixtures.ts';
 import { NVDA_10Q_PATH, registerRevenueDemo } from '../support/upstreams/sec-revenue.ts';
 
 const EXCERPT = join(OWN_FIXTURES, 'sec-revenue/nvda-20250727-excerpt.htm');
@@ -244,7 +244,7 @@ describe('secRevenueSource.poll: member labels from the filing’s label linkbas
     expect(h.fetched.filter((u) => u.endsWith('index.json'))).toHaveLength(2);
   });
 
-  it.skipIf(!hasSharedFixtures)('asks for no labels when the filing has no geographic revenue (Apple Q2 FY2025 10-Q: segments only)', async () => {
+  itWithSharedFixtures('asks for no labels when the filing has no geographic revenue (Apple Q2 FY2025 10-Q: segments only)', async () => {
     const apple = filingChange('0000320193-25-000057', '10-Q', '2024-10-18T21:00:00Z');
     const h = harness([apple], { [url('0000320193-25-000057')]: readFileSync(shared('sec/apple/aapl-20250329_htm.xml')) });
     const result = await freshSource().poll(h.ctx(cursor));

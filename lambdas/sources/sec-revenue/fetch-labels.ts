@@ -1,6 +1,8 @@
 import { SourceError } from '../../core/errors.ts';
 import type { UpstreamClient } from '../../core/http.ts';
+import { type Breakdown, extractBreakdowns } from './breakdowns.ts';
 import { labelLinkbaseName, type MemberLabels, NO_LABELS, parseLabelLinkbase } from './label-linkbase.ts';
+import type { XbrlDocument } from './xbrl-reader.ts';
 
 /**
  * The member labels of a filing: its folder's `index.json` names the label linkbase
@@ -97,4 +99,22 @@ export async function fetchFilingLabels(http: UpstreamClient, documentUrl: strin
     if (err instanceof SourceError && FATAL.has(err.kind)) throw err;
     return { labels: NO_LABELS, status: 'unavailable', detail: (err as Error).message };
   }
+}
+
+/**
+ * The geographic breakdowns of a read filing, with the filer's own member labels. Labels
+ * are fetched only for a filing that has geography (Apple's 10-Qs have none: two requests
+ * saved), and only after the document was read (a filing that cannot be read fails before
+ * any label request). The live analysis and the history backfill both read filings this way.
+ */
+export async function labelledBreakdowns(
+  http: UpstreamClient,
+  doc: XbrlDocument,
+  documentUrl: string,
+  cache: LabelCache = defaultLabelCache,
+): Promise<{ breakdowns: Breakdown[]; labels: FilingLabels }> {
+  const unlabelled = extractBreakdowns(doc);
+  if (unlabelled.length === 0) return { breakdowns: unlabelled, labels: { labels: NO_LABELS, status: 'none' } };
+  const labels = await fetchFilingLabels(http, documentUrl, cache);
+  return { breakdowns: labels.labels.size ? extractBreakdowns(doc, { labels: labels.labels }) : unlabelled, labels };
 }

@@ -2,10 +2,9 @@ import type { Change, ChangeDraft } from '../../core/change.ts';
 import { SourceError } from '../../core/errors.ts';
 import type { ItemWrite } from '../../core/ports.ts';
 import type { SourceContext, SourceDefinition } from '../../core/source.ts';
-import { describeEntity, extractBreakdowns } from './breakdowns.ts';
+import { describeEntity } from './breakdowns.ts';
 import { DEFAULT_THRESHOLDS, detectRevenueChanges, type RevenueSeries, type RevenueThresholds, trimSeries } from './detect.ts';
-import { defaultLabelCache, type FilingLabels, fetchFilingLabels, type LabelCache } from './fetch-labels.ts';
-import { NO_LABELS } from './label-linkbase.ts';
+import { defaultLabelCache, type LabelCache, labelledBreakdowns } from './fetch-labels.ts';
 import { readXbrl } from './xbrl-reader.ts';
 import { fetchFilingDocument, type NewFiling, readFilingNew } from '../sec-filings/filing-ref.ts';
 
@@ -78,11 +77,7 @@ export function createSecRevenueSource(options: SecRevenueOptions = {}): SourceD
         if (doc.format === 'unknown' || doc.stats.contextsSeen === 0) {
           throw new SourceError('parse', `${filing.form} ${filing.accession}: ${filing.documentUrl} is not an XBRL document (no contexts found)`);
         }
-        // Labels only for a filing with geography (Apple's 10-Qs have none: two requests saved),
-        // and only after the document read: a filing that cannot be read fails before any label request.
-        const unlabelled = extractBreakdowns(doc);
-        const labels: FilingLabels = unlabelled.length ? await fetchFilingLabels(ctx.http, filing.documentUrl, labelCache) : { labels: NO_LABELS, status: 'none' };
-        const breakdowns = labels.labels.size ? extractBreakdowns(doc, { labels: labels.labels }) : unlabelled;
+        const { breakdowns, labels } = await labelledBreakdowns(ctx.http, doc, filing.documentUrl, labelCache);
         const entity = describeEntity(doc, breakdowns);
         // Series items are keyed by the padded CIK (`series#0001045810`).
         const cik = filing.cik.padStart(10, '0');
