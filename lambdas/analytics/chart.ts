@@ -26,9 +26,9 @@ export const MARKER_COLORS = {
 } as const;
 
 /** Rule classes drawn on the chart; notices and the rest stay in the timeline table. */
-const CHARTED_RULES = new Set(['advanced-computing', 'entity-list-addition', 'entity-list-removal', 'entity-list-revision', 'ear-amendment']);
+const CHARTED_RULES = new Set(['advanced-computing', 'entity-list-addition', 'entity-list-removal', 'entity-list-revision', 'entity-list-affiliates', 'ear-amendment']);
 /** Rule classes that get a label (the others only a line and a tooltip). */
-const LABELLED_RULES = new Set(['advanced-computing', 'entity-list-addition', 'entity-list-removal', 'entity-list-revision']);
+const LABELLED_RULES = new Set(['advanced-computing', 'entity-list-addition', 'entity-list-removal', 'entity-list-revision', 'entity-list-affiliates']);
 
 const DAY = 86_400_000;
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Liberation Sans', Arial, sans-serif";
@@ -64,6 +64,8 @@ export function ruleLabel(rule: Pick<RuleMarker, 'classification' | 'status'>): 
     'entity-list-addition': 'Entity List additions rule',
     'entity-list-removal': 'Entity List removals rule',
     'entity-list-revision': 'Entity List revisions rule',
+    'entity-list-affiliates': 'Affiliates (50 percent) rule',
+    'denial-order': 'Denial order',
     'ear-amendment': 'EAR amendment',
     notice: 'BIS notice',
   };

@@ -142,6 +142,8 @@ describe('chart (inline SVG)', () => {
     expect(money(46_743e6)).toBe('$46.7B');
     expect(money(743e6)).toBe('$743.0M');
     expect(ruleLabel({ classification: 'entity-list-addition', status: 'public-inspection' })).toBe('Entity List additions rule (public inspection)');
+    expect(ruleLabel({ classification: 'entity-list-affiliates', status: 'published' })).toBe('Affiliates (50 percent) rule');
+    expect(ruleLabel({ classification: 'denial-order', status: 'published' })).toBe('Denial order');
     expect(additionsLabel(entities[0] as EntityMarker)).toBe('Entity List +3 (CN 2, SG 1)');
   });
 });
