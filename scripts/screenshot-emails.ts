@@ -9,7 +9,7 @@
  * Exits 2 when it is missing, 1 when a screenshot fails.
  */
 import { execFile } from 'node:child_process';
-import { chromiumFlags, findChromium } from './screenshot-report.ts';
+import { chromiumFlags, findChromium, removeProfile } from './screenshot-report.ts';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -83,7 +83,7 @@ async function measure(chromium: string, html: string, dir: string, width: numbe
     const height = Number(/data-height="(\d+)"/.exec(stdout)?.[1]);
     return Number.isFinite(height) && height > 0 ? Math.min(height, 12_000) : 1600;
   } finally {
-    rmSync(profile, { recursive: true, force: true });
+    removeProfile(profile);
   }
 }
 
@@ -92,7 +92,7 @@ async function screenshot(chromium: string, file: string, out: string, width: nu
   try {
     await run(chromium, [...emailChromiumFlags(profile, width, height), `--screenshot=${out}`, `file://${file}`], { timeout: 60_000 });
   } finally {
-    rmSync(profile, { recursive: true, force: true });
+    removeProfile(profile);
   }
   if (!existsSync(out) || statSync(out).size === 0) throw new Error(`Chromium wrote no screenshot to ${out}`);
 }

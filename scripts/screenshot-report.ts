@@ -116,6 +116,19 @@ export interface PageCheck {
   height: number;
 }
 
+/**
+ * Remove a Chromium profile directory. Chromium's helper processes (crashpad, GPU) may
+ * still write into it for a moment after the browser exits, which makes a plain recursive
+ * remove fail with ENOTEMPTY: retry, and never let the clean-up fail a check.
+ */
+export function removeProfile(profile: string): void {
+  try {
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  } catch {
+    // A leftover temporary directory is harmless; the OS cleans tmp.
+  }
+}
+
 /** Flags that keep headless Chromium off the network and out of the user's profile, plus `extra`. */
 export function chromiumFlags(profile: string, extra: readonly string[] = []): string[] {
   return [
@@ -201,7 +214,7 @@ export async function checkPage(
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
-    rmSync(profile, { recursive: true, force: true });
+    removeProfile(profile);
   }
   return result;
 }
