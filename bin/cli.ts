@@ -155,7 +155,7 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
         sesPort: 0,
         clock,
         log: out,
-        env: { ...upstream.fake.env(), SEC_USER_AGENT: process.env.SEC_USER_AGENT ?? 'export-watch demo demo@example.com' },
+        env: { ...upstream.fake.env(), SEC_USER_AGENT: process.env.SEC_USER_AGENT ?? 'export-watch demo demo@example.com', EXPORT_WATCH_DEMO: '1' },
       });
       try {
         out('\n1) Baseline cycle: records what exists, emails nobody.');

@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { systemClock } from '../core/clock.ts';
 import { requireSecUserAgent } from '../core/config.ts';
 import { createUpstreamClient } from '../runtime/deps.ts';
@@ -25,7 +25,7 @@ export async function reportCommand(opts: ReportCommandOptions, out: (line: stri
     .split(',')
     .map((c) => c.trim().toUpperCase())
     .filter((c) => /^[A-Z]{2}$/.test(c));
-  const { html, model } = await withStore(opts, (store) => buildReport(store, { subject: opts.subject, since: opts.since, until: opts.until, highlight }));
+  const { html, model } = await withStore(opts, (store) => buildReport(store, { subject: opts.subject, since: opts.since, until: opts.until, highlight, demo: isDemoStore(opts) }));
   const file = resolve(opts.out);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, html);
@@ -58,4 +58,14 @@ export async function revenueHistoryCommand(ticker: string, opts: RevenueHistory
     if (failed.length) out(`${failed.length} filing(s) failed: ${failed.map((f) => `${f.form} ${f.accession}`).join(', ')}`);
     return failed.length ? 1 : 0;
   });
+}
+
+/**
+ * True when the report reads the offline demo's data: a local data dir that `export-watch
+ * demo` marked (its `.export-watch-demo` file, see `lambdas/local/demo-dir.ts`), or
+ * `EXPORT_WATCH_DEMO=1`. The demo's upstream is partly invented, so its report must say so.
+ */
+function isDemoStore(opts: StoreOptions): boolean {
+  if (process.env.EXPORT_WATCH_DEMO === '1') return true;
+  return opts.dataDir !== undefined && existsSync(join(resolve(opts.dataDir), '.export-watch-demo'));
 }

@@ -76,10 +76,10 @@ function headline(c: CompanyReport): string {
   const latest = quarters.at(-1) ?? c.periods.at(-1);
   if (!latest) return '';
   const hl = c.regions.filter((r) => r.highlighted).map((r) => ({ r, v: latest.regions.find((x) => x.member === r.member) }));
-  const parts = hl.filter((h) => h.v).map((h) => `<strong class="hl">${esc(h.r.label)} ${pct(h.v?.share ?? 0)}</strong>`);
+  const parts = hl.filter((h) => h.v).map((h) => `<strong class="hl">${esc(h.r.label)} ${pct(h.v ?? 0)}</strong>`);
   const lead = latest.regions[0];
   const total = latest.total !== null ? `revenue ${money(latest.total)}` : 'no total reported';
-  const leadText = lead && !hl.some((h) => h.r.member === lead.member) ? `; largest: ${esc(lead.label)} ${pct(lead.share)}` : '';
+  const leadText = lead && !hl.some((h) => h.r.member === lead.member) ? `; largest: ${esc(lead.label)} ${pct(lead)}` : '';
   return `<p class="headline">Newest ${latest.kind === 'quarter' ? 'quarter' : 'period'}: <strong>${esc(latest.fiscalLabel)}</strong> (to ${esc(latest.end)}): ${total}${parts.length ? `; ${parts.join(', ')}` : ''}${leadText}.</p>`;
 }
 
@@ -94,7 +94,7 @@ function periodTable(c: CompanyReport, periods: ReportPeriod[], caption: string)
         .map((r) => {
           const v = p.regions.find((x) => x.member === r.member);
           const cls = `num${r.highlighted ? ' hl' : ''}`;
-          return v ? `<td class="${cls}"><span class="v">${millions(v.value)}</span><span class="s">${pct(v.share)}</span></td>` : `<td class="${cls}">—</td>`;
+          return v ? `<td class="${cls}"><span class="v">${millions(v.value)}</span><span class="s">${pct(v)}</span></td>` : `<td class="${cls}">—</td>`;
         })
         .join('');
       const note = [p.derived ? 'derived: year − nine months' : '', p.accession ? `filing ${p.accession}` : ''].filter(Boolean).join('; ');
@@ -175,8 +175,21 @@ ${rows.map((r) => `<tr><td class="num">${esc(r.date)}</td>${r.html}</tr>`).join(
   return `<section class="card" id="timeline"><h2>Regulatory timeline</h2><p class="muted">Federal Register (BIS) documents by publication date (public-inspection date before publication) and Entity List additions per listing date.</p>${body}</section>`;
 }
 
+/** Options of {@link renderReportHtml}. */
+export interface ReportHtmlOptions {
+  /**
+   * The store holds the offline demo's data: the page opens with a demo banner and the
+   * footer no longer claims that upstream text is shown as published (the demo's filings
+   * and rules are partly invented).
+   */
+  demo?: boolean | undefined;
+}
+
+/** The report's demo banner (same words as the demo emails'). */
+export const REPORT_DEMO_BANNER = 'DEMO DATA — not real filings or rules. This report was built from export-watch demo data served by a fake upstream: some filings, export-control passages, rules and entities in it are invented (see the README).';
+
 /** Render the whole report. */
-export function renderReportHtml(model: ReportModel): string {
+export function renderReportHtml(model: ReportModel, options: ReportHtmlOptions = {}): string {
   const title = model.companies.length === 1 ? `export-watch report: ${model.companies[0]?.name ?? ''}` : 'export-watch report';
   const toc = model.companies.map((c) => `<a href="#${esc(`company-${c.subject}`)}">${esc(c.subject)}</a>`).join('');
   const companies = model.companies.length
@@ -194,6 +207,7 @@ export function renderReportHtml(model: ReportModel): string {
 </head>
 <body>
 <main>
+${options.demo ? `<div class="demo-banner" role="note" style="background:#fff1c2;border:2px solid #d4a72c;border-radius:6px;padding:10px 14px;margin-bottom:16px;color:#4d3800;"><strong>${esc(REPORT_DEMO_BANNER.slice(0, REPORT_DEMO_BANNER.indexOf('.') + 1))}</strong>${esc(REPORT_DEMO_BANNER.slice(REPORT_DEMO_BANNER.indexOf('.') + 1))}</div>` : ''}
 <header class="page">
 <h1>Regional revenue and export-control timeline</h1>
 <div class="meta">Generated ${esc(model.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}${model.origin ? ` from ${esc(model.origin)}` : ''} · highlighted: ${esc(model.highlight.join(', '))} · ${model.rules.length} Federal Register document(s), ${model.entities.reduce((s, m) => s + m.count, 0)} Entity List addition(s)</div>
@@ -201,7 +215,7 @@ export function renderReportHtml(model: ReportModel): string {
 </header>
 ${companies}
 ${timelineSection(model.rules, model.entities)}
-<footer>Shares are of total revenue as reported (of the sum of regions when no total is reported). Periods come from sec-revenue's stored series (history and comparatives, latest recast) and the revenue changes of the change log; a derived fourth quarter is the fiscal year minus the first nine months. Upstream text is shown as published.</footer>
+<footer>Shares are of total revenue as reported (of the sum of regions when no total is reported). Periods come from sec-revenue's stored series (history and comparatives, latest recast) and the revenue changes of the change log; a derived fourth quarter is the fiscal year minus the first nine months. ${options.demo ? 'Demo data: the upstream text shown is partly invented for the demo, not as published.' : 'Upstream text is shown as published.'}</footer>
 </main>
 </body>
 </html>

@@ -21,6 +21,8 @@ export interface ReportOptions {
   /** Highlighted countries; default SG. */
   highlight?: string[] | undefined;
   now?: Date | undefined;
+  /** The store holds the offline demo's data (the report says so). */
+  demo?: boolean | undefined;
 }
 
 async function collect(store: AnalystStore, q: ChangeQuery): Promise<Change[]> {
@@ -55,5 +57,5 @@ export async function loadReportModel(store: AnalystStore, opts: ReportOptions =
 /** The report's HTML and the model it shows. */
 export async function buildReport(store: AnalystStore, opts: ReportOptions = {}): Promise<{ html: string; model: ReportModel }> {
   const model = await loadReportModel(store, opts);
-  return { html: renderReportHtml(model), model };
+  return { html: renderReportHtml(model, { demo: opts.demo }), model };
 }

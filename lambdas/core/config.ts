@@ -226,6 +226,8 @@ export const EnvSchema = z.object({
    * mode). Unset means `full`: every metric, so no alarm ever watches a missing one.
    */
   EXPORT_WATCH_METRICS: z.enum(OBSERVABILITY_MODES).default('full'),
+  /** `1` when the data is the offline demo's (set by `export-watch demo`): emails say so. */
+  EXPORT_WATCH_DEMO: z.enum(['0', '1']).optional(),
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -238,6 +240,8 @@ export interface AppConfig extends ConfigFile {
   emailDelivery: { linksUrl: string | undefined; secretArn: string | undefined; configurationSet: string | undefined };
   /** Which metrics to emit as EMF (`EXPORT_WATCH_METRICS`); the rest are logged. */
   metrics: ObservabilityMode;
+  /** The offline demo's run (`EXPORT_WATCH_DEMO=1`): every email carries a demo banner. */
+  demo: boolean;
 }
 
 /** Format zod issues as `field.path: message` lines. */
@@ -304,6 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultFile = '
     tables: { changes: e.CHANGES_TABLE, state: e.STATE_TABLE, subscribers: e.SUBSCRIBERS_TABLE },
     emailDelivery: { linksUrl: e.EMAIL_LINKS_URL, secretArn: e.EMAIL_SECRET_ARN, configurationSet: e.SES_CONFIGURATION_SET },
     metrics: e.EXPORT_WATCH_METRICS,
+    demo: e.EXPORT_WATCH_DEMO === '1',
   };
 }
 

@@ -147,6 +147,7 @@ export class LocalRuntime {
       email: this.config.email,
       countriesOfInterest: this.config.countriesOfInterest,
       links: this.linkSettings,
+      demo: this.config.demo,
     });
   }
 

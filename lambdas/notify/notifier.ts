@@ -33,6 +33,8 @@ export interface NotifierDeps {
    * messages carry no `List-Unsubscribe` header (only tests run like that).
    */
   links?: LinkSettings | undefined;
+  /** The offline demo's data: every email says so (banner, `[DEMO]` subject). */
+  demo?: boolean;
 }
 
 /** What one run did. */
@@ -245,6 +247,7 @@ async function sendChanges(changes: Change[], subscriber: Subscriber, deps: Noti
     countriesOfInterest: deps.countriesOfInterest ?? [],
     digest,
     unsubscribeUrl: links?.unsubscribe,
+    demo: deps.demo,
   });
   return send(email, subscriber.email, deps, links, { 'X-Export-Watch-Kind': digest ? 'digest' : 'alert', 'X-Export-Watch-Changes': String(changes.length) });
 }

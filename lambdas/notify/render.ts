@@ -36,7 +36,19 @@ export interface RenderOptions {
   unsubscribeUrl?: string | undefined;
   /** How a reader sees every change since `since`; default: the `export-watch changes` command. */
   moreHint?: (since: string) => string;
+  /**
+   * The changes come from the offline demo (`export-watch demo`): its upstream serves
+   * invented filings and rules, so the subject starts with {@link DEMO_SUBJECT_PREFIX} and
+   * both parts open with {@link DEMO_BANNER}. Nobody must mistake a demo email for news.
+   */
+  demo?: boolean | undefined;
 }
+
+/** The banner every demo email, page and report opens with. */
+export const DEMO_BANNER = 'DEMO DATA — not real filings or rules. This was produced by export-watch demo against a fake upstream; some filings, passages, rules and entities in it are invented.';
+
+/** Subject prefix of every demo email. */
+export const DEMO_SUBJECT_PREFIX = '[DEMO] ';
 
 /** The default "see them all" instruction. */
 export function defaultMoreHint(since: string): string {
@@ -127,7 +139,7 @@ export function renderEmail(
   const since = options.digest?.since ?? [...changes.map((c) => c.detectedAt)].sort()[0] ?? '';
   const sections = sectionsOf(shown);
   const allSections = sectionsOf(changes);
-  const subject = subjectFor(changes, options);
+  const subject = (options.demo ? DEMO_SUBJECT_PREFIX : '') + subjectFor(changes, options);
 
   const greeting = subscriber.name ? `Hello ${plainText(subscriber.name)},` : 'Hello,';
   const count = plural(changes.length, 'new change');
@@ -140,7 +152,7 @@ export function renderEmail(
   const unsubscribe = safeUrl(options.unsubscribeUrl);
 
   // ---- plain text
-  const text: string[] = [greeting, '', wrap(intro, 76), ''];
+  const text: string[] = [...(options.demo ? [wrap(DEMO_BANNER, 76), ''] : []), greeting, '', wrap(intro, 76), ''];
   if (allSections.length > 1) {
     text.push('In this email:');
     for (const s of allSections) text.push(wrap(`- ${oneLine(s.family.headline(s.changes, ctx))} (${s.changes.length})`, 76, '  ').replace(/^ {2}/, ''));
@@ -202,6 +214,9 @@ export function renderEmail(
     '<td style="font-size:17px;font-weight:bold;color:#ffffff;letter-spacing:0.3px;">export-watch</td>' +
     `<td align="right" style="font-size:12px;color:#c9d6e3;">${escapeHtml(heading)}</td>` +
     '</tr></table></td></tr>' +
+    (options.demo
+      ? `<tr><td class="demo-banner" style="padding:10px 24px;background:#fff1c2;border-bottom:2px solid #d4a72c;font-family:${FONT};font-size:13px;line-height:19px;color:#4d3800;"><strong>DEMO DATA — not real filings or rules.</strong> ${escapeHtml(DEMO_BANNER.replace(/^DEMO DATA — not real filings or rules\. /, ''))}</td></tr>`
+      : '') +
     `<tr><td style="padding:18px 24px 6px 24px;font-family:${FONT};font-size:14px;line-height:21px;color:${COLORS.ink};">${escapeHtml(greeting)}<br>${escapeHtml(intro)}</td></tr>` +
     summary +
     body +

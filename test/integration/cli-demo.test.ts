@@ -52,6 +52,14 @@ describe('export-watch CLI (real process, real local services)', () => {
     const eml = readFileSync(join(dataDir, 'outbox', emails[0] ?? ''), 'utf8');
     expect(eml).toMatch(/^Subject: /m);
     expect(eml).toMatch(/multipart\/alternative/);
+    // Demo honesty (issue 21, item 8): every demo email is marked as demo data, in its subject
+    // (encoded-word or plain) and in its body, and names the stand-in 10-Q by its made-up accession.
+    for (const name of emails) {
+      const message = readFileSync(join(dataDir, 'outbox', name), 'utf8');
+      expect(message).toMatch(/^Subject: (?:=\?UTF-8\?Q\?=5BDEMO=5D_|\[DEMO\] )/m);
+      expect(message).toContain('DEMO DATA');
+      expect(message).not.toMatch(/0001045810-25-000209|000104581025000209/);
+    }
 
     const csv = await exportWatch(['changes', '--data-dir', dataDir, '--format', 'csv', '--since', '2000-01-01']);
     expect(csv.stdout.split('\r\n')[0]).toBe('detectedAt,source,kind,subject,importance,countries,title,url,id');

@@ -72,6 +72,15 @@ describe('export-watch report on the demo data', () => {
     expect($('#timeline tbody tr').length).toBe(3);
   });
 
+  it('says it is demo data: a banner, no "shown as published" claim, and no stand-in text under a real accession', () => {
+    const $ = cheerio.load(html);
+    expect($('.demo-banner').text()).toMatch(/^DEMO DATA — not real filings or rules\./);
+    expect($('footer').text()).not.toMatch(/Upstream text is shown as published/);
+    expect($('footer').text()).toMatch(/partly invented/);
+    // The export-language change quotes the stand-in 10-Q, so it names its made-up accession.
+    expect(html).not.toMatch(/0001045810-25-000209|0001045810-25-000116/);
+  });
+
   describe.skipIf(!chromium)(`in headless Chromium (${chromium ? chromium : NO_CHROMIUM})`, () => {
     it('loads without console errors, page errors or network requests', async () => {
       const shot = join(dataDir, 'report.png');

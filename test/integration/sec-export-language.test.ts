@@ -17,6 +17,7 @@ import {
   EXPORT_LANGUAGE_CURRENT,
   EXPORT_LANGUAGE_NOTES_8K,
   EXPORT_LANGUAGE_PREVIOUS,
+  EXPORT_LANGUAGE_STAND_INS,
   registerExportLanguageDemo,
 } from '../support/upstreams/sec-export-language.ts';
 
@@ -25,7 +26,7 @@ const cleanups: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   fake = await new FakeUpstream().start();
-  registerSecDemo(fake, 'news'); // NVIDIA's submissions JSON, listing the previous 10-Q
+  registerSecDemo(fake, 'news', { renumber: EXPORT_LANGUAGE_STAND_INS }); // NVIDIA's submissions JSON, listing the previous (stand-in) 10-Q
   registerExportLanguageDemo(fake, 'news');
   for (const doc of [EXPORT_LANGUAGE_8K, EXPORT_LANGUAGE_10K, EXPORT_LANGUAGE_NOTES_8K]) fake.file(doc.path, doc.file, { 'content-type': 'text/html' });
 });
@@ -67,7 +68,7 @@ async function harness() {
 }
 
 const tenQ: SubmissionRow = {
-  accession: SEC_DEMO_NEWS.accession,
+  accession: EXPORT_LANGUAGE_CURRENT.accession,
   filingDate: SEC_DEMO_NEWS.filingDate,
   reportDate: SEC_DEMO_NEWS.reportDate,
   acceptanceDateTime: SEC_DEMO_NEWS.acceptanceDateTime,
@@ -96,7 +97,7 @@ describe('sec-export-language cycle against a fake EDGAR and in-memory DynamoDB'
     expect(change).toMatchObject({
       source: 'sec-export-language',
       kind: 'export-language.changed',
-      naturalKey: SEC_DEMO_NEWS.accession,
+      naturalKey: EXPORT_LANGUAGE_CURRENT.accession,
       subject: 'NVDA',
       importance: 'high',
       url: `${h.config.urls.secWww}${EXPORT_LANGUAGE_CURRENT.path}`,
@@ -105,7 +106,7 @@ describe('sec-export-language cycle against a fake EDGAR and in-memory DynamoDB'
     });
     expect(change?.countries).toEqual(expect.arrayContaining(['CN', 'HK', 'MO', 'SG']));
     const data = change?.data as unknown as ExportLanguageData;
-    expect(data).toMatchObject({ form: '10-Q', accession: SEC_DEMO_NEWS.accession, previousAccession: EXPORT_LANGUAGE_PREVIOUS.accession, removed: [] });
+    expect(data).toMatchObject({ form: '10-Q', accession: EXPORT_LANGUAGE_CURRENT.accession, previousAccession: EXPORT_LANGUAGE_PREVIOUS.accession, removed: [] });
     expect(data.added).toHaveLength(2);
     expect(data.added.join(' ')).toMatch(/Entity List/);
     expect(data.changed).toHaveLength(2);
@@ -113,7 +114,7 @@ describe('sec-export-language cycle against a fake EDGAR and in-memory DynamoDB'
 
     // The company's reference now holds the 10-Q's passages.
     const ref = await h.deps.state.getItem('sec-export-language', 'passages#1045810#periodic');
-    expect(ref).toMatchObject({ accession: SEC_DEMO_NEWS.accession, form: '10-Q', family: 'periodic', truncated: 0 });
+    expect(ref).toMatchObject({ accession: EXPORT_LANGUAGE_CURRENT.accession, form: '10-Q', family: 'periodic', truncated: 0 });
 
     // Re-run: nothing new, no request.
     h.clock.advance(5 * MINUTE);
@@ -124,12 +125,12 @@ describe('sec-export-language cycle against a fake EDGAR and in-memory DynamoDB'
 
     // An amendment with the same wording: compared with the stored reference (no submissions
     // request), and no change at all is no change.
-    await h.seed({ ...tenQ, accession: '0001045810-25-000211', form: '10-Q/A' });
-    fake.on('GET', '/Archives/edgar/data/1045810/000104581025000211/nvda-20250727.htm', () => ({ body: readFileSync(EXPORT_LANGUAGE_CURRENT.file) }));
+    await h.seed({ ...tenQ, accession: '0001045810-25-900211', form: '10-Q/A' });
+    fake.on('GET', '/Archives/edgar/data/1045810/000104581025900211/nvda-20250727.htm', () => ({ body: readFileSync(EXPORT_LANGUAGE_CURRENT.file) }));
     h.clock.advance(5 * MINUTE);
     fake.clearRequests();
     expect(await h.run()).toMatchObject({ status: 'ok', changesCreated: 0, itemsSeen: 1 });
-    expect(fake.requests.map((r) => r.path)).toEqual(['/Archives/edgar/data/1045810/000104581025000211/nvda-20250727.htm']);
+    expect(fake.requests.map((r) => r.path)).toEqual(['/Archives/edgar/data/1045810/000104581025900211/nvda-20250727.htm']);
   });
 
   it('reports only what an 8-K adds to the standing language: the H20 paragraph, not its cautionary sentence; earlier 8-Ks count; the first 10-Q still builds its baseline as today', async () => {
@@ -144,19 +145,19 @@ describe('sec-export-language cycle against a fake EDGAR and in-memory DynamoDB'
             rows: [
               { accession: EXPORT_LANGUAGE_PREVIOUS.accession, filingDate: '2025-05-28', reportDate: '2025-04-27', form: '10-Q', primaryDocument: EXPORT_LANGUAGE_PREVIOUS.primaryDocument },
               { accession: EXPORT_LANGUAGE_8K.accession, filingDate: '2025-04-15', reportDate: '2025-04-09', form: '8-K', items: '8.01', primaryDocument: EXPORT_LANGUAGE_8K.primaryDocument },
-              { accession: '0001045810-25-000039', filingDate: '2025-03-07', reportDate: '2025-03-03', form: '8-K', items: '5.02', primaryDocument: 'nvda-20250303.htm' },
+              { accession: '0001045810-25-900039', filingDate: '2025-03-07', reportDate: '2025-03-03', form: '8-K', items: '5.02', primaryDocument: 'nvda-20250303.htm' },
               { accession: EXPORT_LANGUAGE_10K.accession, filingDate: '2025-02-26', reportDate: '2025-01-26', form: '10-K', primaryDocument: EXPORT_LANGUAGE_10K.primaryDocument },
             ],
           })
         : undefined,
     );
-    cleanups.push(async () => registerSecDemo(fake, 'news'));
+    cleanups.push(async () => registerSecDemo(fake, 'news', { renumber: EXPORT_LANGUAGE_STAND_INS }));
     const h = await harness();
     await h.run();
     h.clock.advance(MINUTE);
     const eightK: SubmissionRow = { ...tenQ, accession: EXPORT_LANGUAGE_8K.accession, filingDate: '2025-04-15', form: '8-K', items: ['8.01', '9.01'], primaryDocument: EXPORT_LANGUAGE_8K.primaryDocument, reportDate: '2025-04-09' };
     await h.seed(eightK);
-    await h.seed({ ...tenQ, accession: '0001045810-25-000039', filingDate: '2025-03-07', form: '8-K', items: ['5.02'], primaryDocument: 'nvda-20250303.htm', reportDate: '2025-03-03' });
+    await h.seed({ ...tenQ, accession: '0001045810-25-900039', filingDate: '2025-03-07', form: '8-K', items: ['5.02'], primaryDocument: 'nvda-20250303.htm', reportDate: '2025-03-03' });
     h.clock.advance(MINUTE);
     fake.clearRequests();
     expect(await h.run()).toMatchObject({ status: 'ok', changesCreated: 1, itemsSeen: 1 });
@@ -172,19 +173,19 @@ describe('sec-export-language cycle against a fake EDGAR and in-memory DynamoDB'
     // requirement" repeats what the 10-K already says.
     expect(data.added).toHaveLength(1);
     expect(data.added[0]).toMatch(/^On April 9, 2025, the U\.S\. government informed NVIDIA Corporation that a licence is required/);
-    expect(change?.summary).toContain("against the company's standing language (10-K 0001045810-25-000023 and earlier 8-Ks)");
+    expect(change?.summary).toContain("against the company's standing language (10-K 0001045810-25-900023 and earlier 8-Ks)");
     // The standing language is the 8-K item; the seed never becomes the periodic reference.
     expect(await h.deps.state.getItem('sec-export-language', 'passages#1045810#8-K')).toMatchObject({ family: '8-K', accession: EXPORT_LANGUAGE_8K.accession });
     expect(await h.deps.state.getItem('sec-export-language', 'passages#1045810#periodic')).toBeUndefined();
 
     // An amendment repeating the 8-K: its paragraphs are standing language now (no submissions request).
-    const amendment = { ...eightK, accession: '0001045810-25-000084', form: '8-K/A' };
-    fake.on('GET', '/Archives/edgar/data/1045810/000104581025000084/nvda-20250409.htm', () => ({ body: readFileSync(EXPORT_LANGUAGE_8K.file) }));
+    const amendment = { ...eightK, accession: '0001045810-25-900084', form: '8-K/A' };
+    fake.on('GET', '/Archives/edgar/data/1045810/000104581025900084/nvda-20250409.htm', () => ({ body: readFileSync(EXPORT_LANGUAGE_8K.file) }));
     await h.seed(amendment);
     h.clock.advance(MINUTE);
     fake.clearRequests();
     expect(await h.run()).toMatchObject({ status: 'ok', changesCreated: 0, itemsSeen: 1 });
-    expect(fake.requests.map((r) => r.path)).toEqual(['/Archives/edgar/data/1045810/000104581025000084/nvda-20250409.htm']);
+    expect(fake.requests.map((r) => r.path)).toEqual(['/Archives/edgar/data/1045810/000104581025900084/nvda-20250409.htm']);
 
     // The first 10-Q ever seen still finds and compares with its own previous filing (the 10-K).
     await h.seed({ ...tenQ, accession: EXPORT_LANGUAGE_PREVIOUS.accession, filingDate: '2025-05-28', reportDate: '2025-04-27', primaryDocument: EXPORT_LANGUAGE_PREVIOUS.primaryDocument });
@@ -257,5 +258,35 @@ describe('sec-export-language cycle against a fake EDGAR and in-memory DynamoDB'
     h.clock.advance(MINUTE);
     expect(await h.run()).toMatchObject({ status: 'ok', changesCreated: 1, itemsSeen: 1 });
     expect((await h.cursor())?.processed).toContain('0001045810-25-000300');
+  });
+});
+
+describe('the demo upstream never serves invented text under a real filing (issue 21, item 8)', () => {
+  it('announces and lists the own-prose stand-ins under made-up accession numbers only', async () => {
+    const { startDemoUpstream } = await import('../support/demo-upstream.ts');
+    const demo = await startDemoUpstream({ now: new Date('2026-11-28T15:00:00Z') });
+    try {
+      demo.setPhase('news');
+      const feed = await (await fetch(`${demo.fake.url}/cgi-bin/browse-edgar?action=getcurrent&output=atom&start=0&count=40`)).text();
+      const submissions = await (await fetch(`${demo.fake.url}/sec-data/submissions/CIK0001045810.json`)).text();
+      for (const doc of [EXPORT_LANGUAGE_PREVIOUS, EXPORT_LANGUAGE_CURRENT, EXPORT_LANGUAGE_8K, EXPORT_LANGUAGE_10K, EXPORT_LANGUAGE_NOTES_8K]) {
+        // The project's synthetic range: -9xxxxx sequence numbers.
+        expect(doc.accession).toMatch(/^0001045810-25-9\d{5}$/);
+        expect(doc.path).toContain(doc.accession.replace(/-/g, ''));
+      }
+      expect(feed).toContain(EXPORT_LANGUAGE_CURRENT.accession);
+      expect(submissions).toContain(EXPORT_LANGUAGE_CURRENT.accession);
+      expect(submissions).toContain(EXPORT_LANGUAGE_PREVIOUS.accession);
+      for (const real of Object.keys(EXPORT_LANGUAGE_STAND_INS)) {
+        expect(feed).not.toContain(real);
+        expect(feed).not.toContain(real.replace(/-/g, ''));
+        expect(submissions).not.toContain(real);
+      }
+      // The stand-in is what the announced document URL serves.
+      const served = await (await fetch(`${demo.fake.url}${EXPORT_LANGUAGE_CURRENT.path}`)).text();
+      expect(served).toBe(readFileSync(EXPORT_LANGUAGE_CURRENT.file, 'utf8'));
+    } finally {
+      await demo.fake.stop();
+    }
   });
 });

@@ -4,7 +4,7 @@ import { registerEntityListDemo } from './upstreams/entity-list.ts';
 import { easternDate, registerFederalRegisterDemo } from './upstreams/federal-register.ts';
 import { registerSecDemo } from './upstreams/sec.ts';
 import { registerRevenueDemo } from './upstreams/sec-revenue.ts';
-import { registerExportLanguageDemo } from './upstreams/sec-export-language.ts';
+import { EXPORT_LANGUAGE_STAND_INS, registerExportLanguageDemo } from './upstreams/sec-export-language.ts';
 
 /** Demo phases: a quiet baseline, then recorded data with something new. */
 export type DemoPhase = 'quiet' | 'news';
@@ -19,9 +19,12 @@ type RegisterDemo = (fake: FakeUpstream, phase: DemoPhase, options: DemoOptions)
 
 /** Each source's demo data, served under the real URL layouts. */
 export const DEMO_ROUTES: Partial<Record<SourceName, RegisterDemo>> = {
-  'sec-filings': (fake, phase) => registerSecDemo(fake, phase),
+  // NVIDIA's two 10-Qs are announced under made-up accession numbers: the documents served
+  // for them are stand-ins in our own prose (see EXPORT_LANGUAGE_STAND_INS).
+  'sec-filings': (fake, phase) => registerSecDemo(fake, phase, { renumber: EXPORT_LANGUAGE_STAND_INS }),
+  // The real 10-Q's path (not announced by the demo feed; kept for `revenue <url>` tries).
   'sec-revenue': (fake) => registerRevenueDemo(fake),
-  // After sec-revenue: its 10-Q (own prose, with the quarter's real revenue facts) serves both analyses.
+  // The stand-in 10-Q (own prose, with the quarter's real revenue facts) serves both analyses.
   'sec-export-language': (fake, phase) => registerExportLanguageDemo(fake, phase),
   'federal-register': (fake, phase, { now }) => registerFederalRegisterDemo(fake, phase, now ? { today: easternDate(now) } : {}),
   'entity-list': registerEntityListDemo,

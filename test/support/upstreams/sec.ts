@@ -311,19 +311,42 @@ export const SEC_DEMO_NEWS = {
   acceptanceDateTime: '2025-08-27T20:52:07.000Z',
 } as const;
 
+/** Options of {@link registerSecDemo}. */
+export interface SecDemoOptions {
+  /** Also answer any other CIK with a small synthetic document. */
+  synthesize?: boolean;
+  /**
+   * Accession numbers to serve under another number (real → made-up), in the feed and the
+   * submissions JSON alike. The demo passes its stand-in map (`EXPORT_LANGUAGE_STAND_INS`):
+   * the 10-Qs it analyses are documents in our own prose, and invented text must never
+   * appear under a real company's real filing. The fixture files keep the real numbers
+   * (they are copied verbatim and pinned by the `sec-filings` tests).
+   */
+  renumber?: Readonly<Record<string, string>>;
+}
+
+/** Replace accession numbers (dashed and undashed, as in URLs) in a served body. */
+export function renumberAccessions(body: Buffer, renumber: Readonly<Record<string, string>>, encoding: BufferEncoding): Buffer {
+  let text = body.toString(encoding);
+  for (const [from, to] of Object.entries(renumber)) text = text.split(from).join(to).split(from.replace(/-/g, '')).join(to.replace(/-/g, ''));
+  return Buffer.from(text, encoding);
+}
+
 /**
  * Register the demo scenario from `test/fixtures/sec` (idempotent; call again to switch
- * phase; `synthesize` also answers any other CIK with a small synthetic document). `quiet`: a feed with no unknown watched filing. `news`: newer entries on top,
+ * phase). `quiet`: a feed with no unknown watched filing. `news`: newer entries on top,
  * among them NVIDIA's 10-Q, which NVIDIA's submissions JSON now lists.
  */
-export function registerSecDemo(fake: FakeUpstream, phase: SecDemoPhase, opts: { synthesize?: boolean } = {}): void {
+export function registerSecDemo(fake: FakeUpstream, phase: SecDemoPhase, opts: SecDemoOptions = {}): void {
   const feeds = join(SEC_DEMO_FIXTURES, 'feeds');
-  registerSecFeed(fake, { 0: { file: join(feeds, phase === 'news' ? 'getcurrent-news.atom.xml' : 'getcurrent-quiet.atom.xml') } });
+  const feedFile = join(feeds, phase === 'news' ? 'getcurrent-news.atom.xml' : 'getcurrent-quiet.atom.xml');
+  const renumber = opts.renumber;
+  // The feed is ISO-8859-1: rewrite it as latin1 so its Latin-1 bytes survive.
+  registerSecFeed(fake, { 0: renumber ? renumberAccessions(readFileSync(feedFile), renumber, 'latin1') : { file: feedFile } });
   registerSecSubmissions(fake, (name) => {
     const phaseFile = join(SEC_DEMO_FIXTURES, 'submissions', phase, name);
-    if (existsSync(phaseFile)) return { file: phaseFile };
-    const file = join(SEC_DEMO_FIXTURES, 'submissions', name);
-    if (existsSync(file)) return { file };
+    const file = existsSync(phaseFile) ? phaseFile : join(SEC_DEMO_FIXTURES, 'submissions', name);
+    if (existsSync(file)) return renumber ? JSON.parse(renumberAccessions(readFileSync(file), renumber, 'utf8').toString('utf8')) : { file };
     const cik = /^CIK(\d{10})\.json$/.exec(name)?.[1];
     return opts.synthesize && cik ? syntheticSubmissions(cik) : undefined;
   });
