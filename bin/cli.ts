@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -86,7 +86,19 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
     .option('--ses-port <port>', 'port of the local SES web UI (0 = any free port)', (v) => Number.parseInt(v, 10), 8005)
     .option('--links-port <port>', 'port of the local confirm/unsubscribe link server (0 = any free port)', (v) => Number.parseInt(v, 10), 8006)
     .action(async (opts: { once?: boolean; config: string; dataDir: string; sesPort: number; linksPort: number }) => {
-      const runtime = await LocalRuntime.start({ dataDir: opts.dataDir, configFile: opts.config, sesPort: opts.sesPort, linksPort: opts.linksPort, log: out });
+      const { PortUnavailableError } = await import('../lambdas/local/services.ts');
+      const { stopOnSignals } = await import('../lambdas/local/signals.ts');
+      let runtime: LocalRuntime;
+      try {
+        runtime = await LocalRuntime.start({ dataDir: opts.dataDir, configFile: opts.config, sesPort: opts.sesPort, linksPort: opts.linksPort, log: out });
+      } catch (err) {
+        if (!(err instanceof PortUnavailableError)) throw err;
+        process.stderr.write(`export-watch: ${err.message}\n`);
+        program.setOptionValue('exitCode', 1);
+        return;
+      }
+      // Before the first cycle: Ctrl-C during it must release the leases it holds.
+      const removeHandlers = stopOnSignals(runtime, { out, exit: (code) => process.exit(code) });
       out(`Local DynamoDB (dynalite): ${runtime.dynamo.url}  store: ${join(runtime.dataDir, 'dynamodb')}`);
       out(`Local SES web UI: ${runtime.ses.url}/  (.eml copies in ${join(runtime.dataDir, 'outbox')})`);
       if (!runtime.config.secUserAgent) out('Note: SEC_USER_AGENT is not set; SEC sources will fail until it is ("Company Name admin@example.com").');
@@ -95,22 +107,23 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
           const ok = printSummary(await runtime.runOnce(), out);
           program.setOptionValue('exitCode', ok ? 0 : 1);
         } finally {
+          removeHandlers();
           await runtime.stop();
         }
         return;
       }
-      runtime.schedule((outcome, name) => out(`[${new Date().toISOString()}] ${name === 'notifier' ? describeNotifier(outcome as NotifierOutcome) : describeOutcome(outcome as CycleOutcome)}`));
-      out('Running every enabled source once now, then on schedule (America/New_York). Ctrl-C stops.');
-      printSummary(await runtime.runOnce(), out);
-      for (const { name, next } of runtime.nextRuns()) out(`  next ${name}: ${next?.toISOString() ?? 'never'}`);
-      await new Promise<void>((resolveStop) => {
-        const stop = () => {
-          out('Stopping…');
-          runtime.stop().then(resolveStop, resolveStop);
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      try {
+        runtime.schedule((outcome, name) => out(`[${new Date().toISOString()}] ${name === 'notifier' ? describeNotifier(outcome as NotifierOutcome) : describeOutcome(outcome as CycleOutcome)}`));
+        out('Running every enabled source once now, then on schedule (America/New_York). Ctrl-C stops.');
+        printSummary(await runtime.runOnce(), out);
+        for (const { name, next } of runtime.nextRuns()) out(`  next ${name}: ${next?.toISOString() ?? 'never'}`);
+      } catch (err) {
+        removeHandlers();
+        await runtime.stop();
+        throw err;
+      }
+      // Runs on schedule until a signal: the handlers stop the runtime and exit.
+      await new Promise<never>(() => undefined);
     });
 
   program
@@ -140,23 +153,41 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
   program
     .command('demo')
     .description('See the whole flow offline: a fake upstream (real shapes, partly made-up data), a baseline cycle, then a cycle with news.')
-    .option('--data-dir <dir>', 'data dir for the demo (emptied first)', join(DEFAULT_DATA_DIR, 'demo'))
+    .option('--data-dir <dir>', 'data dir for the demo: new or empty, or an earlier demo dir (then its demo files are replaced)', join(DEFAULT_DATA_DIR, 'demo'))
     .option('--now <iso>', 'run the demo as of this instant (its clock starts there; dated demo data follows it); default: now', isoDate)
     .action(async (opts: { dataDir: string; now?: string }) => {
       const { startDemoUpstream } = await import('../test/support/demo-upstream.ts');
-      const dataDir = resolve(opts.dataDir);
-      rmSync(dataDir, { recursive: true, force: true });
-      mkdirSync(dataDir, { recursive: true });
+      const { DemoDirError, prepareDemoDir } = await import('../lambdas/local/demo-dir.ts');
+      const { stopOnSignals } = await import('../lambdas/local/signals.ts');
+      let dataDir: string;
+      try {
+        dataDir = prepareDemoDir(opts.dataDir);
+      } catch (err) {
+        if (!(err instanceof DemoDirError)) throw err;
+        process.stderr.write(`export-watch: ${err.message}\n`);
+        program.setOptionValue('exitCode', 1);
+        return;
+      }
       const clock = opts.now ? clockStartingAt(opts.now) : systemClock;
       const upstream = await startDemoUpstream({ now: clock.now() });
       out(`Fake upstream (real shapes, partly made-up data; see the README): ${upstream.fake.url}`);
-      const runtime = await LocalRuntime.start({
-        dataDir,
-        sesPort: 0,
-        clock,
-        log: out,
-        env: { ...upstream.fake.env(), SEC_USER_AGENT: process.env.SEC_USER_AGENT ?? 'export-watch demo demo@example.com', EXPORT_WATCH_DEMO: '1' },
-      });
+      let runtime: LocalRuntime;
+      try {
+        runtime = await LocalRuntime.start({
+          dataDir,
+          sesPort: 0,
+          clock,
+          log: out,
+          env: { ...upstream.fake.env(), SEC_USER_AGENT: process.env.SEC_USER_AGENT ?? 'export-watch demo demo@example.com', EXPORT_WATCH_DEMO: '1' },
+        });
+      } catch (err) {
+        await upstream.fake.stop(); // a listening fake upstream would keep the process alive after the error
+        throw err;
+      }
+      const removeHandlers = stopOnSignals(
+        { interrupt: () => runtime.interrupt().finally(() => upstream.fake.stop()) },
+        { out, exit: (code) => process.exit(code) },
+      );
       try {
         out('\n1) Baseline cycle: records what exists, emails nobody.');
         const first = printSummary(await runtime.runOnce(), out);
@@ -175,6 +206,7 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
         out(`  emails:     ${outbox} (${emails.length} .eml file(s))`);
         program.setOptionValue('exitCode', first && second ? 0 : 1);
       } finally {
+        removeHandlers();
         await runtime.stop();
         await upstream.fake.stop();
       }
@@ -268,11 +300,12 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
       const { formatHealthLine, healthReport } = await import('../lambdas/ops/report.ts');
       const { SOURCES } = await import('../lambdas/sources/index.ts');
       const report = async (db: DynamoDBDocumentClient, stateTable: string) => {
-        const states = await new DynamoSourceState(db, stateTable).list();
+        const sourceState = new DynamoSourceState(db, stateTable);
+        const [states, leases] = await Promise.all([sourceState.list(), sourceState.leases()]);
         const watched = (Object.keys(SOURCES) as SourceName[]).filter((name) => config.sources[name]?.enabled !== false);
         const alerts = await new DynamoAlertStore(db, stateTable).list([...new Set([...watched, ...states.map((s) => s.source)])]);
         if (opts.format === 'text' && states.length === 0) out('No source has run yet.');
-        return healthReport(watched, states, alerts, new Date(), config.ops);
+        return healthReport(watched, states, alerts, new Date(), config.ops, undefined, leases);
       };
       let rows: Awaited<ReturnType<typeof report>>;
       if (opts.table) {
@@ -295,7 +328,7 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
         }
       }
       if (opts.format === 'json') {
-        process.stdout.write(`${JSON.stringify(rows.map((r) => ({ ...r.health, incident: r.alert?.incident ?? null })), null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(rows.map((r) => ({ ...r.health, lease: r.health.lease ?? null, incident: r.alert?.incident ?? null })), null, 2)}\n`);
         return;
       }
       for (const row of rows) out(formatHealthLine(row, config.ops));

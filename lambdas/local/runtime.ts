@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
@@ -8,6 +9,7 @@ import type { SourceName } from '../core/change.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { type AppConfig, loadConfig } from '../core/config.ts';
 import type { UpstreamClient } from '../core/http.ts';
+import type { ItemWrite, SourceState, SourceStatePort } from '../core/ports.ts';
 import { DEFAULT_SCHEDULES, SCHEDULE_TIME_ZONE, toCronPattern } from '../core/schedule.ts';
 import { type CycleDeps, type CycleOutcome, runSourceCycle } from '../core/source.ts';
 import { startLinkServer } from '../notify/link-server.ts';
@@ -23,8 +25,9 @@ import { OPS_CHECK_SCHEDULE } from '../ops/schedule.ts';
 import { createCycleDeps } from '../runtime/deps.ts';
 import { SOURCES } from '../sources/index.ts';
 import { ensureTables } from '../store/create-tables.ts';
+import { DynamoSourceState } from '../store/source-state.ts';
 import { DynamoSubscribers } from '../store/subscribers.ts';
-import { type LocalService, startDynalite, startSesLocal, useLocalEndpoints } from './services.ts';
+import { type LocalService, portError, startDynalite, startSesLocal, useLocalEndpoints } from './services.ts';
 
 export interface LocalRuntimeOptions {
   dataDir: string;
@@ -67,6 +70,7 @@ export class LocalRuntime {
     readonly dynamo: LocalService,
     readonly ses: LocalService,
     private readonly deps: CycleDeps & { db: DynamoDBDocumentClient },
+    private readonly leases: LeaseTrackingState,
     private readonly mailer: OutboxMailer,
     private readonly log: (line: string) => void,
   ) {}
@@ -77,38 +81,49 @@ export class LocalRuntime {
     const env = { ...process.env, ...options.env };
     if (options.configFile) env.EXPORT_WATCH_CONFIG = options.configFile;
     const config = loadConfig(env);
-    const dynamo = await startDynalite({ path: join(dataDir, 'dynamodb') });
-    let ses: LocalService;
+    // Whatever started before a failure is stopped again: a server left listening would
+    // keep the process alive after the error (the demo used to hang this way).
+    const started: Array<() => Promise<void>> = [];
+    const undo = async () => {
+      for (const close of started.reverse()) await close().catch(() => undefined);
+    };
+    let runtime: LocalRuntime;
     try {
-      ses = await startSesLocal({ port: options.sesPort ?? 0 });
+      const dynamo = await startDynalite({ path: join(dataDir, 'dynamodb') });
+      started.push(() => dynamo.close());
+      const ses = await startSesLocal({ port: options.sesPort ?? 0 });
+      started.push(() => ses.close());
+      useLocalEndpoints(dynamo.url, ses.url);
+      writeFileSync(endpointFile(dataDir), dynamo.url);
+      started.push(async () => rmSync(endpointFile(dataDir), { force: true }));
+      const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+      const client = new DynamoDBClient({ endpoint: dynamo.url, region: 'us-east-1', credentials });
+      await ensureTables(client, config.tables);
+      const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
+      const deps = createCycleDeps(config, {
+        db,
+        clock: options.clock ?? systemClock,
+        ...(options.http ? { http: options.http } : {}),
+      });
+      const leases = new LeaseTrackingState(deps.state, `export-watch local runtime (pid ${process.pid} on ${hostname()})`);
+      await releaseLeftoverLeases(new DynamoSourceState(db, config.tables.state), log);
+      const sesClient = new SESClient({
+        endpoint: ses.url,
+        region: 'us-east-1',
+        credentials,
+        requestHandler: { requestTimeout: 10_000, throwOnRequestTimeout: true },
+      });
+      const mailer = new OutboxMailer(new SesMailer(sesClient), join(dataDir, 'outbox'));
+      runtime = new LocalRuntime(config, dataDir, dynamo, ses, { ...deps, state: leases }, leases, mailer, log);
     } catch (err) {
-      await dynamo.close();
+      await undo();
       throw err;
     }
-    useLocalEndpoints(dynamo.url, ses.url);
-    writeFileSync(endpointFile(dataDir), dynamo.url);
-    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-    const client = new DynamoDBClient({ endpoint: dynamo.url, region: 'us-east-1', credentials });
-    await ensureTables(client, config.tables);
-    const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
-    const deps = createCycleDeps(config, {
-      db,
-      clock: options.clock ?? systemClock,
-      ...(options.http ? { http: options.http } : {}),
-    });
-    const sesClient = new SESClient({
-      endpoint: ses.url,
-      region: 'us-east-1',
-      credentials,
-      requestHandler: { requestTimeout: 10_000, throwOnRequestTimeout: true },
-    });
-    const mailer = new OutboxMailer(new SesMailer(sesClient), join(dataDir, 'outbox'));
-    const runtime = new LocalRuntime(config, dataDir, dynamo, ses, deps, mailer, log);
     try {
       await runtime.startLinks(options.linksPort ?? 0);
     } catch (err) {
       await runtime.stop();
-      throw err;
+      throw portError(err, 'local confirm/unsubscribe link server', options.linksPort ?? 0, '--links-port');
     }
     return runtime;
   }
@@ -222,13 +237,100 @@ export class LocalRuntime {
     return this.crons.map((c, i) => ({ name: names[i] ?? '?', next: c.nextRun() }));
   }
 
+  /** Stop after the running job finishes: schedules, then the services. */
   async stop(): Promise<void> {
     for (const c of this.crons) c.stop();
     await this.running.catch(() => undefined);
+    await this.closeServices();
+  }
+
+  /**
+   * Stop now, in the middle of a cycle (Ctrl-C, SIGTERM): release the leases this process
+   * holds, then stop the services. Without the release an interrupted cycle kept its
+   * source's lease for 15 minutes and the next run skipped that source. The interrupted
+   * cycle advances nothing (its cursor is written last), so the next run repeats it.
+   *
+   * @returns the sources whose lease was released.
+   */
+  async interrupt(): Promise<SourceName[]> {
+    for (const c of this.crons) c.stop();
+    const released = await this.leases.releaseHeld();
+    await this.closeServices();
+    return released;
+  }
+
+  private async closeServices(): Promise<void> {
+    await this.leases.releaseHeld();
     rmSync(endpointFile(this.dataDir), { force: true });
     await this.links?.close();
     await this.ses.close();
     await this.dynamo.close();
+  }
+}
+
+/**
+ * The source-state port, remembering the leases this process holds so that
+ * {@link LocalRuntime.interrupt} can release them. The owner it stores names this process
+ * (`status` shows it), with the cycle's own id after it.
+ */
+class LeaseTrackingState implements SourceStatePort {
+  private readonly held = new Map<SourceName, string>();
+
+  constructor(
+    private readonly inner: SourceStatePort,
+    private readonly holder: string,
+  ) {}
+
+  get(source: SourceName) {
+    return this.inner.get(source);
+  }
+  put(state: SourceState) {
+    return this.inner.put(state);
+  }
+  list() {
+    return this.inner.list();
+  }
+  getItem(source: SourceName, key: string) {
+    return this.inner.getItem(source, key);
+  }
+  getItems(source: SourceName, keyPrefix: string) {
+    return this.inner.getItems(source, keyPrefix);
+  }
+  putItems(source: SourceName, writes: ItemWrite[]) {
+    return this.inner.putItems(source, writes);
+  }
+
+  async acquireLease(source: SourceName, owner: string, until: Date, now: Date): Promise<boolean> {
+    const stored = `${this.holder} ${owner}`;
+    const acquired = await this.inner.acquireLease(source, stored, until, now);
+    if (acquired) this.held.set(source, stored);
+    return acquired;
+  }
+
+  async releaseLease(source: SourceName, owner: string): Promise<void> {
+    const stored = `${this.holder} ${owner}`;
+    await this.inner.releaseLease(source, stored);
+    if (this.held.get(source) === stored) this.held.delete(source);
+  }
+
+  /** Release every lease still held; the sources released. */
+  async releaseHeld(): Promise<SourceName[]> {
+    const held = [...this.held];
+    this.held.clear();
+    await Promise.all(held.map(([source, owner]) => this.inner.releaseLease(source, owner).catch(() => undefined)));
+    return held.map(([source]) => source);
+  }
+}
+
+/**
+ * Release leases left in the local store by a run that was killed (SIGKILL, a crash, an
+ * older version without the Ctrl-C handler). Safe because the store is this process's
+ * alone once it opened it (LevelDB allows one process per store): no live run can hold one.
+ */
+async function releaseLeftoverLeases(state: DynamoSourceState, log: (line: string) => void): Promise<void> {
+  for (const lease of await state.leases()) {
+    await state.releaseLease(lease.source, lease.owner);
+    log(`${lease.source}: released the lease of an interrupted run (held by ${lease.owner} until ${lease.until})`);
   }
 }
 

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -10,6 +10,38 @@ export interface LocalService {
   url: string;
   port: number;
   close(): Promise<void>;
+}
+
+/**
+ * A local service could not listen on the port asked for (taken by another program, or
+ * not allowed). The message names the port and the option that picks another one.
+ */
+export class PortUnavailableError extends Error {
+  override name = 'PortUnavailableError';
+  constructor(
+    readonly service: string,
+    readonly port: number,
+    readonly option: string,
+    readonly code: string | undefined,
+  ) {
+    const why = code === 'EADDRINUSE' ? 'is already in use (another export-watch run, or another program)' : code === 'EACCES' ? 'is not allowed for this user' : `cannot be used (${code ?? 'unknown error'})`;
+    super(`port ${port} for the ${service} ${why}; choose another with ${option} N (0 = any free port)`);
+  }
+}
+
+/** Wrap a listen failure (EADDRINUSE, EACCES) in a {@link PortUnavailableError}; other errors pass unchanged. */
+export function portError(err: unknown, service: string, port: number, option: string): unknown {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === 'EADDRINUSE' || code === 'EACCES' ? new PortUnavailableError(service, port, option, code) : err;
+}
+
+/** Why `port` cannot be listened on at `host` (its error code), or undefined when it can. */
+function probePort(port: number, host: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'unknown'));
+    probe.listen(port, host, () => probe.close(() => resolve(undefined)));
+  });
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -51,7 +83,16 @@ export async function startSesLocal(options: { port?: number; host?: string } = 
   const host = options.host ?? '127.0.0.1';
   // aws-ses-v2-local listens itself; ask it for port 0 only if the caller does not care.
   const server = await start({ host, port: options.port ?? 0 });
-  const port = (server.address() as AddressInfo).port;
+  const address = server.address() as AddressInfo | null;
+  if (!address) {
+    // It resolves even when listening failed (express passes the error to the listen
+    // callback), with a server that has no address; the error itself is lost. Ask the
+    // port again to say why, instead of crashing later on `address.port`.
+    await closeServer(server);
+    const wanted = options.port ?? 0;
+    throw new PortUnavailableError('local SES web UI', wanted, '--ses-port', await probePort(wanted, host));
+  }
+  const port = address.port;
   return { url: `http://${host}:${port}`, port, close: () => closeServer(server) };
 }
 

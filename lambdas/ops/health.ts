@@ -46,6 +46,17 @@ export interface SourceHealth {
   blockedUntil?: string;
   /** Partial failures of the last successful run (the source works, minus these). */
   warnings?: Array<{ kind: SourceErrorKind; message: string; at: string }>;
+  /**
+   * A live lease on the source: a run holds it (or was killed holding it), and every other
+   * run skips the source until `until`. Only shown when given and not yet expired.
+   */
+  lease?: { holder: string; until: string };
+}
+
+/** A source's lease item as health evaluation needs it (the store's `SourceLease` fits). */
+export interface HeldLease {
+  owner: string;
+  until: string;
 }
 
 /**
@@ -70,6 +81,8 @@ export function staleAfter(schedule: Schedule, since: Date, multiplier: number, 
  * @param state the source's state item; undefined when it never ran.
  * @param watchedSince when the ops check first saw the source: the staleness reference
  *   while it has never succeeded, so a source whose Lambda never runs at all goes stale.
+ * @param lease the source's lease item, if any: a live one is named in the reason, since
+ *   it explains why runs skip the source (e.g. "never-run" after a first run was killed).
  */
 export function evaluateSourceHealth(
   source: SourceName,
@@ -78,6 +91,7 @@ export function evaluateSourceHealth(
   now: Date,
   thresholds: HealthThresholds,
   watchedSince?: string,
+  lease?: HeldLease,
 ): SourceHealth {
   const failures = state?.consecutiveFailures ?? 0;
   const lastError = state?.lastError;
@@ -119,6 +133,8 @@ export function evaluateSourceHealth(
   if (reasons.length === 0) {
     reasons.push(verdict === 'never-run' ? 'has not run yet' : `last success ${state?.lastSuccessAt}`);
   }
+  const liveLease = lease && lease.until > now.toISOString() ? lease : undefined;
+  if (liveLease) reasons.push(`lease held by ${liveLease.owner} until ${liveLease.until} (a run is in progress or was killed; other runs skip the source until then)`);
 
   const health: SourceHealth = {
     source,
@@ -134,5 +150,6 @@ export function evaluateSourceHealth(
   if (lastError) health.lastError = lastError;
   if (state?.blockedUntil) health.blockedUntil = state.blockedUntil;
   if (warnings.length > 0) health.warnings = warnings;
+  if (liveLease) health.lease = { holder: liveLease.owner, until: liveLease.until };
   return health;
 }

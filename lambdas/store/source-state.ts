@@ -5,6 +5,13 @@ import { batchWriteAll, isConditionalCheckFailed, type WriteRequest } from './dy
 
 const pk = (source: SourceName) => `SOURCE#${source}`;
 
+/** A source's lease item as stored: who holds it and until when (it is free after `until`). */
+export interface SourceLease {
+  source: SourceName;
+  owner: string;
+  until: string;
+}
+
 /**
  * DynamoDB source state. The cursor is stored as JSON text so any source-defined shape
  * (empty arrays, nested maps) round-trips unchanged.
@@ -52,6 +59,18 @@ export class DynamoSourceState implements SourceStatePort {
       if (isConditionalCheckFailed(err)) return false;
       throw err;
     }
+  }
+
+  /** The lease item of a source, live or expired; undefined when none is held. */
+  async getLease(source: SourceName): Promise<SourceLease | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: pk(source), sk: 'LEASE' }, ConsistentRead: true }));
+    return out.Item ? { source, owner: String(out.Item.owner), until: String(out.Item.until) } : undefined;
+  }
+
+  /** Every lease item (live or expired), for `status` and the local runtime's clean-up. */
+  async leases(): Promise<SourceLease[]> {
+    const leases = await Promise.all(SOURCE_NAMES.map((s) => this.getLease(s)));
+    return leases.filter((l): l is SourceLease => l !== undefined);
   }
 
   async releaseLease(source: SourceName, owner: string): Promise<void> {
