@@ -1,5 +1,6 @@
+import { formatShare, type ShareParts } from '../core/format.ts';
 import { esc } from './escape.ts';
-import type { CompanyReport, EntityMarker, ReportPeriod, ReportRegion, RuleMarker } from './report-model.ts';
+import type { CompanyReport, EntityMarker, RegionValue, ReportPeriod, ReportRegion, RuleMarker } from './report-model.ts';
 
 /**
  * The report's chart, hand-built as inline SVG (no library, no script, nothing fetched at
@@ -43,9 +44,9 @@ const CONSECUTIVE_DAYS = 120;
 
 const time = (date: string) => Date.parse(`${date.slice(0, 10)}T00:00:00Z`);
 
-/** "21.7%". */
-export function pct(share: number): string {
-  return `${(share * 100).toFixed(1)}%`;
+/** "21.7%": the shared share formatter; pass value and base where known, a bare number is a fraction. */
+export function pct(share: ShareParts | number): string {
+  return formatShare(share);
 }
 
 /** "$46.7B", "$743.0M". */
@@ -141,9 +142,9 @@ function text(x: number, y: number, content: string, attrs = ''): string {
   return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs} paint-order="stroke" stroke="#fff" stroke-width="3" stroke-linejoin="round">${esc(content)}</text>`;
 }
 
-function pointTooltip(region: ReportRegion, p: ReportPeriod, share: number, value: number): string {
+function pointTooltip(region: ReportRegion, p: ReportPeriod, r: RegionValue): string {
   const total = p.total !== null ? ` of ${money(p.total)}` : '';
-  return `${region.label} — ${p.fiscalLabel}${p.derived ? ' (derived: year − nine months)' : ''}, ${p.start} – ${p.end}: ${pct(share)} (${money(value)}${total})`;
+  return `${region.label} — ${p.fiscalLabel}${p.derived ? ' (derived: year − nine months)' : ''}, ${p.start} – ${p.end}: ${pct(r)} (${money(r.value)}${total})`;
 }
 
 /**
@@ -273,17 +274,17 @@ export function renderRevenueChart(company: CompanyReport, timeline: { rules: re
     }
     for (const e of annual) {
       g.push(
-        `<circle cx="${x(e.p.end).toFixed(1)}" cy="${y(e.r.share).toFixed(1)}" r="${region.highlighted ? 4.5 : 3.5}" fill="#fff" stroke="${region.color}" stroke-width="2"><title>${esc(pointTooltip(region, e.p, e.r.share, e.r.value))}</title></circle>`,
+        `<circle cx="${x(e.p.end).toFixed(1)}" cy="${y(e.r.share).toFixed(1)}" r="${region.highlighted ? 4.5 : 3.5}" fill="#fff" stroke="${region.color}" stroke-width="2"><title>${esc(pointTooltip(region, e.p, e.r))}</title></circle>`,
       );
     }
     for (const e of quarters) {
       g.push(
-        `<circle cx="${x(e.p.end).toFixed(1)}" cy="${y(e.r.share).toFixed(1)}" r="${region.highlighted ? 5 : 3.5}" fill="${region.color}" stroke="#fff" stroke-width="1.5"><title>${esc(pointTooltip(region, e.p, e.r.share, e.r.value))}</title></circle>`,
+        `<circle cx="${x(e.p.end).toFixed(1)}" cy="${y(e.r.share).toFixed(1)}" r="${region.highlighted ? 5 : 3.5}" fill="${region.color}" stroke="#fff" stroke-width="1.5"><title>${esc(pointTooltip(region, e.p, e.r))}</title></circle>`,
       );
     }
     if (region.highlighted) {
       for (const e of [...annual, ...quarters]) {
-        g.push(text(x(e.p.end), y(e.r.share) - 10, pct(e.r.share), `text-anchor="middle" font-size="11.5" font-weight="700" fill="${region.color}"`));
+        g.push(text(x(e.p.end), y(e.r.share) - 10, pct(e.r), `text-anchor="middle" font-size="11.5" font-weight="700" fill="${region.color}"`));
       }
     }
     parts.push(`<g class="region" data-member="${esc(region.member)}">${g.join('')}</g>`);
@@ -314,7 +315,7 @@ export function renderRevenueChart(company: CompanyReport, timeline: { rules: re
       legend.push(`<text x="${lx + 24}" y="${ly + i * 13}" font-size="11.5" fill="${region.highlighted ? region.color : '#222'}"${strong}>${esc(line)}</text>`);
     });
     legend.push(
-      `<text x="${width - 6}" y="${ly}" text-anchor="end" font-size="11.5" fill="${region.highlighted ? region.color : '#222'}"${strong}>${region.latestShare === null ? '—' : pct(region.latestShare)}</text>`,
+      `<text x="${width - 6}" y="${ly}" text-anchor="end" font-size="11.5" fill="${region.highlighted ? region.color : '#222'}"${strong}>${region.latestShare === null ? '—' : pct(region.latest ?? region.latestShare)}</text>`,
     );
     ly += lines.length * 13 + 7;
   }
@@ -338,7 +339,7 @@ export function renderRevenueChart(company: CompanyReport, timeline: { rules: re
 
   const height = Math.ceil(Math.max(plotB + 30, ly + 4));
   const title = `${company.name}: regional revenue share over time`;
-  const desc = `Lines: ${company.regions.map((r) => `${r.label}${r.latestShare === null ? '' : ` ${pct(r.latestShare)}`}`).join(', ')}. ${markers.length} regulatory marker(s).`;
+  const desc = `Lines: ${company.regions.map((r) => `${r.label}${r.latestShare === null ? '' : ` ${pct(r.latest ?? r.latestShare)}`}`).join(', ')}. ${markers.length} regulatory marker(s).`;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="t-${esc(company.subject)} d-${esc(company.subject)}" font-family="${FONT}">`,
     `<title id="t-${esc(company.subject)}">${esc(title)}</title><desc id="d-${esc(company.subject)}">${esc(desc)}</desc>`,

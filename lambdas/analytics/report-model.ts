@@ -1,4 +1,5 @@
 import type { Change, Importance } from '../core/change.ts';
+import type { ShareParts } from '../core/format.ts';
 import type { RevenueSeries } from '../sources/sec-revenue/detect.ts';
 import { memberCountries } from '../sources/sec-revenue/labels.ts';
 
@@ -20,6 +21,8 @@ export interface RegionValue {
   value: number;
   /** Fraction of the total (or of the sum of regions when no total is reported), exact. */
   share: number;
+  /** What `share` is of: the total, or the sum of the regions. Shares print from value and base (`core/format.ts`). */
+  base: number;
 }
 
 /** One reporting period of a company. */
@@ -50,6 +53,8 @@ export interface ReportRegion {
   highlighted: boolean;
   /** Share in the newest period that reports the region. */
   latestShare: number | null;
+  /** The same as value and base, for printing it rounded once like every other surface. */
+  latest?: ShareParts | undefined;
   color: string;
 }
 
@@ -175,7 +180,7 @@ function regionsFrom(list: unknown, total: number | null): RegionValue[] {
     .filter((r): r is { member: string; label: string; value: number } => r.member !== undefined && r.value !== null)
     .map((r) => ({ member: r.member, label: r.label ?? r.member, value: r.value }));
   const base = total ?? rows.reduce((s, r) => s + r.value, 0);
-  return rows.map((r) => ({ ...r, share: base === 0 ? 0 : r.value / base }));
+  return rows.map((r) => ({ ...r, share: base === 0 ? 0 : r.value / base, base }));
 }
 
 function periodFrom(p: {
@@ -331,8 +336,8 @@ export function buildReportModel(input: ReportInput): ReportModel {
 function finishCompany(d: CompanyDraft, highlight: string[]): CompanyReport {
   const periods = [...d.periods.values()].sort((a, b) => a.end.localeCompare(b.end) || a.kind.localeCompare(b.kind));
   // Each region's label and share come from the newest period that reports it.
-  const latest = new Map<string, { label: string; share: number; end: string }>();
-  for (const p of periods) for (const r of p.regions) latest.set(r.member, { label: r.label, share: r.share, end: p.end });
+  const latest = new Map<string, { label: string; share: number; value: number; base: number; end: string }>();
+  for (const p of periods) for (const r of p.regions) latest.set(r.member, { label: r.label, share: r.share, value: r.value, base: r.base, end: p.end });
   const newestEnd = periods.at(-1)?.end ?? '';
   const ordered = [...latest.entries()].sort(([am, a], [bm, b]) => {
     // Regions still reported come first, largest share first; discontinued ones after.
@@ -345,7 +350,8 @@ function finishCompany(d: CompanyDraft, highlight: string[]): CompanyReport {
     const countries = memberCountries(member);
     const highlighted = countries.some((c) => highlight.includes(c));
     const color = highlighted ? HIGHLIGHT_COLOR : (REGION_PALETTE[next++ % REGION_PALETTE.length] as string);
-    return { member, label: info.label, countries, highlighted, latestShare: info.end === newestEnd ? info.share : null, color };
+    const current = info.end === newestEnd;
+    return { member, label: info.label, countries, highlighted, latestShare: current ? info.share : null, ...(current ? { latest: { value: info.value, base: info.base } } : {}), color };
   });
   return {
     subject: d.subject,

@@ -15,7 +15,7 @@ function period(label: string, start: string, end: string, kind: 'quarter' | 'an
     kind,
     fiscalLabel: label,
     total,
-    regions: Object.entries(shares).map(([member, share]) => ({ member, label: member === 'country:SG' ? 'Singapore' : member === 'x:Evil' ? EVIL : member.replace('country:', ''), value: share * total, share })),
+    regions: Object.entries(shares).map(([member, share]) => ({ member, label: member === 'country:SG' ? 'Singapore' : member === 'x:Evil' ? EVIL : member.replace('country:', ''), value: share * total, share, base: total })),
     derived: false,
     accession: '0001045810-25-000209',
     origin: 'series',

@@ -65,9 +65,11 @@ describe('regional revenue', () => {
     expect(email.html).toMatch(/★&nbsp;Singapore <span[^>]*>new<\/span>/);
     expect(flat(email.text)).toContain('Recast: this period was reported before (filing 0001045810-25-000023) with a different split.');
     expect(flat(email.text)).toContain('No longer reported separately: Other.');
-    // Without precomputed moves the headline move is derived from the two splits.
+    // Without precomputed moves the headline move is derived from the two splits, from the
+    // values (23 / 130 = 17.69%), not the hand-rounded 0.18 − 0: rounded once.
     expect(email.html).toMatch(/Share Recast/);
-    expect(email.html).toMatch(/▲&nbsp;\+18\.0&nbsp;pp/);
+    expect(email.html).toMatch(/▲&nbsp;\+17\.7&nbsp;pp/);
+    expect(email.html).toContain('17.7%');
   });
 
   it('is tolerant of missing fields', () => {

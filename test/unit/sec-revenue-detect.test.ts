@@ -98,7 +98,7 @@ describe('detectRevenueChanges: a new quarter', () => {
       membersRemoved: [],
       accession: '0001045810-25-000209',
     });
-    expect(move(data.moves, SG)).toMatchObject({ label: 'Singapore', share: 0.2173, sharePpYoY: 3, valuePctYoY: 80.6, notable: true, countries: ['SG'] });
+    expect(move(data.moves, SG)).toMatchObject({ label: 'Singapore', share: 10_156 / 46_743, sharePpYoY: 3, valuePctYoY: 80.6, notable: true, countries: ['SG'] });
     expect(move(data.moves, CN)).toMatchObject({ sharePpYoY: -6.3, valuePctYoY: -24.5, notable: true, countries: ['CN', 'HK'] });
     expect((data.regions as { before: unknown[]; after: unknown[] }).after).toHaveLength(5);
     expect(change?.summary).toContain('Singapore 21.7% ($10.2B, +3.0 pp YoY)');

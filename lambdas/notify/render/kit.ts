@@ -1,4 +1,5 @@
 import type { Change } from '../../core/change.ts';
+import { formatShare, formatSigned, roundTenth, type ShareParts } from '../../core/format.ts';
 import { escapeHtml, headerText, plainText, safeUrl } from '../escape.ts';
 
 /**
@@ -240,19 +241,23 @@ export function money(value: number | undefined | null): string {
   return `${sign}$${abs.toFixed(0)}`;
 }
 
-/** A share (fraction 0..1) as `21.7%`. */
-export function share(value: number | undefined | null): string {
-  return value === undefined || value === null ? '—' : `${(value * 100).toFixed(1)}%`;
+/**
+ * A share as `21.7%`: the one formatter of every surface ({@link formatShare}). Pass the
+ * region's value and its base where known, so a share stored to 4 places is not rounded twice.
+ */
+export function share(value: ShareParts | number | undefined | null): string {
+  return formatShare(value);
 }
 
-/** Signed number with one decimal and a real minus: `+3.0`, `−1.2`, `±0.0`. */
+/** Signed number rounded once to one decimal, with a real minus: `+3.0`, `−1.2`, `±0.0`. */
 export function signed(value: number): string {
-  return `${value > 0 ? '+' : value < 0 ? '−' : '±'}${Math.abs(value).toFixed(1)}`;
+  return formatSigned(value);
 }
 
-/** Arrow for a move: ▲ up, ▼ down, ▬ flat. */
+/** Arrow for a move as it prints (rounded to one decimal): ▲ up, ▼ down, ▬ flat. */
 export function arrow(value: number): string {
-  return value > 0 ? '▲' : value < 0 ? '▼' : '▬';
+  const r = roundTenth(value);
+  return r > 0 ? '▲' : r < 0 ? '▼' : '▬';
 }
 
 /** `n thing` / `n things`. */

@@ -57,13 +57,20 @@ type Basis = 'YoY' | 'QoQ' | 'Recast';
 interface RegionRow {
   member: string;
   label: string;
-  before?: { value?: number | undefined; share?: number | undefined } | undefined;
-  after?: { value?: number | undefined; share?: number | undefined } | undefined;
+  before?: ShareCell | undefined;
+  after?: ShareCell | undefined;
   pp: Partial<Record<Basis, number>>;
   valuePct: Partial<Record<Basis, number>>;
   added: boolean;
   removed: boolean;
   interest: boolean;
+}
+
+/** A value with what its share is of: `base` (total or sum of regions) when known, else the stored fraction. */
+interface ShareCell {
+  value?: number | undefined;
+  share?: number | undefined;
+  base?: number | undefined;
 }
 
 interface RevenueView {
@@ -82,7 +89,7 @@ interface RevenueView {
   /** The company's revenue, for a split of a product or segment. */
   consolidatedTotal?: number | undefined;
   /** Members reported beside the regions that overlap them (not added). */
-  overlapping: Array<{ label: string; value?: number | undefined; share?: number | undefined }>;
+  overlapping: Array<{ label: string } & ShareCell>;
   complete: boolean;
   recast: boolean;
   form?: string | undefined;
@@ -109,14 +116,31 @@ function memberCountries(member: string, label: string, given: unknown, interest
   return [...interest].filter((code) => label.toLowerCase() === countryName(code).toLowerCase());
 }
 
+/** A cell's share as an exact fraction: value / base when both are known, else the stored share, else 0. */
+function exactShare(cell: ShareCell | undefined): number {
+  if (cell?.value !== undefined && cell.base) return cell.value / cell.base;
+  return cell?.share ?? 0;
+}
+
 /** Build the table model from a change's data block. */
 export function revenueView(c: Change, ctx: RenderContext): RevenueView {
   const d = obj(c.data);
   const period = obj(d.period);
   const compared = obj(d.comparedWith);
   const regions = obj(d.regions);
-  const before = regionList(regions.before ?? d.regionsBefore ?? d.before);
-  const after = regionList(regions.after ?? d.regionsAfter ?? d.after);
+  const total = num(d.total);
+  const totalBefore = num(d.totalBefore);
+  // What each side's shares are of: the reported total, else the sum of the regions (as the
+  // source computes them). Shares print from value / base, rounded once: the stored fraction
+  // of older changes is rounded to 4 places already (0.4335 would print as 43.4%, not 43.3%).
+  const withBase = (list: ReturnType<typeof regionList>, reported: number | undefined): Array<{ member: string; label: string } & ShareCell> => {
+    const sum = list.every((r) => r.value !== undefined) && list.length ? list.reduce((t, r) => t + (r.value as number), 0) : undefined;
+    const base = reported ?? sum;
+    return list.map((r) => (base !== undefined && base !== 0 ? { ...r, base } : r));
+  };
+  const before = withBase(regionList(regions.before ?? d.regionsBefore ?? d.before), totalBefore);
+  const after = withBase(regionList(regions.after ?? d.regionsAfter ?? d.after), total);
+  const afterBase = after.find((r) => r.base !== undefined)?.base;
   const moveList: Array<Record<string, unknown>> = Array.isArray(d.moves) ? d.moves.map(obj) : Object.entries(obj(d.moves)).map(([member, m]) => ({ member, ...obj(m) }));
   const moves = new Map(moveList.map((m) => [str(m.member) ?? '', m]));
   const added = new Set(arr(d.membersAdded).map(String));
@@ -134,7 +158,7 @@ export function revenueView(c: Change, ctx: RenderContext): RevenueView {
     const b = before.find((r) => r.member === member);
     const m: Record<string, unknown> = moves.get(member) ?? {};
     const label = a?.label ?? b?.label ?? str(m.label) ?? member;
-    const afterCell = a ?? (num(m.value) !== undefined ? { value: num(m.value), share: num(m.share) } : undefined);
+    const afterCell = a ?? (num(m.value) !== undefined ? { value: num(m.value), share: num(m.share), base: afterBase ?? (total || undefined) } : undefined);
     const pp: RegionRow['pp'] = {};
     const valuePct: RegionRow['valuePct'] = {};
     for (const k of ['YoY', 'QoQ', 'Recast'] as const) {
@@ -146,7 +170,8 @@ export function revenueView(c: Change, ctx: RenderContext): RevenueView {
     // Without precomputed moves, derive the headline move from the two splits (a region
     // added or dropped counts from or to zero, as the source does).
     if (basis && pp[basis] === undefined && before.length > 0 && (afterCell?.share !== undefined || b?.share !== undefined)) {
-      pp[basis] = Math.round(((afterCell?.share ?? 0) - (b?.share ?? 0)) * 1000) / 10;
+      // Exact shares in, unrounded out: the cell formatter rounds it once.
+      pp[basis] = (exactShare(afterCell) - exactShare(b)) * 100;
     }
     if (basis && valuePct[basis] === undefined && afterCell?.value !== undefined && b?.value) valuePct[basis] = Math.round(((afterCell.value - b.value) / Math.abs(b.value)) * 1000) / 10;
     const countries = memberCountries(member, label, m.countries, ctx.interest);
@@ -168,7 +193,6 @@ export function revenueView(c: Change, ctx: RenderContext): RevenueView {
   // The other dimensions of a two-axis split, in words: "Streaming".
   const scope = str(d.scope) ?? (Object.values(obj(d.dimensionLabels)).filter((l): l is string => typeof l === 'string').join(', ') ||
     Object.values(obj(d.dimensions)).filter((m): m is string => typeof m === 'string').map((m) => m.slice(m.indexOf(':') + 1).replace(/Member$/, '')).join(', '));
-  const total = num(d.total);
   const consolidated = num(d.consolidatedTotal);
   const shareOf = str(d.shareOf) ?? (scope ? `${scope} revenue` : total !== undefined ? 'total revenue' : 'the sum of the regions');
   return {
@@ -178,17 +202,15 @@ export function revenueView(c: Change, ctx: RenderContext): RevenueView {
     secondary,
     rows,
     total,
-    totalBefore: num(d.totalBefore),
+    totalBefore,
     totalLabel: scope ? `${scope} revenue` : 'Total revenue',
     shareOf,
     consolidatedTotal: scope ? consolidated : undefined,
     overlapping: arr(d.overlapping)
       .map(obj)
       .map((o) => {
-        const value = num(o.value);
         // From the value when the base is known, so 10.148% does not print as 10.2% from a 4-place share.
-        const exact = value !== undefined && total ? value / total : undefined;
-        return { label: str(o.label) ?? str(o.member) ?? '?', value, share: exact ?? num(o.share) };
+        return { label: str(o.label) ?? str(o.member) ?? '?', value: num(o.value), share: num(o.share), base: afterBase };
       }),
     complete: d.complete !== false,
     recast,
@@ -214,7 +236,7 @@ const TD = `font-size:13px;line-height:18px;padding:6px 8px;border-bottom:1px so
 
 function valueCell(cell: RegionRow['before']): string {
   if (!cell || cell.value === undefined) return `<span style="color:${COLORS.faint};">—</span>`;
-  return `${esc(money(cell.value))}<br><span style="font-size:11px;color:${COLORS.muted};">${esc(share(cell.share))}</span>`;
+  return `${esc(money(cell.value))}<br><span style="font-size:11px;color:${COLORS.muted};">${esc(share(cell))}</span>`;
 }
 
 function revenueTable(v: RevenueView): string {
@@ -263,7 +285,7 @@ function notes(v: RevenueView): string[] {
   const out: string[] = [`Shares are of ${v.shareOf}.`];
   if (v.consolidatedTotal !== undefined) out.push(`Company revenue (all products and segments): ${money(v.consolidatedTotal)}.`);
   if (v.overlapping.length) {
-    const list = v.overlapping.map((o) => `${o.label} ${money(o.value)}${o.share !== undefined ? ` (${share(o.share)})` : ''}`).join(', ');
+    const list = v.overlapping.map((o) => `${o.label} ${money(o.value)}${o.share !== undefined || o.base !== undefined ? ` (${share(o)})` : ''}`).join(', ');
     out.push(`Also reported, overlapping the regions above and not added to them: ${list}.`);
   }
   if (v.recast) out.push(`Recast: this period was reported before${v.previousAccession ? ` (filing ${v.previousAccession})` : ''} with a different split.`);
@@ -305,7 +327,7 @@ function revenueText(c: Change, ctx: RenderContext): string {
     .join(', ');
   if (meta) lines.push(wrap(meta, 76, '  '));
   const header = ['Region', v.beforeLabel, v.periodLabel, ...(v.basis ? [`Share ${v.basis}`] : []), ...(v.secondary ? [`Share ${v.secondary}`] : []), ...(v.basis ? [`Value ${v.basis}`] : [])];
-  const cell = (x: RegionRow['before']) => (x?.value === undefined ? '—' : `${money(x.value)} ${share(x.share)}`);
+  const cell = (x: RegionRow['before']) => (x?.value === undefined ? '—' : `${money(x.value)} ${share(x)}`);
   const pp = (x: number | undefined) => (x === undefined ? '—' : `${arrow(x)} ${signed(x)} pp`);
   const rows = v.rows.map((r) => [
     `${r.label}${r.interest ? ' *' : ''}${r.added ? ' (new)' : ''}${r.removed ? ' (gone)' : ''}`,

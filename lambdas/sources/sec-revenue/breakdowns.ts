@@ -40,7 +40,11 @@ export interface Region {
   label: string;
   /** In units of the currency (not millions). */
   value: number;
-  /** Fraction of the share base (see {@link Breakdown.shareBase}), rounded to 4 places. */
+  /**
+   * Fraction of the share base (see {@link Breakdown.shareBase}), exact: display rounds once
+   * (`core/format.ts`). Series stored before this hold it rounded to 4 places, so readers
+   * recompute it from `value` and the base where they can.
+   */
   share: number;
   decimals?: number | undefined;
 }
@@ -62,6 +66,10 @@ export interface Breakdown {
   concept: string;
   start: string;
   end: string;
+  /**
+   * Calendar days the period covers, start and end included (2025-04-28..2025-07-27 is a
+   * 91-day quarter). Classification works on `end − start` (see `classifyPeriod`), one less.
+   */
   days: number;
   periodKind: PeriodKind;
   /** The other dimensions held equal (empty for the plain breakdown). */
@@ -152,8 +160,9 @@ function currencyOf(doc: XbrlDocument, unitRef: string | undefined): string | un
   return measure.startsWith('iso4217:') ? measure : undefined;
 }
 
-function roundShare(value: number, base: number): number {
-  return base === 0 ? 0 : Math.round((value / base) * 10_000) / 10_000;
+/** Exact share: rounding here and again at display printed 13,022 / 30,040 as 43.4% (0.4335), not 43.3%. */
+function exactShare(value: number, base: number): number {
+  return base === 0 ? 0 : value / base;
 }
 
 /** Keep the more precise of two reports of the same number (two contexts with identical content). */
@@ -244,12 +253,13 @@ export function extractBreakdowns(doc: XbrlDocument, options: ExtractOptions = {
 }
 
 function buildBreakdown(group: Group, total: FactRef | undefined, consolidated: FactRef | undefined, labels: MemberLabels | undefined): Breakdown {
-  const { days, kind } = classifyPeriod(group.start, group.end);
+  const { days: span, kind } = classifyPeriod(group.start, group.end);
+  const days = span + 1;
   const members = [...group.members.entries()].map(([member, ref]) => ({ member, ref }));
   const { kept, overlapping } = resolveOverlaps(members, total, consolidated);
   const evaluation = evaluate(kept, total);
   const base = total?.value ?? evaluation.sum;
-  const region = (m: Member): Region => ({ member: m.member, label: memberLabel(m.member, labels), value: m.ref.value, share: roundShare(m.ref.value, base), decimals: m.ref.decimals });
+  const region = (m: Member): Region => ({ member: m.member, label: memberLabel(m.member, labels), value: m.ref.value, share: exactShare(m.ref.value, base), decimals: m.ref.decimals });
   const dimensionLabels = Object.fromEntries(Object.entries(group.dimensions).map(([axis, member]) => [axis, memberLabel(member, labels)]));
   return {
     concept: group.concept,
@@ -449,7 +459,7 @@ export function deriveFourthQuarters(breakdowns: BreakdownRecord[]): Breakdown[]
         concept: annual.concept,
         start: q.start,
         end: q.end,
-        days: q.days,
+        days: q.days + 1,
         periodKind: 'quarter',
         dimensions: annual.dimensions,
         ...(annual.dimensionLabels ? { dimensionLabels: annual.dimensionLabels } : {}),
@@ -462,7 +472,7 @@ export function deriveFourthQuarters(breakdowns: BreakdownRecord[]): Breakdown[]
         complete,
         tolerance,
         regions: q.regions
-          .map((r) => ({ member: r.member, label: labelOf.get(r.member) ?? memberLabel(r.member), value: r.value, share: roundShare(r.value, base), decimals: r.decimals }))
+          .map((r) => ({ member: r.member, label: labelOf.get(r.member) ?? memberLabel(r.member), value: r.value, share: exactShare(r.value, base), decimals: r.decimals }))
           .sort(byValue),
         overlapping: deriveOverlapping(annual.overlapping ?? [], nine.overlapping ?? [], base),
         derived: true,
@@ -481,7 +491,7 @@ function deriveOverlapping(annual: OverlappingRegion[], nine: OverlappingRegion[
       const n = byMember.get(o.member) as OverlappingRegion;
       const value = o.value - n.value;
       const decimals = o.decimals === undefined || n.decimals === undefined ? undefined : Math.min(o.decimals, n.decimals);
-      return { ...o, value, share: roundShare(value, base), decimals };
+      return { ...o, value, share: exactShare(value, base), decimals };
     })
     .sort(byValue);
 }

@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { loadConfig } from '../../core/config.ts';
+import { formatShare } from '../../core/format.ts';
 import { createUpstreamClient } from '../../runtime/deps.ts';
 import { type Breakdown, describeEntity, extractBreakdowns, type FilingEntity } from './breakdowns.ts';
 import { shareBasisText } from './detect.ts';
@@ -142,14 +143,14 @@ export function formatReport(report: RevenueReport, doc?: XbrlDocument): string 
     lines.push(`  ${'Region'.padEnd(width)}${'$M'.padStart(12)}${'Share'.padStart(9)}`);
     const base = b.total ?? b.sumOfRegions;
     for (const r of b.regions) {
-      // From the values, not the 4-place share, so 18.2466% does not print as 18.3%.
-      const pct = base === 0 ? 0 : (r.value / base) * 100;
-      lines.push(`  ${r.label.padEnd(width)}${millions(r.value).padStart(12)}${`${pct.toFixed(1)}%`.padStart(9)}`);
+      // The shared formatter, from value and base: the same string as the email and the report.
+      const pct = formatShare({ value: r.value, base });
+      lines.push(`  ${r.label.padEnd(width)}${millions(r.value).padStart(12)}${pct.padStart(9)}`);
     }
     for (const o of b.overlapping) {
-      const pct = base === 0 ? 0 : (o.value / base) * 100;
+      const pct = formatShare({ value: o.value, base });
       const why = o.overlap === 'aggregate' ? `sum of ${o.covers?.length ?? 'other'} regions` : 'part of another region';
-      lines.push(`  ${`(${o.label})`.padEnd(width)}${millions(o.value).padStart(12)}${`${pct.toFixed(1)}%`.padStart(9)}   overlaps: ${why}, not added`);
+      lines.push(`  ${`(${o.label})`.padEnd(width)}${millions(o.value).padStart(12)}${pct.padStart(9)}   overlaps: ${why}, not added`);
     }
     lines.push(`  ${'Sum of regions'.padEnd(width)}${millions(b.sumOfRegions).padStart(12)}`);
     const verdict = b.complete === null ? 'no total to check against' : b.complete ? 'complete' : 'INCOMPLETE: regions do not add up to the total';

@@ -1,4 +1,5 @@
 import type { ChangeDraft, Importance } from '../../core/change.ts';
+import { formatShare, formatSigned, roundTenth } from '../../core/format.ts';
 import { type Breakdown, type BreakdownRecord, deriveFourthQuarters, dimensionSignature } from './breakdowns.ts';
 import { memberCountries, memberLabel } from './labels.ts';
 import { daysBetween, type FiscalFocus, fiscalLabel } from './periods.ts';
@@ -75,6 +76,7 @@ export interface RegionMove {
   member: string;
   label: string;
   countries: string[];
+  /** Exact fraction of the share base (never rounded: display rounds once, from value and base). */
   share: number | null;
   value: number | null;
   sharePpYoY?: number | null;
@@ -141,6 +143,11 @@ function shareOf(value: number, p: Pick<Breakdown, 'total' | 'sumOfRegions'>): n
   return base === 0 ? 0 : value / base;
 }
 
+/** `43.3%`: the shared formatter, from the value and the period's base (rounded once, like every other surface). */
+function pct1(value: number, p: Pick<Breakdown, 'total' | 'sumOfRegions'>): string {
+  return formatShare({ value, base: p.total ?? p.sumOfRegions });
+}
+
 /**
  * Two reports of a period say the same: same members, every value (and the total) equal
  * within both reports' rounding. A 10-Q repeating last year's quarter to the dollar is not news.
@@ -205,17 +212,18 @@ function compare(before: StoredPeriod, after: StoredPeriod, basis: Basis): Compa
   };
 }
 
-const round1 = (n: number) => Math.round(n * 10) / 10;
-const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
-
-/** Percentage-point move of a share (an added member counts from 0, a removed one to 0). */
+/**
+ * Percentage-point move of a share (an added member counts from 0, a removed one to 0): the
+ * difference of the exact shares, rounded once to the tenth it is shown with (so the
+ * threshold judges the move the reader sees; printing it again changes nothing).
+ */
 function sharePp(row: { shareBefore: number | null; shareAfter: number | null }): number {
-  return round1(((row.shareAfter ?? 0) - (row.shareBefore ?? 0)) * 100);
+  return roundTenth(((row.shareAfter ?? 0) - (row.shareBefore ?? 0)) * 100);
 }
 
 function valuePct(row: { before: number | null; after: number | null }): number | null {
   if (row.before === null || row.after === null || row.before === 0) return null;
-  return round1(((row.after - row.before) / Math.abs(row.before)) * 100);
+  return roundTenth(((row.after - row.before) / Math.abs(row.before)) * 100);
 }
 
 const BASIS_SUFFIX: Record<Basis, 'YoY' | 'QoQ' | 'Recast'> = { yoy: 'YoY', qoq: 'QoQ', recast: 'Recast' };
@@ -231,7 +239,7 @@ function buildMoves(after: StoredPeriod, comparisons: Comparison[], t: RevenueTh
       member,
       label,
       countries: memberCountries(member, label),
-      share: own ? round4(shareOf(own.value, after)) : null,
+      share: own ? shareOf(own.value, after) : null,
       value: own ? own.value : null,
       notable: false,
     };
@@ -250,8 +258,8 @@ function buildMoves(after: StoredPeriod, comparisons: Comparison[], t: RevenueTh
   });
 }
 
-const pct1 = (share: number) => `${(share * 100).toFixed(1)}%`;
-const signed = (n: number) => `${n > 0 ? '+' : n < 0 ? '-' : '±'}${Math.abs(n).toFixed(1)}`;
+/** `+3.0`, `-1.2`, `±0.0` (an ASCII minus: titles become subject lines). */
+const signed = (n: number) => formatSigned(n, '-');
 
 /** "NVIDIA CORP" → "NVIDIA", "Tesla, Inc." → "Tesla", "MICRON TECHNOLOGY INC" → "Micron Technology". */
 export function shortCompanyName(name: string): string {
@@ -351,7 +359,7 @@ function buildChange(
     .map((m) => {
       const key = headline ? (`sharePp${BASIS_SUFFIX[headline.basis]}` as const) : undefined;
       const pp = key ? m[key] : undefined;
-      return `${m.label} ${pct1(shareOf(m.value as number, next))} (${formatMoney(m.value as number)}${pp !== undefined && pp !== null ? `, ${signed(pp)} pp ${headline ? BASIS_SUFFIX[headline.basis] : ''}` : ''})`;
+      return `${m.label} ${pct1(m.value as number, next)} (${formatMoney(m.value as number)}${pp !== undefined && pp !== null ? `, ${signed(pp)} pp ${headline ? BASIS_SUFFIX[headline.basis] : ''}` : ''})`;
     })
     .join('; ');
   const removedText = headline?.removed.length ? ` No longer reported: ${headline.removed.map((m) => headline.rows.get(m)?.label ?? m).join(', ')}.` : '';
@@ -369,14 +377,15 @@ function buildChange(
       : `${scope ? `No ${scope} subtotal reported (shares are of the sum of its regions)` : 'No total reported'}${companyText}`;
   const overlapping = next.overlapping ?? [];
   const overlapText = overlapping.length
-    ? ` Also reported, overlapping the regions and not added: ${overlapping.map((o) => `${o.label} ${pct1(shareOf(o.value, next))} (${formatMoney(o.value)})`).join('; ')}.`
+    ? ` Also reported, overlapping the regions and not added: ${overlapping.map((o) => `${o.label} ${pct1(o.value, next)} (${formatMoney(o.value)})`).join('; ')}.`
     : '';
   const summary = `${totalText}. ${regionText}.${overlapText}${removedText} ${recast ? `Earlier report: ${previous?.accession ?? 'unknown filing'}. ` : ''}Source: ${filing.form} ${filing.accession}.`;
 
   const period = { start: next.start, end: next.end, kind: next.periodKind, days: next.days, fiscalLabel: next.fiscalLabel, ...(next.derived ? { derived: true } : {}) };
   const against = (c: Comparison | undefined) =>
     c ? { basis: c.basis, start: c.against.start, end: c.against.end, fiscalLabel: c.against.fiscalLabel, accession: c.against.accession ?? null } : null;
-  const strip = (p: StoredPeriod) => p.regions.map((r) => ({ member: r.member, label: r.label, value: r.value, share: r.share }));
+  // Shares from value and base: a period stored before shares were kept exact holds them to 4 places.
+  const strip = (p: StoredPeriod) => p.regions.map((r) => ({ member: r.member, label: r.label, value: r.value, share: shareOf(r.value, p) }));
 
   return {
     source: 'sec-revenue',
@@ -412,7 +421,7 @@ function buildChange(
         member: o.member,
         label: o.label,
         value: o.value,
-        share: round4(shareOf(o.value, next)),
+        share: shareOf(o.value, next),
         overlap: o.overlap,
         ...(o.covers ? { covers: o.covers } : {}),
         countries: memberCountries(o.member, o.label),
@@ -440,7 +449,7 @@ function buildTitle(
   if (!headline) {
     // Moves are in the order of the split (largest first).
     const lead = moves.filter((m) => m.value !== null).find(isOfInterest) ?? moves[0];
-    return lead ? `${prefix}: ${lead.label} ${pct1(shareOf(lead.value ?? 0, next))} of ${ofWhat}` : `${prefix}: revenue by region`;
+    return lead ? `${prefix}: ${lead.label} ${pct1(lead.value ?? 0, next)} of ${ofWhat}` : `${prefix}: revenue by region`;
   }
   const suffix = BASIS_SUFFIX[headline.basis];
   const ppOf = (m: RegionMove) => (m as unknown as Record<string, number | null | undefined>)[`sharePp${suffix}`] ?? 0;
@@ -455,12 +464,12 @@ function buildTitle(
   const candidates = notable.length ? notable : ofInterest.length ? ofInterest : present;
   const lead = candidates.reduce<RegionMove | undefined>((best, m) => (!best || (m.share ?? 0) > (best.share ?? 0) ? m : best), undefined);
   if (!lead) return `${prefix}: revenue by region`;
-  // Exact share, not the 4-place one, so 18.2466% does not print as 18.3%.
-  const share = `${lead.label} ${pct1(shareOf(lead.value ?? 0, next))} of ${ofWhat}`;
+  // From value and base, not a 4-place share, so 18.2466% does not print as 18.3%.
+  const share = `${lead.label} ${pct1(lead.value ?? 0, next)} of ${ofWhat}`;
   if (headline.added.includes(lead.member)) return `${prefix}: ${share} (newly reported)`;
   if (headline.basis === 'recast') {
     const row = headline.rows.get(lead.member);
-    return `${prefix}: ${share} (was ${pct1(row?.shareBefore ?? 0)})`;
+    return `${prefix}: ${share} (was ${row?.before !== null && row?.before !== undefined ? pct1(row.before, headline.against) : formatShare(0)})`;
   }
   return `${prefix}: ${share} (${signed(ppOf(lead))} pp ${suffix})`;
 }
