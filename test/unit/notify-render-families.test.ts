@@ -146,6 +146,16 @@ describe('Entity List', () => {
     expect(flat(email.text)).toContain('Federal Register notice: [-89 FR 10101-] [+89 FR 10101, 91 FR 10488+]');
   });
 
+  it('names each entity’s license requirement and policy in the text part too when they differ (issue 21 item 10)', () => {
+    const [a, b] = sampleEntities().filter((c) => c.kind === 'entity.added');
+    const withTerms = (c: Change, requirement: string, policy: string): Change => ({ ...c, data: { ...(c.data as Record<string, unknown>), licenseRequirement: requirement, licensePolicy: policy } });
+    const email = render([withTerms(a!, 'For all items subject to the EAR.', 'Presumption of denial.'), withTerms(b!, 'For items subject to the EAR under ECCN 3A090.', 'Case-by-case review.')]);
+    // The HTML part already showed them under each name.
+    expect(email.html).toContain('For items subject to the EAR under ECCN 3A090. · Case-by-case review.');
+    expect(flat(email.text)).toContain('License requirement: For items subject to the EAR under ECCN 3A090. License policy: Case-by-case review.');
+    expect(flat(email.text)).toContain('License requirement: For all items subject to the EAR. License policy: Presumption of denial.');
+  });
+
   it('escapes citations text and ignores what is not a citation', () => {
     expect(citationsHtml('<b>91 FR 1</b>')).toBe('&lt;b&gt;<a href="https://www.federalregister.gov/citation/91-FR-1" style="color:#0b57d0;text-decoration:none;">91 FR 1</a>&lt;/b&gt;');
     expect(citationsHtml(undefined)).toContain('—');

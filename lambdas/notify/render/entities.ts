@@ -227,14 +227,16 @@ function deltasText(c: Change): string {
 /** One license requirement/policy line when the whole group shares it. */
 function sharedLicense(changes: readonly Change[]): string | undefined {
   const lines = new Set(
-    changes.map((c) => {
-      const d = obj(c.data);
-      return [str(d.licenseRequirement) ? `License requirement: ${str(d.licenseRequirement)}` : '', str(d.licensePolicy) ? `License policy: ${str(d.licensePolicy)}` : '']
-        .filter(Boolean)
-        .join(' ');
-    }),
+    changes.map((c) => ownLicenseText(obj(c.data))),
   );
   return lines.size === 1 ? [...lines][0] || undefined : undefined;
+}
+
+/** An entity's license requirement and policy as one text line ('' when it has neither). */
+function ownLicenseText(d: Record<string, unknown>): string {
+  return [str(d.licenseRequirement) ? `License requirement: ${str(d.licenseRequirement)}` : '', str(d.licensePolicy) ? `License policy: ${str(d.licensePolicy)}` : '']
+    .filter(Boolean)
+    .join(' ');
 }
 
 const ACTION_STYLE: Record<Action, { label: (list: string) => string; color: string; bg: string }> = {
@@ -321,13 +323,16 @@ function groupText(g: EntityGroup, ctx: RenderContext): string {
         `${entityName(c)}${aka.length ? ` (a.k.a. ${aka.join('; ')})` : ''}`,
         amended ? deltasText(c) : arr(d.addresses).map(formatAddress).filter(Boolean).join(' | ') || '—',
         str(d.federalRegisterNotice) ?? '—',
-        ...(amended ? [] : [str(d.startDate) ?? '—']),
+        amended ? '' : (str(d.startDate) ?? '—'),
+        // As the HTML part: the entity's own licence terms when the group does not share one line.
+        license === undefined ? ownLicenseText(d) : '',
       ];
     });
     for (const r of rows) {
       lines.push(wrap(`- ${r[0]}`, 76, '    '));
       lines.push(wrap(`${amended ? 'Changed' : 'Address'}: ${r[1]}`, 76, '      '));
       lines.push(wrap(`FR notice: ${r[2]}${amended ? '' : `; start date ${r[3]}`}`, 76, '      '));
+      if (r[4]) lines.push(wrap(r[4], 76, '      '));
     }
   }
   if (license) lines.push('', wrap(license, 76, '  '));
