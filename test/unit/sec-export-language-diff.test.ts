@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { alignParagraphs, shingles, similarity } from '../../lambdas/sources/sec-export-language/align.ts';
 import { exportLanguageChange, type FilingRef } from '../../lambdas/sources/sec-export-language/detect.ts';
-import { diffPassages, isEmptyDiff, wordDiff } from '../../lambdas/sources/sec-export-language/diff.ts';
+import { changedPassage, diffPassages, isEmptyDiff, readableDiff, type WordOp, wordDiff } from '../../lambdas/sources/sec-export-language/diff.ts';
+import { comparisonKey } from '../../lambdas/sources/sec-export-language/normalise.ts';
 import { analyseFiling } from '../../lambdas/sources/sec-export-language/passages.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { EXPORT_LANGUAGE_FIXTURES } from '../support/upstreams/sec-export-language.ts';
@@ -125,6 +127,86 @@ describe('passage diff', () => {
   });
 });
 
+/** The edits of a word diff: each maximal run of deletions and insertions, as (removed, added). */
+function editsOf(ops: readonly WordOp[]): Array<{ removed: string; added: string }> {
+  const out: Array<{ removed: string; added: string }> = [];
+  let open: { removed: string; added: string } | undefined;
+  for (const op of ops) {
+    if (op.op === 'equal') {
+      open = undefined;
+      continue;
+    }
+    if (!open) {
+      open = { removed: '', added: '' };
+      out.push(open);
+    }
+    if (op.op === 'delete') open.removed += op.text;
+    else open.added += op.text;
+  }
+  return out;
+}
+
+/** Equal steps of fewer than three words standing between two edits: diff scraps. */
+function scrapsOf(ops: readonly WordOp[]): string[] {
+  return ops.filter((op, i) => op.op === 'equal' && i > 0 && i < ops.length - 1 && comparisonKey(op.text).split(' ').filter(Boolean).length < 3).map((op) => op.text);
+}
+
+/** The new paragraph as the diff spells it (equal and inserted steps). */
+const spelledAfter = (ops: readonly WordOp[]) => ops.filter((o) => o.op !== 'delete').map((o) => o.text).join('');
+
+describe('word diff: variants, punctuation and scraps (issue 21, item 9)', () => {
+  it('hides spelling variants, known abbreviations and punctuation-only edits inside a changed paragraph', () => {
+    const before = 'The U.S. government licenced our products for Country Group D:5 customers, and we recognised revenue; the licence covers H20.';
+    const after = 'The USG licensed our products for Country Group D5 customers and we recognized revenue; the license covers H20 and H200.';
+    const ops = readableDiff(before, after);
+    expect(editsOf(ops).map((e) => [e.removed.trim(), e.added.trim()])).toEqual([['', 'and H200']]);
+    expect(spelledAfter(ops)).toBe(after);
+  });
+
+  it('hides a defining appositive: "the U.S. government, or USG," → "the USG"', () => {
+    expect(comparisonKey('During the quarter, the U.S. government, or USG, announced new rules.')).toBe(comparisonKey('During the quarter, the USG announced new rules.'));
+    const ops = readableDiff('During the quarter, the U.S. government, or USG, announced new rules.', 'During the quarter, the USG announced rules.');
+    expect(editsOf(ops).map((e) => [e.removed.trim(), e.added.trim()])).toEqual([['new', '']]);
+  });
+
+  it('folds one- and two-word scraps between rewritten stretches into one edit', () => {
+    const before = 'Export controls may restrict our sales. Additional restrictions may impact the ability of our research teams to execute our roadmap in a timely manner.';
+    const after = 'Export controls may restrict our sales. Controls could impact our cost and ability to provide services to our customers outside China.';
+    const ops = readableDiff(before, after);
+    expect(scrapsOf(ops)).toEqual([]);
+    expect(ops[0]).toEqual({ op: 'equal', text: 'Export controls may restrict our sales. ' });
+    expect(editsOf(ops)).toHaveLength(1);
+    expect(spelledAfter(ops)).toBe(after);
+  });
+
+  it('always spells the new paragraph (words exactly) and leaves no scrap, on any input', () => {
+    const words = (s: string) => s.replace(/\s+/g, '');
+    const paragraph = fc.array(fc.constantFrom('the', 'USG', 'U.S.', 'government', 'licence', 'license', 'D5', 'D:5', 'our', 'and', ',', 'export', 'China', 'H20', 'controls', 'may'), { minLength: 1, maxLength: 40 }).map((w) => w.join(' '));
+    fc.assert(
+      fc.property(paragraph, paragraph, (a, b) => {
+        const ops = readableDiff(a, b);
+        expect(words(spelledAfter(ops))).toBe(words(b));
+        expect(scrapsOf(ops)).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('shows a paragraph as replaced when little of its wording survives, and keeps the word diff when it only grew', () => {
+    const before = 'Our sales to China may be harmed by export controls on our data center products, which could reduce our revenue over time.';
+    const after = 'The Commerce Department told us in April that our H20 products need a licence for China, so our sales there fell and we took a charge on inventory.';
+    const replaced = changedPassage(before, after);
+    expect(replaced.replaced).toBe(true);
+    expect(replaced.diff).toEqual([
+      { op: 'delete', text: before },
+      { op: 'insert', text: after },
+    ]);
+    const grown = changedPassage(A, `${A} In August 2025 the USG granted licences for some customers, and we have not yet shipped under them, nor do we know when we will ship.`);
+    expect(grown.replaced).toBeUndefined();
+    expect(editsOf(grown.diff)).toHaveLength(1);
+  });
+});
+
 describeWithSharedFixtures('passage diff on real NVIDIA filings', () => {
   let tenQHtml: string;
   let tenQ: string[];
@@ -149,6 +231,27 @@ describeWithSharedFixtures('passage diff on real NVIDIA filings', () => {
     expect(draft?.importance).toBe('high');
     expect(draft?.countries).toEqual(expect.arrayContaining(['CN', 'HK', 'MO']));
     expect(draft?.title).toMatch(/^NVIDIA 10-Q adds \d+ and changes \d+ export-control paragraphs \(H20 .*licence requirement\)$/);
+  });
+
+  it('FY2023 10-K → Q2 FY2026 10-Q: word diffs show no variant as an edit and no scraps (issue 21, item 9)', () => {
+    const d = diffPassages(tenK, tenQ, { reportRemoved: false });
+    expect(d.changed.length).toBeGreaterThan(3);
+    for (const c of d.changed) {
+      // The new paragraph is spelled out by the diff, whatever was hidden or folded.
+      expect(spelledAfter(c.diff)).toBe(c.after);
+      for (const e of editsOf(c.diff)) expect(comparisonKey(e.removed) === comparisonKey(e.added) && e.removed !== e.added, `${e.removed} → ${e.added}`).toBe(false);
+      expect(scrapsOf(c.diff)).toEqual([]);
+    }
+    const all = d.changed.flatMap((c) => editsOf(c.diff));
+    // "U.S. government" → "USG" (the export-regulations paragraph) and "the U.S. government, or USG," → "the USG" (the 2022 rules paragraph) are no edits.
+    expect(all.filter((e) => /U\.S\. government/.test(e.removed) && !/U\.S\. government|USG/.test(e.added)).map((e) => e.removed)).toEqual([]);
+    expect(all.filter((e) => /^[\s,;.]*$/.test(e.removed) && e.added === '')).toEqual([]);
+    // The AI-restrictions paragraph: its rewritten tail is one deletion and one insertion, not fragments.
+    const ai = d.changed.find((c) => c.before.startsWith('The increasing focus on the strategic importance of AI'));
+    expect(ai?.after).toMatch(/^Such restrictions could include additional unilateral/);
+    const tailEdit = editsOf(ai?.diff ?? []).find((e) => e.removed.startsWith('Additional unilateral or multilateral controls'));
+    expect(tailEdit?.removed).toMatch(/which could also substantially reduce our revenue$/);
+    expect(tailEdit?.added).toMatch(/^Controls could negatively impact our cost and\/or ability .* even outside China$/);
   });
 
   it('the Q2 FY2026 10-Q against itself: no change and no change draft', () => {

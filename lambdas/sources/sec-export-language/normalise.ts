@@ -37,6 +37,14 @@ export function displayText(text: string): string {
 const LIST_MARKER = /^(?:[\u2022\u25cf\u25aa\u25e6\u00b7\u2023\u2043]\s*|[*-]\s+|\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]\s+)/;
 
 /**
+ * Stems whose -ise/-ised/-ises/-ising/-isation(s) forms are British spellings of -ize… words
+ * (authorise, organisation, recognise, minimise…). Kept to a list on purpose: "advise",
+ * "comprise", "exercise", "franchise", "supervise" or "otherwise" are the same in both.
+ */
+const BRITISH_ISE =
+  /\b(author|organ|recogn|real|minim|maxim|util|priorit|character|jeopard|modern|standard|central|harmon|emphas|apolog|normal|optim|summar|categor|capital|monet|subsid|final|legal|stabil|neutral|penal|special|familiar|maximal|commercial|industrial|digit|custom|synchron|computer|global|local|visual|critic)is(e|ed|es|ing|ation|ations)\b/g;
+
+/**
  * The comparison form (lower case): display form plus the equivalences of UPSTREAMS §3.
  * Exposed for tests; callers usually want {@link comparisonKey}.
  */
@@ -46,8 +54,14 @@ export function comparisonText(text: string): string {
   s = s.replace(/&/g, ' and ');
   // British and American spellings: licence/licences/licenced/licencing → license…
   s = s.replace(/\blicenc(e|es|ed|ing)\b/g, 'licens$1');
+  // -ise/-isation → -ize/-ization, for stems where the -is- form is only the British spelling
+  // (a blanket rule would turn "advise", "comprise" or "premise" into non-words).
+  s = s.replace(BRITISH_ISE, (_m, stem: string, end: string) => `${stem}iz${end}`);
   // "the U.S. government", "United States government", "US government", "USG" → "usg".
   s = s.replace(/\b(?:u\.\s?s\.|u\.s|us|united states)\s+government\b/g, 'usg');
+  // The defining appositive "the U.S. government, or USG, …" says "usg" once: a later filing
+  // that only writes "the USG" says the same.
+  s = s.replace(/\busg,? or usg\b/g, 'usg');
   s = s.replace(/\b(?:u\.\s?s\.|u\.s\.a\.)(?=[^a-z]|$)/g, 'us');
   s = s.replace(/\bunited states of america\b|\bunited states\b/g, 'us');
   // Country Group D:5, D5, D-5, "D: 5" → d:5 (also D:1 … D:4).
