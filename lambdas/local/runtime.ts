@@ -134,7 +134,14 @@ export class LocalRuntime {
     await key(); // created now (mode 0600), not at the first email
     const subscribers = new DynamoSubscribers(this.deps.db, this.config.tables.subscribers);
     this.links = await startLinkServer((req) => handleLinkRequest(req, { subscribers, key, clock: this.deps.clock }), { port });
-    this.linkSettings = { baseUrl: this.config.email.publicBaseUrl ?? this.links.url, key, mailto: this.config.email.unsubscribeMailto };
+    const publicBaseUrl = this.config.email.publicBaseUrl;
+    this.linkSettings = {
+      baseUrl: publicBaseUrl ?? this.links.url,
+      key,
+      mailto: this.config.email.unsubscribeMailto,
+      // Said in the email: a reader clicking after `run --once` or the demo finds nothing there.
+      note: publicBaseUrl ? undefined : `Sent by a local export-watch process: its links go to ${this.links.url}, which answers only while that process runs (after run --once or the demo they lead nowhere).`,
+    };
     this.log(`Confirm/unsubscribe links (local): ${this.links.url}/`);
   }
 

@@ -8,6 +8,11 @@ export interface LinkSettings {
   key: () => Promise<Buffer>;
   /** Optional mailbox for a `mailto:` List-Unsubscribe target. */
   mailto?: string | undefined;
+  /**
+   * A line every email with these links carries in its footer: the local runtime says its
+   * link server answers only while it runs (the links are dead after `run --once` or the demo).
+   */
+  note?: string | undefined;
 }
 
 /** The signed links of one recipient. */

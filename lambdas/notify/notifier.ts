@@ -143,7 +143,7 @@ async function sendConfirmations(subscribers: Subscriber[], deps: NotifierDeps, 
     try {
       const now = deps.clock.now();
       const recipientLinks = await linksFor(links, s.email, now);
-      const email = renderConfirmationEmail(s, { confirmUrl: recipientLinks.confirm });
+      const email = renderConfirmationEmail(s, { confirmUrl: recipientLinks.confirm, linksNote: links.note });
       // No List-Unsubscribe on the opt-in itself: there is nothing to unsubscribe from yet.
       await send(email, s.email, deps, undefined, { 'X-Export-Watch-Kind': 'confirm' });
       outcome.emailsSent++;
@@ -247,6 +247,7 @@ async function sendChanges(changes: Change[], subscriber: Subscriber, deps: Noti
     countriesOfInterest: deps.countriesOfInterest ?? [],
     digest,
     unsubscribeUrl: links?.unsubscribe,
+    linksNote: deps.links?.note,
     demo: deps.demo,
   });
   return send(email, subscriber.email, deps, links, { 'X-Export-Watch-Kind': digest ? 'digest' : 'alert', 'X-Export-Watch-Changes': String(changes.length) });

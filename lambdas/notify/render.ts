@@ -34,6 +34,8 @@ export interface RenderOptions {
   digest?: { since: string; until: string } | undefined;
   /** The recipient's unsubscribe link (shown in the footer). */
   unsubscribeUrl?: string | undefined;
+  /** A line about the links, in the footer (the local runtime's "links work while it runs"). */
+  linksNote?: string | undefined;
   /** How a reader sees every change since `since`; default: the `export-watch changes` command. */
   moreHint?: (since: string) => string;
   /**
@@ -165,6 +167,7 @@ export function renderEmail(
   if (moreText) text.push(`${plural(hidden, 'more change')} not shown. See them all with:`, `  ${moreHint}`, '');
   text.push('--', wrap(why, 76));
   if (unsubscribe) text.push(`Unsubscribe: ${unsubscribe}`);
+  if (options.linksNote) text.push(wrap(options.linksNote, 76));
 
   // ---- HTML
   const heading = options.digest ? `Daily digest · ${newYorkDateLabel(new Date(options.digest.until))}` : 'Alert';
@@ -199,6 +202,7 @@ export function renderEmail(
     `<tr><td style="padding:16px 24px 20px 24px;border-top:1px solid ${COLORS.rule};font-family:${FONT};font-size:11px;line-height:17px;color:${COLORS.faint};">` +
     escapeHtml(why) +
     (unsubscribe ? `<br><a href="${escapeHtml(unsubscribe)}" style="color:${COLORS.muted};text-decoration:underline;">Unsubscribe</a>` : '') +
+    (options.linksNote ? `<br>${escapeHtml(options.linksNote)}` : '') +
     '</td></tr>';
 
   const html =
@@ -230,6 +234,8 @@ export function renderEmail(
 /** Options of {@link renderConfirmationEmail}. */
 export interface ConfirmationOptions {
   confirmUrl: string;
+  /** A line about the link, under it (see {@link RenderOptions.linksNote}). */
+  linksNote?: string | undefined;
 }
 
 /** The double opt-in email: what was asked for, one confirm button, and "ignore if not you". */
@@ -249,7 +255,8 @@ export function renderConfirmationEmail(
     `Someone (hopefully you) asked export-watch to send ${subscriber.email} ${what}, for ${filters}.`,
     'Nothing will be sent until you confirm. If you did not ask for this, ignore this email.',
   ];
-  const text = [greeting, '', ...lines.map((l) => wrap(l, 76)), '', `Confirm: ${url}`, '', 'The link opens a page with a Confirm button; it is valid for 7 days.'].join('\n');
+  const validity = `The link opens a page with a Confirm button; it is valid for 7 days.${options.linksNote ? ` ${options.linksNote}` : ''}`;
+  const text = [greeting, '', ...lines.map((l) => wrap(l, 76)), '', `Confirm: ${url}`, '', wrap(validity, 76)].join('\n');
   const html =
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Confirm your export-watch subscription</title></head>' +
     `<body style="margin:0;padding:0;background:#eef1f4;font-family:${FONT};color:${COLORS.ink};">` +
@@ -258,7 +265,7 @@ export function renderConfirmationEmail(
     `<tr><td style="background:${COLORS.brand};border-radius:8px 8px 0 0;padding:14px 24px;font-size:17px;font-weight:bold;color:#ffffff;">export-watch</td></tr>` +
     `<tr><td style="padding:20px 24px;font-size:14px;line-height:21px;">${escapeHtml(greeting)}<br><br>${lines.map(escapeHtml).join('<br><br>')}</td></tr>` +
     `<tr><td style="padding:0 24px 24px 24px;"><a href="${escapeHtml(url)}" style="display:inline-block;background:#1f883d;color:#ffffff;font-weight:bold;font-size:14px;text-decoration:none;padding:10px 18px;border-radius:6px;">Confirm subscription</a>` +
-    `<div style="font-size:11px;line-height:17px;color:${COLORS.faint};margin-top:14px;">The link opens a page with a Confirm button; it is valid for 7 days.</div></td></tr>` +
+    `<div style="font-size:11px;line-height:17px;color:${COLORS.faint};margin-top:14px;">${escapeHtml(validity)}</div></td></tr>` +
     '</table></td></tr></table></body></html>';
   return { subject: 'Confirm your export-watch subscription', html, text };
 }

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +91,11 @@ describe('demo --data-dir never deletes what the demo did not create', () => {
     expect(emails(second.stdout)).toBeGreaterThan(0);
     expect(emails(second.stdout)).toBe(emails(first.stdout)); // the old outbox went with the old store
     expect(readFileSync(join(dir, 'my-notes.txt'), 'utf8')).toBe('kept');
+
+    // Its emails say their links die with the demo (issue 21, item 10).
+    const [eml] = readdirSync(join(dir, 'outbox')).filter((f) => f.endsWith('.eml'));
+    const unfolded = readFileSync(join(dir, 'outbox', eml ?? ''), 'utf8').replace(/=\r?\n/g, '').replace(/\s+/g, ' ');
+    expect(unfolded).toMatch(/Sent by a local export-watch process: its links go to http:\/\/127\.0\.0\.1:\d+, which answers only while that process runs/);
   }, 120_000);
 });
 
