@@ -299,7 +299,10 @@ export function registerSecFromSharedFixtures(fake: FakeUpstream, opts: SharedSe
 /** Demo phases (same values as the demo runner's). */
 export type SecDemoPhase = 'quiet' | 'news';
 
-/** The demo's NVIDIA 10-Q of the `news` phase. */
+/**
+ * NVIDIA's 10-Q of the `news` phase as the fixture files list it (the real filing). The demo
+ * itself serves it renumbered (`EXPORT_LANGUAGE_STAND_INS`), since its document there is a stand-in.
+ */
 export const SEC_DEMO_NEWS = {
   cik: '1045810',
   ticker: 'NVDA',
