@@ -3,7 +3,7 @@ import type { SubscriberFilters } from '../core/config.ts';
 import type { Subscriber } from '../core/subscriber.ts';
 import { escapeHtml, headerText, plainText, safeUrl } from './escape.ts';
 import { FAMILIES, familyOf } from './render/families.ts';
-import { byImportance, COLORS, countryName, type FamilyRenderer, FONT, MONO, oneLine, plural, type RenderContext, wrap } from './render/kit.ts';
+import { BREAK_LONG, byImportance, COLORS, countryName, type FamilyRenderer, FONT, MONO, oneLine, plural, type RenderContext, wrap } from './render/kit.ts';
 import { newYorkDateLabel, newYorkTimeLabel } from './time.ts';
 
 /**
@@ -196,10 +196,10 @@ export function renderEmail(
     })
     .join('');
   const more = moreText
-    ? `<tr><td style="padding:4px 24px 8px 24px;font-family:${FONT};"><div style="font-size:13px;line-height:19px;color:${COLORS.ink};background:#fff8c5;border:1px solid #f5e0a0;border-radius:6px;padding:10px 14px;"><strong>${escapeHtml(plural(hidden, 'more change'))} not shown.</strong> See them all with:<br><code style="font-family:${MONO};font-size:12px;">${escapeHtml(moreHint)}</code></div></td></tr>`
+    ? `<tr><td style="padding:4px 24px 8px 24px;font-family:${FONT};${BREAK_LONG}"><div style="font-size:13px;line-height:19px;color:${COLORS.ink};background:#fff8c5;border:1px solid #f5e0a0;border-radius:6px;padding:10px 14px;"><strong>${escapeHtml(plural(hidden, 'more change'))} not shown.</strong> See them all with:<br><code style="font-family:${MONO};font-size:12px;">${escapeHtml(moreHint)}</code></div></td></tr>`
     : '';
   const footer =
-    `<tr><td style="padding:16px 24px 20px 24px;border-top:1px solid ${COLORS.rule};font-family:${FONT};font-size:11px;line-height:17px;color:${COLORS.faint};">` +
+    `<tr><td style="padding:16px 24px 20px 24px;border-top:1px solid ${COLORS.rule};font-family:${FONT};font-size:11px;line-height:17px;color:${COLORS.faint};${BREAK_LONG}">` +
     escapeHtml(why) +
     (unsubscribe ? `<br><a href="${escapeHtml(unsubscribe)}" style="color:${COLORS.muted};text-decoration:underline;">Unsubscribe</a>` : '') +
     (options.linksNote ? `<br>${escapeHtml(options.linksNote)}` : '') +
@@ -212,7 +212,9 @@ export function renderEmail(
     `<body style="margin:0;padding:0;background:#eef1f4;font-family:${FONT};color:${COLORS.ink};">` +
     preheader +
     '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#eef1f4;"><tr><td align="center" style="padding:20px 8px;">' +
-    '<table role="presentation" width="680" cellpadding="0" cellspacing="0" style="width:100%;max-width:680px;background:#ffffff;border-radius:8px;border:1px solid #dde3e9;">' +
+    // Fixed layout: at 390 px no wide table or long token can push the email past the screen
+    // (the revenue and Entity List tables scroll inside their cards instead).
+    '<table role="presentation" width="680" cellpadding="0" cellspacing="0" style="width:100%;max-width:680px;table-layout:fixed;background:#ffffff;border-radius:8px;border:1px solid #dde3e9;">' +
     `<tr><td style="background:${COLORS.brand};border-radius:8px 8px 0 0;padding:14px 24px;font-family:${FONT};">` +
     '<table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr>' +
     '<td style="font-size:17px;font-weight:bold;color:#ffffff;letter-spacing:0.3px;">export-watch</td>' +
@@ -221,7 +223,7 @@ export function renderEmail(
     (options.demo
       ? `<tr><td class="demo-banner" style="padding:10px 24px;background:#fff1c2;border-bottom:2px solid #d4a72c;font-family:${FONT};font-size:13px;line-height:19px;color:#4d3800;"><strong>DEMO DATA — not real filings or rules.</strong> ${escapeHtml(DEMO_BANNER.replace(/^DEMO DATA — not real filings or rules\. /, ''))}</td></tr>`
       : '') +
-    `<tr><td style="padding:18px 24px 6px 24px;font-family:${FONT};font-size:14px;line-height:21px;color:${COLORS.ink};">${escapeHtml(greeting)}<br>${escapeHtml(intro)}</td></tr>` +
+    `<tr><td style="padding:18px 24px 6px 24px;font-family:${FONT};font-size:14px;line-height:21px;color:${COLORS.ink};${BREAK_LONG}">${escapeHtml(greeting)}<br>${escapeHtml(intro)}</td></tr>` +
     summary +
     body +
     more +

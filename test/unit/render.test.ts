@@ -121,6 +121,39 @@ describe('rendering', () => {
   });
 });
 
+describe('a 390 px phone screen (issue 21 item 10)', () => {
+  const alerts = () => [sampleEntities(), sampleFederalRegister(), sampleRevenue(), sampleLanguage(), sampleFilings(), sampleAll()].map((c) => renderEmail(c, subscriber, { countriesOfInterest: INTEREST, unsubscribeUrl: `https://x.example/unsubscribe?t=v1.${'x'.repeat(120)}` }).html);
+
+  it('keeps the email at most 680 px and no wider than the screen: fixed layout, 100% wide', () => {
+    for (const html of alerts()) expect(html).toContain('style="width:100%;max-width:680px;table-layout:fixed;');
+  });
+
+  it('every card has a fixed layout and lets long tokens break, so its content cannot widen it', () => {
+    for (const html of alerts()) {
+      const cards = html.match(/<td style="border:1px solid #d1d9e0;[^"]*"/g) ?? [];
+      expect(cards.length).toBeGreaterThan(0);
+      for (const td of cards) expect(td).toContain('overflow-wrap:anywhere;word-break:break-word;');
+      const cardTables = html.match(/<table role="presentation" width="100%"[^>]*style="[^"]*margin:0 0 12px 0;"/g) ?? [];
+      expect(cardTables).toHaveLength(cards.length);
+      for (const t of cardTables) expect(t).toContain('table-layout:fixed;');
+    }
+  });
+
+  it('every table with column headers (revenue, Entity List) scrolls sideways inside a 100%-wide box', () => {
+    for (const html of alerts()) {
+      for (const m of html.matchAll(/<table[^>]*>(?=<tr><th)/g)) {
+        expect(html.slice(Math.max(0, (m.index ?? 0) - 100), m.index)).toMatch(/<div style="width:100%;max-width:100%;overflow-x:auto;[^"]*">$/);
+      }
+    }
+    expect((alerts()[0] ?? '').match(/<table[^>]*>(?=<tr><th)/g)?.length).toBeGreaterThan(0);
+    expect((alerts()[2] ?? '').match(/<table[^>]*>(?=<tr><th)/g)?.length).toBeGreaterThan(0);
+  });
+
+  it('breaks the long unsubscribe link and addresses of the footer', () => {
+    for (const html of alerts()) expect(html).toMatch(/<td style="[^"]*overflow-wrap:anywhere;[^"]*">You get this because/);
+  });
+});
+
 describe('MIME', () => {
   const from = { address: 'alerts@example.com', name: 'export-watch' };
 

@@ -1,6 +1,6 @@
 import type { Change } from '../../core/change.ts';
 import { plainText, safeUrl } from '../escape.ts';
-import { arr, COLORS, card, countryName, esc, FONT, type FamilyRenderer, link, obj, oneLine, plural, type RenderContext, str, wrap } from './kit.ts';
+import { arr, COLORS, card, countryName, esc, FONT, type FamilyRenderer, link, obj, oneLine, plural, type RenderContext, scrollBox, str, wrap } from './kit.ts';
 
 /**
  * Entity List, MEU List and Unverified List changes (`entity.*`): one table per list and
@@ -296,7 +296,8 @@ function groupHtml(g: EntityGroup, ctx: RenderContext): string {
   return card(
     `<div style="display:inline-block;background:${style.bg};color:${style.color};font-size:12px;font-weight:bold;border-radius:4px;padding:2px 8px;">${esc(style.label(g.list))} · ${esc(plural(g.changes.length, 'entity', 'entities'))}</div>` +
       `<div style="font-size:15px;line-height:21px;font-weight:bold;margin:6px 0 2px 0;">${esc(capitalise(groupHeadline(g)))}</div>` +
-      `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin-top:8px;font-family:${FONT};color:${COLORS.ink};">${head}${rows}</table>` +
+      // Four columns do not fit a phone: the table scrolls inside the card, the email stays put.
+      scrollBox(`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin-top:8px;font-family:${FONT};color:${COLORS.ink};">${head}${rows}</table>`) +
       (license ? `<div style="font-size:12px;line-height:18px;color:${COLORS.muted};margin-top:8px;">${esc(license)}</div>` : '') +
       (source ? `<div style="font-size:12px;line-height:18px;margin-top:8px;">${link(source, `The ${g.list} →`, 'font-weight:bold;')}</div>` : '') +
       `<div style="font-size:11px;line-height:16px;color:${COLORS.faint};margin-top:8px;">entity.${esc(g.action)} &middot; ${esc(g.list)} &middot; detected ${esc(detectedRange(g.changes))}</div>`,

@@ -80,12 +80,31 @@ export function highChip(change: Pick<Change, 'importance'>): string {
   return change.importance === 'high' ? chip('HIGH', { bg: COLORS.high, fg: '#ffffff', border: COLORS.high }) : '';
 }
 
-/** A bordered card (one table cell) followed by a spacer. */
+/**
+ * Lets a long token (a URL, an accession list, an e-mail address) break anywhere rather than
+ * push its box wider than a 390 px phone screen.
+ */
+export const BREAK_LONG = 'overflow-wrap:anywhere;word-break:break-word;';
+
+/**
+ * A wide table's wrapper: on a narrow screen it scrolls sideways inside the card instead of
+ * widening the whole email. Only works inside a fixed-layout parent ({@link card}), where the
+ * cell cannot grow to the table's width.
+ */
+export function scrollBox(inner: string): string {
+  return `<div style="width:100%;max-width:100%;overflow-x:auto;-webkit-overflow-scrolling:touch;">${inner}</div>`;
+}
+
+/**
+ * A bordered card (one table cell) followed by a spacer. The fixed table layout keeps the
+ * card at the width of the email (100%, at most 680 px): a wide table or a long word inside
+ * cannot stretch it past a phone's screen.
+ */
 export function card(inner: string, options: { accent?: string } = {}): string {
   const left = options.accent ? `border-left:4px solid ${options.accent};` : '';
   return (
-    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:separate;margin:0 0 12px 0;">` +
-    `<tr><td style="border:1px solid ${COLORS.border};${left}border-radius:6px;padding:12px 14px;background:#ffffff;font-family:${FONT};color:${COLORS.ink};">` +
+    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="width:100%;max-width:100%;table-layout:fixed;border-collapse:separate;margin:0 0 12px 0;">` +
+    `<tr><td style="border:1px solid ${COLORS.border};${left}border-radius:6px;padding:12px 14px;background:#ffffff;font-family:${FONT};color:${COLORS.ink};${BREAK_LONG}">` +
     inner +
     '</td></tr></table>'
   );

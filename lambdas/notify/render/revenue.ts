@@ -21,6 +21,7 @@ import {
   obj,
   plural,
   type RenderContext,
+  scrollBox,
   share,
   signed,
   str,
@@ -278,7 +279,7 @@ function revenueTable(v: RevenueView): string {
         '</tr>'
       : '';
   // The wrapper scrolls sideways on a narrow phone screen instead of squeezing six columns.
-  return `<div style="overflow-x:auto;"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin-top:10px;font-family:${FONT};color:${COLORS.ink};">${head}${body}${total}</table></div>`;
+  return scrollBox(`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin-top:10px;font-family:${FONT};color:${COLORS.ink};">${head}${body}${total}</table>`);
 }
 
 function notes(v: RevenueView): string[] {
