@@ -86,13 +86,13 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
     .option('--ses-port <port>', 'port of the local SES web UI (0 = any free port)', (v) => Number.parseInt(v, 10), 8005)
     .option('--links-port <port>', 'port of the local confirm/unsubscribe link server (0 = any free port)', (v) => Number.parseInt(v, 10), 8006)
     .action(async (opts: { once?: boolean; config: string; dataDir: string; sesPort: number; linksPort: number }) => {
-      const { PortUnavailableError } = await import('../lambdas/local/services.ts');
+      const { LocalStartError } = await import('../lambdas/local/services.ts');
       const { stopOnSignals } = await import('../lambdas/local/signals.ts');
       let runtime: LocalRuntime;
       try {
         runtime = await LocalRuntime.start({ dataDir: opts.dataDir, configFile: opts.config, sesPort: opts.sesPort, linksPort: opts.linksPort, log: out });
       } catch (err) {
-        if (!(err instanceof PortUnavailableError)) throw err;
+        if (!(err instanceof LocalStartError)) throw err;
         process.stderr.write(`export-watch: ${err.message}\n`);
         program.setOptionValue('exitCode', 1);
         return;
@@ -161,6 +161,8 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
       const { stopOnSignals } = await import('../lambdas/local/signals.ts');
       let dataDir: string;
       try {
+        // A demo running on this dir right now would lose its store under it.
+        if (await runningEndpoint(opts.dataDir)) throw new DemoDirError(`--data-dir ${opts.dataDir} is in use by a running export-watch process; stop it or choose another directory`);
         dataDir = prepareDemoDir(opts.dataDir);
       } catch (err) {
         if (!(err instanceof DemoDirError)) throw err;

@@ -27,7 +27,7 @@ import { SOURCES } from '../sources/index.ts';
 import { ensureTables } from '../store/create-tables.ts';
 import { DynamoSourceState } from '../store/source-state.ts';
 import { DynamoSubscribers } from '../store/subscribers.ts';
-import { type LocalService, portError, startDynalite, startSesLocal, useLocalEndpoints } from './services.ts';
+import { LocalStartError, type LocalService, portError, startDynalite, startSesLocal, useLocalEndpoints } from './services.ts';
 
 export interface LocalRuntimeOptions {
   dataDir: string;
@@ -81,6 +81,10 @@ export class LocalRuntime {
     const env = { ...process.env, ...options.env };
     if (options.configFile) env.EXPORT_WATCH_CONFIG = options.configFile;
     const config = loadConfig(env);
+    // LevelDB allows one process per store; a second one would fail on its first request
+    // ("Database is closed", thrown inside dynalite where nothing can catch it).
+    const running = await runningEndpoint(dataDir);
+    if (running) throw new LocalStartError(`--data-dir ${options.dataDir} is in use by another export-watch process (its store answers at ${running}); stop it, or choose another --data-dir`);
     // Whatever started before a failure is stopped again: a server left listening would
     // keep the process alive after the error (the demo used to hang this way).
     const started: Array<() => Promise<void>> = [];

@@ -13,10 +13,18 @@ export interface LocalService {
 }
 
 /**
+ * The local runtime could not start for a reason the user fixes by choosing differently (a
+ * port, a data dir): the CLI prints the message as one line, without a stack.
+ */
+export class LocalStartError extends Error {
+  override name = 'LocalStartError';
+}
+
+/**
  * A local service could not listen on the port asked for (taken by another program, or
  * not allowed). The message names the port and the option that picks another one.
  */
-export class PortUnavailableError extends Error {
+export class PortUnavailableError extends LocalStartError {
   override name = 'PortUnavailableError';
   constructor(
     readonly service: string,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_MARKER } from '../../lambdas/local/demo-dir.ts';
+import { DEMO_MARKER, prepareDemoDir } from '../../lambdas/local/demo-dir.ts';
 import { startDemoUpstream } from '../support/demo-upstream.ts';
 import { REPO_ROOT } from '../support/fixtures.ts';
 
@@ -134,7 +134,8 @@ describe('Ctrl-C during the first cycle releases the lease', () => {
     try {
       // Every upstream answer takes a minute: the first source is mid-cycle, holding its lease.
       upstream.fake.fault(/.*/, { kind: 'delay', ms: 60_000 });
-      const dataDir = mkdtempSync(join(tmpdir(), 'ew-sigint-'));
+      // A demo dir (marked), so that the demo below is refused only for being in use.
+      const dataDir = prepareDemoDir(mkdtempSync(join(tmpdir(), 'ew-sigint-')));
       const child = spawn(process.execPath, [cli, 'run', '--data-dir', dataDir, '--ses-port', '0', '--links-port', '0'], {
         cwd: REPO_ROOT,
         env: { ...process.env, ...ENV, ...upstream.fake.env() },
@@ -160,6 +161,17 @@ describe('Ctrl-C during the first cycle releases the lease', () => {
       expect(held[0]?.lease?.holder).toMatch(new RegExp(`export-watch local runtime \\(pid ${child.pid} on `));
       const text = await exportWatch(['status', '--data-dir', dataDir]);
       expect(text.stdout).toMatch(new RegExp(`${held[0]?.source}: NEVER-RUN .*LEASE held by export-watch local runtime`));
+
+      // The demo never clears a dir a running process serves.
+      const demo = await exportWatch(['demo', '--data-dir', dataDir, '--now', NOW]);
+      expect(demo.code).toBe(1);
+      expect(demo.stderr).toMatch(/is in use by a running export-watch process/);
+      expect(existsSync(join(dataDir, 'dynamodb'))).toBe(true);
+      // Nor does a second run open the store under the first (LevelDB: one process per store).
+      const second = await exportWatch(['run', '--once', '--data-dir', dataDir, '--ses-port', '0', '--links-port', '0'], { env: upstream.fake.env() });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/--data-dir .* is in use by another export-watch process \(its store answers at http:\/\/127\.0\.0\.1:\d+\); stop it, or choose another --data-dir/);
+      expect(second.stderr).not.toMatch(STACK);
 
       child.kill('SIGINT');
       const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30_000))]);
