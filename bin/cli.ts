@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -6,7 +6,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { SourceName } from '../lambdas/core/change.ts';
 import { clockStartingAt, systemClock } from '../lambdas/core/clock.ts';
 import { loadConfig } from '../lambdas/core/config.ts';
-import { ConfigError } from '../lambdas/core/errors.ts';
+import { commandPathOf, type CommandTree, describeCliError } from '../lambdas/cli/errors.ts';
+import { checkCountry, checkKind, checkSource, hasLocalStore, requireLocalStore } from '../lambdas/cli/input.ts';
 import type { CycleOutcome } from '../lambdas/core/source.ts';
 import type { ChangesOptions } from '../lambdas/analytics/changes.ts';
 import { OUTPUT_FORMATS } from '../lambdas/local/format.ts';
@@ -65,17 +66,50 @@ function positiveInt(value: string): number {
   return n;
 }
 
-function countryCode(value: string): string {
-  if (!/^[A-Za-z]{2}$/.test(value)) throw new InvalidArgumentError(`not an ISO-3166 alpha-2 country code (e.g. SG): ${value}`);
-  return value.toUpperCase();
+/** The package version, for `--version`. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/** Commands that only read a local store: a data dir without one is refused (a typo'd --data-dir). */
+const NEEDS_STORE = new Set(['changes', 'status', 'report', 'subscribers list', 'subscribers update', 'subscribers remove']);
+/** Commands that create a local store when there is none: they say so on stderr. */
+const CREATES_STORE = new Set(['run', 'revenue-history', 'subscribers add']);
+
+/** The command's path below the program (`subscribers add`). */
+function pathOf(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** Command names and sub-commands of the program, for naming the failed command in error lines. */
+function commandTree(command: Command): CommandTree {
+  return new Map(command.commands.map((c) => [c.name(), commandTree(c)]));
+}
+
+/**
+ * Before any command runs: refuse a data dir without a store for commands that only read,
+ * and say so when a command is about to create a new store.
+ */
+function checkDataDir(actionCommand: Command): void {
+  const opts = actionCommand.opts() as { dataDir?: string; table?: string; stateTable?: string };
+  const path = pathOf(actionCommand);
+  if (!opts.dataDir || opts.table || opts.stateTable) return;
+  if (NEEDS_STORE.has(path)) requireLocalStore(opts.dataDir);
+  else if (CREATES_STORE.has(path) && !hasLocalStore(opts.dataDir)) process.stderr.write(`export-watch: no export-watch data in ${opts.dataDir} (new store created)\n`);
 }
 
 /** Build the `export-watch` program. */
 export function buildProgram(out: (line: string) => void = (l) => console.log(l)): Command {
   const program = new Command('export-watch')
     .description('Watch export-control risk in the chip business: SEC filings, regional revenue, BIS rules and the Entity List.')
-    .showHelpAfterError()
-    .exitOverride();
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .option('--debug', 'print the stack trace of an error (any command)')
+    // Errors are printed once, as one line, by main(); commander only throws them.
+    .configureOutput({ outputError: () => undefined })
+    .exitOverride()
+    .hook('preAction', (_program, actionCommand) => checkDataDir(actionCommand));
 
   program
     .command('run')
@@ -131,10 +165,10 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
     .description('Read the change log (local store by default; --table reads a deployed table).')
     .option('--since <iso>', 'detected at or after', isoDate)
     .option('--until <iso>', 'detected at or before', isoDate)
-    .option('--source <source>', 'only this source (e.g. sec-filings)')
-    .option('--subject <subject>', 'only this subject (e.g. NVDA, BIS, Entity List)')
-    .option('--kind <kind>', 'only this kind or kind prefix (e.g. filing.new, fr)')
-    .option('--country <code>', 'only changes concerning this country (ISO code in `countries`, e.g. SG)', countryCode)
+    .option('--source <source>', 'only this source (e.g. sec-filings)', (v) => checkSource(v))
+    .option('--subject <subject>', 'only this subject: a watch-list ticker (any case), a CIK, BIS, Entity List')
+    .option('--kind <kind>', 'only this kind or kind prefix (e.g. filing.new, fr)', (v) => checkKind(v))
+    .option('--country <code>', 'only changes concerning this country (ISO code in `countries`, e.g. SG)', (v) => checkCountry(v))
     .option('--text <text>', 'only changes whose title or summary contains this text (case-insensitive)')
     .option('--limit <n>', 'one page of at most n changes; the next page token is printed to stderr', positiveInt)
     .option('--page-token <token>', 'continue after a previous page (the query comes with the token)')
@@ -348,13 +382,9 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return (program.getOptionValue('exitCode') as number | undefined) ?? 0;
   } catch (err) {
-    const code = (err as { exitCode?: number; code?: string }).exitCode;
-    if (typeof code === 'number') return code; // commander already printed help or the error
-    if (err instanceof ConfigError) {
-      console.error(`export-watch: ${err.message}`);
-      return 2;
-    }
-    console.error(`export-watch: ${(err as Error).stack ?? String(err)}`);
-    return 1;
+    // The one error boundary: one line on stderr (the stack only with --debug) and an exit code.
+    const failure = describeCliError(err, commandPathOf(argv.slice(2), commandTree(program)), argv.includes('--debug'));
+    if (failure.line) process.stderr.write(`${failure.line}\n`);
+    return failure.exitCode;
   }
 }

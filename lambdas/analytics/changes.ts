@@ -1,3 +1,5 @@
+import { checkSubject, checkWindow } from '../cli/input.ts';
+import { loadConfig } from '../core/config.ts';
 import type { ChangeQuery } from '../core/ports.ts';
 import { changeWriter, type OutputFormat } from '../local/format.ts';
 import { PageTokenError } from '../store/change-log.ts';
@@ -93,8 +95,30 @@ export function changesQuery(opts: ChangesOptions, now: Date = new Date()): Chan
   return q;
 }
 
+/**
+ * Check the options a user typed: the window's order, and the subject against the watch-list
+ * (case-insensitive, canonicalised: `nvda` reads NVDA). Without a readable config (a
+ * deployed table read from elsewhere) the subject is only trimmed. Throws a UsageError.
+ */
+export function checkChangesOptions(opts: ChangesOptions, watchlist: readonly string[] | undefined): ChangesOptions {
+  checkWindow(opts.since, opts.until);
+  if (opts.subject === undefined) return opts;
+  return { ...opts, subject: watchlist ? checkSubject(opts.subject, watchlist) : opts.subject.trim() };
+}
+
+/** The watch-list of the options' config file; undefined when a deployed table is read without one. */
+function watchlistOf(opts: ChangesOptions): string[] | undefined {
+  try {
+    return loadConfig({ ...process.env, ...(opts.env ?? {}), ...(opts.config ? { EXPORT_WATCH_CONFIG: opts.config } : {}) }).watchlist;
+  } catch (err) {
+    if (opts.table) return undefined;
+    throw err;
+  }
+}
+
 /** Run the command; returns the exit code (2 for a bad page token). */
-export async function changesCommand(opts: ChangesOptions, io: ChangesIo): Promise<number> {
+export async function changesCommand(given: ChangesOptions, io: ChangesIo): Promise<number> {
+  const opts = given.subject === undefined ? checkChangesOptions(given, undefined) : checkChangesOptions(given, watchlistOf(given));
   const query = changesQuery(opts, io.now);
   const sink = new Sink(io.stdout);
   const writer = changeWriter(opts.format, (chunk) => sink.push(chunk));

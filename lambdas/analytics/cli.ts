@@ -1,11 +1,13 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { UsageError } from '../cli/errors.ts';
+import { checkCountry, checkSubject, checkWindow, splitList } from '../cli/input.ts';
 import { systemClock } from '../core/clock.ts';
 import { requireSecUserAgent } from '../core/config.ts';
 import { createUpstreamClient } from '../runtime/deps.ts';
 import { backfillRevenueHistory, describeSeries } from './history.ts';
 import { buildReport } from './report.ts';
-import { type StoreOptions, withStore } from './store.ts';
+import { type AnalystStore, type StoreOptions, withStore } from './store.ts';
 
 /** The `export-watch report` and `export-watch revenue-history` commands (bin/cli.ts wires the options). */
 
@@ -21,12 +23,14 @@ export interface ReportCommandOptions extends StoreOptions {
 
 /** Write the HTML report; returns the exit code. */
 export async function reportCommand(opts: ReportCommandOptions, out: (line: string) => void): Promise<number> {
-  const highlight = (opts.highlight ?? 'SG')
-    .split(',')
-    .map((c) => c.trim().toUpperCase())
-    .filter((c) => /^[A-Z]{2}$/.test(c));
-  const { html, model } = await withStore(opts, (store) => buildReport(store, { subject: opts.subject, since: opts.since, until: opts.until, highlight, demo: isDemoStore(opts) }));
+  const highlight = splitList(opts.highlight ?? 'SG').map((c) => checkCountry(c, '--highlight'));
+  checkWindow(opts.since, opts.until);
   const file = resolve(opts.out);
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`--out: ${opts.out} is a directory: give a file path such as ${join(opts.out, 'report.html')}`);
+  const { html, model } = await withStore(opts, (store) => {
+    const subject = opts.subject === undefined ? undefined : checkSubject(opts.subject, watchlistOf(store) ?? [opts.subject.trim()]);
+    return buildReport(store, { subject, since: opts.since, until: opts.until, highlight, demo: isDemoStore(opts) });
+  });
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, html);
   const companies = model.companies.map((c) => `${c.subject} (${c.periods.length} period${c.periods.length === 1 ? '' : 's'})`).join(', ') || 'none';
@@ -34,6 +38,26 @@ export async function reportCommand(opts: ReportCommandOptions, out: (line: stri
   out(`  companies: ${companies}; ${model.rules.length} Federal Register document(s); ${model.entities.length} day(s) of Entity List additions`);
   if (opts.subject && model.companies.length === 0) out(`  (nothing stored for ${opts.subject} yet: try export-watch revenue-history ${opts.subject})`);
   return 0;
+}
+
+/**
+ * True when the report reads the offline demo's data: a local data dir that `export-watch
+ * demo` marked (its `.export-watch-demo` file, see `lambdas/local/demo-dir.ts`), or
+ * `EXPORT_WATCH_DEMO=1`. The demo's upstream is partly invented, so its report must say so.
+ */
+function isDemoStore(opts: StoreOptions): boolean {
+  if (process.env.EXPORT_WATCH_DEMO === '1') return true;
+  return opts.dataDir !== undefined && existsSync(join(resolve(opts.dataDir), '.export-watch-demo'));
+}
+
+/** The store's watch-list; undefined when deployed tables are read without a config file. */
+function watchlistOf(store: AnalystStore): string[] | undefined {
+  try {
+    return store.config().watchlist;
+  } catch (err) {
+    if (store.description.startsWith('table ')) return undefined;
+    throw err;
+  }
 }
 
 /** Options of `export-watch revenue-history`. */
@@ -58,14 +82,4 @@ export async function revenueHistoryCommand(ticker: string, opts: RevenueHistory
     if (failed.length) out(`${failed.length} filing(s) failed: ${failed.map((f) => `${f.form} ${f.accession}`).join(', ')}`);
     return failed.length ? 1 : 0;
   });
-}
-
-/**
- * True when the report reads the offline demo's data: a local data dir that `export-watch
- * demo` marked (its `.export-watch-demo` file, see `lambdas/local/demo-dir.ts`), or
- * `EXPORT_WATCH_DEMO=1`. The demo's upstream is partly invented, so its report must say so.
- */
-function isDemoStore(opts: StoreOptions): boolean {
-  if (process.env.EXPORT_WATCH_DEMO === '1') return true;
-  return opts.dataDir !== undefined && existsSync(join(resolve(opts.dataDir), '.export-watch-demo'));
 }

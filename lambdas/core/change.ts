@@ -10,6 +10,26 @@ export const SOURCE_NAMES = [
 ] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
+/**
+ * Every change kind a source emits, by source. Filters (`changes --kind`, subscriber
+ * `kinds`) take one of these or a dotted prefix of one (`fr`, `entity`); a unit test keeps
+ * the list in step with the kinds the sources write.
+ */
+export const CHANGE_KINDS = [
+  'filing.new',
+  'revenue.regional',
+  'export-language.changed',
+  'export-language.8k',
+  'fr.document',
+  'fr.published',
+  'fr.public-inspection',
+  'fr.correction',
+  'fr.withdrawn',
+  'entity.added',
+  'entity.removed',
+  'entity.amended',
+] as const;
+
 /** How much a change matters; subscribers filter on a minimum. */
 export const IMPORTANCE_LEVELS = ['low', 'normal', 'high'] as const;
 export type Importance = (typeof IMPORTANCE_LEVELS)[number];

@@ -2,8 +2,10 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { CliError, UsageError } from '../cli/errors.ts';
+import { checkCountry, checkKind, checkSource, checkSubject, splitList } from '../cli/input.ts';
 import { IMPORTANCE_LEVELS } from '../core/change.ts';
-import { loadConfig, type SubscriberFilters, SubscriberFiltersSchema } from '../core/config.ts';
+import { type AppConfig, loadConfig, type SubscriberFilters, SubscriberFiltersSchema } from '../core/config.ts';
 import type { Subscriber } from '../core/subscriber.ts';
 import { runningEndpoint } from '../local/runtime.ts';
 import { startDynalite } from '../local/services.ts';
@@ -38,11 +40,7 @@ interface FilterOptions {
   minImportance?: (typeof IMPORTANCE_LEVELS)[number];
 }
 
-const list = (value: string): string[] =>
-  value
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean);
+const list = splitList;
 
 function hour(value: string): number {
   const n = Number(value);
@@ -68,12 +66,21 @@ function filterOptions(cmd: Command): Command {
     .option('--name <name>', 'display name used in the greeting')
     .addOption(new Option('--mode <mode>', 'immediate alerts or one daily digest').choices(['immediate', 'daily']))
     .option('--digest-hour <hour>', 'hour of the daily digest, America/New_York (0–23)', hour)
-    .option('--sources <list>', 'only these sources, comma-separated (e.g. sec-filings,entity-list)', list)
-    .option('--kinds <list>', 'only these kinds or kind prefixes (e.g. filing,entity.added)', list)
-    .option('--subjects <list>', 'only these companies/subjects: tickers, BIS, Entity List (comma-separated)', list)
+    .option('--sources <list>', 'only these sources, comma-separated (e.g. sec-filings,entity-list)', (v) => list(v).map((s) => checkSource(s, '--sources')))
+    .option('--kinds <list>', 'only these kinds or kind prefixes (e.g. filing,entity.added)', (v) => list(v).map((k) => checkKind(k, '--kinds')))
+    .option('--subjects <list>', 'only these companies/subjects: watch-list tickers, CIKs, BIS, Entity List (comma-separated)', list)
     .addOption(new Option('--companies <list>', 'alias of --subjects').argParser(list).hideHelp())
-    .option('--countries <list>', 'only changes concerning these ISO country codes (e.g. SG,CN)', (v) => list(v).map((c) => c.toUpperCase()))
+    .option('--countries <list>', 'only changes concerning these ISO country codes (e.g. SG,CN)', (v) => list(v).map((c) => checkCountry(c, '--countries')))
     .addOption(new Option('--min-importance <level>', 'lowest importance mailed').choices([...IMPORTANCE_LEVELS]));
+}
+
+/**
+ * Subjects of the options as the change log spells them: watch-list tickers in any case,
+ * CIKs, BIS and list names pass; anything else is refused with the nearest (a UsageError).
+ */
+function checkSubjects(opts: FilterOptions & { companies?: string[] }, watchlist: readonly string[]): void {
+  if (opts.subjects) opts.subjects = opts.subjects.map((s) => checkSubject(s, watchlist, '--subjects'));
+  if (opts.companies) opts.companies = opts.companies.map((s) => checkSubject(s, watchlist, '--companies'));
 }
 
 /** Filters from options, validated like the config file's; `base` is kept for keys not given. */
@@ -87,14 +94,18 @@ function filtersFrom(opts: FilterOptions & { companies?: string[] }, base: Subsc
   for (const [k, v] of Object.entries(next)) if (Array.isArray(v) && v.length === 0) delete next[k];
   const parsed = SubscriberFiltersSchema.safeParse(next);
   if (!parsed.success) {
-    throw new InvalidArgumentError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   }
   return parsed.data;
 }
 
-/** Open the subscribers store (deployed table, running local runtime, or the data dir) for `fn`. */
-async function withStore<T>(opts: StoreOptions, fn: (store: DynamoSubscribers, digestHourDefault: number) => Promise<T>): Promise<T> {
+/**
+ * Open the subscribers store (deployed table, running local runtime, or the data dir) for
+ * `fn`; `check` sees the configuration first, so a refused option opens no store.
+ */
+async function withStore<T>(opts: StoreOptions, fn: (store: DynamoSubscribers, digestHourDefault: number) => Promise<T>, check?: (config: AppConfig) => void): Promise<T> {
   const config = loadConfig({ ...process.env, EXPORT_WATCH_CONFIG: opts.config });
+  check?.(config);
   if (opts.table) {
     const client = new DynamoDBClient(opts.region ? { region: opts.region } : {});
     try {
@@ -137,31 +148,17 @@ export function formatSubscriberTable(subscribers: readonly Subscriber[]): strin
   return `${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n${subscribers.length} subscriber(s)\n`;
 }
 
-/** A user mistake: reported on stderr with exit code 1, without a stack trace or help. */
-class SubscriberCliError extends Error {}
-
 /** Register `subscribers` and its sub-commands on the program. */
 export function registerSubscribersCommand(program: Command, out: (line: string) => void, defaultDataDir: string): void {
+  // A user mistake (a duplicate, an unknown address): exit code 1 and one line, by the CLI's error boundary.
   const fail = (message: string): never => {
-    throw new SubscriberCliError(message);
+    throw new CliError(message);
   };
-  // Errors of the user's making end the command with exit code 1 and one line on stderr.
-  const guarded =
-    <A extends unknown[]>(fn: (...args: A) => Promise<void>) =>
-    async (...args: A): Promise<void> => {
-      try {
-        await fn(...args);
-      } catch (err) {
-        if (!(err instanceof SubscriberCliError || err instanceof InvalidArgumentError)) throw err;
-        process.stderr.write(`export-watch: ${err.message}\n`);
-        program.setOptionValue('exitCode', 1);
-      }
-    };
   const subscribers = program.command('subscribers').description('Manage email subscribers (local store by default; --table for a deployed table).');
 
   filterOptions(storeOptions(subscribers.command('add').argument('<email>', 'address', address), defaultDataDir))
     .description('Add a subscriber; they confirm by a double opt-in email the notifier sends on its next run.')
-    .action(guarded(async (email: string, opts: StoreOptions & FilterOptions) => {
+    .action(async (email: string, opts: StoreOptions & FilterOptions) => {
       await withStore(opts, async (store, digestHourDefault) => {
         const now = new Date().toISOString();
         const subscriber: Subscriber = {
@@ -181,8 +178,11 @@ export function registerSubscribersCommand(program: Command, out: (line: string)
         }
         out(`Added ${email} (pending): ${subscriber.mode === 'daily' ? `daily digest at ${String(subscriber.digestHour).padStart(2, '0')}:00 ET` : 'immediate alerts'}, ${describeFilters(subscriber.filters)}.`);
         out('A confirmation email goes out on the next notifier run (export-watch run locally; within 5 minutes in AWS).');
+      }, (config) => {
+        checkSubjects(opts, config.watchlist);
+        filtersFrom(opts, {});
       });
-    }));
+    });
 
   storeOptions(subscribers.command('list'), defaultDataDir)
     .description('List subscribers with their status, mode and filters.')
@@ -197,7 +197,7 @@ export function registerSubscribersCommand(program: Command, out: (line: string)
     .description('Change a subscriber\'s name, mode, digest hour or filters (given filters replace those keys).')
     .option('--clear-filters', 'start from no filters (everything) before applying the given ones')
     .option('--reconfirm', 'set the subscriber back to pending and send a new confirmation email (also lifts unsubscribed/suppressed)')
-    .action(guarded(async (email: string, opts: StoreOptions & FilterOptions & { clearFilters?: boolean; reconfirm?: boolean }) => {
+    .action(async (email: string, opts: StoreOptions & FilterOptions & { clearFilters?: boolean; reconfirm?: boolean }) => {
       await withStore(opts, async (store) => {
         const current = await store.get(email);
         if (!current) fail(`no subscriber ${email}`);
@@ -210,14 +210,14 @@ export function registerSubscribersCommand(program: Command, out: (line: string)
         const updated = await store.update(email, changes);
         if (!updated) return fail(`no subscriber ${email}`);
         out(`Updated ${email}: ${updated.status}, ${updated.mode === 'daily' ? `daily digest at ${String(updated.digestHour).padStart(2, '0')}:00 ET` : 'immediate alerts'}, ${describeFilters(updated.filters)}.`);
-      });
-    }));
+      }, (config) => checkSubjects(opts, config.watchlist));
+    });
 
   storeOptions(subscribers.command('remove').argument('<email>', 'address', address), defaultDataDir)
     .description('Delete a subscriber and their delivery records.')
-    .action(guarded(async (email: string, opts: StoreOptions) => {
+    .action(async (email: string, opts: StoreOptions) => {
       const removed = await withStore(opts, (store) => store.remove(email));
       if (!removed) fail(`no subscriber ${email}`);
       out(`Removed ${email}.`);
-    }));
+    });
 }

@@ -48,8 +48,8 @@ describe('export-watch subscribers (real process, local data dir)', () => {
     expect(badAddress.code).not.toBe(0);
     expect(badAddress.stderr).toContain('not a valid email address');
     const badSource = await exportWatch(['subscribers', 'add', 'x@example.com', '--sources', 'sec-filings,nope', ...dir]);
-    expect(badSource.code).toBe(1);
-    expect(badSource.stderr).toMatch(/sources\.1: Invalid option/);
+    expect(badSource.code).toBe(2);
+    expect(badSource.stderr).toMatch(/--sources: unknown source "nope"/);
     const badHour = await exportWatch(['subscribers', 'add', 'x@example.com', '--digest-hour', '24', ...dir]);
     expect(badHour.code).not.toBe(0);
     const header = await exportWatch(['subscribers', 'add', 'x@example.com\r\nBcc: y@example.com', ...dir]);

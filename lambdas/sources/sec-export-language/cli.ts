@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { checkInputFile } from '../../cli/input.ts';
 import { loadConfig } from '../../core/config.ts';
 import type { UpstreamClient } from '../../core/http.ts';
 import { createUpstreamClient } from '../../runtime/deps.ts';
@@ -71,7 +72,7 @@ export async function diffFilingsCommand(oldRef: string, newRef: string, opts: {
       client ??= createUpstreamClient(loadConfig());
       body = (await client.get(ref, { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' })).body;
     } else {
-      body = await readFile(ref);
+      body = await readFile(checkInputFile(ref));
     }
     return analyseDocument(body, undefined, ref);
   };

@@ -1,5 +1,7 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { CliError } from '../../cli/errors.ts';
+import { checkInputFile } from '../../cli/input.ts';
 import { loadConfig } from '../../core/config.ts';
 import { formatShare } from '../../core/format.ts';
 import { createUpstreamClient } from '../../runtime/deps.ts';
@@ -95,6 +97,11 @@ export function localLabels(file: string): MemberLabels {
   return existsSync(path) ? parseLabelLinkbase(readFileSync(path)) : NO_LABELS;
 }
 
+/** A document with XBRL in it: an inline XBRL or instance root with at least one context. */
+export function isFiling(doc: XbrlDocument): boolean {
+  return doc.format !== 'unknown' && doc.stats.contextsSeen > 0;
+}
+
 /**
  * Read a local file (streamed) or fetch an http(s) URL through the configured upstream client
  * (SEC User-Agent and rate limit), then print one JSON object (`json`) or a readable table.
@@ -109,8 +116,11 @@ export async function revenueCommand(fileOrUrl: string, opts: { json?: boolean }
     // An EDGAR Archives URL: the filing folder's label linkbase names the members.
     labels = (await fetchFilingLabels(http, fileOrUrl)).labels;
   } else {
-    doc = await readXbrl(createReadStream(fileOrUrl, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>);
+    doc = await readXbrl(createReadStream(checkInputFile(fileOrUrl), { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>);
     labels = localLabels(fileOrUrl);
+  }
+  if (!isFiling(doc)) {
+    throw new CliError(`${fileOrUrl} is not an XBRL filing (no inline XBRL or XBRL instance facts found): give a 10-Q/10-K primary document (.htm) or its instance (_htm.xml)`);
   }
   const report = revenueReport(doc, labels);
   if (opts.json) {
@@ -126,9 +136,8 @@ const millions = (v: number) => (v / 1e6).toLocaleString('en-US', { maximumFract
 export function formatReport(report: RevenueReport, doc?: XbrlDocument): string {
   const e = report.entity;
   const lines = [`${e.name ?? 'Unknown registrant'} — CIK ${e.cik ?? '?'} — ${e.documentType ?? 'document'} for the period ending ${e.periodEnd ?? '?'}`];
-  if (doc && doc.format === 'unknown') lines.push('(no XBRL found in this document)');
   if (!report.breakdowns.length) {
-    lines.push('', 'No revenue by geographic area in this document (segments are not geography).');
+    lines.push('', 'No revenue by geographic area in this document: it reports no revenue fact on a geographic axis.');
     return lines.join('\n');
   }
   for (const b of report.breakdowns) {
