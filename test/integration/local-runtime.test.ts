@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clockStartingAt } from '../../lambdas/core/clock.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LocalRuntime } from '../../lambdas/local/runtime.ts';
+import { DynamoSourceState } from '../../lambdas/store/source-state.ts';
 import { createUpstreamClient } from '../../lambdas/runtime/deps.ts';
 import { loadConfig } from '../../lambdas/core/config.ts';
 import { type DemoPhase, startDemoUpstream } from '../support/demo-upstream.ts';
@@ -62,5 +65,34 @@ describe('local runtime against the fake upstream', () => {
     for (const s of again.sources) expect(s).toMatchObject({ status: 'ok', changesCreated: 0 });
     expect(again.notifier.emailsSent).toBe(0);
     expect(readdirSync(join(dataDir, 'outbox')).filter((f) => f.endsWith('.eml'))).toHaveLength(2);
+  });
+});
+
+describe('local runtime and leases', () => {
+  it('at start releases a lease a killed run left in its store, and says so', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ew-runtime-lease-'));
+    const first = await LocalRuntime.start({ dataDir, log: () => undefined });
+    const state = new DynamoSourceState(
+      DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: first.dynamo.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })),
+      first.config.tables.state,
+    );
+    // As a SIGKILLed cycle leaves it: held, 15 minutes to go.
+    const now = new Date();
+    expect(await state.acquireLease('entity-list', 'export-watch local runtime (pid 1 on gone) x', new Date(now.getTime() + 15 * 60_000), now)).toBe(true);
+    expect(await state.leases()).toHaveLength(1);
+    await first.stop();
+
+    const lines: string[] = [];
+    const second = await LocalRuntime.start({ dataDir, log: (l) => lines.push(l) });
+    try {
+      expect(lines).toContainEqual(expect.stringMatching(/^entity-list: released the lease of an interrupted run \(held by export-watch local runtime \(pid 1 on gone\) x until /));
+      const after = new DynamoSourceState(
+        DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: second.dynamo.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })),
+        second.config.tables.state,
+      );
+      expect(await after.leases()).toEqual([]);
+    } finally {
+      await second.stop();
+    }
   });
 });
