@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildReportModel } from '../../lambdas/analytics/report-model.ts';
 import { renderReportHtml } from '../../lambdas/analytics/html.ts';
 import { type Change, finalizeChange } from '../../lambdas/core/change.ts';
-import { formatShare } from '../../lambdas/core/format.ts';
+import { formatShare, formatSigned } from '../../lambdas/core/format.ts';
 import { renderEmail } from '../../lambdas/notify/render.ts';
 import type { Breakdown } from '../../lambdas/sources/sec-revenue/breakdowns.ts';
 import { formatReport, type RevenueReport } from '../../lambdas/sources/sec-revenue/cli.ts';
@@ -164,6 +164,35 @@ describe('a share prints the same on every surface, rounded once from value and 
     // Only a bare fraction is rounded as given (no value and base to recompute from).
     expect(formatShare(0.4335)).toBe('43.4%');
     expect(formatShare({ value: 1, base: 0 })).toBe('—');
+  });
+
+  it('a move prints rounded once, its sign, arrow and colour those of the rounded number', () => {
+    expect(formatSigned(0.04)).toBe('±0.0');
+    expect(formatSigned(-0.04)).toBe('±0.0');
+    expect(formatSigned(2.25)).toBe('+2.3');
+    expect(formatSigned(-2.25)).toBe('−2.3');
+    expect(formatSigned(-1.2, '-')).toBe('-1.2');
+    // Without precomputed moves the renderer derives an exact move from the two splits.
+    const change = finalizeChange(
+      {
+        source: 'sec-revenue',
+        kind: 'revenue.regional',
+        naturalKey: 'k',
+        subject: 'NVDA',
+        title: 't',
+        summary: 's',
+        data: {
+          comparedWith: { basis: 'yoy', fiscalLabel: 'Q2 FY2025' },
+          total: 100_000,
+          totalBefore: 100_000,
+          regions: { before: [{ member: 'country:SG', label: 'Singapore', value: 20_000 }, { member: 'country:US', label: 'United States', value: 80_000 }], after: [{ member: 'country:SG', label: 'Singapore', value: 20_040 }, { member: 'country:US', label: 'United States', value: 79_960 }] },
+        },
+      },
+      NOW,
+    );
+    const html = renderEmail([change], { email: 'a@example.com' }).html;
+    expect(html).toContain('color:#59636e;font-weight:bold;white-space:nowrap;">▬&nbsp;±0.0&nbsp;pp');
+    expect(html).not.toContain('▲');
   });
 
   it('email (HTML, text, subject) = report = CLI = reference, for random breakdowns and stored series old and new', () => {

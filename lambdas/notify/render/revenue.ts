@@ -1,4 +1,5 @@
 import type { Change } from '../../core/change.ts';
+import { roundTenth } from '../../core/format.ts';
 import { safeUrl } from '../escape.ts';
 import {
   arr,
@@ -123,6 +124,11 @@ function exactShare(cell: ShareCell | undefined): number {
   return cell?.share ?? 0;
 }
 
+/** Whether a cell's share is known: stored, or from its value and base. */
+function hasShare(cell: ShareCell | undefined): boolean {
+  return cell?.share !== undefined || (cell?.value !== undefined && !!cell.base);
+}
+
 /** Build the table model from a change's data block. */
 export function revenueView(c: Change, ctx: RenderContext): RevenueView {
   const d = obj(c.data);
@@ -170,7 +176,7 @@ export function revenueView(c: Change, ctx: RenderContext): RevenueView {
     }
     // Without precomputed moves, derive the headline move from the two splits (a region
     // added or dropped counts from or to zero, as the source does).
-    if (basis && pp[basis] === undefined && before.length > 0 && (afterCell?.share !== undefined || b?.share !== undefined)) {
+    if (basis && pp[basis] === undefined && before.length > 0 && (hasShare(afterCell) || hasShare(b))) {
       // Exact shares in, unrounded out: the cell formatter rounds it once.
       pp[basis] = (exactShare(afterCell) - exactShare(b)) * 100;
     }
@@ -224,7 +230,9 @@ export function revenueView(c: Change, ctx: RenderContext): RevenueView {
 
 function ppCell(value: number | undefined): string {
   if (value === undefined) return `<span style="color:${COLORS.faint};">—</span>`;
-  const color = value > 0 ? COLORS.up : value < 0 ? COLORS.down : COLORS.muted;
+  // Colour, arrow and sign all follow the move as printed: +0.04 pp is a grey ▬ ±0.0.
+  const shown = roundTenth(value);
+  const color = shown > 0 ? COLORS.up : shown < 0 ? COLORS.down : COLORS.muted;
   return `<span style="color:${color};font-weight:bold;white-space:nowrap;">${arrow(value)}&nbsp;${esc(signed(value))}&nbsp;pp</span>`;
 }
 
