@@ -378,13 +378,23 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
 /** Entry point; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  // The one error boundary: one line on stderr (the stack only with --debug) and an exit code.
+  const report = (err: unknown): number => {
+    const failure = describeCliError(err, commandPathOf(argv.slice(2), commandTree(program)), argv.includes('--debug'));
+    if (failure.line) process.stderr.write(`${failure.line}\n`);
+    return failure.exitCode;
+  };
+  // Errors raised outside the command's promise (a stream's error event) take the same way out.
+  const fatal = (err: unknown) => process.exit(report(err));
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
   try {
     await program.parseAsync(argv);
     return (program.getOptionValue('exitCode') as number | undefined) ?? 0;
   } catch (err) {
-    // The one error boundary: one line on stderr (the stack only with --debug) and an exit code.
-    const failure = describeCliError(err, commandPathOf(argv.slice(2), commandTree(program)), argv.includes('--debug'));
-    if (failure.line) process.stderr.write(`${failure.line}\n`);
-    return failure.exitCode;
+    return report(err);
+  } finally {
+    process.off('uncaughtException', fatal);
+    process.off('unhandledRejection', fatal);
   }
 }
