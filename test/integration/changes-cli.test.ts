@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
+
 import { parse } from 'csv-parse/sync';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,9 +14,7 @@ import { DynamoChangeLog, matchesQuery, PageTokenError } from '../../lambdas/sto
 import { ensureTables } from '../../lambdas/store/create-tables.ts';
 import { REPO_ROOT } from '../support/fixtures.ts';
 import { type LocalDynamo, startLocalDynamo, testConfig } from '../support/local-aws.ts';
-
-const run = promisify(execFile);
-const cli = join(REPO_ROOT, 'bin/export-watch-cli.mjs');
+import { exportWatch } from '../support/cli.ts';
 
 const SUBJECTS: Record<SourceName, string[]> = {
   'sec-filings': ['NVDA', 'AMD'],
@@ -194,16 +191,6 @@ describe('change log queries and pagination (in-memory dynalite)', () => {
 // ---------------------------------------------------------------------------------------
 // The real command against a local data dir
 // ---------------------------------------------------------------------------------------
-
-async function exportWatch(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd: REPO_ROOT, env: process.env, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
 
 /** RFC 4180 records, read by an independent parser (csv-parse), not by our own code. */
 function parseCsv(text: string): string[][] {

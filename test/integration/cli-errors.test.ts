@@ -1,11 +1,11 @@
-import { execFile } from 'node:child_process';
+
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/fixtures.ts';
+import { type CliResult, exportWatch } from '../support/cli.ts';
 
 /**
  * Ordinary mistakes on the real binary (issue 21, items 4–6 and 10): each is one line on
@@ -13,27 +13,8 @@ import { REPO_ROOT } from '../support/fixtures.ts';
  * be used), and a suggestion where a typo has a near neighbour. Spawns run in parallel.
  */
 
-const run = promisify(execFile);
-const cli = join(REPO_ROOT, 'bin/export-watch-cli.mjs');
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function exportWatch(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
-
 /** One line on stderr, no stack frame, the exit code, and the line matching `message`. */
-function expectOneLine(r: Result, code: number, message: RegExp | string): void {
+function expectOneLine(r: CliResult, code: number, message: RegExp | string): void {
   const lines = r.stderr.trimEnd().split('\n');
   expect(lines, r.stderr).toHaveLength(1);
   expect(r.stderr).not.toMatch(/^\s+at /m);

@@ -1,30 +1,17 @@
-import { execFile } from 'node:child_process';
+
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { EntityListDiffReport } from '../../lambdas/sources/entity-list/cli.ts';
-import { describeWithSharedFixtures, REPO_ROOT, shared } from '../support/fixtures.ts';
+import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { entityListDemoBody } from '../support/upstreams/entity-list.ts';
+import { exportWatch } from '../support/cli.ts';
 
 /**
  * `export-watch entity-list diff` as a real process: help, the demo pair, files derived
  * from real CSL records, and bad input (exit code 2, one line, no stack trace).
  */
-
-const run = promisify(execFile);
-const cli = join(REPO_ROOT, 'bin/export-watch-cli.mjs');
-
-async function exportWatch(args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd: REPO_ROOT, env: process.env, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
 
 let dir: string;
 beforeAll(() => {

@@ -1,25 +1,11 @@
-import { execFile } from 'node:child_process';
+
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { Subscriber } from '../../lambdas/core/subscriber.ts';
 import { startDemoUpstream } from '../support/demo-upstream.ts';
-import { REPO_ROOT } from '../support/fixtures.ts';
-
-const run = promisify(execFile);
-const cli = join(REPO_ROOT, 'bin/export-watch-cli.mjs');
-
-async function exportWatch(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+import { exportWatch } from '../support/cli.ts';
 
 describe('export-watch subscribers (real process, local data dir)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ew-subs-'));
