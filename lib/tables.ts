@@ -85,6 +85,15 @@ export class ExportWatchTables extends Construct {
   grantNotifierAccess(grantee: IGrantable): void {
     this.grant(grantee, this.changes, CHANGES_TABLE, [...READ_ACTIONS, 'dynamodb:UpdateItem']);
     this.grant(grantee, this.subscribers, SUBSCRIBERS_TABLE, [...READ_ACTIONS, 'dynamodb:Scan', ...WRITE_ACTIONS]);
+    // Its delivery health (rejections, parked subscribers) for the ops check (issue 19,
+    // item 1): one item, `NOTIFIER` × `DELIVERY` in the state table, read and put, no other key.
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        resources: [this.state.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['NOTIFIER'] } },
+      }),
+    );
   }
 
   /**

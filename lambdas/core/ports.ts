@@ -32,6 +32,36 @@ export interface ChangeLogPort {
   pendingNotification(limit: number): Promise<Change[]>;
   /** Take a change out of the outbox once every subscriber has it. */
   markNotified(id: string, at: string): Promise<void>;
+  /**
+   * One page of the outbox, oldest first, and the token of the next page when more
+   * follow. Lets the notifier read past changes that a failing subscriber still holds
+   * there. Optional so simple fakes need only {@link pendingNotification}.
+   */
+  pendingNotificationPage?(limit: number, pageToken?: string): Promise<{ changes: Change[]; nextPageToken?: string | undefined }>;
+}
+
+/**
+ * Something about subscriber mail that ops must hear: a message SES refused for good
+ * (`rejected`), or a subscriber whose sends kept failing and who was parked (`parked`).
+ */
+export interface DeliveryEvent {
+  type: 'rejected' | 'parked';
+  /** The subscriber concerned (ops mail only; never sent to subscribers). */
+  email: string;
+  at: string;
+  /** The error, or why the subscriber was parked. */
+  detail: string;
+  /** Changes the message held (rejections) or the subscriber still lacked (parking). */
+  changes?: number | undefined;
+}
+
+/**
+ * The notifier's record of delivery events, which the ops check turns into ops alerts
+ * (state table, `NOTIFIER` × `DELIVERY`). Each event gets a sequence number, so the ops
+ * check alerts on each one exactly once.
+ */
+export interface NotifierHealthPort {
+  recordEvents(events: readonly DeliveryEvent[]): Promise<void>;
 }
 
 /** Health and cursor of one source. */

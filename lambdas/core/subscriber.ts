@@ -12,7 +12,8 @@ export interface Subscriber {
   /**
    * `pending` until the double opt-in is confirmed; config-seeded subscribers start
    * `active`. `unsubscribed` (their own link) and `suppressed` (SES bounce or complaint)
-   * get no more mail.
+   * get no more mail. `parked` (sends kept failing; ops was told) and `removed` (a
+   * config-seeded subscriber who left the config file) get no mail either.
    */
   status: SubscriberStatus;
   createdAt: string;
@@ -28,10 +29,21 @@ export interface Subscriber {
   suppressionReason?: string | undefined;
   /** End of the window the last daily digest covered (ISO). */
   lastDigestAt?: string | undefined;
+  /**
+   * Consecutive notifier runs in which sending to this subscriber failed (transiently;
+   * a permanent rejection is recorded per change instead), since when, and the last error.
+   * Cleared by the next successful send; enough of them park the subscriber.
+   */
+  deliveryFailures?: { runs: number; since: string; lastError: string } | undefined;
+  /** When and why the notifier parked the subscriber (status `parked`). */
+  parkedAt?: string | undefined;
+  parkedReason?: string | undefined;
+  /** When the subscriber left the config file (status `removed`). */
+  removedAt?: string | undefined;
 }
 
 /** Lifecycle of a subscriber; only `active` ones are mailed alerts. */
-export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed', 'suppressed'] as const;
+export const SUBSCRIBER_STATUSES = ['pending', 'active', 'unsubscribed', 'suppressed', 'parked', 'removed'] as const;
 export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
 
 /**

@@ -18,7 +18,7 @@ import { OutboxMailer, SesMailer } from '../notify/mailer.ts';
 import { type NotifierOutcome, runNotifier } from '../notify/notifier.ts';
 import { localKeyFile } from '../notify/secret.ts';
 import { handleLinkRequest } from '../notify/subscription.ts';
-import { DynamoAlertStore } from '../ops/alert-store.ts';
+import { DynamoAlertStore, DynamoNotifierHealthStore } from '../ops/alert-store.ts';
 import { type OpsCheckOutcome, runOpsCheck } from '../ops/check.ts';
 import { MailOpsPublisher } from '../ops/publishers.ts';
 import { OPS_CHECK_SCHEDULE } from '../ops/schedule.ts';
@@ -166,6 +166,7 @@ export class LocalRuntime {
     return runNotifier({
       changes: this.deps.changes,
       subscribers: new DynamoSubscribers(this.deps.db, this.config.tables.subscribers),
+      notifierHealth: new DynamoNotifierHealthStore(this.deps.db, this.config.tables.state),
       mailer: this.mailer,
       clock: this.deps.clock,
       senderEmail: this.config.senderEmail,

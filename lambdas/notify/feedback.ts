@@ -87,7 +87,7 @@ export async function applyFeedback(bodies: string[], deps: FeedbackDeps): Promi
       const updated = await deps.subscribers.update(
         s.email,
         { status: 'suppressed', suppressedAt: at, suppressionReason: s.reason, updatedAt: at },
-        { statusIn: ['active', 'pending', 'unsubscribed'] },
+        { statusIn: ['active', 'pending', 'unsubscribed', 'parked', 'removed'] },
       );
       if (updated) {
         suppressed++;

@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { systemClock } from '../core/clock.ts';
 import { getConfig } from '../core/config.ts';
+import { DynamoNotifierHealthStore } from '../ops/alert-store.ts';
 import { notifierMetrics } from '../ops/metrics.ts';
 import { logger, publishMetrics } from '../runtime/lambda.ts';
 import { DynamoChangeLog } from '../store/change-log.ts';
@@ -28,6 +29,8 @@ function notifierDeps(): NotifierDeps {
     deps = {
       changes: new DynamoChangeLog(db, config.tables.changes),
       subscribers: new DynamoSubscribers(db, config.tables.subscribers),
+      // Rejections and parkings for the ops check (state table, `NOTIFIER` × `DELIVERY`).
+      notifierHealth: new DynamoNotifierHealthStore(db, config.tables.state),
       mailer: new SesMailer(new SESClient({}), { configurationSet: config.emailDelivery.configurationSet }),
       clock: systemClock,
       senderEmail: config.senderEmail,

@@ -2,7 +2,7 @@ import type { Change } from '../core/change.ts';
 import type { Clock } from '../core/clock.ts';
 import type { EmailSettings, SubscriberSeed } from '../core/config.ts';
 import { errorMessageOf } from '../core/errors.ts';
-import type { ChangeLogPort } from '../core/ports.ts';
+import type { ChangeLogPort, DeliveryEvent, NotifierHealthPort } from '../core/ports.ts';
 import { matchesSubscriber, type Subscriber } from '../core/subscriber.ts';
 import type { DynamoSubscribers } from '../store/subscribers.ts';
 import { isValidEmail } from './escape.ts';
@@ -35,6 +35,13 @@ export interface NotifierDeps {
   links?: LinkSettings | undefined;
   /** The offline demo's data: every email says so (banner, `[DEMO]` subject). */
   demo?: boolean;
+  /**
+   * Where delivery events (permanent rejections, parked subscribers) are recorded; the ops
+   * check turns each into one ops alert. Without it they are only logged and counted.
+   */
+  notifierHealth?: NotifierHealthPort | undefined;
+  /** When a subscriber whose sends keep failing is parked (defaults: {@link PARKING}). */
+  parking?: Partial<typeof PARKING>;
 }
 
 /** What one run did. */
@@ -54,6 +61,12 @@ export interface NotifierOutcome {
   confirmationsSent?: number;
   /** Subscribers skipped because their stored address is not valid. */
   skipped?: number;
+  /** Messages SES refused for good (recorded as rejected deliveries, told to ops). */
+  rejected?: number;
+  /** Subscribers parked by this run (their sends kept failing; told to ops). */
+  parked?: number;
+  /** Config-seeded subscribers marked `removed` because they left the config file. */
+  removed?: number;
 }
 
 /**
@@ -63,8 +76,33 @@ export interface NotifierOutcome {
  * Delivery records make the overlap harmless: nothing is ever sent twice.
  */
 export const DIGEST_OVERLAP_MS = 15 * 60_000;
-/** Most changes one digest reads (a quiet day has a handful; this bounds a flood). */
+/**
+ * Most changes one digest email carries (shown, or counted in its "N more changes" line).
+ * The window is always read in full; a larger backlog goes out in several digests, one
+ * per run, and `lastDigestAt` moves only to the last change an email covered.
+ */
 export const DIGEST_MAX_CHANGES = 2000;
+
+/**
+ * When a subscriber whose sends keep failing (transiently: throttling, 5xx, a broken
+ * mailbox provider…) is parked: after `afterFailedRuns` consecutive failed runs that span
+ * at least `minFailingMinutes`. Both, so a burst of notifier runs (the change stream
+ * triggers several a minute on a busy day) cannot park someone over a short SES hiccup.
+ * Until then the subscriber's changes stay in the outbox; once parked they stop holding it.
+ */
+export const PARKING = { afterFailedRuns: 5, minFailingMinutes: 60 };
+
+/** Outbox pages (of `batchSize`) one run reads at most; the rest waits for the next run. */
+export const OUTBOX_MAX_PAGES_PER_RUN = 25;
+
+/** What one run learnt about each subscriber's sends, for parking and ops. */
+interface RunState {
+  events: DeliveryEvent[];
+  /** Subscribers with a failed send this run: the last error, and changes it held back. */
+  sendFailed: Map<string, { error: string; held: number }>;
+  /** Subscribers with at least one successful send this run. */
+  sendOk: Set<string>;
+}
 
 /**
  * One notifier run, in three steps:
@@ -87,9 +125,10 @@ export const DIGEST_MAX_CHANGES = 2000;
  */
 export async function runNotifier(deps: NotifierDeps): Promise<NotifierOutcome> {
   const log = deps.log ?? (() => undefined);
-  const outcome: Required<NotifierOutcome> = { pending: 0, emailsSent: 0, deliveries: 0, failures: [], completed: 0, digestsSent: 0, confirmationsSent: 0, skipped: 0 };
+  const outcome: Required<NotifierOutcome> = { pending: 0, emailsSent: 0, deliveries: 0, failures: [], completed: 0, digestsSent: 0, confirmationsSent: 0, skipped: 0, rejected: 0, parked: 0, removed: 0 };
   let subscribers = await deps.subscribers.list();
-  if (await syncSeeds(deps, subscribers)) subscribers = await deps.subscribers.list();
+  if (await syncSeeds(deps, subscribers, outcome)) subscribers = await deps.subscribers.list();
+  const run: RunState = { events: [], sendFailed: new Map(), sendOk: new Set() };
 
   const usable = subscribers.filter((s) => {
     if (isValidEmail(s.email)) return true;
@@ -99,18 +138,82 @@ export async function runNotifier(deps: NotifierDeps): Promise<NotifierOutcome> 
   });
 
   await sendConfirmations(usable, deps, outcome);
-  await sendImmediate(usable, deps, outcome);
-  await sendDigests(usable, deps, outcome);
+  await sendImmediate(usable, deps, outcome, run);
+  await sendDigests(usable, deps, outcome, run);
+  await trackSendFailures(usable, deps, outcome, run);
+  if (run.events.length > 0) {
+    try {
+      if (deps.notifierHealth) await deps.notifierHealth.recordEvents(run.events);
+      else log('delivery events not recorded for ops (no notifier health store)', { events: run.events.length });
+    } catch (err) {
+      // Still in the logs and the DeliveriesRejected/SubscribersParked metrics.
+      outcome.failures.push({ email: '(ops record)', error: errorMessageOf(err) });
+      log('could not record delivery events for ops', { error: errorMessageOf(err), events: run.events });
+    }
+  }
   log('notifier run complete', { ...outcome, failures: outcome.failures.length });
   return outcome;
 }
 
-/** Insert config-seeded subscribers, and keep the settings of earlier seeds in step with the file. */
-async function syncSeeds(deps: NotifierDeps, existing: Subscriber[]): Promise<boolean> {
+/**
+ * Count this run's failed sends per subscriber and park those that keep failing (see
+ * {@link PARKING}); a successful send clears the count. Only failures of the send itself
+ * count: a DynamoDB error says nothing about the subscriber and must not park everyone.
+ */
+async function trackSendFailures(subscribers: Subscriber[], deps: NotifierDeps, outcome: Required<NotifierOutcome>, run: RunState): Promise<void> {
+  const parking = { ...PARKING, ...deps.parking };
+  const nowDate = deps.clock.now();
+  const now = nowDate.toISOString();
+  for (const s of subscribers) {
+    const failed = run.sendFailed.get(s.email);
+    try {
+      if (failed && !run.sendOk.has(s.email)) {
+        const next = { runs: (s.deliveryFailures?.runs ?? 0) + 1, since: s.deliveryFailures?.since ?? now, lastError: failed.error.slice(0, 300) };
+        const failingMinutes = (nowDate.getTime() - Date.parse(next.since)) / 60_000;
+        if (next.runs >= parking.afterFailedRuns && failingMinutes >= parking.minFailingMinutes) {
+          const reason = `sending failed in ${next.runs} consecutive runs since ${next.since}; last error: ${next.lastError}`;
+          const parked = await deps.subscribers.update(s.email, { status: 'parked', parkedAt: now, parkedReason: reason, deliveryFailures: next, updatedAt: now }, { statusIn: ['active'] });
+          if (parked) {
+            outcome.parked++;
+            run.events.push({ type: 'parked', email: s.email, at: now, detail: reason, changes: failed.held });
+            deps.log?.('subscriber parked: sends kept failing; ops told', { email: s.email, reason });
+          }
+        } else {
+          await deps.subscribers.update(s.email, { deliveryFailures: next }, { statusIn: ['active'] });
+        }
+      } else if (run.sendOk.has(s.email) && s.deliveryFailures) {
+        await deps.subscribers.update(s.email, { deliveryFailures: null });
+      }
+    } catch (err) {
+      outcome.failures.push({ email: s.email, error: errorMessageOf(err) });
+      deps.log?.('could not record send failures', { email: s.email, error: errorMessageOf(err) });
+    }
+  }
+}
+
+/**
+ * Insert config-seeded subscribers, keep the settings of earlier seeds in step with the
+ * file, and deactivate those who left it.
+ *
+ * Leaving: a subscriber with `origin: 'config'` whose address is no longer among the seeds
+ * becomes `removed` (no mail; deliveries kept). Coming back reactivates a `removed` one,
+ * from now on (`lastDigestAt` restarts, so no digest replays the time away). Unsubscribed,
+ * suppressed and parked subscribers keep their status either way: the file never overrides
+ * what the person (or ops) decided.
+ *
+ * An empty seed list removes nobody. The Lambdas get the seeds from the config file baked
+ * into `EXPORT_WATCH_CONFIG_JSON` at deploy time, the local runtime from the file itself;
+ * a config without `subscribers` (a trimmed file, the wrong file) parses to `[]`, and
+ * that must not silence everyone. To stop mail to the last config subscriber, use
+ * `export-watch subscribers remove` (or their unsubscribe link).
+ */
+async function syncSeeds(deps: NotifierDeps, existing: Subscriber[], outcome: Required<NotifierOutcome>): Promise<boolean> {
+  if (deps.seeds === undefined) return false;
   const now = deps.clock.now().toISOString();
   const byEmail = new Map(existing.map((s) => [s.email.toLowerCase(), s]));
+  const seeded = new Set(deps.seeds.map((s) => s.email.toLowerCase()));
   let changed = false;
-  for (const seed of deps.seeds ?? []) {
+  for (const seed of deps.seeds) {
     const email = seed.email.toLowerCase();
     const wanted = {
       name: seed.name,
@@ -126,11 +229,36 @@ async function syncSeeds(deps: NotifierDeps, existing: Subscriber[]): Promise<bo
     // Only the settings follow the file; the status never does (an unsubscribed or
     // suppressed seed stays so), and a subscriber added by CLI is left alone.
     if (current.origin !== 'config') continue;
+    if (current.status === 'removed') {
+      const back = await deps.subscribers.update(
+        email,
+        { status: 'active', removedAt: null, lastDigestAt: now, deliveryFailures: null, name: wanted.name ?? null, mode: wanted.mode, digestHour: wanted.digestHour, filters: wanted.filters, updatedAt: now },
+        { statusIn: ['removed'] },
+      );
+      if (back) deps.log?.('config subscriber back in the config file: reactivated', { email });
+      changed = changed || back !== undefined;
+      continue;
+    }
     const differs =
       current.name !== wanted.name || current.mode !== wanted.mode || current.digestHour !== wanted.digestHour || JSON.stringify(current.filters) !== JSON.stringify(wanted.filters);
     if (differs) {
       await deps.subscribers.update(email, { name: wanted.name ?? null, mode: wanted.mode, digestHour: wanted.digestHour, filters: wanted.filters, updatedAt: now });
       changed = true;
+    }
+  }
+  if (deps.seeds.length === 0) {
+    const kept = existing.filter((s) => s.origin === 'config' && s.status === 'active').length;
+    if (kept > 0) deps.log?.('the config lists no subscribers: config-seeded subscribers are left active (an empty list removes nobody)', { kept });
+    return changed;
+  }
+  for (const s of existing) {
+    if (s.origin !== 'config' || seeded.has(s.email.toLowerCase())) continue;
+    if (s.status !== 'active' && s.status !== 'pending') continue;
+    const removed = await deps.subscribers.update(s.email, { status: 'removed', removedAt: now, updatedAt: now }, { statusIn: ['active', 'pending'] });
+    if (removed) {
+      outcome.removed++;
+      changed = true;
+      deps.log?.('config subscriber no longer in the config file: removed (no more mail)', { email: s.email });
     }
   }
   return changed;
@@ -156,34 +284,64 @@ async function sendConfirmations(subscribers: Subscriber[], deps: NotifierDeps, 
   }
 }
 
-async function sendImmediate(subscribers: Subscriber[], deps: NotifierDeps, outcome: NotifierOutcome): Promise<void> {
-  const pending = await deps.changes.pendingNotification(deps.batchSize ?? 200);
-  outcome.pending = pending.length;
-  if (pending.length === 0) return;
+/**
+ * Drain the outbox page by page (oldest first), so changes a failing subscriber still
+ * holds never hide the ones behind them: every other subscriber gets every change.
+ */
+async function sendImmediate(subscribers: Subscriber[], deps: NotifierDeps, outcome: Required<NotifierOutcome>, run: RunState): Promise<void> {
   const recipients = subscribers.filter((s) => s.status === 'active' && s.mode === 'immediate');
+  const batchSize = deps.batchSize ?? 200;
+  let token: string | undefined;
+  for (let page = 0; page < OUTBOX_MAX_PAGES_PER_RUN; page++) {
+    let changes: Change[];
+    if (deps.changes.pendingNotificationPage) {
+      const read = await deps.changes.pendingNotificationPage(batchSize, token);
+      changes = read.changes;
+      token = read.nextPageToken;
+    } else {
+      changes = await deps.changes.pendingNotification(batchSize);
+      token = undefined;
+    }
+    outcome.pending += changes.length;
+    if (changes.length > 0) await deliverPage(changes, recipients, deps, outcome, run);
+    if (token === undefined) return;
+  }
+}
+
+async function deliverPage(pending: Change[], recipients: Subscriber[], deps: NotifierDeps, outcome: Required<NotifierOutcome>, run: RunState): Promise<void> {
   const blocked = new Set<string>(); // change ids that some subscriber still lacks
   for (const subscriber of recipients) {
     const matched = pending.filter((c) => matchesSubscriber(c, subscriber.filters));
     if (matched.length === 0) continue;
+    const failedEarlier = run.sendFailed.get(subscriber.email);
+    if (failedEarlier) {
+      // One failed send per subscriber and run: the rest of their changes wait for the next run.
+      for (const c of matched) blocked.add(c.id);
+      failedEarlier.held += matched.length;
+      continue;
+    }
     let toSend: Change[] = [];
+    let sending = false;
     try {
       const delivered = await deps.subscribers.deliveredAmong(subscriber.email, matched.map((c) => c.id));
       toSend = matched.filter((c) => !delivered.has(c.id));
       if (toSend.length === 0) continue; // never an empty email
+      sending = true;
       const messageId = await sendChanges(toSend, subscriber, deps, undefined);
+      sending = false;
+      run.sendOk.add(subscriber.email);
       outcome.emailsSent++;
       outcome.deliveries += await recordDeliveries(toSend, subscriber, messageId, 'immediate', deps);
     } catch (err) {
-      if (isPermanentRejection(err) && toSend.length > 0) {
+      if (sending && isPermanentRejection(err)) {
         // SES refused this message for good (e.g. an unverified recipient in the sandbox):
         // retrying every run would never succeed and would hold the outbox. Record the
-        // rejection per change (visible in the deliveries) instead of dropping it silently.
-        await recordDeliveries(toSend, subscriber, `rejected: ${errorMessageOf(err)}`.slice(0, 300), 'immediate', deps);
-        outcome.failures.push({ email: subscriber.email, error: `rejected permanently: ${errorMessageOf(err)}` });
-        deps.log?.('delivery rejected permanently; recorded, not retried', { email: subscriber.email, error: errorMessageOf(err) });
+        // rejection per change (visible in the deliveries) and tell ops.
+        await recordRejection(toSend, subscriber, err, 'immediate', deps, outcome, run);
         continue;
       }
       for (const c of matched) blocked.add(c.id);
+      if (sending) run.sendFailed.set(subscriber.email, { error: errorMessageOf(err), held: toSend.length });
       outcome.failures.push({ email: subscriber.email, error: errorMessageOf(err) });
       deps.log?.('delivery failed; will retry next run', { email: subscriber.email, error: errorMessageOf(err) });
     }
@@ -195,6 +353,16 @@ async function sendImmediate(subscribers: Subscriber[], deps: NotifierDeps, outc
   }
 }
 
+/** Record a permanent rejection per change and as a delivery event for ops. */
+async function recordRejection(changes: Change[], subscriber: Subscriber, err: unknown, via: 'immediate' | 'digest', deps: NotifierDeps, outcome: Required<NotifierOutcome>, run: RunState): Promise<void> {
+  const error = errorMessageOf(err);
+  await recordDeliveries(changes, subscriber, `rejected: ${error}`.slice(0, 300), via, deps);
+  outcome.rejected++;
+  outcome.failures.push({ email: subscriber.email, error: `rejected permanently: ${error}` });
+  run.events.push({ type: 'rejected', email: subscriber.email, at: deps.clock.now().toISOString(), detail: `${via === 'digest' ? 'digest' : 'alert'} rejected by SES: ${error}`, changes: changes.length });
+  deps.log?.('delivery rejected permanently; recorded, not retried; ops told', { email: subscriber.email, error });
+}
+
 /** Is a digest due for `subscriber` at `now`? Returns the start of the window it covers. */
 export function digestDue(subscriber: Subscriber, now: Date): string | undefined {
   const last = subscriber.lastDigestAt ?? subscriber.confirmedAt ?? subscriber.createdAt;
@@ -202,33 +370,70 @@ export function digestDue(subscriber: Subscriber, now: Date): string | undefined
   return last < slot.toISOString() ? last : undefined;
 }
 
-async function sendDigests(subscribers: Subscriber[], deps: NotifierDeps, outcome: Required<NotifierOutcome>): Promise<void> {
+async function sendDigests(subscribers: Subscriber[], deps: NotifierDeps, outcome: Required<NotifierOutcome>, run: RunState): Promise<void> {
   const now = deps.clock.now();
   const until = now.toISOString();
   for (const subscriber of subscribers.filter((s) => s.status === 'active' && s.mode === 'daily')) {
     const since = digestDue(subscriber, now);
     if (since === undefined) continue;
+    let toSend: Change[] = [];
+    let covered = until;
+    let sending = false;
     try {
       const readFrom = new Date(Date.parse(since) - DIGEST_OVERLAP_MS).toISOString();
-      const matched: Change[] = [];
-      for await (const c of deps.changes.query({ since: readFrom, until, limit: DIGEST_MAX_CHANGES })) {
-        if (matchesSubscriber(c, subscriber.filters)) matched.push(c);
-      }
+      const matched = await readDigestWindow(subscriber, readFrom, until, deps);
       const delivered = await deps.subscribers.deliveredAmong(subscriber.email, matched.map((c) => c.id));
-      const toSend = matched.filter((c) => !delivered.has(c.id));
+      const undelivered = matched.filter((c) => !delivered.has(c.id)).sort((a, b) => a.detectedAt.localeCompare(b.detectedAt) || a.id.localeCompare(b.id));
+      toSend = undelivered.slice(0, DIGEST_MAX_CHANGES);
+      if (undelivered.length > toSend.length) {
+        // Cover the oldest changes and stop the window at the last one included; the next
+        // run (the digest is still due then) reads on from there. Changes at the same
+        // instant that did not fit are re-read through the overlap.
+        const last = (toSend[toSend.length - 1] as Change).detectedAt;
+        // ISO strings: the later of the two (never move the window backwards).
+        covered = since;
+        if (last > since) covered = last;
+      }
       if (toSend.length > 0) {
-        const messageId = await sendChanges(toSend, subscriber, deps, { since, until });
+        sending = true;
+        const messageId = await sendChanges(toSend, subscriber, deps, { since, until: covered });
+        sending = false;
+        run.sendOk.add(subscriber.email);
         outcome.emailsSent++;
         outcome.digestsSent++;
         outcome.deliveries += await recordDeliveries(toSend, subscriber, messageId, 'digest', deps);
       }
       // Moved on even when nothing matched: the window is done either way.
-      await deps.subscribers.update(subscriber.email, { lastDigestAt: until }, { lastDigestAt: subscriber.lastDigestAt ?? null, statusIn: ['active'] });
+      await deps.subscribers.update(subscriber.email, { lastDigestAt: covered }, { lastDigestAt: subscriber.lastDigestAt ?? null, statusIn: ['active'] });
     } catch (err) {
+      if (sending && isPermanentRejection(err)) {
+        await recordRejection(toSend, subscriber, err, 'digest', deps, outcome, run);
+        // The rejected changes are recorded, so the window is done: no endless retry.
+        await deps.subscribers.update(subscriber.email, { lastDigestAt: covered }, { lastDigestAt: subscriber.lastDigestAt ?? null, statusIn: ['active'] }).catch(() => undefined);
+        continue;
+      }
+      if (sending) run.sendFailed.set(subscriber.email, { error: errorMessageOf(err), held: toSend.length });
       outcome.failures.push({ email: subscriber.email, error: errorMessageOf(err) });
       deps.log?.('digest failed; will retry next run', { email: subscriber.email, error: errorMessageOf(err) });
     }
   }
+}
+
+/**
+ * Every change of a digest window that passes the subscriber's filters, read in full
+ * (no cap: a flood of one source must not hide another's change). With a source filter
+ * only those sources' partitions of the by-source index are read, so an Entity List
+ * flood costs a `sec-filings` subscriber nothing.
+ */
+async function readDigestWindow(subscriber: Subscriber, since: string, until: string, deps: NotifierDeps): Promise<Change[]> {
+  const sources = subscriber.filters.sources?.length ? [...new Set(subscriber.filters.sources)] : [undefined];
+  const matched: Change[] = [];
+  for (const source of sources) {
+    for await (const c of deps.changes.query({ source, since, until })) {
+      if (matchesSubscriber(c, subscriber.filters)) matched.push(c);
+    }
+  }
+  return matched;
 }
 
 async function recordDeliveries(changes: Change[], subscriber: Subscriber, messageId: string, via: 'immediate' | 'digest', deps: NotifierDeps): Promise<number> {

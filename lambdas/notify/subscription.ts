@@ -93,7 +93,7 @@ export async function handleLinkRequest(req: LinkRequest, deps: SubscriptionDeps
     const at = now.toISOString();
     if (purpose === 'unsubscribe') {
       // Idempotent, and the same answer whether or not the address is (still) subscribed.
-      await deps.subscribers.update(email, { status: 'unsubscribed', unsubscribedAt: at, updatedAt: at }, { statusIn: ['active', 'pending'] });
+      await deps.subscribers.update(email, { status: 'unsubscribed', unsubscribedAt: at, updatedAt: at }, { statusIn: ['active', 'pending', 'parked', 'removed'] });
       deps.log?.('unsubscribed', { email });
       return respond(200, page({ title: 'You are unsubscribed', paragraphs: [`export-watch will send no more emails to ${email}.`] }));
     }

@@ -1,5 +1,5 @@
 import type { SourceName } from '../core/change.ts';
-import type { SourceState } from '../core/ports.ts';
+import type { DeliveryEvent, SourceState } from '../core/ports.ts';
 import type { Schedule } from '../core/schedule.ts';
 import { evaluateSourceHealth, type HealthThresholds, type HealthVerdict, type SourceHealth } from './health.ts';
 
@@ -42,11 +42,52 @@ export interface AlertThresholds extends HealthThresholds {
   reminderMaxMinutes: number;
 }
 
-/** What to tell ops. */
-export type OpsNotification =
+/** What to tell ops about a source. */
+export type SourceNotification =
   | { type: 'alert'; source: SourceName; health: SourceHealth; openedAt: string }
   | { type: 'reminder'; source: SourceName; health: SourceHealth; openedAt: string; at: string; reminder: number; nextReminderAt: string }
   | { type: 'recovery'; source: SourceName; health: SourceHealth; openedAt: string; recoveredAt: string; /** The verdict the incident last had (what recovered). */ wasVerdict?: HealthVerdict | undefined };
+
+/** What to tell ops: about a source, or about subscriber mail that failed for good. */
+export type OpsNotification = SourceNotification | DeliveryNotification;
+
+/** A delivery event with its sequence number (see {@link DeliveryRecord}). */
+export type SequencedDeliveryEvent = DeliveryEvent & { seq: number };
+
+/** The notifier's delivery events as the ops check reads them, with ops' acknowledgement. */
+export interface DeliveryRecord {
+  /** Sequence number of the latest event. */
+  seq: number;
+  /** Latest event ops has been told of (0: none). */
+  ackSeq: number;
+  totals: { rejected: number; parked: number };
+  /** The latest events kept (older ones are only counted). */
+  events: SequencedDeliveryEvent[];
+}
+
+/** Subscriber mail that needs ops: messages SES refused for good, subscribers parked. */
+export interface DeliveryNotification {
+  type: 'delivery';
+  source: 'notifier';
+  at: string;
+  /** Events not told yet, oldest first. */
+  events: SequencedDeliveryEvent[];
+  /** Events not told yet that the record no longer holds (a flood between two checks). */
+  omitted: number;
+  totals: DeliveryRecord['totals'];
+}
+
+/**
+ * The delivery alert due, if any: every event recorded since the last one ops was told
+ * of, in one message. Each event is told exactly once (the caller stores `ackSeq` after
+ * publishing); there is no recovery notice, since each event is a fact, not a state.
+ */
+export function evaluateDelivery(record: DeliveryRecord | undefined, now: Date): { notification: DeliveryNotification; ackSeq: number } | undefined {
+  if (!record || record.seq <= record.ackSeq) return undefined;
+  const events = record.events.filter((e) => e.seq > record.ackSeq).sort((a, b) => a.seq - b.seq);
+  const omitted = Math.max(0, record.seq - record.ackSeq - events.length);
+  return { notification: { type: 'delivery', source: 'notifier', at: now.toISOString(), events, omitted, totals: record.totals }, ackSeq: record.seq };
+}
 
 /**
  * One source's outcome: the notification to publish (if any), then the alert state to
@@ -55,7 +96,7 @@ export type OpsNotification =
 export interface OpsAction {
   source: SourceName;
   health: SourceHealth;
-  notification?: OpsNotification;
+  notification?: SourceNotification;
   next?: AlertState;
 }
 

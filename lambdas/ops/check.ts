@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import { errorMessageOf } from '../core/errors.ts';
 import type { ChangeLogPort, SourceState, SourceStatePort } from '../core/ports.ts';
 import { DEFAULT_SCHEDULES, type Schedule } from '../core/schedule.ts';
-import { type AlertState, type AlertThresholds, evaluateOps, type OpsNotification } from './alerts.ts';
+import { type AlertState, type AlertThresholds, type DeliveryRecord, evaluateDelivery, evaluateOps, type OpsNotification } from './alerts.ts';
 import type { SourceHealth } from './health.ts';
 import { type OpsMessage, renderOpsNotification } from './render.ts';
 
@@ -19,6 +19,13 @@ export interface AlertStatePort {
   /** The alert states of `sources` that exist. */
   list(sources: readonly SourceName[]): Promise<Map<SourceName, AlertState>>;
   put(state: AlertState): Promise<void>;
+  /**
+   * The notifier's delivery events (permanent rejections, parked subscribers) and how far
+   * ops has been told. Optional: without it the check watches sources only.
+   */
+  deliveryEvents?(): Promise<DeliveryRecord | undefined>;
+  /** Store that ops has been told of every delivery event up to `seq`. */
+  acknowledgeDelivery?(seq: number, at: string): Promise<void>;
 }
 
 /** Where ops messages go. Never a subscriber address. */
@@ -51,7 +58,7 @@ export interface OpsCheckOutcome {
   /** Notifications published (alerts, reminders, recoveries). */
   sent: OpsNotification[];
   /** Publishing or storing that failed; retried by the next check. */
-  failures: Array<{ source: SourceName | 'outbox'; error: string }>;
+  failures: Array<{ source: SourceName | 'outbox' | 'notifier'; error: string }>;
   /** Age of the oldest change still waiting for the notifier; 0 when none waits; undefined when not measured. */
   outboxOldestAgeSeconds?: number;
 }
@@ -92,6 +99,22 @@ export async function runOpsCheck(deps: OpsCheckDeps): Promise<OpsCheckOutcome> 
     } catch (err) {
       outcome.failures.push({ source: action.source, error: errorMessageOf(err) });
       log('ops check could not publish or store an alert; the next check retries', { source: action.source, error: errorMessageOf(err) });
+    }
+  }
+
+  // Subscriber mail that failed for good: told once per event, publish → acknowledge.
+  if (deps.alerts.deliveryEvents && deps.alerts.acknowledgeDelivery) {
+    try {
+      const due = evaluateDelivery(await deps.alerts.deliveryEvents(), now);
+      if (due) {
+        await deps.publisher.publish(renderOpsNotification(due.notification, deps.origin), due.notification);
+        outcome.sent.push(due.notification);
+        log('ops delivery alert', { events: due.notification.events.length, omitted: due.notification.omitted });
+        await deps.alerts.acknowledgeDelivery(due.ackSeq, outcome.at);
+      }
+    } catch (err) {
+      outcome.failures.push({ source: 'notifier', error: errorMessageOf(err) });
+      log('ops check could not publish or store a delivery alert; the next check retries', { error: errorMessageOf(err) });
     }
   }
 

@@ -41,6 +41,10 @@ export const METRIC = {
   emailFailures: 'EmailFailures',
   /** Bounces reported back to the notifier, when it exposes them. */
   bounces: 'Bounces',
+  /** Messages SES refused for good (each also becomes an ops alert). */
+  deliveriesRejected: 'DeliveriesRejected',
+  /** Subscribers parked because their sends kept failing (each also becomes an ops alert). */
+  subscribersParked: 'SubscribersParked',
 } as const;
 
 /** A metric name. */
@@ -104,11 +108,14 @@ export function opsCheckMetrics(outcome: OpsCheckOutcome): MetricPoint[] {
   return points;
 }
 
-/** Metrics of one notifier run (bounces only if the outcome carries a count of them). */
+/** Metrics of one notifier run (bounces only if the outcome carries a count of them; rejections and parkings when there were any). */
 export function notifierMetrics(outcome: NotifierOutcome & { bounces?: number }): MetricPoint[] {
   const points: MetricPoint[] = [{ name: METRIC.emailsSent, unit: 'Count', value: outcome.emailsSent, dimensions: {} }];
   if (outcome.failures.length > 0) points.push({ name: METRIC.emailFailures, unit: 'Count', value: outcome.failures.length, dimensions: {} });
   if (typeof outcome.bounces === 'number' && outcome.bounces > 0) points.push({ name: METRIC.bounces, unit: 'Count', value: outcome.bounces, dimensions: {} });
+  // Rare events: emitted only when they happen (see sourceCycleMetrics).
+  if (outcome.rejected) points.push({ name: METRIC.deliveriesRejected, unit: 'Count', value: outcome.rejected, dimensions: {} });
+  if (outcome.parked) points.push({ name: METRIC.subscribersParked, unit: 'Count', value: outcome.parked, dimensions: {} });
   return points;
 }
 

@@ -1,4 +1,4 @@
-import type { OpsNotification } from './alerts.ts';
+import type { DeliveryNotification, OpsNotification } from './alerts.ts';
 import type { SourceHealth } from './health.ts';
 
 /** An ops message, the same text for SNS (AWS) and SES (local). */
@@ -61,6 +61,8 @@ export function renderOpsNotification(n: OpsNotification, origin: string): OpsMe
     'This goes to the ops list only; subscribers never receive ops mail.',
   ];
   switch (n.type) {
+    case 'delivery':
+      return renderDelivery(n, footer);
     case 'alert':
       return {
         subject: asciiLine(`[export-watch ops] ALERT: ${n.source} is ${n.health.verdict}`, SUBJECT_MAX),
@@ -102,4 +104,36 @@ export function renderOpsNotification(n: OpsNotification, origin: string): OpsMe
         ].join('\n'),
       };
   }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Rejected messages and parked subscribers: each event once, with what to do. */
+function renderDelivery(n: DeliveryNotification, footer: string[]): OpsMessage {
+  const parked = n.events.filter((e) => e.type === 'parked');
+  const rejected = n.events.filter((e) => e.type === 'rejected');
+  const parts = [parked.length ? `${plural(parked.length, 'subscriber')} parked` : '', rejected.length ? `${plural(rejected.length, 'message')} rejected` : ''].filter(Boolean);
+  if (n.omitted > 0) parts.push(`${n.omitted} more event(s)`);
+  const lines = [
+    'Subscriber mail failed in a way no retry fixes; these subscribers did not get (some) alerts.',
+    '',
+    ...n.events.map((e) =>
+      e.type === 'parked'
+        ? `PARKED    ${e.email} at ${e.at}: ${e.detail}${e.changes ? ` (${e.changes} pending change(s) not sent)` : ''}`
+        : `REJECTED  ${e.email} at ${e.at}: ${e.detail}${e.changes ? ` (${e.changes} change(s) in the message)` : ''}`,
+    ),
+  ];
+  if (n.omitted > 0) lines.push(`... and ${n.omitted} earlier event(s) no longer held; see the notifier's logs.`);
+  lines.push(
+    '',
+    `Recorded in total: ${n.totals.rejected} rejected message(s), ${n.totals.parked} parking(s).`,
+    'A parked subscriber gets no mail until re-enabled: fix the address or the SES identity, then',
+    '  export-watch subscribers update <email> --reconfirm',
+    'A rejected message is recorded per change ("rejected: ..." in the deliveries) and not retried.',
+    'Runbook: docs/reliability.md#subscriber-mail-on-busy-days-and-failing-sends',
+    ...footer,
+  );
+  return { subject: asciiLine(`[export-watch ops] DELIVERY: ${parts.join(', ')}`, SUBJECT_MAX), text: lines.join('\n') };
 }

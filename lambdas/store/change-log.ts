@@ -98,6 +98,36 @@ export class DynamoChangeLog implements ChangeLogPort {
     return (out.Items ?? []).map(toChange);
   }
 
+  /**
+   * One page of the outbox, oldest first. The token is DynamoDB's LastEvaluatedKey, so a
+   * run can read past changes that stay pending (a subscriber whose sends fail holds
+   * them) instead of re-reading the same first page forever. Taking a change out of the
+   * outbox while paging is safe: the next page starts after the key, present or not.
+   */
+  async pendingNotificationPage(limit: number, pageToken?: string): Promise<{ changes: Change[]; nextPageToken?: string | undefined }> {
+    let startKey: Record<string, unknown> | undefined;
+    if (pageToken !== undefined) {
+      try {
+        startKey = JSON.parse(Buffer.from(pageToken, 'base64url').toString('utf8')) as Record<string, unknown>;
+      } catch {
+        throw new PageTokenError('the outbox page token is malformed');
+      }
+    }
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'outbox',
+        KeyConditionExpression: 'outbox = :p',
+        ExpressionAttributeValues: { ':p': OUTBOX_PENDING },
+        ScanIndexForward: true,
+        Limit: Math.max(1, Math.floor(limit)),
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    const next = out.LastEvaluatedKey ? Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') : undefined;
+    return { changes: (out.Items ?? []).map(toChange), ...(next ? { nextPageToken: next } : {}) };
+  }
+
   async markNotified(id: string, at: string): Promise<void> {
     await this.db.send(
       new UpdateCommand({

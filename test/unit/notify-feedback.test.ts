@@ -41,7 +41,7 @@ describe('SES feedback', () => {
     expect(updates[0]).toEqual({
       email: 'gone@example.com',
       changes: { status: 'suppressed', suppressedAt: '2026-03-02T12:00:00.000Z', suppressionReason: 'bounce:Permanent/General', updatedAt: '2026-03-02T12:00:00.000Z' },
-      condition: { statusIn: ['active', 'pending', 'unsubscribed'] },
+      condition: { statusIn: ['active', 'pending', 'unsubscribed', 'parked', 'removed'] },
     });
   });
 });

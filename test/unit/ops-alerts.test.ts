@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SourceName } from '../../lambdas/core/change.ts';
 import type { SourceState } from '../../lambdas/core/ports.ts';
 import { DEFAULT_SCHEDULES } from '../../lambdas/core/schedule.ts';
-import { type AlertState, type AlertThresholds, evaluateOps, type OpsNotification, reminderDelayMinutes } from '../../lambdas/ops/alerts.ts';
+import { type AlertState, type AlertThresholds, evaluateOps, reminderDelayMinutes, type SourceNotification } from '../../lambdas/ops/alerts.ts';
 
 const thresholds: AlertThresholds = {
   failureThreshold: 3,
@@ -22,7 +22,7 @@ function world(source: SourceName, start: string) {
   let now = new Date(start).getTime();
   let state: SourceState | undefined;
   const alerts = new Map<SourceName, AlertState>();
-  const sent: Array<OpsNotification & { when: string }> = [];
+  const sent: Array<SourceNotification & { when: string }> = [];
   const check = () => {
     const actions = evaluateOps({
       sources: [source],
