@@ -10,6 +10,7 @@ import { DynamoAlertStore, DynamoNotifierHealthStore } from '../../lambdas/ops/a
 import { runOpsCheck } from '../../lambdas/ops/check.ts';
 import { METRIC, notifierMetrics } from '../../lambdas/ops/metrics.ts';
 import { MailOpsPublisher } from '../../lambdas/ops/publishers.ts';
+import { renderOpsNotification } from '../../lambdas/ops/render.ts';
 import { DynamoChangeLog } from '../../lambdas/store/change-log.ts';
 import { DynamoSubscribers } from '../../lambdas/store/subscribers.ts';
 import { type LocalDynamo, startLocalDynamo, testConfig } from '../support/local-aws.ts';
@@ -96,9 +97,11 @@ describe('permanent rejections alert ops', () => {
     expect(check.failures).toEqual([]);
     expect(check.sent.map((n) => n.type)).toEqual(['delivery']);
     expect(opsMail.map((m) => m.to)).toEqual(['ops@example.com']);
-    expect(opsMail[0]?.raw).toContain('rejected-alert@example.com');
-    expect(opsMail[0]?.raw).toContain('rejected-digest@example.com');
-    expect(opsMail[0]?.raw).toMatch(/DELIVERY: 2 messages rejected/);
+    const message = renderOpsNotification(check.sent[0] as (typeof check.sent)[number], 'test');
+    expect(message.subject).toBe('[export-watch ops] DELIVERY: 2 messages rejected');
+    expect(message.text).toContain('REJECTED  rejected-alert@example.com');
+    expect(message.text).toContain('REJECTED  rejected-digest@example.com');
+    expect(message.text).not.toContain('ok@example.com');
 
     // Told once: the next check and a quiet notifier run add nothing.
     clock.advance(15 * 60_000);

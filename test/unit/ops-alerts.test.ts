@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { SourceName } from '../../lambdas/core/change.ts';
 import type { SourceState } from '../../lambdas/core/ports.ts';
 import { DEFAULT_SCHEDULES } from '../../lambdas/core/schedule.ts';
-import { type AlertState, type AlertThresholds, evaluateOps, reminderDelayMinutes, type SourceNotification } from '../../lambdas/ops/alerts.ts';
+import { type AlertState, type AlertThresholds, type DeliveryNotification, evaluateDelivery, evaluateOps, reminderDelayMinutes, type SourceNotification } from '../../lambdas/ops/alerts.ts';
+import { renderOpsNotification } from '../../lambdas/ops/render.ts';
 
 const thresholds: AlertThresholds = {
   failureThreshold: 3,
@@ -180,5 +181,35 @@ describe('evaluateOps', () => {
       thresholds,
     });
     expect(actions.map((a) => a.source)).toEqual(['federal-register']);
+  });
+});
+
+describe('delivery alerts (issue 19, item 1)', () => {
+  const now = new Date('2026-03-02T15:00:00Z');
+  const event = (seq: number, type: 'rejected' | 'parked' = 'rejected') => ({ seq, type, email: `s${seq}@example.com`, at: '2026-03-02T14:00:00.000Z', detail: 'MessageRejected: not verified' });
+
+  it('tells each event once: nothing when acknowledged, only the new ones otherwise, and counts those no longer held', () => {
+    expect(evaluateDelivery(undefined, now)).toBeUndefined();
+    expect(evaluateDelivery({ seq: 3, ackSeq: 3, totals: { rejected: 3, parked: 0 }, events: [event(1), event(2), event(3)] }, now)).toBeUndefined();
+    const due = evaluateDelivery({ seq: 3, ackSeq: 1, totals: { rejected: 3, parked: 0 }, events: [event(1), event(2), event(3)] }, now);
+    expect(due?.ackSeq).toBe(3);
+    expect(due?.notification.events.map((e) => e.seq)).toEqual([2, 3]);
+    expect(due?.notification.omitted).toBe(0);
+    // 60 events since the last check, 50 kept: 10 are counted, not listed.
+    const flood = Array.from({ length: 50 }, (_, i) => event(i + 11));
+    const many = evaluateDelivery({ seq: 60, ackSeq: 0, totals: { rejected: 60, parked: 0 }, events: flood }, now);
+    expect(many?.notification.omitted).toBe(10);
+    const message = renderOpsNotification(many?.notification as DeliveryNotification, 'test');
+    expect(message.subject).toBe('[export-watch ops] DELIVERY: 50 messages rejected, 10 more event(s)');
+    expect(message.subject.length).toBeLessThanOrEqual(100);
+  });
+
+  it('names parked subscribers and how to re-enable them', () => {
+    const due = evaluateDelivery({ seq: 1, ackSeq: 0, totals: { rejected: 0, parked: 1 }, events: [{ ...event(1, 'parked'), changes: 260 }] }, now);
+    const message = renderOpsNotification(due?.notification as DeliveryNotification, 'test');
+    expect(message.subject).toBe('[export-watch ops] DELIVERY: 1 subscriber parked');
+    expect(message.text).toContain('PARKED    s1@example.com');
+    expect(message.text).toContain('(260 pending change(s) not sent)');
+    expect(message.text).toContain('subscribers update <email> --reconfirm');
   });
 });
