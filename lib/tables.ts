@@ -4,10 +4,15 @@ import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CHANGES_TABLE, STATE_TABLE, SUBSCRIBERS_TABLE, type TableLayout } from '../lambdas/store/tables.ts';
 
-/** Item reads: no Scan (the change log and the state are only ever read by key or index). */
-const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
-/** Every item write the adapters in lambdas/store use. */
-const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+/**
+ * What one role may do on one table: `actions` on the table itself, `query` on the named
+ * indexes (each named: no `index/*`). Every action is one a store adapter the role's
+ * handler wires actually sends (issue 19, item 13: a grant nobody uses is only risk).
+ */
+interface TableAccess {
+  readonly actions: readonly string[];
+  readonly queryIndexes?: readonly string[];
+}
 
 /**
  * Create a table from a shared layout: string keys only, on-demand, AWS-managed
@@ -69,22 +74,32 @@ export class ExportWatchTables extends Construct {
   }
 
   /**
-   * A source reads and writes its own state and appends to the change log (a conditional
-   * put on the deterministic id); it never updates or deletes a change.
+   * A source appends to the change log (DynamoChangeLog.put: a conditional PutItem on the
+   * deterministic id) and reads earlier changes through `queryChanges` (the by-source and
+   * by-subject indexes); it never reads the notifier's `outbox` index, updates or deletes a
+   * change. Its own state (DynamoSourceState): get/put of the state item, the lease
+   * (conditional put, conditional delete) and stored items (query by prefix, batch writes).
    */
   grantSourceAccess(grantee: IGrantable): void {
-    this.grant(grantee, this.changes, CHANGES_TABLE, [...READ_ACTIONS, 'dynamodb:PutItem']);
-    this.grant(grantee, this.state, STATE_TABLE, [...READ_ACTIONS, ...WRITE_ACTIONS]);
+    this.grant(grantee, this.changes, CHANGES_TABLE, { actions: ['dynamodb:PutItem'], queryIndexes: ['bySource', 'bySubject'] });
+    this.grant(grantee, this.state, STATE_TABLE, {
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'],
+    });
   }
 
   /**
-   * The notifier reads the change log (the sparse `outbox` index), clears `outbox` on the
-   * changes it handled, and reads and writes subscribers and delivery records (it scans
-   * the subscriber profiles to match them).
+   * The notifier reads pending changes from the sparse `outbox` index and digest windows
+   * from the by-source/by-subject indexes, and clears `outbox` on the changes it handled
+   * (UpdateItem). On subscribers it scans the profiles to match them (`list`), reads one
+   * (`get`), seeds config subscribers and records deliveries (conditional PutItem), updates
+   * profiles, and batch-reads delivery records (`deliveredAmong`). It never deletes: only
+   * `export-watch subscribers remove` (the operator's CLI credentials) does.
    */
   grantNotifierAccess(grantee: IGrantable): void {
-    this.grant(grantee, this.changes, CHANGES_TABLE, [...READ_ACTIONS, 'dynamodb:UpdateItem']);
-    this.grant(grantee, this.subscribers, SUBSCRIBERS_TABLE, [...READ_ACTIONS, 'dynamodb:Scan', ...WRITE_ACTIONS]);
+    this.grant(grantee, this.changes, CHANGES_TABLE, { actions: ['dynamodb:UpdateItem'], queryIndexes: ['outbox', 'bySource', 'bySubject'] });
+    this.grant(grantee, this.subscribers, SUBSCRIBERS_TABLE, {
+      actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    });
     // Its delivery health (rejections, parked subscribers) for the ops check (issue 19,
     // item 1): one item, `NOTIFIER` × `DELIVERY` in the state table, read and put, no other key.
     grantee.grantPrincipal.addToPrincipalPolicy(
@@ -97,20 +112,20 @@ export class ExportWatchTables extends Construct {
   }
 
   /**
-   * Grant `actions` on the table, and the query actions among them on each of its indexes
+   * Grant `access.actions` on the table and Query on each index of `access.queryIndexes`
    * by name. Naming the indexes (instead of the usual `index/*`) keeps the policies free
-   * of wildcards.
+   * of wildcards; an index the layout does not have fails the synth.
    */
-  private grant(grantee: IGrantable, table: Table, layout: TableLayout, actions: string[]): void {
+  private grant(grantee: IGrantable, table: Table, layout: TableLayout, access: TableAccess): void {
     const policy = grantee.grantPrincipal;
-    policy.addToPrincipalPolicy(new PolicyStatement({ actions, resources: [table.tableArn] }));
-    const indexActions = actions.filter((a) => a === 'dynamodb:Query' || a === 'dynamodb:Scan');
-    if (layout.indexes.length > 0 && indexActions.length > 0) {
+    policy.addToPrincipalPolicy(new PolicyStatement({ actions: [...access.actions], resources: [table.tableArn] }));
+    const indexes = access.queryIndexes ?? [];
+    for (const name of indexes) {
+      if (!layout.indexes.some((index) => index.name === name)) throw new Error(`table layout has no index ${name}`);
+    }
+    if (indexes.length > 0) {
       policy.addToPrincipalPolicy(
-        new PolicyStatement({
-          actions: indexActions,
-          resources: layout.indexes.map((index) => `${table.tableArn}/index/${index.name}`),
-        }),
+        new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexes.map((name) => `${table.tableArn}/index/${name}`) }),
       );
     }
   }

@@ -309,7 +309,7 @@ describe('ExportWatchStack', () => {
         .map(([id]) => id);
     };
 
-    it('gives sources state read/write and change-log read + PutItem, and nothing of SES', () => {
+    it('gives sources state read/write and change-log PutItem + index queries, and nothing of SES', () => {
       for (const fn of stack.sourceFunctions.functions.values()) {
         const statements = statementsOf(template, policiesOfRole(fn.role));
         const actions = statements.flatMap((s) => asArray(s.Action) as string[]);
@@ -318,10 +318,70 @@ describe('ExportWatchStack', () => {
         const onChanges = statements.filter((s) => asArray(s.Resource).some((r) => JSON.stringify(r) === JSON.stringify(changesArn)));
         const changeActions = onChanges.flatMap((s) => asArray(s.Action) as string[]);
         expect(changeActions).toContain('dynamodb:PutItem');
-        expect(changeActions).toContain('dynamodb:Query');
+        // Reads go through the by-source/by-subject indexes (checked below), never the table or the outbox index.
+        expect(changeActions).not.toContain('dynamodb:Query');
         expect(changeActions).not.toContain('dynamodb:UpdateItem');
         expect(changeActions).not.toContain('dynamodb:DeleteItem');
         expect(actions).not.toContain('dynamodb:Scan');
+      }
+    });
+
+    /** Actions of a role per resource: the table ARN or `<table>/index/<name>`. */
+    const grantsOf = (role: { node: { defaultChild?: unknown } }) => {
+      const tableIds = new Map(
+        (['changes', 'state', 'subscribers'] as const).map((t) => [stack.getLogicalId(stack.tables[t].node.defaultChild as never), t] as const),
+      );
+      const out: Record<string, string[]> = {};
+      for (const s of statementsOf(template, policiesOfRole(role))) {
+        for (const r of asArray(s.Resource) as Json[]) {
+          const name = (() => {
+            if (r?.['Fn::GetAtt']?.[1] === 'Arn') return tableIds.get(r['Fn::GetAtt'][0]);
+            const join = r?.['Fn::Join']?.[1] as Json[] | undefined;
+            const table = join?.[0]?.['Fn::GetAtt'];
+            return table && table[1] === 'Arn' && tableIds.has(table[0]) ? `${tableIds.get(table[0])}${join![1]}` : undefined;
+          })();
+          if (name) out[name] = [...(out[name] ?? []), ...(asArray(s.Action) as string[])].sort();
+        }
+      }
+      return out;
+    };
+
+    it('least privilege (issue 19, item 13): each role has exactly the DynamoDB actions its code calls', () => {
+      for (const fn of stack.sourceFunctions.functions.values()) {
+        // DynamoChangeLog.put (conditional PutItem) and .query (bySource/bySubject); DynamoSourceState: get/put/leases/items.
+        expect(grantsOf(fn.role)).toEqual({
+          changes: ['dynamodb:PutItem'],
+          'changes/index/bySource': ['dynamodb:Query'],
+          'changes/index/bySubject': ['dynamodb:Query'],
+          state: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+        });
+      }
+      // pendingNotification (outbox), digest queries (bySource/bySubject), markNotified; subscribers: list (Scan),
+      // get, addIfAbsent/recordDelivery (PutItem), update, deliveredAmong (BatchGetItem). Never a delete.
+      const { state: notifierState, ...notifier } = grantsOf(stack.notifier!.handler.role);
+      // Its own delivery-health item in the state table only (a LeadingKeys condition), if any.
+      if (notifierState) {
+        const onState = statementsOf(template, policiesOfRole(stack.notifier!.handler.role)).filter((st) => JSON.stringify(st.Resource).includes(stack.getLogicalId(stack.tables.state.node.defaultChild as never)));
+        for (const st of onState) expect(st.Condition?.['ForAllValues:StringEquals']?.['dynamodb:LeadingKeys']).toBeDefined();
+      }
+      expect(notifier).toEqual({
+        changes: ['dynamodb:UpdateItem'],
+        'changes/index/bySource': ['dynamodb:Query'],
+        'changes/index/bySubject': ['dynamodb:Query'],
+        'changes/index/outbox': ['dynamodb:Query'],
+        subscribers: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+      });
+      expect(grantsOf(stack.opsCheck!.handler.role)).toEqual({ state: ['dynamodb:GetItem', 'dynamodb:PutItem'], 'changes/index/outbox': ['dynamodb:Query'] });
+      expect(grantsOf(stack.notifier!.email.handler.role)).toEqual({ subscribers: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] });
+    });
+
+    it('the notifier cannot delete subscribers or deliveries, and sources cannot read the outbox index', () => {
+      const notifier = statementsOf(template, policiesOfRole(stack.notifier!.handler.role)).flatMap((s) => asArray(s.Action) as string[]);
+      expect(notifier).not.toContain('dynamodb:DeleteItem');
+      expect(notifier).not.toContain('dynamodb:BatchWriteItem');
+      for (const fn of stack.sourceFunctions.functions.values()) {
+        const resources = statementsOf(template, policiesOfRole(fn.role)).flatMap((s) => asArray(s.Resource).map((r) => JSON.stringify(r)));
+        expect(resources.filter((r) => r.includes('/index/outbox'))).toEqual([]);
       }
     });
 
