@@ -8,7 +8,7 @@ import { UpstreamClient } from '../lambdas/core/http.ts';
 import { DEFAULT_SCHEDULES } from '../lambdas/core/schedule.ts';
 import { LocalRuntime } from '../lambdas/local/runtime.ts';
 import type { ObservabilityMode } from '../lambdas/core/config.ts';
-import { type CostModel, defaultCostAssumptions, estimateMonthlyCost, SUBSCRIPTION_FUNCTION } from '../lambdas/ops/cost-model.ts';
+import { type CostModel, defaultCostAssumptions, estimateMonthlyCost, FEEDBACK_FUNCTION, SUBSCRIPTION_FUNCTION } from '../lambdas/ops/cost-model.ts';
 import { OPS_CHECK_SCHEDULE } from '../lambdas/ops/schedule.ts';
 import { createUpstreamClient } from '../lambdas/runtime/deps.ts';
 import { SOURCES } from '../lambdas/sources/index.ts';
@@ -101,7 +101,8 @@ export async function runCostBench(): Promise<{ counts: SourceRunCount[]; model:
       sources: Object.fromEntries(deployed.map((n) => [n, DEFAULT_SCHEDULES[n]])),
       notifier: DEFAULT_SCHEDULES.notifier,
       opsCheck: OPS_CHECK_SCHEDULE,
-      otherFunctions: [SUBSCRIPTION_FUNCTION],
+      otherFunctions: [SUBSCRIPTION_FUNCTION, FEEDBACK_FUNCTION],
+      deadLetterQueues: 3,
       encryptedTopics: 2,
       secrets: 1,
       observability,

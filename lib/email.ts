@@ -1,17 +1,29 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { CfnEventInvokeConfig, type FunctionUrl, FunctionUrlAuthType, InvokeMode } from 'aws-cdk-lib/aws-lambda';
+import { type FunctionUrl, FunctionUrlAuthType, InvokeMode } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterQueue } from './queues.ts';
 import type { ExportWatchTables } from './tables.ts';
 import { WatchFunction } from './watch-function.ts';
 
 /** Where the subscription function's handler lives, relative to the project root. */
 export const DEFAULT_SUBSCRIPTION_ENTRY = 'lambdas/notify/subscription-handler.ts';
+
+/** Where the SES feedback function's handler lives, relative to the project root. */
+export const DEFAULT_FEEDBACK_ENTRY = 'lambdas/notify/feedback-handler.ts';
+
+/**
+ * Lambda retries of a failed feedback event (a storage error) before it goes to the
+ * feedback dead-letter queue. Unlike a scheduled run, a lost complaint never comes back.
+ */
+export const FEEDBACK_RETRY_ATTEMPTS = 2;
 
 /**
  * Most concurrent subscription requests. The function URL is public (RFC 8058 one-click
@@ -24,6 +36,11 @@ export const SUBSCRIPTION_CONCURRENCY = 5;
 export interface SubscriberEmailProps {
   /** Handler of the subscription function, absolute or relative to `projectRoot`. */
   readonly entry: string;
+  /**
+   * Handler of the SES feedback function, absolute or relative to `projectRoot`.
+   * @default - `entry`
+   */
+  readonly feedbackEntry?: string;
   /** Directory holding `package-lock.json`. */
   readonly projectRoot: string;
   /** The subscribers table (the function reads and updates profiles). */
@@ -48,14 +65,24 @@ export interface SubscriberEmailProps {
  * - **Subscription function** behind a function URL with auth NONE: RFC 8058 one-click
  *   unsubscribe is a plain POST from the mail provider, so the signed token is the
  *   authentication. GET shows a page with a button; POST acts.
- * - **Configuration set** whose bounce and complaint events go to an encrypted SNS topic;
- *   the same function subscribes to it and marks those addresses `suppressed`.
+ * - **Configuration set** whose bounce and complaint events go to an encrypted SNS topic.
+ * - **Feedback function** subscribed to that topic: marks bounced and complaining
+ *   addresses `suppressed`. It is a function of its own, with no reserved concurrency, so
+ *   a flood on the public URL (which can take all 5 of that function's slots) never
+ *   throttles a complaint. An event SNS cannot deliver (subscription redrive policy) and an
+ *   event still failing after {@link FEEDBACK_RETRY_ATTEMPTS} Lambda retries (on-failure
+ *   destination) land in {@link feedbackDeadLetterQueue}, which the stack alarms on: a
+ *   lost complaint would keep mail going to a complaining address.
  */
 export class SubscriberEmail extends Construct {
   /** Signs link tokens. */
   readonly secret: Secret;
-  /** Confirm/unsubscribe endpoint and SES feedback handler. */
+  /** Confirm/unsubscribe endpoint (the public function URL only). */
   readonly handler: WatchFunction;
+  /** SES bounce/complaint handler, subscribed to {@link feedbackTopic}. */
+  readonly feedbackHandler: WatchFunction;
+  /** Feedback events that could not be delivered or kept failing; alarmed by the stack. */
+  readonly feedbackDeadLetterQueue: Queue;
   /** The public endpoint of {@link handler}. */
   readonly url: FunctionUrl;
   /** Every notifier message is sent in this configuration set. */
@@ -79,7 +106,7 @@ export class SubscriberEmail extends Construct {
     this.handler = new WatchFunction(this, 'Handler', {
       entry: props.entry,
       projectRoot: props.projectRoot,
-      description: 'export-watch subscriptions: confirm/unsubscribe links and SES bounce/complaint suppression',
+      description: 'export-watch subscriptions: confirm/unsubscribe links (public function URL)',
       timeout: Duration.seconds(15),
       reservedConcurrentExecutions: SUBSCRIPTION_CONCURRENCY,
       environment: { ...props.environment, EMAIL_SECRET_ARN: this.secret.secretArn },
@@ -91,10 +118,25 @@ export class SubscriberEmail extends Construct {
     );
     this.url = this.handler.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.BUFFERED });
 
-    // SNS invokes asynchronously. Unlike the scheduled functions (whose next run catches
-    // up), a lost complaint would never come back, so Lambda retries a failed event twice.
-    const invokeConfig = this.handler.function.node.tryFindChild('EventInvokeConfig')?.node.defaultChild;
-    if (invokeConfig instanceof CfnEventInvokeConfig) invokeConfig.maximumRetryAttempts = 2;
+    // SES feedback has a function of its own: sharing the URL function's 5 reserved slots,
+    // a flood of link requests throttled SNS's invocations, and a complaint that failed
+    // had nowhere to go. No reserved concurrency: a few events a day use the account's
+    // unreserved pool, so no slot is taken from the budget (docs/deploy.md). SNS invokes
+    // asynchronously; a storage error is retried twice, then kept in the DLQ.
+    this.feedbackDeadLetterQueue = deadLetterQueue(this, 'FeedbackDeadLetterQueue');
+    this.feedbackHandler = new WatchFunction(this, 'FeedbackHandler', {
+      entry: props.feedbackEntry ?? props.entry,
+      projectRoot: props.projectRoot,
+      description: 'export-watch SES feedback: bounces and complaints suppress the address',
+      timeout: Duration.seconds(30),
+      environment: props.environment,
+      retryAttempts: FEEDBACK_RETRY_ATTEMPTS,
+      onFailure: new SqsDestination(this.feedbackDeadLetterQueue),
+    });
+    // applyFeedback: one conditional update per address (ReturnValues ALL_NEW); no reads, no deletes.
+    this.feedbackHandler.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [props.tables.subscribers.tableArn] }),
+    );
 
     // A customer-managed key: SES can only publish to an encrypted topic whose key policy
     // lets ses.amazonaws.com use it, which the AWS-managed SNS key cannot (its policy
@@ -129,7 +171,9 @@ export class SubscriberEmail extends Construct {
       destination: EventDestination.snsTopic(this.feedbackTopic),
       events: [EmailSendingEvent.BOUNCE, EmailSendingEvent.COMPLAINT],
     });
-    this.feedbackTopic.addSubscription(new LambdaSubscription(this.handler.function));
+    // The redrive policy catches what SNS itself cannot hand to Lambda (throttled for its
+    // whole retry policy, a permission removed); CDK adds the queue policy for this topic.
+    this.feedbackTopic.addSubscription(new LambdaSubscription(this.feedbackHandler.function, { deadLetterQueue: this.feedbackDeadLetterQueue }));
   }
 
   /** Variables the notifier needs to sign links and send in the configuration set. */

@@ -154,6 +154,9 @@ export class ExportWatchStack extends Stack {
     if (this.notifier) {
       this.ops.monitorFunction('Notifier', this.notifier.handler.function);
       this.ops.monitorDeadLetterQueue('NotifierStreamDlq', this.notifier.streamDeadLetterQueue);
+      // A complaint or bounce that could not be applied: the address would keep getting mail.
+      this.ops.monitorFunction('NotifierFeedback', this.notifier.email.feedbackHandler.function);
+      this.ops.monitorDeadLetterQueue('FeedbackDlq', this.notifier.email.feedbackDeadLetterQueue);
     }
     this.ops.monitorDeadLetterQueue('SchedulerDlq', this.schedules.deadLetterQueue);
 
@@ -186,7 +189,9 @@ export class ExportWatchStack extends Stack {
     const allFunctions = this.ops.monitorRemainingFunctions(this);
     const labels = new Map<unknown, string>([
       ...[...this.sourceFunctions.functions].map(([name, fn]) => [fn.function, name] as const),
-      ...(this.notifier ? [[this.notifier.handler.function, 'notifier'] as const] : []),
+      ...(this.notifier
+        ? [[this.notifier.handler.function, 'notifier'] as const, [this.notifier.email.feedbackHandler.function, 'ses-feedback'] as const]
+        : []),
       ...(this.opsCheck ? [[this.opsCheck.handler.function, 'ops-check'] as const] : []),
     ]);
     // A dashboard costs $3 a month and graphs metrics lean does not emit: full only.
@@ -196,7 +201,12 @@ export class ExportWatchStack extends Stack {
           functions: allFunctions.map(({ label, fn }) => ({ label: labels.get(fn) ?? label, fn })),
           queues: [
             { label: 'scheduler DLQ', queue: this.schedules.deadLetterQueue },
-            ...(this.notifier ? [{ label: 'notifier stream DLQ', queue: this.notifier.streamDeadLetterQueue }] : []),
+            ...(this.notifier
+              ? [
+                  { label: 'notifier stream DLQ', queue: this.notifier.streamDeadLetterQueue },
+                  { label: 'SES feedback DLQ', queue: this.notifier.email.feedbackDeadLetterQueue },
+                ]
+              : []),
           ],
           alarms: this.ops.alarms,
           outboxMaxAgeMinutes: settings.config.ops.outboxMaxAgeMinutes,

@@ -22,6 +22,7 @@ export function acknowledgeNagFindings(stack: ExportWatchStack): void {
 
   if (stack.notifier) {
     acknowledge(stack.notifier.streamDeadLetterQueue, 'AwsSolutions-SQS3', deadLetterQueueReason);
+    acknowledge(stack.notifier.email.feedbackDeadLetterQueue, 'AwsSolutions-SQS3', deadLetterQueueReason);
     acknowledge(
       stack.notifier.handler.role,
       'AwsSolutions-IAM5[Resource::*]',

@@ -28,11 +28,16 @@ export interface NotifierProps {
   /** The From address; the notifier may send as this address or its domain only. */
   readonly senderEmail: string;
   /**
-   * Handler of the subscription function (confirm/unsubscribe links, SES feedback).
+   * Handler of the subscription function (confirm/unsubscribe links).
    * @default - `subscription-handler.ts` next to `entry` when it exists, else `entry`
    *   itself (so a stand-in notifier handler in tests stands in for both)
    */
   readonly subscriptionEntry?: string;
+  /**
+   * Handler of the SES feedback function (bounces and complaints).
+   * @default - `feedback-handler.ts` next to `entry` when it exists, else `entry` itself
+   */
+  readonly feedbackEntry?: string;
   /**
    * Key for the SES feedback topic (`feedbackTopicKey` of lib/email.ts).
    * @default - a key of its own
@@ -44,22 +49,27 @@ export interface NotifierProps {
  * The notifier: drains the change-log outbox to subscribers through SES and sends the
  * daily digests and double opt-in emails. It runs on its schedule (the safety net, and
  * daily digests) and whenever changes are inserted. Its {@link SubscriberEmail} holds the
- * link secret, the confirm/unsubscribe function URL and the SES bounce/complaint loop.
+ * link secret, the confirm/unsubscribe function URL and the SES bounce/complaint function
+ * with its dead-letter queue.
  */
 export class Notifier extends Construct {
   /** The notifier function. */
   readonly handler: WatchFunction;
   /** Stream batches that failed every retry land here. */
   readonly streamDeadLetterQueue: Queue;
-  /** Link secret, subscription function and URL, SES configuration set and feedback topic. */
+  /** Link secret, subscription function and URL, SES configuration set, feedback topic, function and DLQ. */
   readonly email: SubscriberEmail;
 
   constructor(scope: Construct, id: string, props: NotifierProps) {
     super(scope, id);
     const entry = resolve(props.projectRoot, props.entry);
-    const sibling = join(dirname(entry), 'subscription-handler.ts');
+    const sibling = (name: string) => {
+      const path = join(dirname(entry), name);
+      return existsSync(path) ? path : entry;
+    };
     this.email = new SubscriberEmail(this, 'Email', {
-      entry: props.subscriptionEntry ?? (existsSync(sibling) ? sibling : entry),
+      entry: props.subscriptionEntry ?? sibling('subscription-handler.ts'),
+      feedbackEntry: props.feedbackEntry ?? sibling('feedback-handler.ts'),
       projectRoot: props.projectRoot,
       tables: props.tables,
       environment: props.environment,

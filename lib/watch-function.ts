@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type IDestination, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -37,6 +37,16 @@ export interface WatchFunctionProps {
   readonly environment: Record<string, string>;
   /** @default RetentionDays.THREE_MONTHS */
   readonly logRetention?: RetentionDays;
+  /**
+   * Lambda retries of a failed asynchronous invocation.
+   * @default 0 - a scheduled run is never retried (the next run catches up)
+   */
+  readonly retryAttempts?: number;
+  /**
+   * Where an asynchronous invocation goes once its retries failed (or it grew too old).
+   * @default - nowhere
+   */
+  readonly onFailure?: IDestination;
 }
 
 /**
@@ -79,8 +89,10 @@ export class WatchFunction extends Construct {
       // Scheduler invokes asynchronously. A crashed run is not retried by Lambda: runs are
       // idempotent and the next scheduled one catches up, whereas an immediate retry would
       // hit an upstream that may be refusing us. The Errors alarm reports the crash. (The
-      // stream event source has its own retry settings.)
-      retryAttempts: 0,
+      // stream event source has its own retry settings; the SES feedback function, whose
+      // events never come back, retries and keeps what still fails.)
+      retryAttempts: props.retryAttempts ?? 0,
+      onFailure: props.onFailure,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       projectRoot: props.projectRoot,
       depsLockFilePath: join(props.projectRoot, 'package-lock.json'),

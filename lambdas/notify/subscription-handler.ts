@@ -1,13 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { LambdaFunctionURLEvent, LambdaFunctionURLResult, SNSEvent } from 'aws-lambda';
+import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { systemClock } from '../core/clock.ts';
 import { ConfigError } from '../core/errors.ts';
 import { getConfig } from '../core/config.ts';
 import { logger } from '../runtime/lambda.ts';
 import { createDocumentClient } from '../store/dynamo.ts';
 import { DynamoSubscribers } from '../store/subscribers.ts';
-import { applyFeedback } from './feedback.ts';
 import type { KeyProvider } from './secret.ts';
 import { secretsManagerKey } from './secrets-manager.ts';
 import { handleLinkRequest, type LinkRequest } from './subscription.ts';
@@ -27,10 +26,6 @@ function deps(): { subscribers: DynamoSubscribers; key: KeyProvider } {
 
 const log = (message: string, fields?: Record<string, unknown>) => logger.info(message, fields ?? {});
 
-function isSnsEvent(event: unknown): event is SNSEvent {
-  return Array.isArray((event as SNSEvent).Records) && (event as SNSEvent).Records.every((r) => r.EventSource === 'aws:sns');
-}
-
 /** Translate a function-URL event (payload format 2.0) into the endpoint's request. */
 export function fromFunctionUrlEvent(event: LambdaFunctionURLEvent): LinkRequest {
   const body = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : undefined;
@@ -39,18 +34,11 @@ export function fromFunctionUrlEvent(event: LambdaFunctionURLEvent): LinkRequest
 
 /**
  * The subscription function: the confirm/unsubscribe endpoint behind a public function
- * URL (the signed token is the authentication), and the subscriber of the SES feedback
- * topic (bounces and complaints suppress addresses). The event's shape tells which: a
- * request through the URL always arrives as a function-URL event, so it can never pose
- * as SES feedback.
+ * URL (the signed token is the authentication). It serves the URL only: SES bounces and
+ * complaints have their own function (feedback-handler.ts), so a flood of link requests
+ * filling this function's 5 reserved slots cannot throttle a complaint.
  */
-export const handler = middy(async (event: LambdaFunctionURLEvent | SNSEvent): Promise<LambdaFunctionURLResult | { suppressed: number; ignored: number }> => {
-  if (isSnsEvent(event)) {
-    return applyFeedback(
-      event.Records.map((r) => r.Sns.Message),
-      { subscribers: deps().subscribers, clock: systemClock, log },
-    );
-  }
+export const handler = middy(async (event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> => {
   const request = fromFunctionUrlEvent(event);
   const response = await handleLinkRequest(request, { ...deps(), clock: systemClock, log });
   return { statusCode: response.status, headers: response.headers, body: request.method.toUpperCase() === 'HEAD' ? '' : response.body };

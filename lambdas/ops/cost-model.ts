@@ -119,6 +119,8 @@ export interface CostAssumptions {
   /** Secrets Manager secrets (the subscriber-link signing key) and reads of them (cached per container). */
   secrets: number;
   secretCallsPerMonth: number;
+  /** Dead-letter queues (empty when healthy; each has an alarm, counted in {@link alarms}). @default 2 */
+  deadLetterQueues?: number;
 }
 
 /** One row of the model. */
@@ -246,7 +248,7 @@ export function estimateMonthlyCost(a: CostAssumptions, prices: typeof PRICES = 
     },
     {
       service: 'SQS',
-      detail: 'two dead-letter queues, empty when healthy (no consumer polls them)',
+      detail: `${a.deadLetterQueues ?? 2} dead-letter queues, empty when healthy (no consumer polls them)`,
       monthlyUsd: 0,
       monthlyUsdAfterFreeTier: 0,
     },
@@ -256,8 +258,8 @@ export function estimateMonthlyCost(a: CostAssumptions, prices: typeof PRICES = 
 }
 
 /**
- * The subscription function of the notifier's e-mail construct (confirm/unsubscribe links
- * and SES bounce/complaint events): event-driven, a few invocations a day.
+ * The subscription function of the notifier's e-mail construct (confirm/unsubscribe links):
+ * event-driven, a few invocations a day.
  */
 export const SUBSCRIPTION_FUNCTION: FunctionAssumption = {
   name: 'subscriptions',
@@ -266,6 +268,21 @@ export const SUBSCRIPTION_FUNCTION: FunctionAssumption = {
   memoryMb: 256,
   logKbPerRun: 2,
   readUnitsPerRun: 1,
+  writeUnitsPerRun: 1,
+};
+
+/**
+ * The SES feedback function (bounces and complaints, lib/email.ts): a few events a month,
+ * one conditional update each. Its own Errors alarm and its dead-letter queue's alarm are
+ * the cost of never losing a complaint (2 × $0.10 a month).
+ */
+export const FEEDBACK_FUNCTION: FunctionAssumption = {
+  name: 'ses-feedback',
+  extraInvocationsPerMonth: 20,
+  avgDurationMs: 200,
+  memoryMb: 512,
+  logKbPerRun: 1,
+  readUnitsPerRun: 0,
   writeUnitsPerRun: 1,
 };
 
@@ -285,6 +302,8 @@ export function defaultCostAssumptions(schedules: {
   encryptedTopics?: number;
   /** @default 0 */
   secrets?: number;
+  /** Dead-letter queues, each alarmed. @default 2 (scheduler, notifier stream); 3 with the SES feedback DLQ */
+  deadLetterQueues?: number;
   /** @default 'lean' (the stack's default) */
   observability?: ObservabilityMode;
 }): CostAssumptions {
@@ -320,6 +339,7 @@ export function defaultCostAssumptions(schedules: {
   );
   const sources = names.length;
   const encryptedTopics = schedules.encryptedTopics ?? 1;
+  const deadLetterQueues = schedules.deadLetterQueues ?? 2;
   return {
     functions,
     subscriberEmailsPerMonth: 150, // one subscriber, ~5 immediate e-mails a working day
@@ -330,11 +350,12 @@ export function defaultCostAssumptions(schedules: {
     // with data): one metric-month for all of them together is assumed.
     // Lean: only OutboxOldestAgeSeconds (the backlog alarm's); the rest goes to the logs.
     customMetrics: full ? 4 * sources + 2 + 1 : 1,
-    // Full: Errors + Throttles per function, two DLQs, SourceStale per source, notifier
-    // backlog, ops-check heartbeat. Lean: Errors per function, two DLQs, notifier backlog,
+    // Full: Errors + Throttles per function, one per DLQ, SourceStale per source, notifier
+    // backlog, ops-check heartbeat. Lean: Errors per function, one per DLQ, notifier backlog,
     // ops-check heartbeat (staleness is the ops check's own SNS alert).
     // test/infra/ops.test.ts checks both against the stack.
-    alarms: full ? 2 * functions.length + 2 + sources + 2 : functions.length + 2 + 2,
+    alarms: full ? 2 * functions.length + deadLetterQueues + sources + 2 : functions.length + deadLetterQueues + 2,
+    deadLetterQueues,
     dashboards: full ? 1 : 0,
     dynamoStorageGb: 0.5,
     logRetentionMonths: 3,
@@ -379,8 +400,9 @@ async function main(): Promise<void> {
         sources: Object.fromEntries(deployed.map((n) => [n, DEFAULT_SCHEDULES[n]])),
         notifier: DEFAULT_SCHEDULES.notifier,
         opsCheck: OPS_CHECK_SCHEDULE,
-        // The notifier's e-mail construct: subscription function, SES feedback topic, link secret.
-        otherFunctions: [SUBSCRIPTION_FUNCTION],
+        // The notifier's e-mail construct: subscription function, SES feedback function, topic and DLQ, link secret.
+        otherFunctions: [SUBSCRIPTION_FUNCTION, FEEDBACK_FUNCTION],
+        deadLetterQueues: 3,
         encryptedTopics: 2,
         secrets: 1,
         observability,

@@ -266,19 +266,19 @@ describe.each(['lean', 'full'] as const)('ops (%s observability): ops check, ala
       expect(alarms().every((a) => a.Properties.Metrics === undefined)).toBe(true);
     });
 
-    it(`alarms exactly on: errors${full ? ' and throttles' : ''} of every function, both DLQs, the backlog, the heartbeat${full ? ', staleness per source' : ''}`, () => {
+    it(`alarms exactly on: errors${full ? ' and throttles' : ''} of every function, the three DLQs, the backlog, the heartbeat${full ? ', staleness per source' : ''}`, () => {
       const functionIds = Object.keys(template.findResources('AWS::Lambda::Function'));
       const byMetric = (metric: string) => alarms().filter((a) => a.Properties.Namespace === 'AWS/Lambda' && a.Properties.MetricName === metric);
       expect(byMetric('Errors').map((a) => a.Properties.Dimensions[0].Value.Ref).sort()).toEqual([...functionIds].sort());
       expect(byMetric('Throttles').map((a) => a.Properties.Dimensions[0].Value.Ref).sort()).toEqual(full ? [...functionIds].sort() : []);
       const named = (predicate: (a: Json) => boolean) => alarms().filter(predicate).length;
-      expect(named((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible')).toBe(2);
+      expect(named((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible')).toBe(3);
       expect(named((a) => a.Properties.MetricName === METRIC.outboxOldestAge)).toBe(1);
       expect(named((a) => a.Properties.MetricName === 'Invocations')).toBe(1);
-      expect(alarms()).toHaveLength(functionIds.length * (full ? 2 : 1) + 2 + 1 + 1 + (full ? SOURCES_UNDER_TEST.length : 0));
+      expect(alarms()).toHaveLength(functionIds.length * (full ? 2 : 1) + 3 + 1 + 1 + (full ? SOURCES_UNDER_TEST.length : 0));
     });
 
-    it(`alarms on errors${full ? ' and throttles' : ''} of the ops check like every function, and on both DLQs`, () => {
+    it(`alarms on errors${full ? ' and throttles' : ''} of the ops check like every function, and on every DLQ`, () => {
       const fnId = id(stack.opsCheck!.handler.function);
       for (const metric of ['Errors', 'Throttles']) {
         const has = alarms().some((a) => a.Properties.MetricName === metric && a.Properties.Dimensions[0].Value.Ref === fnId);
@@ -286,7 +286,7 @@ describe.each(['lean', 'full'] as const)('ops (%s observability): ops check, ala
       }
       const dlqs = alarms().filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
       expect(dlqs.map((a) => a.Properties.Dimensions[0].Value['Fn::GetAtt'][0]).sort()).toEqual(
-        [id(stack.schedules.deadLetterQueue), id(stack.notifier!.streamDeadLetterQueue)].sort(),
+        [id(stack.schedules.deadLetterQueue), id(stack.notifier!.streamDeadLetterQueue), id(stack.notifier!.email.feedbackDeadLetterQueue)].sort(),
       );
     });
 
@@ -307,6 +307,7 @@ describe.each(['lean', 'full'] as const)('ops (%s observability): ops check, ala
         notifier: DEFAULT_SCHEDULES.notifier,
         opsCheck: OPS_CHECK_SCHEDULE,
         otherFunctions: others.map((name) => ({ ...SUBSCRIPTION_FUNCTION, name })),
+        deadLetterQueues: Object.keys(template.findResources('AWS::SQS::Queue')).length,
         encryptedTopics: Object.keys(template.findResources('AWS::SNS::Topic')).length,
         observability: mode,
       });

@@ -110,7 +110,7 @@ describe('ExportWatchStack', () => {
   describe('functions', () => {
     it('deploys one function per source plus the notifier, on arm64 and the newest Node.js runtime', () => {
       expect([...stack.sourceFunctions.functions.keys()]).toEqual(SOURCES_UNDER_TEST);
-      template.resourceCountIs('AWS::Lambda::Function', SOURCES_UNDER_TEST.length + 3); // + notifier, ops check, subscription endpoint
+      template.resourceCountIs('AWS::Lambda::Function', SOURCES_UNDER_TEST.length + 4); // + notifier, ops check, subscription endpoint, SES feedback
       template.allResourcesProperties('AWS::Lambda::Function', {
         Architectures: ['arm64'],
         Runtime: 'nodejs24.x',
@@ -131,16 +131,16 @@ describe('ExportWatchStack', () => {
     });
 
     it('does not let Lambda retry a crashed scheduled run (the next run catches up)', () => {
-      template.resourceCountIs('AWS::Lambda::EventInvokeConfig', SOURCES_UNDER_TEST.length + 3);
-      const subscription = logicalId(stack.notifier!.email.handler.function);
+      template.resourceCountIs('AWS::Lambda::EventInvokeConfig', SOURCES_UNDER_TEST.length + 4);
+      const feedback = logicalId(stack.notifier!.email.feedbackHandler.function);
       for (const config of Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')) as Json[]) {
-        // The subscription function is not scheduled: SES feedback from SNS is retried twice (a lost complaint never comes back).
-        expect(config.Properties.MaximumRetryAttempts).toBe(config.Properties.FunctionName.Ref === subscription ? 2 : 0);
+        // The feedback function is not scheduled: SES feedback from SNS is retried twice (a lost complaint never comes back).
+        expect(config.Properties.MaximumRetryAttempts).toBe(config.Properties.FunctionName.Ref === feedback ? 2 : 0);
       }
     });
 
     it('gives every function its own log group with a 3-month retention', () => {
-      template.resourceCountIs('AWS::Logs::LogGroup', SOURCES_UNDER_TEST.length + 3);
+      template.resourceCountIs('AWS::Logs::LogGroup', SOURCES_UNDER_TEST.length + 4);
       template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
       const groups = Object.keys(template.findResources('AWS::Logs::LogGroup'));
       const used = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => (f as Json).Properties.LoggingConfig.LogGroup.Ref);
@@ -194,8 +194,9 @@ describe('ExportWatchStack', () => {
         .map(([id]) => id);
       const statements = statementsOf(template, policyIds);
       const invoke = statements.find((s) => s.Action === 'lambda:InvokeFunction')!;
-      // Every function but the subscription endpoint (invoked by its URL and by SNS) runs on a schedule.
-      const functionIds = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => id !== logicalId(stack.notifier!.email.handler.function));
+      // Every function but the subscription endpoint (invoked by its URL) and the feedback function (by SNS) runs on a schedule.
+      const unscheduled = [stack.notifier!.email.handler.function, stack.notifier!.email.feedbackHandler.function].map(logicalId);
+      const functionIds = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => !unscheduled.includes(id));
       expect(asArray(invoke.Resource).map((r: Json) => r['Fn::GetAtt'][0]).sort()).toEqual(functionIds.sort());
       expect(statements.map((s) => s.Action).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
       template.hasResourceProperties('AWS::IAM::Role', {
@@ -276,7 +277,7 @@ describe('ExportWatchStack', () => {
       expect(dynamo.Resource).toEqual({ 'Fn::GetAtt': [ref(stack.tables.subscribers), 'Arn'] });
     });
 
-    it('sends in a configuration set whose bounces and complaints reach the subscription function through an encrypted topic', () => {
+    it('sends in a configuration set whose bounces and complaints reach the feedback function through an encrypted topic', () => {
       const email = stack.notifier!.email;
       template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
         ConfigurationSetName: { Ref: ref(email.configurationSet) },
@@ -297,7 +298,72 @@ describe('ExportWatchStack', () => {
           ]),
         },
       });
-      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', TopicArn: { Ref: ref(email.feedbackTopic) }, Endpoint: { 'Fn::GetAtt': [logicalId(email.handler.function), 'Arn'] } });
+      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', TopicArn: { Ref: ref(email.feedbackTopic) }, Endpoint: { 'Fn::GetAtt': [logicalId(email.feedbackHandler.function), 'Arn'] } });
+    });
+  });
+
+  describe('SES feedback (issue 19, item 8)', () => {
+    const ref = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as never);
+    /** The Lambda subscription of the feedback topic. */
+    const feedbackSubscription = () => {
+      const subs = (Object.values(template.findResources('AWS::SNS::Subscription')) as Json[]).filter(
+        (s) => s.Properties.Protocol === 'lambda' && s.Properties.TopicArn?.Ref === ref(stack.notifier!.email.feedbackTopic),
+      );
+      expect(subs).toHaveLength(1);
+      return subs[0]!.Properties as Json;
+    };
+    const feedbackFunctionId = () => feedbackSubscription().Endpoint['Fn::GetAtt'][0] as string;
+
+    it('bounces and complaints reach a function of their own, not the public subscription endpoint, unreserved', () => {
+      const id = feedbackFunctionId();
+      expect(id).not.toBe(logicalId(stack.notifier!.email.handler.function));
+      const fn = template.toJSON().Resources[id].Properties as Json;
+      // A flood on the public URL can only take the URL's 5 slots; feedback reserves nothing, so it never waits behind them.
+      expect(fn.ReservedConcurrentExecutions).toBeUndefined();
+      // The URL function serves links only: no longer subscribed to any topic, no async retries to configure.
+      const subscribed = (Object.values(template.findResources('AWS::SNS::Subscription')) as Json[]).filter(
+        (s) => s.Properties.Endpoint?.['Fn::GetAtt']?.[0] === logicalId(stack.notifier!.email.handler.function),
+      );
+      expect(subscribed).toEqual([]);
+    });
+
+    it('a feedback event SNS cannot deliver, or the function fails after 2 retries, lands in an encrypted DLQ that alarms to ops', () => {
+      const id = feedbackFunctionId();
+      const redrive = feedbackSubscription().RedrivePolicy as Json;
+      const queueId = redrive.deadLetterTargetArn['Fn::GetAtt'][0] as string;
+      const queue = template.toJSON().Resources[queueId] as Json;
+      expect(queue.Type).toBe('AWS::SQS::Queue');
+      expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+      // SNS may send to it (this topic only), and only over TLS.
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({ Effect: 'Allow', Action: 'sqs:SendMessage', Principal: { Service: 'sns.amazonaws.com' }, Condition: { ArnEquals: { 'aws:SourceArn': { Ref: ref(stack.notifier!.email.feedbackTopic) } } } }),
+          ]),
+        },
+      });
+      const invoke = (Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')) as Json[]).find((c) => c.Properties.FunctionName.Ref === id);
+      expect(invoke?.Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } } });
+      const alarms = (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Json[]).filter(
+        (a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' && a.Properties.Dimensions[0].Value['Fn::GetAtt'][0] === queueId,
+      );
+      expect(alarms).toHaveLength(1);
+      expect(alarms[0]!.Properties).toMatchObject({ Threshold: 0, AlarmActions: [{ Ref: stack.getLogicalId(stack.ops.topic.node.defaultChild as never) }] });
+    });
+
+    it('the feedback role may only update subscriber profiles and send to its DLQ', () => {
+      const id = feedbackFunctionId();
+      const roleId = (template.toJSON().Resources[id].Properties as Json).Role['Fn::GetAtt'][0] as string;
+      const policyIds = Object.entries(template.findResources('AWS::IAM::Policy'))
+        .filter(([, p]) => (p as Json).Properties.Roles.some((r: Json) => r.Ref === roleId))
+        .map(([pid]) => pid);
+      const statements = statementsOf(template, policyIds);
+      const actions = statements.flatMap((s) => asArray(s.Action) as string[]).sort();
+      expect(actions.filter((a) => !a.startsWith('logs:'))).toEqual(['dynamodb:UpdateItem', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
+      const dynamo = statements.find((s) => asArray(s.Action).includes('dynamodb:UpdateItem'))!;
+      expect(dynamo.Resource).toEqual({ 'Fn::GetAtt': [ref(stack.tables.subscribers), 'Arn'] });
     });
   });
 
@@ -395,10 +461,10 @@ describe('ExportWatchStack', () => {
   });
 
   describe('dead-letter queues and ops', () => {
-    it('encrypts the DLQs, keeps messages 14 days and refuses non-TLS access', () => {
-      template.resourceCountIs('AWS::SQS::Queue', 2);
+    it('encrypts the DLQs (scheduler, notifier stream, SES feedback), keeps messages 14 days and refuses non-TLS access', () => {
+      template.resourceCountIs('AWS::SQS::Queue', 3);
       template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
-      template.resourceCountIs('AWS::SQS::QueuePolicy', 2);
+      template.resourceCountIs('AWS::SQS::QueuePolicy', 3);
       template.allResourcesProperties('AWS::SQS::QueuePolicy', {
         PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
       });
