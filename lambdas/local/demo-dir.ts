@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { dataDirHolder, inUseMessage } from './data-dir.ts';
 
 /** The file `export-watch demo` writes into its data dir: only a dir holding it is ever cleared. */
 export const DEMO_MARKER = '.export-watch-demo';
@@ -9,7 +10,7 @@ export const DEMO_MARKER = '.export-watch-demo';
  * and endpoint file). Reusing a demo dir deletes these entries and nothing else, so a file
  * someone put beside them survives too.
  */
-export const DEMO_ENTRIES = ['dynamodb', 'outbox', 'unsubscribe.key', 'dynamodb.endpoint'] as const;
+export const DEMO_ENTRIES = ['dynamodb', 'outbox', 'unsubscribe.key', 'dynamodb.endpoint', 'export-watch.pid'] as const;
 
 /** The demo refused a data dir; the message says why and what to do. */
 export class DemoDirError extends Error {
@@ -35,10 +36,13 @@ export function prepareDemoDir(dir: string): string {
         `--data-dir ${dir} is not empty and is not a demo directory (no ${DEMO_MARKER} file); the demo deletes nothing it did not create. Choose a new or empty directory (the default is .export-watch/demo), or delete this one yourself if it is an old demo directory.`,
       );
     }
+    // A live run's dir is refused before anything is deleted (its store would be lost).
+    const holder = dataDirHolder(path);
+    if (holder !== undefined) throw new DemoDirError(inUseMessage(dir, holder));
     for (const entry of DEMO_ENTRIES) rmSync(join(path, entry), { recursive: true, force: true });
   } else {
-    mkdirSync(path, { recursive: true });
+    mkdirSync(path, { recursive: true, mode: 0o700 });
   }
-  writeFileSync(join(path, DEMO_MARKER), 'Written by `export-watch demo`: the demo may clear its own files (dynamodb/, outbox/, unsubscribe.key) in this directory.\n');
+  writeFileSync(join(path, DEMO_MARKER), 'Written by `export-watch demo`: the demo may clear its own files (dynamodb/, outbox/, unsubscribe.key) in this directory.\n', { mode: 0o600 });
   return path;
 }

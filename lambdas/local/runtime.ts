@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { isMainThread } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
@@ -27,6 +28,7 @@ import { SOURCES } from '../sources/index.ts';
 import { ensureTables } from '../store/create-tables.ts';
 import { DynamoSourceState } from '../store/source-state.ts';
 import { DynamoSubscribers } from '../store/subscribers.ts';
+import { lockDataDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PRIVATE_UMASK, securePrivateDir } from './data-dir.ts';
 import { LocalStartError, type LocalService, portError, startDynalite, startSesLocal, useLocalEndpoints } from './services.ts';
 
 export interface LocalRuntimeOptions {
@@ -63,6 +65,8 @@ export class LocalRuntime {
   links: LocalService | undefined;
   /** Link base URL and signing key (`<data-dir>/unsubscribe.key`, mode 0600). */
   private linkSettings: LinkSettings | undefined;
+  /** Clean-up of {@link start}: the pid file and the umask, undone when the services stop. */
+  private releaseDataDir: () => void = () => undefined;
 
   private constructor(
     readonly config: AppConfig,
@@ -81,24 +85,42 @@ export class LocalRuntime {
     const env = { ...process.env, ...options.env };
     if (options.configFile) env.EXPORT_WATCH_CONFIG = options.configFile;
     const config = loadConfig(env);
+    // The data dir holds subscriber data and every email sent (unsubscribe tokens):
+    // 0700, with the runtime's own files in it 0600, tightened if an older version left
+    // them readable by others.
+    const tightened = securePrivateDir(dataDir);
+    if (tightened.length > 0) {
+      log(`${dataDir}: ${tightened.length} entr${tightened.length === 1 ? 'y was' : 'ies were'} readable by other users (${tightened.slice(0, 3).join(', ')}${tightened.length > 3 ? ', …' : ''}); now 0700/0600`);
+    }
     // LevelDB allows one process per store; a second one would fail on its first request
-    // ("Database is closed", thrown inside dynalite where nothing can catch it).
-    const running = await runningEndpoint(dataDir);
-    if (running) throw new LocalStartError(`--data-dir ${options.dataDir} is in use by another export-watch process (its store answers at ${running}); stop it, or choose another --data-dir`);
+    // ("Database is closed", thrown inside dynalite where nothing can catch it). The pid
+    // file is claimed atomically before the store is opened, so of two runs started
+    // together one says which PID holds the dir and the other runs.
+    const unlock = lockDataDir(dataDir);
+    // Files the store (native LevelDB) and the outbox mailer create from now on: 0600.
+    const previousUmask = isMainThread ? process.umask(PRIVATE_UMASK) : undefined;
+    const releaseDataDir = () => {
+      if (previousUmask !== undefined) process.umask(previousUmask);
+      unlock();
+    };
     // Whatever started before a failure is stopped again: a server left listening would
     // keep the process alive after the error (the demo used to hang this way).
-    const started: Array<() => Promise<void>> = [];
+    const started: Array<() => Promise<void>> = [async () => releaseDataDir()];
     const undo = async () => {
       for (const close of started.reverse()) await close().catch(() => undefined);
     };
     let runtime: LocalRuntime;
     try {
+      // A runtime of a version without the pid file may still serve this dir.
+      const running = await runningEndpoint(dataDir);
+      if (running) throw new LocalStartError(`--data-dir ${options.dataDir} is in use by another export-watch process (its store answers at ${running}); stop it, or choose another --data-dir`);
+      mkdirSync(join(dataDir, 'outbox'), { recursive: true, mode: PRIVATE_DIR_MODE });
       const dynamo = await startDynalite({ path: join(dataDir, 'dynamodb') });
       started.push(() => dynamo.close());
       const ses = await startSesLocal({ port: options.sesPort ?? 0 });
       started.push(() => ses.close());
       useLocalEndpoints(dynamo.url, ses.url);
-      writeFileSync(endpointFile(dataDir), dynamo.url);
+      writeFileSync(endpointFile(dataDir), dynamo.url, { mode: PRIVATE_FILE_MODE });
       started.push(async () => rmSync(endpointFile(dataDir), { force: true }));
       const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
       const client = new DynamoDBClient({ endpoint: dynamo.url, region: 'us-east-1', credentials });
@@ -119,6 +141,7 @@ export class LocalRuntime {
       });
       const mailer = new OutboxMailer(new SesMailer(sesClient), join(dataDir, 'outbox'));
       runtime = new LocalRuntime(config, dataDir, dynamo, ses, { ...deps, state: leases }, leases, mailer, log);
+      runtime.releaseDataDir = releaseDataDir;
     } catch (err) {
       await undo();
       throw err;
@@ -277,6 +300,7 @@ export class LocalRuntime {
     await this.links?.close();
     await this.ses.close();
     await this.dynamo.close();
+    this.releaseDataDir();
   }
 }
 

@@ -75,7 +75,8 @@ function listen(server: Server, port: number, host: string): Promise<number> {
  */
 export async function startDynalite(options: { path?: string; port?: number; host?: string } = {}): Promise<LocalService> {
   const dynalite = require('dynalite') as (opts: Record<string, unknown>) => Server;
-  if (options.path) mkdirSync(options.path, { recursive: true });
+  // Private like the rest of the data dir: the store holds subscriber data (lambdas/local/data-dir.ts).
+  if (options.path) mkdirSync(options.path, { recursive: true, mode: 0o700 });
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, options.port ?? 0, host);
