@@ -10,6 +10,7 @@ export const SOURCE_ERROR_KINDS = [
   'parse', // body did not have the shape we expect
   'sanity', // parsed fine but implausible (empty list, size jump beyond bounds)
   'config', // our own configuration is wrong (unknown ticker, missing User-Agent)
+  'timeout', // the cycle ran into its deadline (below the Lambda timeout) and was ended as a failure
   'internal', // a bug or a storage failure
 ] as const;
 

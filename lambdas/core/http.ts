@@ -56,6 +56,44 @@ export interface UpstreamClientOptions {
   sleep?: Sleep;
   random?: () => number;
   fetch?: typeof fetch;
+  /**
+   * Groups of hosts (lower-case `host[:port]`) that belong to one upstream: a redirect may
+   * move between the hosts of one group (over https). Default: {@link PUBLIC_UPSTREAM_HOSTS};
+   * `createUpstreamClient` adds the hosts of the configured base URLs
+   * ({@link trustedHostGroups}).
+   */
+  trustedHosts?: readonly (readonly string[])[];
+}
+
+/**
+ * The real public hosts of each upstream. A redirect from one of them is followed only to
+ * another host of the same upstream, so a hijacked or misconfigured redirect can neither
+ * inject content from elsewhere into a change nor carry the SEC User-Agent (with the
+ * operator's email) to another host.
+ */
+export const PUBLIC_UPSTREAM_HOSTS: readonly (readonly string[])[] = [
+  ['www.sec.gov', 'sec.gov', 'data.sec.gov', 'efts.sec.gov'],
+  ['www.federalregister.gov', 'federalregister.gov'],
+  ['data.trade.gov', 'api.trade.gov'],
+];
+
+/** Most redirects followed for one request (a loop ends as an error after this many). */
+export const MAX_REDIRECTS = 5;
+
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * The trusted host groups of a deployment: each upstream's public hosts plus the host of
+ * its configured base URL (a mirror, or the loopback fake in tests).
+ */
+export function trustedHostGroups(urls: { secWww: string; secData: string; federalRegister: string; csl: string }): string[][] {
+  const hostOf = (u: string) => new URL(u).host.toLowerCase();
+  const [sec = [], fr = [], csl = []] = PUBLIC_UPSTREAM_HOSTS;
+  return [
+    [...new Set([...sec, hostOf(urls.secWww), hostOf(urls.secData)])],
+    [...new Set([...fr, hostOf(urls.federalRegister)])],
+    [...new Set([...csl, hostOf(urls.csl)])],
+  ];
 }
 
 export const PRODUCT_USER_AGENT = 'export-watch/0.1 (+https://github.com/export-watch)';
@@ -65,7 +103,8 @@ const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 /**
  * The one HTTP client for every upstream: User-Agent, per-host-group rate limit, timeouts,
  * retries with exponential backoff and full jitter (honouring Retry-After), SEC block
- * detection, a body-size cap, gzip and conditional GET.
+ * detection, a body-size cap, gzip, conditional GET, and redirects followed by hand (only
+ * within one upstream's trusted hosts, at most {@link MAX_REDIRECTS}).
  */
 export class UpstreamClient {
   readonly stats: HttpStats = { requests: 0, bytes: 0, retries: 0, blocks: 0, notModified: 0 };
@@ -73,11 +112,44 @@ export class UpstreamClient {
   private readonly sleep: Sleep;
   private readonly random: () => number;
   private readonly fetchImpl: typeof fetch;
+  /** Set on the views made by {@link withSignal}: the cycle's deadline. */
+  private cycleSignal: AbortSignal | undefined;
 
   constructor(private readonly options: UpstreamClientOptions) {
     this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
     this.fetchImpl = options.fetch ?? fetch;
+  }
+
+  /**
+   * A view of this client whose requests end when `signal` aborts (a cycle's deadline):
+   * a request in flight is aborted and later ones fail at once, as `timeout` errors that
+   * are never retried. The view shares this client's counters and rate limiters, so a
+   * container's long-lived client keeps one budget per host.
+   */
+  withSignal(signal: AbortSignal): UpstreamClient {
+    const view = Object.create(this) as UpstreamClient;
+    view.cycleSignal = signal;
+    return view;
+  }
+
+  private checkSignal(url: string): void {
+    if (this.cycleSignal?.aborted) throw new SourceError('timeout', `GET ${redactUrl(url)} not sent: the cycle's deadline has passed`);
+  }
+
+  /**
+   * Whether a redirect from `from` (reached from `origin`, the URL asked for) to `to` may be
+   * followed: to the same scheme, host and port as `from` (relative Locations, the loopback
+   * fake), or over https to a host of the same upstream as `origin` (its trusted group).
+   */
+  private redirectRefusal(origin: URL, from: URL, to: URL): string | undefined {
+    if (to.protocol === from.protocol && to.host === from.host) return undefined;
+    const host = to.host.toLowerCase();
+    const originHost = origin.host.toLowerCase();
+    const trusted = host === originHost || (this.options.trustedHosts ?? PUBLIC_UPSTREAM_HOSTS).some((group) => group.includes(originHost) && group.includes(host));
+    if (!trusted) return `redirect from ${redactUrl(from.href)} to untrusted host ${host} refused`;
+    if (to.protocol !== 'https:') return `redirect from ${redactUrl(from.href)} to ${to.protocol}//${host} refused: not https`;
+    return undefined;
   }
 
   private isSec(host: string): boolean {
@@ -98,18 +170,7 @@ export class UpstreamClient {
   /** GET a URL and buffer its body (up to the cap). */
   async get(url: string, opts: RequestOptions = {}): Promise<UpstreamResponse> {
     const target = new URL(url);
-    const host = target.host.toLowerCase();
-    const sec = this.isSec(host);
-    if (sec && !this.options.secUserAgent) {
-      throw new SourceError('config', 'SEC_USER_AGENT is not set; refusing to call SEC EDGAR without a declared User-Agent');
-    }
-    const headers: Record<string, string> = {
-      'user-agent': sec ? (this.options.secUserAgent as string) : PRODUCT_USER_AGENT,
-      'accept-encoding': 'gzip, deflate',
-      accept: opts.accept ?? '*/*',
-    };
-    if (opts.validators?.etag) headers['if-none-match'] = opts.validators.etag;
-    if (opts.validators?.lastModified) headers['if-modified-since'] = opts.validators.lastModified;
+    this.checkSignal(url);
     const maxBytes = opts.maxBytes ?? this.options.maxBodyBytes;
     const backoffBase = this.options.backoffBaseMs ?? 500;
     const maxBackoff = this.options.maxBackoffMs ?? 30_000;
@@ -121,20 +182,17 @@ export class UpstreamClient {
         const backoff = Math.min(maxBackoff, backoffBase * 2 ** (attempt - 1));
         const wait = Math.max(lastError?.retryAfterMs ?? 0, Math.round(this.random() * backoff));
         await this.sleep(Math.min(wait, maxBackoff));
+        this.checkSignal(url);
       }
-      await this.limiterFor(host).acquire();
-      this.stats.requests++;
-      let response: Response;
+      let fetched: { response: Response; at: URL; sec: boolean };
       try {
-        response = await this.fetchImpl(target, {
-          headers,
-          redirect: 'follow',
-          signal: AbortSignal.timeout(this.options.timeoutMs),
-        });
+        fetched = await this.fetchFollowing(target, opts);
       } catch (err) {
+        if (err instanceof SourceError) throw err; // a refused redirect, a missing User-Agent, the deadline
         lastError = new SourceError('network', `GET ${redactUrl(url)} failed: ${describeFetchError(err)}`, { cause: err });
         continue;
       }
+      const { response, sec } = fetched;
 
       if (response.status === 304) {
         this.stats.notModified++;
@@ -155,6 +213,7 @@ export class UpstreamClient {
         body = await readCapped(response, maxBytes);
       } catch (err) {
         if (err instanceof SourceError) throw err; // over the cap: retrying would not help
+        this.checkSignal(url);
         lastError = new SourceError('network', `GET ${redactUrl(url)}: body interrupted: ${describeFetchError(err)}`, { cause: err });
         continue;
       }
@@ -198,6 +257,60 @@ export class UpstreamClient {
       throw new SourceError('http', `GET ${redactUrl(url)} answered unexpected status ${response.status}`);
     }
     throw lastError ?? new SourceError('network', `GET ${redactUrl(url)} failed`);
+  }
+
+  /**
+   * One attempt: send the request and follow redirects by hand. Each hop takes the rate
+   * limit and the User-Agent of its own host (the SEC one only for SEC hosts), so a
+   * redirect never spends SEC's budget on another host nor shows it the operator's email.
+   */
+  private async fetchFollowing(target: URL, opts: RequestOptions): Promise<{ response: Response; at: URL; sec: boolean }> {
+    let at = target;
+    for (let hop = 0; ; hop++) {
+      const host = at.host.toLowerCase();
+      const sec = this.isSec(host);
+      if (sec && !this.options.secUserAgent) {
+        throw new SourceError('config', 'SEC_USER_AGENT is not set; refusing to call SEC EDGAR without a declared User-Agent');
+      }
+      const headers: Record<string, string> = {
+        'user-agent': sec ? (this.options.secUserAgent as string) : PRODUCT_USER_AGENT,
+        'accept-encoding': 'gzip, deflate',
+        accept: opts.accept ?? '*/*',
+      };
+      if (opts.validators?.etag) headers['if-none-match'] = opts.validators.etag;
+      if (opts.validators?.lastModified) headers['if-modified-since'] = opts.validators.lastModified;
+      await this.limiterFor(host).acquire();
+      this.checkSignal(at.href);
+      this.stats.requests++;
+      const timeout = AbortSignal.timeout(this.options.timeoutMs);
+      let response: Response;
+      try {
+        response = await this.fetchImpl(at, {
+          headers,
+          redirect: 'manual',
+          signal: this.cycleSignal ? AbortSignal.any([timeout, this.cycleSignal]) : timeout,
+        });
+      } catch (err) {
+        this.checkSignal(at.href);
+        throw err;
+      }
+      if (!REDIRECT_STATUS.has(response.status) || opts.acceptStatus?.includes(response.status)) return { response, at, sec };
+      await response.body?.cancel().catch(() => undefined);
+      const location = response.headers.get('location');
+      if (!location) throw new SourceError('http', `GET ${redactUrl(at.href)} answered ${response.status} without a Location`);
+      let next: URL;
+      try {
+        next = new URL(location, at);
+      } catch {
+        throw new SourceError('http', `GET ${redactUrl(at.href)} answered ${response.status} with an invalid Location`);
+      }
+      const refusal = this.redirectRefusal(target, at, next);
+      if (refusal) throw new SourceError('http', refusal);
+      if (hop + 1 > MAX_REDIRECTS) {
+        throw new SourceError('http', `GET ${redactUrl(target.href)}: more than ${MAX_REDIRECTS} redirects (last to ${redactUrl(next.href)})`);
+      }
+      at = next;
+    }
   }
 
   /** GET and parse JSON; a body that is not JSON is a parse error naming the URL. */

@@ -1,13 +1,17 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Clock, systemClock } from '../core/clock.ts';
 import type { AppConfig } from '../core/config.ts';
-import { UpstreamClient } from '../core/http.ts';
+import { trustedHostGroups, UpstreamClient } from '../core/http.ts';
 import type { CycleDeps } from '../core/source.ts';
 import { DynamoChangeLog } from '../store/change-log.ts';
 import { createDocumentClient } from '../store/dynamo.ts';
 import { DynamoSourceState } from '../store/source-state.ts';
 
-/** The upstream client configured for this deployment (SEC hosts share one rate limit). */
+/**
+ * The upstream client configured for this deployment: SEC hosts share one rate limit, and
+ * redirects are followed only between the hosts of one upstream (its public hosts plus the
+ * host of its configured base URL).
+ */
 export function createUpstreamClient(config: AppConfig, overrides: Partial<ConstructorParameters<typeof UpstreamClient>[0]> = {}): UpstreamClient {
   return new UpstreamClient({
     secUserAgent: config.secUserAgent,
@@ -17,6 +21,7 @@ export function createUpstreamClient(config: AppConfig, overrides: Partial<Const
     timeoutMs: config.http.timeoutMs,
     maxRetries: config.http.maxRetries,
     maxBodyBytes: config.http.maxBodyBytes,
+    trustedHosts: trustedHostGroups(config.urls),
     ...overrides,
   });
 }
