@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CHANGE_KINDS, SOURCE_NAMES, type SourceName } from '../core/change.ts';
+import { ISO_COUNTRY_CODES } from '../core/countries.ts';
 import { CSL_LISTS, listShortName } from '../sources/entity-list/lists.ts';
 import { CliError, UsageError } from './errors.ts';
 
@@ -70,21 +71,8 @@ export function checkKind(value: string, option = '--kind'): string {
   throw unknown('kind', value, nearest(v, [...CHANGE_KINDS, ...KIND_PREFIXES]), [...KIND_PREFIXES, ...CHANGE_KINDS], option);
 }
 
-/**
- * ISO 3166-1 alpha-2 codes (the 249 assigned ones), plus XK (Kosovo), which the screening
- * lists and the EU use as a user-assigned code.
- */
-export const ISO_COUNTRY_CODES: ReadonlySet<string> = new Set(
-  (
-    'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ ' +
-    'CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR ' +
-    'GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP ' +
-    'KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT ' +
-    'MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW ' +
-    'SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ ' +
-    'UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW XK'
-  ).split(' '),
-);
+// The list lives in core so the notifier can use it without bundling the CLI (commander).
+export { ISO_COUNTRY_CODES };
 
 let countryNames: Map<string, string> | undefined;
 /** English country name (lower-case) → code, for "did you mean SG?" after `Singapore`. */

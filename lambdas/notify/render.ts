@@ -1,7 +1,7 @@
 import type { Change } from '../core/change.ts';
 import type { SubscriberFilters } from '../core/config.ts';
 import type { Subscriber } from '../core/subscriber.ts';
-import { escapeHtml, headerText, plainText, safeUrl } from './escape.ts';
+import { displaySafe, escapeHtml, headerText, plainText, safeUrl } from './escape.ts';
 import { FAMILIES, familyOf } from './render/families.ts';
 import { BREAK_LONG, byImportance, COLORS, countryName, type FamilyRenderer, FONT, MONO, oneLine, plural, type RenderContext, wrap } from './render/kit.ts';
 import { newYorkDateLabel, newYorkTimeLabel } from './time.ts';
@@ -230,7 +230,9 @@ export function renderEmail(
     footer +
     '</table></td></tr></table></body></html>';
 
-  return { subject, html, text: text.join('\n') };
+  // Backstop over the finished parts: whatever a renderer forgot to pass through `esc` or
+  // `wrap`, no control or bidi character reaches the reader (issue 19, item 7).
+  return { subject, html: displaySafe(html), text: plainText(text.join('\n')) };
 }
 
 /** Options of {@link renderConfirmationEmail}. */

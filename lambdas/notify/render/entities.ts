@@ -1,6 +1,6 @@
 import type { Change } from '../../core/change.ts';
 import { plainText, safeUrl } from '../escape.ts';
-import { arr, COLORS, card, countryName, esc, FONT, type FamilyRenderer, link, obj, oneLine, plural, type RenderContext, scrollBox, str, wrap } from './kit.ts';
+import { arr, COLORS, card, countryName, esc, FONT, type FamilyRenderer, isoCountry, link, obj, oneLine, plural, type RenderContext, scrollBox, str, UNRECOGNISED_COUNTRY, wrap } from './kit.ts';
 
 /**
  * Entity List, MEU List and Unverified List changes (`entity.*`): one table per list and
@@ -43,10 +43,19 @@ function listOf(c: Change): string {
   return c.subject || str(obj(c.data).list) || 'Entity List';
 }
 
-/** Primary country of an entity: the first listed (the FR prints each entry under one country). */
+/** The grouping key of an entity whose country is given but is no ISO 3166 code. */
+const UNRECOGNISED = '?';
+
+/**
+ * Primary country of an entity: the first listed (the FR prints each entry under one
+ * country), as an ISO 3166 alpha-2 code; {@link UNRECOGNISED} when the upstream gave
+ * something else (a raw CSL country can hold ESC, RLO or NUL), '' when none.
+ */
 function primaryCountry(c: Change): string {
   const fromData = arr(obj(c.data).countries).find((x): x is string => typeof x === 'string');
-  return (fromData ?? c.countries[0] ?? '').toUpperCase();
+  const given = fromData ?? c.countries[0];
+  if (given === undefined || given.trim() === '') return '';
+  return isoCountry(given) ?? UNRECOGNISED;
 }
 
 function entityName(c: Change): string {
@@ -81,6 +90,7 @@ export function countByCountry(changes: readonly Change[]): Array<[string, numbe
 }
 
 function countryLabel(code: string): string {
+  if (code === UNRECOGNISED) return UNRECOGNISED_COUNTRY;
   return code ? countryName(code) : 'No country given';
 }
 
@@ -151,10 +161,11 @@ function citationLinks(changes: readonly Change[]): string[] {
   return [...seen].map(([cite, url]) => `${cite}: ${url}`);
 }
 
+/** An address as one line. Its country shows only as an ISO 3166 code; anything else is dropped. */
 function formatAddress(a: unknown): string {
   const o = obj(a);
   if (typeof a === 'string') return a;
-  return [o.address, o.city, o.state, o.postal_code ?? o.postalCode, o.country]
+  return [o.address, o.city, o.state, o.postal_code ?? o.postalCode, isoCountry(o.country)]
     .map((p) => (typeof p === 'string' ? p.trim() : ''))
     .filter(Boolean)
     .join(', ');

@@ -1,5 +1,6 @@
 import type { Change } from '../../core/change.ts';
 import { formatShare, formatSigned, roundTenth, type ShareParts } from '../../core/format.ts';
+import { ISO_COUNTRY_CODES } from '../../core/countries.ts';
 import { escapeHtml, headerText, plainText, safeUrl } from '../escape.ts';
 
 /**
@@ -238,14 +239,30 @@ const COUNTRY_OVERRIDES: Record<string, string> = {
 };
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 
-/** `SG` → `Singapore`; unknown codes are returned as given. */
+/** What an email shows for a country that is not an ISO 3166 alpha-2 code. */
+export const UNRECOGNISED_COUNTRY = 'Country not recognised';
+
+/**
+ * `value` as an ISO 3166-1 alpha-2 code (trimmed, upper-cased) when it is one of the
+ * assigned codes (the CLI's list, XK included), else undefined. Countries come from
+ * upstream rows (a CSL address's `country`): anything else, "C\u001b[31mN" or "ZZ", is
+ * never shown as sent.
+ */
+export function isoCountry(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const upper = value.trim().toUpperCase();
+  return ISO_COUNTRY_CODES.has(upper) ? upper : undefined;
+}
+
+/** `SG` → `Singapore`; anything not an ISO 3166 code → {@link UNRECOGNISED_COUNTRY} (never the raw value). */
 export function countryName(code: string): string {
-  const upper = code.toUpperCase();
-  if (COUNTRY_OVERRIDES[upper]) return COUNTRY_OVERRIDES[upper];
+  const iso = isoCountry(code);
+  if (!iso) return UNRECOGNISED_COUNTRY;
+  if (COUNTRY_OVERRIDES[iso]) return COUNTRY_OVERRIDES[iso];
   try {
-    return /^[A-Z]{2}$/.test(upper) ? (regionNames.of(upper) ?? upper) : code;
+    return regionNames.of(iso) ?? iso;
   } catch {
-    return code;
+    return iso;
   }
 }
 
