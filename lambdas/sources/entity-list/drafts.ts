@@ -1,4 +1,5 @@
 import type { ChangeDraft, Importance } from '../../core/change.ts';
+import { capDraft } from '../../core/limits.ts';
 import type { EntityEvent, FieldChange } from './diff.ts';
 import { ENTITY_LIST, listShortName } from './lists.ts';
 import { checkDate, isIsoCountry, normFold, normName, normText } from './normalise.ts';
@@ -29,9 +30,11 @@ export function formatAddress(a: CslAddress): string {
     .join(', ');
 }
 
-function quoteList(values: string[]): string {
+/** Up to three quoted values and "and N more"; `omitted` counts values the entry no longer holds (cut by the parse caps). */
+function quoteList(values: string[], omitted = 0): string {
   const shown = values.slice(0, MAX_LISTED).map((v) => `“${v}”`);
-  if (values.length > MAX_LISTED) shown.push(`and ${values.length - MAX_LISTED} more`);
+  const more = Math.max(0, values.length - MAX_LISTED) + omitted;
+  if (more > 0) shown.push(`and ${more} more`);
   return shown.join('; ');
 }
 
@@ -92,6 +95,9 @@ function changeData(e: EntityRecord, now: Date, changes?: FieldChange[]): Record
     startDate: e.startDate,
     licenseRequirement: e.licenseRequirement,
     licensePolicy: e.licensePolicy,
+    // Items cut by the parse caps (parse.ts ENTRY_LIMITS): the change says how many more were published.
+    ...(e.addressesOmitted ? { addressesOmitted: e.addressesOmitted } : {}),
+    ...(e.altNamesOmitted ? { altNamesOmitted: e.altNamesOmitted } : {}),
     ...(issue ? { startDateIssue: issue } : {}),
     ...(changes ? { changes } : {}),
   };
@@ -103,6 +109,12 @@ function changeData(e: EntityRecord, now: Date, changes?: FieldChange[]): Record
  * later removal of the same content must not share an id, and each amendment is new.
  */
 export function toChangeDraft(event: EntityEvent, now: Date): ChangeDraft {
+  // Entries are capped at parse; the draft is capped again as a whole (core/limits.ts), so no
+  // entry, however large as published, makes a change too big to store.
+  return capDraft(entityDraft(event, now));
+}
+
+function entityDraft(event: EntityEvent, now: Date): ChangeDraft {
   const e = event.entry;
   const short = listShortName(e.list);
   const name = displayName(e);
@@ -114,7 +126,10 @@ export function toChangeDraft(event: EntityEvent, now: Date): ChangeDraft {
   if (event.kind === 'added') {
     const aka = e.altNames.map((a) => normText(a)).filter((a): a is string => a !== null);
     const addresses = e.addresses.map(formatAddress).filter((a) => a !== '');
-    const extra = [aka.length ? `Also known as ${quoteList(aka)}.` : '', addresses.length ? `Address: ${quoteList(addresses)}.` : ''].filter(Boolean);
+    const extra = [
+      aka.length ? `Also known as ${quoteList(aka, e.altNamesOmitted)}.` : '',
+      addresses.length ? `Address: ${quoteList(addresses, e.addressesOmitted)}.` : '',
+    ].filter(Boolean);
     const date = checkDate(e.startDate, now).date;
     const importance: Importance = e.list === ENTITY_LIST ? 'high' : 'normal';
     return {

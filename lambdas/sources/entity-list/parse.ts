@@ -1,5 +1,6 @@
 import { SourceError } from '../../core/errors.ts';
 import { contentHash } from '../../core/hash.ts';
+import { capArray, capString, jsonBytes } from '../../core/limits.ts';
 import { bracketedCode, DEFAULT_LISTS, listCode } from './lists.ts';
 import { normCountry, normFold, normName, normText } from './normalise.ts';
 import { forEachResult } from './scan.ts';
@@ -34,6 +35,10 @@ export interface EntityEntry {
   url: string | null;
   /** Hash (32 hex) of the normalised compared fields; see {@link comparableFields}. */
   hash: string;
+  /** Addresses beyond {@link ENTRY_LIMITS}`.addresses` (or the record budget) not kept; absent when none were dropped. */
+  addressesOmitted?: number;
+  /** Alternate names beyond {@link ENTRY_LIMITS}`.altNames` (or the record budget) not kept; absent when none were dropped. */
+  altNamesOmitted?: number;
 }
 
 /** An entry plus its natural key. */
@@ -61,14 +66,19 @@ function sortedUnique(values: Iterable<string>): string[] {
  * The normalised form of each compared field: free text folded, empty and null equal,
  * arrays order-insensitive (sorted, de-duplicated), addresses with no content dropped.
  */
-export function comparableFields(e: Pick<EntityEntry, ComparedField>): Comparable {
+export function comparableFields(e: Pick<EntityEntry, ComparedField> & Pick<EntityEntry, 'addressesOmitted' | 'altNamesOmitted'>): Comparable {
   const addresses: string[] = [];
   for (const a of e.addresses) {
     const parts = [normFold(a.address), normFold(a.city), normFold(a.state), normFold(a.postal_code), normCountry(a.country)];
     if (parts.some((p) => p !== null)) addresses.push(JSON.stringify(parts));
   }
+  // The number of items cut off counts as content (one more published address is an
+  // amendment); entries with nothing cut hash exactly as before the caps existed.
+  if (e.addressesOmitted) addresses.push(JSON.stringify(['omitted', e.addressesOmitted]));
+  const altNames = e.altNames.map(normName).filter((n): n is string => n !== null);
+  if (e.altNamesOmitted) altNames.push(`\u0000omitted ${e.altNamesOmitted}`);
   return {
-    altNames: sortedUnique(e.altNames.map(normName).filter((n): n is string => n !== null)),
+    altNames: sortedUnique(altNames),
     addresses: sortedUnique(addresses),
     federalRegisterNotice: normFold(e.federalRegisterNotice),
     startDate: normText(e.startDate),
@@ -78,7 +88,7 @@ export function comparableFields(e: Pick<EntityEntry, ComparedField>): Comparabl
 }
 
 /** Content hash of an entry's compared fields (32 hex): equal iff no compared field changed. */
-export function entryHash(e: Pick<EntityEntry, ComparedField>): string {
+export function entryHash(e: Pick<EntityEntry, ComparedField> & Pick<EntityEntry, 'addressesOmitted' | 'altNamesOmitted'>): string {
   return contentHash(comparableFields(e)).slice(0, 32);
 }
 
@@ -109,6 +119,74 @@ function toAddress(v: unknown): CslAddress | undefined {
 }
 
 /**
+ * Caps on one entry (issue 19, item 5). An entry is a snapshot state item (with any others of
+ * its key) and a change: DynamoDB refuses either over 400 KB, and a refused write would fail
+ * every cycle for good. Real entries are far below every cap (the longest EL name is ~210
+ * characters, the longest address ~3,400, the most addresses ~30), so they are unchanged.
+ * Over them, strings are cut with a visible marker and arrays keep their first items with a
+ * count of the rest (`addressesOmitted`, `altNamesOmitted`). The name is part of the natural
+ * key, so its cap is fixed; the others shrink further while the entry's JSON is over
+ * `recordBytes`. Deterministic: the same row always gives the same entry and hash.
+ */
+export const ENTRY_LIMITS = {
+  name: 500,
+  altNames: 100,
+  addresses: 50,
+  /** Any other text field, and each address field. */
+  text: 5_000,
+  url: 2_000,
+  /** Distinct country codes kept (from all addresses, not only the kept ones), each up to `countryChars`. */
+  countries: 300,
+  countryChars: 100,
+  /** Budget of one entry's JSON (UTF-8 bytes): a snapshot item holds up to {@link MAX_RECORDS_PER_KEY} of them. */
+  recordBytes: 24_000,
+} as const;
+
+/**
+ * Most records kept under one natural key (same list, name and countries). Real lists repeat
+ * a key two or three times (distinct FR notices); the records of one key share a snapshot
+ * item, so a row repeated thousands of times would otherwise overflow it. Later repeats are
+ * dropped (counted in {@link ParsedCsl.keyRepeatsDropped}).
+ */
+export const MAX_RECORDS_PER_KEY = 10;
+
+function capText(v: string | null, max: number): string | null {
+  return v === null ? null : capString(v, max);
+}
+
+function capAddress(a: CslAddress, max: number): CslAddress {
+  return { address: capText(a.address, max), city: capText(a.city, max), state: capText(a.state, max), postal_code: capText(a.postal_code, max), country: capText(a.country, max) };
+}
+
+type RawEntry = Omit<EntityEntry, 'hash' | 'addressesOmitted' | 'altNamesOmitted' | 'countries'>;
+
+/** The entry's capped fields: fixed caps first, then halved while over the record budget. */
+function capEntry(e: RawEntry): Omit<EntityEntry, 'hash' | 'countries'> {
+  const name = capString(e.name, ENTRY_LIMITS.name);
+  for (let f = 1; ; f *= 2) {
+    const n = (limit: number, floor: number) => Math.max(floor, Math.floor(limit / f));
+    const text = n(ENTRY_LIMITS.text, 200);
+    const addresses = capArray(e.addresses, n(ENTRY_LIMITS.addresses, 1));
+    const altNames = capArray(e.altNames, n(ENTRY_LIMITS.altNames, 1));
+    const out: Omit<EntityEntry, 'hash' | 'countries'> = {
+      list: e.list,
+      name,
+      altNames: altNames.items.map((a) => capString(a, text)),
+      addresses: addresses.items.map((a) => capAddress(a, text)),
+      federalRegisterNotice: capText(e.federalRegisterNotice, text),
+      startDate: capText(e.startDate, text),
+      licenseRequirement: capText(e.licenseRequirement, text),
+      licensePolicy: capText(e.licensePolicy, text),
+      url: capText(e.url, n(ENTRY_LIMITS.url, 200)),
+      ...(addresses.omitted > 0 ? { addressesOmitted: addresses.omitted } : {}),
+      ...(altNames.omitted > 0 ? { altNamesOmitted: altNames.omitted } : {}),
+    };
+    // At the floor an entry is a few KB whatever was published (one address, one alias, 200-character fields).
+    if (text === 200 || jsonBytes(out) <= ENTRY_LIMITS.recordBytes) return out;
+  }
+}
+
+/**
  * Turn one raw CSL row of `list` into an entry, or `undefined` when it has no usable name.
  * Exported so tests can feed rows from other shapes (e.g. rows converted from the eCFR table).
  */
@@ -123,27 +201,42 @@ export function toEntityRecord(raw: Record<string, unknown>, list: string): Enti
     : typeof altRaw === 'string' && altRaw.trim() !== ''
       ? altRaw.split(/;\s*/)
       : [];
+  // Countries come from every published address, kept or not: subscribers filter on them.
   const countrySet = new Set<string>();
   for (const a of addresses) {
     const c = normCountry(a.country);
-    if (c !== null) countrySet.add(c);
+    if (c !== null) countrySet.add(capString(c, ENTRY_LIMITS.countryChars));
   }
   const topCountry = normCountry(raw.country); // ISN-style rows carry one top-level country
-  if (topCountry !== null) countrySet.add(topCountry);
-  const countries = [...countrySet].sort();
-  const entry: Omit<EntityEntry, 'hash'> = {
+  if (topCountry !== null) countrySet.add(capString(topCountry, ENTRY_LIMITS.countryChars));
+  const countries = capArray([...countrySet].sort(), ENTRY_LIMITS.countries).items;
+  const capped = capEntry({
     list,
     name,
     altNames,
     addresses,
-    countries,
     federalRegisterNotice: str(raw.federal_register_notice),
     startDate: str(raw.start_date),
     licenseRequirement: str(raw.license_requirement),
     licensePolicy: str(raw.license_policy),
     url: normText(raw.source_list_url) ?? normText(raw.source_information_url),
+  });
+  const { addressesOmitted, altNamesOmitted } = capped;
+  const entry: Omit<EntityEntry, 'hash'> = {
+    list,
+    name: capped.name,
+    altNames: capped.altNames,
+    addresses: capped.addresses,
+    countries,
+    federalRegisterNotice: capped.federalRegisterNotice,
+    startDate: capped.startDate,
+    licenseRequirement: capped.licenseRequirement,
+    licensePolicy: capped.licensePolicy,
+    url: capped.url,
+    ...(addressesOmitted ? { addressesOmitted } : {}),
+    ...(altNamesOmitted ? { altNamesOmitted } : {}),
   };
-  return { key: entityKey(list, name, countries), ...entry, hash: entryHash(entry) };
+  return { key: entityKey(list, capped.name, countries), ...entry, hash: entryHash(entry) };
 }
 
 /** What {@link parseCsl} found. */
@@ -158,6 +251,8 @@ export interface ParsedCsl {
   otherSources: Record<string, number>;
   /** Selected rows dropped for having no usable name. */
   skipped: number;
+  /** Selected rows dropped because their key already had {@link MAX_RECORDS_PER_KEY} records; absent when none. */
+  keyRepeatsDropped?: number;
 }
 
 /** Options of {@link parseCsl}. */
@@ -191,6 +286,8 @@ export function parseCsl(body: Buffer | string, options: ParseOptions = {}): Par
   const otherSources: Record<string, number> = {};
   const entries: EntityRecord[] = [];
   let skipped = 0;
+  let keyRepeatsDropped = 0;
+  const perKey = new Map<string, number>();
   // A body has a dozen distinct `source` strings over ~25,000 rows: resolve each once.
   const resolved = new Map<string, string | undefined>();
   const selectedList = (source: string): string | undefined => {
@@ -221,8 +318,14 @@ export function parseCsl(body: Buffer | string, options: ParseOptions = {}): Par
       skipped++;
       return;
     }
+    const seen = perKey.get(entry.key) ?? 0;
+    if (seen >= MAX_RECORDS_PER_KEY) {
+      keyRepeatsDropped++;
+      return;
+    }
+    perKey.set(entry.key, seen + 1);
     entries.push(entry);
     listCounts[list] = (listCounts[list] ?? 0) + 1;
   });
-  return { entries, listCounts, totalRecords, otherSources, skipped };
+  return { entries, listCounts, totalRecords, otherSources, skipped, ...(keyRepeatsDropped > 0 ? { keyRepeatsDropped } : {}) };
 }

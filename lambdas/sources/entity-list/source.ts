@@ -67,7 +67,7 @@ export function createEntityListSource(options: EntityListOptions = {}): SourceD
       // Parse in its own scope so the body buffer is garbage once the entries are built.
       const parsed: ParsedCsl = parseCsl(download.body, { lists });
       (download as { body?: Buffer }).body = undefined;
-      ctx.log('CSL parsed', { rows: parsed.totalRecords, kept: parsed.entries.length, listCounts: parsed.listCounts, skipped: parsed.skipped, otherSources: parsed.otherSources });
+      ctx.log('CSL parsed', { rows: parsed.totalRecords, kept: parsed.entries.length, listCounts: parsed.listCounts, skipped: parsed.skipped, otherSources: parsed.otherSources, ...(parsed.keyRepeatsDropped ? { keyRepeatsDropped: parsed.keyRepeatsDropped } : {}) });
       const count = parsed.entries.length;
       checkSanity({ count, listCounts: parsed.listCounts }, cursor, bounds);
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { ChangeDraft } from '../../core/change.ts';
 import { sha256 } from '../../core/hash.ts';
+import { capDraft, capString } from '../../core/limits.ts';
 import type { ItemWrite } from '../../core/ports.ts';
 import { correctionOfNumber, type FrDocument, type FrPublicInspection, isWithdrawn, publicInspectionPostedAt } from './api.ts';
 import { classifyDocument, countryScope, extractCountries, type FrClassification, isHighImportance } from './classify.ts';
@@ -76,6 +77,10 @@ export interface DetectOutput {
 }
 
 const titleHash = (title: string) => sha256(title.trim()).slice(0, 16);
+
+/** Longest upstream time kept in a document item (an ISO instant is ~30 characters): items stay a few hundred bytes. */
+const MAX_ITEM_TIME = 100;
+const itemTime = (value: string | null | undefined): string | null => (value === null || value === undefined ? null : capString(value, MAX_ITEM_TIME));
 
 /** Plain text: drops the markup the API leaves in abstracts (`Ga<INF>2</INF>O<INF>3</INF>`). */
 export function plainText(text: string | null | undefined): string {
@@ -175,7 +180,8 @@ export function publishedDraft(doc: FrDocument, previous: DocItem | undefined): 
   data.previouslyOnPublicInspection = wasOnPi;
   if (wasOnPi && previous && previous.titleHash !== titleHash(doc.title)) data.titleChangedSincePublicInspection = true;
   if (previous?.status === 'withdrawn') data.previouslyWithdrawn = true;
-  return {
+  // Capped (core/limits.ts): one 450 KB abstract must not make the change too big to store.
+  return capDraft({
     source: 'federal-register',
     kind,
     // fr.document and fr.published share the key and version on purpose: they are the same
@@ -190,7 +196,7 @@ export function publishedDraft(doc: FrDocument, previous: DocItem | undefined): 
     countries,
     occurredAt: doc.publication_date,
     data,
-  };
+  });
 }
 
 /** Text of a PI entry worth classifying: the title plus its table-of-contents subjects. */
@@ -233,7 +239,8 @@ export function publicInspectionDraft(doc: FrPublicInspection): ChangeDraft {
   const when = [filedAt ? `on public inspection since ${formatEastern(filedAt)}` : 'on public inspection'];
   if (doc.publication_date) when.push(`scheduled for publication ${doc.publication_date}`);
   const special = doc.filing_type === 'special' ? ' (special filing)' : '';
-  return {
+  // Capped (core/limits.ts): an oversized upstream field must not make the change too big to store.
+  return capDraft({
     source: 'federal-register',
     kind: FR_KINDS.publicInspection,
     naturalKey: `${doc.document_number}#pi`,
@@ -246,7 +253,7 @@ export function publicInspectionDraft(doc: FrPublicInspection): ChangeDraft {
     countries: extractCountries(...piText(doc)),
     occurredAt: filedAt ?? undefined,
     data: piData(doc, classification, filedAt),
-  };
+  });
 }
 
 /** The draft for a public-inspection document that was withdrawn before publication. */
@@ -256,7 +263,8 @@ export function withdrawnDraft(doc: FrPublicInspection, previous: DocItem | unde
   const data = piData(doc, classification, filedAt);
   data.editorialNote = plainText(doc.editorial_note);
   data.previouslyOnPublicInspection = previous !== undefined;
-  return {
+  // Capped (core/limits.ts): an oversized upstream field must not make the change too big to store.
+  return capDraft({
     source: 'federal-register',
     kind: FR_KINDS.withdrawn,
     naturalKey: `${doc.document_number}#withdrawn`,
@@ -269,7 +277,7 @@ export function withdrawnDraft(doc: FrPublicInspection, previous: DocItem | unde
     countries: extractCountries(...piText(doc)),
     occurredAt: filedAt ?? undefined,
     data,
-  };
+  });
 }
 
 /**
@@ -308,7 +316,7 @@ export function detectChanges(input: DetectInput): DetectOutput {
     put(number, {
       status: 'published',
       publicationDate: doc.publication_date,
-      filedAt: previous?.filedAt ?? (draft.data.filedAt as string | null),
+      filedAt: previous?.filedAt ?? itemTime(draft.data.filedAt as string | null),
       titleHash: titleHash(doc.title),
       classification: draft.data.classification as string,
       firstSeenAt: previous?.firstSeenAt ?? nowIso,
@@ -346,7 +354,7 @@ export function detectChanges(input: DetectInput): DetectOutput {
     put(number, {
       status: 'pi',
       publicationDate: doc.publication_date ?? null,
-      filedAt: doc.filed_at ?? null,
+      filedAt: itemTime(doc.filed_at),
       titleHash: titleHash(doc.title),
       classification: draft.data.classification as string,
       firstSeenAt: nowIso,

@@ -1,4 +1,5 @@
 import type { ChangeDraft, Importance } from '../../core/change.ts';
+import { capDraft, DEFAULT_DRAFT_LIMITS } from '../../core/limits.ts';
 import { formBase } from '../sec-filings/detect.ts';
 import type { PassageDiff, PassageDiffResult } from './diff.ts';
 import { displayText } from './normalise.ts';
@@ -289,7 +290,8 @@ export function exportLanguageChange(filing: FilingRef, diff: PassageDiff, previ
     removed: diff.removed,
     changed: diff.changed,
   });
-  return {
+  // Capped (core/limits.ts): an oversized upstream field must not make the change too big to store.
+  return capDraft({
     source: 'sec-export-language',
     kind: eightK ? 'export-language.8k' : 'export-language.changed',
     naturalKey: filing.accession,
@@ -304,5 +306,5 @@ export function exportLanguageChange(filing: FilingRef, diff: PassageDiff, previ
     // One change per filing: re-analysing it (a lost cursor, an improved extractor) must
     // not alert again, so the version does not depend on the diff's content.
     version: '1',
-  };
+  }, { ...DEFAULT_DRAFT_LIMITS, dataBytes: MAX_CHANGE_DATA_BYTES });
 }

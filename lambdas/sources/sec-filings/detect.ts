@@ -1,4 +1,5 @@
 import type { ChangeDraft, Importance } from '../../core/change.ts';
+import { capDraft } from '../../core/limits.ts';
 import type { FeedFiling } from './feed.ts';
 import type { SubmissionRow } from './submissions.ts';
 
@@ -295,7 +296,8 @@ export function filingChange(company: FilingCompany, row: SubmissionRow, secWww:
   if (items.length > 0) summary += ` Items: ${items.map((i) => (EIGHT_K_ITEMS[i] ? `${i} ${EIGHT_K_ITEMS[i]}` : i)).join('; ')}.`;
   summary += ` Accession ${row.accession}.`;
 
-  return {
+  // Capped (core/limits.ts): an oversized upstream field must not make the change too big to store.
+  return capDraft({
     source: 'sec-filings',
     kind: 'filing.new',
     naturalKey: row.accession,
@@ -322,5 +324,5 @@ export function filingChange(company: FilingCompany, row: SubmissionRow, secWww:
     // A filing is new exactly once: pin the version so the id depends on the accession
     // alone and a re-run with refreshed metadata can never create a second change.
     version: 'v1',
-  };
+  });
 }

@@ -1,4 +1,5 @@
 import type { ChangeDraft, Importance } from '../../core/change.ts';
+import { capDraft } from '../../core/limits.ts';
 import { formatShare, formatSigned, roundTenth } from '../../core/format.ts';
 import { type Breakdown, type BreakdownRecord, deriveFourthQuarters, dimensionSignature } from './breakdowns.ts';
 import { memberCountries, memberLabel } from './labels.ts';
@@ -387,7 +388,8 @@ function buildChange(
   // Shares from value and base: a period stored before shares were kept exact holds them to 4 places.
   const strip = (p: StoredPeriod) => p.regions.map((r) => ({ member: r.member, label: r.label, value: r.value, share: shareOf(r.value, p) }));
 
-  return {
+  // Capped (core/limits.ts): an oversized upstream field must not make the change too big to store.
+  return capDraft({
     source: 'sec-revenue',
     kind: 'revenue.regional',
     naturalKey: revenueNaturalKey(filing.cik, next),
@@ -431,7 +433,7 @@ function buildChange(
       accession: filing.accession,
       form: filing.form,
     },
-  };
+  });
 }
 
 function buildTitle(
