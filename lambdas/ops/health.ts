@@ -119,7 +119,9 @@ export function evaluateSourceHealth(
   } else if (failures > 0) {
     reasons.push(`${failures} consecutive failed run(s)`);
   }
-  if (blocked && state?.blockedUntil && state.blockedUntil > now.toISOString()) reasons.push(`cooling down until ${state.blockedUntil}`);
+  // Any failure that set a cool-down (an SEC block, or a Retry-After on 429/503): runs skip
+  // the source until then, so the reason must say why nothing is happening.
+  if (failures > 0 && state?.blockedUntil && state.blockedUntil > now.toISOString()) reasons.push(`cooling down until ${state.blockedUntil}`);
   if (stale && staleAtDate) {
     reasons.push(
       state?.lastSuccessAt

@@ -60,6 +60,31 @@ export function setCorrelationId(context: Context | undefined): void {
  */
 export const SEC_SOURCES: readonly SourceName[] = ['sec-filings', 'sec-revenue', 'sec-export-language'];
 
+/** Smallest share of the remaining invocation time kept back from the poll. */
+export const DEADLINE_MARGIN_MIN_MS = 10_000;
+/** Share of the remaining invocation time kept back from the poll. */
+export const DEADLINE_MARGIN_RATIO = 0.1;
+/** How long the lease outlives the invocation (clock skew between containers, the release write). */
+export const LEASE_MARGIN_MS = 60_000;
+
+/**
+ * The cycle's deadline and lease, from the Lambda context. The poll gets the remaining time
+ * minus a margin of 10 % (at least 10 s): the margin is what the cycle needs after the poll
+ * (the write phase, or recording the failure, then releasing the lease and publishing
+ * metrics), so a slow upstream ends as a recorded `timeout` failure instead of a killed
+ * invocation that records nothing and keeps its lease. 10 % scales with longer timeouts
+ * (more data to write); 10 s covers a short one (a few hundred conditional puts). The lease
+ * follows the function timeout instead of a fixed 15 minutes: it lasts the remaining time
+ * plus a minute, so even a run killed outright (out of memory) frees the source soon after
+ * the function could have run at all.
+ */
+export function cycleLimits(context: Pick<Context, 'getRemainingTimeInMillis'> | undefined): { deadlineMs?: number; leaseMs?: number } {
+  const remaining = context?.getRemainingTimeInMillis?.();
+  if (remaining === undefined || !Number.isFinite(remaining)) return {};
+  const margin = Math.max(DEADLINE_MARGIN_MIN_MS, Math.round(remaining * DEADLINE_MARGIN_RATIO));
+  return { deadlineMs: Math.max(0, remaining - margin), leaseMs: remaining + LEASE_MARGIN_MS };
+}
+
 let deps: CycleDeps | undefined;
 /** Config and clients are built once per Lambda container, at first use. */
 function lambdaDeps(): CycleDeps {
@@ -77,7 +102,8 @@ function lambdaDeps(): CycleDeps {
  * A thin Lambda handler for a source: run one cycle and return its outcome. A failed
  * cycle is recorded in the source state (and alarmed on by ops) rather than thrown, so
  * the scheduler does not retry into an upstream that is refusing us; unexpected crashes
- * still throw and count as Lambda errors.
+ * still throw and count as Lambda errors. The cycle ends before the function timeout
+ * ({@link cycleLimits}), so a hanging upstream is recorded as a failure too.
  */
 export function sourceHandler<T>(source: SourceDefinition<T>) {
   return middy(async (_event: unknown, context: Context): Promise<CycleOutcome> => {
@@ -85,7 +111,7 @@ export function sourceHandler<T>(source: SourceDefinition<T>) {
     const cycleDeps = lambdaDeps();
     // The client's counters live as long as the container: the cycle's share is a delta.
     const before = { ...cycleDeps.http.stats };
-    const outcome = await runSourceCycle(source, cycleDeps);
+    const outcome = await runSourceCycle(source, { ...cycleDeps, ...cycleLimits(context) });
     if (outcome.status === 'failed') logger.error('source cycle failed', { ...outcome });
     publishMetrics(sourceCycleMetrics(outcome, before, cycleDeps.http.stats), getConfig().metrics);
     return outcome;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeDraft } from '../../lambdas/core/change.ts';
 import { ManualClock } from '../../lambdas/core/clock.ts';
 import { SourceError } from '../../lambdas/core/errors.ts';
-import { type CycleDeps, runSourceCycle, type SourceDefinition } from '../../lambdas/core/source.ts';
+import { type CycleDeps, MAX_CHANGE_ITEM_BYTES, runSourceCycle, type SourceDefinition } from '../../lambdas/core/source.ts';
 import { createCycleDeps } from '../../lambdas/runtime/deps.ts';
 import { type LocalDynamo, startLocalDynamo, testConfig } from '../support/local-aws.ts';
 
@@ -120,5 +120,62 @@ describe('runSourceCycle', () => {
     expect((await first).status).toBe('ok');
     // The lease is released: a later run proceeds.
     expect((await runSourceCycle(scriptedSource({ items: ['a', 'b', 'c', 'd', 'e'] }), deps)).status).toBe('ok');
+  });
+
+  describe('the write phase is all or nothing for oversized records (issue 19, item 5)', () => {
+    const entry = (key: string, bytes = 0): ChangeDraft => ({
+      source: 'entity-list',
+      kind: 'entity.added',
+      naturalKey: key,
+      subject: 'EL',
+      title: `Entity ${key}`,
+      summary: '',
+      data: { key, remarks: 'x'.repeat(bytes) },
+    });
+    /** Returns `drafts` (and item writes) with a cursor naming the run. */
+    const listSource = (run: string, drafts: ChangeDraft[], itemWrites: Array<{ key: string; value: Record<string, unknown> }> = []): SourceDefinition<{ run: string }> => ({
+      name: 'entity-list',
+      poll: async () => ({ changes: drafts, cursor: { run }, itemsSeen: drafts.length, itemWrites }),
+    });
+    const listChanges = async () => {
+      const all = [];
+      for await (const c of deps.changes.query({ source: 'entity-list' })) all.push(c);
+      return all;
+    };
+
+    it('keeps a change-log item safely under the 400 KB DynamoDB limit', () => {
+      expect(MAX_CHANGE_ITEM_BYTES).toBe(350_000);
+    });
+
+    it('three drafts, the second 500 KB: the cycle fails naming it, and none of the three is written', async () => {
+      expect((await runSourceCycle(listSource('baseline', []), deps)).status).toBe('ok');
+      clock.advance(60_000);
+      const failed = await runSourceCycle(listSource('big', [entry('first'), entry('second', 500_000), entry('third')]), deps);
+      expect(failed).toMatchObject({ status: 'failed', errorKind: 'sanity', consecutiveFailures: 1 });
+      if (failed.status !== 'failed') return;
+      expect(failed.error).toMatch(/change entity-list:[0-9a-f]{32} \(entity\.added, second\) is 5\d{5} bytes/);
+      expect(failed.error).toMatch(/350000/);
+      expect(await listChanges()).toHaveLength(0);
+      expect((await deps.changes.pendingNotification(100)).filter((c) => c.source === 'entity-list')).toHaveLength(0);
+      const state = await deps.state.get('entity-list');
+      expect(state?.cursor).toEqual({ run: 'baseline' });
+      expect(state?.lastError?.kind).toBe('sanity');
+    });
+
+    it('an oversized state item fails the cycle before any change is written', async () => {
+      clock.advance(60_000);
+      const failed = await runSourceCycle(listSource('items', [entry('first')], [{ key: 'row#1', value: { blob: 'y'.repeat(400_000) } }]), deps);
+      expect(failed).toMatchObject({ status: 'failed', errorKind: 'sanity' });
+      expect(await listChanges()).toHaveLength(0);
+      expect(await deps.state.getItem('entity-list', 'row#1')).toBeUndefined();
+      expect((await deps.state.get('entity-list'))?.cursor).toEqual({ run: 'baseline' });
+    });
+
+    it('a clean cycle then writes all of them', async () => {
+      clock.advance(60_000);
+      const ok = await runSourceCycle(listSource('clean', [entry('first'), entry('second', 1000), entry('third')]), deps);
+      expect(ok).toMatchObject({ status: 'ok', changesCreated: 3 });
+      expect((await listChanges()).map((c) => c.naturalKey).sort()).toEqual(['first', 'second', 'third']);
+    });
   });
 });

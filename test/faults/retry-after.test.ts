@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SourceName } from '../../lambdas/core/change.ts';
+import { DEFAULT_SCHEDULES } from '../../lambdas/core/schedule.ts';
+import { RATE_LIMIT_COOL_DOWN_MAX_MS, runSourceCycle } from '../../lambdas/core/source.ts';
+import type { LocalService } from '../../lambdas/local/services.ts';
+import { evaluateSourceHealth } from '../../lambdas/ops/health.ts';
+import { SOURCES } from '../../lambdas/sources/index.ts';
+import { type DemoPhase, startDemoUpstream } from '../support/demo-upstream.ts';
+import type { FakeUpstream } from '../support/fake-upstream.ts';
+import { type LocalDynamo, startLocalDynamo, startLocalSes, testConfig } from '../support/local-aws.ts';
+import { createWorld, WORLD_START } from '../support/world.ts';
+
+/**
+ * Fault cells "429 Retry-After 86400" (issue 19, item 9): an upstream that asks for a day's
+ * silence is left alone until `blockedUntil` (capped at RATE_LIMIT_COOL_DOWN_MAX_MS), by
+ * every later run, not only the one that heard it; ops health says "cooling down until";
+ * after that instant the source polls again and catches up.
+ */
+
+const PRIMARY_ROUTE: Partial<Record<SourceName, RegExp>> = {
+  'sec-filings': /^\/cgi-bin\/browse-edgar$/,
+  'federal-register': /^\/api\/v1\/documents\.json$/,
+  'entity-list': /^\/downloadable_consolidated_screening_list\//,
+  'sec-revenue': /^\/Archives\/edgar\/data\//,
+  'sec-export-language': /^\/Archives\/edgar\/data\//,
+};
+const sources = (Object.keys(SOURCES) as SourceName[]).filter((s) => PRIMARY_ROUTE[s]);
+const thresholds = { failureThreshold: 3, blockedThreshold: 1, stalenessMultiplier: 3, staleGraceMinutes: 10 };
+
+describe('fault cells: 429 Retry-After 86400', () => {
+  let upstream: { fake: FakeUpstream; setPhase(phase: DemoPhase): void };
+  let local: LocalDynamo;
+  let ses: LocalService;
+  let reference: Map<SourceName, string[]>;
+  const world = () => createWorld({ fake: upstream.fake, local, ses }, { start: WORLD_START });
+
+  beforeAll(async () => {
+    upstream = await startDemoUpstream({ now: WORLD_START });
+    local = await startLocalDynamo(testConfig().tables);
+    ses = await startLocalSes();
+    const w = await world();
+    upstream.setPhase('quiet');
+    await w.cycle();
+    upstream.setPhase('news');
+    await w.cycle();
+    reference = new Map();
+    for (const s of Object.keys(SOURCES) as SourceName[]) reference.set(s, (await w.changesOf(s)).map((c) => c.naturalKey).sort());
+  });
+
+  afterAll(async () => {
+    await upstream?.fake.stop();
+    await ses?.close();
+    await local?.stop();
+  });
+
+  it('caps the cool-down at 6 hours', () => {
+    expect(RATE_LIMIT_COOL_DOWN_MAX_MS).toBe(6 * 3600_000);
+  });
+
+  it.each(sources)('%s', async (source) => {
+    const route = PRIMARY_ROUTE[source] as RegExp;
+    const affected = sources.filter((s) => String(PRIMARY_ROUTE[s]) === String(route));
+    const w = await world();
+    upstream.fake.clearFaults();
+    upstream.setPhase('quiet');
+    for (const [name, o] of (await w.cycle()).outcomes) expect(o.status, `baseline of ${name}`).toBe('ok');
+
+    upstream.setPhase('news');
+    const before = await w.deps.state.get(source);
+    upstream.fake.clearRequests();
+    upstream.fake.fault(route, { kind: 'respond', make: () => ({ status: 429, headers: { 'retry-after': '86400' }, body: 'Too Many Requests' }) });
+    let faulted: Awaited<ReturnType<typeof w.runSources>>;
+    try {
+      faulted = await w.runSources();
+    } finally {
+      upstream.fake.clearFaults();
+    }
+    expect(faulted.get(source)).toMatchObject({ status: 'failed', errorKind: 'rate-limited', consecutiveFailures: 1 });
+    // One request on the faulted route per source using it: no one waited a day or retried in the run.
+    expect(upstream.fake.requestsTo(route)).toHaveLength(affected.length);
+    const failedAt = w.clock.now();
+    const state = await w.deps.state.get(source);
+    expect(state?.blockedUntil).toBe(new Date(failedAt.getTime() + RATE_LIMIT_COOL_DOWN_MAX_MS).toISOString());
+    expect(state?.cursor).toEqual(before?.cursor);
+    expect(await w.changesOf(source)).toHaveLength(0);
+    const health = evaluateSourceHealth(source, state, DEFAULT_SCHEDULES[source], failedAt, thresholds);
+    expect(health.blockedUntil).toBe(state?.blockedUntil);
+    expect(health.reason).toContain(`cooling down until ${state?.blockedUntil}`);
+
+    // A run a minute later (the next schedule) leaves the upstream alone.
+    w.clock.advance(60_000);
+    upstream.fake.clearRequests();
+    const skipped = await runSourceCycle(SOURCES[source]!, w.deps);
+    expect(skipped).toMatchObject({ status: 'skipped', reason: expect.stringContaining(`cooling down until ${state?.blockedUntil}`) });
+    expect(upstream.fake.requests).toHaveLength(0);
+    expect((await w.deps.state.get(source))?.consecutiveFailures).toBe(1);
+
+    // Once blockedUntil has passed, it polls again and catches up.
+    w.clock.set(new Date(new Date(state?.blockedUntil as string).getTime() + 60_000));
+    const resumed = await runSourceCycle(SOURCES[source]!, w.deps);
+    expect(resumed.status).toBe('ok');
+    expect(upstream.fake.requestsTo(route).length).toBeGreaterThan(0);
+    expect((await w.changesOf(source)).map((c) => c.naturalKey).sort()).toEqual(reference.get(source));
+  });
+});
