@@ -2,6 +2,7 @@ import type { Change } from '../core/change.ts';
 import type { SubscriberFilters } from '../core/config.ts';
 import type { Subscriber } from '../core/subscriber.ts';
 import { displaySafe, escapeHtml, headerText, plainText, safeUrl } from './escape.ts';
+import type { LinkHosts } from './links.ts';
 import { FAMILIES, familyOf } from './render/families.ts';
 import { BREAK_LONG, byImportance, COLORS, countryName, type FamilyRenderer, FONT, MONO, oneLine, plural, type RenderContext, wrap } from './render/kit.ts';
 import { newYorkDateLabel, newYorkTimeLabel } from './time.ts';
@@ -34,6 +35,12 @@ export interface RenderOptions {
   digest?: { since: string; until: string } | undefined;
   /** The recipient's unsubscribe link (shown in the footer). */
   unsubscribeUrl?: string | undefined;
+  /**
+   * Link hosts besides each source's own domains (`SOURCE_LINK_HOSTS`): the hosts of the
+   * configured base URLs, from `configuredLinkHosts(config.urls)` in links.ts. A change URL
+   * on any other host is shown as no link at all (issue 19, item 2).
+   */
+  linkHosts?: LinkHosts | undefined;
   /** A line about the links, in the footer (the local runtime's "links work while it runs"). */
   linksNote?: string | undefined;
   /** How a reader sees every change since `since`; default: the `export-watch changes` command. */
@@ -134,7 +141,7 @@ export function renderEmail(
   options: RenderOptions = {},
 ): RenderedEmail {
   if (changes.length === 0) throw new Error('refusing to render an email without changes');
-  const ctx: RenderContext = { interest: new Set(options.countriesOfInterest ?? []) };
+  const ctx: RenderContext = { interest: new Set(options.countriesOfInterest ?? []), linkHosts: options.linkHosts };
   const max = Math.max(1, options.maxChanges ?? 25);
   const shown = pickShown(changes, max);
   const hidden = changes.length - shown.length;

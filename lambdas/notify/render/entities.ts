@@ -1,6 +1,6 @@
 import type { Change } from '../../core/change.ts';
-import { plainText, safeUrl } from '../escape.ts';
-import { arr, COLORS, card, countryName, esc, FONT, type FamilyRenderer, isoCountry, link, obj, oneLine, plural, type RenderContext, scrollBox, str, UNRECOGNISED_COUNTRY, wrap } from './kit.ts';
+import { plainText } from '../escape.ts';
+import { arr, COLORS, card, countryName, esc, FONT, type FamilyRenderer, isoCountry, link, obj, oneLine, plural, type RenderContext, scrollBox, sourceUrl, str, UNRECOGNISED_COUNTRY, wrap } from './kit.ts';
 
 /**
  * Entity List, MEU List and Unverified List changes (`entity.*`): one table per list and
@@ -287,7 +287,7 @@ function groupHtml(g: EntityGroup, ctx: RenderContext): string {
           const addresses = arr(d.addresses).map(formatAddress).filter(Boolean);
           const ownLicense = license === undefined ? [str(d.licenseRequirement), str(d.licensePolicy)].filter(Boolean).join(' · ') : '';
           const nameCell =
-            `<strong>${link(c.url, entityName(c), `color:${COLORS.ink};`)}</strong>` +
+            `<strong>${link(sourceUrl(c, c.url, ctx), entityName(c), `color:${COLORS.ink};`)}</strong>` +
             (aka.length ? `<br><span style="font-size:11px;color:${COLORS.muted};">a.k.a. ${esc(aka.join('; '))}</span>` : '') +
             (ownLicense ? `<br><span style="font-size:11px;color:${COLORS.muted};">${esc(ownLicense)}</span>` : '');
           const second = amended ? deltasHtml(c) : addresses.length ? esc(addresses.join(' | ')) : `<span style="color:${COLORS.faint};">—</span>`;
@@ -303,7 +303,7 @@ function groupHtml(g: EntityGroup, ctx: RenderContext): string {
       return countryRow + entityRows;
     })
     .join('');
-  const source = g.changes.map((c) => safeUrl(c.url)).find(Boolean);
+  const source = g.changes.map((c) => sourceUrl(c, c.url, ctx)).find(Boolean);
   return card(
     `<div style="display:inline-block;background:${style.bg};color:${style.color};font-size:12px;font-weight:bold;border-radius:4px;padding:2px 8px;">${esc(style.label(g.list))} · ${esc(plural(g.changes.length, 'entity', 'entities'))}</div>` +
       `<div style="font-size:15px;line-height:21px;font-weight:bold;margin:6px 0 2px 0;">${esc(capitalise(groupHeadline(g)))}</div>` +
@@ -350,7 +350,7 @@ function groupText(g: EntityGroup, ctx: RenderContext): string {
   if (license) lines.push('', wrap(license, 76, '  '));
   const citations = citationLinks(g.changes);
   if (citations.length) lines.push('', '  Federal Register notices:', ...citations.map((c) => `    ${c}`));
-  const source = g.changes.map((c) => safeUrl(c.url)).find(Boolean);
+  const source = g.changes.map((c) => sourceUrl(c, c.url, ctx)).find(Boolean);
   if (source) lines.push(`  The ${g.list}: ${source}`);
   return lines.join('\n');
 }

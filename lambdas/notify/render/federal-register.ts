@@ -1,5 +1,4 @@
 import type { Change } from '../../core/change.ts';
-import { safeUrl } from '../escape.ts';
 import { newYorkTimeLabel } from '../time.ts';
 import {
   arr,
@@ -18,6 +17,7 @@ import {
   obj,
   plural,
   type RenderContext,
+  sourceUrl,
   str,
   wrap, oneLine } from './kit.ts';
 
@@ -104,6 +104,7 @@ function countriesHtml(c: Change, ctx: RenderContext): string {
 
 function documentCard(c: Change, ctx: RenderContext): string {
   const d = obj(c.data);
+  const htmlUrl = sourceUrl(c, str(d.htmlUrl) ?? c.url, ctx);
   const k = kindLabel(c);
   const abstract = str(d.abstract) ?? c.summary;
   const notes = [
@@ -113,15 +114,15 @@ function documentCard(c: Change, ctx: RenderContext): string {
   ].filter(Boolean);
   return card(
     `<div>${highChip(c)}${chip(k.label, k)}${str(d.type) ? chip(str(d.type) as string) : ''}${str(d.classification) && d.classification !== 'other' ? chip(String(d.classification)) : ''}</div>` +
-      cardTitle(c.title, str(d.htmlUrl) ?? c.url) +
+      cardTitle(c.title, htmlUrl) +
       (str(d.action) ? `<div style="font-size:12px;line-height:18px;font-style:italic;color:${COLORS.muted};">${esc(str(d.action))}</div>` : '') +
       factTable(facts(c)) +
       (abstract ? `<div style="font-size:13px;line-height:19px;color:${COLORS.ink};margin-top:8px;padding:8px 10px;background:${COLORS.panel};border-radius:4px;">${esc(abstract)}</div>` : '') +
       notes.map((n) => `<div style="font-size:12px;line-height:18px;color:${COLORS.muted};margin-top:4px;">${esc(n)}</div>`).join('') +
       countriesHtml(c, ctx) +
       linkRow([
-        [str(d.htmlUrl) ?? c.url, 'Federal Register'],
-        [d.pdfUrl, 'PDF'],
+        [htmlUrl, 'Federal Register'],
+        [sourceUrl(c, d.pdfUrl, ctx), 'PDF'],
       ]) +
       changeFooter(c),
     { accent: c.importance === 'high' ? COLORS.high : undefined },
@@ -136,8 +137,8 @@ function documentText(c: Change, ctx: RenderContext): string {
   if (abstract) lines.push('', wrap(abstract, 76, '  '));
   if (str(d.editorialNote)) lines.push(wrap(`Editorial note: ${str(d.editorialNote)}`, 76, '  '));
   if (c.countries.length) lines.push(`  Countries mentioned: ${c.countries.map((cc) => `${countryName(cc)}${ctx.interest.has(cc) ? ' *' : ''}`).join(', ')}`);
-  const html = safeUrl(str(d.htmlUrl) ?? c.url);
-  const pdf = safeUrl(d.pdfUrl);
+  const html = sourceUrl(c, str(d.htmlUrl) ?? c.url, ctx);
+  const pdf = sourceUrl(c, d.pdfUrl, ctx);
   if (html) lines.push(`  Federal Register: ${html}`);
   if (pdf && pdf !== html) lines.push(`  PDF: ${pdf}`);
   lines.push(`  (${c.kind}, ${oneLine(c.subject)}, detected ${c.detectedAt})`);

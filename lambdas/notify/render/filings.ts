@@ -1,6 +1,5 @@
 import type { Change } from '../../core/change.ts';
-import { safeUrl } from '../escape.ts';
-import { arr, byImportance, COLORS, card, cardTitle, changeFooter, chip, type FamilyRenderer, factTable, highChip, linkRow, obj, paragraph, plural, str, wrap, oneLine } from './kit.ts';
+import { arr, byImportance, COLORS, card, cardTitle, changeFooter, chip, type FamilyRenderer, factTable, highChip, linkRow, obj, oneLine, paragraph, plural, type RenderContext, sourceUrl, str, wrap } from './kit.ts';
 
 /** SEC filings (`filing.*`): one card per filing with its facts and links. */
 export const filingsRenderer: FamilyRenderer = {
@@ -14,10 +13,10 @@ export const filingsRenderer: FamilyRenderer = {
     if (!lead) return '';
     return changes.length === 1 ? lead.title : `${lead.title} and ${plural(changes.length - 1, 'more filing')}`;
   },
-  render(changes) {
+  render(changes, ctx) {
     const sorted = [...changes].sort(byImportance);
-    const html = sorted.map(filingCard).join('');
-    const text = sorted.map(filingText).join('\n\n');
+    const html = sorted.map((c) => filingCard(c, ctx)).join('');
+    const text = sorted.map((c) => filingText(c, ctx)).join('\n\n');
     return { html, text };
   },
 };
@@ -35,9 +34,9 @@ function facts(c: Change): Array<[string, string | undefined]> {
   ];
 }
 
-function filingCard(c: Change): string {
+function filingCard(c: Change, ctx: RenderContext): string {
   const d = obj(c.data);
-  const docUrl = str(d.primaryDocumentUrl) ?? c.url;
+  const docUrl = sourceUrl(c, str(d.primaryDocumentUrl) ?? c.url, ctx);
   const chips = `${highChip(c)}${chip(c.subject, { bg: '#ddf4ff', fg: '#0550ae', border: '#b6e3ff' })}${str(d.form) ? chip(str(d.form) as string) : ''}`;
   return card(
     `<div>${chips}</div>` +
@@ -46,19 +45,19 @@ function filingCard(c: Change): string {
       factTable(facts(c)) +
       linkRow([
         [docUrl, 'Document'],
-        [d.indexUrl, 'Filing index'],
+        [sourceUrl(c, d.indexUrl, ctx), 'Filing index'],
       ]) +
       changeFooter(c),
     { accent: c.importance === 'high' ? COLORS.high : undefined },
   );
 }
 
-function filingText(c: Change): string {
+function filingText(c: Change, ctx: RenderContext): string {
   const d = obj(c.data);
   const lines = [`* ${c.importance === 'high' ? '[HIGH] ' : ''}${oneLine(c.title)}`];
   if (c.summary) lines.push(wrap(c.summary, 76, '  '));
-  const docUrl = safeUrl(str(d.primaryDocumentUrl) ?? c.url);
-  const index = safeUrl(d.indexUrl);
+  const docUrl = sourceUrl(c, str(d.primaryDocumentUrl) ?? c.url, ctx);
+  const index = sourceUrl(c, d.indexUrl, ctx);
   if (docUrl) lines.push(`  Document: ${docUrl}`);
   if (index && index !== docUrl) lines.push(`  Filing index: ${index}`);
   lines.push(`  (${c.kind}, ${oneLine(c.subject)}, detected ${c.detectedAt})`);

@@ -1,6 +1,5 @@
 import type { Change } from '../../core/change.ts';
-import { safeUrl } from '../escape.ts';
-import { byImportance, COLORS, card, cardTitle, changeFooter, chip, type FamilyRenderer, highChip, linkRow, paragraph, plural, wrap, oneLine } from './kit.ts';
+import { byImportance, COLORS, card, cardTitle, changeFooter, chip, type FamilyRenderer, highChip, linkRow, oneLine, paragraph, plural, sourceUrl, wrap } from './kit.ts';
 
 /** Any change no family claims: title, summary, link. */
 export const genericRenderer: FamilyRenderer = {
@@ -13,15 +12,18 @@ export const genericRenderer: FamilyRenderer = {
     if (!lead) return '';
     return changes.length === 1 ? lead.title : `${lead.title} and ${plural(changes.length - 1, 'more change')}`;
   },
-  render(changes) {
+  render(changes, ctx) {
     const sorted = [...changes].sort(byImportance);
     return {
       html: sorted
-        .map((c) => card(`<div>${highChip(c)}${chip(c.subject)}</div>${cardTitle(c.title, c.url)}${c.summary ? paragraph(c.summary) : ''}${linkRow([[c.url, 'Source']])}${changeFooter(c)}`))
+        .map((c) => {
+          const url = sourceUrl(c, c.url, ctx);
+          return card(`<div>${highChip(c)}${chip(c.subject)}</div>${cardTitle(c.title, url)}${c.summary ? paragraph(c.summary) : ''}${linkRow([[url, 'Source']])}${changeFooter(c)}`);
+        })
         .join(''),
       text: sorted
         .map((c: Change) => {
-          const url = safeUrl(c.url);
+          const url = sourceUrl(c, c.url, ctx);
           return [`* ${oneLine(c.title)}`, ...(c.summary ? [wrap(c.summary, 76, '  ')] : []), ...(url ? [`  ${url}`] : []), `  (${c.kind}, ${oneLine(c.subject)}, detected ${c.detectedAt})`].join('\n');
         })
         .join('\n\n'),

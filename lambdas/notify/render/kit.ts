@@ -2,6 +2,7 @@ import type { Change } from '../../core/change.ts';
 import { formatShare, formatSigned, roundTenth, type ShareParts } from '../../core/format.ts';
 import { ISO_COUNTRY_CODES } from '../../core/countries.ts';
 import { escapeHtml, headerText, plainText, safeUrl } from '../escape.ts';
+import { type LinkHosts, sourceLinkAllowed } from '../links.ts';
 
 /**
  * Building blocks shared by the family renderers: email-safe HTML (tables, inline
@@ -13,6 +14,8 @@ import { escapeHtml, headerText, plainText, safeUrl } from '../escape.ts';
 export interface RenderContext {
   /** ISO-3166 alpha-2 codes to highlight (config `countriesOfInterest`). */
   interest: ReadonlySet<string>;
+  /** Link hosts besides each source's own domains: the configured base URLs' ({@link sourceUrl}). */
+  linkHosts?: LinkHosts | undefined;
 }
 
 /** One family of changes (filings, revenue, language, BIS documents, lists). */
@@ -61,7 +64,17 @@ export const MONO = 'Menlo,Consolas,monospace';
 /** HTML-escape. */
 export const esc = escapeHtml;
 
-/** A link when `url` is http(s), otherwise the escaped label alone. */
+/**
+ * `url` when an email about `change` may link to it: http(s) and on a host of the change's
+ * own source (see `SOURCE_LINK_HOSTS` in links.ts) or a configured base URL's host; else
+ * undefined, and the renderers show no link (no href, no URL in the text part). Every URL
+ * from a change goes through here before {@link link}, {@link cardTitle} or {@link linkRow}.
+ */
+export function sourceUrl(change: Pick<Change, 'source'>, url: unknown, ctx: RenderContext): string | undefined {
+  return sourceLinkAllowed(change.source, url, ctx.linkHosts) ? safeUrl(url) : undefined;
+}
+
+/** A link when `url` is http(s), otherwise the escaped label alone. Pass change URLs through {@link sourceUrl} first. */
 export function link(url: unknown, label: string, style = ''): string {
   const safe = safeUrl(url);
   if (!safe) return esc(label);

@@ -1,7 +1,7 @@
 import { diffWords } from 'diff';
 import type { Change } from '../../core/change.ts';
-import { plainText, safeUrl } from '../escape.ts';
-import { arr, byImportance, COLORS, card, cardTitle, changeFooter, chip, esc, type FamilyRenderer, highChip, linkRow, metaLine, obj, plural, str, wrap, oneLine } from './kit.ts';
+import { plainText } from '../escape.ts';
+import { arr, byImportance, COLORS, card, cardTitle, changeFooter, chip, esc, type FamilyRenderer, highChip, linkRow, metaLine, obj, oneLine, plural, type RenderContext, sourceUrl, str, wrap } from './kit.ts';
 
 /**
  * Export-control language (`export-language.*`): word-level diffs of the passages that
@@ -21,9 +21,9 @@ export const languageRenderer: FamilyRenderer = {
     const title = lead.title || fallbackTitle(lead);
     return changes.length === 1 ? title : `${title} and ${plural(changes.length - 1, 'more language change')}`;
   },
-  render(changes) {
+  render(changes, ctx) {
     const sorted = [...changes].sort(byImportance);
-    return { html: sorted.map(languageCard).join(''), text: sorted.map(languageText).join('\n\n') };
+    return { html: sorted.map((c) => languageCard(c, ctx)).join(''), text: sorted.map((c) => languageText(c, ctx)).join('\n\n') };
   },
 };
 
@@ -142,8 +142,9 @@ function comparedWith(c: Change, d: Record<string, unknown>): string | undefined
   return previous ? `compared with ${previous}` : undefined;
 }
 
-function languageCard(c: Change): string {
+function languageCard(c: Change, ctx: RenderContext): string {
   const d = obj(c.data);
+  const url = sourceUrl(c, filingUrl(d, c.url), ctx);
   const { shown, hidden } = passages(c);
   const counts = [
     arr(d.changed).length ? plural(arr(d.changed).length, 'changed passage') : '',
@@ -162,7 +163,7 @@ function languageCard(c: Change): string {
   const legend = `<div style="font-size:11px;color:${COLORS.muted};margin-top:8px;"><ins style="${INS}">inserted</ins> &nbsp; <del style="${DEL}">deleted</del></div>`;
   return card(
     `<div>${highChip(c)}${chip(c.subject, { bg: '#ffeff7', fg: '#99286e', border: '#ffd3eb' })}${str(d.form) ? chip(str(d.form) as string) : ''}${c.kind.endsWith('.8k') ? chip('8-K', { bg: '#fff8c5', fg: '#7d4e00', border: '#f5e0a0' }) : ''}</div>` +
-      cardTitle(c.title || fallbackTitle(c), filingUrl(d, c.url)) +
+      cardTitle(c.title || fallbackTitle(c), url) +
       metaLine([
         str(d.accession) ? `filing ${str(d.accession)}` : undefined,
         comparedWith(c, d),
@@ -172,13 +173,13 @@ function languageCard(c: Change): string {
       blocks +
       more +
       (shown.length ? legend : '') +
-      linkRow([[filingUrl(d, c.url), 'Filing']]) +
+      linkRow([[url, 'Filing']]) +
       changeFooter(c),
     { accent: c.importance === 'high' ? COLORS.high : undefined },
   );
 }
 
-function languageText(c: Change): string {
+function languageText(c: Change, ctx: RenderContext): string {
   const d = obj(c.data);
   const { shown, hidden } = passages(c);
   const lines = [`* ${c.importance === 'high' ? '[HIGH] ' : ''}${oneLine(c.title || fallbackTitle(c))}`];
@@ -192,7 +193,7 @@ function languageText(c: Change): string {
   }
   if (hidden) lines.push('', `  …and ${plural(hidden, 'more passage')} (see the filing).`);
   if (shown.length) lines.push('', '  [+inserted+]  [-deleted-]');
-  const url = safeUrl(filingUrl(d, c.url));
+  const url = sourceUrl(c, filingUrl(d, c.url), ctx);
   if (url) lines.push(`  Filing: ${url}`);
   lines.push(`  (${c.kind}, ${oneLine(c.subject)}, detected ${c.detectedAt})`);
   return lines.join('\n');

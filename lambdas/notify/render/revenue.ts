@@ -1,6 +1,5 @@
 import type { Change } from '../../core/change.ts';
 import { roundTenth } from '../../core/format.ts';
-import { safeUrl } from '../escape.ts';
 import {
   arr,
   arrow,
@@ -25,6 +24,7 @@ import {
   scrollBox,
   share,
   signed,
+  sourceUrl,
   str,
   textTable,
   wrap, oneLine } from './kit.ts';
@@ -308,10 +308,11 @@ function notes(v: RevenueView): string[] {
 
 function revenueCard(c: Change, ctx: RenderContext): string {
   const v = revenueView(c, ctx);
+  const url = sourceUrl(c, c.url, ctx);
   const legend = v.rows.some((r) => r.interest) ? `<div style="font-size:11px;color:${COLORS.muted};margin-top:6px;">★ highlighted: countries of interest</div>` : '';
   return card(
     `<div>${highChip(c)}${chip(c.subject, { bg: '#fbefff', fg: '#6639ba', border: '#ecd8ff' })}${v.form ? chip(v.form) : ''}${v.recast ? chip('recast', { bg: '#fff8c5', fg: '#7d4e00', border: '#f5e0a0' }) : ''}</div>` +
-      cardTitle(c.title, c.url) +
+      cardTitle(c.title, url) +
       metaLine([
         v.periodRange ? `Period ${v.periodRange}` : undefined,
         v.basis ? `compared with ${v.beforeLabel} (${v.basis})` : undefined,
@@ -322,7 +323,7 @@ function revenueCard(c: Change, ctx: RenderContext): string {
       notes(v)
         .map((n) => `<div style="font-size:12px;line-height:18px;color:${COLORS.muted};margin-top:4px;">${esc(n)}</div>`)
         .join('') +
-      linkRow([[c.url, 'Filing']]) +
+      linkRow([[url, 'Filing']]) +
       changeFooter(c),
     { accent: c.importance === 'high' ? COLORS.high : undefined },
   );
@@ -354,7 +355,7 @@ function revenueText(c: Change, ctx: RenderContext): string {
   lines.push('', textTable(header, rows, right, '  '));
   if (v.rows.some((r) => r.interest)) lines.push('  * country of interest');
   for (const n of notes(v)) lines.push(wrap(n, 76, '  '));
-  const url = safeUrl(c.url);
+  const url = sourceUrl(c, c.url, ctx);
   if (url) lines.push(`  Filing: ${url}`);
   lines.push(`  (${c.kind}, ${oneLine(c.subject)}, detected ${c.detectedAt})`);
   return lines.join('\n');
