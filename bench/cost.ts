@@ -8,11 +8,19 @@ import { UpstreamClient } from '../lambdas/core/http.ts';
 import { DEFAULT_SCHEDULES } from '../lambdas/core/schedule.ts';
 import { LocalRuntime } from '../lambdas/local/runtime.ts';
 import type { ObservabilityMode } from '../lambdas/core/config.ts';
-import { type CostModel, defaultCostAssumptions, estimateMonthlyCost, FEEDBACK_FUNCTION, SUBSCRIPTION_FUNCTION } from '../lambdas/ops/cost-model.ts';
+import {
+  type CostModel,
+  defaultCostAssumptions,
+  estimateMonthlyCost,
+  FEEDBACK_FUNCTION,
+  SUBSCRIPTION_FUNCTION,
+  TRIGGERED_ANALYSIS_RUNS_PER_MONTH,
+} from '../lambdas/ops/cost-model.ts';
 import { OPS_CHECK_SCHEDULE } from '../lambdas/ops/schedule.ts';
 import { createUpstreamClient } from '../lambdas/runtime/deps.ts';
 import { SOURCES } from '../lambdas/sources/index.ts';
 import { startDemoUpstream } from '../test/support/demo-upstream.ts';
+import { EVENT_DRIVEN_DESIGN, type PipelineDesign } from './designs.ts';
 import { timeMethod } from './e2e.ts';
 
 /** What one run of a source costs, counted on the demo data. */
@@ -93,16 +101,21 @@ function runtimeCount(rows: SourceRunCount[]): number {
  * `model` is the default deployment (observability `lean`); `full` is the same work with
  * `export-watch:observability=full` (dashboard, per-source metrics, more alarms, two keys).
  */
-export async function runCostBench(): Promise<{ counts: SourceRunCount[]; model: CostModel; full: CostModel }> {
-  const counts = await countSourceRuns();
+export async function runCostBench(
+  design: PipelineDesign = EVENT_DRIVEN_DESIGN,
+  measured?: SourceRunCount[],
+): Promise<{ counts: SourceRunCount[]; model: CostModel; full: CostModel }> {
+  const counts = measured ?? (await countSourceRuns());
   const deployed = Object.keys(SOURCES) as SourceName[];
+  const triggered = new Set<string>(design.analysisTrigger?.analyses ?? []);
   const modelOf = (observability: ObservabilityMode): CostModel => {
     const assumptions = defaultCostAssumptions({
-      sources: Object.fromEntries(deployed.map((n) => [n, DEFAULT_SCHEDULES[n]])),
-      notifier: DEFAULT_SCHEDULES.notifier,
+      sources: Object.fromEntries(deployed.map((n) => [n, design.cadences[n]])),
+      ...(triggered.size > 0 ? { triggeredRunsPerMonth: Object.fromEntries([...triggered].map((n) => [n, TRIGGERED_ANALYSIS_RUNS_PER_MONTH])) } : {}),
+      notifier: design.cadences.notifier[0] ?? DEFAULT_SCHEDULES.notifier,
       opsCheck: OPS_CHECK_SCHEDULE,
       otherFunctions: [SUBSCRIPTION_FUNCTION, FEEDBACK_FUNCTION],
-      deadLetterQueues: 3,
+      deadLetterQueues: design.deadLetterQueues,
       encryptedTopics: 2,
       secrets: 1,
       observability,
@@ -111,10 +124,19 @@ export async function runCostBench(): Promise<{ counts: SourceRunCount[]; model:
       const quiet = counts.find((c) => c.source === fn.name && c.phase === 'quiet');
       const news = counts.find((c) => c.source === fn.name && c.phase === 'news');
       if (!quiet || !news) continue;
+      const perRun = (c: SourceRunCount) => ({ avgDurationMs: c.computeMs + c.upstreamRequests * ASSUMED_UPSTREAM_LATENCY_MS, readUnitsPerRun: c.dynamoReads, writeUnitsPerRun: c.dynamoWrites });
+      if (triggered.has(fn.name)) {
+        // Triggered runs do the work (a news run); the scheduled sweeps find nothing (quiet).
+        Object.assign(fn, perRun(quiet));
+        fn.extraRun = perRun(news);
+        continue;
+      }
       const mix = (q: number, n: number) => (1 - NEWS_SHARE) * q + NEWS_SHARE * n;
-      fn.avgDurationMs = mix(quiet.computeMs + quiet.upstreamRequests * ASSUMED_UPSTREAM_LATENCY_MS, news.computeMs + news.upstreamRequests * ASSUMED_UPSTREAM_LATENCY_MS);
-      fn.readUnitsPerRun = mix(quiet.dynamoReads, news.dynamoReads);
-      fn.writeUnitsPerRun = mix(quiet.dynamoWrites, news.dynamoWrites);
+      const q = perRun(quiet);
+      const n = perRun(news);
+      fn.avgDurationMs = mix(q.avgDurationMs, n.avgDurationMs);
+      fn.readUnitsPerRun = mix(q.readUnitsPerRun, n.readUnitsPerRun);
+      fn.writeUnitsPerRun = mix(q.writeUnitsPerRun, n.writeUnitsPerRun);
     }
     return estimateMonthlyCost(assumptions);
   };

@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { formatCostTable, formatCostTotals } from '../lambdas/ops/cost-model.ts';
 import { REPO_ROOT } from '../test/support/fixtures.ts';
 import { formatBundleBench, runBundleBench } from './bundles.ts';
-import { ASSUMED_UPSTREAM_LATENCY_MS, formatSourceRunCounts, NEWS_SHARE, runCostBench } from './cost.ts';
+import { ASSUMED_UPSTREAM_LATENCY_MS, countSourceRuns, formatSourceRunCounts, NEWS_SHARE, runCostBench, type SourceRunCount } from './cost.ts';
+import { EVENT_DRIVEN_DESIGN, POLLING_DESIGN } from './designs.ts';
 import { formatE2eBench, runE2eBench } from './e2e.ts';
 import { formatEntityListBench, formatEntityListScaling, runEntityListBench } from './entity-list.ts';
 import { benchTable, runExportLanguageBench } from './export-language.ts';
 import { formatPollingBench, runPollingBench } from './polling.ts';
+import { formatLatencyBench, runLatencyBench } from './latency.ts';
 import { formatXbrlBench, runXbrlBench } from './xbrl.ts';
 
 /**
@@ -21,6 +23,7 @@ import { formatXbrlBench, runXbrlBench } from './xbrl.ts';
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const sections: string[] = [];
+  let measuredRuns: SourceRunCount[] | undefined;
   const section = async (title: string, intro: string, run: () => Promise<string> | string) => {
     const started = performance.now();
     process.stderr.write(`bench: ${title}…\n`);
@@ -68,7 +71,20 @@ async function main(): Promise<void> {
     `Runs per month from the schedules; each source's duration and DynamoDB requests per run counted on the demo data (quiet runs, with news in ${NEWS_SHARE * 100}% of runs; duration = measured compute + upstream requests × ${ASSUMED_UPSTREAM_LATENCY_MS} ms assumed latency); list prices of us-east-1 (\`lambdas/ops/cost-model.ts\`). Compare: commercial filing feeds start around $49/month.`,
     async () => {
       const { counts, model, full } = await runCostBench();
-      return `${formatSourceRunCounts(counts)}\n\nDefault deployment (\`export-watch:observability=lean\`):\n\n${formatCostTable(model)}\n${formatCostTotals('With `export-watch:observability=full` (dashboard, per-source metrics, 25 alarms, two keys)', full)}.`;
+      measuredRuns = counts;
+      return `${formatSourceRunCounts(counts)}\n\nDefault deployment (\`export-watch:observability=lean\`):\n\n${formatCostTable(model)}\n${formatCostTotals('With `export-watch:observability=full` (dashboard, per-source metrics, more alarms, two keys)', full)}.`;
+    },
+  );
+  await section(
+    '7. Alert latency: polling vs event-driven',
+    'From the moment an item is visible upstream to the moment its e-mail is handed to SES, replayed on a virtual clock (`bench/latency.ts`) through the schedules and triggers of each design (`bench/designs.ts`: the polling design before issue 16, and the deployed one read from `lambdas/core/schedule.ts`). Recorded arrivals: the `<updated>` stamps of the two shared EDGAR feed pages (watched forms) and the public-inspection `filed_at` postings (each arriving any second of the 3 minutes after its stamp); every family is also swept evenly over its hours (filing hours, posting windows 08:45–18:30 ET; published documents and Entity List changes over a whole day, since no real arrival time is recorded for them). Run times per step are `RUN_SECONDS`; the analyses are the slower of revenue and export language; the monthly cost of each design is the cost model of section 6 with the same measured runs.',
+    async () => {
+      const result = runLatencyBench();
+      const counts = measuredRuns ?? (await countSourceRuns());
+      const costs = await Promise.all([POLLING_DESIGN, EVENT_DRIVEN_DESIGN].map((d) => runCostBench(d, counts)));
+      const [before, now] = costs as [Awaited<ReturnType<typeof runCostBench>>, Awaited<ReturnType<typeof runCostBench>>];
+      const allMet = result.now.every((r) => r.met);
+      return `${formatLatencyBench(result)}\n\nMonthly cost (lean, list price): before $${before.model.totalUsd.toFixed(2)}, now $${now.model.totalUsd.toFixed(2)} (goal ≤ $3.50: ${now.model.totalUsd <= 3.5 ? 'met' : '**not met**'}); full: before $${before.full.totalUsd.toFixed(2)}, now $${now.full.totalUsd.toFixed(2)}. Every latency goal ${allMet ? 'is met' : '**is not met**'} by the event-driven design.`;
     },
   );
 

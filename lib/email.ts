@@ -7,9 +7,8 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-lib/aws-ses';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { deadLetterQueue } from './queues.ts';
 import type { ExportWatchTables } from './tables.ts';
 import { WatchFunction } from './watch-function.ts';
 
@@ -54,6 +53,8 @@ export interface SubscriberEmailProps {
    * @default - a key of its own
    */
   readonly feedbackTopicKey?: Key;
+  /** Where feedback events that could not be delivered or kept failing go (the stack's shared dead-letter queue). */
+  readonly deadLetterQueue: IQueue;
 }
 
 /**
@@ -81,8 +82,8 @@ export class SubscriberEmail extends Construct {
   readonly handler: WatchFunction;
   /** SES bounce/complaint handler, subscribed to {@link feedbackTopic}. */
   readonly feedbackHandler: WatchFunction;
-  /** Feedback events that could not be delivered or kept failing; alarmed by the stack. */
-  readonly feedbackDeadLetterQueue: Queue;
+  /** Feedback events that could not be delivered or kept failing; alarmed by the stack (its shared dead-letter queue). */
+  readonly feedbackDeadLetterQueue: IQueue;
   /** The public endpoint of {@link handler}. */
   readonly url: FunctionUrl;
   /** Every notifier message is sent in this configuration set. */
@@ -123,7 +124,7 @@ export class SubscriberEmail extends Construct {
     // had nowhere to go. No reserved concurrency: a few events a day use the account's
     // unreserved pool, so no slot is taken from the budget (docs/deploy.md). SNS invokes
     // asynchronously; a storage error is retried twice, then kept in the DLQ.
-    this.feedbackDeadLetterQueue = deadLetterQueue(this, 'FeedbackDeadLetterQueue');
+    this.feedbackDeadLetterQueue = props.deadLetterQueue;
     this.feedbackHandler = new WatchFunction(this, 'FeedbackHandler', {
       entry: props.feedbackEntry ?? props.entry,
       projectRoot: props.projectRoot,

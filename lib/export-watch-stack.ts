@@ -2,14 +2,17 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Annotations, CfnOutput, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { SourceName } from '../lambdas/core/change.ts';
 import { ConfigError } from '../lambdas/core/errors.ts';
 import { SOURCES } from '../lambdas/sources/index.ts';
+import { AnalysisTriggers } from './analysis-triggers.ts';
 import { OpsDashboard } from './dashboard.ts';
 import { DEFAULT_OPS_CHECK_ENTRY, OpsCheck } from './health-check.ts';
 import { acknowledgeNagFindings } from './nag.ts';
 import { pascalCase } from './names.ts';
+import { deadLetterQueue } from './queues.ts';
 import { DEFAULT_NOTIFIER_ENTRY, Notifier } from './notifier.ts';
 import { Ops } from './ops.ts';
 import { type ScheduledFunction, Schedules } from './schedules.ts';
@@ -74,6 +77,10 @@ export class ExportWatchStack extends Stack {
   readonly notifier: Notifier | undefined;
   /** The schedules. */
   readonly schedules: Schedules;
+  /** Every dead letter of the stack: undeliverable schedules, failed stream batches, SES feedback. */
+  readonly deadLetterQueue: Queue;
+  /** The change-log stream triggers that start the analyses on `filing.new`. */
+  readonly analysisTriggers: AnalysisTriggers;
   /** Alerts topic and alarms. */
   readonly ops: Ops;
   /** The scheduled ops check, unless no source is watched. */
@@ -114,6 +121,8 @@ export class ExportWatchStack extends Stack {
     };
     checkEnvironmentSize(environment);
 
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue');
+
     // Before the notifier: in lean its SES feedback topic shares the OpsAlerts key.
     this.ops = new Ops(this, 'Ops', { emails: settings.opsEmails, observability });
 
@@ -134,6 +143,7 @@ export class ExportWatchStack extends Stack {
         environment,
         senderEmail: settings.config.senderEmail,
         feedbackTopicKey: full ? undefined : this.ops.key,
+        deadLetterQueue: this.deadLetterQueue,
       });
     } else {
       Annotations.of(this).addWarningV2(
@@ -142,23 +152,30 @@ export class ExportWatchStack extends Stack {
       );
     }
 
+    // filing.new starts the analyses at once; their schedules are the catch-up sweep.
+    this.analysisTriggers = new AnalysisTriggers(this, 'AnalysisTriggers', {
+      tables: this.tables,
+      functions: this.sourceFunctions.functions,
+      disabled: new Set((Object.keys(settings.config.sources) as SourceName[]).filter((n) => settings.config.sources[n]?.enabled === false)),
+    });
+
     const targets: ScheduledFunction[] = [...this.sourceFunctions.functions].map(([name, fn]) => ({
       name,
       function: fn.function,
       enabled: settings.config.sources[name]?.enabled !== false,
     }));
     if (this.notifier) targets.push({ name: 'notifier', function: this.notifier.handler.function });
-    this.schedules = new Schedules(this, 'Schedules', { targets });
+    this.schedules = new Schedules(this, 'Schedules', { targets, deadLetterQueue: this.deadLetterQueue });
 
     for (const [name, fn] of this.sourceFunctions.functions) this.ops.monitorFunction(`Source${pascalCase(name)}`, fn.function);
     if (this.notifier) {
       this.ops.monitorFunction('Notifier', this.notifier.handler.function);
-      this.ops.monitorDeadLetterQueue('NotifierStreamDlq', this.notifier.streamDeadLetterQueue);
       // A complaint or bounce that could not be applied: the address would keep getting mail.
       this.ops.monitorFunction('NotifierFeedback', this.notifier.email.feedbackHandler.function);
-      this.ops.monitorDeadLetterQueue('FeedbackDlq', this.notifier.email.feedbackDeadLetterQueue);
     }
-    this.ops.monitorDeadLetterQueue('SchedulerDlq', this.schedules.deadLetterQueue);
+    // One queue for every dead letter (Scheduler, the notifier's stream, SES feedback): each
+    // message names its origin, and one alarm costs a third of three.
+    this.ops.monitorDeadLetterQueue('DeadLetterQueue', this.deadLetterQueue);
 
     // The ops check watches the sources that are deployed and scheduled (a disabled one
     // would only ever be stale); with none, there is nothing to check.
@@ -199,15 +216,7 @@ export class ExportWatchStack extends Stack {
       ? new OpsDashboard(this, 'Dashboard', {
           sources: [...this.sourceFunctions.functions.keys()],
           functions: allFunctions.map(({ label, fn }) => ({ label: labels.get(fn) ?? label, fn })),
-          queues: [
-            { label: 'scheduler DLQ', queue: this.schedules.deadLetterQueue },
-            ...(this.notifier
-              ? [
-                  { label: 'notifier stream DLQ', queue: this.notifier.streamDeadLetterQueue },
-                  { label: 'SES feedback DLQ', queue: this.notifier.email.feedbackDeadLetterQueue },
-                ]
-              : []),
-          ],
+          queues: [{ label: 'dead-letter queue (scheduler, notifier stream, SES feedback)', queue: this.deadLetterQueue }],
           alarms: this.ops.alarms,
           outboxMaxAgeMinutes: settings.config.ops.outboxMaxAgeMinutes,
         })

@@ -18,16 +18,19 @@ import type { ExportWatchStack } from './export-watch-stack.ts';
 export function acknowledgeNagFindings(stack: ExportWatchStack): void {
   const deadLetterQueueReason =
     'This queue is itself a dead-letter queue (the last stop for failed deliveries); giving it a DLQ of its own would only move the problem. An alarm fires on its first message.';
-  acknowledge(stack.schedules.deadLetterQueue, 'AwsSolutions-SQS3', deadLetterQueueReason);
+  acknowledge(stack.deadLetterQueue, 'AwsSolutions-SQS3', deadLetterQueueReason);
+
+  const listStreamsReason =
+    'dynamodb:ListStreams, required by the Lambda event source mapping on the change-log stream, does not support resource-level permissions (AWS requires Resource "*"). The read actions (DescribeStream, GetRecords, GetShardIterator) are scoped to the change-log stream ARN.';
+  // The analyses' filing.new triggers read the same stream.
+  for (const name of stack.analysisTriggers.triggered) {
+    const fn = stack.sourceFunctions.functions.get(name);
+    if (fn) acknowledge(fn.role, 'AwsSolutions-IAM5[Resource::*]', listStreamsReason);
+  }
 
   if (stack.notifier) {
-    acknowledge(stack.notifier.streamDeadLetterQueue, 'AwsSolutions-SQS3', deadLetterQueueReason);
-    acknowledge(stack.notifier.email.feedbackDeadLetterQueue, 'AwsSolutions-SQS3', deadLetterQueueReason);
     acknowledge(
-      stack.notifier.handler.role,
-      'AwsSolutions-IAM5[Resource::*]',
-      'dynamodb:ListStreams, required by the Lambda event source mapping on the change-log stream, does not support resource-level permissions (AWS requires Resource "*"). The read actions (DescribeStream, GetRecords, GetShardIterator) are scoped to the change-log stream ARN.',
-    );
+      stack.notifier.handler.role, 'AwsSolutions-IAM5[Resource::*]', listStreamsReason);
     // The subscription function URL has auth NONE on purpose (RFC 8058 one-click
     // unsubscribe is an unauthenticated POST from the mail provider): the HMAC-signed
     // token in the link is the authentication. cdk-nag has no rule on it to acknowledge.

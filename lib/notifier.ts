@@ -5,10 +5,10 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { NOTIFIER_TRIGGER } from '../lambdas/core/schedule.ts';
 import { SubscriberEmail } from './email.ts';
-import { deadLetterQueue } from './queues.ts';
 import type { ExportWatchTables } from './tables.ts';
 import { WatchFunction } from './watch-function.ts';
 
@@ -43,6 +43,8 @@ export interface NotifierProps {
    * @default - a key of its own
    */
   readonly feedbackTopicKey?: Key;
+  /** The stack's shared dead-letter queue: stream batches and SES feedback that failed every retry. */
+  readonly deadLetterQueue: IQueue;
 }
 
 /**
@@ -55,8 +57,8 @@ export interface NotifierProps {
 export class Notifier extends Construct {
   /** The notifier function. */
   readonly handler: WatchFunction;
-  /** Stream batches that failed every retry land here. */
-  readonly streamDeadLetterQueue: Queue;
+  /** Stream batches that failed every retry land here (the stack's shared dead-letter queue). */
+  readonly streamDeadLetterQueue: IQueue;
   /** Link secret, subscription function and URL, SES configuration set, feedback topic, function and DLQ. */
   readonly email: SubscriberEmail;
 
@@ -74,6 +76,7 @@ export class Notifier extends Construct {
       tables: props.tables,
       environment: props.environment,
       feedbackTopicKey: props.feedbackTopicKey,
+      deadLetterQueue: props.deadLetterQueue,
     });
     this.handler = new WatchFunction(this, 'Handler', {
       entry: props.entry,
@@ -105,15 +108,15 @@ export class Notifier extends Construct {
       }),
     );
 
-    this.streamDeadLetterQueue = deadLetterQueue(this, 'StreamDeadLetterQueue');
+    this.streamDeadLetterQueue = props.deadLetterQueue;
     // The stream is only a wake-up call: the handler drains the outbox whatever the batch
     // holds, so only inserts (new changes) trigger it, batched for up to 30 s so a burst of
     // changes becomes one run and one e-mail per subscriber.
     this.handler.function.addEventSource(
       new DynamoEventSource(props.tables.changes, {
         startingPosition: StartingPosition.LATEST,
-        batchSize: 100,
-        maxBatchingWindow: Duration.seconds(30),
+        batchSize: NOTIFIER_TRIGGER.batchSize,
+        maxBatchingWindow: Duration.seconds(NOTIFIER_TRIGGER.batchingWindowSeconds),
         retryAttempts: 3,
         onFailure: new SqsDlq(this.streamDeadLetterQueue),
         filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT') })],

@@ -10,11 +10,10 @@ import {
   type ScheduleTargetConfig,
   TimeWindow,
 } from 'aws-cdk-lib/aws-scheduler';
-import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DEFAULT_SCHEDULES, SCHEDULE_TIME_ZONE, toEventBridgeCron } from '../lambdas/core/schedule.ts';
+import { cadencesOf, type DEFAULT_SCHEDULES, SCHEDULE_TIME_ZONE, toEventBridgeCron } from '../lambdas/core/schedule.ts';
 import { pascalCase } from './names.ts';
-import { deadLetterQueue } from './queues.ts';
 
 /** A function to run on one of the {@link DEFAULT_SCHEDULES}. */
 export interface ScheduledFunction {
@@ -34,6 +33,8 @@ export interface ScheduledFunction {
 export interface SchedulesProps {
   /** What to schedule. */
   readonly targets: readonly ScheduledFunction[];
+  /** Where invocations Scheduler could not deliver go (the stack's shared dead-letter queue). */
+  readonly deadLetterQueue: IQueue;
 }
 
 /**
@@ -61,9 +62,9 @@ class InvokeFunction implements IScheduleTarget {
 }
 
 /**
- * EventBridge Scheduler schedules, one per function, in America/New_York so that the
+ * EventBridge Scheduler schedules, one per function and cadence (a burst window is a second one), in America/New_York so that the
  * cadences follow EDGAR's business hours across daylight-saving changes. They share one
- * schedule group, one role that may invoke only the scheduled functions, and one
+ * schedule group, one role that may invoke only the scheduled functions, and the stack's
  * dead-letter queue for invocations Scheduler could not deliver.
  */
 export class Schedules extends Construct {
@@ -71,9 +72,9 @@ export class Schedules extends Construct {
   readonly group: ScheduleGroup;
   /** The role Scheduler assumes. */
   readonly role: Role;
-  /** Invocations that failed after the retry policy. */
-  readonly deadLetterQueue: Queue;
-  /** The schedules, by name. */
+  /** Invocations that failed after the retry policy (the stack's shared dead-letter queue). */
+  readonly deadLetterQueue: IQueue;
+  /** The schedules, by function name (`<name>-burst` for a burst window). */
   readonly schedules: ReadonlyMap<string, Schedule>;
 
   constructor(scope: Construct, id: string, props: SchedulesProps) {
@@ -81,7 +82,7 @@ export class Schedules extends Construct {
     const stack = Stack.of(this);
     // Holds only this stack's schedules, so it can go with the stack.
     this.group = new ScheduleGroup(this, 'Group', { removalPolicy: RemovalPolicy.DESTROY });
-    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue');
+    this.deadLetterQueue = props.deadLetterQueue;
     this.role = new Role(this, 'Role', {
       description: 'EventBridge Scheduler: invokes the export-watch functions',
       // Confused-deputy guard: only schedules of this account's group may assume it.
@@ -101,19 +102,23 @@ export class Schedules extends Construct {
     const timeZone = TimeZone.of(SCHEDULE_TIME_ZONE);
     const schedules = new Map<string, Schedule>();
     for (const target of props.targets) {
-      const cadence = DEFAULT_SCHEDULES[target.name];
-      const schedule = new Schedule(this, pascalCase(target.name), {
-        description: `export-watch ${target.name}: ${cadence.description}`,
-        scheduleGroup: this.group,
-        schedule: ScheduleExpression.expression(toEventBridgeCron(cadence), timeZone),
-        // Polls should run on the minute they are due; there is no load to spread.
-        timeWindow: TimeWindow.off(),
-        enabled: target.enabled ?? true,
-        target: new InvokeFunction(target.function, this.role, this.deadLetterQueue),
+      // The base cadence keeps the schedule's original id; a burst window (faster polling
+      // inside posting windows, BURST_SCHEDULES) is a second schedule of the same function.
+      cadencesOf(target.name).forEach((cadence, i) => {
+        const key = i === 0 ? target.name : `${target.name}-burst`;
+        const schedule = new Schedule(this, pascalCase(key), {
+          description: `export-watch ${target.name}: ${cadence.description}`,
+          scheduleGroup: this.group,
+          schedule: ScheduleExpression.expression(toEventBridgeCron(cadence), timeZone),
+          // Polls should run on the minute they are due; there is no load to spread.
+          timeWindow: TimeWindow.off(),
+          enabled: target.enabled ?? true,
+          target: new InvokeFunction(target.function, this.role, this.deadLetterQueue),
+        });
+        // The schedule names its group by a literal name, which gives CloudFormation no ordering.
+        schedule.node.addDependency(this.group);
+        schedules.set(key, schedule);
       });
-      // The schedule names its group by a literal name, which gives CloudFormation no ordering.
-      schedule.node.addDependency(this.group);
-      schedules.set(target.name, schedule);
     }
     this.schedules = schedules;
   }

@@ -11,7 +11,7 @@ import { type Clock, systemClock } from '../core/clock.ts';
 import { type AppConfig, loadConfig } from '../core/config.ts';
 import type { UpstreamClient } from '../core/http.ts';
 import type { ItemWrite, SourceState, SourceStatePort } from '../core/ports.ts';
-import { DEFAULT_SCHEDULES, SCHEDULE_TIME_ZONE, toCronPattern } from '../core/schedule.ts';
+import { analysesTriggeredBy, cadencesOf, DEFAULT_SCHEDULES, SCHEDULE_TIME_ZONE, toCronPattern } from '../core/schedule.ts';
 import { type CycleDeps, type CycleOutcome, runSourceCycle } from '../core/source.ts';
 import { startLinkServer } from '../notify/link-server.ts';
 import type { LinkSettings } from '../notify/links.ts';
@@ -60,6 +60,8 @@ export interface CycleSummary {
  */
 export class LocalRuntime {
   private crons: Cron[] = [];
+  /** The job of each cron, by index (a source with a burst window has two). */
+  private cronNames: string[] = [];
   private running: Promise<unknown> = Promise.resolve();
   /** The local confirm/unsubscribe server: the function URL's stand-in, same handler logic. */
   links: LocalService | undefined;
@@ -184,6 +186,19 @@ export class LocalRuntime {
     return runSourceCycle(source, this.deps);
   }
 
+  /**
+   * Run one source's cycle and what it triggers: after a `sec-filings` cycle that found
+   * new filings, the revenue and export-language analyses run at once, in-process (the
+   * stand-in for the change-log stream triggers of the stack). Their own schedules stay
+   * the catch-up sweep. Outcomes in run order, the source's first.
+   */
+  async runTriggered(name: SourceName): Promise<CycleOutcome[]> {
+    const first = await this.runSource(name);
+    const outcomes = [first];
+    for (const analysis of analysesTriggeredBy(first, this.enabledSources())) outcomes.push(await this.runSource(analysis));
+    return outcomes;
+  }
+
   /** Drain the outbox to local SES. */
   async runNotifier(): Promise<NotifierOutcome> {
     return runNotifier({
@@ -248,28 +263,40 @@ export class LocalRuntime {
       );
     };
     for (const name of this.enabledSources()) {
-      const pattern = toCronPattern(DEFAULT_SCHEDULES[name]);
-      this.crons.push(
-        new Cron(pattern, { timezone: SCHEDULE_TIME_ZONE, protect: true }, () => {
-          enqueue(name, () => this.runSource(name));
-          enqueue('notifier', () => this.runNotifier());
-          checkOps();
-        }),
-      );
+      // A source runs on its base cadence and, if it has one, its burst window; a
+      // sec-filings cycle with new filings runs the analyses right after it (runTriggered).
+      for (const cadence of cadencesOf(name)) {
+        this.crons.push(
+          new Cron(toCronPattern(cadence), { timezone: SCHEDULE_TIME_ZONE, protect: true }, () => {
+            this.running = this.running
+              .then(() => this.runTriggered(name))
+              .then(
+                (outcomes) => {
+                  for (const o of outcomes) onOutcome(o, o.source);
+                },
+                (err) => this.log(`${name}: ${(err as Error).message}`),
+              );
+            enqueue('notifier', () => this.runNotifier());
+            checkOps();
+          }),
+        );
+        this.cronNames.push(name);
+      }
     }
     this.crons.push(
       new Cron(toCronPattern(DEFAULT_SCHEDULES.notifier), { timezone: SCHEDULE_TIME_ZONE, protect: true }, () =>
         enqueue('notifier', () => this.runNotifier()),
       ),
     );
+    this.cronNames.push('notifier');
     // On its own schedule too, as in AWS: staleness must fire even when no source runs.
     this.crons.push(new Cron(toCronPattern(OPS_CHECK_SCHEDULE), { timezone: SCHEDULE_TIME_ZONE, protect: true }, checkOps));
+    this.cronNames.push('ops-check');
   }
 
   /** Next run time per scheduled job. */
   nextRuns(): Array<{ name: string; next: Date | null }> {
-    const names = [...this.enabledSources(), 'notifier', 'ops-check'];
-    return this.crons.map((c, i) => ({ name: names[i] ?? '?', next: c.nextRun() }));
+    return this.crons.map((c, i) => ({ name: this.cronNames[i] ?? '?', next: c.nextRun() }));
   }
 
   /** Stop after the running job finishes: schedules, then the services. */

@@ -84,10 +84,16 @@ export const ALWAYS_FREE = {
 /** One scheduled (or event-driven) function. */
 export interface FunctionAssumption {
   name: string;
-  /** Its schedule; runs are counted from it. */
-  schedule?: Schedule;
+  /** Its schedule, or schedules (a base cadence and a burst window); runs are counted from them. */
+  schedule?: Schedule | readonly Schedule[];
   /** Invocations besides the schedule (e.g. the notifier's change-log stream triggers). */
   extraInvocationsPerMonth?: number;
+  /**
+   * Per-run figures of those extra invocations when they differ from the scheduled ones:
+   * an analysis triggered by `filing.new` fetches a document, its hourly sweep usually
+   * finds nothing.
+   */
+  extraRun?: Pick<FunctionAssumption, 'avgDurationMs' | 'readUnitsPerRun' | 'writeUnitsPerRun'>;
   avgDurationMs: number;
   memoryMb: number;
   /** Log volume per invocation (START/END/REPORT, JSON logs, EMF metric records). */
@@ -154,15 +160,18 @@ export function estimateMonthlyCost(a: CostAssumptions, prices: typeof PRICES = 
   let reads = 0;
   let writes = 0;
   for (const fn of a.functions) {
-    const runs = fn.schedule ? runsPerMonth(fn.schedule) : 0;
-    const total = runs + (fn.extraInvocationsPerMonth ?? 0);
+    const cadences: readonly Schedule[] = fn.schedule === undefined ? [] : Array.isArray(fn.schedule) ? fn.schedule : [fn.schedule as Schedule];
+    const runs = cadences.reduce((sum, c) => sum + runsPerMonth(c), 0);
+    const extra = fn.extraInvocationsPerMonth ?? 0;
+    const extraRun = fn.extraRun ?? fn;
+    const total = runs + extra;
     invocationsPerMonth[fn.name] = Math.round(total);
     scheduled += runs;
     invocations += total;
-    gbSeconds += total * (fn.avgDurationMs / 1000) * (fn.memoryMb / 1024);
+    gbSeconds += (runs * fn.avgDurationMs + extra * extraRun.avgDurationMs) / 1000 * (fn.memoryMb / 1024);
     logGb += (total * fn.logKbPerRun) / (1024 * 1024);
-    reads += total * fn.readUnitsPerRun;
-    writes += total * fn.writeUnitsPerRun;
+    reads += runs * fn.readUnitsPerRun + extra * extraRun.readUnitsPerRun;
+    writes += runs * fn.writeUnitsPerRun + extra * extraRun.writeUnitsPerRun;
   }
   const storedLogGb = logGb * a.logRetentionMonths;
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -258,6 +267,13 @@ export function estimateMonthlyCost(a: CostAssumptions, prices: typeof PRICES = 
 }
 
 /**
+ * Analysis runs started by `filing.new` per month and analysis: the default watch-list
+ * (7 companies, 10-K/10-Q/8-K/20-F/6-K) files about 15 times a month; a burst in one
+ * minute is one run. Doubled for earnings seasons and amendments.
+ */
+export const TRIGGERED_ANALYSIS_RUNS_PER_MONTH = 30;
+
+/**
  * The subscription function of the notifier's e-mail construct (confirm/unsubscribe links):
  * event-driven, a few invocations a day.
  */
@@ -293,7 +309,14 @@ export const FEEDBACK_FUNCTION: FunctionAssumption = {
  * the alarm and dashboard counts against the synthesised stack in both modes).
  */
 export function defaultCostAssumptions(schedules: {
-  sources: Record<string, Schedule>;
+  /** Each source's cadence, or cadences (base and burst window: `cadencesOf`). */
+  sources: Record<string, Schedule | readonly Schedule[]>;
+  /**
+   * Runs per month of each analysis started by a `filing.new` trigger (issue 16), which
+   * then fetch documents; their scheduled runs are catch-up sweeps that usually find
+   * nothing. Without it (the old design) every scheduled run is assumed to do the work.
+   */
+  triggeredRunsPerMonth?: Record<string, number>;
   notifier: Schedule;
   opsCheck: Schedule;
   /** Functions besides the sources, the notifier and the ops check (each alarmed like a function). */
@@ -310,26 +333,29 @@ export function defaultCostAssumptions(schedules: {
   const full = (schedules.observability ?? 'lean') === 'full';
   // Assumed per-run figures of a source; the benchmark issue replaces them with measurements.
   const perSource: Record<string, Pick<FunctionAssumption, 'avgDurationMs' | 'readUnitsPerRun' | 'writeUnitsPerRun'>> = {
-    // Quiet cycles read one Atom feed (rate-limited); a gap repair reads a few submissions files.
-    'sec-filings': { avgDurationMs: 2000, readUnitsPerRun: 4, writeUnitsPerRun: 5 },
+    // Quiet cycles read one Atom feed (~250 ms) and make 7 DynamoDB calls (bench section 6
+    // counts 1 request, 4 reads, 3 writes); a gap repair reads a few submissions files.
+    'sec-filings': { avgDurationMs: 600, readUnitsPerRun: 4, writeUnitsPerRun: 4 },
     // Two small API queries per run.
-    'federal-register': { avgDurationMs: 1500, readUnitsPerRun: 3, writeUnitsPerRun: 4 },
-    // Mostly 304 Not Modified; about once a day the full list (tens of MB) is parsed and diffed.
-    'entity-list': { avgDurationMs: 3000, readUnitsPerRun: 20, writeUnitsPerRun: 40 },
-    // Catch-up sweeps: read new filings from the change log; now and then stream an XBRL
-    // instance or filing document (MBs) from EDGAR at the shared SEC rate.
+    'federal-register': { avgDurationMs: 900, readUnitsPerRun: 3, writeUnitsPerRun: 4 },
+    // Mostly 304 Not Modified (one request); now and then the full list (tens of MB) is
+    // parsed and diffed (bench section 4: seconds) and its changes written.
+    'entity-list': { avgDurationMs: 2000, readUnitsPerRun: 10, writeUnitsPerRun: 20 },
+    // Read new filings from the change log; now and then stream an XBRL instance or filing
+    // document (MBs) from EDGAR at the shared SEC rate.
     'sec-revenue': { avgDurationMs: 8000, readUnitsPerRun: 10, writeUnitsPerRun: 5 },
     'sec-export-language': { avgDurationMs: 8000, readUnitsPerRun: 10, writeUnitsPerRun: 5 },
   };
+  // A sweep that finds no new filing: lease, state, one change-log query, lease release.
+  const quietSweep = { avgDurationMs: 600, readUnitsPerRun: 3, writeUnitsPerRun: 3 };
   const fallback = { avgDurationMs: 5000, readUnitsPerRun: 20, writeUnitsPerRun: 10 };
   const names = Object.keys(schedules.sources);
-  const functions: FunctionAssumption[] = names.map((name) => ({
-    name,
-    schedule: schedules.sources[name],
-    memoryMb: 512,
-    logKbPerRun: 4,
-    ...(perSource[name] ?? fallback),
-  }));
+  const functions: FunctionAssumption[] = names.map((name) => {
+    const work = perSource[name] ?? fallback;
+    const triggered = schedules.triggeredRunsPerMonth?.[name];
+    const base = { name, schedule: schedules.sources[name], memoryMb: 512, logKbPerRun: 4 };
+    return triggered === undefined ? { ...base, ...work } : { ...base, ...quietSweep, extraInvocationsPerMonth: triggered, extraRun: work };
+  });
   functions.push(
     // Scheduled every 5 min plus ~1 stream-triggered run per 30 changes batch; ~30 a day assumed.
     { name: 'notifier', schedule: schedules.notifier, extraInvocationsPerMonth: 30 * DAYS_PER_MONTH, avgDurationMs: 600, memoryMb: 512, logKbPerRun: 2, readUnitsPerRun: 2, writeUnitsPerRun: 1 },
@@ -390,19 +416,21 @@ export function formatCostTotals(label: string, model: CostModel): string {
  * (lean unless told), as markdown, and the other mode's totals.
  */
 async function main(): Promise<void> {
-  const { DEFAULT_SCHEDULES } = await import('../core/schedule.ts');
+  const { ANALYSIS_TRIGGER, cadencesOf, DEFAULT_SCHEDULES } = await import('../core/schedule.ts');
   const { SOURCES } = await import('../sources/index.ts');
   const { OPS_CHECK_SCHEDULE } = await import('./schedule.ts');
   const deployed = Object.keys(SOURCES) as Array<keyof typeof DEFAULT_SCHEDULES>;
   const modelOf = (observability: ObservabilityMode) =>
     estimateMonthlyCost(
       defaultCostAssumptions({
-        sources: Object.fromEntries(deployed.map((n) => [n, DEFAULT_SCHEDULES[n]])),
+        sources: Object.fromEntries(deployed.map((n) => [n, cadencesOf(n)])),
+        triggeredRunsPerMonth: Object.fromEntries(ANALYSIS_TRIGGER.analyses.map((n) => [n, TRIGGERED_ANALYSIS_RUNS_PER_MONTH])),
         notifier: DEFAULT_SCHEDULES.notifier,
         opsCheck: OPS_CHECK_SCHEDULE,
         // The notifier's e-mail construct: subscription function, SES feedback function, topic and DLQ, link secret.
         otherFunctions: [SUBSCRIPTION_FUNCTION, FEEDBACK_FUNCTION],
-        deadLetterQueues: 3,
+        // One shared dead-letter queue (lib/queues.ts).
+        deadLetterQueues: 1,
         encryptedTopics: 2,
         secrets: 1,
         observability,

@@ -272,10 +272,10 @@ describe.each(['lean', 'full'] as const)('ops (%s observability): ops check, ala
       expect(byMetric('Errors').map((a) => a.Properties.Dimensions[0].Value.Ref).sort()).toEqual([...functionIds].sort());
       expect(byMetric('Throttles').map((a) => a.Properties.Dimensions[0].Value.Ref).sort()).toEqual(full ? [...functionIds].sort() : []);
       const named = (predicate: (a: Json) => boolean) => alarms().filter(predicate).length;
-      expect(named((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible')).toBe(3);
+      expect(named((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible')).toBe(1);
       expect(named((a) => a.Properties.MetricName === METRIC.outboxOldestAge)).toBe(1);
       expect(named((a) => a.Properties.MetricName === 'Invocations')).toBe(1);
-      expect(alarms()).toHaveLength(functionIds.length * (full ? 2 : 1) + 3 + 1 + 1 + (full ? SOURCES_UNDER_TEST.length : 0));
+      expect(alarms()).toHaveLength(functionIds.length * (full ? 2 : 1) + 1 + 1 + 1 + (full ? SOURCES_UNDER_TEST.length : 0));
     });
 
     it(`alarms on errors${full ? ' and throttles' : ''} of the ops check like every function, and on every DLQ`, () => {
@@ -286,7 +286,7 @@ describe.each(['lean', 'full'] as const)('ops (%s observability): ops check, ala
       }
       const dlqs = alarms().filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
       expect(dlqs.map((a) => a.Properties.Dimensions[0].Value['Fn::GetAtt'][0]).sort()).toEqual(
-        [id(stack.schedules.deadLetterQueue), id(stack.notifier!.streamDeadLetterQueue), id(stack.notifier!.email.feedbackDeadLetterQueue)].sort(),
+        [id(stack.deadLetterQueue)],
       );
     });
 

@@ -10,7 +10,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceName } from '../../lambdas/core/change.ts';
 import { parseConfigFile } from '../../lambdas/core/config.ts';
-import { DEFAULT_SCHEDULES, toEventBridgeCron } from '../../lambdas/core/schedule.ts';
+import { ANALYSIS_TRIGGER, cadencesOf, toEventBridgeCron } from '../../lambdas/core/schedule.ts';
 import { OPS_CHECK_SCHEDULE } from '../../lambdas/ops/schedule.ts';
 import { SOURCES } from '../../lambdas/sources/index.ts';
 import { CHANGES_TABLE, STATE_TABLE, SUBSCRIBERS_TABLE } from '../../lambdas/store/tables.ts';
@@ -163,28 +163,32 @@ describe('ExportWatchStack', () => {
   });
 
   describe('schedules', () => {
-    it('schedules every source and the notifier in America/New_York on the shared cadence', () => {
+    it('schedules every source and the notifier in America/New_York on the shared cadences (a burst window is a second schedule)', () => {
       const expected = new Map<string, string>([
         ...[...stack.sourceFunctions.functions].map(([name, fn]) => [logicalId(fn.function), name] as [string, string]),
         [logicalId(stack.notifier!.handler.function), 'notifier'],
         [logicalId(stack.opsCheck!.handler.function), 'ops-check'],
       ]);
       const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as Json[];
-      expect(schedules).toHaveLength(expected.size);
-      const seen = new Set<string>();
+      const cadences = (name: string) => (name === 'ops-check' ? [OPS_CHECK_SCHEDULE] : cadencesOf(name as SourceName));
+      expect(schedules).toHaveLength([...expected.values()].reduce((n, name) => n + cadences(name).length, 0));
+      const seen = new Map<string, string[]>();
       for (const s of schedules) {
         const p = s.Properties;
         const name = expected.get(p.Target.Arn['Fn::GetAtt'][0]);
         expect(name).toBeDefined();
-        seen.add(name!);
-        expect(p.ScheduleExpression).toBe(toEventBridgeCron(name === 'ops-check' ? OPS_CHECK_SCHEDULE : DEFAULT_SCHEDULES[name as SourceName]));
+        seen.set(name!, [...(seen.get(name!) ?? []), p.ScheduleExpression]);
         expect(p.ScheduleExpressionTimezone).toBe('America/New_York');
         expect(p.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
         expect(p.State).toBe('ENABLED');
         expect(p.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
-        expect(p.Target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [stack.getLogicalId(stack.schedules.deadLetterQueue.node.defaultChild as never), 'Arn'] } });
+        expect(p.Target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [stack.getLogicalId(stack.deadLetterQueue.node.defaultChild as never), 'Arn'] } });
       }
-      expect(seen).toEqual(new Set(expected.values()));
+      expect(new Set(seen.keys())).toEqual(new Set(expected.values()));
+      for (const [name, expressions] of seen) expect(expressions.sort(), name).toEqual(cadences(name).map(toEventBridgeCron).sort());
+      // Filing hours poll every minute; public inspection has its burst window.
+      expect(seen.get('sec-filings')).toEqual(['cron(* 6-22 ? * MON-FRI *)']);
+      expect(seen.get('federal-register')).toHaveLength(2);
     });
 
     it('lets the scheduler role invoke exactly the scheduled functions and write to its DLQ', () => {
@@ -208,8 +212,74 @@ describe('ExportWatchStack', () => {
     });
   });
 
+  describe('analysis triggers (issue 16)', () => {
+    // Every source deployed, so that the analyses are.
+    let all: ExportWatchStack;
+    let allTemplate: Template;
+    beforeAll(() => {
+      ({ stack: all } = build({ 'export-watch:secUserAgent': USER_AGENT, 'export-watch:senderEmail': SENDER }, { sources: Object.keys(SOURCES) as SourceName[] }));
+      allTemplate = Template.fromStack(all);
+    });
+    const idOf = (c: { node: { defaultChild?: unknown } }) => all.getLogicalId(c.node.defaultChild as never);
+    const mappingsOf = (fn: { node: { defaultChild?: unknown } }) =>
+      (Object.values(allTemplate.findResources('AWS::Lambda::EventSourceMapping')) as Json[]).filter((m) => m.Properties.FunctionName.Ref === idOf(fn));
+    const statementsOfRole = (role: { node: { defaultChild?: unknown } }) =>
+      statementsOf(
+        allTemplate,
+        Object.entries(allTemplate.findResources('AWS::IAM::Policy'))
+          .filter(([, p]) => (p as Json).Properties.Roles.some((r: Json) => r.Ref === idOf(role)))
+          .map(([id]) => id),
+      );
+
+    it('each analysis is started by filing.new inserts only, on the change-log stream, batched 5 s', () => {
+      allTemplate.resourceCountIs('AWS::Lambda::EventSourceMapping', 1 + ANALYSIS_TRIGGER.analyses.length);
+      for (const name of ANALYSIS_TRIGGER.analyses) {
+        const mappings = mappingsOf(all.sourceFunctions.functions.get(name)!.function);
+        expect(mappings, name).toHaveLength(1);
+        expect(mappings[0]!.Properties).toMatchObject({
+          EventSourceArn: { 'Fn::GetAtt': [idOf(all.tables.changes), 'StreamArn'] },
+          StartingPosition: 'LATEST',
+          MaximumBatchingWindowInSeconds: ANALYSIS_TRIGGER.batchingWindowSeconds,
+          MaximumRetryAttempts: 1,
+          FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['filing.new'] } } } }) }] },
+        });
+      }
+      // The sources that produce changes are never triggered by the stream.
+      for (const [name, fn] of all.sourceFunctions.functions) {
+        if (!(ANALYSIS_TRIGGER.analyses as readonly string[]).includes(name)) expect(mappingsOf(fn.function), name).toEqual([]);
+      }
+    });
+
+    it('the analyses may read the change-log stream, and only it (ListStreams, which takes no resource, aside); the other sources may not', () => {
+      const streamArn = { 'Fn::GetAtt': [idOf(all.tables.changes), 'StreamArn'] };
+      for (const [name, fn] of all.sourceFunctions.functions) {
+        const streamActions = statementsOfRole(fn.role).filter((st) => asArray(st.Action).some((a: string) => /^dynamodb:(ListStreams|DescribeStream|GetRecords|GetShardIterator)$/.test(a)));
+        if (!(ANALYSIS_TRIGGER.analyses as readonly string[]).includes(name)) {
+          expect(streamActions, name).toEqual([]);
+          continue;
+        }
+        const scoped = streamActions.filter((st) => !asArray(st.Action).includes('dynamodb:ListStreams'));
+        expect(scoped.flatMap((st) => asArray(st.Resource))).toEqual([streamArn]);
+        expect(scoped.flatMap((st) => asArray(st.Action)).sort()).toEqual(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']);
+        expect(streamActions.filter((st) => asArray(st.Action).includes('dynamodb:ListStreams')).flatMap((st) => asArray(st.Action))).toEqual(['dynamodb:ListStreams']);
+      }
+    });
+
+    it('cdk-nag AwsSolutions stays clean with the triggers (each acknowledgement has a reason)', () => {
+      const report = new AwsSolutionsChecks().validateScope(all.node.root as App);
+      expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    });
+
+    it('a source disabled in the config gets no trigger', () => {
+      const cfg = configFile('no-language.json', { watchlist: ['NVDA'], senderEmail: 'alerts@acme.example', sources: { 'sec-export-language': { enabled: false } } });
+      const { stack: s } = build({ 'export-watch:configFile': cfg }, { sources: Object.keys(SOURCES) as SourceName[] });
+      expect(s.analysisTriggers.triggered).toEqual(['sec-revenue']);
+    });
+  });
+
   describe('notifier', () => {
     it('is triggered by inserts on the change-log stream, with a DLQ for failed batches', () => {
+      // This stack deploys no analysis, so the notifier's is the only mapping (the analyses' triggers: below).
       template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: logicalId(stack.notifier!.handler.function) },
@@ -219,7 +289,7 @@ describe('ExportWatchStack', () => {
         MaximumBatchingWindowInSeconds: 30,
         MaximumRetryAttempts: 3,
         DestinationConfig: {
-          OnFailure: { Destination: { 'Fn::GetAtt': [stack.getLogicalId(stack.notifier!.streamDeadLetterQueue.node.defaultChild as never), 'Arn'] } },
+          OnFailure: { Destination: { 'Fn::GetAtt': [stack.getLogicalId(stack.deadLetterQueue.node.defaultChild as never), 'Arn'] } },
         },
         FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] },
       });
@@ -461,10 +531,13 @@ describe('ExportWatchStack', () => {
   });
 
   describe('dead-letter queues and ops', () => {
-    it('encrypts the DLQs (scheduler, notifier stream, SES feedback), keeps messages 14 days and refuses non-TLS access', () => {
-      template.resourceCountIs('AWS::SQS::Queue', 3);
+    it('one encrypted DLQ for scheduler, notifier stream and SES feedback, keeping messages 14 days and refusing non-TLS access', () => {
+      template.resourceCountIs('AWS::SQS::Queue', 1);
       template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
-      template.resourceCountIs('AWS::SQS::QueuePolicy', 3);
+      template.resourceCountIs('AWS::SQS::QueuePolicy', 1);
+      expect(stack.schedules.deadLetterQueue).toBe(stack.deadLetterQueue);
+      expect(stack.notifier!.streamDeadLetterQueue).toBe(stack.deadLetterQueue);
+      expect(stack.notifier!.email.feedbackDeadLetterQueue).toBe(stack.deadLetterQueue);
       template.allResourcesProperties('AWS::SQS::QueuePolicy', {
         PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
       });

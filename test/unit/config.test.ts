@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CSL_LIST_CODES, loadConfig, parseConfigFile, requireSecUserAgent } from '../../lambdas/core/config.ts';
 import { ConfigError } from '../../lambdas/core/errors.ts';
-import { DEFAULT_SCHEDULES, toCronPattern, toEventBridgeCron } from '../../lambdas/core/schedule.ts';
+import { BURST_SCHEDULES, DEFAULT_SCHEDULES, toCronPattern, toEventBridgeCron } from '../../lambdas/core/schedule.ts';
 
 describe('config', () => {
   it('loads the shipped config with defaults and env overrides', () => {
@@ -80,8 +80,9 @@ describe('config: entityList', () => {
 
 describe('schedules', () => {
   it('translate one definition to EventBridge and croner forms', () => {
-    expect(toEventBridgeCron(DEFAULT_SCHEDULES['sec-filings'])).toBe('cron(*/10 6-22 ? * MON-FRI *)');
-    expect(toCronPattern(DEFAULT_SCHEDULES['sec-filings'])).toBe('*/10 6-22 * * MON-FRI');
-    expect(toEventBridgeCron(DEFAULT_SCHEDULES['entity-list'])).toBe('cron(40 * * * ? *)');
+    expect(toEventBridgeCron(DEFAULT_SCHEDULES['sec-filings'])).toBe('cron(* 6-22 ? * MON-FRI *)');
+    expect(toCronPattern(DEFAULT_SCHEDULES['sec-filings'])).toBe('* 6-22 * * MON-FRI');
+    expect(toEventBridgeCron(DEFAULT_SCHEDULES['entity-list'])).toBe('cron(10,25,40,55 * * * ? *)');
+    expect(toEventBridgeCron(BURST_SCHEDULES['federal-register']!)).toBe('cron(1-59/2 8-18 ? * MON-FRI *)');
   });
 });

@@ -1,22 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCHEDULES } from '../../lambdas/core/schedule.ts';
+import { BURST_SCHEDULES, cadencesOf, DEFAULT_SCHEDULES } from '../../lambdas/core/schedule.ts';
 import { DAYS_PER_MONTH, defaultCostAssumptions, estimateMonthlyCost, formatCostTable, runsPerMonth } from '../../lambdas/ops/cost-model.ts';
 import { OPS_CHECK_SCHEDULE } from '../../lambdas/ops/schedule.ts';
 
 describe('runsPerMonth: counted from the cron, in America/New_York', () => {
-  it('sec-filings: 6 runs an hour × 17 hours × 5 weekdays', () => {
-    expect(runsPerMonth(DEFAULT_SCHEDULES['sec-filings'])).toBeCloseTo((6 * 17 * 5 * DAYS_PER_MONTH) / 7, 6);
+  it('sec-filings: 60 runs an hour × 17 hours × 5 weekdays', () => {
+    expect(runsPerMonth(DEFAULT_SCHEDULES['sec-filings'])).toBeCloseTo((60 * 17 * 5 * DAYS_PER_MONTH) / 7, 6);
   });
 
-  it('every-15-min, hourly and every-5-min schedules', () => {
-    expect(runsPerMonth(DEFAULT_SCHEDULES['federal-register'])).toBeCloseTo(96 * DAYS_PER_MONTH, 6);
-    expect(runsPerMonth(DEFAULT_SCHEDULES['entity-list'])).toBeCloseTo(24 * DAYS_PER_MONTH, 6);
+  it('every-10-min, every-15-min, every-5-min schedules', () => {
+    expect(runsPerMonth(DEFAULT_SCHEDULES['federal-register'])).toBeCloseTo(144 * DAYS_PER_MONTH, 6);
+    expect(runsPerMonth(DEFAULT_SCHEDULES['entity-list'])).toBeCloseTo(96 * DAYS_PER_MONTH, 6);
     expect(runsPerMonth(DEFAULT_SCHEDULES.notifier)).toBeCloseTo(288 * DAYS_PER_MONTH, 6);
     expect(runsPerMonth(OPS_CHECK_SCHEDULE)).toBeCloseTo(96 * DAYS_PER_MONTH, 6);
   });
 
-  it('sec-revenue: a minute list, 6 runs an hour × 18 hours × 5 weekdays', () => {
-    expect(runsPerMonth(DEFAULT_SCHEDULES['sec-revenue'])).toBeCloseTo((6 * 18 * 5 * DAYS_PER_MONTH) / 7, 6);
+  it('a minute list (6 runs an hour) and a single minute (hourly sweep) × 18 hours × 5 weekdays', () => {
+    expect(runsPerMonth({ minute: '3,13,23,33,43,53', hour: '6-23', weekdays: 'MON-FRI', description: '' })).toBeCloseTo((6 * 18 * 5 * DAYS_PER_MONTH) / 7, 6);
+    expect(runsPerMonth(DEFAULT_SCHEDULES['sec-revenue'])).toBeCloseTo((18 * 5 * DAYS_PER_MONTH) / 7, 6);
+  });
+
+  it('a burst window: odd minutes 08:01–18:59 on weekdays, 30 × 11 × 5 runs a week', () => {
+    expect(runsPerMonth(BURST_SCHEDULES['federal-register']!)).toBeCloseTo((30 * 11 * 5 * DAYS_PER_MONTH) / 7, 6);
+  });
+
+  it('a function with two cadences is billed for both, and a triggered analysis for its triggers at their own per-run figures', () => {
+    const base = { notifier: DEFAULT_SCHEDULES.notifier, opsCheck: OPS_CHECK_SCHEDULE };
+    const one = estimateMonthlyCost(defaultCostAssumptions({ ...base, sources: { 'federal-register': [DEFAULT_SCHEDULES['federal-register']] } }));
+    const two = estimateMonthlyCost(defaultCostAssumptions({ ...base, sources: { 'federal-register': cadencesOf('federal-register') } }));
+    expect(two.invocationsPerMonth['federal-register']! - one.invocationsPerMonth['federal-register']!).toBe(Math.round(runsPerMonth(BURST_SCHEDULES['federal-register']!)));
+    const swept = defaultCostAssumptions({ ...base, sources: { 'sec-revenue': DEFAULT_SCHEDULES['sec-revenue'] }, triggeredRunsPerMonth: { 'sec-revenue': 30 } });
+    const revenue = swept.functions.find((f) => f.name === 'sec-revenue')!;
+    expect(revenue.extraInvocationsPerMonth).toBe(30);
+    // The sweep is the cheap run, the trigger does the work.
+    expect(revenue.extraRun!.avgDurationMs).toBeGreaterThan(revenue.avgDurationMs);
+    const polled = defaultCostAssumptions({ ...base, sources: { 'sec-revenue': DEFAULT_SCHEDULES['sec-revenue'] } });
+    expect(polled.functions.find((f) => f.name === 'sec-revenue')!.extraRun).toBeUndefined();
   });
 });
 
@@ -40,7 +59,7 @@ describe('estimateMonthlyCost', () => {
       'KMS',
       'SQS',
     ]);
-    expect(model.invocationsPerMonth).toMatchObject({ 'sec-filings': 2218, 'federal-register': 2922, 'entity-list': 731, 'ops-check': 2922 });
+    expect(model.invocationsPerMonth).toMatchObject({ 'sec-filings': 22176, 'federal-register': 4383, 'entity-list': 2922, 'ops-check': 2922 });
   });
 
   it('totals the rows; the always-free tiers only lower it; the default (lean) deployment costs a few dollars a month', () => {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { SourceState } from '../../lambdas/core/ports.ts';
-import { DEFAULT_SCHEDULES } from '../../lambdas/core/schedule.ts';
+import type { Schedule } from '../../lambdas/core/schedule.ts';
 import { evaluateSourceHealth, type HealthThresholds, staleAfter } from '../../lambdas/ops/health.ts';
 
 const thresholds: HealthThresholds = { failureThreshold: 3, blockedThreshold: 1, stalenessMultiplier: 3, staleGraceMinutes: 10 };
-const SEC = DEFAULT_SCHEDULES['sec-filings'];
-const HOURLY = DEFAULT_SCHEDULES['entity-list'];
+// Cadences written out: these tests are about the staleness rule, not about the defaults.
+const SEC: Schedule = { minute: '*/10', hour: '6-22', weekdays: 'MON-FRI', description: 'every 10 min, 06:00–22:59 ET, Mon–Fri' };
+const HOURLY: Schedule = { minute: '40', hour: '*', weekdays: '*', description: 'hourly at :40' };
 
 const okState = (source: SourceState['source'], lastSuccessAt: string): SourceState => ({
   source,
