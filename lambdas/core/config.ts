@@ -131,6 +131,8 @@ function entityListSettingsSchema() {
       maxCountChange: changeRatio.optional(),
       /** Largest move of one list of 20+ entries before the cycle is refused. */
       maxListChange: changeRatio.optional(),
+      /** Largest share of the previous entries one snapshot may amend (more than 50 amendments only) before the cycle is refused; default 0.25. */
+      maxAmendedShare: changeRatio.optional(),
     })
     .strict()
     .optional();

@@ -13,7 +13,7 @@ import { diffLists } from '../../lambdas/sources/entity-list/diff.ts';
 import { CSL_LISTS, ENTITY_LIST } from '../../lambdas/sources/entity-list/lists.ts';
 import { parseCsl } from '../../lambdas/sources/entity-list/parse.ts';
 import { type EntityListCursor, entityListSource } from '../../lambdas/sources/entity-list/source.ts';
-import { cslBody, ENTITY_LIST_DEMO_NEWS, entityListDemoBody, entityListDemoRows } from '../support/upstreams/entity-list.ts';
+import { cslBody, ENTITY_LIST_DEMO_NEWS, entityListDemoBody, entityListDemoRows, syntheticCslRows } from '../support/upstreams/entity-list.ts';
 
 /** The command's clock: fixed, so `startDateIssue` never depends on the calendar day. */
 const NOW = new Date('2026-10-01T12:00:00Z');
@@ -185,5 +185,20 @@ describe('entity-list diff: bad input', () => {
     writeFileSync(bad, JSON.stringify({ watchlist: ['NVDA'], entityList: { lists: ['XYZ'] } }));
     await expect(diff(quiet, news, { config: bad })).rejects.toThrow(ConfigError);
     await expect(diff(quiet, news, { config: bad })).rejects.toThrow(/entityList\.lists\.0: expected a CSL list code/);
+  });
+
+  it('applies the amended-share bound of the source too (issue 19, item 6)', async () => {
+    // 300 Entity List rows, then the same rows with every address rewritten: 300 amendments (100%).
+    const rows = syntheticCslRows(300, { bisShare: 1 });
+    const base = join(dir, 'base-300.json');
+    const rewritten = join(dir, 'rewritten-300.json');
+    writeFileSync(base, cslBody(rows));
+    writeFileSync(rewritten, cslBody(rows.map((r) => ({ ...r, addresses: (r.addresses as Array<Record<string, unknown>>).map((a) => ({ ...a, address: `Unit 1, ${String(a.address)}` })) }))));
+    const text = await diff(base, rewritten);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/would refuse to publish this diff \(300 of 300 entries \(100\.0%\) would be amended, beyond the 25% bound;.*raise entityList\.maxAmendedShare/);
+    const loose = join(dir, 'loose-amend.json');
+    writeFileSync(loose, JSON.stringify({ watchlist: ['NVDA'], entityList: { maxAmendedShare: 1 } }));
+    expect((await diff(base, rewritten, { config: loose })).stdout).not.toMatch(/would refuse/);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SourceError } from '../../lambdas/core/errors.ts';
 import { ENTITY_LIST, MEU_LIST, UNVERIFIED_LIST } from '../../lambdas/sources/entity-list/lists.ts';
 import { parseCsl } from '../../lambdas/sources/entity-list/parse.ts';
-import { checkSanity, DEFAULT_SANITY_BOUNDS, type SnapshotCounts } from '../../lambdas/sources/entity-list/sanity.ts';
+import { checkAmendedShare, checkSanity, DEFAULT_AMEND_BOUNDS, DEFAULT_SANITY_BOUNDS, type SnapshotCounts } from '../../lambdas/sources/entity-list/sanity.ts';
 import { cslBody, entityListDemoRows } from '../support/upstreams/entity-list.ts';
 
 const counts = (el: number, meu = 100, uvl = 200): SnapshotCounts => ({ count: el + meu + uvl, listCounts: { [ENTITY_LIST]: el, [MEU_LIST]: meu, [UNVERIFIED_LIST]: uvl } });
@@ -66,5 +66,32 @@ describe('checkSanity', () => {
   it('takes its bound as a parameter', () => {
     expect(failure(() => checkSanity(counts(3800), previous, { ...DEFAULT_SANITY_BOUNDS, maxCountChange: 0.2 }))).toBeUndefined();
     expect(failure(() => checkSanity(counts(3500), previous, { ...DEFAULT_SANITY_BOUNDS, maxCountChange: 0.01 }))?.kind).toBe('sanity');
+  });
+});
+
+describe('checkAmendedShare (issue 19, item 6)', () => {
+  it('accepts a rule amending a few hundred entries of a 3,400-entry list', () => {
+    expect(failure(() => checkAmendedShare(0, 3400))).toBeUndefined();
+    expect(failure(() => checkAmendedShare(850, 3400))).toBeUndefined(); // exactly 25%
+  });
+
+  it('refuses a reformat amending most rows, saying how many and the bound', () => {
+    const err = failure(() => checkAmendedShare(3409, 3409));
+    expect(err?.kind).toBe('sanity');
+    expect(err?.message).toMatch(/^3409 of 3409 entries \(100\.0%\) would be amended, beyond the 25% bound; refusing to publish/);
+    expect(failure(() => checkAmendedShare(851, 3400))?.kind).toBe('sanity');
+  });
+
+  it('never refuses a small number of amendments, whatever the share (the absolute floor)', () => {
+    expect(DEFAULT_AMEND_BOUNDS.minAmendedForCheck).toBe(50);
+    expect(failure(() => checkAmendedShare(3, 4))).toBeUndefined();
+    expect(failure(() => checkAmendedShare(50, 60))).toBeUndefined();
+    expect(failure(() => checkAmendedShare(51, 60))?.kind).toBe('sanity');
+  });
+
+  it('takes its bound and floor as parameters', () => {
+    expect(failure(() => checkAmendedShare(3409, 3409, { maxAmendedShare: 1 }))).toBeUndefined();
+    expect(failure(() => checkAmendedShare(120, 3400, { maxAmendedShare: 0.02 }))?.message).toMatch(/beyond the 2% bound/);
+    expect(failure(() => checkAmendedShare(10, 20, { minAmendedForCheck: 5 }))?.kind).toBe('sanity');
   });
 });

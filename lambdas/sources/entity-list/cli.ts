@@ -7,7 +7,7 @@ import { describeFieldChange, toChangeDraft } from './drafts.ts';
 import { bracketedCode, listCode, listShortName } from './lists.ts';
 import { normText } from './normalise.ts';
 import { type EntityRecord, type ParsedCsl, parseCsl } from './parse.ts';
-import { checkSanity } from './sanity.ts';
+import { checkAmendedShare, checkSanity } from './sanity.ts';
 import { entityListSettings } from './source.ts';
 
 /**
@@ -211,9 +211,15 @@ export async function entityListDiffCommand(oldPath: string, newPath: string, op
   let refusal: string | undefined;
   try {
     checkSanity({ count: after.entries.length, listCounts: after.listCounts }, { count: before.entries.length, listCounts: before.listCounts }, bounds);
+    checkAmendedShare(
+      events.filter((e) => e.kind === 'amended').length,
+      before.entries.length,
+      bounds,
+    );
   } catch (err) {
     if (!(err instanceof SourceError)) throw err;
-    refusal = `Note: the entity-list source would refuse to publish this diff (${err.message}). If the change is real, raise entityList.maxCountChange or maxListChange in the config.`;
+    const keys = /would be amended/.test(err.message) ? 'entityList.maxAmendedShare' : 'entityList.maxCountChange or maxListChange';
+    refusal = `Note: the entity-list source would refuse to publish this diff (${err.message}). If the change is real, raise ${keys} in the config.`;
   }
 
   if (opts.json) {

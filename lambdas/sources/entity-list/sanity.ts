@@ -13,7 +13,23 @@ export interface SanityBounds {
   maxListChange: number;
   /** Lists smaller than this are not ratio-checked on their own (but may not vanish). */
   minListSizeForCheck: number;
+  /**
+   * Largest share of the previous entries one snapshot may amend (0.25 = 25%); default
+   * {@link DEFAULT_AMEND_BOUNDS}. Optional so bounds written before it keep their meaning.
+   */
+  maxAmendedShare?: number;
+  /** Amendments up to this many are never refused, whatever their share; default {@link DEFAULT_AMEND_BOUNDS}. */
+  minAmendedForCheck?: number;
 }
+
+/**
+ * The amended-share bound (issue 19, item 6). A reformat upstream (every address rewritten,
+ * a field renamed) keeps the count and so passes the count bounds, yet turns every row into
+ * an `entity.amended` change. A BIS rule revises tens, at most a few hundred, of ~3,400
+ * entries, so 25% leaves room for a large rule and still stops a rewrite of the whole list. The floor of 50 keeps small lists (a 40-entry MEU list whose
+ * rule amends a dozen entries, a test list of 4) from being refused on a share alone.
+ */
+export const DEFAULT_AMEND_BOUNDS: Required<Pick<SanityBounds, 'maxAmendedShare' | 'minAmendedForCheck'>> = { maxAmendedShare: 0.25, minAmendedForCheck: 50 };
 
 /** ±10% overall (the issue's bound), ±50% for lists of 20+ entries. */
 export const DEFAULT_SANITY_BOUNDS: SanityBounds = { maxCountChange: 0.1, maxListChange: 0.5, minListSizeForCheck: 20 };
@@ -61,5 +77,25 @@ export function checkSanity(current: SnapshotCounts, previous: SnapshotCounts | 
         throw new SourceError('sanity', `list "${l}" moved from ${b} to ${a} entries (${pct(ratio)}), beyond the ±${(bounds.maxListChange * 100).toFixed(0)}% bound; refusing to publish`);
       }
     }
+  }
+}
+
+/**
+ * Throw `SourceError('sanity')` when a diff would amend more than `maxAmendedShare` of the
+ * `previousEntries` (entries of the lists selected in both snapshots), unless the amendments
+ * number no more than `minAmendedForCheck`. Checked after the diff and before any draft is
+ * returned, so a refused snapshot writes nothing and the next one is diffed against the last
+ * good one.
+ */
+export function checkAmendedShare(amended: number, previousEntries: number, bounds: Partial<SanityBounds> = {}): void {
+  const maxShare = bounds.maxAmendedShare ?? DEFAULT_AMEND_BOUNDS.maxAmendedShare;
+  const floor = bounds.minAmendedForCheck ?? DEFAULT_AMEND_BOUNDS.minAmendedForCheck;
+  if (amended <= floor || previousEntries <= 0) return;
+  const share = amended / previousEntries;
+  if (share > maxShare) {
+    throw new SourceError(
+      'sanity',
+      `${amended} of ${previousEntries} entries (${(share * 100).toFixed(1)}%) would be amended, beyond the ${(maxShare * 100).toFixed(0)}% bound; refusing to publish until a plausible list is served (a reformatted list?)`,
+    );
   }
 }

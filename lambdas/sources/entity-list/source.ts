@@ -6,7 +6,7 @@ import { toChangeDraft } from './drafts.ts';
 import { fetchCsl } from './fetch.ts';
 import { DEFAULT_LISTS, listNamesOf } from './lists.ts';
 import { type ParsedCsl, parseCsl } from './parse.ts';
-import { checkSanity, DEFAULT_SANITY_BOUNDS, type SanityBounds } from './sanity.ts';
+import { checkAmendedShare, checkSanity, DEFAULT_SANITY_BOUNDS, type SanityBounds } from './sanity.ts';
 
 /** Where the last good snapshot came from and how big it was. */
 export interface EntityListCursor {
@@ -24,7 +24,7 @@ export interface EntityListCursor {
 export interface EntityListOptions {
   /** CSL `source` strings to watch; default the config's `entityList.lists`, else {@link DEFAULT_LISTS} (EL, MEU, UVL). */
   lists?: readonly string[];
-  /** Sanity bounds; default the config's `entityList.maxCountChange` / `maxListChange`, else {@link DEFAULT_SANITY_BOUNDS}. */
+  /** Sanity bounds; default the config's `entityList.maxCountChange` / `maxListChange` / `maxAmendedShare`, else {@link DEFAULT_SANITY_BOUNDS} (and `DEFAULT_AMEND_BOUNDS`). */
   bounds?: Partial<SanityBounds>;
 }
 
@@ -38,6 +38,7 @@ export function entityListSettings(options: EntityListOptions, cfg: EntityListSe
     ...DEFAULT_SANITY_BOUNDS,
     ...(cfg?.maxCountChange !== undefined ? { maxCountChange: cfg.maxCountChange } : {}),
     ...(cfg?.maxListChange !== undefined ? { maxListChange: cfg.maxListChange } : {}),
+    ...(cfg?.maxAmendedShare !== undefined ? { maxAmendedShare: cfg.maxAmendedShare } : {}),
     ...options.bounds,
   };
   return { lists, bounds };
@@ -75,6 +76,12 @@ export function createEntityListSource(options: EntityListOptions = {}): SourceD
       const diff = diffEntries(previous, parsed.entries);
       // A list newly added to (or dropped from) the selection is baselined quietly, like a first run.
       const quiet = (list: string) => cursor !== undefined && !(list in cursor.listCounts && list in parsed.listCounts);
+      if (cursor) {
+        // A reformat keeps the count but amends every row: bounded like the count (sanity.ts).
+        const amended = diff.events.filter((e) => e.kind === 'amended' && !quiet(e.entry.list)).length;
+        const previousEntries = Object.keys(parsed.listCounts).reduce((n, l) => n + (cursor.listCounts[l] ?? 0), 0);
+        checkAmendedShare(amended, previousEntries, bounds);
+      }
       const now = ctx.clock.now();
       const changes = diff.events.filter((e) => !quiet(e.entry.list)).map((e) => toChangeDraft(e, now));
       const next: EntityListCursor = { etag: validators.etag, lastModified: validators.lastModified, bodyHash, count, listCounts: parsed.listCounts };
