@@ -4,7 +4,7 @@ import { SourceError } from '../../lambdas/core/errors.ts';
 import { CSL_LIST_CODES } from '../../lambdas/core/config.ts';
 import { bracketedCode, CSL_LISTS, DEFAULT_LISTS, ENTITY_LIST, listCode, listNamesOf, listShortName, MEU_LIST, UNVERIFIED_LIST } from '../../lambdas/sources/entity-list/lists.ts';
 import { checkDate, fixMojibake, normCountry, normName, normText } from '../../lambdas/sources/entity-list/normalise.ts';
-import { entityKey, entryHash, parseCsl, toEntityRecord } from '../../lambdas/sources/entity-list/parse.ts';
+import { ENTRY_LIMITS, entityKey, entryHash, MAX_RECORDS_PER_KEY, parseCsl, toEntityRecord } from '../../lambdas/sources/entity-list/parse.ts';
 import { forEachResult } from '../../lambdas/sources/entity-list/scan.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { cslBody, entityListDemoBody } from '../support/upstreams/entity-list.ts';
@@ -266,5 +266,58 @@ describeWithSharedFixtures('GovWizely expected results (2015): mojibake and grou
     expect(entryHash({ altNames: ['b', 'a'], addresses: [], federalRegisterNotice: '', startDate: null, licenseRequirement: null, licensePolicy: null })).toBe(
       entryHash({ altNames: ['A', 'B'], addresses: [], federalRegisterNotice: null, startDate: '', licenseRequirement: '', licensePolicy: null }),
     );
+  });
+});
+
+describe('entry caps (issue 19, item 5)', () => {
+  const row = (over: Record<string, unknown> = {}) => ({
+    source: ENTITY_LIST,
+    name: 'Example Capped Trading Co.',
+    alt_names: ['ECT'],
+    addresses: [{ address: '1 Road', city: 'Shenzhen', state: null, postal_code: null, country: 'CN' }],
+    federal_register_notice: '89 FR 1',
+    start_date: '2024-01-02',
+    license_requirement: 'For all items subject to the EAR.',
+    license_policy: 'Presumption of denial.',
+    ...over,
+  });
+
+  it('leaves a normal entry as it was: no omitted counts, the hash of its fields alone', () => {
+    const e = toEntityRecord(row(), ENTITY_LIST);
+    expect(e).toBeDefined();
+    expect(e && 'addressesOmitted' in e).toBe(false);
+    expect(e && 'altNamesOmitted' in e).toBe(false);
+    expect(e?.hash).toBe(entryHash({ altNames: ['ECT'], addresses: e?.addresses ?? [], federalRegisterNotice: '89 FR 1', startDate: '2024-01-02', licenseRequirement: 'For all items subject to the EAR.', licensePolicy: 'Presumption of denial.' }));
+  });
+
+  it('keeps 50 of 3,000 addresses with the count of the rest, countries from all of them, and a stable hash', () => {
+    const addresses = Array.from({ length: 3000 }, (_, i) => ({ address: `${i} Road`, city: null, state: null, postal_code: null, country: i === 2999 ? 'SG' : 'CN' }));
+    const e = toEntityRecord(row({ addresses, alt_names: Array.from({ length: 500 }, (_, i) => `Alias ${i}`) }), ENTITY_LIST);
+    expect(e?.addresses).toHaveLength(ENTRY_LIMITS.addresses);
+    expect(e?.addressesOmitted).toBe(2950);
+    expect(e?.altNames).toHaveLength(ENTRY_LIMITS.altNames);
+    expect(e?.altNamesOmitted).toBe(400);
+    expect(e?.countries).toEqual(['CN', 'SG']);
+    expect(toEntityRecord(row({ addresses, alt_names: Array.from({ length: 500 }, (_, i) => `Alias ${i}`) }), ENTITY_LIST)?.hash).toBe(e?.hash);
+    // One more published address (beyond the kept ones) is still a change of content.
+    expect(toEntityRecord(row({ addresses: [...addresses, { address: 'x', country: 'CN' }], alt_names: Array.from({ length: 500 }, (_, i) => `Alias ${i}`) }), ENTITY_LIST)?.hash).not.toBe(e?.hash);
+  });
+
+  it('cuts long text with the marker and keeps every entry within its byte budget', () => {
+    const huge = 'Word '.repeat(100_000);
+    const e = toEntityRecord(row({ name: huge, license_policy: huge, addresses: Array.from({ length: 50 }, () => ({ address: huge, country: 'CN' })) }), ENTITY_LIST);
+    expect(e?.name).toMatch(/… \[truncated: \d+ more characters\]$/);
+    expect(e?.name.length).toBeLessThan(ENTRY_LIMITS.name + 50);
+    expect(e?.licensePolicy).toMatch(/\[truncated: \d+ more characters\]$/);
+    expect(Buffer.byteLength(JSON.stringify(e))).toBeLessThan(ENTRY_LIMITS.recordBytes + 2_000); // + key and hash
+  });
+
+  it(`keeps at most ${MAX_RECORDS_PER_KEY} rows of one key and counts the rest`, () => {
+    const rows = Array.from({ length: 25 }, (_, i) => row({ federal_register_notice: `89 FR ${i}` }));
+    const parsed = parseCsl(cslBody(rows));
+    expect(parsed.entries).toHaveLength(MAX_RECORDS_PER_KEY);
+    expect(parsed.keyRepeatsDropped).toBe(25 - MAX_RECORDS_PER_KEY);
+    expect(parsed.listCounts[ENTITY_LIST]).toBe(MAX_RECORDS_PER_KEY);
+    expect('keyRepeatsDropped' in parseCsl(entityListDemoBody('quiet'))).toBe(false);
   });
 });
