@@ -116,6 +116,7 @@ export async function runCostBench(
       opsCheck: OPS_CHECK_SCHEDULE,
       otherFunctions: [SUBSCRIPTION_FUNCTION, FEEDBACK_FUNCTION],
       deadLetterQueues: design.deadLetterQueues,
+      leanBacklogAlarm: design.leanBacklogAlarm,
       encryptedTopics: 2,
       secrets: 1,
       observability,

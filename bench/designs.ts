@@ -16,12 +16,14 @@ export interface PipelineDesign {
   notifierTrigger: { batchingWindowSeconds: number };
   /** Dead-letter queues, each alarmed. */
   deadLetterQueues: number;
+  /** Lean alarms on the backlog through a custom metric (before) instead of the ops check's own alert (now). */
+  leanBacklogAlarm: boolean;
 }
 
 /**
  * The design before issue 16, kept here (only here) so the benchmarks can show both side
  * by side: every function on its own polling schedule, the analyses 3 and 6 minutes after
- * each 10-minute filings slot, three dead-letter queues.
+ * each 10-minute filings slot, three dead-letter queues, the backlog as a metric alarm.
  */
 export const POLLING_DESIGN: PipelineDesign = {
   name: 'polling (before)',
@@ -35,6 +37,7 @@ export const POLLING_DESIGN: PipelineDesign = {
   },
   notifierTrigger: { batchingWindowSeconds: 30 },
   deadLetterQueues: 3,
+  leanBacklogAlarm: true,
 };
 
 /** The deployed design (issue 16): read from the same constants the stack and the local runtime use. */
@@ -51,4 +54,5 @@ export const EVENT_DRIVEN_DESIGN: PipelineDesign = {
   analysisTrigger: { analyses: ANALYSIS_TRIGGER.analyses, batchingWindowSeconds: ANALYSIS_TRIGGER.batchingWindowSeconds },
   notifierTrigger: { batchingWindowSeconds: NOTIFIER_TRIGGER.batchingWindowSeconds },
   deadLetterQueues: 1,
+  leanBacklogAlarm: false,
 };

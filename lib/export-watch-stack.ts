@@ -198,7 +198,9 @@ export class ExportWatchStack extends Stack {
       this.ops.monitorHeartbeat('OpsCheck', this.opsCheck.handler.function);
       // Lean: the ops check's own alerts (alert, reminders, recovery) report stale sources.
       if (full) this.ops.monitorStaleness(watched);
-      if (this.notifier) this.ops.monitorOutboxAge(settings.config.ops.outboxMaxAgeMinutes);
+      // The backlog is the ops check's own alert in every mode (NOTIFIER x BACKLOG); full
+      // adds the CloudWatch alarm on its metric, lean saves the metric and the alarm.
+      if (this.notifier && full) this.ops.monitorOutboxAge(settings.config.ops.outboxMaxAgeMinutes);
     }
 
     // Last, so that every function and alarm created above is on it: functions without

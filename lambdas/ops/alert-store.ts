@@ -1,11 +1,13 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SourceName } from '../core/change.ts';
 import type { DeliveryEvent, NotifierHealthPort } from '../core/ports.ts';
-import type { AlertState, DeliveryRecord, SequencedDeliveryEvent } from './alerts.ts';
+import type { AlertState, BacklogAlertState, DeliveryRecord, SequencedDeliveryEvent } from './alerts.ts';
 import type { AlertStatePort } from './check.ts';
 
 /** Sort key of a source's alert state, beside `STATE`, `LEASE` and `ITEM#…` in the state table. */
 export const ALERT_SORT_KEY = 'ALERT';
+/** Sort key of the notifier-backlog incident, under `NOTIFIER`. */
+export const BACKLOG_SORT_KEY = 'BACKLOG';
 
 /**
  * Alert states in the state table, one item per source (`SOURCE#<name>` × `ALERT`). The
@@ -51,6 +53,18 @@ export class DynamoAlertStore implements AlertStatePort {
       totals: { rejected: item.rejected ?? 0, parked: item.parked ?? 0 },
       events: item.events ?? [],
     };
+  }
+
+  /** The notifier-backlog incident (`NOTIFIER` × `BACKLOG`). */
+  async backlogAlert(): Promise<BacklogAlertState | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: NOTIFIER_PK, sk: BACKLOG_SORT_KEY }, ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    const { pk: _pk, sk: _sk, ...rest } = out.Item;
+    return rest as BacklogAlertState;
+  }
+
+  async putBacklogAlert(state: BacklogAlertState): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: NOTIFIER_PK, sk: BACKLOG_SORT_KEY, ...state } }));
   }
 
   /** Record that ops has been told of every delivery event up to `seq`. */

@@ -48,8 +48,66 @@ export type SourceNotification =
   | { type: 'reminder'; source: SourceName; health: SourceHealth; openedAt: string; at: string; reminder: number; nextReminderAt: string }
   | { type: 'recovery'; source: SourceName; health: SourceHealth; openedAt: string; recoveredAt: string; /** The verdict the incident last had (what recovered). */ wasVerdict?: HealthVerdict | undefined };
 
-/** What to tell ops: about a source, or about subscriber mail that failed for good. */
-export type OpsNotification = SourceNotification | DeliveryNotification;
+/** What to tell ops: about a source, about subscriber mail that failed for good, or about the notifier's backlog. */
+export type OpsNotification = SourceNotification | DeliveryNotification | BacklogNotification;
+
+/**
+ * The notifier's backlog incident (state table: `NOTIFIER` × `BACKLOG`): open while the
+ * oldest change waiting for the notifier is older than `ops.outboxMaxAgeMinutes`.
+ */
+export interface BacklogAlertState {
+  incident?: { openedAt: string; lastAlertAt: string; remindersSent: number; ageSeconds: number };
+  lastRecoveryAt?: string;
+}
+
+/** Subscribers are not getting alerts: the oldest undelivered change waits too long. */
+export interface BacklogNotification {
+  type: 'backlog';
+  source: 'notifier';
+  phase: 'alert' | 'reminder' | 'recovery';
+  at: string;
+  openedAt: string;
+  /** Age of the oldest change waiting, in seconds (0 on recovery when the outbox is empty). */
+  ageSeconds: number;
+  maxAgeMinutes: number;
+  reminder?: number;
+}
+
+/**
+ * The backlog alert due, if any, and the next backlog state: one alert when the oldest
+ * undelivered change passes `maxAgeMinutes`, reminders with the sources' back-off while
+ * it stays, one recovery notice. The ops check's own alert, so that lean deployments need
+ * no custom metric and alarm for it (issue 16: $0.40 a month); full adds the CloudWatch
+ * alarm on the same age. `ageSeconds` undefined (not measured) changes nothing.
+ */
+export function evaluateBacklog(
+  ageSeconds: number | undefined,
+  maxAgeMinutes: number,
+  previous: BacklogAlertState | undefined,
+  now: Date,
+  thresholds: Pick<AlertThresholds, 'reminderInitialMinutes' | 'reminderMaxMinutes'>,
+): { notification?: BacklogNotification; next?: BacklogAlertState } {
+  if (ageSeconds === undefined) return {};
+  const at = now.toISOString();
+  const late = ageSeconds > maxAgeMinutes * 60;
+  const incident = previous?.incident;
+  const base = { type: 'backlog', source: 'notifier', at, ageSeconds, maxAgeMinutes } as const;
+  if (!incident) {
+    if (!late) return {};
+    return {
+      notification: { ...base, phase: 'alert', openedAt: at },
+      next: { ...previous, incident: { openedAt: at, lastAlertAt: at, remindersSent: 0, ageSeconds } },
+    };
+  }
+  if (!late) return { notification: { ...base, phase: 'recovery', openedAt: incident.openedAt }, next: { lastRecoveryAt: at } };
+  const due = Date.parse(incident.lastAlertAt) + reminderDelayMinutes(incident.remindersSent, thresholds) * 60_000;
+  if (now.getTime() < due) return {};
+  const reminder = incident.remindersSent + 1;
+  return {
+    notification: { ...base, phase: 'reminder', openedAt: incident.openedAt, reminder },
+    next: { ...previous, incident: { ...incident, lastAlertAt: at, remindersSent: reminder, ageSeconds } },
+  };
+}
 
 /** A delivery event with its sequence number (see {@link DeliveryRecord}). */
 export type SequencedDeliveryEvent = DeliveryEvent & { seq: number };

@@ -3,7 +3,16 @@ import type { Clock } from '../core/clock.ts';
 import { errorMessageOf } from '../core/errors.ts';
 import type { ChangeLogPort, SourceState, SourceStatePort } from '../core/ports.ts';
 import { DEFAULT_SCHEDULES, type Schedule } from '../core/schedule.ts';
-import { type AlertState, type AlertThresholds, type DeliveryRecord, evaluateDelivery, evaluateOps, type OpsNotification } from './alerts.ts';
+import {
+  type AlertState,
+  type AlertThresholds,
+  type BacklogAlertState,
+  type DeliveryRecord,
+  evaluateBacklog,
+  evaluateDelivery,
+  evaluateOps,
+  type OpsNotification,
+} from './alerts.ts';
 import type { SourceHealth } from './health.ts';
 import { type OpsMessage, renderOpsNotification } from './render.ts';
 
@@ -26,6 +35,9 @@ export interface AlertStatePort {
   deliveryEvents?(): Promise<DeliveryRecord | undefined>;
   /** Store that ops has been told of every delivery event up to `seq`. */
   acknowledgeDelivery?(seq: number, at: string): Promise<void>;
+  /** The notifier-backlog incident. Optional: without it the check measures the backlog but does not alert on it. */
+  backlogAlert?(): Promise<BacklogAlertState | undefined>;
+  putBacklogAlert?(state: BacklogAlertState): Promise<void>;
 }
 
 /** Where ops messages go. Never a subscriber address. */
@@ -43,7 +55,7 @@ export interface OpsCheckDeps {
   /** The change log, to measure the notifier backlog (oldest change in the outbox). */
   changes?: Pick<ChangeLogPort, 'pendingNotification'>;
   clock: Clock;
-  thresholds: AlertThresholds;
+  thresholds: AlertThresholds & { outboxMaxAgeMinutes?: number };
   /** @default DEFAULT_SCHEDULES */
   schedules?: Readonly<Record<SourceName, Schedule>>;
   /** Where the messages come from, for their footer. */
@@ -124,6 +136,23 @@ export async function runOpsCheck(deps: OpsCheckDeps): Promise<OpsCheckOutcome> 
       outcome.outboxOldestAgeSeconds = oldest ? Math.max(0, Math.round((now.getTime() - Date.parse(oldest.detectedAt)) / 1000)) : 0;
     } catch (err) {
       outcome.failures.push({ source: 'outbox', error: errorMessageOf(err) });
+    }
+  }
+
+  // Subscribers not getting alerts: the ops check's own backlog incident, publish → store.
+  const maxAge = deps.thresholds.outboxMaxAgeMinutes;
+  if (maxAge !== undefined && deps.alerts.backlogAlert && deps.alerts.putBacklogAlert && outcome.outboxOldestAgeSeconds !== undefined) {
+    try {
+      const { notification, next } = evaluateBacklog(outcome.outboxOldestAgeSeconds, maxAge, await deps.alerts.backlogAlert(), now, deps.thresholds);
+      if (notification) {
+        await deps.publisher.publish(renderOpsNotification(notification, deps.origin), notification);
+        outcome.sent.push(notification);
+        log(`ops backlog ${notification.phase}`, { ageSeconds: notification.ageSeconds });
+      }
+      if (next) await deps.alerts.putBacklogAlert(next);
+    } catch (err) {
+      outcome.failures.push({ source: 'outbox', error: errorMessageOf(err) });
+      log('ops check could not publish or store the backlog alert; the next check retries', { error: errorMessageOf(err) });
     }
   }
   log('ops check complete', {

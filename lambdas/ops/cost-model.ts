@@ -329,6 +329,11 @@ export function defaultCostAssumptions(schedules: {
   deadLetterQueues?: number;
   /** @default 'lean' (the stack's default) */
   observability?: ObservabilityMode;
+  /**
+   * Lean with the backlog as a CloudWatch alarm on a custom metric, as before issue 16
+   * (now the ops check alerts on it itself). For comparisons only. @default false
+   */
+  leanBacklogAlarm?: boolean;
 }): CostAssumptions {
   const full = (schedules.observability ?? 'lean') === 'full';
   // Assumed per-run figures of a source; the benchmark issue replaces them with measurements.
@@ -374,13 +379,13 @@ export function defaultCostAssumptions(schedules: {
     // SourceStale; OutboxOldestAgeSeconds; EmailsSent. Retries, blocks, failures by kind,
     // ops notifications and bounces are emitted only when they happen (billed per hour
     // with data): one metric-month for all of them together is assumed.
-    // Lean: only OutboxOldestAgeSeconds (the backlog alarm's); the rest goes to the logs.
-    customMetrics: full ? 4 * sources + 2 + 1 : 1,
+    // Lean: none; everything goes to the logs (the backlog is the ops check's own alert).
+    customMetrics: full ? 4 * sources + 2 + 1 : schedules.leanBacklogAlarm ? 1 : 0,
     // Full: Errors + Throttles per function, one per DLQ, SourceStale per source, notifier
-    // backlog, ops-check heartbeat. Lean: Errors per function, one per DLQ, notifier backlog,
+    // backlog, ops-check heartbeat. Lean: Errors per function, one per DLQ,
     // ops-check heartbeat (staleness is the ops check's own SNS alert).
     // test/infra/ops.test.ts checks both against the stack.
-    alarms: full ? 2 * functions.length + deadLetterQueues + sources + 2 : functions.length + deadLetterQueues + 2,
+    alarms: full ? 2 * functions.length + deadLetterQueues + sources + 2 : functions.length + deadLetterQueues + 1 + (schedules.leanBacklogAlarm ? 1 : 0),
     deadLetterQueues,
     dashboards: full ? 1 : 0,
     dynamoStorageGb: 0.5,

@@ -51,13 +51,14 @@ export const METRIC = {
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
 /**
- * The metrics a `lean` deployment writes as EMF: only those its alarms watch (the
- * notifier backlog; lib/ops.ts alarms on nothing else of this namespace in lean, which
- * test/infra/ops.test.ts checks). Every other point is logged as a structured `metrics`
+ * The metrics a `lean` deployment writes as EMF: only those its alarms watch, which is
+ * none (issue 16: the notifier backlog became the ops check's own alert, like staleness;
+ * lib/ops.ts alarms on nothing of this namespace in lean, which test/infra/ops.test.ts
+ * checks). Every other point is logged as a structured `metrics`
  * line instead, still summable in Logs Insights but not billed as a custom metric (about
  * $0.30 a month per name and dimension value).
  */
-export const LEAN_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([METRIC.outboxOldestAge]);
+export const LEAN_METRICS: ReadonlySet<MetricName> = new Set<MetricName>();
 
 /** Units used (a subset of CloudWatch's, spelled as Powertools' `MetricUnit` values). */
 export type MetricUnitName = 'Count' | 'Bytes' | 'Seconds';

@@ -1,4 +1,4 @@
-import type { DeliveryNotification, OpsNotification } from './alerts.ts';
+import type { BacklogNotification, DeliveryNotification, OpsNotification } from './alerts.ts';
 import type { SourceHealth } from './health.ts';
 
 /** An ops message, the same text for SNS (AWS) and SES (local). */
@@ -63,6 +63,8 @@ export function renderOpsNotification(n: OpsNotification, origin: string): OpsMe
   switch (n.type) {
     case 'delivery':
       return renderDelivery(n, footer);
+    case 'backlog':
+      return renderBacklog(n, footer);
     case 'alert':
       return {
         subject: asciiLine(`[export-watch ops] ALERT: ${n.source} is ${n.health.verdict}`, SUBJECT_MAX),
@@ -108,6 +110,27 @@ export function renderOpsNotification(n: OpsNotification, origin: string): OpsMe
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** The notifier's backlog: alert, reminders, recovery. */
+function renderBacklog(n: BacklogNotification, footer: string[]): OpsMessage {
+  const age = duration(new Date(Date.parse(n.at) - n.ageSeconds * 1000).toISOString(), n.at);
+  const subject =
+    n.phase === 'recovery'
+      ? '[export-watch ops] RECOVERED: notifier backlog cleared'
+      : n.phase === 'reminder'
+        ? `[export-watch ops] REMINDER ${n.reminder ?? 1}: notifier backlog, oldest change waiting ${age}`
+        : `[export-watch ops] ALERT: notifier backlog, oldest change waiting ${age}`;
+  const lines =
+    n.phase === 'recovery'
+      ? [`The notifier has caught up (backlog since ${n.openedAt}, cleared ${n.at}); nothing was lost: undelivered changes stay in the outbox until sent.`]
+      : [
+          `Subscribers are not getting alerts: the oldest change waiting for the notifier is ${age} old (limit ${n.maxAgeMinutes} min, ops.outboxMaxAgeMinutes).`,
+          `Backlog since:        ${n.openedAt}`,
+          '',
+          'Runbook: docs/operations.md#notifier-backlog',
+        ];
+  return { subject: asciiLine(subject, SUBJECT_MAX), text: [...lines, ...footer].join('\n') };
 }
 
 /** Rejected messages and parked subscribers: each event once, with what to do. */

@@ -571,8 +571,8 @@ describe('ExportWatchStack', () => {
       for (const a of dlqAlarms) {
         expect(a.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
       }
-      // + notifier backlog, ops-check heartbeat; full adds Throttles and SourceStale (test/infra/ops.test.ts)
-      expect(alarms).toHaveLength(functionIds.length + queueIds.length + 2);
+      // + ops-check heartbeat (lean: the backlog is the ops check's own alert); full adds Throttles, SourceStale and the backlog alarm (test/infra/ops.test.ts)
+      expect(alarms).toHaveLength(functionIds.length + queueIds.length + 1);
       for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([topicRef]);
     });
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SourceName } from '../../lambdas/core/change.ts';
 import type { SourceState } from '../../lambdas/core/ports.ts';
-import { DEFAULT_SCHEDULES } from '../../lambdas/core/schedule.ts';
+import { FIXED_SCHEDULES } from '../support/schedules.ts';
 import { type AlertState, type AlertThresholds, type DeliveryNotification, evaluateDelivery, evaluateOps, reminderDelayMinutes, type SourceNotification } from '../../lambdas/ops/alerts.ts';
 import { renderOpsNotification } from '../../lambdas/ops/render.ts';
 
@@ -30,7 +30,7 @@ function world(source: SourceName, start: string) {
       states: new Map(state ? [[source, state]] : []),
       alerts,
       now: new Date(now),
-      schedules: DEFAULT_SCHEDULES,
+      schedules: FIXED_SCHEDULES,
       thresholds,
     });
     for (const a of actions) {
@@ -177,7 +177,7 @@ describe('evaluateOps', () => {
       states: new Map(),
       alerts: new Map(),
       now: new Date('2026-03-03T15:00:00Z'),
-      schedules: DEFAULT_SCHEDULES,
+      schedules: FIXED_SCHEDULES,
       thresholds,
     });
     expect(actions.map((a) => a.source)).toEqual(['federal-register']);

@@ -8,7 +8,7 @@ import type { Change, SourceName } from '../../lambdas/core/change.ts';
 import { ManualClock } from '../../lambdas/core/clock.ts';
 import type { SourceState } from '../../lambdas/core/ports.ts';
 import { DynamoAlertStore } from '../../lambdas/ops/alert-store.ts';
-import type { AlertState, AlertThresholds } from '../../lambdas/ops/alerts.ts';
+import type { AlertState, AlertThresholds, BacklogAlertState, BacklogNotification } from '../../lambdas/ops/alerts.ts';
 import { type AlertStatePort, type OpsCheckDeps, type OpsPublisher, runOpsCheck } from '../../lambdas/ops/check.ts';
 import { parseOpsSources } from '../../lambdas/ops/handler.ts';
 import { SnsOpsPublisher } from '../../lambdas/ops/publishers.ts';
@@ -120,6 +120,51 @@ describe('runOpsCheck', () => {
     const broken = await runOpsCheck(deps);
     expect(broken.outboxOldestAgeSeconds).toBeUndefined();
     expect(broken.failures).toContainEqual({ source: 'outbox', error: 'index missing' });
+  });
+
+  it('alerts ops itself on a notifier backlog (issue 16: no custom metric or alarm in lean): once, reminders with back-off, one recovery', async () => {
+    let backlog: BacklogAlertState | undefined;
+    const store = Object.assign(alerts, {
+      backlogAlert: async () => backlog,
+      putBacklogAlert: async (s: BacklogAlertState) => {
+        backlog = structuredClone(s);
+      },
+    });
+    deps = { ...deps, alerts: store, thresholds: { ...thresholds, outboxMaxAgeMinutes: 30 } };
+    const backlogSent = async () => (await runOpsCheck(deps)).sent.filter((n) => n.type === 'backlog').map((n) => (n as BacklogNotification).phase);
+    pending = [{ detectedAt: '2026-03-03T18:40:00.000Z' } as Change]; // 20 min: within the limit
+    expect(await backlogSent()).toEqual([]);
+    pending = [{ detectedAt: '2026-03-03T18:20:00.000Z' } as Change]; // 40 min
+    expect(await backlogSent()).toEqual(['alert']);
+    expect(publisher.messages.at(-1)!.subject).toBe('[export-watch ops] ALERT: notifier backlog, oldest change waiting 40 min');
+    expect(publisher.messages.at(-1)!.text).toContain('docs/operations.md#notifier-backlog');
+    expect(backlog?.incident?.openedAt).toBe('2026-03-03T19:00:00.000Z');
+    clock.advance(15 * 60_000);
+    expect(await backlogSent()).toEqual([]);
+    clock.advance(45 * 60_000);
+    expect(await backlogSent()).toEqual(['reminder']);
+    pending = [];
+    clock.advance(15 * 60_000);
+    expect(await backlogSent()).toEqual(['recovery']);
+    expect(publisher.messages.at(-1)!.subject).toBe('[export-watch ops] RECOVERED: notifier backlog cleared');
+    expect(backlog).toEqual({ lastRecoveryAt: '2026-03-03T20:15:00.000Z' });
+    expect(await backlogSent()).toEqual([]);
+  });
+
+  it('a backlog alert that cannot be published is not recorded, so the next check sends it', async () => {
+    let backlog: BacklogAlertState | undefined;
+    deps = {
+      ...deps,
+      alerts: Object.assign(alerts, { backlogAlert: async () => backlog, putBacklogAlert: async (s: BacklogAlertState) => void (backlog = s) }),
+      thresholds: { ...thresholds, outboxMaxAgeMinutes: 30 },
+    };
+    pending = [{ detectedAt: '2026-03-03T18:00:00.000Z' } as Change];
+    publisher.fail = true;
+    const failed = await runOpsCheck(deps);
+    expect(failed.failures.some((f) => f.source === 'outbox')).toBe(true);
+    expect(backlog).toBeUndefined();
+    publisher.fail = false;
+    expect((await runOpsCheck(deps)).sent.some((n) => n.type === 'backlog')).toBe(true);
   });
 });
 

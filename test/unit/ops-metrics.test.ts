@@ -83,12 +83,12 @@ describe('observability modes: which points become CloudWatch metrics', () => {
     { name: METRIC.emailsSent, unit: 'Count', value: 2, dimensions: {} },
   ];
 
-  it('full emits every point; lean only the backlog age its alarm watches, the rest is logged', () => {
+  it('full emits every point; lean none (no lean alarm watches a custom metric), everything is logged', () => {
     expect(splitByMode(points, 'full')).toEqual({ emitted: points, logged: [] });
     const lean = splitByMode(points, 'lean');
-    expect(lean.emitted.map((p) => p.name)).toEqual([METRIC.outboxOldestAge]);
-    expect(lean.logged.map((p) => p.name)).toEqual([METRIC.sourceStale, METRIC.changesDetected, METRIC.emailsSent]);
-    expect([...LEAN_METRICS]).toEqual([METRIC.outboxOldestAge]);
+    expect(lean.emitted).toEqual([]);
+    expect(lean.logged.map((p) => p.name)).toEqual([METRIC.sourceStale, METRIC.changesDetected, METRIC.outboxOldestAge, METRIC.emailsSent]);
+    expect([...LEAN_METRICS]).toEqual([]);
   });
 
   it('reads the mode from EXPORT_WATCH_METRICS (full when unset) and rejects anything else', () => {
@@ -111,7 +111,7 @@ describe('EMF output (Powertools Metrics)', () => {
     return lines;
   };
 
-  it('lean: EMF only for the backlog age; the other counts as one structured "metrics" log line per dimension set', () => {
+  it('lean: no EMF; every count is one structured "metrics" log line per dimension set', () => {
     const lines = capture();
     publishMetrics(
       [
@@ -124,12 +124,12 @@ describe('EMF output (Powertools Metrics)', () => {
     );
     const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     const emf = records.filter((r) => '_aws' in r);
-    expect(emf).toHaveLength(1);
-    expect(emf[0]).toMatchObject({ OutboxOldestAgeSeconds: 30, service: 'export-watch' });
+    expect(emf).toHaveLength(0);
     const logged = records.filter((r) => r.message === 'metrics');
     expect(logged).toEqual([
       expect.objectContaining({ level: 'INFO', source: 'sec-filings', ChangesDetected: 4, UpstreamBytes: 900 }),
       expect.objectContaining({ source: 'sec-filings', errorKind: 'parse', SourceFailures: 1 }),
+      expect.objectContaining({ OutboxOldestAgeSeconds: 30 }),
     ]);
     for (const r of logged) expect(r).not.toHaveProperty('_aws');
   });

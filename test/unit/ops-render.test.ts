@@ -3,6 +3,7 @@ import type { OpsNotification } from '../../lambdas/ops/alerts.ts';
 import type { SourceHealth } from '../../lambdas/ops/health.ts';
 import { formatHealthLine, healthReport } from '../../lambdas/ops/report.ts';
 import { renderOpsNotification } from '../../lambdas/ops/render.ts';
+import { FIXED_SCHEDULES } from '../support/schedules.ts';
 
 const failing: SourceHealth = {
   source: 'entity-list',
@@ -89,6 +90,7 @@ describe('status lines', () => {
       new Map(),
       now,
       thresholds,
+      FIXED_SCHEDULES,
     );
     const lines = rows.map((r) => formatHealthLine(r, thresholds));
     expect(lines[0]).toMatch(/^sec-filings: OK — last success 2026-03-03T15:55:00Z, .*consecutive failures 0, stale from 2026-03-03T16:30:00.000Z if no run succeeds$/);
@@ -105,6 +107,7 @@ describe('status lines', () => {
       ]),
       now,
       thresholds,
+      FIXED_SCHEDULES,
     );
     expect(formatHealthLine(rows[0]!, thresholds)).toMatch(/stale since 2026-03-03T14:50:00.000Z; OPS INCIDENT open since 2026-03-03T13:45:00Z \(1 reminder\(s\), last alert 2026-03-03T14:45:00Z\)$/);
   });
