@@ -14,7 +14,7 @@ import type { ItemWrite, SourceState, SourceStatePort } from '../core/ports.ts';
 import { analysesTriggeredBy, cadencesOf, DEFAULT_SCHEDULES, SCHEDULE_TIME_ZONE, toCronPattern } from '../core/schedule.ts';
 import { type CycleDeps, type CycleOutcome, runSourceCycle } from '../core/source.ts';
 import { startLinkServer } from '../notify/link-server.ts';
-import type { LinkSettings } from '../notify/links.ts';
+import { configuredLinkHosts, type LinkSettings } from '../notify/links.ts';
 import { OutboxMailer, SesMailer } from '../notify/mailer.ts';
 import { type NotifierOutcome, runNotifier } from '../notify/notifier.ts';
 import { localKeyFile } from '../notify/secret.ts';
@@ -211,6 +211,7 @@ export class LocalRuntime {
       seeds: this.config.subscribers,
       email: this.config.email,
       countriesOfInterest: this.config.countriesOfInterest,
+      linkHosts: configuredLinkHosts(this.config.urls),
       links: this.linkSettings,
       demo: this.config.demo,
     });

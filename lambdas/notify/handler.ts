@@ -9,7 +9,7 @@ import { logger, publishMetrics } from '../runtime/lambda.ts';
 import { DynamoChangeLog } from '../store/change-log.ts';
 import { createDocumentClient } from '../store/dynamo.ts';
 import { DynamoSubscribers } from '../store/subscribers.ts';
-import type { LinkSettings } from './links.ts';
+import { configuredLinkHosts, type LinkSettings } from './links.ts';
 import { SesMailer } from './mailer.ts';
 import { type NotifierDeps, type NotifierOutcome, runNotifier } from './notifier.ts';
 import { secretsManagerKey } from './secrets-manager.ts';
@@ -37,6 +37,7 @@ function notifierDeps(): NotifierDeps {
       seeds: config.subscribers,
       email: config.email,
       countriesOfInterest: config.countriesOfInterest,
+      linkHosts: configuredLinkHosts(config.urls),
       links,
       log: (message, fields) => logger.info(message, fields ?? {}),
     };

@@ -6,7 +6,7 @@ import type { ChangeLogPort, DeliveryEvent, NotifierHealthPort } from '../core/p
 import { matchesSubscriber, type Subscriber } from '../core/subscriber.ts';
 import type { DynamoSubscribers } from '../store/subscribers.ts';
 import { isValidEmail } from './escape.ts';
-import { type LinkSettings, linksFor, type RecipientLinks } from './links.ts';
+import { type LinkHosts, type LinkSettings, linksFor, type RecipientLinks } from './links.ts';
 import type { Mailer } from './mailer.ts';
 import { buildMime } from './mime.ts';
 import { type RenderedEmail, renderConfirmationEmail, renderEmail } from './render.ts';
@@ -42,6 +42,11 @@ export interface NotifierDeps {
   notifierHealth?: NotifierHealthPort | undefined;
   /** When a subscriber whose sends keep failing is parked (defaults: {@link PARKING}). */
   parking?: Partial<typeof PARKING>;
+  /**
+   * Hosts of the configured upstream base URLs, per source (`configuredLinkHosts(config.urls)`):
+   * emails link to them besides each source's public domains (issue 19, item 2).
+   */
+  linkHosts?: LinkHosts | undefined;
 }
 
 /** What one run did. */
@@ -454,6 +459,7 @@ async function sendChanges(changes: Change[], subscriber: Subscriber, deps: Noti
     unsubscribeUrl: links?.unsubscribe,
     linksNote: deps.links?.note,
     demo: deps.demo,
+    linkHosts: deps.linkHosts,
   });
   return send(email, subscriber.email, deps, links, { 'X-Export-Watch-Kind': digest ? 'digest' : 'alert', 'X-Export-Watch-Changes': String(changes.length) });
 }
