@@ -155,7 +155,12 @@ describe('runOpsCheck', () => {
     let backlog: BacklogAlertState | undefined;
     deps = {
       ...deps,
-      alerts: Object.assign(alerts, { backlogAlert: async () => backlog, putBacklogAlert: async (s: BacklogAlertState) => void (backlog = s) }),
+      alerts: Object.assign(alerts, {
+        backlogAlert: async () => backlog,
+        putBacklogAlert: async (s: BacklogAlertState) => {
+          backlog = s;
+        },
+      }),
       thresholds: { ...thresholds, outboxMaxAgeMinutes: 30 },
     };
     pending = [{ detectedAt: '2026-03-03T18:00:00.000Z' } as Change];
