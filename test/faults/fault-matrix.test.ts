@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceName } from '../../lambdas/core/change.ts';
 import type { LocalService } from '../../lambdas/local/services.ts';
 import { SOURCES } from '../../lambdas/sources/index.ts';
-import { type DemoPhase, startDemoUpstream } from '../support/demo-upstream.ts';
+import type { DemoPhase, } from '../support/demo-upstream.ts';
 import type { FakeUpstream } from '../support/fake-upstream.ts';
 import { FAULT_CASES, type FaultCase } from '../support/faults.ts';
-import { type LocalDynamo, startLocalDynamo, startLocalSes, testConfig } from '../support/local-aws.ts';
-import { createWorld, WORLD_START } from '../support/world.ts';
+import type { LocalDynamo, } from '../support/local-aws.ts';
+import { createWorld, type FaultHarness, startFaultHarness, WORLD_START } from '../support/world.ts';
 
 /**
  * The fault matrix (`npm run test:faults`): every source × every upstream fault. For each
@@ -49,24 +49,15 @@ describe('fault matrix: sources × upstream faults', () => {
 
   const world = () => createWorld({ fake: upstream.fake, local, ses }, { start: START });
 
+  let harness: FaultHarness | undefined;
   beforeAll(async () => {
-    upstream = await startDemoUpstream({ now: START });
-    local = await startLocalDynamo(testConfig().tables);
-    ses = await startLocalSes();
     // Reference: the same two phases with no fault.
-    const w = await world();
-    upstream.setPhase('quiet');
-    await w.cycle();
-    upstream.setPhase('news');
-    await w.cycle();
-    reference = new Map();
-    for (const s of Object.keys(SOURCES) as SourceName[]) reference.set(s, (await w.changesOf(s)).map((c) => c.naturalKey).sort());
+    harness = await startFaultHarness(START);
+    ({ upstream, local, ses, reference } = harness);
   });
 
   afterAll(async () => {
-    await upstream?.fake.stop();
-    await ses?.close();
-    await local?.stop();
+    await harness?.stop();
     const faults = FAULT_CASES.map((f) => f.name);
     const header = `| fault | ${sources.join(' | ')} |`;
     const rule = `|---|${sources.map(() => '---').join('|')}|`;

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceName } from '../../lambdas/core/change.ts';
 import type { LocalService } from '../../lambdas/local/services.ts';
 import { SOURCES } from '../../lambdas/sources/index.ts';
-import { type DemoPhase, startDemoUpstream } from '../support/demo-upstream.ts';
+import type { DemoPhase, } from '../support/demo-upstream.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
-import { type LocalDynamo, startLocalDynamo, startLocalSes, testConfig } from '../support/local-aws.ts';
-import { createWorld, WORLD_START } from '../support/world.ts';
+import type { LocalDynamo, } from '../support/local-aws.ts';
+import { createWorld, type FaultHarness, startFaultHarness, WORLD_START } from '../support/world.ts';
 
 /**
  * Fault cells "redirect to another host" (issue 19, item 2). A hijacked upstream answers
@@ -36,29 +36,20 @@ describe('fault cells: redirect to another host', () => {
   let reference: Map<SourceName, string[]>;
   const world = () => createWorld({ fake: upstream.fake, local, ses }, { start: WORLD_START });
 
+  let harness: FaultHarness | undefined;
   beforeAll(async () => {
-    upstream = await startDemoUpstream({ now: WORLD_START });
     await attacker.start();
     attacker.on('GET', /.*/, () => ({
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ count: 1, results: [{ document_number: '2026-99999', title: 'BIS revokes all licenses', html_url: 'https://phish.example/login' }] }),
     }));
-    local = await startLocalDynamo(testConfig().tables);
-    ses = await startLocalSes();
-    const w = await world();
-    upstream.setPhase('quiet');
-    await w.cycle();
-    upstream.setPhase('news');
-    await w.cycle();
-    reference = new Map();
-    for (const s of Object.keys(SOURCES) as SourceName[]) reference.set(s, (await w.changesOf(s)).map((c) => c.naturalKey).sort());
+    harness = await startFaultHarness(WORLD_START);
+    ({ upstream, local, ses, reference } = harness);
   });
 
   afterAll(async () => {
-    await upstream?.fake.stop();
+    await harness?.stop();
     await attacker.stop();
-    await ses?.close();
-    await local?.stop();
   });
 
   const targets = [

@@ -5,10 +5,10 @@ import { RATE_LIMIT_COOL_DOWN_MAX_MS, runSourceCycle } from '../../lambdas/core/
 import type { LocalService } from '../../lambdas/local/services.ts';
 import { evaluateSourceHealth } from '../../lambdas/ops/health.ts';
 import { SOURCES } from '../../lambdas/sources/index.ts';
-import { type DemoPhase, startDemoUpstream } from '../support/demo-upstream.ts';
+import type { DemoPhase, } from '../support/demo-upstream.ts';
 import type { FakeUpstream } from '../support/fake-upstream.ts';
-import { type LocalDynamo, startLocalDynamo, startLocalSes, testConfig } from '../support/local-aws.ts';
-import { createWorld, WORLD_START } from '../support/world.ts';
+import type { LocalDynamo, } from '../support/local-aws.ts';
+import { createWorld, type FaultHarness, startFaultHarness, WORLD_START } from '../support/world.ts';
 
 /**
  * Fault cells "429 Retry-After 86400" (issue 19, item 9): an upstream that asks for a day's
@@ -34,23 +34,14 @@ describe('fault cells: 429 Retry-After 86400', () => {
   let reference: Map<SourceName, string[]>;
   const world = () => createWorld({ fake: upstream.fake, local, ses }, { start: WORLD_START });
 
+  let harness: FaultHarness | undefined;
   beforeAll(async () => {
-    upstream = await startDemoUpstream({ now: WORLD_START });
-    local = await startLocalDynamo(testConfig().tables);
-    ses = await startLocalSes();
-    const w = await world();
-    upstream.setPhase('quiet');
-    await w.cycle();
-    upstream.setPhase('news');
-    await w.cycle();
-    reference = new Map();
-    for (const s of Object.keys(SOURCES) as SourceName[]) reference.set(s, (await w.changesOf(s)).map((c) => c.naturalKey).sort());
+    harness = await startFaultHarness(WORLD_START);
+    ({ upstream, local, ses, reference } = harness);
   });
 
   afterAll(async () => {
-    await upstream?.fake.stop();
-    await ses?.close();
-    await local?.stop();
+    await harness?.stop();
   });
 
   it('caps the cool-down at 6 hours', () => {

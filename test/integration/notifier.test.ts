@@ -312,5 +312,22 @@ describe('notifier with dynalite and local SES', () => {
       expect(last?.body.text).not.toContain('(overnight)');
       expect(last?.body.text).not.toContain('(evening)');
     });
+    it('woken after every insert all day (issue 16: stream triggers), a digest subscriber still gets one digest a day, at their hour', async () => {
+      // 06:00 EDT on a Friday: the digest missed since the other tests' days goes out first.
+      clock.set('2026-03-13T10:00:00Z');
+      await run();
+      const before = (await digestEmails()).length;
+      const sentAt: string[] = [];
+      // Then a change and a wake-up every 13 minutes until 07:30 EDT on Saturday.
+      for (let i = 0; clock.now().toISOString() < '2026-03-14T11:30:00Z'; i++) {
+        clock.advance(13 * 60_000);
+        await changes.put(finalizeChange(draft(`busy-${i}`), clock.now()), { notify: true });
+        const outcome = await run();
+        if ((outcome.digestsSent ?? 0) > 0) sentAt.push(clock.now().toISOString());
+      }
+      // One at the first wake-up after 07:00 EDT (11:00 UTC) each day, never more.
+      expect(sentAt).toEqual(['2026-03-13T11:05:00.000Z', '2026-03-14T11:08:00.000Z']);
+      expect((await digestEmails()).length).toBe(before + 2);
+    });
   });
 });

@@ -11,7 +11,8 @@ import { SOURCES } from '../../lambdas/sources/index.ts';
 import { ensureTables } from '../../lambdas/store/create-tables.ts';
 import { DynamoSubscribers } from '../../lambdas/store/subscribers.ts';
 import type { FakeUpstream } from './fake-upstream.ts';
-import { type LocalDynamo, testConfig } from './local-aws.ts';
+import { type DemoPhase, startDemoUpstream } from './demo-upstream.ts';
+import { type LocalDynamo, startLocalDynamo, startLocalSes, testConfig } from './local-aws.ts';
 
 /** Where a world's manual clock starts unless told: Tuesday 2026-03-03 10:00 ET, inside SEC filing hours. */
 export const WORLD_START = new Date('2026-03-03T15:00:00Z');
@@ -83,4 +84,42 @@ export type World = Awaited<ReturnType<typeof createWorld>>;
 export async function sesRecipients(ses: LocalService): Promise<string[]> {
   const store = (await (await fetch(`${ses.url}/store`)).json()) as { emails: Array<{ destination: { to: string[] } }> };
   return store.emails.flatMap((e) => e.destination.to);
+}
+
+/** The services of a fault test and its fault-free reference run ({@link startFaultHarness}). */
+export interface FaultHarness {
+  upstream: { fake: FakeUpstream; setPhase(phase: DemoPhase): void };
+  local: LocalDynamo;
+  ses: LocalService;
+  /** Every source's natural keys after a quiet and a news cycle with no fault. */
+  reference: Map<SourceName, string[]>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start the demo upstream, dynalite and local SES, and record the reference: the same two
+ * phases (quiet, then news) run with no fault, so a faulted world can be compared with it.
+ */
+export async function startFaultHarness(start: Date = WORLD_START): Promise<FaultHarness> {
+  const upstream = await startDemoUpstream({ now: start });
+  const local = await startLocalDynamo(testConfig().tables);
+  const ses = await startLocalSes();
+  const w = await createWorld({ fake: upstream.fake, local, ses }, { start });
+  upstream.setPhase('quiet');
+  await w.cycle();
+  upstream.setPhase('news');
+  await w.cycle();
+  const reference = new Map<SourceName, string[]>();
+  for (const s of Object.keys(SOURCES) as SourceName[]) reference.set(s, (await w.changesOf(s)).map((c) => c.naturalKey).sort());
+  return {
+    upstream,
+    local,
+    ses,
+    reference,
+    stop: async () => {
+      await upstream.fake.stop();
+      await ses.close();
+      await local.stop();
+    },
+  };
 }
