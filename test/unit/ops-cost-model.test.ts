@@ -74,17 +74,19 @@ describe('estimateMonthlyCost', () => {
     expect(fullModel.totalUsd).toBeLessThan(20);
   });
 
-  it('lean is the default: one custom metric, Errors alarms only, no dashboard, one KMS key for every topic', () => {
+  it('lean is the default: no custom metric, Errors alarms only, no dashboard, one KMS key for every topic', () => {
     const assumptions = (observability?: 'lean' | 'full') =>
       defaultCostAssumptions({ sources, notifier: DEFAULT_SCHEDULES.notifier, opsCheck: OPS_CHECK_SCHEDULE, encryptedTopics: 2, observability });
     const lean = assumptions('lean');
     expect(assumptions()).toEqual(lean);
-    // 3 sources + notifier + ops check: 5 Errors alarms, 2 DLQs, backlog, heartbeat.
-    expect(lean).toMatchObject({ customMetrics: 1, alarms: 5 + 2 + 2, dashboards: 0, kmsKeys: 1 });
+    // 3 sources + notifier + ops check: 5 Errors alarms, 2 DLQs, heartbeat (the backlog is the ops check's own alert).
+    expect(lean).toMatchObject({ customMetrics: 0, alarms: 5 + 2 + 1, dashboards: 0, kmsKeys: 1 });
+    // Before issue 16 lean also had the backlog metric and its alarm.
+    expect(defaultCostAssumptions({ sources, notifier: DEFAULT_SCHEDULES.notifier, opsCheck: OPS_CHECK_SCHEDULE, leanBacklogAlarm: true })).toMatchObject({ customMetrics: 1, alarms: 5 + 2 + 2 });
     // + Throttles per function, SourceStale per source; per-source metrics; the dashboard; a key per topic.
     expect(assumptions('full')).toMatchObject({ customMetrics: 4 * 3 + 3, alarms: 2 * 5 + 2 + 3 + 2, dashboards: 1, kmsKeys: 2 });
     const row = (m: typeof model, service: string) => m.rows.find((r) => r.service === service)!.detail;
-    expect(row(model, 'CloudWatch metrics')).toBe('1 custom metric (EMF)');
+    expect(row(model, 'CloudWatch metrics')).toBe('0 custom metrics (EMF)');
     expect(row(model, 'CloudWatch dashboard')).toBe('0 dashboards');
     expect(row(fullModel, 'CloudWatch dashboard')).toBe('1 dashboard');
   });
