@@ -9,6 +9,7 @@ import { DEFAULT_SCHEDULES } from '../lambdas/core/schedule.ts';
 import { LocalRuntime } from '../lambdas/local/runtime.ts';
 import type { ObservabilityMode } from '../lambdas/core/config.ts';
 import {
+  type CostAssumptions,
   type CostModel,
   defaultCostAssumptions,
   estimateMonthlyCost,
@@ -104,6 +105,8 @@ function runtimeCount(rows: SourceRunCount[]): number {
 export async function runCostBench(
   design: PipelineDesign = EVENT_DRIVEN_DESIGN,
   measured?: SourceRunCount[],
+  /** Change the assumptions after the measured figures are in (e.g. a sector-sized watch-list). */
+  adjust?: (assumptions: CostAssumptions) => void,
 ): Promise<{ counts: SourceRunCount[]; model: CostModel; full: CostModel }> {
   const counts = measured ?? (await countSourceRuns());
   const deployed = Object.keys(SOURCES) as SourceName[];
@@ -139,6 +142,7 @@ export async function runCostBench(
       fn.readUnitsPerRun = mix(q.readUnitsPerRun, n.readUnitsPerRun);
       fn.writeUnitsPerRun = mix(q.writeUnitsPerRun, n.writeUnitsPerRun);
     }
+    adjust?.(assumptions);
     return estimateMonthlyCost(assumptions);
   };
   return { counts, model: modelOf('lean'), full: modelOf('full') };

@@ -12,6 +12,7 @@ import { formatEntityListBench, formatEntityListScaling, runEntityListBench } fr
 import { benchTable, runExportLanguageBench } from './export-language.ts';
 import { formatPollingBench, runPollingBench } from './polling.ts';
 import { formatLatencyBench, runLatencyBench } from './latency.ts';
+import { formatSectorBench, runSectorBench, sectorMonthlyCost } from './sector.ts';
 import { formatXbrlBench, runXbrlBench } from './xbrl.ts';
 
 /**
@@ -85,6 +86,16 @@ async function main(): Promise<void> {
       const [before, now] = costs as [Awaited<ReturnType<typeof runCostBench>>, Awaited<ReturnType<typeof runCostBench>>];
       const allMet = result.now.every((r) => r.met);
       return `${formatLatencyBench(result)}\n\nMonthly cost (lean, list price): before $${before.model.totalUsd.toFixed(2)}, now $${now.model.totalUsd.toFixed(2)} (goal ≤ $3.50: ${now.model.totalUsd <= 3.5 ? 'met' : '**not met**'}); full: before $${before.full.totalUsd.toFixed(2)}, now $${now.full.totalUsd.toFixed(2)}. Every latency goal ${allMet ? 'is met' : '**is not met**'} by the event-driven design.`;
+    },
+  );
+
+  await section(
+    '8. A sector watch-list through an earnings week',
+    'Issue 17: 150 companies (about the size of SIC 3674, semiconductors) each filing a results 8-K and a 10-Q once in the week, at times of day taken from the recorded EDGAR feed pages (`bench/sector.ts`). Every busy minute runs a real `sec-filings` cycle against the fake EDGAR (the real feed page underneath the new entries, one synthetic submissions JSON per company that filed); quiet minutes are the measured quiet cycle. Lambda time = measured compute + requests × 250 ms. The monthly cost prices every week as an earnings week (an upper bound), with one analysis run per busy cycle reading each of its filings at the measured cost of the demo filing; the other sources as in section 6.',
+    async () => {
+      const week = await runSectorBench();
+      const cost = await sectorMonthlyCost(week, measuredRuns);
+      return `${formatSectorBench(week)}\n\nMonthly cost with this watch-list: lean **$${cost.lean.toFixed(2)}** (goal < $5: ${cost.lean < 5 ? 'met' : '**not met**'}), full $${cost.full.toFixed(2)}; ${Math.round(cost.triggeredRunsPerMonth)} triggered analysis runs a month.`;
     },
   );
 
