@@ -6,7 +6,7 @@ import type { DemoPhase, } from '../support/demo-upstream.ts';
 import type { FakeUpstream } from '../support/fake-upstream.ts';
 import { FAULT_CASES, type FaultCase } from '../support/faults.ts';
 import type { LocalDynamo, } from '../support/local-aws.ts';
-import { createWorld, type FaultHarness, startFaultHarness, WORLD_START } from '../support/world.ts';
+import { createWorld, FAULTABLE_SOURCES, FED_BY, type FaultHarness, PRIMARY_ROUTE, sourcesSharingRoute, startFaultHarness, WORLD_START } from '../support/world.ts';
 
 /**
  * The fault matrix (`npm run test:faults`): every source × every upstream fault. For each
@@ -15,22 +15,9 @@ import { createWorld, type FaultHarness, startFaultHarness, WORLD_START } from '
  * exactly the changes that were missed, and nobody gets an email twice.
  */
 
-/** The route each source depends on first (sources sharing a route fail together). */
-const PRIMARY_ROUTE: Partial<Record<SourceName, RegExp>> = {
-  'sec-filings': /^\/cgi-bin\/browse-edgar$/,
-  'federal-register': /^\/api\/v1\/documents\.json$/,
-  'entity-list': /^\/downloadable_consolidated_screening_list\//,
-  'sec-revenue': /^\/Archives\/edgar\/data\//,
-  'sec-export-language': /^\/Archives\/edgar\/data\//,
-};
 
-/** Analyses fed by another source's changes: while it fails they have nothing new to do. */
-const FED_BY: Partial<Record<SourceName, SourceName>> = {
-  'sec-revenue': 'sec-filings',
-  'sec-export-language': 'sec-filings',
-};
 
-const sources = (Object.keys(SOURCES) as SourceName[]).filter((s) => PRIMARY_ROUTE[s]);
+const sources = FAULTABLE_SOURCES;
 const START = WORLD_START;
 
 interface Row {
@@ -77,7 +64,7 @@ describe('fault matrix: sources × upstream faults', () => {
     const row: Row = { source, fault: fault.name, observed: '?', ok: false };
     rows.push(row);
     const route = PRIMARY_ROUTE[source] as RegExp;
-    const affected = sources.filter((s) => String(PRIMARY_ROUTE[s]) === String(route));
+    const affected = sourcesSharingRoute(source);
     const w = await world();
 
     upstream.fake.clearFaults();

@@ -5,7 +5,7 @@ import { SOURCES } from '../../lambdas/sources/index.ts';
 import type { DemoPhase, } from '../support/demo-upstream.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
 import type { LocalDynamo, } from '../support/local-aws.ts';
-import { createWorld, type FaultHarness, startFaultHarness, WORLD_START } from '../support/world.ts';
+import { createWorld, FAULTABLE_SOURCES, FED_BY, type FaultHarness, PRIMARY_ROUTE, sourcesSharingRoute, startFaultHarness, WORLD_START } from '../support/world.ts';
 
 /**
  * Fault cells "redirect to another host" (issue 19, item 2). A hijacked upstream answers
@@ -16,16 +16,7 @@ import { createWorld, type FaultHarness, startFaultHarness, WORLD_START } from '
  * changes.
  */
 
-/** The route each source depends on first (as in the fault matrix). */
-const PRIMARY_ROUTE: Partial<Record<SourceName, RegExp>> = {
-  'sec-filings': /^\/cgi-bin\/browse-edgar$/,
-  'federal-register': /^\/api\/v1\/documents\.json$/,
-  'entity-list': /^\/downloadable_consolidated_screening_list\//,
-  'sec-revenue': /^\/Archives\/edgar\/data\//,
-  'sec-export-language': /^\/Archives\/edgar\/data\//,
-};
-const FED_BY: Partial<Record<SourceName, SourceName>> = { 'sec-revenue': 'sec-filings', 'sec-export-language': 'sec-filings' };
-const sources = (Object.keys(SOURCES) as SourceName[]).filter((s) => PRIMARY_ROUTE[s]);
+const sources = FAULTABLE_SOURCES;
 
 describe('fault cells: redirect to another host', () => {
   let upstream: { fake: FakeUpstream; setPhase(phase: DemoPhase): void };
@@ -60,7 +51,7 @@ describe('fault cells: redirect to another host', () => {
 
   it.each(cells)('$source × 302 to $target.name', async ({ source, target }) => {
     const route = PRIMARY_ROUTE[source] as RegExp;
-    const affected = sources.filter((s) => String(PRIMARY_ROUTE[s]) === String(route));
+    const affected = sourcesSharingRoute(source);
     const w = await world();
     upstream.fake.clearFaults();
     upstream.setPhase('quiet');

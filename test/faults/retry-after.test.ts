@@ -8,7 +8,7 @@ import { SOURCES } from '../../lambdas/sources/index.ts';
 import type { DemoPhase, } from '../support/demo-upstream.ts';
 import type { FakeUpstream } from '../support/fake-upstream.ts';
 import type { LocalDynamo, } from '../support/local-aws.ts';
-import { createWorld, type FaultHarness, startFaultHarness, WORLD_START } from '../support/world.ts';
+import { createWorld, FAULTABLE_SOURCES, type FaultHarness, PRIMARY_ROUTE, sourcesSharingRoute, startFaultHarness, WORLD_START } from '../support/world.ts';
 
 /**
  * Fault cells "429 Retry-After 86400" (issue 19, item 9): an upstream that asks for a day's
@@ -17,14 +17,7 @@ import { createWorld, type FaultHarness, startFaultHarness, WORLD_START } from '
  * after that instant the source polls again and catches up.
  */
 
-const PRIMARY_ROUTE: Partial<Record<SourceName, RegExp>> = {
-  'sec-filings': /^\/cgi-bin\/browse-edgar$/,
-  'federal-register': /^\/api\/v1\/documents\.json$/,
-  'entity-list': /^\/downloadable_consolidated_screening_list\//,
-  'sec-revenue': /^\/Archives\/edgar\/data\//,
-  'sec-export-language': /^\/Archives\/edgar\/data\//,
-};
-const sources = (Object.keys(SOURCES) as SourceName[]).filter((s) => PRIMARY_ROUTE[s]);
+const sources = FAULTABLE_SOURCES;
 const thresholds = { failureThreshold: 3, blockedThreshold: 1, stalenessMultiplier: 3, staleGraceMinutes: 10 };
 
 describe('fault cells: 429 Retry-After 86400', () => {
@@ -50,7 +43,7 @@ describe('fault cells: 429 Retry-After 86400', () => {
 
   it.each(sources)('%s', async (source) => {
     const route = PRIMARY_ROUTE[source] as RegExp;
-    const affected = sources.filter((s) => String(PRIMARY_ROUTE[s]) === String(route));
+    const affected = sourcesSharingRoute(source);
     const w = await world();
     upstream.fake.clearFaults();
     upstream.setPhase('quiet');

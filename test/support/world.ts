@@ -86,6 +86,30 @@ export async function sesRecipients(ses: LocalService): Promise<string[]> {
   return store.emails.flatMap((e) => e.destination.to);
 }
 
+/** The route each source depends on first, where fault tests inject (sources sharing a route fail together). */
+export const PRIMARY_ROUTE: Partial<Record<SourceName, RegExp>> = {
+  'sec-filings': /^\/cgi-bin\/browse-edgar$/,
+  'federal-register': /^\/api\/v1\/documents\.json$/,
+  'entity-list': /^\/downloadable_consolidated_screening_list\//,
+  'sec-revenue': /^\/Archives\/edgar\/data\//,
+  'sec-export-language': /^\/Archives\/edgar\/data\//,
+};
+
+/** Analyses fed by another source's changes: while it fails they have nothing new to do. */
+export const FED_BY: Partial<Record<SourceName, SourceName>> = {
+  'sec-revenue': 'sec-filings',
+  'sec-export-language': 'sec-filings',
+};
+
+/** The implemented sources that have a primary route to fault. */
+export const FAULTABLE_SOURCES: SourceName[] = (Object.keys(SOURCES) as SourceName[]).filter((s) => PRIMARY_ROUTE[s]);
+
+/** The sources a fault on `source`'s primary route hits (itself included). */
+export function sourcesSharingRoute(source: SourceName): SourceName[] {
+  const route = String(PRIMARY_ROUTE[source]);
+  return FAULTABLE_SOURCES.filter((s) => String(PRIMARY_ROUTE[s]) === route);
+}
+
 /** The services of a fault test and its fault-free reference run ({@link startFaultHarness}). */
 export interface FaultHarness {
   upstream: { fake: FakeUpstream; setPhase(phase: DemoPhase): void };
