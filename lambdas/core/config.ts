@@ -141,8 +141,21 @@ function entityListSettingsSchema() {
 /** The config file (`export-watch.config.json`). */
 export const ConfigFileSchema = z
   .object({
-    /** Companies to watch, by ticker (resolved through EDGAR) or CIK (digits). */
-    watchlist: z.array(z.string().regex(/^([A-Z][A-Z0-9.-]{0,9}|\d{1,10})$/, 'expected a ticker (NVDA) or a CIK (1045810)')).min(1),
+    /**
+     * Companies to watch: a ticker (resolved through EDGAR), a CIK (digits), or a sector:
+     * `SIC:3674` (every company EDGAR lists under the 4-digit SIC code) or `SIC:3674:FPI`
+     * (only its foreign private issuers, i.e. 20-F/40-F/6-K filers). See README, Configuration.
+     */
+    watchlist: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^([A-Z][A-Z0-9.-]{0,9}|\d{1,10}|SIC:\d{4}(:FPI)?)$/,
+            'expected a ticker (NVDA), a CIK (1045810), a sector SIC:3674 (4-digit SIC code) or SIC:3674:FPI (its foreign private issuers)',
+          ),
+      )
+      .min(1),
     countriesOfInterest: z.array(countryCode).default([]),
     /** SEC forms to report; amendments (`/A`) are included automatically. */
     forms: z.array(z.string().min(1)).default(['10-K', '10-Q', '8-K', '20-F', '6-K']),

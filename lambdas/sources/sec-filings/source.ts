@@ -13,8 +13,10 @@ import {
   type TickerCache,
   tickerCacheFromItem,
   type WatchedCompany,
+  type WatchlistResolution,
   watchlistWarnings,
 } from './tickers.ts';
+import { companyEntries, emptySectors, refreshRoster, resolveSectors, rosterFromItem, SECTORS_ITEM_KEY, sicEntries } from './sectors.ts';
 
 /**
  * Source `sec-filings`: new filings of the watched companies.
@@ -98,29 +100,46 @@ export function parseCursor(value: unknown): SecFilingsCursor | undefined {
 
 /**
  * Resolve the watch-list, refreshing the cached ticker map at most daily (hourly while an
- * entry is unresolved). An entry EDGAR does not know becomes a warning, not a failure: the
- * other companies are still watched. Only a watch-list of which nothing resolves fails.
+ * entry is unresolved) and the sector roster daily (sectors.ts). An entry EDGAR does not
+ * know becomes a warning, not a failure: the other companies are still watched. Only a
+ * watch-list of which nothing resolves fails, and a sector that never resolved.
  */
 async function resolveCompanies(ctx: SourceContext<SecFilingsCursor>, itemWrites: ItemWrite[], warnings: SourceWarning[]): Promise<WatchedCompany[]> {
-  const { watchlist, urls } = ctx.config;
+  const { urls } = ctx.config;
+  const watchlist = companyEntries(ctx.config.watchlist);
+  const sectors = sicEntries(ctx.config.watchlist);
   const now = ctx.clock.now();
-  const cached = tickerCacheFromItem(await ctx.readItem(TICKERS_ITEM_KEY));
-  let cache: TickerCache | undefined = cached;
-  if (cacheNeedsRefresh(cached, watchlist, now)) {
-    try {
-      cache = refreshTickerCache(watchlist, await fetchCompanyTickers(ctx.http, urls.secWww), now, cached);
-      itemWrites.push({ key: TICKERS_ITEM_KEY, value: cache as unknown as Record<string, unknown> });
-    } catch (err) {
-      // A stale map that still answers every entry beats failing the whole cycle, except
-      // when SEC blocks us (the runner must cool down).
-      const recoverable = err instanceof SourceError && err.kind !== 'blocked';
-      if (!recoverable || !cacheCovers(cached, watchlist)) throw err;
-      ctx.log('company_tickers.json refresh failed; using the cached map', { error: (err as Error).message, cachedAt: cached.fetchedAt });
-      cache = cached;
+  let resolution: WatchlistResolution = { companies: [], unresolved: [], missing: [] };
+  // A watch-list of sectors only needs no ticker file.
+  if (watchlist.length > 0) {
+    const cached = tickerCacheFromItem(await ctx.readItem(TICKERS_ITEM_KEY));
+    let cache: TickerCache | undefined = cached;
+    if (cacheNeedsRefresh(cached, watchlist, now)) {
+      try {
+        cache = refreshTickerCache(watchlist, await fetchCompanyTickers(ctx.http, urls.secWww), now, cached);
+        itemWrites.push({ key: TICKERS_ITEM_KEY, value: cache as unknown as Record<string, unknown> });
+      } catch (err) {
+        // A stale map that still answers every entry beats failing the whole cycle, except
+        // when SEC blocks us (the runner must cool down).
+        const recoverable = err instanceof SourceError && err.kind !== 'blocked';
+        if (!recoverable || !cacheCovers(cached, watchlist)) throw err;
+        ctx.log('company_tickers.json refresh failed; using the cached map', { error: (err as Error).message, cachedAt: cached.fetchedAt });
+        cache = cached;
+      }
+    }
+    resolution = resolveWatchlistPartially(watchlist, cache as TickerCache);
+  }
+  let sectorCompanies: WatchedCompany[] = [];
+  if (sectors.length > 0) {
+    const refresh = await refreshRoster(ctx.http, urls, sectors, rosterFromItem(await ctx.readItem(SECTORS_ITEM_KEY)), now, ctx.log);
+    if (refresh.changed) itemWrites.push({ key: SECTORS_ITEM_KEY, value: refresh.roster as unknown as Record<string, unknown> });
+    warnings.push(...refresh.warnings);
+    sectorCompanies = resolveSectors(sectors, refresh.roster, new Set(resolution.companies.map((c) => c.cik)));
+    for (const e of emptySectors(sectors, refresh.roster)) {
+      warnings.push({ kind: 'config', message: `watchlist sector ${e.entry}: no company ${e.fpiOnly ? 'of SIC ' + e.sic + ' files as a foreign private issuer (20-F/40-F/6-K)' : 'listed'}; nothing watched for it` });
     }
   }
-  const resolution = resolveWatchlistPartially(watchlist, cache as TickerCache);
-  if (resolution.companies.length === 0 && resolution.unresolved.length > 0) {
+  if (resolution.companies.length === 0 && sectorCompanies.length === 0 && resolution.unresolved.length > 0) {
     throw new SourceError(
       'config',
       `no watchlist entry resolves: ${resolution.unresolved.map((t) => JSON.stringify(t)).join(', ')} not found in EDGAR company_tickers.json; use the exchange ticker or the company's CIK`,
@@ -129,7 +148,7 @@ async function resolveCompanies(ctx: SourceContext<SecFilingsCursor>, itemWrites
   const found = watchlistWarnings(resolution);
   if (found.length > 0) ctx.log('watch-list entries not resolved; the other companies are watched', { unresolved: resolution.unresolved, missing: resolution.missing });
   warnings.push(...found);
-  return resolution.companies;
+  return [...resolution.companies, ...sectorCompanies];
 }
 
 function uniqueFilings(pages: ReadonlyArray<{ filings: FeedFiling[] }>): FeedFiling[] {

@@ -195,6 +195,71 @@ export function syntheticSubmissions(cik: string): Record<string, unknown> {
   });
 }
 
+/** One company of a company-by-SIC browse page to build. */
+export interface SicListEntrySpec {
+  cik: string | number;
+  /** Two-letter state or EDGAR country code of the business address (`CA`, `F5` = Taiwan). */
+  state?: string;
+}
+
+/**
+ * A company-by-SIC browse page (`action=getcompany&SIC=…&output=atom`) in EDGAR's shape:
+ * one `<entry>` per company with `<company-info>` (addresses, `<cik>`, `<sic>`, `<state>`),
+ * and EDGAR's `ARRAY(0x…)` placeholders where the real feed prints the names.
+ */
+export function sicListAtom(sic: string, entries: readonly SicListEntrySpec[], opts: { start?: number; count?: number; next?: boolean; updated?: string } = {}): Buffer {
+  const start = opts.start ?? 0;
+  const count = opts.count ?? 100;
+  const updated = opts.updated ?? '2026-03-02T20:51:58-05:00';
+  const base = `https://www.sec.gov/cgi-bin/browse-edgar?action=getcompany&amp;SIC=${sic}&amp;type=&amp;owner=include&amp;count=${count}`;
+  const body = entries
+    .map((e, i) => {
+      const cik = String(e.cik).replace(/^0+/, '').padStart(10, '0');
+      const state = e.state ?? 'CA';
+      const ptr = (0x56131b582710 + (start + i) * 0x40).toString(16);
+      return `<entry title="ARRAY(0x${ptr})">
+      <content type="text/xml">
+        <company-info name="ARRAY(0x${ptr}0)">
+          <addresses>
+            <address type="business">
+              <state>${state}</state>
+            </address>
+            <address type="mailing" />
+          </addresses>
+          <cik>${cik}</cik>
+          <irs-number></irs-number>
+          <sic>${sic}</sic>
+          <state>${state}</state>
+        </company-info>
+      </content>
+      <id>urn:tag:www.sec.gov:cik=${cik}</id>
+      <link href="https://www.sec.gov/cgi-bin/browse-edgar?action=getcompany&amp;CIK=${cik}&amp;owner=exclude&amp;hidefilings=0" type="text/html" />
+      <summary type="html">&lt;strong&gt;CIK:&lt;/strong&gt; ${cik}, &lt;strong&gt;State:&lt;/strong&gt; ${state}</summary>
+      <updated>${updated}</updated>
+    </entry>
+`;
+    })
+    .join('');
+  const next = opts.next ?? entries.length >= count;
+  return Buffer.from(
+    `<?xml version="1.0" encoding="ISO-8859-1" ?>
+  <feed xmlns="http://www.w3.org/2005/Atom">
+    <author>
+      <email>webmaster@sec.gov</email>
+      <name>Webmaster</name>
+    </author>
+${body}    <id>${base}</id>
+    <link href="${base}&amp;start=${start}&amp;output=atom" rel="self" type="application/atom+xml" />
+    <link href="${base}&amp;start=${start}" rel="alternate" type="text/html" />
+${next ? `    <link href="${base}&amp;output=atom&amp;start=${start + count}" rel="next" type="application/atom+xml" />
+` : ''}    <title>Company Search Feed</title>
+    <updated>${updated}</updated>
+  </feed>
+`,
+    'latin1',
+  );
+}
+
 // ---------------------------------------------------------------------------------------
 // Route registration
 // ---------------------------------------------------------------------------------------
@@ -214,15 +279,62 @@ function asResponse(page: FeedPageSource): FakeResponse {
  */
 export function registerSecFeed(fake: FakeUpstream, pages: Record<number, FeedPageSource> | ((start: number) => FeedPageSource | undefined), endOfFeed?: () => FakeResponse): void {
   const lookup = typeof pages === 'function' ? pages : (start: number) => pages[start];
-  fake.on('GET', SEC_FEED_PATH, ({ url }) => {
-    if (url.searchParams.get('action') !== 'getcurrent' || url.searchParams.get('output') !== 'atom') {
-      return { status: 400, body: 'fake EDGAR: only action=getcurrent&output=atom is served' };
-    }
+  browseEdgar(fake).getcurrent = (url) => {
     const start = Number(url.searchParams.get('start') ?? '0');
     const page = lookup(start);
     if (page) return asResponse(page);
     return endOfFeed?.() ?? { status: 503, body: END_OF_FEED_HTML, headers: { 'content-type': 'text/html' } };
+  };
+}
+
+type BrowseHandler = (url: URL) => FakeResponse;
+const BROWSE_HANDLERS = new WeakMap<FakeUpstream, { getcurrent?: BrowseHandler; getcompany?: BrowseHandler }>();
+
+/**
+ * The one `/cgi-bin/browse-edgar` route of a fake, dispatching on `action` (`getcurrent`:
+ * the latest-filings feed; `getcompany`: the company browse by SIC), so both can be
+ * registered independently.
+ */
+function browseEdgar(fake: FakeUpstream): { getcurrent?: BrowseHandler; getcompany?: BrowseHandler } {
+  let handlers = BROWSE_HANDLERS.get(fake);
+  if (!handlers) {
+    handlers = {};
+    BROWSE_HANDLERS.set(fake, handlers);
+  }
+  const h = handlers;
+  // Installed on every registration: a test may have replaced the route with its own.
+  fake.on('GET', SEC_FEED_PATH, ({ url }) => {
+    const action = url.searchParams.get('action');
+    const handler = action === 'getcurrent' ? h.getcurrent : action === 'getcompany' ? h.getcompany : undefined;
+    if (!handler || url.searchParams.get('output') !== 'atom') {
+      return { status: 400, body: `fake EDGAR: no ${action ?? '(no action)'} pages registered (only action=getcurrent|getcompany&output=atom)` };
+    }
+    return handler(url);
   });
+  return h;
+}
+
+/**
+ * Serve the company browse by SIC code (`action=getcompany&SIC=3674&start=N&count=100&output=atom`):
+ * `lists` maps a code to its companies (paged like EDGAR, with a `rel="next"` link while
+ * more follow), to a file (one page, served for start=0), or a function of `(sic, start)`
+ * giving a page or a full response. A code with nothing registered gets an empty feed.
+ */
+export function registerSecCompaniesBySic(
+  fake: FakeUpstream,
+  lists: Record<string, readonly SicListEntrySpec[] | { file: string }> | ((sic: string, start: number) => FeedPageSource | undefined),
+): void {
+  browseEdgar(fake).getcompany = (url) => {
+    const sic = url.searchParams.get('SIC') ?? '';
+    const start = Number(url.searchParams.get('start') ?? '0');
+    const count = Number(url.searchParams.get('count') ?? '40');
+    if (typeof lists === 'function') return asResponse(lists(sic, start) ?? sicListAtom(sic, [], { start, count }));
+    const list = lists[sic];
+    if (list && 'file' in list) return asResponse(start === 0 ? list : sicListAtom(sic, [], { start, count }));
+    const all = (list as readonly SicListEntrySpec[] | undefined) ?? [];
+    const page = all.slice(start, start + count);
+    return asResponse(sicListAtom(sic, page, { start, count, next: start + count < all.length }));
+  };
 }
 
 /**
@@ -326,6 +438,20 @@ export interface SecDemoOptions {
    * (they are copied verbatim and pinned by the `sec-filings` tests).
    */
   renumber?: Readonly<Record<string, string>>;
+  /**
+   * Also serve the sector scenario (`test/fixtures/sec/sectors`): the recorded company browse
+   * of SIC 3674 and the submissions of its companies that are not in the demo (TSMC, UMC,
+   * ASE, a fictional domestic filer).
+   */
+  sectors?: boolean;
+}
+
+/** The sector scenario's own fixtures (see its README). */
+export const SEC_SECTOR_FIXTURES = join(SEC_DEMO_FIXTURES, 'sectors');
+
+/** Serve the recorded company browse of SIC 3674 (8 companies, one page). */
+export function registerSecSectorList(fake: FakeUpstream): void {
+  registerSecCompaniesBySic(fake, { '3674': { file: join(SEC_SECTOR_FIXTURES, 'sic-3674-start0.atom.xml') } });
 }
 
 /** Replace accession numbers (dashed and undashed, as in URLs) in a served body. */
@@ -348,12 +474,14 @@ export function registerSecDemo(fake: FakeUpstream, phase: SecDemoPhase, opts: S
   registerSecFeed(fake, { 0: renumber ? renumberAccessions(readFileSync(feedFile), renumber, 'latin1') : { file: feedFile } });
   registerSecSubmissions(fake, (name) => {
     const phaseFile = join(SEC_DEMO_FIXTURES, 'submissions', phase, name);
-    const file = existsSync(phaseFile) ? phaseFile : join(SEC_DEMO_FIXTURES, 'submissions', name);
+    const sectorFile = join(SEC_SECTOR_FIXTURES, 'submissions', name);
+    const file = existsSync(phaseFile) ? phaseFile : opts.sectors && existsSync(sectorFile) ? sectorFile : join(SEC_DEMO_FIXTURES, 'submissions', name);
     if (existsSync(file)) return renumber ? JSON.parse(renumberAccessions(readFileSync(file), renumber, 'utf8').toString('utf8')) : { file };
     const cik = /^CIK(\d{10})\.json$/.exec(name)?.[1];
     return opts.synthesize && cik ? syntheticSubmissions(cik) : undefined;
   });
   registerSecTickers(fake);
+  if (opts.sectors) registerSecSectorList(fake);
 }
 
 /** Read one of the demo's submissions documents (for tests that derive a scenario from it). */
