@@ -1,6 +1,7 @@
 import { formatShare, type ShareParts } from '../core/format.ts';
 import { esc } from './escape.ts';
 import type { CompanyReport, EntityMarker, RegionValue, ReportPeriod, ReportRegion, RuleMarker } from './report-model.ts';
+import { SECTOR_REGIONS, type SectorModel, type SectorRegionId } from './sector.ts';
 
 /**
  * The report's chart, hand-built as inline SVG (no library, no script, nothing fetched at
@@ -343,6 +344,194 @@ export function renderRevenueChart(company: CompanyReport, timeline: { rules: re
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="t-${esc(company.subject)} d-${esc(company.subject)}" font-family="${FONT}">`,
     `<title id="t-${esc(company.subject)}">${esc(title)}</title><desc id="d-${esc(company.subject)}">${esc(desc)}</desc>`,
+    `<rect x="0" y="0" width="${width}" height="${height}" fill="#fff"/>`,
+    ...parts,
+    ...legend,
+    '</svg>',
+  ].join('\n');
+}
+
+/** How each region of the sector chart is drawn: companies are told apart by colour, regions by dash and marker. */
+export const SECTOR_REGION_STYLE: Record<SectorRegionId, { dash: string; marker: 'circle' | 'square' | 'triangle'; legend: string }> = {
+  SG: { dash: '', marker: 'circle', legend: 'Singapore' },
+  CNHK: { dash: '7 4', marker: 'square', legend: 'China incl. Hong Kong (China and Hong Kong summed where reported apart)' },
+  TW: { dash: '2 3', marker: 'triangle', legend: 'Taiwan' },
+};
+
+function glyph(shape: 'circle' | 'square' | 'triangle', cx: number, cy: number, r: number, color: string, hollow: boolean, title = ''): string {
+  const paint = hollow ? `fill="#fff" stroke="${color}" stroke-width="1.8"` : `fill="${color}" stroke="#fff" stroke-width="1.2"`;
+  const t = title ? `<title>${esc(title)}</title>` : '';
+  if (shape === 'circle') return `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="${r}" ${paint}>${t}</circle>`;
+  if (shape === 'square') return `<rect x="${(cx - r).toFixed(1)}" y="${(cy - r).toFixed(1)}" width="${2 * r}" height="${2 * r}" ${paint}>${t}</rect>`;
+  return `<path d="M${cx.toFixed(1)} ${(cy - r - 1).toFixed(1)} l${r + 1} ${2 * r + 1} l${-2 * r - 2} 0 z" ${paint}>${t}</path>`;
+}
+
+/**
+ * The sector page's one chart: for each charted company (colour) and each of Singapore,
+ * China incl. Hong Kong and Taiwan (dash and marker), its share of revenue at each period
+ * end; BIS rules (Federal Register) as labelled markers on the same time axis. The y axis
+ * ends at the next 10 % above the largest share, so small shares stay readable. Empty
+ * string when no company has a point.
+ */
+export function renderSectorChart(model: SectorModel, options: ChartOptions = {}): string {
+  const companies = model.companies.filter((c) => c.charted);
+  const points = companies.flatMap((c) => SECTOR_REGIONS.flatMap((r) => c.lines[r.id]));
+  if (points.length === 0) return '';
+  const width = options.width ?? 960;
+  const plotH = options.plotHeight ?? 320;
+  const plotL = MARGIN_LEFT;
+  const plotW = width - plotL - LEGEND_W - 24;
+  const plotR = plotL + plotW;
+  const markers = markersOf(model.rules, []);
+
+  const times = [...points.map((p) => time(p.end)), ...markers.map((m) => time(m.date))].filter(Number.isFinite);
+  let t0 = Math.min(...times);
+  let t1 = Math.max(...times);
+  if (t1 - t0 < 120 * DAY) {
+    t0 -= 90 * DAY;
+    t1 += 90 * DAY;
+  }
+  const pad = Math.max(30 * DAY, (t1 - t0) * 0.035);
+  t0 -= pad;
+  t1 += pad;
+  const x = (date: string) => plotL + ((time(date) - t0) / (t1 - t0)) * plotW;
+  const top = Math.min(1, Math.max(0.1, Math.ceil(Math.max(...points.map((p) => p.share)) * 10 + 1e-9) / 10));
+
+  // Rule labels in a band above the plot, in as few rows as keep them apart.
+  const rows: Array<Array<[number, number]>> = [];
+  const placed: Array<{ m: Marker; row: number; x: number; anchor: 'start' | 'end' }> = [];
+  for (const m of markers) {
+    if (!m.label) continue;
+    const mx = x(m.date);
+    const w = m.label.length * CHAR_W + 10;
+    let anchor: 'start' | 'end' = 'start';
+    let span: [number, number] = [mx + 4, mx + 4 + w];
+    if (span[1] > width - 6) {
+      anchor = 'end';
+      span = [mx - 4 - w, mx - 4];
+    }
+    let row = rows.findIndex((r) => r.every(([a, b]) => span[1] + 8 < a || span[0] - 8 > b));
+    if (row < 0 && rows.length < MAX_ROWS) {
+      rows.push([]);
+      row = rows.length - 1;
+    }
+    if (row < 0) continue;
+    rows[row]?.push(span);
+    placed.push({ m, row, x: mx, anchor });
+  }
+  const bandTop = 6;
+  const plotT = bandTop + rows.length * ROW + (rows.length ? 12 : 8);
+  const plotB = plotT + plotH;
+  const y = (share: number) => plotB - (Math.max(0, Math.min(top, share)) / top) * plotH;
+  const rowY = (row: number) => bandTop + 11 + row * ROW;
+
+  const parts: string[] = [];
+  const step = top <= 0.3 ? 0.05 : 0.1;
+  for (let i = 0; i * step <= top + 1e-9; i++) {
+    const s = i * step;
+    const gy = y(s);
+    parts.push(`<line x1="${plotL}" x2="${plotR}" y1="${gy.toFixed(1)}" y2="${gy.toFixed(1)}" stroke="${i === 0 ? '#888' : '#e6e6e6'}" stroke-width="1"/>`);
+    parts.push(`<text x="${plotL - 8}" y="${(gy + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#555">${Math.round(s * 100)}%</text>`);
+  }
+  parts.push(`<text transform="translate(14 ${(plotT + plotH / 2).toFixed(1)}) rotate(-90)" text-anchor="middle" font-size="11" fill="#555">Share of revenue</text>`);
+  for (let yr = new Date(t0).getUTCFullYear(); yr <= new Date(t1).getUTCFullYear(); yr++) {
+    for (const month of [0, 3, 6, 9]) {
+      const tick = Date.UTC(yr, month, 1);
+      if (tick < t0 || tick > t1) continue;
+      const tx = (plotL + ((tick - t0) / (t1 - t0)) * plotW).toFixed(1);
+      const major = month === 0;
+      if (major) parts.push(`<line x1="${tx}" x2="${tx}" y1="${plotT}" y2="${plotB}" stroke="#f0f0f0"/>`);
+      parts.push(`<line x1="${tx}" x2="${tx}" y1="${plotB}" y2="${plotB + (major ? 6 : 3)}" stroke="#888"/>`);
+      if (major) parts.push(`<text x="${tx}" y="${plotB + 19}" text-anchor="middle" font-size="11.5" font-weight="600" fill="#333">${yr}</text>`);
+    }
+  }
+
+  const labelled = new Map(placed.map((p) => [p.m, p]));
+  for (const m of markers) {
+    const mx = x(m.date).toFixed(1);
+    const p = labelled.get(m);
+    const from = p ? rowY(p.row) + 3 : plotT;
+    parts.push(`<g class="rule-marker"><title>${esc(m.tooltip)}</title><line x1="${mx}" x2="${mx}" y1="${from.toFixed(1)}" y2="${plotB}" stroke="${m.color}" stroke-width="${p ? 1.6 : 1.2}" stroke-dasharray="${m.dash}" opacity="${p ? 0.95 : 0.6}"/></g>`);
+  }
+
+  for (const c of companies) {
+    for (const region of SECTOR_REGIONS) {
+      const line = c.lines[region.id];
+      if (line.length === 0) continue;
+      const style = SECTOR_REGION_STYLE[region.id];
+      const hollow = c.kind === 'annual';
+      const g: string[] = [];
+      if (line.length > 1) {
+        g.push(
+          `<path d="${line.map((p, i) => `${i ? 'L' : 'M'}${x(p.end).toFixed(1)} ${y(p.share).toFixed(1)}`).join(' ')}" fill="none" stroke="${c.color}" stroke-width="2"${style.dash ? ` stroke-dasharray="${style.dash}"` : ''} stroke-linejoin="round"/>`,
+        );
+      }
+      for (const p of line) {
+        const summed = p.members.length > 1 ? ` (${p.members.join(' + ')})` : '';
+        const tip = `${c.name} — ${region.label}${summed}, ${p.fiscalLabel}, ${p.start} – ${p.end}: ${pct(p)} (${money(p.value)} of ${money(p.base)})`;
+        g.push(glyph(style.marker, x(p.end), y(p.share), 4, c.color, hollow, tip));
+      }
+      parts.push(`<g class="sector-line" data-region="${region.id}" data-cik="${esc(c.cik)}">${g.join('')}</g>`);
+    }
+  }
+
+  for (const p of placed) {
+    const tx = p.anchor === 'start' ? p.x + 4 : p.x - 4;
+    parts.push(`<g><title>${esc(p.m.tooltip)}</title>${text(tx, rowY(p.row), p.m.label ?? '', `text-anchor="${p.anchor}" font-size="11" font-weight="600" fill="${p.m.color}"`)}</g>`);
+  }
+
+  // Legend: companies by colour, then regions by dash and marker, then the keys.
+  const lx = plotR + 24;
+  const legend: string[] = [];
+  let ly = plotT + 4;
+  legend.push(`<text x="${lx}" y="${ly + 8}" font-size="12" font-weight="700" fill="#222">Companies</text>`);
+  ly += 26;
+  for (const c of companies) {
+    const lines = wrap(c.name, 26).slice(0, 2);
+    legend.push(`<rect x="${lx}" y="${ly - 9}" width="16" height="9" fill="${c.color}"/>`);
+    lines.forEach((l, i) => {
+      legend.push(`<text x="${lx + 22}" y="${ly + i * 13}" font-size="11" fill="#222">${esc(l)}</text>`);
+    });
+    ly += lines.length * 13 + 4;
+  }
+  ly += 8;
+  legend.push(`<text x="${lx}" y="${ly}" font-size="12" font-weight="700" fill="#222">Regions</text>`);
+  ly += 18;
+  for (const region of SECTOR_REGIONS) {
+    const style = SECTOR_REGION_STYLE[region.id];
+    const lines = wrap(style.legend, 26);
+    legend.push(
+      `<g><title>${esc(style.legend)}</title><line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="#444" stroke-width="2"${style.dash ? ` stroke-dasharray="${style.dash}"` : ''}/>${glyph(style.marker, lx + 9, ly - 4, 3.5, '#444', false)}</g>`,
+    );
+    lines.forEach((l, i) => {
+      legend.push(`<text x="${lx + 24}" y="${ly + i * 13}" font-size="11" fill="#222">${esc(l)}</text>`);
+    });
+    ly += lines.length * 13 + 5;
+  }
+  ly += 6;
+  if (companies.some((c) => c.kind === 'annual')) {
+    legend.push(`${glyph('circle', lx + 9, ly - 4, 3.5, '#444', true)}<text x="${lx + 24}" y="${ly}" font-size="10.5" fill="#444">fiscal year (no quarters)</text>`);
+    ly += 16;
+  }
+  if (markers.some((m) => m.color === MARKER_COLORS['advanced-computing'])) {
+    legend.push(`<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${MARKER_COLORS['advanced-computing']}" stroke-width="1.6" stroke-dasharray="5 3"/><text x="${lx + 24}" y="${ly}" font-size="10.5" fill="#444">advanced-computing rule</text>`);
+    ly += 16;
+  }
+  if (markers.some((m) => m.color === MARKER_COLORS['entity-list'])) {
+    legend.push(`<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${MARKER_COLORS['entity-list']}" stroke-width="1.6" stroke-dasharray="5 3"/><text x="${lx + 24}" y="${ly}" font-size="10.5" fill="#444">Entity List rule</text>`);
+    ly += 16;
+  }
+  if (markers.some((m) => m.color === MARKER_COLORS['ear-amendment'])) {
+    legend.push(`<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${MARKER_COLORS['ear-amendment']}" stroke-width="1.2" stroke-dasharray="5 3"/><text x="${lx + 24}" y="${ly}" font-size="10.5" fill="#444">other EAR rule</text>`);
+    ly += 16;
+  }
+
+  const height = Math.ceil(Math.max(plotB + 30, ly + 4));
+  const id = `sector-${esc(model.sic)}`;
+  const desc = `Share of revenue from ${SECTOR_REGIONS.map((r) => SECTOR_REGION_STYLE[r.id].legend).join(', ')} for ${companies.length} compan${companies.length === 1 ? 'y' : 'ies'} of SIC ${model.sic}: ${companies.map((c) => c.name).join(', ')}. ${markers.length} BIS rule marker(s).`;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart sector" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="t-${id} d-${id}" font-family="${FONT}">`,
+    `<title id="t-${id}">${esc(`SIC ${model.sic}: Singapore, China incl. Hong Kong and Taiwan share of revenue`)}</title><desc id="d-${id}">${esc(desc)}</desc>`,
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#fff"/>`,
     ...parts,
     ...legend,

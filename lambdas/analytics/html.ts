@@ -1,6 +1,7 @@
-import { additionsLabel, money, pct, renderRevenueChart, ruleLabel } from './chart.ts';
+import { additionsLabel, money, pct, renderRevenueChart, renderSectorChart, ruleLabel } from './chart.ts';
 import { esc, safeUrl } from './escape.ts';
 import type { CompanyReport, EntityMarker, LanguageItem, ReportModel, ReportPeriod, RuleMarker } from './report-model.ts';
+import { SECTOR_REGIONS, type SectorCompany, type SectorModel, type SectorRegionId } from './sector.ts';
 
 /**
  * The analyst report as one self-contained HTML file: inline CSS and inline SVG, no
@@ -216,6 +217,93 @@ ${options.demo ? `<div class="demo-banner" role="note" style="background:#fff1c2
 ${companies}
 ${timelineSection(model.rules, model.entities)}
 <footer>Shares are of total revenue as reported (of the sum of regions when no total is reported). Periods come from sec-revenue's stored series (history and comparatives, latest recast) and the revenue changes of the change log; a derived fourth quarter is the fiscal year minus the first nine months. ${options.demo ? 'Demo data: the upstream text shown is partly invented for the demo, not as published.' : 'Upstream text is shown as published.'}</footer>
+</main>
+</body>
+</html>
+`;
+}
+
+/** Longest passage excerpt shown in the mentions table (the whole passage is in the change). */
+export const PASSAGE_EXCERPT_CHARS = 420;
+
+function excerpt(text: string | undefined): string {
+  if (!text) return '';
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= PASSAGE_EXCERPT_CHARS ? flat : `${flat.slice(0, PASSAGE_EXCERPT_CHARS).replace(/\s\S*$/, '')} …`;
+}
+
+function sectorCompanyTable(model: SectorModel): string {
+  if (!model.companies.length) return '';
+  const cell = (c: SectorCompany, id: SectorRegionId) => {
+    const p = c.lines[id].at(-1);
+    if (!p) return '<td class="num">—</td>';
+    return `<td class="num"><span class="v">${pct(p)}</span><span class="s">${esc(p.fiscalLabel)}${p.members.length > 1 ? ` · ${esc(p.members.join(' + '))}` : ''}</span></td>`;
+  };
+  const rows = model.companies
+    .map(
+      (c) =>
+        `<tr class="sector-company"><td><span class="swatch" style="background:${c.charted ? c.color : '#fff'}"></span>${esc(c.name)} <span class="muted">(${esc(c.subject)}, CIK ${esc(c.cik)})</span>${c.charted ? '' : ' <span class="muted">not charted</span>'}</td><td>${c.kind === 'annual' ? 'fiscal years' : 'quarters'}</td>${SECTOR_REGIONS.map((r) => cell(c, r.id)).join('')}</tr>`,
+    )
+    .join('\n');
+  return `<h3>Newest shares per company</h3>
+<div class="table-wrap"><table><thead><tr><th>Company</th><th>Periods</th>${SECTOR_REGIONS.map((r) => `<th class="num">${esc(r.label)}</th>`).join('')}</tr></thead>
+<tbody>
+${rows}
+</tbody></table></div>`;
+}
+
+function mentionsSection(model: SectorModel): string {
+  const body = model.mentions.length
+    ? `<div class="table-wrap"><table><thead><tr><th>Filed</th><th>Company</th><th>Form</th><th>Query</th><th>Passage</th></tr></thead><tbody>
+${model.mentions
+  .map(
+    (m) =>
+      `<tr class="mention${m.first ? ' first' : ''}"><td class="num">${esc(m.date)}</td><td>${esc(m.company)}${m.cik ? ` <span class="muted">CIK ${esc(m.cik)}</span>` : ''}${m.first ? ' <span class="badge b-high">first mention</span>' : ''}</td><td>${link(m.url, m.form ?? 'filing')}${m.accession ? `<div class="muted">${esc(m.accession)}</div>` : ''}</td><td>${esc(m.query ?? '')}</td><td>${m.passage ? `<blockquote>${esc(excerpt(m.passage))}</blockquote>` : '<span class="muted">—</span>'}</td></tr>`,
+  )
+  .join('\n')}
+</tbody></table></div>`
+    : '<p class="empty">No filing of a company of this sector mentions export controls in the change log (sec-full-text\'s filing.mention changes).</p>';
+  return `<section class="card" id="mentions"><h2>Filers that newly mention export controls</h2><p class="muted">EDGAR full-text search hits (sec-full-text) of the sector's companies, newest first; "first mention" marks each filer's earliest one. Links go to sec.gov only.</p>${body}</section>`;
+}
+
+/** Render the sector page (`export-watch report --sector`): one self-contained HTML file like the report. */
+export function renderSectorHtml(model: SectorModel, options: ReportHtmlOptions = {}): string {
+  const chart = renderSectorChart(model);
+  const summed = model.companies.filter((c) => c.summedCnHk && c.charted).map((c) => c.name);
+  const charted = model.companies.filter((c) => c.charted).length;
+  const title = `export-watch sector SIC ${model.sic}`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="export-watch report --sector">
+<title>${esc(title)}</title>
+<style>${CSS}
+.swatch { display: inline-block; width: 11px; height: 11px; border: 1px solid #c7ccd3; margin-right: 6px; vertical-align: -1px; }
+</style>
+</head>
+<body>
+<main>
+${options.demo ? `<div class="demo-banner" role="note" style="background:#fff1c2;border:2px solid #d4a72c;border-radius:6px;padding:10px 14px;margin-bottom:16px;color:#4d3800;"><strong>${esc(REPORT_DEMO_BANNER.slice(0, REPORT_DEMO_BANNER.indexOf('.') + 1))}</strong>${esc(REPORT_DEMO_BANNER.slice(REPORT_DEMO_BANNER.indexOf('.') + 1))}</div>` : ''}
+<header class="page">
+<h1>Sector SIC ${esc(model.sic)}: Singapore, China and Taiwan in revenue, export-control mentions and BIS rules</h1>
+<div class="meta">Generated ${esc(model.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}${model.origin ? ` from ${esc(model.origin)}` : ''} · ${model.rosterSize} compan${model.rosterSize === 1 ? 'y' : 'ies'} on the roster${model.rosterFetchedAt ? ` (EDGAR listing of ${esc(model.rosterFetchedAt.slice(0, 10))})` : ''} · ${model.companies.length} with regional revenue · ${model.mentions.length} mention(s) · ${model.rules.length} Federal Register document(s)</div>
+<nav class="toc"><a href="#shares">Revenue shares</a><a href="#mentions">Mentions</a><a href="#timeline">Regulatory timeline</a></nav>
+</header>
+<section class="card" id="shares">
+<h2>Share of revenue: Singapore, China incl. Hong Kong, Taiwan</h2>
+${
+  chart
+    ? `<figure>${chart}<figcaption>Each company's share of its revenue at each period end (hover a point for the numbers): colour is the company, dash and marker the region. China incl. Hong Kong is the sum of China and Hong Kong where a company reports them apart${summed.length ? ` (${esc(summed.join(', '))})` : ''}. ${charted < model.companies.length ? `The ${charted} companies with the largest combined share are charted; the others are in the table. ` : ''}Markers: BIS rules (Federal Register) on the same time axis.</figcaption></figure>`
+    : '<p class="empty">No company of this sector has regional revenue for Singapore, China or Taiwan stored yet (sec-revenue series; backfill with <code>export-watch revenue-history TICKER</code>).</p>'
+}
+${sectorCompanyTable(model)}
+</section>
+${mentionsSection(model)}
+${timelineSection(model.rules, model.entities)}
+<footer>Shares are of total revenue as reported (of the sum of regions when no total is reported), from sec-revenue's stored series and revenue changes of the sector's companies (by CIK). A region that covers other places too (e.g. "Asia Pacific") counts for none of the three. ${options.demo ? 'Demo data: the upstream text shown is partly invented for the demo, not as published.' : 'Upstream text is shown as published.'}</footer>
 </main>
 </body>
 </html>
