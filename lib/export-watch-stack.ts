@@ -18,6 +18,7 @@ import { Ops } from './ops.ts';
 import { type ScheduledFunction, Schedules } from './schedules.ts';
 import { CONTEXT_KEYS, type DeploySettings, readDeploySettings } from './settings.ts';
 import { defaultSourceEntry, SourceFunctions } from './source-functions.ts';
+import { bundleConfig } from './watch-function.ts';
 import { ExportWatchTables } from './tables.ts';
 
 /** The repository root: handler paths and the config file are resolved against it. */
@@ -111,9 +112,11 @@ export class ExportWatchStack extends Stack {
     const full = observability === 'full';
 
     this.tables = new ExportWatchTables(this, 'Tables');
+    // The config file goes into every function's asset, not the environment (4 KB for all
+    // variables): a sector watch-list of thousands of companies fits. See bundleConfig.
+    bundleConfig(this, settings.configJson);
     const environment: Record<string, string> = {
       ...this.tables.environment,
-      EXPORT_WATCH_CONFIG_JSON: settings.configJson,
       // Which metrics the Lambdas emit as EMF: in lean only those the alarms below watch.
       EXPORT_WATCH_METRICS: observability,
       // Left out when unset: the runtime's schema rejects an empty string.
@@ -235,8 +238,9 @@ export class ExportWatchStack extends Stack {
 }
 
 /**
- * Fail the synth, not the deployment, when the shared environment (mostly the inline
- * config) would exceed Lambda's 4 KB limit.
+ * Fail the synth, not the deployment, when the shared environment would exceed Lambda's
+ * 4 KB limit. The config file is no longer part of it (it is bundled), so only the table
+ * names, the User-Agent and a few switches count: a guard against a future variable.
  */
 function checkEnvironmentSize(environment: Record<string, string>): void {
   const bytes = Object.entries(environment).reduce(
@@ -245,7 +249,7 @@ function checkEnvironmentSize(environment: Record<string, string>): void {
   );
   if (bytes > LAMBDA_ENVIRONMENT_LIMIT_BYTES - 256) {
     throw new ConfigError(
-      `The Lambda environment would be about ${bytes} bytes (the limit is ${LAMBDA_ENVIRONMENT_LIMIT_BYTES} for all variables together); shorten the config file (${CONTEXT_KEYS.configFile}).`,
+      `The Lambda environment would be about ${bytes} bytes (the limit is ${LAMBDA_ENVIRONMENT_LIMIT_BYTES} for all variables together); shorten ${CONTEXT_KEYS.secUserAgent} or the variables added to it.`,
     );
   }
 }

@@ -27,6 +27,12 @@ export const CONTEXT_KEYS = {
   observability: 'export-watch:observability',
 } as const;
 
+/** File name of the config inside each function's asset (next to `index.mjs`). */
+export const BUNDLED_CONFIG_NAME = 'export-watch.config.json';
+
+/** Where a deployed function reads it: Lambda unpacks a zip asset into `/var/task`. */
+export const BUNDLED_CONFIG_PATH = `/var/task/${BUNDLED_CONFIG_NAME}`;
+
 /** The config file used when the context does not name one. */
 export const DEFAULT_CONFIG_FILE = 'export-watch.config.json';
 
@@ -38,9 +44,10 @@ export interface DeploySettings {
   /** The validated config file (after the sender override). */
   readonly config: ConfigFile;
   /**
-   * The config as the Lambdas receive it in `EXPORT_WATCH_CONFIG_JSON`: the file as
-   * written plus the sender override, minified. Defaults are left to the runtime's own
-   * parse so the variable stays small (Lambda allows 4 KB of environment in total).
+   * The config file as the Lambdas read it at cold start: the file as written plus the
+   * sender override, minified, bundled into every function's asset as
+   * {@link BUNDLED_CONFIG_NAME} (lib/watch-function.ts). Defaults are left to the
+   * runtime's own parse. No size limit: a watch-list of thousands of entries fits.
    */
   readonly configJson: string;
   /** Absolute path of the config file that was read. */

@@ -226,9 +226,12 @@ export const EnvSchema = z.object({
   CHANGES_TABLE: z.string().min(3).default('export-watch-changes'),
   STATE_TABLE: z.string().min(3).default('export-watch-state'),
   SUBSCRIBERS_TABLE: z.string().min(3).default('export-watch-subscribers'),
-  /** Inline config JSON (the deployed Lambdas get the validated file this way). */
+  /** Inline config JSON (tests and one-off runs); wins over the file when set. */
   EXPORT_WATCH_CONFIG_JSON: z.string().optional(),
-  /** Path of the config file (local runtime). */
+  /**
+   * Path of the config file: locally the project's file, in AWS the validated copy the stack
+   * bundles into each function (`/var/task/export-watch.config.json`, read once at cold start).
+   */
   EXPORT_WATCH_CONFIG: z.string().optional(),
   /** Base URL of the confirm/unsubscribe endpoint (the stack sets its function URL). */
   EMAIL_LINKS_URL: url.optional(),

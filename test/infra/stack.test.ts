@@ -9,7 +9,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceName } from '../../lambdas/core/change.ts';
-import { parseConfigFile } from '../../lambdas/core/config.ts';
+import { loadConfig, parseConfigFile } from '../../lambdas/core/config.ts';
 import { ANALYSIS_TRIGGER, cadencesOf, toEventBridgeCron } from '../../lambdas/core/schedule.ts';
 import { OPS_CHECK_SCHEDULE } from '../../lambdas/ops/schedule.ts';
 import { SOURCES } from '../../lambdas/sources/index.ts';
@@ -47,6 +47,13 @@ function statementsOf(template: Template, policyLogicalIds?: string[]): Json[] {
 }
 
 const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+
+/** The staged asset directory of a function (`asset.<hash>` in the app's output, its S3 key without `.zip`). */
+function assetDir(app: App, fn: Json): string {
+  const key = fn.Properties.Code.S3Key as string;
+  expect(key).toMatch(/^[0-9a-f]{64}\.zip$/);
+  return join(app.outdir, `asset.${key.replace(/\.zip$/, '')}`);
+}
 
 let tmp: string;
 beforeAll(() => {
@@ -147,17 +154,31 @@ describe('ExportWatchStack', () => {
       expect(new Set(used)).toEqual(new Set(groups));
     });
 
-    it('passes table names, the SEC User-Agent and the validated config with the sender override', () => {
+    it('passes table names and the SEC User-Agent, and no config in the environment (issue 17, item 2)', () => {
       const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Json[];
+      expect(functions.length).toBeGreaterThan(0);
       for (const fn of functions) {
         const env = fn.Properties.Environment.Variables as Json;
         expect(env.CHANGES_TABLE).toEqual({ Ref: stack.getLogicalId(stack.tables.changes.node.defaultChild as never) });
         expect(env.STATE_TABLE).toEqual({ Ref: stack.getLogicalId(stack.tables.state.node.defaultChild as never) });
         expect(env.SUBSCRIBERS_TABLE).toEqual({ Ref: stack.getLogicalId(stack.tables.subscribers.node.defaultChild as never) });
         expect(env.SEC_USER_AGENT).toBe(USER_AGENT);
-        const config = parseConfigFile(JSON.parse(env.EXPORT_WATCH_CONFIG_JSON));
+        expect(env).not.toHaveProperty('EXPORT_WATCH_CONFIG_JSON');
+        expect(env.EXPORT_WATCH_CONFIG).toBe('/var/task/export-watch.config.json');
+      }
+    });
+
+    it('bundles the validated config with the sender override into every function\'s asset, where EXPORT_WATCH_CONFIG points', () => {
+      const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Json[];
+      const shipped = parseConfigFile(JSON.parse(readFileSync(join(PROJECT_ROOT, 'export-watch.config.json'), 'utf8')));
+      for (const fn of functions) {
+        const bundled = readFileSync(join(assetDir(app, fn), 'export-watch.config.json'), 'utf8');
+        const config = parseConfigFile(JSON.parse(bundled));
         expect(config.senderEmail).toBe(SENDER);
-        expect(config.watchlist).toEqual(parseConfigFile(JSON.parse(readFileSync(join(PROJECT_ROOT, 'export-watch.config.json'), 'utf8'))).watchlist);
+        expect(config.watchlist).toEqual(shipped.watchlist);
+        // The same file the runtime reads at cold start (loadConfig with EXPORT_WATCH_CONFIG).
+        const dir = assetDir(app, fn);
+        expect(loadConfig({ EXPORT_WATCH_CONFIG: join(dir, 'export-watch.config.json') }).senderEmail).toBe(SENDER);
       }
     });
   });
@@ -668,9 +689,18 @@ describe('ExportWatchStack edge cases', () => {
     expect(stack.settings.opsEmails).toEqual(['a@acme.example', 'b@acme.example']);
   });
 
-  it('fails synth when the inline config would exceed the Lambda environment limit', () => {
-    const tickers = Array.from({ length: 700 }, (_, i) => String(1_000_000 + i));
-    const path = configFile('huge.json', { watchlist: tickers });
-    expect(() => build({ 'export-watch:configFile': path })).toThrow(/4096/);
+  it('synthesizes a watch-list of 3,000 tickers and sectors, which the 4 KB environment could not carry (issue 17, item 2)', () => {
+    const letters = (i: number) => Array.from({ length: 3 }, (_, k) => String.fromCharCode(65 + (Math.floor(i / 26 ** k) % 26))).join('');
+    const watchlist = [...Array.from({ length: 2_996 }, (_, i) => `X${letters(i)}${i % 10}`), 'SIC:3674', 'SIC:3672', 'SIC:3577', 'SIC:3559:FPI'];
+    const path = configFile('huge.json', { watchlist });
+    // What the old design would have put into one variable: far beyond Lambda's 4 KB.
+    expect(Buffer.byteLength(JSON.stringify({ watchlist }))).toBeGreaterThan(4 * 4096);
+    const { app, stack } = build({ 'export-watch:configFile': path });
+    const fns = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')) as Json[];
+    expect(fns.length).toBeGreaterThan(0);
+    for (const fn of fns) {
+      expect(fn.Properties.Environment.Variables).not.toHaveProperty('EXPORT_WATCH_CONFIG_JSON');
+      expect(parseConfigFile(JSON.parse(readFileSync(join(assetDir(app, fn), 'export-watch.config.json'), 'utf8'))).watchlist).toEqual(watchlist);
+    }
   });
 });
