@@ -120,6 +120,8 @@ export function checkSubject(value: string, watchlist: readonly string[], option
   const known = [...watchlist.filter((w) => !/^\d+$/.test(w)), ...NON_COMPANY_SUBJECTS];
   const match = known.find((k) => k.toLowerCase() === v.toLowerCase());
   if (match) return match;
+  // A sector entry (SIC:3674) watches companies whose tickers the config does not list.
+  if (watchlist.some((w) => w.startsWith('SIC:')) && /^[A-Za-z][A-Za-z0-9.-]{0,9}$/.test(v)) return v.toUpperCase();
   const where = option ? `${option}: ` : '';
   const suggestion = nearest(v, known);
   const tickers = watchlist.filter((w) => !/^\d+$/.test(w));

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { checkSubject } from '../../lambdas/cli/input.ts';
 import { parseConfigFile } from '../../lambdas/core/config.ts';
 import { ConfigError, SourceError } from '../../lambdas/core/errors.ts';
 import { UpstreamClient } from '../../lambdas/core/http.ts';
@@ -269,5 +270,14 @@ describe('sector roster refresh', () => {
     expect(rosterFromItem(item)).toEqual(one.roster as SectorRoster);
     expect(rosterFromItem({ ...item, v: 2 })).toBeUndefined();
     expect(rosterFromItem({ v: 1, sectors: { '3672': { ciks: 'x' } }, filers: {} })).toBeUndefined();
+  });
+});
+
+describe('subjects of a sector watch-list (CLI)', () => {
+  it('accepts a ticker of a sector company (not in the config), still refuses unknown subjects without a sector', () => {
+    expect(checkSubject('tsm', ['NVDA', 'SIC:3674'])).toBe('TSM');
+    expect(checkSubject('nvda', ['NVDA', 'SIC:3674'])).toBe('NVDA');
+    expect(() => checkSubject('TSM', ['NVDA'])).toThrow(/unknown subject "TSM"/);
+    expect(() => checkSubject('not a ticker', ['SIC:3674'])).toThrow(/unknown subject/);
   });
 });
