@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Change } from '../../lambdas/core/change.ts';
-import { clockStartingAt } from '../../lambdas/core/clock.ts';
+import { ManualClock } from '../../lambdas/core/clock.ts';
 import { loadConfig } from '../../lambdas/core/config.ts';
 import type { CycleOutcome } from '../../lambdas/core/source.ts';
 import { LocalRuntime } from '../../lambdas/local/runtime.ts';
@@ -11,7 +11,7 @@ import { createUpstreamClient } from '../../lambdas/runtime/deps.ts';
 import { SECTORS_ITEM_KEY } from '../../lambdas/sources/sec-filings/sectors.ts';
 import { type DemoPhase, startDemoUpstream } from '../support/demo-upstream.ts';
 import type { FakeUpstream } from '../support/fake-upstream.ts';
-import { registerSecDemo, SEC_FEED_PATH } from '../support/upstreams/sec.ts';
+import { registerSecCompaniesBySic, registerSecDemo, SEC_FEED_PATH } from '../support/upstreams/sec.ts';
 import { EXPORT_LANGUAGE_STAND_INS } from '../support/upstreams/sec-export-language.ts';
 
 /**
@@ -32,7 +32,7 @@ describe('a SIC-code watch-list (local runtime, fake EDGAR)', () => {
 
   async function start(watchlist: string[]) {
     const dir = mkdtempSync(join(tmpdir(), 'ew-sectors-'));
-    const clock = clockStartingAt('2026-03-03T15:00:00Z');
+    const clock = new ManualClock('2026-03-03T15:00:00Z');
     const upstream = await startDemoUpstream({ now: clock.now() });
     const setPhase = (phase: DemoPhase) => {
       upstream.setPhase(phase);
@@ -130,5 +130,28 @@ describe('a SIC-code watch-list (local runtime, fake EDGAR)', () => {
     const outcomes = await runtime.runTriggered('sec-filings');
     expect(outcomes.map((o) => o.source)).toEqual(['sec-filings']);
     expect((await changesOf(runtime, 'sec-filings')).filter((c) => c.subject === 'NVDA')).toEqual([]);
+  });
+
+  it('a day later a failed roster refresh keeps watching the sector with a warning; a first resolution failure fails the cycle', async () => {
+    const { runtime, fake, clock } = await start(['SIC:3674']);
+    await runtime.runOnce();
+    clock.advance(25 * 60 * 60 * 1000);
+    registerSecCompaniesBySic(fake, () => ({ status: 500, body: 'boom' }));
+    const outcome = await runtime.runSource('sec-filings');
+    expect(outcome).toMatchObject({ status: 'ok' });
+    const state = await runtime['deps'].state.get('sec-filings');
+    expect(state?.warnings?.map((w) => w.message)).toEqual([expect.stringMatching(/SIC:3674: roster refresh failed .*still watching the 8 companies/)]);
+    expect((state?.cursor as { companies: string[] }).companies).toHaveLength(8);
+    const roster = (await runtime['deps'].state.getItem('sec-filings', SECTORS_ITEM_KEY)) as { sectors: Record<string, { ciks: string[]; fetchedAt: string }> };
+    expect(roster.sectors['3674']).toMatchObject({ fetchedAt: '2026-03-03T15:00:00.000Z' });
+    expect(roster.sectors['3674']?.ciks).toHaveLength(8);
+
+    const fresh = await start(['SIC:3674']);
+    registerSecCompaniesBySic(fresh.fake, () => ({ status: 500, body: 'boom' }));
+    const failed = await fresh.runtime.runSource('sec-filings');
+    expect(failed).toMatchObject({ status: 'failed' });
+    const failedState = await fresh.runtime['deps'].state.get('sec-filings');
+    expect(failedState?.lastError?.message).toMatch(/watchlist sector SIC:3674 could not be resolved \(no earlier roster to fall back on\)/);
+    expect(failedState?.cursor).toBeUndefined();
   });
 });
