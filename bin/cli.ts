@@ -170,12 +170,14 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
     .option('--kind <kind>', 'only this kind or kind prefix (e.g. filing.new, fr)', (v) => checkKind(v))
     .option('--country <code>', 'only changes concerning this country (ISO code in `countries`, e.g. SG)', (v) => checkCountry(v))
     .option('--text <text>', 'only changes whose title or summary contains this text (case-insensitive)')
+    .option('--sector <sic>', 'only changes of the companies of this SIC code (4 digits, e.g. 3674), from the sector roster of a SIC:<code> watch-list entry')
     .option('--limit <n>', 'one page of at most n changes; the next page token is printed to stderr', positiveInt)
     .option('--page-token <token>', 'continue after a previous page (the query comes with the token)')
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
     .option('--data-dir <dir>', 'local data dir', DEFAULT_DATA_DIR)
     .option('--config <file>', 'config file (for table names)', 'export-watch.config.json')
     .option('--table <name>', 'read a deployed change-log table instead of the local store')
+    .option('--state-table <name>', 'deployed state table with the sector roster (with --table and --sector; stack output StateTableName)')
     .option('--region <region>', 'AWS region of --table (default: the SDK credential chain)')
     .addHelpText('after', '\nWithout --since, --source or --subject the last 30 days are read. Data goes to stdout; progress (every 1,000 changes) and the next page token go to stderr.')
     .action(async (opts: ChangesOptions) => {
@@ -280,12 +282,13 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
     .option('--since <iso>', 'only changes detected at or after', isoDate)
     .option('--until <iso>', 'only changes detected at or before', isoDate)
     .option('--highlight <codes>', 'countries whose lines are highlighted (comma-separated)', 'SG')
+    .option('--sector <sic>', "write the sector page of this SIC code instead: each company's Singapore / China incl. Hong Kong / Taiwan share of revenue on one chart, filers newly mentioning export controls, BIS rules")
     .option('--data-dir <dir>', 'local data dir', DEFAULT_DATA_DIR)
     .option('--config <file>', 'config file (for table names)', 'export-watch.config.json')
     .option('--table <name>', 'read a deployed change-log table instead of the local store')
     .option('--state-table <name>', "deployed state table with sec-revenue's series (stack output StateTableName)")
     .option('--region <region>', 'AWS region of the deployed tables (default: the SDK credential chain)')
-    .action(async (opts: { out: string; subject?: string; since?: string; until?: string; highlight: string; dataDir: string; config: string; table?: string; stateTable?: string; region?: string }) => {
+    .action(async (opts: { out: string; subject?: string; sector?: string; since?: string; until?: string; highlight: string; dataDir: string; config: string; table?: string; stateTable?: string; region?: string }) => {
       const { reportCommand } = await import('../lambdas/analytics/cli.ts');
       program.setOptionValue('exitCode', await reportCommand(opts, out));
     });

@@ -2,7 +2,10 @@ import { checkSubject, checkWindow } from '../cli/input.ts';
 import { loadConfig } from '../core/config.ts';
 import type { ChangeQuery } from '../core/ports.ts';
 import { changeWriter, type OutputFormat } from '../local/format.ts';
+import type { Change } from '../core/change.ts';
 import { PageTokenError } from '../store/change-log.ts';
+import { loadSectorContext, MENTION_SOURCE } from './report.ts';
+import { checkSector } from './sector.ts';
 import { type StoreOptions, withStore } from './store.ts';
 
 /**
@@ -21,6 +24,8 @@ export interface ChangesOptions extends StoreOptions {
   kind?: string | undefined;
   country?: string | undefined;
   text?: string | undefined;
+  /** Only changes of the companies of this SIC code (by CIK, through the stored sector roster). */
+  sector?: string | undefined;
   /** Page size; with it, the command prints one page and the next page's token. */
   limit?: number | undefined;
   pageToken?: string | undefined;
@@ -116,10 +121,32 @@ function watchlistOf(opts: ChangesOptions): string[] | undefined {
   }
 }
 
+/** The sources whose changes are about one company: what `--sector` reads. */
+export const COMPANY_SOURCES: readonly string[] = ['sec-filings', 'sec-revenue', 'sec-export-language', MENTION_SOURCE];
+
+/** Newest first across several newest-first streams (ties by id), read lazily. */
+async function* mergeNewest(streams: Array<AsyncIterable<Change>>): AsyncGenerator<Change> {
+  const its = streams.map((s) => s[Symbol.asyncIterator]());
+  const heads = await Promise.all(its.map((it) => it.next()));
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const h = heads[i] as IteratorResult<Change>;
+      if (h.done) continue;
+      const b = best < 0 ? undefined : (heads[best] as IteratorYieldResult<Change>).value;
+      if (!b || h.value.detectedAt > b.detectedAt || (h.value.detectedAt === b.detectedAt && h.value.id < b.id)) best = i;
+    }
+    if (best < 0) return;
+    yield (heads[best] as IteratorYieldResult<Change>).value;
+    heads[best] = await (its[best] as AsyncIterator<Change>).next();
+  }
+}
+
 /** Run the command; returns the exit code (2 for a bad page token). */
 export async function changesCommand(given: ChangesOptions, io: ChangesIo): Promise<number> {
   const opts = given.subject === undefined ? checkChangesOptions(given, undefined) : checkChangesOptions(given, watchlistOf(given));
   const query = changesQuery(opts, io.now);
+  const sic = opts.sector === undefined ? undefined : checkSector(opts.sector);
   const sink = new Sink(io.stdout);
   const writer = changeWriter(opts.format, (chunk) => sink.push(chunk));
   // Progress only where it cannot interleave with a human reading the table on a terminal.
@@ -130,6 +157,41 @@ export async function changesCommand(given: ChangesOptions, io: ChangesIo): Prom
   try {
     return await withStore(opts, async (store) => {
       if (!store.changes) throw new Error('no change-log table: pass --table');
+      const changes = store.changes;
+      // A sector is a set of CIKs, not an index key: its changes are read from the company
+      // sources and kept when they concern one of its companies.
+      const sector = sic === undefined ? undefined : (await loadSectorContext(store, sic)).membership;
+      const keep = (c: Change) => !sector || sector.includes(c);
+      if (sector && opts.limit !== undefined) {
+        // Underlying pages never larger than what is still wanted, so the token of the last
+        // one resumes exactly after the last change written.
+        let token = opts.pageToken;
+        let more = true;
+        while (writer.count < opts.limit && more) {
+          const page = await changes.queryPage(query, { limit: opts.limit - writer.count, pageToken: token });
+          for (const change of page.changes) if (keep(change)) writer.write(change);
+          token = page.nextPageToken;
+          more = token !== undefined;
+        }
+        writer.end();
+        await sink.flush(true);
+        if (token) io.note(`next page: --sector ${sic} --page-token ${token}`);
+        return 0;
+      }
+      if (sector && !opts.pageToken) {
+        const streams = opts.source || opts.subject ? [changes.query(query)] : COMPANY_SOURCES.map((source) => changes.query({ ...query, source }));
+        for await (const change of mergeNewest(streams)) {
+          if (!keep(change)) continue;
+          writer.write(change);
+          wrote();
+          await sink.flush();
+          if (sink.closed) break;
+        }
+        writer.end();
+        await sink.flush(true);
+        if (progress && writer.count >= PROGRESS_EVERY) io.note(`${writer.count.toLocaleString('en-US')} changes written`);
+        return 0;
+      }
       if (opts.limit !== undefined) {
         const page = await store.changes.queryPage(query, { limit: opts.limit, pageToken: opts.pageToken });
         for (const change of page.changes) {
@@ -145,8 +207,9 @@ export async function changesCommand(given: ChangesOptions, io: ChangesIo): Prom
         // The rest of the query after the token: pages of 1,000 until the end.
         let token: string | undefined = opts.pageToken;
         while (token && !sink.closed) {
-          const page = await store.changes.queryPage(query, { limit: PROGRESS_EVERY, pageToken: token });
+          const page = await changes.queryPage(query, { limit: PROGRESS_EVERY, pageToken: token });
           for (const change of page.changes) {
+            if (!keep(change)) continue;
             writer.write(change);
             wrote();
           }

@@ -6,7 +6,8 @@ import { systemClock } from '../core/clock.ts';
 import { requireSecUserAgent } from '../core/config.ts';
 import { createUpstreamClient } from '../runtime/deps.ts';
 import { backfillRevenueHistory, describeSeries } from './history.ts';
-import { buildReport } from './report.ts';
+import { buildReport, buildSectorReport } from './report.ts';
+import { checkSector } from './sector.ts';
 import { type AnalystStore, type StoreOptions, withStore } from './store.ts';
 
 /** The `export-watch report` and `export-watch revenue-history` commands (bin/cli.ts wires the options). */
@@ -19,6 +20,8 @@ export interface ReportCommandOptions extends StoreOptions {
   until?: string | undefined;
   /** Comma-separated country codes whose lines are highlighted. */
   highlight?: string | undefined;
+  /** Write the sector page of this SIC code instead of the company report. */
+  sector?: string | undefined;
 }
 
 /** Write the HTML report; returns the exit code. */
@@ -27,6 +30,7 @@ export async function reportCommand(opts: ReportCommandOptions, out: (line: stri
   checkWindow(opts.since, opts.until);
   const file = resolve(opts.out);
   if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`--out: ${opts.out} is a directory: give a file path such as ${join(opts.out, 'report.html')}`);
+  if (opts.sector !== undefined) return sectorReportCommand(opts, checkSector(opts.sector), file, out);
   const { html, model } = await withStore(opts, (store) => {
     const subject = opts.subject === undefined ? undefined : checkSubject(opts.subject, watchlistOf(store) ?? [opts.subject.trim()]);
     return buildReport(store, { subject, since: opts.since, until: opts.until, highlight, demo: isDemoStore(opts) });
@@ -37,6 +41,19 @@ export async function reportCommand(opts: ReportCommandOptions, out: (line: stri
   out(`Report written: ${file}`);
   out(`  companies: ${companies}; ${model.rules.length} Federal Register document(s); ${model.entities.length} day(s) of Entity List additions`);
   if (opts.subject && model.companies.length === 0) out(`  (nothing stored for ${opts.subject} yet: try export-watch revenue-history ${opts.subject})`);
+  return 0;
+}
+
+/** `export-watch report --sector <SIC>`: the sector page. */
+async function sectorReportCommand(opts: ReportCommandOptions, sic: string, file: string, out: (line: string) => void): Promise<number> {
+  if (opts.subject !== undefined) throw new UsageError('--sector and --subject: give one of them (the sector page shows every company of the code)');
+  const { html, model } = await withStore(opts, (store) => buildSectorReport(store, sic, { since: opts.since, until: opts.until, demo: isDemoStore(opts) }));
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, html);
+  out(`Sector page written: ${file}`);
+  out(
+    `  SIC ${sic}: ${model.rosterSize} compan${model.rosterSize === 1 ? 'y' : 'ies'} on the roster, ${model.companies.length} with regional revenue (${model.companies.filter((c) => c.charted).length} charted); ${model.mentions.length} export-control mention(s); ${model.rules.length} Federal Register document(s)`,
+  );
   return 0;
 }
 

@@ -1,8 +1,10 @@
+import { UsageError } from '../cli/errors.ts';
 import type { Change } from '../core/change.ts';
 import type { ChangeQuery } from '../core/ports.ts';
 import type { RevenueSeries } from '../sources/sec-revenue/detect.ts';
-import { renderReportHtml } from './html.ts';
+import { renderReportHtml, renderSectorHtml } from './html.ts';
 import { buildReportModel, type ReportModel } from './report-model.ts';
+import { buildSectorModel, readSectorRoster, type SectorModel, SectorMembership, type SectorRoster, unknownSectorMessage } from './sector.ts';
 import type { AnalystStore } from './store.ts';
 
 /**
@@ -42,8 +44,7 @@ export async function loadReportModel(store: AnalystStore, opts: ReportOptions =
     collect(store, { ...window, source: 'federal-register' }),
     collect(store, { ...window, source: 'entity-list', kind: 'entity.added' }),
   ]);
-  const items = store.state ? await store.state.getItems('sec-revenue', 'series#') : [];
-  const series = items.map((i) => i.value as unknown as RevenueSeries).filter((s) => s && typeof s.periods === 'object');
+  const series = await readSeries(store);
   return buildReportModel({
     changes: [...revenue, ...language, ...rules, ...additions],
     series,
@@ -58,4 +59,54 @@ export async function loadReportModel(store: AnalystStore, opts: ReportOptions =
 export async function buildReport(store: AnalystStore, opts: ReportOptions = {}): Promise<{ html: string; model: ReportModel }> {
   const model = await loadReportModel(store, opts);
   return { html: renderReportHtml(model, { demo: opts.demo }), model };
+}
+
+/** sec-revenue's stored series items (none without a state table). */
+async function readSeries(store: AnalystStore): Promise<RevenueSeries[]> {
+  const items = store.state ? await store.state.getItems('sec-revenue', 'series#') : [];
+  return items.map((i) => i.value as unknown as RevenueSeries).filter((s) => s && typeof s.periods === 'object');
+}
+
+/** Source of the `filing.mention` changes (issue 17, item 1), queried by name so the page reads them whatever the build's source list. */
+export const MENTION_SOURCE = 'sec-full-text';
+
+/** A sector as the store knows it: its roster, the series of its companies, and who belongs to it. */
+export interface SectorContext {
+  roster: SectorRoster;
+  /** Every stored series (the model filters them to the roster). */
+  series: RevenueSeries[];
+  membership: SectorMembership;
+}
+
+/**
+ * Read a sector's roster (sec-filings' `sectors` item), the revenue series and the watched
+ * tickers, so changes can be told apart by CIK or ticker. A code the store holds no
+ * roster of is a UsageError that says what to do.
+ */
+export async function loadSectorContext(store: AnalystStore, sic: string, option = '--sector'): Promise<SectorContext> {
+  if (!store.state) throw new UsageError(`${option} ${sic}: the sector roster is in the state table: pass --state-table (the stack output StateTableName)`);
+  const roster = await readSectorRoster(store.state, sic);
+  if (!roster) throw new UsageError(unknownSectorMessage(sic, store.description, option));
+  const series = await readSeries(store);
+  const membership = new SectorMembership(roster, series);
+  membership.learnTickers(await store.state.getItem('sec-filings', 'tickers'));
+  return { roster, series, membership };
+}
+
+/** Read the store and build the sector page's model. */
+export async function loadSectorModel(store: AnalystStore, sic: string, opts: Pick<ReportOptions, 'since' | 'until' | 'now'> = {}): Promise<SectorModel> {
+  const { roster, series } = await loadSectorContext(store, sic);
+  const window = { since: opts.since, until: opts.until };
+  const [revenue, mentions, rules] = await Promise.all([
+    collect(store, { ...window, source: 'sec-revenue', kind: 'revenue.regional' }),
+    collect(store, { ...window, source: MENTION_SOURCE, kind: 'filing.mention' }),
+    collect(store, { ...window, source: 'federal-register' }),
+  ]);
+  return buildSectorModel({ roster, series, changes: [...revenue, ...mentions, ...rules], generatedAt: opts.now ?? new Date(), origin: store.description });
+}
+
+/** The sector page's HTML and the model it shows. */
+export async function buildSectorReport(store: AnalystStore, sic: string, opts: ReportOptions = {}): Promise<{ html: string; model: SectorModel }> {
+  const model = await loadSectorModel(store, sic, opts);
+  return { html: renderSectorHtml(model, { demo: opts.demo }), model };
 }

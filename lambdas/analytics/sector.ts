@@ -1,6 +1,7 @@
 import { UsageError } from '../cli/errors.ts';
 import type { Change } from '../core/change.ts';
 import type { RevenueSeries } from '../sources/sec-revenue/detect.ts';
+import { SECTORS_ITEM_KEY } from '../sources/sec-filings/sectors.ts';
 import { memberCountries } from '../sources/sec-revenue/labels.ts';
 import { buildReportModel, type ChartKind, type CompanyReport, dayOf, type EntityMarker, type RuleMarker } from './report-model.ts';
 
@@ -46,7 +47,7 @@ export interface SectorRoster {
 
 /** Key of the roster state item of `sec-filings` (lambdas/sources/sec-filings/sectors.ts). */
 export const ROSTER_SOURCE = 'sec-filings';
-export const ROSTER_ITEM_KEY = 'sectors';
+export const ROSTER_ITEM_KEY = SECTORS_ITEM_KEY;
 
 /** `0001045810` → `1045810`; undefined for anything that is not a CIK. */
 export function unpad(cik: unknown): string | undefined {
@@ -115,6 +116,13 @@ export class SectorMembership {
   constructor(roster: Pick<SectorRoster, 'companies'>, series: readonly Pick<RevenueSeries, 'cik' | 'ticker'>[] = []) {
     this.ciks = new Set(roster.companies.map((c) => c.cik));
     for (const s of series) this.learn(s.cik, s.ticker);
+  }
+
+  /** Learn the watched tickers of the sec-filings `tickers` item (`byTicker: { NVDA: { cik } }`). */
+  learnTickers(item: Record<string, unknown> | undefined): void {
+    const byTicker = item?.byTicker;
+    if (!byTicker || typeof byTicker !== 'object') return;
+    for (const [ticker, v] of Object.entries(byTicker as Record<string, { cik?: unknown } | undefined>)) this.learn(v?.cik, ticker);
   }
 
   /** Remember that `ticker` is the subject of the company `cik` (from a change or series). */
