@@ -206,8 +206,9 @@ async function trackSendFailures(subscribers: Subscriber[], deps: NotifierDeps, 
  * suppressed and parked subscribers keep their status either way: the file never overrides
  * what the person (or ops) decided.
  *
- * An empty seed list removes nobody. The Lambdas get the seeds from the config file baked
- * into `EXPORT_WATCH_CONFIG_JSON` at deploy time, the local runtime from the file itself;
+ * An empty seed list removes nobody. The Lambdas get the seeds from the config file bundled
+ * into their asset at deploy time (`/var/task/export-watch.config.json`), the local runtime
+ * from the file itself;
  * a config without `subscribers` (a trimmed file, the wrong file) parses to `[]`, and
  * that must not silence everyone. To stop mail to the last config subscriber, use
  * `export-watch subscribers remove` (or their unsubscribe link).
