@@ -58,6 +58,11 @@ export interface SecFilingsCursor {
   lastReconcileAt: string | undefined;
   /** Why that reconcile ran. */
   lastReconcileReason: string | undefined;
+  /**
+   * Already-baselined companies a reconcile could not fetch within its per-cycle budget
+   * (maxCompanyFetches): fetched first thing next cycle, their new filings reported then.
+   */
+  deferred?: string[];
 }
 
 /** Tuning knobs (the shipped source uses the defaults). */
@@ -70,7 +75,21 @@ export interface SecFilingsOptions {
   maxFeedPages?: number;
   /** Most older submissions pages fetched per company during a repair. */
   maxOlderPages?: number;
+  /**
+   * Most submissions JSONs fetched in one cycle (default {@link MAX_COMPANY_FETCHES_PER_CYCLE}).
+   * A baseline or repair of a sector of thousands of companies is spread over cycles
+   * instead of outrunning the function's timeout, which would fail every cycle forever.
+   */
+  maxCompanyFetches?: number;
 }
+
+/**
+ * Default of {@link SecFilingsOptions.maxCompanyFetches}. At this function's share of the
+ * SEC budget (5 requests/s over the four SEC functions, 1.25/s) 120 requests take 96 s of
+ * the 5-minute timeout, leaving room for the feed, retries and backoff; a 700-company
+ * sector is baselined in 6 cycles (6 minutes in filing hours).
+ */
+export const MAX_COMPANY_FETCHES_PER_CYCLE = 120;
 
 /** Key of the ticker cache item. */
 export const TICKERS_ITEM_KEY = 'tickers';
@@ -95,6 +114,7 @@ export function parseCursor(value: unknown): SecFilingsCursor | undefined {
     pending,
     lastReconcileAt: typeof c.lastReconcileAt === 'string' ? c.lastReconcileAt : undefined,
     lastReconcileReason: typeof c.lastReconcileReason === 'string' ? c.lastReconcileReason : undefined,
+    deferred: Array.isArray(c.deferred) ? c.deferred.map(String) : undefined,
   };
 }
 
@@ -222,7 +242,8 @@ export function createSecFilingsSource(options: SecFilingsOptions = {}): SourceD
         for (const c of companies) toFetch.add(c.cik);
       } else {
         const previousCompanies = new Set(cursor?.companies ?? []);
-        const interesting = new Set<string>([...candidatesByCik.keys(), ...pendingIn.map((p) => p.cik)]);
+        const deferredIn = (cursor?.deferred ?? []).filter((cik) => watchedCiks.has(cik) && previousCompanies.has(cik));
+        const interesting = new Set<string>([...candidatesByCik.keys(), ...pendingIn.map((p) => p.cik), ...deferredIn]);
         for (const cik of interesting) {
           const k = knownFromItem(await ctx.readItem(knownKey(cik)));
           if (k) known.set(cik, k);
@@ -232,17 +253,29 @@ export function createSecFilingsSource(options: SecFilingsOptions = {}): SourceD
           if (!k || list.some((c) => !k.accessions.includes(c.accession))) toFetch.add(cik);
         }
         for (const p of pendingIn) toFetch.add(p.cik);
+        for (const cik of deferredIn) toFetch.add(cik);
         // Newly watched companies are baselined quietly (their history is not news).
         for (const c of companies) if (!previousCompanies.has(c.cik)) toFetch.add(c.cik);
       }
       if (reconcileReason) ctx.log('reconciling every watched company from submissions', { reason: reconcileReason, companies: companies.length });
+
+      // Within the per-cycle budget: companies the feed showed filing (or pending) first,
+      // then those a previous reconcile deferred, then the rest in watch-list order.
+      const budget = options.maxCompanyFetches ?? MAX_COMPANY_FETCHES_PER_CYCLE;
+      const urgent = new Set<string>([...candidatesByCik.keys(), ...pendingIn.map((p) => p.cik)]);
+      const carried = new Set(cursor?.deferred ?? []);
+      const rank = (cik: string) => (urgent.has(cik) ? 0 : carried.has(cik) ? 1 : 2);
+      const ordered = companies.filter((c) => toFetch.has(c.cik)).sort((a, b) => rank(a.cik) - rank(b.cik));
+      const deferredCompanies = new Set(ordered.slice(budget).map((c) => c.cik));
+      for (const cik of deferredCompanies) toFetch.delete(cik);
+      if (deferredCompanies.size > 0) ctx.log('submissions budget reached; the rest is fetched next cycle', { fetching: toFetch.size, deferred: deferredCompanies.size, budget });
 
       const pendingOut: PendingFiling[] = [];
       const fetched = new Set<string>();
       /** Companies whose submissions EDGAR does not know (404): warned about, left as they were. */
       const unknownToEdgar = new Set<string>();
       let rowsSeen = 0;
-      for (const company of companies) {
+      for (const company of ordered) {
         if (!toFetch.has(company.cik)) continue;
         const previous = known.get(company.cik);
         let subs: Awaited<ReturnType<typeof fetchCompanySubmissions>>;
@@ -301,13 +334,29 @@ export function createSecFilingsSource(options: SecFilingsOptions = {}): SourceD
       // Pending filings of companies not fetched this cycle (cannot happen today: every
       // pending company is fetched) are carried over so nothing is ever lost.
       for (const p of pendingIn) if (!fetched.has(p.cik) && !pendingOut.some((q) => q.accession === p.accession)) pendingOut.push(p);
+      // Feed sightings of known companies deferred by the budget wait the same way.
+      for (const cik of deferredCompanies) {
+        if (!known.has(cik)) continue;
+        for (const c of candidatesByCik.get(cik) ?? []) {
+          if (!pendingOut.some((q) => q.accession === c.accession)) pendingOut.push({ accession: c.accession, cik: c.cik, form: c.form, firstSeenAt: now.toISOString(), feedUpdated: c.seenUpdated });
+        }
+      }
+      // A deferred company that was baselined before stays baselined (its new filings are
+      // reported when it is fetched); one never baselined is simply still new next cycle.
+      const previouslyKnown = new Set(cursor?.companies ?? []);
+      const deferredOut = [...deferredCompanies].filter((cik) => previouslyKnown.has(cik) && (known.has(cik) || !reconcileReason));
 
       // Forget companies that left the watch-list (re-adding one baselines it again).
       const previousCompanies = cursor?.companies ?? [];
       for (const cik of previousCompanies) if (!watchedCiks.has(cik)) itemWrites.push({ key: knownKey(cik), value: null });
       const knownCompanies = companies
         .map((c) => c.cik)
-        .filter((cik) => fetched.has(cik) || ((!reconcileReason || (unknownToEdgar.has(cik) && known.has(cik))) && previousCompanies.includes(cik)));
+        .filter(
+          (cik) =>
+            fetched.has(cik) ||
+            deferredOut.includes(cik) ||
+            ((!reconcileReason || (unknownToEdgar.has(cik) && known.has(cik))) && previousCompanies.includes(cik)),
+        );
 
       const nextCursor: SecFilingsCursor = {
         v: 1,
@@ -317,6 +366,7 @@ export function createSecFilingsSource(options: SecFilingsOptions = {}): SourceD
         pending: pendingOut,
         lastReconcileAt: reconcileReason ? now.toISOString() : cursor?.lastReconcileAt,
         lastReconcileReason: reconcileReason ?? cursor?.lastReconcileReason,
+        ...(deferredOut.length > 0 ? { deferred: deferredOut } : {}),
       };
       ctx.log('sec-filings cycle', {
         mode: reconcileReason ? 'reconcile' : 'feed',
@@ -324,6 +374,7 @@ export function createSecFilingsSource(options: SecFilingsOptions = {}): SourceD
         feedPages: feed.pages.length,
         feedCandidates: candidates.length,
         companiesFetched: fetched.size,
+        companiesDeferred: deferredCompanies.size,
         newFilings: changes.length,
         pending: pendingOut.length,
         warnings: warnings.length,
