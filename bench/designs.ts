@@ -33,6 +33,8 @@ export const POLLING_DESIGN: PipelineDesign = {
     'sec-export-language': [{ minute: '6,16,26,36,46,56', hour: '6-23', weekdays: 'MON-FRI', description: 'every 10 min at :06' }],
     'federal-register': [{ minute: '*/15', hour: '*', weekdays: '*', description: 'every 15 min' }],
     'entity-list': [{ minute: '40', hour: '*', weekdays: '*', description: 'hourly at :40' }],
+    // Did not exist before issue 17: the same cadence in both designs, so the comparison is unchanged.
+    'sec-full-text': cadencesOf('sec-full-text'),
     notifier: [DEFAULT_SCHEDULES.notifier],
   },
   notifierTrigger: { batchingWindowSeconds: 30 },
@@ -49,6 +51,7 @@ export const EVENT_DRIVEN_DESIGN: PipelineDesign = {
     'sec-export-language': cadencesOf('sec-export-language'),
     'federal-register': cadencesOf('federal-register'),
     'entity-list': cadencesOf('entity-list'),
+    'sec-full-text': cadencesOf('sec-full-text'),
     notifier: cadencesOf('notifier'),
   },
   analysisTrigger: { analyses: ANALYSIS_TRIGGER.analyses, batchingWindowSeconds: ANALYSIS_TRIGGER.batchingWindowSeconds },

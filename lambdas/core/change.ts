@@ -7,6 +7,7 @@ export const SOURCE_NAMES = [
   'sec-export-language',
   'federal-register',
   'entity-list',
+  'sec-full-text',
 ] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
@@ -28,6 +29,7 @@ export const CHANGE_KINDS = [
   'entity.added',
   'entity.removed',
   'entity.amended',
+  'filing.mention',
 ] as const;
 
 /** How much a change matters; subscribers filter on a minimum. */

@@ -189,6 +189,33 @@ export const ConfigFileSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * EDGAR full-text search source (`sec-full-text`, README, Configuration): the phrases
+     * searched across all filers over `forms`; absent keys fall back to the source's defaults
+     * ("Entity List", "export license", "Export Administration Regulations", "foreign direct
+     * product rule"). `countries` narrows a query to filings that also name one of them.
+     */
+    fullText: z
+      .object({
+        queries: z
+          .array(
+            z
+              .object({
+                /** Stable id (part of each change's key); default: a slug of phrase and countries. */
+                id: z.string().regex(/^[a-z0-9][a-z0-9+-]{0,79}$/, 'expected a lower-case slug').optional(),
+                phrase: z.string().trim().min(2).max(200).refine((s) => !s.includes('"'), 'a phrase is searched quoted: no double quotes inside'),
+                /** Country names (as filings write them: "China", "Singapore"); any one must appear. */
+                countries: z.array(z.string().trim().min(2).max(60)).max(20).optional(),
+              })
+              .strict(),
+          )
+          .max(20)
+          .optional(),
+        /** Filing dates re-searched before the last success (default 3): EFTS indexes late. */
+        lookbackDays: z.number().int().min(1).max(14).optional(),
+      })
+      .strict()
+      .optional(),
     /** Ops alerting (source health); see docs/operations.md. */
     ops: opsSettingsSchema(),
     /** Subscriber emails: links, digests, truncation; see docs/emails.md. */
@@ -221,6 +248,8 @@ export const EnvSchema = z.object({
     .optional(),
   SEC_WWW_URL: url.default('https://www.sec.gov'),
   SEC_DATA_URL: url.default('https://data.sec.gov'),
+  /** EDGAR full-text search; unset: efts.sec.gov for the public SEC, else SEC_WWW_URL's host (a mirror or fake serves every SEC path). */
+  SEC_EFTS_URL: url.optional(),
   FEDERAL_REGISTER_URL: url.default('https://www.federalregister.gov'),
   CSL_URL: url.default('https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.json'),
   CHANGES_TABLE: z.string().min(3).default('export-watch-changes'),
@@ -252,7 +281,7 @@ export type Env = z.infer<typeof EnvSchema>;
 /** The whole validated configuration. */
 export interface AppConfig extends ConfigFile {
   secUserAgent: string | undefined;
-  urls: { secWww: string; secData: string; federalRegister: string; csl: string };
+  urls: { secWww: string; secData: string; federalRegister: string; csl: string; secEfts?: string };
   tables: { changes: string; state: string; subscribers: string };
   /** Where subscriber-email infrastructure lives in AWS (all absent locally). */
   emailDelivery: { linksUrl: string | undefined; secretArn: string | undefined; configurationSet: string | undefined };
@@ -320,6 +349,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultFile = '
     urls: {
       secWww: e.SEC_WWW_URL.replace(/\/+$/, ''),
       secData: e.SEC_DATA_URL.replace(/\/+$/, ''),
+      ...(e.SEC_EFTS_URL ? { secEfts: e.SEC_EFTS_URL.replace(/\/+$/, '') } : {}),
       federalRegister: e.FEDERAL_REGISTER_URL.replace(/\/+$/, ''),
       csl: e.CSL_URL,
     },

@@ -40,6 +40,11 @@ export const DEFAULT_SCHEDULES: Record<SourceName | 'notifier', Schedule> = {
   // The consolidated screening list is rebuilt about hourly; conditional GET keeps quiet
   // cycles cheap (a 304 is a few hundred bytes), so a change is seen within 15 min.
   'entity-list': { minute: '10,25,40,55', hour: '*', weekdays: '*', description: 'every 15 min at :10, :25, :40, :55' },
+  // EDGAR full-text search indexes filings minutes to hours after acceptance (and late ones
+  // days after: the window looks back 3 days), so polling faster than every 10 min buys
+  // nothing; 4 default queries cost 4 pages a quiet cycle inside the SEC budget. Filing hours
+  // plus one hour for the indexing lag; :05 keeps it off the other SEC sweeps' minutes.
+  'sec-full-text': { minute: '5-55/10', hour: '6-23', weekdays: 'MON-FRI', description: 'every 10 min at :05, 06:05–23:55 ET, Mon–Fri (EFTS indexes with a lag)' },
   notifier: { minute: '*/5', hour: '*', weekdays: '*', description: 'every 5 min' },
 };
 

@@ -62,6 +62,7 @@ export const SOURCE_LINK_HOSTS: Readonly<Record<SourceName, readonly string[]>> 
   'sec-filings': ['sec.gov'],
   'sec-revenue': ['sec.gov'],
   'sec-export-language': ['sec.gov'],
+  'sec-full-text': ['sec.gov'],
   'federal-register': ['federalregister.gov', 'govinfo.gov'],
   'entity-list': ['trade.gov', 'bis.gov', 'bis.doc.gov', 'federalregister.gov', 'state.gov', 'treasury.gov', 'treas.gov'],
 };

@@ -15,7 +15,7 @@ import { DynamoSourceState } from '../store/source-state.ts';
 export function createUpstreamClient(config: AppConfig, overrides: Partial<ConstructorParameters<typeof UpstreamClient>[0]> = {}): UpstreamClient {
   return new UpstreamClient({
     secUserAgent: config.secUserAgent,
-    secHosts: [new URL(config.urls.secWww).host, new URL(config.urls.secData).host].map((h) => h.toLowerCase()),
+    secHosts: [config.urls.secWww, config.urls.secData, ...(config.urls.secEfts ? [config.urls.secEfts] : [])].map((u) => new URL(u).host.toLowerCase()),
     secRequestsPerSecond: config.http.secRequestsPerSecond,
     otherRequestsPerSecond: config.http.otherRequestsPerSecond,
     timeoutMs: config.http.timeoutMs,

@@ -4,6 +4,7 @@ import { entityListSource } from './entity-list/source.ts';
 import { federalRegisterSource } from './federal-register/source.ts';
 import { secExportLanguageSource } from './sec-export-language/source.ts';
 import { secFilingsSource } from './sec-filings/source.ts';
+import { secFullTextSource } from './sec-full-text/source.ts';
 import { secRevenueSource } from './sec-revenue/source.ts';
 
 /**
@@ -16,4 +17,5 @@ export const SOURCES: Partial<Record<SourceName, SourceDefinition<never>>> = {
   'sec-export-language': secExportLanguageSource as SourceDefinition<never>,
   'federal-register': federalRegisterSource as SourceDefinition<never>,
   'entity-list': entityListSource as SourceDefinition<never>,
+  'sec-full-text': secFullTextSource as SourceDefinition<never>,
 };
