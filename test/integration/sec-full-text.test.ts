@@ -172,3 +172,52 @@ function routeOf(fake: FakeUpstream, path: string) {
   if (!route) throw new Error(`no route ${path}`);
   return route.handler;
 }
+
+describe('sec-full-text at the ~10,000-hit cap', () => {
+  const fake = new FakeUpstream();
+  const clock = new ManualClock('2026-11-18T16:00:00Z');
+  const docs: FakeDocument[] = [];
+  let local: LocalDynamo;
+  let deps: CycleDeps;
+
+  beforeAll(async () => {
+    await fake.start();
+    const config = testConfig(fake.env());
+    local = await startLocalDynamo(config.tables);
+    const http = createUpstreamClient(config, { otherRequestsPerSecond: 1000, secRequestsPerSecond: 1000, backoffBaseMs: 1, maxRetries: 0 });
+    deps = createCycleDeps(config, { db: local.db, http, clock });
+    // The fake answers `relation: "gte"` above 150 matching documents (the cap, scaled down).
+    registerFullText(fake, docs, { capAbove: 150 });
+  });
+
+  afterAll(async () => {
+    await fake.stop();
+    await local?.stop();
+  });
+
+  it('splits a capped window in halves instead of dropping hits: every mention of the window is seen', async () => {
+    // 4 days × 60 documents = 240 "Entity List" hits in the baseline window 2026-11-15..18.
+    for (const [d, day] of ['2026-11-15', '2026-11-16', '2026-11-17', '2026-11-18'].entries()) {
+      for (let i = 0; i < 60; i++) docs.push(resellerDocument(day, d * 100 + i, [PASSAGE_ENTITY_LIST]));
+    }
+    registerFullText(fake, docs, { capAbove: 150 });
+    fake.clearRequests();
+    const outcome = await runSourceCycle(secFullTextSource, deps);
+    expect(outcome).toMatchObject({ status: 'ok', baseline: true });
+    const windows = fake.requests
+      .filter((r) => r.path === '/LATEST/search-index')
+      .map((r) => new URLSearchParams(r.query))
+      .filter((q) => q.get('q') === '"Entity List"')
+      .map((q) => `${q.get('startdt')}..${q.get('enddt')}${q.get('from') ? ` from=${q.get('from')}` : ''}`);
+    // Whole window capped → halves of 120 hits each, two pages each.
+    expect(windows).toEqual([
+      '2026-11-15..2026-11-18',
+      '2026-11-15..2026-11-16',
+      '2026-11-15..2026-11-16 from=100',
+      '2026-11-17..2026-11-18',
+      '2026-11-17..2026-11-18 from=100',
+    ]);
+    const items = await deps.state.getItems('sec-full-text', 'm#');
+    expect(items.filter((i) => i.key.endsWith('|entity-list'))).toHaveLength(240);
+  });
+});
