@@ -15,20 +15,24 @@ import { ensureTables } from '../../lambdas/store/create-tables.ts';
 import { REPO_ROOT } from '../support/fixtures.ts';
 import { type LocalDynamo, startLocalDynamo, testConfig } from '../support/local-aws.ts';
 import { exportWatch } from '../support/cli.ts';
+import { OUTSIDER_CIK, SECTOR_CIKS, SECTOR_MENTIONS, SECTOR_SIC, seedSector } from '../support/sector-seed.ts';
 
-const SUBJECTS: Record<SourceName, string[]> = {
+// Keyed by name, not SourceName: a source added to SOURCE_NAMES (sec-full-text, issue 17) gets its subjects here.
+const SUBJECTS: Record<string, string[]> = {
   'sec-filings': ['NVDA', 'AMD'],
   'sec-revenue': ['NVDA', 'AMD'],
   'sec-export-language': ['NVDA'],
   'federal-register': ['BIS'],
   'entity-list': ['Entity List', 'Unverified List'],
+  'sec-full-text': ['MU'],
 };
-const KINDS: Record<SourceName, string[]> = {
+const KINDS: Record<string, string[]> = {
   'sec-filings': ['filing.new'],
   'sec-revenue': ['revenue.regional'],
   'sec-export-language': ['export-language.changed', 'export-language.8k'],
   'federal-register': ['fr.document', 'fr.public-inspection'],
   'entity-list': ['entity.added', 'entity.removed', 'entity.amended'],
+  'sec-full-text': ['filing.mention'],
 };
 const COUNTRY_SETS = [[], ['SG'], ['CN', 'HK'], ['SG', 'TW'], ['CN']];
 
@@ -40,8 +44,8 @@ function seedChanges(n: number, base = Date.parse('2026-03-01T12:00:00Z')): Chan
   const out: Change[] = [];
   for (let i = 0; i < n; i++) {
     const source = SOURCE_NAMES[(i * 7) % SOURCE_NAMES.length] as SourceName;
-    const subjects = SUBJECTS[source];
-    const kinds = KINDS[source];
+    const subjects = SUBJECTS[source] as string[];
+    const kinds = KINDS[source] as string[];
     const title =
       i % 11 === 0
         ? `NVIDIA discloses H20 licence, "China", item ${i}`
@@ -289,5 +293,98 @@ describe('export-watch changes (real process, local data dir)', () => {
     const country = await exportWatch(['changes', '--data-dir', dataDir, '--country', 'Singapore']);
     expect(country.code).toBe(2);
     expect(country.stderr).toMatch(/unknown country code "Singapore": did you mean SG\?/);
+  });
+});
+
+describe('export-watch changes --sector (real process, local data dir with a SIC 3674 roster)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ew-changes-sector-'));
+  const detected = (i: number) => new Date(Date.parse('2026-11-20T12:00:00Z') + i * 60_000);
+  const draft = (source: SourceName, kind: string, subject: string, key: string, data: Record<string, unknown>) => ({
+    source,
+    kind,
+    naturalKey: key,
+    subject,
+    title: `${subject} ${kind} ${key}`,
+    summary: '',
+    url: 'https://www.sec.gov/Archives/x.htm',
+    importance: 'normal' as const,
+    countries: [],
+    data,
+  });
+  // Members by data.cik (AMD, Example Semiconductor), by ticker only (AMD's export-language change: the
+  // ticker comes from AMD's stored series), by CIK subject; and non-members (INTC, rules, lists).
+  const members = [
+    finalizeChange(draft('sec-filings', 'filing.new', 'AMD', 'a-1', { cik: '0000002488', form: '10-Q' }), detected(1)),
+    finalizeChange(draft('sec-export-language', 'export-language.changed', 'AMD', 'a-2', { form: '10-Q' }), detected(2)),
+    finalizeChange(draft('sec-revenue', 'revenue.regional', 'EXSM', 'e-1', { cik: '0009900001' }), detected(3)),
+    finalizeChange(draft('sec-filings', 'filing.new', SECTOR_CIKS.exampleFoundry, 'f-1', { cik: SECTOR_CIKS.exampleFoundry, form: '20-F' }), detected(4)),
+  ];
+  const others = [
+    finalizeChange(draft('sec-filings', 'filing.new', 'INTC', 'i-1', { cik: '0000050863', form: '10-Q' }), detected(5)),
+    finalizeChange(draft('sec-export-language', 'export-language.changed', 'INTC', 'i-2', { form: '10-Q' }), detected(6)),
+    finalizeChange(draft('entity-list', 'entity.added', 'Entity List', 'el-1', { name: 'X' }), detected(7)),
+  ];
+  const sectorMentions = SECTOR_MENTIONS.filter((c) => (c.data as { cik: string }).cik !== OUTSIDER_CIK);
+  const want = [...members, ...sectorMentions];
+  const args = ['changes', '--data-dir', dataDir, '--since', '2000-01-01', '--sector', SECTOR_SIC];
+
+  beforeAll(async () => {
+    await seedSector(dataDir);
+    const config = loadConfig({ ...process.env, EXPORT_WATCH_CONFIG: join(REPO_ROOT, 'export-watch.config.json') });
+    const service = await startDynalite({ path: join(dataDir, 'dynamodb') });
+    const client = new DynamoDBClient({ endpoint: service.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      await seedTable(DynamoDBDocumentClient.from(client), config.tables.changes, [...members, ...others]);
+    } finally {
+      client.destroy();
+      await service.close();
+    }
+  }, 120_000);
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('ndjson: exactly the changes of the sector companies (filings, revenue, language, filing.mention), newest first', async () => {
+    const out = await exportWatch([...args, '--format', 'ndjson']);
+    expect(out.code).toBe(0);
+    const got = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as Change);
+    expect(canonical(got)).toEqual(canonical(want));
+    for (let i = 1; i < got.length; i++) expect((got[i - 1] as Change).detectedAt >= (got[i] as Change).detectedAt).toBe(true);
+    expect(got.filter((c) => c.kind === 'filing.mention')).toHaveLength(3);
+  });
+
+  it('csv and a kind filter combine with the sector', async () => {
+    const out = await exportWatch([...args, '--kind', 'filing', '--format', 'csv']);
+    expect(out.code).toBe(0);
+    const rows = parseCsv(out.stdout);
+    expect(rows[0]?.[0]).toBe('detectedAt');
+    expect(new Set(rows.slice(1).map((r) => r[8]))).toEqual(new Set(want.filter((c) => c.kind.startsWith('filing.')).map((c) => c.id)));
+  });
+
+  it('--limit pages carry on with --sector and the printed token, and add up to the sector', async () => {
+    const seen: Change[] = [];
+    let pageArgs = [...args, '--limit', '2', '--format', 'ndjson'];
+    for (let page = 0; page < 10; page++) {
+      const out = await exportWatch(pageArgs);
+      expect(out.code).toBe(0);
+      seen.push(...out.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Change));
+      const token = /next page: --sector 3674 --page-token (\S+)/.exec(out.stderr)?.[1];
+      if (!token) break;
+      pageArgs = ['changes', '--data-dir', dataDir, '--sector', SECTOR_SIC, '--page-token', token, '--limit', '2', '--format', 'ndjson'];
+    }
+    // The pages read the sources of the build's list (filing.mention joins once sec-full-text is on it).
+    const listed = want.filter((c) => (SOURCE_NAMES as readonly string[]).includes(c.source));
+    expect(new Set(ids(seen))).toEqual(new Set(ids(listed)));
+    expect(seen).toHaveLength(listed.length);
+  });
+
+  it('rejects a code that is not four digits, and a sector the store has no roster of, in one line each', async () => {
+    const bad = await exportWatch(['changes', '--data-dir', dataDir, '--sector', '36x4']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^export-watch changes: --sector: "36x4" is not a SIC code: give its four digits, e\.g\. --sector 3674/m);
+    const unknown = await exportWatch(['changes', '--data-dir', dataDir, '--sector', '3559']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.split('\n').filter((l) => l.startsWith('export-watch'))).toEqual([
+      `export-watch changes: --sector 3559: no roster of SIC 3559 in local store ${join(dataDir, 'dynamodb')}: add "SIC:3559" to the watch-list of the config and run once (export-watch run --once), then try again`,
+    ]);
+    expect(unknown.stdout).toBe('');
   });
 });
