@@ -130,13 +130,19 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** A crude stem (EFTS stems words too): `license` → `licens` matches licenses, licensing, licensed. */
+function stem(word: string): string {
+  const cut = word.replace(/(?:ies|es|s|e|y|ing|ed)$/, '');
+  return cut.length >= 4 ? cut : word;
+}
+
 /**
  * A regular expression finding `phrase` the way EFTS matches it: case-insensitive, words in
  * order separated by any spaces or punctuation, each word allowing an inflected ending
  * ("export licenses", "export licensing"), licence = license. Used on folded text ({@link fold}).
  */
 export function phraseRegExp(phrase: string): RegExp {
-  const words = fold(phrase).split(/[^a-z0-9]+/).filter(Boolean);
+  const words = fold(phrase).split(/[^a-z0-9]+/).filter(Boolean).map(stem);
   return new RegExp(`\\b${words.map(escapeRe).join('\\w*[^a-z0-9]+')}\\w*`, 'i');
 }
 
