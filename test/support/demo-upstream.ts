@@ -5,6 +5,7 @@ import { easternDate, registerFederalRegisterDemo } from './upstreams/federal-re
 import { registerSecDemo } from './upstreams/sec.ts';
 import { registerRevenueDemo } from './upstreams/sec-revenue.ts';
 import { EXPORT_LANGUAGE_STAND_INS, registerExportLanguageDemo } from './upstreams/sec-export-language.ts';
+import { registerFullTextDemo } from './upstreams/sec-full-text.ts';
 
 /** Demo phases: a quiet baseline, then recorded data with something new. */
 export type DemoPhase = 'quiet' | 'news';
@@ -28,6 +29,8 @@ export const DEMO_ROUTES: Partial<Record<SourceName, RegisterDemo>> = {
   'sec-export-language': (fake, phase) => registerExportLanguageDemo(fake, phase),
   'federal-register': (fake, phase, { now }) => registerFederalRegisterDemo(fake, phase, now ? { today: easternDate(now) } : {}),
   'entity-list': registerEntityListDemo,
+  // A made-up reseller on no watch-list: quiet = yesterday's mention (baseline), news = today's.
+  'sec-full-text': (fake, phase, { now }) => registerFullTextDemo(fake, phase, now),
 };
 
 /** A fake upstream serving every source's demo data for a phase, dated as of `options.now`. */

@@ -45,7 +45,7 @@ describe('checks of what users type', () => {
   it('sources: exact (any case), else the nearest', () => {
     expect(checkSource('Sec-Filings')).toBe('sec-filings');
     expect(refusal(() => checkSource('sec-filing'))).toBe('--source: unknown source "sec-filing": did you mean sec-filings?');
-    expect(refusal(() => checkSource('rss'))).toMatch(/unknown source "rss" \(expected one of: sec-filings, .*entity-list\)/);
+    expect(refusal(() => checkSource('rss'))).toMatch(/unknown source "rss" \(expected one of: sec-filings, .*entity-list, sec-full-text\)/);
   });
 
   it('kinds: a kind or a dotted prefix, else the nearest', () => {
