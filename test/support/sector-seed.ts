@@ -109,14 +109,15 @@ function mention(cik: string, company: string, form: string, filedAt: string, qu
       source: 'sec-full-text' as SourceName,
       kind: 'filing.mention',
       naturalKey: accession,
-      subject: cik,
+      // As sec-full-text names it: the ticker when known, else the company name.
+      subject: company,
       title: `${company} ${form} mentions "${query}"`,
       summary: passage,
       url: `https://www.sec.gov/Archives/edgar/data/${cik}/${accession.replace(/-/g, '')}/${form.toLowerCase()}.htm`,
       importance: 'normal',
       countries: [],
       occurredAt: `${filedAt}T16:05:00-05:00`,
-      data: { cik, companyName: company, form, filedAt, query, passage, accession },
+      data: { cik, company, form, filedAt, query, passage, accession },
     },
     SECTOR_DETECTED,
   );

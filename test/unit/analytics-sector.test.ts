@@ -12,6 +12,7 @@ import {
   secGovUrl,
 } from '../../lambdas/analytics/sector.ts';
 import { type Change, finalizeChange, type SourceName } from '../../lambdas/core/change.ts';
+import { mentionDraft } from '../../lambdas/sources/sec-full-text/detect.ts';
 import type { RevenueSeries, StoredPeriod } from '../../lambdas/sources/sec-revenue/detect.ts';
 
 const at = (iso: string) => new Date(iso);
@@ -74,13 +75,14 @@ function mention(cik: string, company: string, filedAt: string, query: string, p
       source: 'sec-full-text' as SourceName,
       kind: 'filing.mention',
       naturalKey: accession,
-      subject: cik,
+      // As sec-full-text names it: the ticker when known, else the company name.
+      subject: company,
       title: `${company} mentions "${query}"`,
       summary: passage,
       url,
       importance: 'normal',
       occurredAt: filedAt,
-      data: { cik, companyName: company, form: '10-Q', filedAt, query, passage, accession },
+      data: { cik, company, form: '10-Q', filedAt, query, passage, accession },
     },
     at(`${filedAt}T12:00:00Z`),
   );
@@ -183,6 +185,31 @@ describe('sector model', () => {
     const m = buildSectorModel({ roster: { sic: '3674', fetchedAt: undefined, companies: many.map((s) => ({ cik: s.cik, name: undefined })) }, series: many, changes: [], generatedAt: NOW });
     expect(m.companies.filter((c) => c.charted)).toHaveLength(MAX_CHARTED_COMPANIES);
     expect(m.companies[0]?.subject).toBe(`T${MAX_CHARTED_COMPANIES + 2}`);
+  });
+});
+
+describe('sector model on the changes sec-full-text writes (the real mentionDraft)', () => {
+  it('reads company, CIK, form, date, query, passage and the sec.gov filing index from a filing.mention change', () => {
+    const draft = mentionDraft(
+      { key: '0000000777-25-000009|entity-list', adsh: '0000000777-25-000009', queryId: 'entity-list', cik: '0000000777', company: 'SMALL FILER CO', ticker: undefined, form: '10-K', fileDate: '2025-09-30', items: [], documents: [{ filename: 'x10k.htm', fileType: '10-K' }] },
+      { id: 'entity-list', phrase: 'Entity List', countries: [] },
+      { text: 'Two of our customers were added to the Entity List.', document: 'x10k.htm', span: [36, 47] },
+      false,
+    );
+    const m = buildSectorModel({ roster, series: [], changes: [finalizeChange(draft, at('2025-09-30T22:00:00Z'))], generatedAt: NOW });
+    expect(m.mentions).toEqual([
+      {
+        date: '2025-09-30',
+        cik: '777',
+        company: 'SMALL FILER CO',
+        form: '10-K',
+        query: 'Entity List',
+        passage: 'Two of our customers were added to the Entity List.',
+        url: 'https://www.sec.gov/Archives/edgar/data/777/000000077725000009/0000000777-25-000009-index.htm',
+        accession: '0000000777-25-000009',
+        first: true,
+      },
+    ]);
   });
 });
 
