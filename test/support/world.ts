@@ -93,6 +93,12 @@ export const PRIMARY_ROUTE: Partial<Record<SourceName, RegExp>> = {
   'entity-list': /^\/downloadable_consolidated_screening_list\//,
   'sec-revenue': /^\/Archives\/edgar\/data\//,
   'sec-export-language': /^\/Archives\/edgar\/data\//,
+  'sec-full-text': /^\/LATEST\/search-index$/,
+};
+
+/** Routes a source reads besides its primary one: a fault there hits it too (sec-full-text reads each new mention's document). */
+export const ALSO_READS: Partial<Record<SourceName, RegExp[]>> = {
+  'sec-full-text': [/^\/Archives\/edgar\/data\//],
 };
 
 /** Analyses fed by another source's changes: while it fails they have nothing new to do. */
@@ -107,7 +113,7 @@ export const FAULTABLE_SOURCES: SourceName[] = (Object.keys(SOURCES) as SourceNa
 /** The sources a fault on `source`'s primary route hits (itself included). */
 export function sourcesSharingRoute(source: SourceName): SourceName[] {
   const route = String(PRIMARY_ROUTE[source]);
-  return FAULTABLE_SOURCES.filter((s) => String(PRIMARY_ROUTE[s]) === route);
+  return FAULTABLE_SOURCES.filter((s) => String(PRIMARY_ROUTE[s]) === route || (ALSO_READS[s] ?? []).some((r) => String(r) === route));
 }
 
 /** The services of a fault test and its fault-free reference run ({@link startFaultHarness}). */
