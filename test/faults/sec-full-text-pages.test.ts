@@ -65,7 +65,9 @@ describe('sec-full-text: a failed page advances nothing', () => {
         registerFullText(fake, docs);
         clock.advance(16 * 60_000); // past a block's cool-down
         let healed = await runSourceCycle(secFullTextSource, deps);
-        while (healed.status === 'ok' && (await deps.state.get('sec-full-text'))?.cursor && ((await deps.state.get('sec-full-text'))?.cursor as { pendingFrom?: string }).pendingFrom) {
+        const pending = async () => ((await deps.state.get('sec-full-text'))?.cursor as { pendingFrom?: string } | undefined)?.pendingFrom;
+        // 130 documents take four cycles (40 documents a cycle).
+        while (healed.status === 'ok' && (await pending())) {
           clock.advance(10 * 60_000);
           healed = await runSourceCycle(secFullTextSource, deps);
         }
