@@ -101,6 +101,20 @@ describe('sec-full-text source cycle', () => {
     expect(all.find((c) => c.data.queryId === 'export-license')?.data.passage).toBe(PASSAGE_ENTITY_LIST);
   });
 
+  it('a filing matching one query is exactly one filing.mention change, with the paragraph that holds the phrase', async () => {
+    const own = 'In April 2026 two of our distributors in Singapore were added to the Entity List, and we stopped shipping to them.';
+    const doc: FakeDocument = { ...resellerDocument('2026-11-18', 5, [PASSAGE_LICENSING, own]), cik: '0009990005', adsh: '0009990005-26-900005', displayName: 'EXAMPLE COMPONENTS LTD  (CIK 0009990005)' };
+    docs.push(doc);
+    registerFullText(fake, docs);
+    clock.advance(10 * 60_000);
+    const outcome = await cycle();
+    expect(outcome).toMatchObject({ status: 'ok', changesCreated: 1 });
+    const mine = (await changes()).filter((c) => c.data.accession === doc.adsh);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ naturalKey: `${doc.adsh}|entity-list`, subject: 'EXAMPLE COMPONENTS LTD', countries: ['SG'] });
+    expect(mine[0]!.data).toMatchObject({ company: 'EXAMPLE COMPONENTS LTD', form: '10-Q', filedAt: '2026-11-18', query: 'Entity List', passage: own, watched: false });
+  });
+
   it('re-runs add nothing and read no document', async () => {
     clock.advance(10 * 60_000);
     fake.clearRequests();
@@ -155,13 +169,13 @@ describe('sec-full-text source cycle', () => {
     expect(searches().filter((q) => q.get('q') === '"Entity List"').map((q) => q.get('from'))).toEqual([null, '100']);
     // At most MAX_DOCUMENTS_PER_CYCLE (40) documents a cycle: the rest wait, their date kept in the cursor.
     const entityCount = async () => (await changes()).filter((c) => c.data.queryId === 'entity-list').length;
-    expect(await entityCount()).toBe(2 + 40);
+    expect(await entityCount()).toBe(3 + 40);
     expect((await state()).cursor).toMatchObject({ pendingFrom: '2026-11-18' });
     for (let i = 0; i < 2; i++) {
       clock.advance(10 * 60_000);
       expect(await cycle()).toMatchObject({ status: 'ok', changesCreated: 80 }); // 40 documents × ("Entity List", "export license")
     }
-    expect(await entityCount()).toBe(2 + 120); // the two earlier accessions and the 120 new ones
+    expect(await entityCount()).toBe(3 + 120); // the three earlier accessions and the 120 new ones
     expect((await state()).cursor).not.toHaveProperty('pendingFrom');
   });
 });
