@@ -350,6 +350,9 @@ export function defaultCostAssumptions(schedules: {
     // document (MBs) from EDGAR at the shared SEC rate.
     'sec-revenue': { avgDurationMs: 8000, readUnitsPerRun: 10, writeUnitsPerRun: 5 },
     'sec-export-language': { avgDurationMs: 8000, readUnitsPerRun: 10, writeUnitsPerRun: 5 },
+    // One EFTS page per default phrase (4 requests at the SEC share, ~250 ms each) and one
+    // query of the seen-mention items; a new mention adds one document fetch.
+    'sec-full-text': { avgDurationMs: 1500, readUnitsPerRun: 4, writeUnitsPerRun: 4 },
   };
   // A sweep that finds no new filing: lease, state, one change-log query, lease release.
   const quietSweep = { avgDurationMs: 600, readUnitsPerRun: 3, writeUnitsPerRun: 3 };

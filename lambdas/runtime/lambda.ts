@@ -58,7 +58,7 @@ export function setCorrelationId(context: Context | undefined): void {
  * same time, so each gets an equal share of the SEC budget: together they stay within
  * `http.secRequestsPerSecond` (SEC allows 10/s across all of a requester's machines).
  */
-export const SEC_SOURCES: readonly SourceName[] = ['sec-filings', 'sec-revenue', 'sec-export-language'];
+export const SEC_SOURCES: readonly SourceName[] = ['sec-filings', 'sec-revenue', 'sec-export-language', 'sec-full-text'];
 
 /** Smallest share of the remaining invocation time kept back from the poll. */
 export const DEADLINE_MARGIN_MIN_MS = 10_000;
