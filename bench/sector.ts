@@ -1,24 +1,25 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ManualClock } from '../lambdas/core/clock.ts';
-import { ANALYSIS_TRIGGER } from '../lambdas/core/schedule.ts';
+import { ANALYSIS_TRIGGER, cadencesOf } from '../lambdas/core/schedule.ts';
 import { DAYS_PER_MONTH } from '../lambdas/ops/cost-model.ts';
 import { runSourceCycle } from '../lambdas/core/source.ts';
 import { createCycleDeps, createUpstreamClient } from '../lambdas/runtime/deps.ts';
 import { decodeFeed, parseFeed } from '../lambdas/sources/sec-filings/feed.ts';
-import { secFilingsSource } from '../lambdas/sources/sec-filings/source.ts';
+import { MAX_COMPANY_FETCHES_PER_CYCLE, secFilingsSource } from '../lambdas/sources/sec-filings/source.ts';
+import { secFullTextSource } from '../lambdas/sources/sec-full-text/source.ts';
 import { FakeUpstream } from '../test/support/fake-upstream.ts';
 import { runCostBench, type SourceRunCount } from './cost.ts';
 import { EVENT_DRIVEN_DESIGN } from './designs.ts';
+import { fireTimes } from './latency.ts';
 import { hasSharedFixtures, shared } from '../test/support/fixtures.ts';
+import { documentHtml, type FakeDocument, PASSAGE_ENTITY_LIST, registerFullText } from '../test/support/upstreams/sec-full-text.ts';
 import { startLocalDynamo, testConfig } from '../test/support/local-aws.ts';
 import {
   atomFeed,
   type FeedEntrySpec,
+  registerSecCompaniesBySic,
   registerSecFeed,
   registerSecSubmissions,
-  registerSecTickers,
-  SEC_DEMO_FIXTURES,
   type SubmissionRowSpec,
   submissionsJson,
 } from '../test/support/upstreams/sec.ts';
@@ -54,9 +55,15 @@ export interface SectorWeek {
   /** Requests of the whole week, all cycles. */
   weekRequests: number;
   weekBytes: number;
+  /** Company-by-SIC browse requests of the week (the roster, refreshed once a day). */
+  rosterRequests: number;
+  /** Cycles the first resolution and baseline of the sector took (submissions budget per cycle). */
+  baselineCycles: number;
 }
 
 const UPSTREAM_LATENCY_MS = 250;
+/** Semiconductors and related devices. */
+const SECTOR_SIC = '3674';
 const WEEK_MONDAY = Date.parse('2026-01-12T00:00:00-05:00');
 
 /** Seconds after midnight ET of each recorded feed entry (the day's rhythm of filings). */
@@ -126,13 +133,10 @@ export async function runSectorBench(companyCount = 150): Promise<SectorWeek> {
     const cik = /^CIK(\d{10})\.json$/.exec(name)?.[1]?.replace(/^0+/, '');
     return cik && companies.includes(cik) ? submissionsJson({ cik, name: `SECTOR COMPANY ${cik}`, rows: rowsOf(cik) }) : undefined;
   });
-  // The demo's ticker file plus a row per sector company (it is refreshed daily, not per cycle).
-  const tickers = JSON.parse(readFileSync(join(SEC_DEMO_FIXTURES, 'company_tickers.json'), 'utf8')) as Record<string, unknown>;
-  companies.forEach((cik, i) => {
-    tickers[`s${i}`] = { cik_str: Number(cik), ticker: `SEC${i}`, title: `SECTOR COMPANY ${cik}` };
-  });
-  registerSecTickers(fake, tickers);
-  const config = testConfig({ ...fake.env(), EXPORT_WATCH_CONFIG_JSON: JSON.stringify({ watchlist: companies }) });
+  // The watch-list is the sector itself: EDGAR's company browse by SIC lists its companies
+  // (resolved on the first cycle, refreshed daily), no ticker file is needed.
+  registerSecCompaniesBySic(fake, { [SECTOR_SIC]: companies.map((cik) => ({ cik })) });
+  const config = testConfig({ ...fake.env(), EXPORT_WATCH_CONFIG_JSON: JSON.stringify({ watchlist: [`SIC:${SECTOR_SIC}`] }) });
   const local = await startLocalDynamo(config.tables);
   const clock = new ManualClock(new Date(WEEK_MONDAY + 6 * 3600_000));
   const http = createUpstreamClient(config, { secRequestsPerSecond: 10_000, backoffBaseMs: 1 });
@@ -146,8 +150,15 @@ export async function runSectorBench(companyCount = 150): Promise<SectorWeek> {
     return { requests, bytes: http.stats.bytes - before.bytes, ms: performance.now() - t };
   };
   try {
-    await measure(); // baseline: every company reconciled once through its submissions JSON
-    clock.advance(60_000);
+    // Baseline: every company reconciled once through its submissions JSON, at most
+    // MAX_COMPANY_FETCHES_PER_CYCLE a cycle, so a big sector takes a few cycles.
+    let baselineCycles = 0;
+    for (let i = 0; i < 20; i++) {
+      const { requests } = await measure();
+      clock.advance(60_000);
+      if (requests <= 1) break;
+      baselineCycles++;
+    }
     const quietOne = await measure();
     // Busy minutes: each minute in which at least one sector filing appeared.
     const minutes = [...new Set(filings.map((f) => Math.ceil(f.at / 60_000) * 60_000))].sort((a, b) => a - b);
@@ -173,6 +184,95 @@ export async function runSectorBench(companyCount = 150): Promise<SectorWeek> {
       maxRequestsInOneCycle: busy.max,
       weekRequests: quiet.cycles * quiet.requestsPerCycle + busy.requests,
       weekBytes: quiet.cycles * quiet.bytesPerCycle + busy.bytes,
+      rosterRequests: fake.requests.filter((r) => r.query.includes('action=getcompany')).length,
+      baselineCycles,
+    };
+  } finally {
+    await local.stop();
+    await fake.stop();
+  }
+}
+
+/** An earnings week of `sec-full-text`: the market-wide search for export-control phrases. */
+export interface FullTextWeek {
+  /** Mentions filed in the week: the sector's 10-Qs and other filers'. */
+  documents: number;
+  quiet: CycleFigures;
+  busy: CycleFigures;
+  maxRequestsInOneCycle: number;
+  weekRequests: number;
+  weekBytes: number;
+  /** filing.mention changes created (one per accession and matched phrase). */
+  mentions: number;
+}
+
+/** `sec-full-text` runs of the week, from its deployed schedule (DEFAULT_SCHEDULES, croner in ET). */
+export function fullTextRunTimes(): number[] {
+  return fireTimes(cadencesOf('sec-full-text'), WEEK_MONDAY, WEEK_MONDAY + 7 * 86_400_000);
+}
+
+/**
+ * Replay the week through real `sec-full-text` cycles against the fake EFTS: each sector
+ * company's 10-Q says "export license" and "Entity List" (NVIDIA's own risk-factor
+ * paragraph, as most semiconductor 10-Qs do), and `otherFilers` filings of companies on no
+ * watch-list say the same, at the recorded feed's times of day. A document is indexed the
+ * moment it is filed (EFTS lags; a lag only moves the busy cycles). Every run of the week
+ * is a real cycle (540 of them).
+ */
+export async function runFullTextBench(companyCount = 150, otherFilers = 150): Promise<FullTextWeek> {
+  const companies = Array.from({ length: companyCount + otherFilers }, (_, i) => String(8_100_001 + i));
+  const filed = earningsWeek(companies).filter((f) => f.form === '10-Q');
+  const fake = await new FakeUpstream().start();
+  const index: FakeDocument[] = [];
+  const html = documentHtml('Quarterly Report', [PASSAGE_ENTITY_LIST]);
+  const config = testConfig({ ...fake.env(), EXPORT_WATCH_CONFIG_JSON: JSON.stringify({ watchlist: [`SIC:${SECTOR_SIC}`] }) });
+  const local = await startLocalDynamo(config.tables);
+  const runs = fullTextRunTimes();
+  const clock = new ManualClock(new Date((runs[0] as number) - 600_000));
+  const http = createUpstreamClient(config, { secRequestsPerSecond: 10_000, backoffBaseMs: 1 });
+  const deps = createCycleDeps(config, { db: local.db, clock, http });
+  try {
+    const figures = { quiet: { n: 0, requests: 0, bytes: 0, ms: 0 }, busy: { n: 0, requests: 0, bytes: 0, ms: 0 } };
+    let max = 0;
+    let mentions = 0;
+    registerFullText(fake, index);
+    await runSourceCycle(secFullTextSource, deps); // baseline, before the week
+    for (const at of runs) {
+      clock.set(new Date(at));
+      const before = index.length;
+      for (const f of filed) {
+        if (f.at > at || index.some((d) => d.adsh === f.accession)) continue;
+        const day = iso(f.at).slice(0, 10);
+        index.push({ adsh: f.accession, filename: 'q.htm', cik: f.cik.padStart(10, '0'), displayName: `COMPANY ${f.cik}  (CIK ${f.cik.padStart(10, '0')})`, form: '10-Q', fileType: '10-Q', fileDate: day, html });
+      }
+      if (index.length > before) registerFullText(fake, index); // serve the new documents' paths
+      const start = { ...http.stats };
+      const t = performance.now();
+      const outcome = await runSourceCycle(secFullTextSource, deps);
+      if (outcome.status !== 'ok') throw new Error(`full-text bench: cycle failed: ${JSON.stringify(outcome)}`);
+      const requests = http.stats.requests - start.requests;
+      const kind = outcome.changesCreated > 0 ? figures.busy : figures.quiet;
+      mentions += outcome.changesCreated;
+      kind.n++;
+      kind.requests += requests;
+      kind.bytes += http.stats.bytes - start.bytes;
+      kind.ms += performance.now() - t + requests * UPSTREAM_LATENCY_MS;
+      max = Math.max(max, requests);
+    }
+    const per = (k: { n: number; requests: number; bytes: number; ms: number }): CycleFigures => ({
+      cycles: k.n,
+      requestsPerCycle: k.n ? k.requests / k.n : 0,
+      bytesPerCycle: k.n ? k.bytes / k.n : 0,
+      lambdaMsPerCycle: k.n ? k.ms / k.n : 0,
+    });
+    return {
+      documents: filed.length,
+      quiet: per(figures.quiet),
+      busy: per(figures.busy),
+      maxRequestsInOneCycle: max,
+      weekRequests: figures.quiet.requests + figures.busy.requests,
+      weekBytes: figures.quiet.bytes + figures.busy.bytes,
+      mentions,
     };
   } finally {
     await local.stop();
@@ -187,7 +287,7 @@ export async function runSectorBench(companyCount = 150): Promise<SectorWeek> {
  * (the trigger batches the filings of one cycle) reading each of its filings at the
  * demo's measured cost of one filing.
  */
-export async function sectorMonthlyCost(week: SectorWeek, counts?: SourceRunCount[]): Promise<{ lean: number; full: number; triggeredRunsPerMonth: number }> {
+export async function sectorMonthlyCost(week: SectorWeek, counts?: SourceRunCount[], fullText?: FullTextWeek): Promise<{ lean: number; full: number; triggeredRunsPerMonth: number }> {
   const weeksPerMonth = DAYS_PER_MONTH / 7;
   const triggeredRunsPerMonth = week.busy.cycles * weeksPerMonth;
   const filingsPerRun = week.filings / week.busy.cycles;
@@ -196,6 +296,10 @@ export async function sectorMonthlyCost(week: SectorWeek, counts?: SourceRunCoun
       if (fn.name === 'sec-filings') {
         const cycles = week.quiet.cycles + week.busy.cycles;
         fn.avgDurationMs = (week.quiet.cycles * week.quiet.lambdaMsPerCycle + week.busy.cycles * week.busy.lambdaMsPerCycle) / cycles;
+      }
+      if (fn.name === 'sec-full-text' && fullText) {
+        const cycles = fullText.quiet.cycles + fullText.busy.cycles;
+        fn.avgDurationMs = (fullText.quiet.cycles * fullText.quiet.lambdaMsPerCycle + fullText.busy.cycles * fullText.busy.lambdaMsPerCycle) / cycles;
       }
       if ((ANALYSIS_TRIGGER.analyses as readonly string[]).includes(fn.name) && fn.extraRun) {
         fn.extraInvocationsPerMonth = triggeredRunsPerMonth;
@@ -218,11 +322,28 @@ export function formatSectorBench(w: SectorWeek): string {
     `| busy (a sector filing appeared) | ${w.busy.cycles} | ${w.busy.requestsPerCycle.toFixed(1)} | ${kb(w.busy.bytesPerCycle)} | ${w.busy.lambdaMsPerCycle.toFixed(0)} ms |`,
     '',
     `Whole week: ${Math.round(w.weekRequests).toLocaleString('en-US')} requests, ${(w.weekBytes / 1024 / 1024).toFixed(1)} MB; at most ${w.maxRequestsInOneCycle} requests in one cycle (spread by the client at its share of SEC's 10 requests/s).`,
+    `The watch-list is \`SIC:${SECTOR_SIC}\`: the roster took ${w.rosterRequests} company-browse requests in the week (pages of 100 companies, refreshed once a day), and the first baseline ${w.baselineCycles} cycle(s) (at most ${MAX_COMPANY_FETCHES_PER_CYCLE} submissions JSONs a cycle).`,
+  ].join('\n');
+}
+
+/** Markdown of the full-text week. */
+export function formatFullTextBench(w: FullTextWeek): string {
+  const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+  return [
+    `\`sec-full-text\` over the same week: ${w.documents} 10-Qs mention "export license" and "Entity List" (the sector's and as many of filers on no watch-list), ${w.mentions} \`filing.mention\` changes (one per accession and phrase).`,
+    '',
+    '| `sec-full-text` runs in the week | runs | requests / run | bytes / run | Lambda time / run |',
+    '|---|---:|---:|---:|---:|',
+    `| quiet (no new mention) | ${w.quiet.cycles} | ${w.quiet.requestsPerCycle.toFixed(1)} | ${kb(w.quiet.bytesPerCycle)} | ${w.quiet.lambdaMsPerCycle.toFixed(0)} ms |`,
+    `| busy (new mentions) | ${w.busy.cycles} | ${w.busy.requestsPerCycle.toFixed(1)} | ${kb(w.busy.bytesPerCycle)} | ${w.busy.lambdaMsPerCycle.toFixed(0)} ms |`,
+    '',
+    `Whole week: ${Math.round(w.weekRequests).toLocaleString('en-US')} requests, ${(w.weekBytes / 1024 / 1024).toFixed(1)} MB; at most ${w.maxRequestsInOneCycle} requests in one run.`,
   ].join('\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const week = await runSectorBench();
-  const cost = await sectorMonthlyCost(week);
-  console.log(`${formatSectorBench(week)}\n\nMonthly cost with this watch-list (every week an earnings week): lean $${cost.lean.toFixed(2)}, full $${cost.full.toFixed(2)}; ${Math.round(cost.triggeredRunsPerMonth)} triggered analysis runs a month.`);
+  const fullText = await runFullTextBench();
+  const cost = await sectorMonthlyCost(week, undefined, fullText);
+  console.log(`${formatSectorBench(week)}\n\n${formatFullTextBench(fullText)}\n\nMonthly cost with this watch-list (every week an earnings week): lean $${cost.lean.toFixed(2)}, full $${cost.full.toFixed(2)}; ${Math.round(cost.triggeredRunsPerMonth)} triggered analysis runs a month.`);
 }

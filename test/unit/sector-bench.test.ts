@@ -30,3 +30,15 @@ describe('sector bench: the replayed earnings week (bench/sector.ts)', () => {
     expect([...days].sort()).toEqual([1, 2, 3, 4, 5]);
   });
 });
+
+describe('sector bench: the full-text runs of the week', () => {
+  it('are the deployed schedule: every 10 minutes at :05, 06:05-23:55 ET, Monday to Friday (540)', async () => {
+    const { fullTextRunTimes } = await import('../../bench/sector.ts');
+    const runs = fullTextRunTimes();
+    expect(runs).toHaveLength(5 * 18 * 6);
+    const et = (ms: number) => new Date(ms - 5 * 3600_000).toISOString().slice(0, 16);
+    expect(et(runs[0] as number)).toBe('2026-01-12T06:05');
+    expect(et(runs.at(-1) as number)).toBe('2026-01-16T23:55');
+    for (const r of runs) expect(new Date(r).getUTCMinutes() % 10).toBe(5);
+  });
+});
