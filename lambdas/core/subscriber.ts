@@ -30,6 +30,11 @@ export interface Subscriber {
   /** End of the window the last daily digest covered (ISO). */
   lastDigestAt?: string | undefined;
   /**
+   * End of the window the last daily round-up of {@link ROLLUP_KINDS} covered (ISO):
+   * immediate subscribers get those kinds once a day, at their digest hour.
+   */
+  lastRollupAt?: string | undefined;
+  /**
    * Consecutive notifier runs in which sending to this subscriber failed (transiently;
    * a permanent rejection is recorded per change instead), since when, and the last error.
    * Cleared by the next successful send; enough of them park the subscriber.
@@ -40,6 +45,23 @@ export interface Subscriber {
   parkedReason?: string | undefined;
   /** When the subscriber left the config file (status `removed`). */
   removedAt?: string | undefined;
+}
+
+/**
+ * Kinds an immediate subscriber gets once a day, at their digest hour, grouped in one
+ * round-up email instead of an alert per notifier run. Market-wide full-text mentions
+ * arrive by the dozen through an earnings day (every filer, every 10 minutes); their value
+ * is the day's picture per phrase, not a ping per filing. Daily subscribers get them in
+ * their digest like everything else.
+ */
+export const ROLLUP_KINDS: readonly string[] = ['filing.mention'];
+
+/** The sources that produce {@link ROLLUP_KINDS} (the round-up reads only their partitions). */
+export const ROLLUP_SOURCES: readonly string[] = ['sec-full-text'];
+
+/** True for a change an immediate subscriber gets in the daily round-up ({@link ROLLUP_KINDS}). */
+export function isRollupKind(kind: string): boolean {
+  return ROLLUP_KINDS.includes(kind);
 }
 
 /** Lifecycle of a subscriber; only `active` ones are mailed alerts. */

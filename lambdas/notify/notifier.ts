@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import type { EmailSettings, SubscriberSeed } from '../core/config.ts';
 import { errorMessageOf } from '../core/errors.ts';
 import type { ChangeLogPort, DeliveryEvent, NotifierHealthPort } from '../core/ports.ts';
-import { matchesSubscriber, type Subscriber } from '../core/subscriber.ts';
+import { isRollupKind, matchesSubscriber, ROLLUP_SOURCES, type Subscriber } from '../core/subscriber.ts';
 import type { DynamoSubscribers } from '../store/subscribers.ts';
 import { isValidEmail } from './escape.ts';
 import { type LinkHosts, type LinkSettings, linksFor, type RecipientLinks } from './links.ts';
@@ -60,7 +60,7 @@ export interface NotifierOutcome {
   /** Changes taken out of the outbox. */
   completed: number;
   // Optional so outcomes built elsewhere (metrics tests) stay valid; a run always sets them.
-  /** Daily digests among `emailsSent`. */
+  /** Daily digests among `emailsSent` (and the daily round-ups of immediate subscribers). */
   digestsSent?: number;
   /** Double opt-in emails among `emailsSent`. */
   confirmationsSent?: number;
@@ -122,6 +122,9 @@ interface RunState {
  *    has passed since their last digest gets one email with the matching changes detected
  *    since then (read from the change log's by-source index), never an empty one. Then
  *    `lastDigestAt` moves on, conditionally, so two runs cannot both advance it.
+ * 4. **Daily round-ups**: the kinds of ROLLUP_KINDS (market-wide full-text mentions) are
+ *    not alerts: an immediate subscriber gets them once a day at their digest hour, in one
+ *    email grouped per phrase, the same way (`lastRollupAt`).
  *
  * Ordering is send → record everywhere: a crash between the two resends that one email
  * once on the next run (at-least-once); recording first could lose an alert forever,
@@ -144,7 +147,8 @@ export async function runNotifier(deps: NotifierDeps): Promise<NotifierOutcome> 
 
   await sendConfirmations(usable, deps, outcome);
   await sendImmediate(usable, deps, outcome, run);
-  await sendDigests(usable, deps, outcome, run);
+  await sendDaily(DIGEST, usable, deps, outcome, run);
+  await sendDaily(ROLLUP, usable, deps, outcome, run);
   await trackSendFailures(usable, deps, outcome, run);
   if (run.events.length > 0) {
     try {
@@ -317,7 +321,8 @@ async function sendImmediate(subscribers: Subscriber[], deps: NotifierDeps, outc
 async function deliverPage(pending: Change[], recipients: Subscriber[], deps: NotifierDeps, outcome: Required<NotifierOutcome>, run: RunState): Promise<void> {
   const blocked = new Set<string>(); // change ids that some subscriber still lacks
   for (const subscriber of recipients) {
-    const matched = pending.filter((c) => matchesSubscriber(c, subscriber.filters));
+    // Round-up kinds wait for the subscriber's daily round-up (it reads the change log).
+    const matched = pending.filter((c) => !isRollupKind(c.kind) && matchesSubscriber(c, subscriber.filters));
     if (matched.length === 0) continue;
     const failedEarlier = run.sendFailed.get(subscriber.email);
     if (failedEarlier) {
@@ -369,25 +374,46 @@ async function recordRejection(changes: Change[], subscriber: Subscriber, err: u
   deps.log?.('delivery rejected permanently; recorded, not retried; ops told', { email: subscriber.email, error });
 }
 
-/** Is a digest due for `subscriber` at `now`? Returns the start of the window it covers. */
-export function digestDue(subscriber: Subscriber, now: Date): string | undefined {
-  const last = subscriber.lastDigestAt ?? subscriber.confirmedAt ?? subscriber.createdAt;
+/**
+ * Is a digest due for `subscriber` at `now`? Returns the start of the window it covers.
+ * `ended` is where the last one ended (default: `lastDigestAt`; the round-up passes its own).
+ */
+export function digestDue(subscriber: Subscriber, now: Date, ended: string | undefined = subscriber.lastDigestAt): string | undefined {
+  const last = ended ?? subscriber.confirmedAt ?? subscriber.createdAt;
   const slot = latestDigestSlot(now, subscriber.digestHour);
   return last < slot.toISOString() ? last : undefined;
 }
 
-async function sendDigests(subscribers: Subscriber[], deps: NotifierDeps, outcome: Required<NotifierOutcome>, run: RunState): Promise<void> {
+/** A once-a-day email: a daily subscriber's digest, or an immediate subscriber's round-up. */
+interface DailyEmail {
+  mode: Subscriber['mode'];
+  /** Where the window of the last one ended. */
+  field: 'lastDigestAt' | 'lastRollupAt';
+  /** Sources to read (undefined: the subscriber's own source filter). */
+  sources?: readonly string[];
+  keep(change: Change): boolean;
+  rollup: boolean;
+}
+const DIGEST: DailyEmail = { mode: 'daily', field: 'lastDigestAt', keep: () => true, rollup: false };
+const ROLLUP: DailyEmail = { mode: 'immediate', field: 'lastRollupAt', sources: ROLLUP_SOURCES, keep: (c) => isRollupKind(c.kind), rollup: true };
+
+async function sendDaily(plan: DailyEmail, subscribers: Subscriber[], deps: NotifierDeps, outcome: Required<NotifierOutcome>, run: RunState): Promise<void> {
   const now = deps.clock.now();
   const until = now.toISOString();
-  for (const subscriber of subscribers.filter((s) => s.status === 'active' && s.mode === 'daily')) {
-    const since = digestDue(subscriber, now);
+  for (const subscriber of subscribers.filter((s) => s.status === 'active' && s.mode === plan.mode)) {
+    // A source filter that leaves none of the round-up's sources: nothing to read, ever.
+    const sources = plan.sources?.filter((s) => !subscriber.filters.sources?.length || (subscriber.filters.sources as readonly string[]).includes(s));
+    if (sources?.length === 0) continue;
+    // One send per subscriber and run: after a failed alert the round-up waits too.
+    if (run.sendFailed.has(subscriber.email)) continue;
+    const since = digestDue(subscriber, now, subscriber[plan.field]);
     if (since === undefined) continue;
     let toSend: Change[] = [];
     let covered = until;
     let sending = false;
     try {
       const readFrom = new Date(Date.parse(since) - DIGEST_OVERLAP_MS).toISOString();
-      const matched = await readDigestWindow(subscriber, readFrom, until, deps);
+      const matched = (await readDigestWindow(subscriber, readFrom, until, deps, sources)).filter((c) => plan.keep(c));
       const delivered = await deps.subscribers.deliveredAmong(subscriber.email, matched.map((c) => c.id));
       const undelivered = matched.filter((c) => !delivered.has(c.id)).sort((a, b) => a.detectedAt.localeCompare(b.detectedAt) || a.id.localeCompare(b.id));
       toSend = undelivered.slice(0, DIGEST_MAX_CHANGES);
@@ -402,7 +428,7 @@ async function sendDigests(subscribers: Subscriber[], deps: NotifierDeps, outcom
       }
       if (toSend.length > 0) {
         sending = true;
-        const messageId = await sendChanges(toSend, subscriber, deps, { since, until: covered });
+        const messageId = await sendChanges(toSend, subscriber, deps, { since, until: covered, rollup: plan.rollup });
         sending = false;
         run.sendOk.add(subscriber.email);
         outcome.emailsSent++;
@@ -410,19 +436,25 @@ async function sendDigests(subscribers: Subscriber[], deps: NotifierDeps, outcom
         outcome.deliveries += await recordDeliveries(toSend, subscriber, messageId, 'digest', deps);
       }
       // Moved on even when nothing matched: the window is done either way.
-      await deps.subscribers.update(subscriber.email, { lastDigestAt: covered }, { lastDigestAt: subscriber.lastDigestAt ?? null, statusIn: ['active'] });
+      await moveWindow(plan, subscriber, covered, deps);
     } catch (err) {
       if (sending && isPermanentRejection(err)) {
         await recordRejection(toSend, subscriber, err, 'digest', deps, outcome, run);
         // The rejected changes are recorded, so the window is done: no endless retry.
-        await deps.subscribers.update(subscriber.email, { lastDigestAt: covered }, { lastDigestAt: subscriber.lastDigestAt ?? null, statusIn: ['active'] }).catch(() => undefined);
+        await moveWindow(plan, subscriber, covered, deps).catch(() => undefined);
         continue;
       }
       if (sending) run.sendFailed.set(subscriber.email, { error: errorMessageOf(err), held: toSend.length });
       outcome.failures.push({ email: subscriber.email, error: errorMessageOf(err) });
-      deps.log?.('digest failed; will retry next run', { email: subscriber.email, error: errorMessageOf(err) });
+      deps.log?.(`${plan.rollup ? 'round-up' : 'digest'} failed; will retry next run`, { email: subscriber.email, error: errorMessageOf(err) });
     }
   }
+}
+
+/** Move a daily email's window on, conditionally: two runs can never both advance it. */
+async function moveWindow(plan: DailyEmail, subscriber: Subscriber, covered: string, deps: NotifierDeps): Promise<void> {
+  const previous = subscriber[plan.field] ?? null;
+  await deps.subscribers.update(subscriber.email, { [plan.field]: covered }, { [plan.field]: previous, statusIn: ['active'] });
 }
 
 /**
@@ -431,8 +463,8 @@ async function sendDigests(subscribers: Subscriber[], deps: NotifierDeps, outcom
  * only those sources' partitions of the by-source index are read, so an Entity List
  * flood costs a `sec-filings` subscriber nothing.
  */
-async function readDigestWindow(subscriber: Subscriber, since: string, until: string, deps: NotifierDeps): Promise<Change[]> {
-  const sources = subscriber.filters.sources?.length ? [...new Set(subscriber.filters.sources)] : [undefined];
+async function readDigestWindow(subscriber: Subscriber, since: string, until: string, deps: NotifierDeps, only?: readonly string[]): Promise<Change[]> {
+  const sources = only ? [...only] : subscriber.filters.sources?.length ? [...new Set(subscriber.filters.sources)] : [undefined];
   const matched: Change[] = [];
   for (const source of sources) {
     for await (const c of deps.changes.query({ source, since, until })) {
@@ -451,7 +483,7 @@ async function recordDeliveries(changes: Change[], subscriber: Subscriber, messa
   return recorded;
 }
 
-async function sendChanges(changes: Change[], subscriber: Subscriber, deps: NotifierDeps, digest: { since: string; until: string } | undefined): Promise<string> {
+async function sendChanges(changes: Change[], subscriber: Subscriber, deps: NotifierDeps, digest: { since: string; until: string; rollup?: boolean } | undefined): Promise<string> {
   const links = deps.links ? await linksFor(deps.links, subscriber.email, deps.clock.now()) : undefined;
   const email = renderEmail(changes, subscriber, {
     maxChanges: deps.email?.maxChangesPerEmail ?? 25,
@@ -462,7 +494,8 @@ async function sendChanges(changes: Change[], subscriber: Subscriber, deps: Noti
     demo: deps.demo,
     linkHosts: deps.linkHosts,
   });
-  return send(email, subscriber.email, deps, links, { 'X-Export-Watch-Kind': digest ? 'digest' : 'alert', 'X-Export-Watch-Changes': String(changes.length) });
+  const kind = digest ? (digest.rollup ? 'round-up' : 'digest') : 'alert';
+  return send(email, subscriber.email, deps, links, { 'X-Export-Watch-Kind': kind, 'X-Export-Watch-Changes': String(changes.length) });
 }
 
 async function send(email: RenderedEmail, to: string, deps: NotifierDeps, links: RecipientLinks | undefined, headers: Record<string, string>): Promise<string> {

@@ -32,7 +32,7 @@ export interface RenderOptions {
   /** Countries to highlight (config `countriesOfInterest`). */
   countriesOfInterest?: readonly string[];
   /** A daily digest instead of an immediate alert: `window` is what it covers. */
-  digest?: { since: string; until: string } | undefined;
+  digest?: { since: string; until: string; rollup?: boolean | undefined } | undefined;
   /** The recipient's unsubscribe link (shown in the footer). */
   unsubscribeUrl?: string | undefined;
   /**
@@ -115,7 +115,8 @@ export function subjectFor(changes: readonly Change[], options: Pick<RenderOptio
   const headline = lead ? lead.family.headline(lead.changes, ctx) : '';
   const rest = changes.length - (lead?.changes.length ?? 0);
   const base = `${headline}${rest > 0 ? ` · +${plural(rest, 'more change')}` : ''}`;
-  return headerText(options.digest ? `Daily digest: ${base}` : base, 200);
+  const prefix = options.digest ? (options.digest.rollup ? 'Daily round-up: ' : 'Daily digest: ') : '';
+  return headerText(`${prefix}${base}`, 200);
 }
 
 /** "sources sec-filings; countries Singapore; minimum importance high" (or "all changes"). */
@@ -152,12 +153,16 @@ export function renderEmail(
 
   const greeting = subscriber.name ? `Hello ${plainText(subscriber.name)},` : 'Hello,';
   const count = plural(changes.length, 'new change');
-  const intro = options.digest
+  const intro = options.digest?.rollup
+    ? `Your daily round-up of filings that mention export controls: ${count} detected between ${newYorkTimeLabel(new Date(options.digest.since))} and ${newYorkTimeLabel(new Date(options.digest.until))}.`
+    : options.digest
     ? `Your daily digest: ${count} detected between ${newYorkTimeLabel(new Date(options.digest.since))} and ${newYorkTimeLabel(new Date(options.digest.until))}.`
     : `${count} detected by export-watch.`;
   const moreHint = (options.moreHint ?? defaultMoreHint)(since);
   const moreText = hidden > 0 ? `${plural(hidden, 'more change')} not shown. See them all with: ${moreHint}` : '';
-  const why = `You get this because ${subscriber.email} subscribed to export-watch ${options.digest ? 'daily digests' : 'alerts'} (${describeFilters(subscriber.filters)}).`;
+  const why = options.digest?.rollup
+    ? `You get this because ${subscriber.email} subscribed to export-watch alerts (${describeFilters(subscriber.filters)}); filings that mention export controls come once a day, in this round-up.`
+    : `You get this because ${subscriber.email} subscribed to export-watch ${options.digest ? 'daily digests' : 'alerts'} (${describeFilters(subscriber.filters)}).`;
   const unsubscribe = safeUrl(options.unsubscribeUrl);
 
   // ---- plain text
@@ -177,7 +182,7 @@ export function renderEmail(
   if (options.linksNote) text.push(wrap(options.linksNote, 76));
 
   // ---- HTML
-  const heading = options.digest ? `Daily digest · ${newYorkDateLabel(new Date(options.digest.until))}` : 'Alert';
+  const heading = options.digest ? `${options.digest.rollup ? 'Daily round-up' : 'Daily digest'} · ${newYorkDateLabel(new Date(options.digest.until))}` : 'Alert';
   const preheader = `<div style="display:none;max-height:0;overflow:hidden;mso-hide:all;font-size:1px;line-height:1px;color:#ffffff;">${escapeHtml(subject)}</div>`;
   const summary =
     allSections.length > 1

@@ -39,6 +39,8 @@ export interface UpdateCondition {
    * notifier runs can then never both advance the same digest.
    */
   lastDigestAt?: string | null;
+  /** The same for `lastRollupAt` (the daily round-up of immediate subscribers). */
+  lastRollupAt?: string | null;
 }
 
 function toSubscriber(item: Record<string, unknown>): Subscriber {
@@ -128,6 +130,14 @@ export class DynamoSubscribers {
       else {
         values[':ld'] = condition.lastDigestAt;
         conditions.push('#ld = :ld');
+      }
+    }
+    if (condition.lastRollupAt !== undefined) {
+      names['#lr'] = 'lastRollupAt';
+      if (condition.lastRollupAt === null) conditions.push('attribute_not_exists(#lr)');
+      else {
+        values[':lr'] = condition.lastRollupAt;
+        conditions.push('#lr = :lr');
       }
     }
     if (sets.length === 0 && removes.length === 0) return this.get(email);
