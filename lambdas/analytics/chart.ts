@@ -148,6 +148,87 @@ function pointTooltip(region: ReportRegion, p: ReportPeriod, r: RegionValue): st
   return `${region.label} — ${p.fiscalLabel}${p.derived ? ' (derived: year − nine months)' : ''}, ${p.start} – ${p.end}: ${pct(r)} (${money(r.value)}${total})`;
 }
 
+/** A time axis over `times` (ms), padded so nothing sits on the frame: at least 120 days wide. */
+function timeAxis(times: readonly number[], plotL: number, plotW: number): { t0: number; t1: number; x: (date: string) => number } {
+  let t0 = Math.min(...times);
+  let t1 = Math.max(...times);
+  if (t1 - t0 < 120 * DAY) {
+    t0 -= 90 * DAY;
+    t1 += 90 * DAY;
+  }
+  const pad = Math.max(30 * DAY, (t1 - t0) * 0.035);
+  t0 -= pad;
+  t1 += pad;
+  return { t0, t1, x: (date: string) => plotL + ((time(date) - t0) / (t1 - t0)) * plotW };
+}
+
+/** A marker label placed in the band above the plot. */
+interface PlacedLabel {
+  m: Marker;
+  row: number;
+  x: number;
+  anchor: 'start' | 'end';
+}
+
+/**
+ * Marker labels in a band above the plot, in as few rows as keep them apart (at most
+ * MAX_ROWS; a label that does not fit is left out, its line and tooltip remain).
+ */
+function placeLabels(markers: readonly Marker[], x: (date: string) => number, width: number): { rows: number; placed: PlacedLabel[] } {
+  const rows: Array<Array<[number, number]>> = [];
+  const placed: PlacedLabel[] = [];
+  for (const m of markers) {
+    if (!m.label) continue;
+    const mx = x(m.date);
+    const w = m.label.length * CHAR_W + 10;
+    let anchor: 'start' | 'end' = 'start';
+    let span: [number, number] = [mx + 4, mx + 4 + w];
+    if (span[1] > width - 6) {
+      anchor = 'end';
+      span = [mx - 4 - w, mx - 4];
+    }
+    let row = rows.findIndex((r) => r.every(([a, b]) => span[1] + 8 < a || span[0] - 8 > b));
+    if (row < 0 && rows.length < MAX_ROWS) {
+      rows.push([]);
+      row = rows.length - 1;
+    }
+    if (row < 0) continue;
+    rows[row]?.push(span);
+    placed.push({ m, row, x: mx, anchor });
+  }
+  return { rows: rows.length, placed };
+}
+
+/** Quarter ticks and year labels (quarter names too when `labelQuarters`) along the x axis. */
+function timeTicks(axis: { t0: number; t1: number }, plot: { l: number; w: number; t: number; b: number }, labelQuarters: boolean): string[] {
+  const { t0, t1 } = axis;
+  const parts: string[] = [];
+  for (let yr = new Date(t0).getUTCFullYear(); yr <= new Date(t1).getUTCFullYear(); yr++) {
+    for (const month of [0, 3, 6, 9]) {
+      const tick = Date.UTC(yr, month, 1);
+      if (tick < t0 || tick > t1) continue;
+      const tx = (plot.l + ((tick - t0) / (t1 - t0)) * plot.w).toFixed(1);
+      const major = month === 0;
+      if (major) parts.push(`<line x1="${tx}" x2="${tx}" y1="${plot.t}" y2="${plot.b}" stroke="#f0f0f0"/>`);
+      parts.push(`<line x1="${tx}" x2="${tx}" y1="${plot.b}" y2="${plot.b + (major ? 6 : 3)}" stroke="#888"/>`);
+      if (major) parts.push(`<text x="${tx}" y="${plot.b + 19}" text-anchor="middle" font-size="11.5" font-weight="600" fill="#333">${yr}</text>`);
+      else if (labelQuarters) {
+        const name = ['Jan', 'Apr', 'Jul', 'Oct'][month / 3] as string;
+        parts.push(`<text x="${tx}" y="${plot.b + 17}" text-anchor="middle" font-size="10" fill="#777">${name}</text>`);
+      }
+    }
+  }
+  return parts;
+}
+
+/** The placed labels, over everything else. */
+function labelTexts(placed: readonly PlacedLabel[], rowY: (row: number) => number): string[] {
+  return placed.map((p) => {
+    const tx = p.anchor === 'start' ? p.x + 4 : p.x - 4;
+    return `<g><title>${esc(p.m.tooltip)}</title>${text(tx, rowY(p.row), p.m.label ?? '', `text-anchor="${p.anchor}" font-size="11" font-weight="600" fill="${p.m.color}"`)}</g>`;
+  });
+}
+
 /**
  * The chart of one company, or an empty string when it has no quarter or fiscal year yet.
  * Markers from the whole timeline share its time axis.
@@ -164,41 +245,10 @@ export function renderRevenueChart(company: CompanyReport, timeline: { rules: re
 
   // Time domain: every point and marker, padded so nothing sits on the frame.
   const times = [...periods.map((p) => time(p.end)), ...markers.map((m) => time(m.date))].filter(Number.isFinite);
-  let t0 = Math.min(...times);
-  let t1 = Math.max(...times);
-  if (t1 - t0 < 120 * DAY) {
-    t0 -= 90 * DAY;
-    t1 += 90 * DAY;
-  }
-  const pad = Math.max(30 * DAY, (t1 - t0) * 0.035);
-  t0 -= pad;
-  t1 += pad;
-  const x = (date: string) => plotL + ((time(date) - t0) / (t1 - t0)) * plotW;
-
-  // Marker labels go in a band above the plot, in as few rows as keep them apart.
-  const rows: Array<Array<[number, number]>> = [];
-  const placed: Array<{ m: Marker; row: number; x: number; anchor: 'start' | 'end' }> = [];
-  for (const m of markers) {
-    if (!m.label) continue;
-    const mx = x(m.date);
-    const w = m.label.length * CHAR_W + 10;
-    let anchor: 'start' | 'end' = 'start';
-    let span: [number, number] = [mx + 4, mx + 4 + w];
-    if (span[1] > width - 6) {
-      anchor = 'end';
-      span = [mx - 4 - w, mx - 4];
-    }
-    let row = rows.findIndex((r) => r.every(([a, b]) => span[1] + 8 < a || span[0] - 8 > b));
-    if (row < 0 && rows.length < MAX_ROWS) {
-      rows.push([]);
-      row = rows.length - 1;
-    }
-    if (row < 0) continue; // too crowded: the line and its tooltip remain
-    rows[row]?.push(span);
-    placed.push({ m, row, x: mx, anchor });
-  }
+  const { t0, t1, x } = timeAxis(times, plotL, plotW);
+  const { rows, placed } = placeLabels(markers, x, width);
   const bandTop = 6;
-  const plotT = bandTop + rows.length * ROW + (rows.length ? 12 : 8);
+  const plotT = bandTop + rows * ROW + (rows ? 12 : 8);
   const plotB = plotT + plotH;
   const y = (share: number) => plotB - Math.max(0, Math.min(1, share)) * plotH;
   const rowY = (row: number) => bandTop + 11 + row * ROW;
@@ -213,25 +263,8 @@ export function renderRevenueChart(company: CompanyReport, timeline: { rules: re
   parts.push(
     `<text transform="translate(14 ${(plotT + plotH / 2).toFixed(1)}) rotate(-90)" text-anchor="middle" font-size="11" fill="#555">Share of revenue</text>`,
   );
-  const first = new Date(t0);
-  const last = new Date(t1);
   const spanYears = (t1 - t0) / (365.25 * DAY);
-  const labelQuarters = spanYears < 2.6;
-  for (let yr = first.getUTCFullYear(); yr <= last.getUTCFullYear(); yr++) {
-    for (const month of [0, 3, 6, 9]) {
-      const tick = Date.UTC(yr, month, 1);
-      if (tick < t0 || tick > t1) continue;
-      const tx = plotL + ((tick - t0) / (t1 - t0)) * plotW;
-      const major = month === 0;
-      if (major) parts.push(`<line x1="${tx.toFixed(1)}" x2="${tx.toFixed(1)}" y1="${plotT}" y2="${plotB}" stroke="#f0f0f0"/>`);
-      parts.push(`<line x1="${tx.toFixed(1)}" x2="${tx.toFixed(1)}" y1="${plotB}" y2="${plotB + (major ? 6 : 3)}" stroke="#888"/>`);
-      if (major) parts.push(`<text x="${tx.toFixed(1)}" y="${plotB + 19}" text-anchor="middle" font-size="11.5" font-weight="600" fill="#333">${yr}</text>`);
-      else if (labelQuarters) {
-        const name = ['Jan', 'Apr', 'Jul', 'Oct'][month / 3] as string;
-        parts.push(`<text x="${tx.toFixed(1)}" y="${plotB + 17}" text-anchor="middle" font-size="10" fill="#777">${name}</text>`);
-      }
-    }
-  }
+  parts.push(...timeTicks({ t0, t1 }, { l: plotL, w: plotW, t: plotT, b: plotB }, spanYears < 2.6));
 
   // Markers: lines from their label row (or the plot top) to the axis, behind the data.
   const labelled = new Map(placed.map((p) => [p.m, p]));
@@ -292,10 +325,7 @@ export function renderRevenueChart(company: CompanyReport, timeline: { rules: re
   }
 
   // Marker labels last, over everything.
-  for (const p of placed) {
-    const tx = p.anchor === 'start' ? p.x + 4 : p.x - 4;
-    parts.push(`<g><title>${esc(p.m.tooltip)}</title>${text(tx, rowY(p.row), p.m.label ?? '', `text-anchor="${p.anchor}" font-size="11" font-weight="600" fill="${p.m.color}"`)}</g>`);
-  }
+  parts.push(...labelTexts(placed, rowY));
 
   // Legend column: regions with their newest share, then the keys.
   const lx = plotR + 24;
@@ -385,42 +415,12 @@ export function renderSectorChart(model: SectorModel, options: ChartOptions = {}
   const markers = markersOf(model.rules, []);
 
   const times = [...points.map((p) => time(p.end)), ...markers.map((m) => time(m.date))].filter(Number.isFinite);
-  let t0 = Math.min(...times);
-  let t1 = Math.max(...times);
-  if (t1 - t0 < 120 * DAY) {
-    t0 -= 90 * DAY;
-    t1 += 90 * DAY;
-  }
-  const pad = Math.max(30 * DAY, (t1 - t0) * 0.035);
-  t0 -= pad;
-  t1 += pad;
-  const x = (date: string) => plotL + ((time(date) - t0) / (t1 - t0)) * plotW;
+  const { t0, t1, x } = timeAxis(times, plotL, plotW);
   const top = Math.min(1, Math.max(0.1, Math.ceil(Math.max(...points.map((p) => p.share)) * 10 + 1e-9) / 10));
 
-  // Rule labels in a band above the plot, in as few rows as keep them apart.
-  const rows: Array<Array<[number, number]>> = [];
-  const placed: Array<{ m: Marker; row: number; x: number; anchor: 'start' | 'end' }> = [];
-  for (const m of markers) {
-    if (!m.label) continue;
-    const mx = x(m.date);
-    const w = m.label.length * CHAR_W + 10;
-    let anchor: 'start' | 'end' = 'start';
-    let span: [number, number] = [mx + 4, mx + 4 + w];
-    if (span[1] > width - 6) {
-      anchor = 'end';
-      span = [mx - 4 - w, mx - 4];
-    }
-    let row = rows.findIndex((r) => r.every(([a, b]) => span[1] + 8 < a || span[0] - 8 > b));
-    if (row < 0 && rows.length < MAX_ROWS) {
-      rows.push([]);
-      row = rows.length - 1;
-    }
-    if (row < 0) continue;
-    rows[row]?.push(span);
-    placed.push({ m, row, x: mx, anchor });
-  }
+  const { rows, placed } = placeLabels(markers, x, width);
   const bandTop = 6;
-  const plotT = bandTop + rows.length * ROW + (rows.length ? 12 : 8);
+  const plotT = bandTop + rows * ROW + (rows ? 12 : 8);
   const plotB = plotT + plotH;
   const y = (share: number) => plotB - (Math.max(0, Math.min(top, share)) / top) * plotH;
   const rowY = (row: number) => bandTop + 11 + row * ROW;
@@ -434,17 +434,7 @@ export function renderSectorChart(model: SectorModel, options: ChartOptions = {}
     parts.push(`<text x="${plotL - 8}" y="${(gy + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#555">${Math.round(s * 100)}%</text>`);
   }
   parts.push(`<text transform="translate(14 ${(plotT + plotH / 2).toFixed(1)}) rotate(-90)" text-anchor="middle" font-size="11" fill="#555">Share of revenue</text>`);
-  for (let yr = new Date(t0).getUTCFullYear(); yr <= new Date(t1).getUTCFullYear(); yr++) {
-    for (const month of [0, 3, 6, 9]) {
-      const tick = Date.UTC(yr, month, 1);
-      if (tick < t0 || tick > t1) continue;
-      const tx = (plotL + ((tick - t0) / (t1 - t0)) * plotW).toFixed(1);
-      const major = month === 0;
-      if (major) parts.push(`<line x1="${tx}" x2="${tx}" y1="${plotT}" y2="${plotB}" stroke="#f0f0f0"/>`);
-      parts.push(`<line x1="${tx}" x2="${tx}" y1="${plotB}" y2="${plotB + (major ? 6 : 3)}" stroke="#888"/>`);
-      if (major) parts.push(`<text x="${tx}" y="${plotB + 19}" text-anchor="middle" font-size="11.5" font-weight="600" fill="#333">${yr}</text>`);
-    }
-  }
+  parts.push(...timeTicks({ t0, t1 }, { l: plotL, w: plotW, t: plotT, b: plotB }, false));
 
   const labelled = new Map(placed.map((p) => [p.m, p]));
   for (const m of markers) {
@@ -475,10 +465,7 @@ export function renderSectorChart(model: SectorModel, options: ChartOptions = {}
     }
   }
 
-  for (const p of placed) {
-    const tx = p.anchor === 'start' ? p.x + 4 : p.x - 4;
-    parts.push(`<g><title>${esc(p.m.tooltip)}</title>${text(tx, rowY(p.row), p.m.label ?? '', `text-anchor="${p.anchor}" font-size="11" font-weight="600" fill="${p.m.color}"`)}</g>`);
-  }
+  parts.push(...labelTexts(placed, rowY));
 
   // Legend: companies by colour, then regions by dash and marker, then the keys.
   const lx = plotR + 24;
