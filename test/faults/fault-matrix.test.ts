@@ -112,6 +112,10 @@ describe('fault matrix: sources × upstream faults', () => {
     const again = await w.cycle();
     expect(again.notifier.emailsSent).toBe(0);
     for (const [name, o] of again.outcomes) expect(o.status === 'ok' ? o.changesCreated : -1, `re-run of ${name}`).toBe(0);
+    // Full-text mentions reach immediate subscribers in the next daily round-up (their
+    // digest hour, 07:00 ET): a day later every change has been delivered exactly once.
+    w.clock.advance(24 * 3600_000);
+    await w.notify();
     const all = await w.allChanges();
     for (const sub of await w.subscribers.list()) {
       const deliveries = await w.subscribers.deliveriesOf(sub.email);

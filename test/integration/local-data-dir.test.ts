@@ -24,7 +24,7 @@ const leaky = (dir: string) => modes(dir).filter((m) => !/ (600|700)$/.test(m));
 function quietConfig(dir: string): string {
   const path = join(dir, 'quiet.config.json');
   const off = { enabled: false };
-  writeFileSync(path, JSON.stringify({ watchlist: ['NVDA'], sources: { 'sec-filings': off, 'sec-revenue': off, 'sec-export-language': off, 'federal-register': off, 'entity-list': off } }));
+  writeFileSync(path, JSON.stringify({ watchlist: ['NVDA'], sources: { 'sec-filings': off, 'sec-revenue': off, 'sec-export-language': off, 'federal-register': off, 'entity-list': off, 'sec-full-text': off } }));
   return path;
 }
 
