@@ -191,7 +191,7 @@ describe('sector model', () => {
 describe('sector model on the changes sec-full-text writes (the real mentionDraft)', () => {
   it('reads company, CIK, form, date, query, passage and the sec.gov filing index from a filing.mention change', () => {
     const draft = mentionDraft(
-      { key: '0000000777-25-000009|entity-list', adsh: '0000000777-25-000009', queryId: 'entity-list', cik: '0000000777', company: 'SMALL FILER CO', ticker: undefined, form: '10-K', fileDate: '2025-09-30', items: [], documents: [{ filename: 'x10k.htm', fileType: '10-K' }] },
+      { key: '0000000777-25-000009|entity-list', adsh: '0000000777-25-000009', queryId: 'entity-list', cik: '0000000777', company: 'SMALL FILER CO', ticker: undefined, form: '10-K', fileDate: '2025-09-30', items: [], sics: [], documents: [{ filename: 'x10k.htm', fileType: '10-K' }] },
       { id: 'entity-list', phrase: 'Entity List', countries: [] },
       { text: 'Two of our customers were added to the Entity List.', document: 'x10k.htm', span: [36, 47] },
       false,

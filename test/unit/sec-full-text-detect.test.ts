@@ -92,3 +92,33 @@ describe('mentions', () => {
     expect(huge.summary.length).toBeLessThanOrEqual(2_100);
   });
 });
+
+describe('sec-full-text: watched through a sector entry', () => {
+  it('a filer EDGAR indexes under a watched SIC code is on the watch-list; with :FPI only on 20-F/40-F/6-K filings', async () => {
+    const { isWatched } = await import('../../lambdas/sources/sec-full-text/source.ts');
+    const { groupMentions } = await import('../../lambdas/sources/sec-full-text/detect.ts');
+    const { parseEftsPage } = await import('../../lambdas/sources/sec-full-text/parse.ts');
+    const page = parseEftsPage(
+      {
+        hits: {
+          total: { value: 2, relation: 'eq' },
+          hits: [
+            { _id: '0001046179-26-000011:tsm-6k.htm', _source: { adsh: '0001046179-26-000011', ciks: ['0001046179'], display_names: ['TAIWAN SEMICONDUCTOR MANUFACTURING CO LTD  (TSM)  (CIK 0001046179)'], form: '6-K', file_type: '6-K', file_date: '2026-03-02', sics: ['3674'], items: [] } },
+            { _id: '0000320193-26-000005:aapl-10q.htm', _source: { adsh: '0000320193-26-000005', ciks: ['0000320193'], display_names: ['Apple Inc.  (AAPL)  (CIK 0000320193)'], form: '10-Q', file_type: '10-Q', file_date: '2026-03-02', sics: ['3571'], items: [] } },
+          ],
+        },
+      },
+      'test page',
+    );
+    const [apple, tsmc] = groupMentions('entity-list', page.hits);
+    expect(tsmc?.sics).toEqual(['3674']);
+    expect(apple?.sics).toEqual(['3571']);
+    const watch = (watchlist: string[]) => [apple, tsmc].map((m) => isWatched({ watchlist }, m!));
+    expect(watch(['SIC:3674'])).toEqual([false, true]);
+    expect(watch(['SIC:3674:FPI'])).toEqual([false, true]);
+    expect(watch(['SIC:3571:FPI'])).toEqual([false, false]); // Apple files 10-Qs: not a foreign private issuer
+    expect(watch(['SIC:3571', 'NVDA'])).toEqual([true, false]);
+    expect(watch(['AAPL'])).toEqual([true, false]);
+    expect(watch(['1046179'])).toEqual([false, true]);
+  });
+});

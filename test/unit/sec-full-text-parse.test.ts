@@ -18,6 +18,7 @@ describeWithSharedFixtures('EFTS responses: the recorded samples (../shared/fixt
       fileType: 'EX-23.1',
       fileDate: '2024-11-01',
       items: [],
+      sics: ['3571'],
     });
   });
 

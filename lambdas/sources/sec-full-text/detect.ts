@@ -61,6 +61,8 @@ export interface Mention {
   form: string | undefined;
   fileDate: string | undefined;
   items: string[];
+  /** The filer's SIC codes (from the hits), for sector watch-list entries. */
+  sics: string[];
   /** The matching documents, each once, primary document first. */
   documents: Array<{ filename: string; fileType: string | undefined }>;
 }
@@ -93,6 +95,7 @@ export function groupMentions(queryId: string, hits: readonly EftsHit[]): Mentio
         form: hit.form,
         fileDate: hit.fileDate,
         items: [],
+        sics: [],
         documents: [],
       };
       byAdsh.set(key, m);
@@ -100,6 +103,7 @@ export function groupMentions(queryId: string, hits: readonly EftsHit[]): Mentio
     m.form ??= hit.form;
     m.fileDate ??= hit.fileDate;
     for (const item of hit.items) if (!m.items.includes(item)) m.items.push(item);
+    for (const sic of hit.sics ?? []) if (!m.sics.includes(sic)) m.sics.push(sic);
     if (!m.documents.some((d) => d.filename === hit.filename)) m.documents.push({ filename: hit.filename, fileType: hit.fileType });
   }
   const out = [...byAdsh.values()];
@@ -215,6 +219,7 @@ export function mentionDraft(m: Mention, query: FullTextQuery, passage: MentionP
       ...(m.form ? { form: m.form } : {}),
       ...(m.fileDate ? { filedAt: m.fileDate } : {}),
       items: m.items,
+      ...(m.sics.length ? { sics: m.sics } : {}),
       query: query.phrase,
       queryId: query.id,
       queryCountries: query.countries,

@@ -28,6 +28,8 @@ export interface EftsHit {
   /** YYYY-MM-DD. */
   fileDate: string | undefined;
   items: string[];
+  /** `sics`: the filer's SIC codes, as EDGAR indexes them (absent in some excerpts). */
+  sics?: string[];
 }
 
 /** One parsed page. */
@@ -86,6 +88,7 @@ export function parseHit(raw: unknown): EftsHit | undefined {
     fileType: optString(src.file_type),
     fileDate: fileDate && /^\d{4}-\d{2}-\d{2}$/.test(fileDate) ? fileDate : undefined,
     items: strings(src.items),
+    sics: strings(src.sics).filter((c) => /^\d{4}$/.test(c)),
   };
 }
 

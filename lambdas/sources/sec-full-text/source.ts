@@ -6,6 +6,7 @@ import type { ItemWrite, SourceWarning } from '../../core/ports.ts';
 import type { SourceDefinition } from '../../core/source.ts';
 import { addDays, easternDate } from '../federal-register/detect.ts';
 import { extractText } from '../sec-export-language/text.ts';
+import { isFpiForm, parseSicEntry } from '../sec-filings/sectors.ts';
 import { DEFAULT_QUERIES, documentToRead, type FullTextQuery, findPassage, groupMentions, type Mention, type MentionPassage, mentionDraft, phraseSpan, queryIdOf, searchStrings } from './detect.ts';
 import { documentUrl, searchWindow } from './fetch.ts';
 import type { EftsHit } from './parse.ts';
@@ -68,10 +69,18 @@ export function windowStartFor(cursor: SecFullTextCursor | undefined, now: Date,
   return cursor?.pendingFrom && cursor.pendingFrom < from ? cursor.pendingFrom : from;
 }
 
-/** True when the mention's company is on the watch-list (by CIK or ticker). */
-function isWatched(config: Pick<AppConfig, 'watchlist'>, m: Mention): boolean {
+/**
+ * True when the mention's company is on the watch-list: by CIK or ticker, or through a
+ * sector entry whose SIC code EDGAR indexes for the filer (`SIC:3674`; with `:FPI`, only
+ * when the filing is one of the forms only foreign private issuers file, 20-F/40-F/6-K).
+ */
+export function isWatched(config: Pick<AppConfig, 'watchlist'>, m: Pick<Mention, 'cik' | 'ticker' | 'sics' | 'form'>): boolean {
   const cik = String(Number(m.cik));
-  return config.watchlist.some((w) => w === m.ticker || (/^\d+$/.test(w) && String(Number(w)) === cik));
+  return config.watchlist.some((w) => {
+    const sector = parseSicEntry(w);
+    if (sector) return m.sics.includes(sector.sic) && (!sector.fpiOnly || (m.form !== undefined && isFpiForm(m.form)));
+    return w === m.ticker || (/^\d+$/.test(w) && String(Number(w)) === cik);
+  });
 }
 
 export const secFullTextSource: SourceDefinition<SecFullTextCursor> = {
