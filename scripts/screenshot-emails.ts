@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import type { Change } from '../lambdas/core/change.ts';
 import { page } from '../lambdas/notify/pages.ts';
 import { renderConfirmationEmail, renderEmail, type RenderOptions } from '../lambdas/notify/render.ts';
-import { sampleAll, sampleEntities, sampleFederalRegister, sampleFilings, sampleLanguage, sampleRevenue } from '../lambdas/notify/samples.ts';
+import { sampleAll, sampleEntities, sampleFederalRegister, sampleFilings, sampleLanguage, sampleMentions, sampleRevenue } from '../lambdas/notify/samples.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -52,6 +52,7 @@ function samples(): Sample[] {
     email('alert-federal-register', sampleFederalRegister()),
     email('alert-filings', sampleFilings()),
     email('digest', sampleAll(), { digest: { since: '2026-03-01T12:00:00.000Z', until: '2026-03-02T12:00:00.000Z' }, maxChanges: 12 }),
+    email('rollup-mentions', sampleMentions(), { digest: { since: '2026-03-02T12:00:00.000Z', until: '2026-03-03T12:00:00.000Z', rollup: true } }),
     { name: 'confirmation', html: confirm.html, text: confirm.text, subject: confirm.subject },
     {
       name: 'unsubscribe-page',

@@ -339,6 +339,53 @@ export function sampleEntities(additions = 8): Change[] {
   return out;
 }
 
+/**
+ * A day of `filing.mention` (sec-full-text): filers on no ticker list whose filings use an
+ * export-control phrase, as the daily round-up holds them. Companies, CIKs and passages
+ * are invented (own prose); the shape is sec-full-text's mentionDraft.
+ */
+export function sampleMentions(): Change[] {
+  const mention = (seq: number, company: string, form: string, filedAt: string, phrase: string, queryId: string, passage: string, countries: string[]) => {
+    const cik = String(9_990_100 + seq).padStart(10, '0');
+    const accession = `${cik}-26-${String(900_100 + seq).padStart(6, '0')}`;
+    const at = passage.indexOf(phrase);
+    return change({
+      source: 'sec-full-text',
+      kind: 'filing.mention',
+      naturalKey: `${accession}|${queryId}`,
+      subject: company,
+      title: `${company} ${form} filed ${filedAt} mentions "${phrase}"`,
+      summary: passage,
+      url: `https://www.sec.gov/Archives/edgar/data/${Number(cik)}/${accession.replace(/-/g, '')}/${accession}-index.htm`,
+      countries,
+      occurredAt: filedAt,
+      version: '1',
+      data: {
+        accession,
+        cik,
+        company,
+        form,
+        filedAt,
+        items: [],
+        sics: ['3674'],
+        query: phrase,
+        queryId,
+        queryCountries: [],
+        documents: [{ filename: `ex-${seq}.htm`, fileType: form }],
+        watched: false,
+        passage,
+        passageDocument: `ex-${seq}.htm`,
+        ...(at >= 0 ? { passageSpan: [at, at + phrase.length] } : {}),
+      },
+    });
+  };
+  return [
+    mention(1, 'EXAMPLE COMPONENTS PTE LTD', '10-Q', '2026-03-02', 'Entity List', 'entity-list', 'In February 2026 two of our distribution customers in Shenzhen were added to the Entity List. Sales to them now require a license, which we do not expect to be granted, and accounted for 7% of net revenue in the quarter.', ['CN']),
+    mention(2, 'EXAMPLE TEST SYSTEMS INC', '8-K', '2026-03-02', 'Entity List', 'entity-list', 'The Company has suspended shipments of wafer probe cards to a customer designated on the Entity List on February 27, 2026 and is assessing its open orders of about $18 million.', ['CN']),
+    mention(3, 'EXAMPLE MEMORY HOLDINGS LTD', '6-K', '2026-03-02', 'export license', 'export-license', 'Our Singapore subsidiary applied for an export license for high-bandwidth memory shipments to two customers in Malaysia; until it is granted these orders remain in backlog.', ['SG', 'MY']),
+  ];
+}
+
 /** Everything above, as one digest would hold it. */
 export function sampleAll(): Change[] {
   return [...sampleEntities(), ...sampleFederalRegister(), ...sampleRevenue(), ...sampleLanguage(), ...sampleFilings()];

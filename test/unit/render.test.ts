@@ -4,7 +4,7 @@ import { matchesSubscriber } from '../../lambdas/core/subscriber.ts';
 import { escapeHtml, headerText, isValidEmail, plainText, safeUrl } from '../../lambdas/notify/escape.ts';
 import { buildMime, InvalidAddressError } from '../../lambdas/notify/mime.ts';
 import { pickShown, renderConfirmationEmail, renderEmail, subjectFor } from '../../lambdas/notify/render.ts';
-import { sampleAll, sampleEntities, sampleFederalRegister, sampleFilings, sampleLanguage, sampleRevenue } from '../../lambdas/notify/samples.ts';
+import { sampleAll, sampleEntities, sampleFederalRegister, sampleFilings, sampleLanguage, sampleMentions, sampleRevenue } from '../../lambdas/notify/samples.ts';
 
 const hostile: ChangeDraft = {
   source: 'federal-register',
@@ -30,11 +30,20 @@ function everyEmail() {
   return [
     ...families.map((c) => renderEmail(c, { ...subscriber, name: 'Dana' }, { countriesOfInterest: INTEREST, unsubscribeUrl: 'https://x.example/unsubscribe?t=abc' })),
     renderEmail(sampleAll(), subscriber, { digest: { since: '2026-03-01T12:00:00.000Z', until: '2026-03-02T12:00:00.000Z' }, maxChanges: 5 }),
+    renderEmail(sampleMentions(), subscriber, { digest: { since: '2026-03-02T12:00:00.000Z', until: '2026-03-03T12:00:00.000Z', rollup: true } }),
     renderConfirmationEmail({ email: 'a@example.com', mode: 'daily', digestHour: 7 }, { confirmUrl: 'https://x.example/confirm?t=abc' }),
   ];
 }
 
 describe('rendering', () => {
+  it('a daily round-up of mentions says what it is in the subject, the heading and the footer', () => {
+    const email = renderEmail(sampleMentions(), subscriber, { digest: { since: '2026-03-02T12:00:00.000Z', until: '2026-03-03T12:00:00.000Z', rollup: true } });
+    expect(email.subject).toMatch(/^Daily round-up: .*mention "Entity List"/);
+    expect(email.html).toContain('Daily round-up · Tue 3 Mar 2026');
+    expect(flat(email.text)).toContain('filings that mention export controls come once a day, in this round-up');
+    expect(flat(email.text)).toContain('"Entity List" (2 filings)');
+  });
+
   it('escapes everything from upstreams and drops non-http links', () => {
     const email = renderEmail([finalizeChange(hostile, at)], subscriber);
     expect(email.html).not.toContain('<script>');
