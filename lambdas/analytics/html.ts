@@ -196,19 +196,10 @@ export function renderReportHtml(model: ReportModel, options: ReportHtmlOptions 
   const companies = model.companies.length
     ? model.companies.map((c) => companySection(c, model)).join('\n')
     : '<section class="card"><p class="empty">No company has regional revenue or export-language changes in this store yet. Run <code>export-watch revenue-history TICKER</code> or let sec-revenue run.</p></section>';
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="export-watch report">
-<title>${esc(title)}</title>
-<style>${CSS}</style>
-</head>
+  return `${documentHead(title, 'export-watch report')}
 <body>
 <main>
-${options.demo ? `<div class="demo-banner" role="note" style="background:#fff1c2;border:2px solid #d4a72c;border-radius:6px;padding:10px 14px;margin-bottom:16px;color:#4d3800;"><strong>${esc(REPORT_DEMO_BANNER.slice(0, REPORT_DEMO_BANNER.indexOf('.') + 1))}</strong>${esc(REPORT_DEMO_BANNER.slice(REPORT_DEMO_BANNER.indexOf('.') + 1))}</div>` : ''}
+${options.demo ? DEMO_BANNER_HTML : ''}
 <header class="page">
 <h1>Regional revenue and export-control timeline</h1>
 <div class="meta">Generated ${esc(model.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}${model.origin ? ` from ${esc(model.origin)}` : ''} · highlighted: ${esc(model.highlight.join(', '))} · ${model.rules.length} Federal Register document(s), ${model.entities.reduce((s, m) => s + m.count, 0)} Entity List addition(s)</div>
@@ -266,27 +257,37 @@ ${model.mentions
   return `<section class="card" id="mentions"><h2>Filers that newly mention export controls</h2><p class="muted">EDGAR full-text search hits (sec-full-text) of the sector's companies, newest first; "first mention" marks each filer's earliest one. Links go to sec.gov only.</p>${body}</section>`;
 }
 
-/** Render the sector page (`export-watch report --sector`): one self-contained HTML file like the report. */
-export function renderSectorHtml(model: SectorModel, options: ReportHtmlOptions = {}): string {
-  const chart = renderSectorChart(model);
-  const summed = model.companies.filter((c) => c.summedCnHk && c.charted).map((c) => c.name);
-  const charted = model.companies.filter((c) => c.charted).length;
-  const title = `export-watch sector SIC ${model.sic}`;
+/** The banner of a report built on demo data (its first sentence in bold). */
+const DEMO_BANNER_HTML = `<div class="demo-banner" role="note" style="background:#fff1c2;border:2px solid #d4a72c;border-radius:6px;padding:10px 14px;margin-bottom:16px;color:#4d3800;"><strong>${esc(REPORT_DEMO_BANNER.slice(0, REPORT_DEMO_BANNER.indexOf('.') + 1))}</strong>${esc(REPORT_DEMO_BANNER.slice(REPORT_DEMO_BANNER.indexOf('.') + 1))}</div>`;
+
+/**
+ * The document head of every report page: a Content-Security-Policy that allows no
+ * request at all (inline CSS, data: images), so a page opened offline or from a mail
+ * attachment never reaches out.
+ */
+function documentHead(title: string, generator: string, extraCss = ''): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="export-watch report --sector">
+<meta name="generator" content="${esc(generator)}">
 <title>${esc(title)}</title>
-<style>${CSS}
-.swatch { display: inline-block; width: 11px; height: 11px; border: 1px solid #c7ccd3; margin-right: 6px; vertical-align: -1px; }
-</style>
-</head>
+<style>${CSS}${extraCss ? `\n${extraCss}` : ''}</style>
+</head>`;
+}
+
+/** Render the sector page (`export-watch report --sector`): one self-contained HTML file like the report. */
+export function renderSectorHtml(model: SectorModel, options: ReportHtmlOptions = {}): string {
+  const chart = renderSectorChart(model);
+  const summed = model.companies.filter((c) => c.summedCnHk && c.charted).map((c) => c.name);
+  const charted = model.companies.filter((c) => c.charted).length;
+  const title = `export-watch sector SIC ${model.sic}`;
+  return `${documentHead(title, 'export-watch report --sector', '.swatch { display: inline-block; width: 11px; height: 11px; border: 1px solid #c7ccd3; margin-right: 6px; vertical-align: -1px; }\n')}
 <body>
 <main>
-${options.demo ? `<div class="demo-banner" role="note" style="background:#fff1c2;border:2px solid #d4a72c;border-radius:6px;padding:10px 14px;margin-bottom:16px;color:#4d3800;"><strong>${esc(REPORT_DEMO_BANNER.slice(0, REPORT_DEMO_BANNER.indexOf('.') + 1))}</strong>${esc(REPORT_DEMO_BANNER.slice(REPORT_DEMO_BANNER.indexOf('.') + 1))}</div>` : ''}
+${options.demo ? DEMO_BANNER_HTML : ''}
 <header class="page">
 <h1>Sector SIC ${esc(model.sic)}: Singapore, China and Taiwan in revenue, export-control mentions and BIS rules</h1>
 <div class="meta">Generated ${esc(model.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}${model.origin ? ` from ${esc(model.origin)}` : ''} · ${model.rosterSize} compan${model.rosterSize === 1 ? 'y' : 'ies'} on the roster${model.rosterFetchedAt ? ` (EDGAR listing of ${esc(model.rosterFetchedAt.slice(0, 10))})` : ''} · ${model.companies.length} with regional revenue · ${model.mentions.length} mention(s) · ${model.rules.length} Federal Register document(s)</div>
