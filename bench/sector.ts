@@ -237,11 +237,12 @@ export async function runFullTextBench(companyCount = 150, otherFilers = 150): P
     let mentions = 0;
     registerFullText(fake, index);
     await runSourceCycle(secFullTextSource, deps); // baseline, before the week
+    let next = 0; // filed is in time order: index the filings up to each run's time
     for (const at of runs) {
       clock.set(new Date(at));
       const before = index.length;
-      for (const f of filed) {
-        if (f.at > at || index.some((d) => d.adsh === f.accession)) continue;
+      for (; next < filed.length && (filed[next] as (typeof filed)[number]).at <= at; next++) {
+        const f = filed[next] as (typeof filed)[number];
         const day = iso(f.at).slice(0, 10);
         index.push({ adsh: f.accession, filename: 'q.htm', cik: f.cik.padStart(10, '0'), displayName: `COMPANY ${f.cik}  (CIK ${f.cik.padStart(10, '0')})`, form: '10-Q', fileType: '10-Q', fileDate: day, html });
       }

@@ -178,20 +178,6 @@ export async function changesCommand(given: ChangesOptions, io: ChangesIo): Prom
         if (token) io.note(`next page: --sector ${sic} --page-token ${token}`);
         return 0;
       }
-      if (sector && !opts.pageToken) {
-        const streams = opts.source || opts.subject ? [changes.query(query)] : COMPANY_SOURCES.map((source) => changes.query({ ...query, source }));
-        for await (const change of mergeNewest(streams)) {
-          if (!keep(change)) continue;
-          writer.write(change);
-          wrote();
-          await sink.flush();
-          if (sink.closed) break;
-        }
-        writer.end();
-        await sink.flush(true);
-        if (progress && writer.count >= PROGRESS_EVERY) io.note(`${writer.count.toLocaleString('en-US')} changes written`);
-        return 0;
-      }
       if (opts.limit !== undefined) {
         const page = await store.changes.queryPage(query, { limit: opts.limit, pageToken: opts.pageToken });
         for (const change of page.changes) {
@@ -217,7 +203,10 @@ export async function changesCommand(given: ChangesOptions, io: ChangesIo): Prom
           token = page.nextPageToken;
         }
       } else {
-        for await (const change of store.changes.query(query)) {
+        // A sector without --source/--subject reads every company source, newest first.
+        const stream = sector && !opts.source && !opts.subject ? mergeNewest(COMPANY_SOURCES.map((source) => changes.query({ ...query, source }))) : changes.query(query);
+        for await (const change of stream) {
+          if (!keep(change)) continue;
           writer.write(change);
           wrote();
           await sink.flush();

@@ -1,5 +1,5 @@
 import type { SubscriberFilters } from './config.ts';
-import { type Change, IMPORTANCE_LEVELS } from './change.ts';
+import { type Change, IMPORTANCE_LEVELS, type SourceName } from './change.ts';
 
 /** A subscriber as stored. */
 export interface Subscriber {
@@ -57,7 +57,7 @@ export interface Subscriber {
 export const ROLLUP_KINDS: readonly string[] = ['filing.mention'];
 
 /** The sources that produce {@link ROLLUP_KINDS} (the round-up reads only their partitions). */
-export const ROLLUP_SOURCES: readonly string[] = ['sec-full-text'];
+export const ROLLUP_SOURCES: readonly SourceName[] = ['sec-full-text'];
 
 /** True for a change an immediate subscriber gets in the daily round-up ({@link ROLLUP_KINDS}). */
 export function isRollupKind(kind: string): boolean {

@@ -6,7 +6,7 @@ import { createCycleDeps, createUpstreamClient } from '../../lambdas/runtime/dep
 import { secFullTextSource } from '../../lambdas/sources/sec-full-text/source.ts';
 import { FakeUpstream, type FakeResponse } from '../support/fake-upstream.ts';
 import { type LocalDynamo, startLocalDynamo, testConfig } from '../support/local-aws.ts';
-import { type FakeDocument, matching, PASSAGE_ENTITY_LIST, registerFullText, resellerDocument } from '../support/upstreams/sec-full-text.ts';
+import { type FakeDocument, PASSAGE_ENTITY_LIST, registerFullText, resellerDocument } from '../support/upstreams/sec-full-text.ts';
 
 /**
  * A failed full-text page advances nothing (issue 17, item 1): whatever goes wrong with the
@@ -49,8 +49,8 @@ describe('sec-full-text: a failed page advances nothing', () => {
         for (let i = 0; i < 130; i++) docs.push(resellerDocument('2026-11-18', 500 + i, [PASSAGE_ENTITY_LIST]));
         registerFullText(fake, docs);
         const before = await deps.state.get('sec-full-text');
-        // Wrap the search route: from=100 fails, every other page is the real answer.
-        fake.on('GET', '/LATEST/search-index', ({ url }) => (url.searchParams.get('from') === '100' ? fault.answer : { body: JSON.stringify(page(docs, url)), headers: { 'content-type': 'application/json' } }));
+        // from=100 fails, every other page is the index's real answer.
+        registerFullText(fake, docs, { override: (url) => (url.searchParams.get('from') === '100' ? fault.answer : undefined) });
         clock.advance(10 * 60_000);
         const failed = await runSourceCycle(secFullTextSource, deps);
         expect(failed).toMatchObject({ status: 'failed', errorKind: fault.expected });
@@ -80,15 +80,3 @@ describe('sec-full-text: a failed page advances nothing', () => {
     });
   }
 });
-
-/** The fake's real answer for a page (the same index registerFullText serves). */
-function page(docs: readonly FakeDocument[], url: URL) {
-  const found = matching(docs, url);
-  const from = Number(url.searchParams.get('from') ?? '0');
-  return {
-    hits: {
-      total: { value: found.length, relation: 'eq' },
-      hits: found.slice(from, from + 100).map((d) => ({ _id: `${d.adsh}:${d.filename}`, _source: { ciks: [d.cik], display_names: [d.displayName], adsh: d.adsh, form: d.form, file_type: d.fileType, file_date: d.fileDate, items: [] } })),
-    },
-  };
-}

@@ -147,11 +147,10 @@ describe('sec-full-text source cycle', () => {
   it('a failed page (500 on from=100) is an error state: nothing written, cursor unchanged; the next run catches up', async () => {
     // 120 new documents for "Entity List": two pages.
     for (let i = 0; i < 120; i++) docs.push(resellerDocument('2026-11-18', 100 + i, [PASSAGE_ENTITY_LIST]));
-    registerFullText(fake, docs);
     const cursorBefore = (await state()).cursor;
     const countBefore = (await changes()).length;
     const itemsBefore = (await deps.state.getItems('sec-full-text', 'm#')).length;
-    fake.on('GET', '/LATEST/search-index', ((prev) => (req) => (req.url.searchParams.get('from') === '100' ? { status: 500, body: 'boom' } : prev(req)))(routeOf(fake, '/LATEST/search-index')));
+    registerFullText(fake, docs, { override: (url) => (url.searchParams.get('from') === '100' ? { status: 500, body: 'boom' } : undefined) });
     clock.advance(10 * 60_000);
     const outcome = await cycle();
     expect(outcome).toMatchObject({ status: 'failed', errorKind: 'network' });
@@ -179,13 +178,6 @@ describe('sec-full-text source cycle', () => {
     expect((await state()).cursor).not.toHaveProperty('pendingFrom');
   });
 });
-
-/** The handler currently registered for a path on the fake (to wrap it). */
-function routeOf(fake: FakeUpstream, path: string) {
-  const route = (fake as unknown as { routes: Array<{ path: string | RegExp; handler: Parameters<FakeUpstream['on']>[2] }> }).routes.find((r) => r.path === path);
-  if (!route) throw new Error(`no route ${path}`);
-  return route.handler;
-}
 
 describe('sec-full-text at the ~10,000-hit cap', () => {
   const fake = new FakeUpstream();

@@ -228,7 +228,9 @@ export function createSecFilingsSource(options: SecFilingsOptions = {}): SourceD
           : `previous head not within ${feed.pages.length} feed page(s)`;
       }
 
-      // Previous knowledge and the set of companies whose submissions we need.
+      // Previous knowledge and the set of companies whose submissions we need. (Sets: a
+      // sector watch-list has thousands of companies and this runs every minute.)
+      const previousCompanies = new Set(cursor?.companies ?? []);
       const known = new Map<string, KnownCompany>();
       const toFetch = new Set<string>();
       const pendingIn = (cursor?.pending ?? []).filter((p) => watchedCiks.has(p.cik));
@@ -241,7 +243,6 @@ export function createSecFilingsSource(options: SecFilingsOptions = {}): SourceD
         }
         for (const c of companies) toFetch.add(c.cik);
       } else {
-        const previousCompanies = new Set(cursor?.companies ?? []);
         const deferredIn = (cursor?.deferred ?? []).filter((cik) => watchedCiks.has(cik) && previousCompanies.has(cik));
         const interesting = new Set<string>([...candidatesByCik.keys(), ...pendingIn.map((p) => p.cik), ...deferredIn]);
         for (const cik of interesting) {
@@ -343,19 +344,18 @@ export function createSecFilingsSource(options: SecFilingsOptions = {}): SourceD
       }
       // A deferred company that was baselined before stays baselined (its new filings are
       // reported when it is fetched); one never baselined is simply still new next cycle.
-      const previouslyKnown = new Set(cursor?.companies ?? []);
-      const deferredOut = [...deferredCompanies].filter((cik) => previouslyKnown.has(cik) && (known.has(cik) || !reconcileReason));
+      const deferredOut = [...deferredCompanies].filter((cik) => previousCompanies.has(cik));
+      const deferredSet = new Set(deferredOut);
 
       // Forget companies that left the watch-list (re-adding one baselines it again).
-      const previousCompanies = cursor?.companies ?? [];
       for (const cik of previousCompanies) if (!watchedCiks.has(cik)) itemWrites.push({ key: knownKey(cik), value: null });
       const knownCompanies = companies
         .map((c) => c.cik)
         .filter(
           (cik) =>
             fetched.has(cik) ||
-            deferredOut.includes(cik) ||
-            ((!reconcileReason || (unknownToEdgar.has(cik) && known.has(cik))) && previousCompanies.includes(cik)),
+            deferredSet.has(cik) ||
+            ((!reconcileReason || (unknownToEdgar.has(cik) && known.has(cik))) && previousCompanies.has(cik)),
         );
 
       const nextCursor: SecFilingsCursor = {

@@ -1,4 +1,4 @@
-import type { FakeUpstream } from '../fake-upstream.ts';
+import type { FakeResponse, FakeUpstream } from '../fake-upstream.ts';
 
 /**
  * A fake EDGAR full-text search (`/LATEST/search-index`) over a set of documents, and the
@@ -43,6 +43,11 @@ export interface FullTextOptions {
    * `relation: "gte"`, not to the number.
    */
   capAbove?: number;
+  /**
+   * Answer some search requests otherwise (a fault on one page): a response for the
+   * request, or undefined for the index's own answer.
+   */
+  override?: (url: URL) => FakeResponse | undefined;
 }
 
 /** Real paragraph (NVIDIA 10-Q, Q2 FY2026, risk factors): "export license" and "Entity List". */
@@ -117,6 +122,8 @@ function hitOf(d: FakeDocument, i: number): unknown {
  */
 export function registerFullText(fake: FakeUpstream, docs: FakeDocument[], options: FullTextOptions = {}): void {
   fake.on('GET', '/LATEST/search-index', ({ url }) => {
+    const overridden = options.override?.(url);
+    if (overridden) return overridden;
     const found = matching(docs, url);
     const from = Number(url.searchParams.get('from') ?? '0');
     const capped = options.capAbove !== undefined && found.length > options.capAbove;
