@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { ESBUILD_TARGET, ESM_REQUIRE_BANNER } from '../lib/watch-function.ts';
-import { REPO_ROOT } from '../test/support/fixtures.ts';
+import { ESBUILD_TARGET, ESM_REQUIRE_BANNER } from '#lib/watch-function.ts';
+import { REPO_ROOT } from '#test/support/fixtures.ts';
 
 /** One synthesized function bundle. */
 export interface BundleRow {

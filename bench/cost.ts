@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SourceName } from '../lambdas/core/change.ts';
-import { loadConfig } from '../lambdas/core/config.ts';
-import { UpstreamClient } from '../lambdas/core/http.ts';
-import { DEFAULT_SCHEDULES } from '../lambdas/core/schedule.ts';
-import { LocalRuntime } from '../lambdas/local/runtime.ts';
-import type { ObservabilityMode } from '../lambdas/core/config.ts';
+import type { SourceName } from '#core/change.ts';
+import { loadConfig } from '#core/config.ts';
+import { UpstreamClient } from '#core/http.ts';
+import { DEFAULT_SCHEDULES } from '#core/schedule.ts';
+import { LocalRuntime } from '#app/local/runtime.ts';
+import type { ObservabilityMode } from '#core/config.ts';
 import {
   type CostAssumptions,
   type CostModel,
@@ -16,11 +16,11 @@ import {
   FEEDBACK_FUNCTION,
   SUBSCRIPTION_FUNCTION,
   TRIGGERED_ANALYSIS_RUNS_PER_MONTH,
-} from '../lambdas/ops/cost-model.ts';
-import { OPS_CHECK_SCHEDULE } from '../lambdas/ops/schedule.ts';
-import { createUpstreamClient } from '../lambdas/runtime/deps.ts';
-import { SOURCES } from '../lambdas/sources/index.ts';
-import { startDemoUpstream } from '../test/support/demo-upstream.ts';
+} from './cost-model.ts';
+import { OPS_CHECK_SCHEDULE } from '#ops/schedule.ts';
+import { createUpstreamClient } from '#app/compose.ts';
+import { SOURCES } from '#sources/index.ts';
+import { startDemoUpstream } from '#test/support/demo-upstream.ts';
 import { EVENT_DRIVEN_DESIGN, type PipelineDesign } from './designs.ts';
 import { timeMethod } from './e2e.ts';
 
@@ -157,7 +157,7 @@ export function formatSourceRunCounts(counts: SourceRunCount[]): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { formatCostTable, formatCostTotals } = await import('../lambdas/ops/cost-model.ts');
+  const { formatCostTable, formatCostTotals } = await import('./cost-model.ts');
   const { counts, model, full } = await runCostBench();
   console.log(formatSourceRunCounts(counts));
   console.log(formatCostTable(model));

@@ -1,5 +1,5 @@
-import type { SourceName } from '../lambdas/core/change.ts';
-import { ANALYSIS_TRIGGER, cadencesOf, DEFAULT_SCHEDULES, NOTIFIER_TRIGGER, type Schedule } from '../lambdas/core/schedule.ts';
+import type { SourceName } from '#core/change.ts';
+import { ANALYSIS_TRIGGER, cadencesOf, DEFAULT_SCHEDULES, NOTIFIER_TRIGGER, type Schedule } from '#core/schedule.ts';
 
 /**
  * A deployment design as the benchmarks see it: when each function runs (its cadences),

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { loadConfig } from '../lambdas/core/config.ts';
-import { UpstreamClient } from '../lambdas/core/http.ts';
-import { LocalRuntime } from '../lambdas/local/runtime.ts';
-import { SesMailer } from '../lambdas/notify/mailer.ts';
-import { createUpstreamClient } from '../lambdas/runtime/deps.ts';
-import { startDemoUpstream } from '../test/support/demo-upstream.ts';
+import { loadConfig } from '#core/config.ts';
+import { UpstreamClient } from '#core/http.ts';
+import { LocalRuntime } from '#app/local/runtime.ts';
+import { SesMailer } from '#adapters/mailer.ts';
+import { createUpstreamClient } from '#app/compose.ts';
+import { startDemoUpstream } from '#test/support/demo-upstream.ts';
 
 /** Where the time of one local cycle goes. */
 export interface E2eRow {

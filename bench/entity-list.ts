@@ -1,15 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ManualClock } from '../lambdas/core/clock.ts';
-import { runSourceCycle } from '../lambdas/core/source.ts';
-import { createCycleDeps, createUpstreamClient } from '../lambdas/runtime/deps.ts';
-import { entityListSource } from '../lambdas/sources/entity-list/source.ts';
-import { FakeUpstream } from '../test/support/fake-upstream.ts';
-import { REPO_ROOT } from '../test/support/fixtures.ts';
-import { startLocalDynamo, testConfig } from '../test/support/local-aws.ts';
-import { diffEntries } from '../lambdas/sources/entity-list/diff.ts';
-import { parseCsl } from '../lambdas/sources/entity-list/parse.ts';
-import { cslBody, serveCsl, syntheticCslRows } from '../test/support/upstreams/entity-list.ts';
+import { ManualClock } from '#core/clock.ts';
+import { runSourceCycle } from '#core/source.ts';
+import { createCycleDeps, createUpstreamClient } from '#app/compose.ts';
+import { entityListSource } from '#sources/entity-list/source.ts';
+import { FakeUpstream } from '#test/support/fake-upstream.ts';
+import { REPO_ROOT } from '#test/support/fixtures.ts';
+import { startLocalDynamo, testConfig } from '#test/support/local-aws.ts';
+import { diffEntries } from '#sources/entity-list/diff.ts';
+import { parseCsl } from '#sources/entity-list/parse.ts';
+import { cslBody, serveCsl, syntheticCslRows } from '#test/support/upstreams/entity-list.ts';
 
 /** The full-size Entity List cycle, measured in a fresh process. */
 export interface EntityListBenchRow {

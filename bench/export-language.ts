@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { passagesOf } from '../lambdas/sources/sec-export-language/passages.ts';
-import { ParagraphExtractor } from '../lambdas/sources/sec-export-language/text.ts';
-import { shared } from '../test/support/fixtures.ts';
+import { passagesOf } from '#sources/sec-export-language/passages.ts';
+import { ParagraphExtractor } from '#sources/sec-export-language/text.ts';
+import { shared } from '#test/support/fixtures.ts';
 
 /**
  * Benchmark of the export-language extraction on NVIDIA's real filings: time to turn the

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { formatCostTable, formatCostTotals } from '../lambdas/ops/cost-model.ts';
-import { REPO_ROOT } from '../test/support/fixtures.ts';
+import { formatCostTable, formatCostTotals } from './cost-model.ts';
+import { REPO_ROOT } from '#test/support/fixtures.ts';
 import { formatBundleBench, runBundleBench } from './bundles.ts';
 import { ASSUMED_UPSTREAM_LATENCY_MS, countSourceRuns, formatSourceRunCounts, NEWS_SHARE, runCostBench, type SourceRunCount } from './cost.ts';
 import { EVENT_DRIVEN_DESIGN, POLLING_DESIGN } from './designs.ts';
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   );
   await section(
     '6. Monthly AWS cost',
-    `Runs per month from the schedules; each source's duration and DynamoDB requests per run counted on the demo data (quiet runs, with news in ${NEWS_SHARE * 100}% of runs; duration = measured compute + upstream requests × ${ASSUMED_UPSTREAM_LATENCY_MS} ms assumed latency); list prices of us-east-1 (\`lambdas/ops/cost-model.ts\`). Compare: commercial filing feeds start around $49/month.`,
+    `Runs per month from the schedules; each source's duration and DynamoDB requests per run counted on the demo data (quiet runs, with news in ${NEWS_SHARE * 100}% of runs; duration = measured compute + upstream requests × ${ASSUMED_UPSTREAM_LATENCY_MS} ms assumed latency); list prices of us-east-1 (\`bench/cost-model.ts\`). Compare: commercial filing feeds start around $49/month.`,
     async () => {
       const { counts, model, full } = await runCostBench();
       measuredRuns = counts;

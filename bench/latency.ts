@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Cron } from 'croner';
-import { SCHEDULE_TIME_ZONE, type Schedule, toCronPattern } from '../lambdas/core/schedule.ts';
-import { decodeFeed, parseFeed } from '../lambdas/sources/sec-filings/feed.ts';
-import { hasSharedFixtures, shared } from '../test/support/fixtures.ts';
+import { SCHEDULE_TIME_ZONE, type Schedule, toCronPattern } from '#core/schedule.ts';
+import { decodeFeed, parseFeed } from '#sources/sec-filings/feed.ts';
+import { hasSharedFixtures, shared } from '#test/support/fixtures.ts';
 import { EVENT_DRIVEN_DESIGN, type PipelineDesign, POLLING_DESIGN } from './designs.ts';
 
 /**

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ManualClock } from '../lambdas/core/clock.ts';
-import { runSourceCycle } from '../lambdas/core/source.ts';
-import { createCycleDeps, createUpstreamClient } from '../lambdas/runtime/deps.ts';
-import { secFilingsSource } from '../lambdas/sources/sec-filings/source.ts';
-import { FakeUpstream } from '../test/support/fake-upstream.ts';
-import { shared } from '../test/support/fixtures.ts';
-import { startLocalDynamo, testConfig } from '../test/support/local-aws.ts';
-import { registerSecDemo, SEC_DEMO_FIXTURES } from '../test/support/upstreams/sec.ts';
+import { ManualClock } from '#core/clock.ts';
+import { runSourceCycle } from '#core/source.ts';
+import { createCycleDeps, createUpstreamClient } from '#app/compose.ts';
+import { secFilingsSource } from '#sources/sec-filings/source.ts';
+import { FakeUpstream } from '#test/support/fake-upstream.ts';
+import { shared } from '#test/support/fixtures.ts';
+import { startLocalDynamo, testConfig } from '#test/support/local-aws.ts';
+import { registerSecDemo, SEC_DEMO_FIXTURES } from '#test/support/upstreams/sec.ts';
 
 /** Requests and bytes of one quiet SEC cycle for a watch-list size. */
 export interface PollingRow {

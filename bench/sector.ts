@@ -1,19 +1,19 @@
 import { readFileSync } from 'node:fs';
-import { ManualClock } from '../lambdas/core/clock.ts';
-import { ANALYSIS_TRIGGER, cadencesOf } from '../lambdas/core/schedule.ts';
-import { DAYS_PER_MONTH } from '../lambdas/ops/cost-model.ts';
-import { runSourceCycle } from '../lambdas/core/source.ts';
-import { createCycleDeps, createUpstreamClient } from '../lambdas/runtime/deps.ts';
-import { decodeFeed, parseFeed } from '../lambdas/sources/sec-filings/feed.ts';
-import { MAX_COMPANY_FETCHES_PER_CYCLE, secFilingsSource } from '../lambdas/sources/sec-filings/source.ts';
-import { secFullTextSource } from '../lambdas/sources/sec-full-text/source.ts';
-import { FakeUpstream } from '../test/support/fake-upstream.ts';
+import { ManualClock } from '#core/clock.ts';
+import { ANALYSIS_TRIGGER, cadencesOf } from '#core/schedule.ts';
+import { DAYS_PER_MONTH } from './cost-model.ts';
+import { runSourceCycle } from '#core/source.ts';
+import { createCycleDeps, createUpstreamClient } from '#app/compose.ts';
+import { decodeFeed, parseFeed } from '#sources/sec-filings/feed.ts';
+import { MAX_COMPANY_FETCHES_PER_CYCLE, secFilingsSource } from '#sources/sec-filings/source.ts';
+import { secFullTextSource } from '#sources/sec-full-text/source.ts';
+import { FakeUpstream } from '#test/support/fake-upstream.ts';
 import { runCostBench, type SourceRunCount } from './cost.ts';
 import { EVENT_DRIVEN_DESIGN } from './designs.ts';
 import { fireTimes } from './latency.ts';
-import { hasSharedFixtures, shared } from '../test/support/fixtures.ts';
-import { documentHtml, type FakeDocument, PASSAGE_ENTITY_LIST, registerFullText } from '../test/support/upstreams/sec-full-text.ts';
-import { startLocalDynamo, testConfig } from '../test/support/local-aws.ts';
+import { hasSharedFixtures, shared } from '#test/support/fixtures.ts';
+import { documentHtml, type FakeDocument, PASSAGE_ENTITY_LIST, registerFullText } from '#test/support/upstreams/sec-full-text.ts';
+import { startLocalDynamo, testConfig } from '#test/support/local-aws.ts';
 import {
   atomFeed,
   type FeedEntrySpec,
@@ -22,7 +22,7 @@ import {
   registerSecSubmissions,
   type SubmissionRowSpec,
   submissionsJson,
-} from '../test/support/upstreams/sec.ts';
+} from '#test/support/upstreams/sec.ts';
 
 /**
  * Cost and politeness at sector scale (issue 17, item 4): a watch-list of a whole sector

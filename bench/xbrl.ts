@@ -4,9 +4,9 @@ import { basename, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { load } from 'cheerio';
 import { Parser } from 'htmlparser2';
-import { extractBreakdowns } from '../lambdas/sources/sec-revenue/breakdowns.ts';
-import { readXbrlSync, XbrlStreamReader } from '../lambdas/sources/sec-revenue/xbrl-reader.ts';
-import { OWN_FIXTURES, REPO_ROOT, SHARED_FIXTURES } from '../test/support/fixtures.ts';
+import { extractBreakdowns } from '#sources/sec-revenue/breakdowns.ts';
+import { readXbrlSync, XbrlStreamReader } from '#sources/sec-revenue/xbrl-reader.ts';
+import { OWN_FIXTURES, REPO_ROOT, SHARED_FIXTURES } from '#test/support/fixtures.ts';
 
 /**
  * XBRL extraction benchmark: for each SEC fixture, the time (median of 5 after 3 warm-up

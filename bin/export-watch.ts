@@ -1,6 +1,6 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ExportWatchStack } from '../lib/export-watch-stack.ts';
+import { ExportWatchStack } from '#lib/export-watch-stack.ts';
 
 /**
  * The CDK app (`cdk.json` runs it with tsx). One environment-agnostic stack; the account

@@ -2,8 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
-import type { SourceName } from '../lambdas/core/change.ts';
-import { ANALYSIS_TRIGGER } from '../lambdas/core/schedule.ts';
+import type { SourceName } from '#core/change.ts';
+import { ANALYSIS_TRIGGER } from '#core/schedule.ts';
 import type { ExportWatchTables } from './tables.ts';
 import type { WatchFunction } from './watch-function.ts';
 

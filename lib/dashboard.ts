@@ -13,8 +13,8 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { SourceName } from '../lambdas/core/change.ts';
-import { METRIC, METRICS_NAMESPACE } from '../lambdas/ops/metrics.ts';
+import type { SourceName } from '#core/change.ts';
+import { METRIC, METRICS_NAMESPACE } from '#ops/metrics.ts';
 import { exportWatchMetric, OPS_CHECK_PERIOD } from './ops.ts';
 
 /** Properties of {@link OpsDashboard}. */

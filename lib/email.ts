@@ -13,10 +13,10 @@ import type { ExportWatchTables } from './tables.ts';
 import { WatchFunction } from './watch-function.ts';
 
 /** Where the subscription function's handler lives, relative to the project root. */
-export const DEFAULT_SUBSCRIPTION_ENTRY = 'lambdas/notify/subscription-handler.ts';
+export const DEFAULT_SUBSCRIPTION_ENTRY = 'lambdas/app/lambda/subscription.ts';
 
 /** Where the SES feedback function's handler lives, relative to the project root. */
-export const DEFAULT_FEEDBACK_ENTRY = 'lambdas/notify/feedback-handler.ts';
+export const DEFAULT_FEEDBACK_ENTRY = 'lambdas/app/lambda/feedback.ts';
 
 /**
  * Lambda retries of a failed feedback event (a storage error) before it goes to the

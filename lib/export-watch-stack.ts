@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { Annotations, CfnOutput, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { SourceName } from '../lambdas/core/change.ts';
-import { ConfigError } from '../lambdas/core/errors.ts';
-import { SOURCES } from '../lambdas/sources/index.ts';
+import type { SourceName } from '#core/change.ts';
+import { ConfigError } from '#core/errors.ts';
+import { SOURCES } from '#sources/index.ts';
 import { AnalysisTriggers } from './analysis-triggers.ts';
 import { OpsDashboard } from './dashboard.ts';
 import { DEFAULT_OPS_CHECK_ENTRY, OpsCheck } from './health-check.ts';
@@ -38,18 +38,18 @@ export interface ExportWatchStackProps extends StackProps {
   readonly sources?: readonly SourceName[];
   /**
    * Handler file of a source, absolute or relative to `projectRoot`.
-   * @default - `lambdas/sources/<name>/handler.ts`
+   * @default - `lambdas/app/lambda/sources/<name>.ts`
    */
   readonly sourceEntry?: (source: SourceName) => string;
   /**
    * Handler file of the notifier, absolute or relative to `projectRoot`. When the file
    * does not exist the notifier (function, schedule, stream trigger) is left out.
-   * @default - `lambdas/notify/handler.ts`
+   * @default - `lambdas/app/lambda/notify.ts`
    */
   readonly notifierEntry?: string;
   /**
    * Handler file of the ops check, absolute or relative to `projectRoot`.
-   * @default - `lambdas/ops/handler.ts`
+   * @default - `lambdas/app/lambda/ops-check.ts`
    */
   readonly opsCheckEntry?: string;
   /**

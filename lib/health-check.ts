@@ -5,15 +5,15 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ISchedule, type IScheduleTarget, Schedule, ScheduleExpression, type ScheduleTargetConfig, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { SourceName } from '../lambdas/core/change.ts';
-import { SCHEDULE_TIME_ZONE, toEventBridgeCron } from '../lambdas/core/schedule.ts';
-import { OPS_CHECK_SCHEDULE } from '../lambdas/ops/schedule.ts';
+import type { SourceName } from '#core/change.ts';
+import { SCHEDULE_TIME_ZONE, toEventBridgeCron } from '#core/schedule.ts';
+import { OPS_CHECK_SCHEDULE } from '#ops/schedule.ts';
 import type { Schedules } from './schedules.ts';
 import type { ExportWatchTables } from './tables.ts';
 import { WatchFunction } from './watch-function.ts';
 
 /** Where the ops check's Lambda handler lives, relative to the project root. */
-export const DEFAULT_OPS_CHECK_ENTRY = 'lambdas/ops/handler.ts';
+export const DEFAULT_OPS_CHECK_ENTRY = 'lambdas/app/lambda/ops-check.ts';
 
 /** Properties of {@link OpsCheck}. */
 export interface OpsCheckProps {

@@ -7,13 +7,13 @@ import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-la
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { NOTIFIER_TRIGGER } from '../lambdas/core/schedule.ts';
+import { NOTIFIER_TRIGGER } from '#core/schedule.ts';
 import { SubscriberEmail } from './email.ts';
 import type { ExportWatchTables } from './tables.ts';
 import { WatchFunction } from './watch-function.ts';
 
 /** Where the notifier's Lambda handler lives, relative to the project root. */
-export const DEFAULT_NOTIFIER_ENTRY = 'lambdas/notify/handler.ts';
+export const DEFAULT_NOTIFIER_ENTRY = 'lambdas/app/lambda/notify.ts';
 
 /** Properties of {@link Notifier}. */
 export interface NotifierProps {
@@ -29,13 +29,13 @@ export interface NotifierProps {
   readonly senderEmail: string;
   /**
    * Handler of the subscription function (confirm/unsubscribe links).
-   * @default - `subscription-handler.ts` next to `entry` when it exists, else `entry`
+   * @default - `subscription.ts` next to `entry` when it exists, else `entry`
    *   itself (so a stand-in notifier handler in tests stands in for both)
    */
   readonly subscriptionEntry?: string;
   /**
    * Handler of the SES feedback function (bounces and complaints).
-   * @default - `feedback-handler.ts` next to `entry` when it exists, else `entry` itself
+   * @default - `feedback.ts` next to `entry` when it exists, else `entry` itself
    */
   readonly feedbackEntry?: string;
   /**
@@ -70,8 +70,8 @@ export class Notifier extends Construct {
       return existsSync(path) ? path : entry;
     };
     this.email = new SubscriberEmail(this, 'Email', {
-      entry: props.subscriptionEntry ?? sibling('subscription-handler.ts'),
-      feedbackEntry: props.feedbackEntry ?? sibling('feedback-handler.ts'),
+      entry: props.subscriptionEntry ?? sibling('subscription.ts'),
+      feedbackEntry: props.feedbackEntry ?? sibling('feedback.ts'),
       projectRoot: props.projectRoot,
       tables: props.tables,
       environment: props.environment,

@@ -8,9 +8,9 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
-import type { SourceName } from '../lambdas/core/change.ts';
-import type { ObservabilityMode } from '../lambdas/core/config.ts';
-import { cloudWatchDimensions, METRIC, METRICS_NAMESPACE } from '../lambdas/ops/metrics.ts';
+import type { SourceName } from '#core/change.ts';
+import type { ObservabilityMode } from '#core/config.ts';
+import { cloudWatchDimensions, METRIC, METRICS_NAMESPACE } from '#ops/metrics.ts';
 import { pascalCase } from './names.ts';
 
 /**

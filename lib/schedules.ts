@@ -12,7 +12,7 @@ import {
 } from 'aws-cdk-lib/aws-scheduler';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { cadencesOf, type DEFAULT_SCHEDULES, SCHEDULE_TIME_ZONE, toEventBridgeCron } from '../lambdas/core/schedule.ts';
+import { cadencesOf, type DEFAULT_SCHEDULES, SCHEDULE_TIME_ZONE, toEventBridgeCron } from '#core/schedule.ts';
 import { pascalCase } from './names.ts';
 
 /** A function to run on one of the {@link DEFAULT_SCHEDULES}. */

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Construct } from 'constructs';
 import * as z from 'zod';
-import { type ConfigFile, EnvSchema, OBSERVABILITY_MODES, type ObservabilityMode, parseConfigFile } from '../lambdas/core/config.ts';
-import { ConfigError } from '../lambdas/core/errors.ts';
+import { type ConfigFile, EnvSchema, OBSERVABILITY_MODES, type ObservabilityMode, parseConfigFile } from '#core/config.ts';
+import { ConfigError } from '#core/errors.ts';
 
 /**
  * The CDK context keys the stack reads (documented in docs/deploy.md). Context is the

@@ -2,14 +2,14 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Annotations, Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import type { SourceName } from '../lambdas/core/change.ts';
+import type { SourceName } from '#core/change.ts';
 import { pascalCase } from './names.ts';
 import type { ExportWatchTables } from './tables.ts';
 import { WatchFunction } from './watch-function.ts';
 
 /** Where a source's Lambda handler lives, relative to the project root. */
 export function defaultSourceEntry(source: SourceName): string {
-  return `lambdas/sources/${source}/handler.ts`;
+  return `lambdas/app/lambda/sources/${source}.ts`;
 }
 
 /** Properties of {@link SourceFunctions}. */

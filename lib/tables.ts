@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { CHANGES_TABLE, STATE_TABLE, SUBSCRIBERS_TABLE, type TableLayout } from '../lambdas/store/tables.ts';
+import { CHANGES_TABLE, STATE_TABLE, SUBSCRIBERS_TABLE, type TableLayout } from '#store/tables.ts';
 
 /**
  * What one role may do on one table: `actions` on the table itself, `query` on the named

@@ -1,4 +1,4 @@
-import { formatShare, type ShareParts } from '../core/format.ts';
+import { formatShare, type ShareParts } from '#core/format.ts';
 import { esc } from './escape.ts';
 import type { CompanyReport, EntityMarker, RegionValue, ReportPeriod, ReportRegion, RuleMarker } from './report-model.ts';
 import { SECTOR_REGIONS, type SectorModel, type SectorRegionId } from './sector.ts';

@@ -1,18 +1,18 @@
-import type { Clock } from '../core/clock.ts';
-import type { AppConfig } from '../core/config.ts';
-import { SourceError } from '../core/errors.ts';
-import type { UpstreamClient } from '../core/http.ts';
-import type { SourceStatePort } from '../core/ports.ts';
-import { primaryDocumentUrl } from '../sources/sec-filings/detect.ts';
-import { unpadCik } from '../sources/sec-filings/feed.ts';
-import { fetchCompanySubmissions, fetchCompanyTickers, submissionsPageUrl } from '../sources/sec-filings/fetch.ts';
-import { fetchFilingDocument } from '../sources/sec-filings/filing-ref.ts';
-import { olderPagesNewestFirst, parseSubmissionsPage, type SubmissionRow } from '../sources/sec-filings/submissions.ts';
-import { buildTickerCache, cacheCovers, isCikEntry, normaliseTicker, resolveWatchlist, tickerCacheFromItem } from '../sources/sec-filings/tickers.ts';
-import { describeEntity } from '../sources/sec-revenue/breakdowns.ts';
-import { detectRevenueChanges, type RevenueSeries, type StoredPeriod, trimSeries } from '../sources/sec-revenue/detect.ts';
-import { labelledBreakdowns } from '../sources/sec-revenue/fetch-labels.ts';
-import { readXbrl } from '../sources/sec-revenue/xbrl-reader.ts';
+import type { Clock } from '#core/clock.ts';
+import type { AppConfig } from '#core/config.ts';
+import { SourceError } from '#core/errors.ts';
+import type { UpstreamClient } from '#core/http.ts';
+import type { SourceStatePort } from '#core/ports.ts';
+import { primaryDocumentUrl } from '#sources/sec-filings/detect.ts';
+import { unpadCik } from '#sources/sec-filings/feed.ts';
+import { fetchCompanySubmissions, fetchCompanyTickers, submissionsPageUrl } from '#sources/sec-filings/fetch.ts';
+import { fetchFilingDocument } from '#sources/sec-filings/filing-ref.ts';
+import { olderPagesNewestFirst, parseSubmissionsPage, type SubmissionRow } from '#sources/sec-filings/submissions.ts';
+import { buildTickerCache, cacheCovers, isCikEntry, normaliseTicker, resolveWatchlist, tickerCacheFromItem } from '#sources/sec-filings/tickers.ts';
+import { describeEntity } from '#sources/sec-revenue/breakdowns.ts';
+import { detectRevenueChanges, type RevenueSeries, type StoredPeriod, trimSeries } from '#sources/sec-revenue/detect.ts';
+import { labelledBreakdowns } from '#sources/sec-revenue/fetch-labels.ts';
+import { readXbrl } from '#sources/sec-revenue/xbrl-reader.ts';
 
 /**
  * History backfill (`export-watch revenue-history`): the quarterly regional series of a

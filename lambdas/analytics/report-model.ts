@@ -1,7 +1,7 @@
-import type { Change, Importance } from '../core/change.ts';
-import type { ShareParts } from '../core/format.ts';
-import type { RevenueSeries } from '../sources/sec-revenue/detect.ts';
-import { memberCountries } from '../sources/sec-revenue/labels.ts';
+import type { Change, Importance } from '#core/change.ts';
+import type { ShareParts } from '#core/format.ts';
+import type { RevenueSeries } from '#sources/sec-revenue/detect.ts';
+import { memberCountries } from '#sources/sec-revenue/labels.ts';
 
 /**
  * The analyst report's model: per company, the regional revenue series (from sec-revenue's

@@ -1,11 +1,11 @@
-import { UsageError } from '../cli/errors.ts';
-import type { Change } from '../core/change.ts';
-import type { ChangeQuery } from '../core/ports.ts';
-import type { RevenueSeries } from '../sources/sec-revenue/detect.ts';
+import { UsageError } from '#app/cli/errors.ts';
+import type { Change } from '#core/change.ts';
+import type { ChangeQuery } from '#core/ports.ts';
+import type { RevenueSeries } from '#sources/sec-revenue/detect.ts';
 import { renderReportHtml, renderSectorHtml } from './html.ts';
 import { buildReportModel, type ReportModel } from './report-model.ts';
 import { buildSectorModel, readSectorRoster, type SectorModel, SectorMembership, type SectorRoster, unknownSectorMessage } from './sector.ts';
-import type { AnalystStore } from './store.ts';
+import type { AnalystStore } from '#app/cli/store.ts';
 
 /**
  * The `export-watch report` use case: read what the report needs from the store (index

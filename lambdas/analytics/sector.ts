@@ -1,8 +1,8 @@
-import { UsageError } from '../cli/errors.ts';
-import type { Change } from '../core/change.ts';
-import type { RevenueSeries } from '../sources/sec-revenue/detect.ts';
-import { SECTORS_ITEM_KEY } from '../sources/sec-filings/sectors.ts';
-import { memberCountries } from '../sources/sec-revenue/labels.ts';
+import { UsageError } from '#app/cli/errors.ts';
+import type { Change } from '#core/change.ts';
+import type { RevenueSeries } from '#sources/sec-revenue/detect.ts';
+import { SECTORS_ITEM_KEY } from '#sources/sec-filings/sectors.ts';
+import { memberCountries } from '#sources/sec-revenue/labels.ts';
 import { buildReportModel, type ChartKind, type CompanyReport, dayOf, type EntityMarker, type RuleMarker } from './report-model.ts';
 
 /**

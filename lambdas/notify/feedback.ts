@@ -1,6 +1,6 @@
-import type { Clock } from '../core/clock.ts';
-import type { DynamoSubscribers } from '../store/subscribers.ts';
-import { isValidEmail } from './escape.ts';
+import type { Clock } from '#core/clock.ts';
+import type { DynamoSubscribers } from '#store/subscribers.ts';
+import { isValidEmail } from '#core/escape.ts';
 
 /**
  * SES feedback: the configuration set publishes bounce and complaint events to an SNS

@@ -1,4 +1,4 @@
-import type { SourceName } from '../core/change.ts';
+import type { SourceName } from '#core/change.ts';
 import { signToken } from './tokens.ts';
 
 /** Where the confirm and unsubscribe endpoints live, and the key that signs their tokens. */

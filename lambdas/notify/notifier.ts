@@ -1,14 +1,14 @@
-import type { Change } from '../core/change.ts';
-import type { Clock } from '../core/clock.ts';
-import type { EmailSettings, SubscriberSeed } from '../core/config.ts';
-import { errorMessageOf } from '../core/errors.ts';
-import type { ChangeLogPort, DeliveryEvent, NotifierHealthPort } from '../core/ports.ts';
-import { isRollupKind, matchesSubscriber, ROLLUP_SOURCES, type Subscriber } from '../core/subscriber.ts';
-import type { DynamoSubscribers } from '../store/subscribers.ts';
-import { isValidEmail } from './escape.ts';
+import type { Change } from '#core/change.ts';
+import type { Clock } from '#core/clock.ts';
+import type { EmailSettings, SubscriberSeed } from '#core/config.ts';
+import { errorMessageOf } from '#core/errors.ts';
+import type { ChangeLogPort, DeliveryEvent, NotifierHealthPort } from '#core/ports.ts';
+import { isRollupKind, matchesSubscriber, ROLLUP_SOURCES, type Subscriber } from '#core/subscriber.ts';
+import type { DynamoSubscribers } from '#store/subscribers.ts';
+import { isValidEmail } from '#core/escape.ts';
 import { type LinkHosts, type LinkSettings, linksFor, type RecipientLinks } from './links.ts';
-import type { Mailer } from './mailer.ts';
-import { buildMime } from './mime.ts';
+import type { Mailer } from '#adapters/mailer.ts';
+import { buildMime } from '#core/mime.ts';
 import { type RenderedEmail, renderConfirmationEmail, renderEmail } from './render.ts';
 import { latestDigestSlot } from './time.ts';
 

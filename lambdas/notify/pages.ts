@@ -1,4 +1,4 @@
-import { escapeHtml } from './escape.ts';
+import { escapeHtml } from '#core/escape.ts';
 
 /**
  * The small HTML pages of the confirm/unsubscribe endpoint. Self-contained (inline CSS,

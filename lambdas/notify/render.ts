@@ -1,7 +1,7 @@
-import type { Change } from '../core/change.ts';
-import type { SubscriberFilters } from '../core/config.ts';
-import type { Subscriber } from '../core/subscriber.ts';
-import { displaySafe, escapeHtml, headerText, plainText, safeUrl } from './escape.ts';
+import type { Change } from '#core/change.ts';
+import type { SubscriberFilters } from '#core/config.ts';
+import type { Subscriber } from '#core/subscriber.ts';
+import { displaySafe, escapeHtml, headerText, plainText, safeUrl } from '#core/escape.ts';
 import type { LinkHosts } from './links.ts';
 import { FAMILIES, familyOf } from './render/families.ts';
 import { BREAK_LONG, byImportance, COLORS, countryName, type FamilyRenderer, FONT, MONO, oneLine, plural, type RenderContext, wrap } from './render/kit.ts';

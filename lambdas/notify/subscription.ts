@@ -1,13 +1,13 @@
-import type { Clock } from '../core/clock.ts';
-import { errorMessageOf } from '../core/errors.ts';
-import type { DynamoSubscribers } from '../store/subscribers.ts';
+import type { Clock } from '#core/clock.ts';
+import { errorMessageOf } from '#core/errors.ts';
+import type { DynamoSubscribers } from '#store/subscribers.ts';
 import { PAGE_HEADERS, page } from './pages.ts';
 import type { KeyProvider } from './secret.ts';
 import { CONFIRM_TOKEN_MAX_AGE_SECONDS, type TokenError, type TokenPurpose, verifyToken } from './tokens.ts';
 
 /**
  * The confirm and unsubscribe endpoint, independent of how requests arrive: the Lambda
- * function URL (`subscription-handler.ts`) and the local runtime's loopback server
+ * function URL (`app/lambda/subscription.ts`) and the local runtime's loopback server
  * (`link-server.ts`) both translate to {@link LinkRequest} and call
  * {@link handleLinkRequest}.
  *

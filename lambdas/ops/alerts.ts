@@ -1,6 +1,6 @@
-import type { SourceName } from '../core/change.ts';
-import type { DeliveryEvent, SourceState } from '../core/ports.ts';
-import type { Schedule } from '../core/schedule.ts';
+import type { SourceName } from '#core/change.ts';
+import type { DeliveryEvent, SourceState } from '#core/ports.ts';
+import type { Schedule } from '#core/schedule.ts';
 import { evaluateSourceHealth, type HealthThresholds, type HealthVerdict, type SourceHealth } from './health.ts';
 
 /**

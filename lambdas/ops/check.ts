@@ -1,8 +1,8 @@
-import type { SourceName } from '../core/change.ts';
-import type { Clock } from '../core/clock.ts';
-import { errorMessageOf } from '../core/errors.ts';
-import type { ChangeLogPort, SourceState, SourceStatePort } from '../core/ports.ts';
-import { DEFAULT_SCHEDULES, type Schedule } from '../core/schedule.ts';
+import type { SourceName } from '#core/change.ts';
+import type { Clock } from '#core/clock.ts';
+import { errorMessageOf } from '#core/errors.ts';
+import type { ChangeLogPort, SourceState, SourceStatePort } from '#core/ports.ts';
+import { DEFAULT_SCHEDULES, type Schedule } from '#core/schedule.ts';
 import {
   type AlertState,
   type AlertThresholds,

@@ -1,8 +1,8 @@
 import { Cron } from 'croner';
-import type { SourceName } from '../core/change.ts';
-import type { SourceErrorKind } from '../core/errors.ts';
-import type { SourceState } from '../core/ports.ts';
-import { SCHEDULE_TIME_ZONE, type Schedule, toCronPattern } from '../core/schedule.ts';
+import type { SourceName } from '#core/change.ts';
+import type { SourceErrorKind } from '#core/errors.ts';
+import type { SourceState } from '#core/ports.ts';
+import { SCHEDULE_TIME_ZONE, type Schedule, toCronPattern } from '#core/schedule.ts';
 
 /**
  * Source health: a pure function of a source's state item, its schedule and "now". No

@@ -1,7 +1,7 @@
-import type { ObservabilityMode } from '../core/config.ts';
-import type { HttpStats } from '../core/http.ts';
-import type { CycleOutcome } from '../core/source.ts';
-import type { NotifierOutcome } from '../notify/notifier.ts';
+import type { ObservabilityMode } from '#core/config.ts';
+import type { HttpStats } from '#core/http.ts';
+import type { CycleOutcome } from '#core/source.ts';
+import type { NotifierOutcome } from '#notify/notifier.ts';
 import type { OpsCheckOutcome } from './check.ts';
 
 /**

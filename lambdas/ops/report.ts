@@ -1,6 +1,6 @@
-import type { SourceName } from '../core/change.ts';
-import type { SourceState } from '../core/ports.ts';
-import { DEFAULT_SCHEDULES, type Schedule } from '../core/schedule.ts';
+import type { SourceName } from '#core/change.ts';
+import type { SourceState } from '#core/ports.ts';
+import { DEFAULT_SCHEDULES, type Schedule } from '#core/schedule.ts';
 import type { AlertState, AlertThresholds } from './alerts.ts';
 import { evaluateSourceHealth, type HeldLease, type SourceHealth } from './health.ts';
 

@@ -1,4 +1,4 @@
-import type { Schedule } from '../core/schedule.ts';
+import type { Schedule } from '#core/schedule.ts';
 
 /**
  * Cadence of the ops check. Every 15 minutes: well inside the shortest staleness bound

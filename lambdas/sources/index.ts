@@ -1,5 +1,5 @@
-import type { SourceName } from '../core/change.ts';
-import type { SourceDefinition } from '../core/source.ts';
+import type { SourceName } from '#core/change.ts';
+import type { SourceDefinition } from '#core/source.ts';
 import { entityListSource } from './entity-list/source.ts';
 import { federalRegisterSource } from './federal-register/source.ts';
 import { secExportLanguageSource } from './sec-export-language/source.ts';
@@ -9,7 +9,7 @@ import { secRevenueSource } from './sec-revenue/source.ts';
 
 /**
  * The implemented sources. The local runtime runs these, and the stack creates one
- * function for each from `lambdas/sources/<name>/handler.ts`.
+ * function for each from `lambdas/app/lambda/sources/<name>.ts`.
  */
 export const SOURCES: Partial<Record<SourceName, SourceDefinition<never>>> = {
   'sec-filings': secFilingsSource as SourceDefinition<never>,

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type Change, SOURCE_NAMES } from '../core/change.ts';
-import type { ChangeLogPort, ChangeQuery, PutOutcome } from '../core/ports.ts';
+import { type Change, SOURCE_NAMES } from '#core/change.ts';
+import type { ChangeLogPort, ChangeQuery, PutOutcome } from '#core/ports.ts';
 import { isConditionalCheckFailed } from './dynamo.ts';
 import { OUTBOX_PENDING } from './tables.ts';
 

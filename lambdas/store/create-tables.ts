@@ -1,5 +1,5 @@
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import type { AppConfig } from '../core/config.ts';
+import type { AppConfig } from '#core/config.ts';
 import { CHANGES_TABLE, STATE_TABLE, SUBSCRIBERS_TABLE, type TableLayout } from './tables.ts';
 
 /** Create the three tables if missing (local runtime and tests; the stack creates them in AWS). */

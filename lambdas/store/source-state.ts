@@ -1,6 +1,6 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import { SOURCE_NAMES, type SourceName } from '../core/change.ts';
-import type { ItemWrite, SourceState, SourceStatePort } from '../core/ports.ts';
+import { SOURCE_NAMES, type SourceName } from '#core/change.ts';
+import type { ItemWrite, SourceState, SourceStatePort } from '#core/ports.ts';
 import { batchWriteAll, isConditionalCheckFailed, type WriteRequest } from './dynamo.ts';
 
 const pk = (source: SourceName) => `SOURCE#${source}`;

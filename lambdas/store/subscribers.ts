@@ -7,7 +7,7 @@ import {
   paginateScan,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Subscriber, SubscriberStatus } from '../core/subscriber.ts';
+import type { Subscriber, SubscriberStatus } from '#core/subscriber.ts';
 import { batchWriteAll, isConditionalCheckFailed } from './dynamo.ts';
 
 const pk = (email: string) => `SUB#${email.toLowerCase()}`;

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SourceName } from '../../lambdas/core/change.ts';
-import type { SourceState, SourceStatePort } from '../../lambdas/core/ports.ts';
-import { runSourceCycle } from '../../lambdas/core/source.ts';
-import type { LocalService } from '../../lambdas/local/services.ts';
-import { SOURCES } from '../../lambdas/sources/index.ts';
+import type { SourceName } from '#core/change.ts';
+import type { SourceState, SourceStatePort } from '#core/ports.ts';
+import { runSourceCycle } from '#core/source.ts';
+import type { LocalService } from '#app/local/services.ts';
+import { SOURCES } from '#sources/index.ts';
 import { type DemoPhase, startDemoUpstream } from '../support/demo-upstream.ts';
 import type { FakeUpstream } from '../support/fake-upstream.ts';
 import { type LocalDynamo, startLocalDynamo, startLocalSes, testConfig } from '../support/local-aws.ts';
 import { easternDate, FR_PATHS, registerFederalRegisterDemo } from '../support/upstreams/federal-register.ts';
 import { createWorld, sesRecipients, WORLD_START } from '../support/world.ts';
-import { isRollupKind } from '../../lambdas/core/subscriber.ts';
+import { isRollupKind } from '#core/subscriber.ts';
 
 /**
  * Crash points and re-runs: whatever moment a run dies at, the next run neither loses a

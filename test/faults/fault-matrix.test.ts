@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SourceName } from '../../lambdas/core/change.ts';
-import type { LocalService } from '../../lambdas/local/services.ts';
-import { SOURCES } from '../../lambdas/sources/index.ts';
+import type { SourceName } from '#core/change.ts';
+import type { LocalService } from '#app/local/services.ts';
+import { SOURCES } from '#sources/index.ts';
 import type { DemoPhase, } from '../support/demo-upstream.ts';
 import type { FakeUpstream } from '../support/fake-upstream.ts';
 import { FAULT_CASES, type FaultCase } from '../support/faults.ts';

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Change, type ChangeDraft, finalizeChange } from '../../lambdas/core/change.ts';
-import { escapeHtml, headerText, plainText } from '../../lambdas/notify/escape.ts';
-import { buildMime } from '../../lambdas/notify/mime.ts';
-import { renderEmail } from '../../lambdas/notify/render.ts';
-import { diffLists } from '../../lambdas/sources/entity-list/diff.ts';
-import { toChangeDraft } from '../../lambdas/sources/entity-list/drafts.ts';
-import { ENTITY_LIST } from '../../lambdas/sources/entity-list/lists.ts';
-import { toEntityRecord } from '../../lambdas/sources/entity-list/parse.ts';
+import { type Change, type ChangeDraft, finalizeChange } from '#core/change.ts';
+import { escapeHtml, headerText, plainText } from '#core/escape.ts';
+import { buildMime } from '#core/mime.ts';
+import { renderEmail } from '#notify/render.ts';
+import { diffLists } from '#sources/entity-list/diff.ts';
+import { toChangeDraft } from '#sources/entity-list/drafts.ts';
+import { ENTITY_LIST } from '#sources/entity-list/lists.ts';
+import { toEntityRecord } from '#sources/entity-list/parse.ts';
 import { decodeWords, header, parseMime, partText } from '../support/mime-parse.ts';
 
 /**

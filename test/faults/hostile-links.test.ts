@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Change } from '../../lambdas/core/change.ts';
-import { configuredLinkHosts, SOURCE_LINK_HOSTS, sourceLinkAllowed } from '../../lambdas/notify/links.ts';
-import { type RenderOptions, renderEmail } from '../../lambdas/notify/render.ts';
-import { sampleEntities, sampleFederalRegister, sampleFilings, sampleLanguage, sampleRevenue } from '../../lambdas/notify/samples.ts';
+import type { Change } from '#core/change.ts';
+import { configuredLinkHosts, SOURCE_LINK_HOSTS, sourceLinkAllowed } from '#notify/links.ts';
+import { type RenderOptions, renderEmail } from '#notify/render.ts';
+import { sampleEntities, sampleFederalRegister, sampleFilings, sampleLanguage, sampleRevenue } from '../support/samples.ts';
 
 /**
  * Links only to the source's own domains (issue 19, item 2, the renderer half): a 302 from

@@ -1,16 +1,16 @@
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Change, type ChangeDraft, finalizeChange } from '../../lambdas/core/change.ts';
-import { ManualClock } from '../../lambdas/core/clock.ts';
-import type { SubscriberSeed } from '../../lambdas/core/config.ts';
-import { SesMailer } from '../../lambdas/notify/mailer.ts';
-import { type NotifierDeps, runNotifier } from '../../lambdas/notify/notifier.ts';
-import { DynamoAlertStore, DynamoNotifierHealthStore } from '../../lambdas/ops/alert-store.ts';
-import { runOpsCheck } from '../../lambdas/ops/check.ts';
-import type { OpsMessage } from '../../lambdas/ops/render.ts';
-import { DynamoChangeLog } from '../../lambdas/store/change-log.ts';
-import { DynamoSubscribers } from '../../lambdas/store/subscribers.ts';
+import { type Change, type ChangeDraft, finalizeChange } from '#core/change.ts';
+import { ManualClock } from '#core/clock.ts';
+import type { SubscriberSeed } from '#core/config.ts';
+import { SesMailer } from '#adapters/mailer.ts';
+import { type NotifierDeps, runNotifier } from '#notify/notifier.ts';
+import { DynamoAlertStore, DynamoNotifierHealthStore } from '#store/alert-store.ts';
+import { runOpsCheck } from '#ops/check.ts';
+import type { OpsMessage } from '#ops/render.ts';
+import { DynamoChangeLog } from '#store/change-log.ts';
+import { DynamoSubscribers } from '#store/subscribers.ts';
 import { type LocalDynamo, startLocalDynamo, testConfig } from '../support/local-aws.ts';
 
 /**

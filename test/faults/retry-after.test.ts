@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SourceName } from '../../lambdas/core/change.ts';
-import { DEFAULT_SCHEDULES } from '../../lambdas/core/schedule.ts';
-import { RATE_LIMIT_COOL_DOWN_MAX_MS, runSourceCycle } from '../../lambdas/core/source.ts';
-import type { LocalService } from '../../lambdas/local/services.ts';
-import { evaluateSourceHealth } from '../../lambdas/ops/health.ts';
-import { SOURCES } from '../../lambdas/sources/index.ts';
+import type { SourceName } from '#core/change.ts';
+import { DEFAULT_SCHEDULES } from '#core/schedule.ts';
+import { RATE_LIMIT_COOL_DOWN_MAX_MS, runSourceCycle } from '#core/source.ts';
+import type { LocalService } from '#app/local/services.ts';
+import { evaluateSourceHealth } from '#ops/health.ts';
+import { SOURCES } from '#sources/index.ts';
 import type { DemoPhase, } from '../support/demo-upstream.ts';
 import type { FakeUpstream } from '../support/fake-upstream.ts';
 import type { LocalDynamo, } from '../support/local-aws.ts';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../lambdas/core/clock.ts';
-import type { SourceErrorKind } from '../../lambdas/core/errors.ts';
-import { type CycleDeps, runSourceCycle } from '../../lambdas/core/source.ts';
-import { createCycleDeps, createUpstreamClient } from '../../lambdas/runtime/deps.ts';
-import { secFullTextSource } from '../../lambdas/sources/sec-full-text/source.ts';
+import { ManualClock } from '#core/clock.ts';
+import type { SourceErrorKind } from '#core/errors.ts';
+import { type CycleDeps, runSourceCycle } from '#core/source.ts';
+import { createCycleDeps, createUpstreamClient } from '#app/compose.ts';
+import { secFullTextSource } from '#sources/sec-full-text/source.ts';
 import { FakeUpstream, type FakeResponse } from '../support/fake-upstream.ts';
 import { type LocalDynamo, startLocalDynamo, testConfig } from '../support/local-aws.ts';
 import { type FakeDocument, PASSAGE_ENTITY_LIST, registerFullText, resellerDocument } from '../support/upstreams/sec-full-text.ts';

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { SOURCES } from '../../lambdas/sources/index.ts';
-import { PROJECT_ROOT } from '../../lib/export-watch-stack.ts';
-import { ESBUILD_TARGET } from '../../lib/watch-function.ts';
+import { SOURCES } from '#sources/index.ts';
+import { PROJECT_ROOT } from '#lib/export-watch-stack.ts';
+import { ESBUILD_TARGET } from '#lib/watch-function.ts';
 
 /**
  * Issue 19, item 14: local-only tooling stays out of the deployed path. `dependencies` lists
@@ -19,11 +19,11 @@ const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'u
 
 /** Every deployed handler, as lib/ wires them. */
 const HANDLERS = [
-  ...Object.keys(SOURCES).map((s) => `lambdas/sources/${s}/handler.ts`),
-  'lambdas/notify/handler.ts',
-  'lambdas/notify/subscription-handler.ts',
-  'lambdas/notify/feedback-handler.ts',
-  'lambdas/ops/handler.ts',
+  ...Object.keys(SOURCES).map((s) => `lambdas/app/lambda/sources/${s}.ts`),
+  'lambdas/app/lambda/notify.ts',
+  'lambdas/app/lambda/subscription.ts',
+  'lambdas/app/lambda/feedback.ts',
+  'lambdas/app/lambda/ops-check.ts',
 ];
 
 /** The npm packages esbuild puts into a handler's bundle (the WatchFunction settings that matter here). */

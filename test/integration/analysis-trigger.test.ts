@@ -2,12 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Change } from '../../lambdas/core/change.ts';
-import { clockStartingAt } from '../../lambdas/core/clock.ts';
-import { loadConfig } from '../../lambdas/core/config.ts';
-import type { CycleOutcome } from '../../lambdas/core/source.ts';
-import { LocalRuntime } from '../../lambdas/local/runtime.ts';
-import { createUpstreamClient } from '../../lambdas/runtime/deps.ts';
+import type { Change } from '#core/change.ts';
+import { clockStartingAt } from '#core/clock.ts';
+import { loadConfig } from '#core/config.ts';
+import type { CycleOutcome } from '#core/source.ts';
+import { LocalRuntime } from '#app/local/runtime.ts';
+import { createUpstreamClient } from '#app/compose.ts';
 import { type DemoPhase, startDemoUpstream } from '../support/demo-upstream.ts';
 import type { FakeUpstream } from '../support/fake-upstream.ts';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_MARKER, prepareDemoDir } from '../../lambdas/local/demo-dir.ts';
+import { DEMO_MARKER, prepareDemoDir } from '#app/local/demo-dir.ts';
 import { startDemoUpstream } from '../support/demo-upstream.ts';
 import { REPO_ROOT } from '../support/fixtures.ts';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { EntityListDiffReport } from '../../lambdas/sources/entity-list/cli.ts';
+import type { EntityListDiffReport } from '#app/cli/entity-list.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { entityListDemoBody } from '../support/upstreams/entity-list.ts';
 import { exportWatch } from '../support/cli.ts';

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Change } from '../../lambdas/core/change.ts';
-import { ManualClock } from '../../lambdas/core/clock.ts';
-import type { AppConfig } from '../../lambdas/core/config.ts';
-import { type CycleDeps, runSourceCycle } from '../../lambdas/core/source.ts';
-import { createCycleDeps, createUpstreamClient } from '../../lambdas/runtime/deps.ts';
-import { ENTITY_LIST } from '../../lambdas/sources/entity-list/lists.ts';
-import { entityListSource } from '../../lambdas/sources/entity-list/source.ts';
+import type { Change } from '#core/change.ts';
+import { ManualClock } from '#core/clock.ts';
+import type { AppConfig } from '#core/config.ts';
+import { type CycleDeps, runSourceCycle } from '#core/source.ts';
+import { createCycleDeps, createUpstreamClient } from '#app/compose.ts';
+import { ENTITY_LIST } from '#sources/entity-list/lists.ts';
+import { entityListSource } from '#sources/entity-list/source.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
 import { type LocalDynamo, startLocalDynamo, testConfig } from '../support/local-aws.ts';
 import { CSL_PATH, cslBody, ENTITY_LIST_DEMO_NEWS, entityListDemoBody, entityListDemoRows, registerEntityListDemo, serveCsl } from '../support/upstreams/entity-list.ts';

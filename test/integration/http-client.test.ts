@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SourceError } from '../../lambdas/core/errors.ts';
-import { PRODUCT_USER_AGENT, parseRetryAfter, UpstreamClient, type UpstreamClientOptions } from '../../lambdas/core/http.ts';
-import { RateLimiter } from '../../lambdas/core/rate-limiter.ts';
+import { SourceError } from '#core/errors.ts';
+import { PRODUCT_USER_AGENT, parseRetryAfter, UpstreamClient, type UpstreamClientOptions } from '#core/http.ts';
+import { RateLimiter } from '#core/rate-limiter.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
 
 const fake = new FakeUpstream();

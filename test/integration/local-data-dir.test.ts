@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LocalRuntime } from '../../lambdas/local/runtime.ts';
+import { LocalRuntime } from '#app/local/runtime.ts';
 import { CLI, exportWatch } from '../support/cli.ts';
 import { REPO_ROOT } from '../support/fixtures.ts';
 

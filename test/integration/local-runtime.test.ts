@@ -2,13 +2,13 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clockStartingAt } from '../../lambdas/core/clock.ts';
+import { clockStartingAt } from '#core/clock.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LocalRuntime } from '../../lambdas/local/runtime.ts';
-import { DynamoSourceState } from '../../lambdas/store/source-state.ts';
-import { createUpstreamClient } from '../../lambdas/runtime/deps.ts';
-import { loadConfig } from '../../lambdas/core/config.ts';
+import { LocalRuntime } from '#app/local/runtime.ts';
+import { DynamoSourceState } from '#store/source-state.ts';
+import { createUpstreamClient } from '#app/compose.ts';
+import { loadConfig } from '#core/config.ts';
 import { type DemoPhase, startDemoUpstream } from '../support/demo-upstream.ts';
 import type { FakeUpstream } from '../support/fake-upstream.ts';
 

@@ -1,18 +1,18 @@
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChangeDraft, finalizeChange } from '../../lambdas/core/change.ts';
-import { ManualClock } from '../../lambdas/core/clock.ts';
-import type { Mailer } from '../../lambdas/notify/mailer.ts';
-import { SesMailer } from '../../lambdas/notify/mailer.ts';
-import { runNotifier } from '../../lambdas/notify/notifier.ts';
-import { DynamoAlertStore, DynamoNotifierHealthStore } from '../../lambdas/ops/alert-store.ts';
-import { runOpsCheck } from '../../lambdas/ops/check.ts';
-import { METRIC, notifierMetrics } from '../../lambdas/ops/metrics.ts';
-import { MailOpsPublisher } from '../../lambdas/ops/publishers.ts';
-import { renderOpsNotification } from '../../lambdas/ops/render.ts';
-import { DynamoChangeLog } from '../../lambdas/store/change-log.ts';
-import { DynamoSubscribers } from '../../lambdas/store/subscribers.ts';
+import { type ChangeDraft, finalizeChange } from '#core/change.ts';
+import { ManualClock } from '#core/clock.ts';
+import type { Mailer } from '#adapters/mailer.ts';
+import { SesMailer } from '#adapters/mailer.ts';
+import { runNotifier } from '#notify/notifier.ts';
+import { DynamoAlertStore, DynamoNotifierHealthStore } from '#store/alert-store.ts';
+import { runOpsCheck } from '#ops/check.ts';
+import { METRIC, notifierMetrics } from '#ops/metrics.ts';
+import { MailOpsPublisher } from '#adapters/ops-publishers.ts';
+import { renderOpsNotification } from '#ops/render.ts';
+import { DynamoChangeLog } from '#store/change-log.ts';
+import { DynamoSubscribers } from '#store/subscribers.ts';
 import { type LocalDynamo, startLocalDynamo, testConfig } from '../support/local-aws.ts';
 
 /** Issue 19, item 1 (part): a message SES refuses for good reaches ops, once; subscribers never get ops mail. */

@@ -1,14 +1,14 @@
 import { SESClient } from '@aws-sdk/client-ses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Change, finalizeChange } from '../../lambdas/core/change.ts';
-import { ManualClock } from '../../lambdas/core/clock.ts';
-import type { SubscriberSeed } from '../../lambdas/core/config.ts';
-import type { LocalService } from '../../lambdas/local/services.ts';
-import { SesMailer } from '../../lambdas/notify/mailer.ts';
-import { type NotifierDeps, runNotifier } from '../../lambdas/notify/notifier.ts';
-import { DEFAULT_QUERIES, groupMentions, mentionDraft, phraseSpan } from '../../lambdas/sources/sec-full-text/detect.ts';
-import { DynamoChangeLog } from '../../lambdas/store/change-log.ts';
-import { DynamoSubscribers } from '../../lambdas/store/subscribers.ts';
+import { type Change, finalizeChange } from '#core/change.ts';
+import { ManualClock } from '#core/clock.ts';
+import type { SubscriberSeed } from '#core/config.ts';
+import type { LocalService } from '#app/local/services.ts';
+import { SesMailer } from '#adapters/mailer.ts';
+import { type NotifierDeps, runNotifier } from '#notify/notifier.ts';
+import { DEFAULT_QUERIES, groupMentions, mentionDraft, phraseSpan } from '#sources/sec-full-text/detect.ts';
+import { DynamoChangeLog } from '#store/change-log.ts';
+import { DynamoSubscribers } from '#store/subscribers.ts';
 import { type LocalDynamo, startLocalDynamo, startLocalSes, testConfig } from '../support/local-aws.ts';
 import { PASSAGE_ENTITY_LIST } from '../support/upstreams/sec-full-text.ts';
 

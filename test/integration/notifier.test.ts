@@ -5,16 +5,16 @@ import { join } from 'node:path';
 import { SESClient } from '@aws-sdk/client-ses';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ChangeDraft, finalizeChange } from '../../lambdas/core/change.ts';
-import { ManualClock } from '../../lambdas/core/clock.ts';
-import type { SubscriberSeed } from '../../lambdas/core/config.ts';
-import type { LocalService } from '../../lambdas/local/services.ts';
-import type { LinkSettings } from '../../lambdas/notify/links.ts';
-import { type Mailer, OutboxMailer, SesMailer } from '../../lambdas/notify/mailer.ts';
-import { type NotifierDeps, runNotifier } from '../../lambdas/notify/notifier.ts';
-import { verifyToken } from '../../lambdas/notify/tokens.ts';
-import { DynamoChangeLog } from '../../lambdas/store/change-log.ts';
-import { DynamoSubscribers } from '../../lambdas/store/subscribers.ts';
+import { type ChangeDraft, finalizeChange } from '#core/change.ts';
+import { ManualClock } from '#core/clock.ts';
+import type { SubscriberSeed } from '#core/config.ts';
+import type { LocalService } from '#app/local/services.ts';
+import type { LinkSettings } from '#notify/links.ts';
+import { type Mailer, OutboxMailer, SesMailer } from '#adapters/mailer.ts';
+import { type NotifierDeps, runNotifier } from '#notify/notifier.ts';
+import { verifyToken } from '#notify/tokens.ts';
+import { DynamoChangeLog } from '#store/change-log.ts';
+import { DynamoSubscribers } from '#store/subscribers.ts';
 import { type LocalDynamo, startLocalDynamo, startLocalSes, testConfig } from '../support/local-aws.ts';
 
 interface StoredEmail {

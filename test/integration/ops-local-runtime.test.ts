@@ -2,10 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../lambdas/core/clock.ts';
-import { loadConfig } from '../../lambdas/core/config.ts';
-import { type CycleSummary, LocalRuntime } from '../../lambdas/local/runtime.ts';
-import { createUpstreamClient } from '../../lambdas/runtime/deps.ts';
+import { ManualClock } from '#core/clock.ts';
+import { loadConfig } from '#core/config.ts';
+import { type CycleSummary, LocalRuntime } from '#app/local/runtime.ts';
+import { createUpstreamClient } from '#app/compose.ts';
 import { type DemoPhase, startDemoUpstream } from '../support/demo-upstream.ts';
 import type { FakeUpstream } from '../support/fake-upstream.ts';
 import { REPO_ROOT } from '../support/fixtures.ts';
@@ -158,8 +158,8 @@ describe('ops alerts in the local runtime (fake upstream, local SES, manual cloc
   });
 
   it('the ops check kept its state in the state table, and the cycles stayed in order', async () => {
-    const { DynamoAlertStore } = await import('../../lambdas/ops/alert-store.ts');
-    const { createDocumentClient } = await import('../../lambdas/store/dynamo.ts');
+    const { DynamoAlertStore } = await import('#store/alert-store.ts');
+    const { createDocumentClient } = await import('#store/dynamo.ts');
     const db = createDocumentClient({ endpoint: runtime.dynamo.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const alert = await new DynamoAlertStore(db, runtime.config.tables.state).get('entity-list');
     expect(alert).toMatchObject({ source: 'entity-list', watchedSince: '2026-03-03T15:00:00.000Z' });

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Change } from '../../lambdas/core/change.ts';
-import { ManualClock } from '../../lambdas/core/clock.ts';
-import { runSourceCycle } from '../../lambdas/core/source.ts';
-import { createCycleDeps, createUpstreamClient } from '../../lambdas/runtime/deps.ts';
-import { createSecFilingsSource, parseCursor } from '../../lambdas/sources/sec-filings/source.ts';
+import type { Change } from '#core/change.ts';
+import { ManualClock } from '#core/clock.ts';
+import { runSourceCycle } from '#core/source.ts';
+import { createCycleDeps, createUpstreamClient } from '#app/compose.ts';
+import { createSecFilingsSource, parseCursor } from '#sources/sec-filings/source.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
 import { startLocalDynamo, testConfig } from '../support/local-aws.ts';
 import {

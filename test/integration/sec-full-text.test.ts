@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Change } from '../../lambdas/core/change.ts';
-import { ManualClock } from '../../lambdas/core/clock.ts';
-import type { AppConfig } from '../../lambdas/core/config.ts';
-import type { SourceState } from '../../lambdas/core/ports.ts';
-import { type CycleDeps, type CycleOutcome, runSourceCycle } from '../../lambdas/core/source.ts';
-import { createCycleDeps, createUpstreamClient } from '../../lambdas/runtime/deps.ts';
-import { secFullTextSource } from '../../lambdas/sources/sec-full-text/source.ts';
+import type { Change } from '#core/change.ts';
+import { ManualClock } from '#core/clock.ts';
+import type { AppConfig } from '#core/config.ts';
+import type { SourceState } from '#core/ports.ts';
+import { type CycleDeps, type CycleOutcome, runSourceCycle } from '#core/source.ts';
+import { createCycleDeps, createUpstreamClient } from '#app/compose.ts';
+import { secFullTextSource } from '#sources/sec-full-text/source.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
 import { type LocalDynamo, startLocalDynamo, testConfig } from '../support/local-aws.ts';
 import {

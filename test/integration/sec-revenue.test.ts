@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Change, type ChangeDraft, finalizeChange } from '../../lambdas/core/change.ts';
-import { ManualClock } from '../../lambdas/core/clock.ts';
-import { type CycleDeps, runSourceCycle } from '../../lambdas/core/source.ts';
-import { createCycleDeps, createUpstreamClient } from '../../lambdas/runtime/deps.ts';
-import { type SecRevenueCursor, secRevenueSource } from '../../lambdas/sources/sec-revenue/source.ts';
+import { type Change, type ChangeDraft, finalizeChange } from '#core/change.ts';
+import { ManualClock } from '#core/clock.ts';
+import { type CycleDeps, runSourceCycle } from '#core/source.ts';
+import { createCycleDeps, createUpstreamClient } from '#app/compose.ts';
+import { type SecRevenueCursor, secRevenueSource } from '#sources/sec-revenue/source.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
 import { type LocalDynamo, startLocalDynamo, testConfig } from '../support/local-aws.ts';
 import {

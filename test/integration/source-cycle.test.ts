@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChangeDraft } from '../../lambdas/core/change.ts';
-import { ManualClock } from '../../lambdas/core/clock.ts';
-import { SourceError } from '../../lambdas/core/errors.ts';
-import { type CycleDeps, MAX_CHANGE_ITEM_BYTES, runSourceCycle, type SourceDefinition } from '../../lambdas/core/source.ts';
-import { createCycleDeps } from '../../lambdas/runtime/deps.ts';
+import type { ChangeDraft } from '#core/change.ts';
+import { ManualClock } from '#core/clock.ts';
+import { SourceError } from '#core/errors.ts';
+import { type CycleDeps, MAX_CHANGE_ITEM_BYTES, runSourceCycle, type SourceDefinition } from '#core/source.ts';
+import { createCycleDeps } from '#app/compose.ts';
 import { type LocalDynamo, startLocalDynamo, testConfig } from '../support/local-aws.ts';
 
 /** A controllable source: reports one change per item in `items` not yet in its cursor. */

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Subscriber } from '../../lambdas/core/subscriber.ts';
+import type { Subscriber } from '#core/subscriber.ts';
 import { startDemoUpstream } from '../support/demo-upstream.ts';
 import { exportWatch } from '../support/cli.ts';
 

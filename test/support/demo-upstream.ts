@@ -1,4 +1,4 @@
-import type { SourceName } from '../../lambdas/core/change.ts';
+import type { SourceName } from '#core/change.ts';
 import { FakeUpstream } from './fake-upstream.ts';
 import { registerEntityListDemo } from './upstreams/entity-list.ts';
 import { easternDate, registerFederalRegisterDemo } from './upstreams/federal-register.ts';

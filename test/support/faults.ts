@@ -1,4 +1,4 @@
-import type { SourceErrorKind } from '../../lambdas/core/errors.ts';
+import type { SourceErrorKind } from '#core/errors.ts';
 import type { Fault, FakeResponse } from './fake-upstream.ts';
 
 /** One kind of upstream misbehaviour, and the error kinds a source may rightly report for it. */

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Breakdown, dimensionSignature, extractBreakdowns } from '../../lambdas/sources/sec-revenue/breakdowns.ts';
-import { parseLabelLinkbase } from '../../lambdas/sources/sec-revenue/label-linkbase.ts';
-import { readXbrlSync } from '../../lambdas/sources/sec-revenue/xbrl-reader.ts';
+import { type Breakdown, dimensionSignature, extractBreakdowns } from '#sources/sec-revenue/breakdowns.ts';
+import { parseLabelLinkbase } from '#sources/sec-revenue/label-linkbase.ts';
+import { readXbrlSync } from '#sources/sec-revenue/xbrl-reader.ts';
 import { OWN_FIXTURES } from './fixtures.ts';
 
 /**

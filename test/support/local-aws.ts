@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type AppConfig, loadConfig } from '../../lambdas/core/config.ts';
-import { ensureTables } from '../../lambdas/store/create-tables.ts';
-import { type LocalService, startDynalite, startSesLocal } from '../../lambdas/local/services.ts';
+import { type AppConfig, loadConfig } from '#core/config.ts';
+import { ensureTables } from '#store/create-tables.ts';
+import { type LocalService, startDynalite, startSesLocal } from '#app/local/services.ts';
 import { join } from 'node:path';
 import { REPO_ROOT } from './fixtures.ts';
 

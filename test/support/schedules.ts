@@ -1,6 +1,6 @@
-import type { SourceName } from '../../lambdas/core/change.ts';
-import type { Schedule } from '../../lambdas/core/schedule.ts';
-import { POLLING_DESIGN } from '../../bench/designs.ts';
+import type { SourceName } from '#core/change.ts';
+import type { Schedule } from '#core/schedule.ts';
+import { POLLING_DESIGN } from '#bench/designs.ts';
 
 /**
  * Fixed cadences for tests of the health, alert and report logic (the polling design's:

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type Change, finalizeChange, type SourceName } from '../../lambdas/core/change.ts';
-import { loadConfig } from '../../lambdas/core/config.ts';
-import { startDynalite } from '../../lambdas/local/services.ts';
-import type { RevenueSeries, StoredPeriod } from '../../lambdas/sources/sec-revenue/detect.ts';
-import { DynamoChangeLog } from '../../lambdas/store/change-log.ts';
-import { ensureTables } from '../../lambdas/store/create-tables.ts';
-import { DynamoSourceState } from '../../lambdas/store/source-state.ts';
+import { type Change, finalizeChange, type SourceName } from '#core/change.ts';
+import { loadConfig } from '#core/config.ts';
+import { startDynalite } from '#app/local/services.ts';
+import type { RevenueSeries, StoredPeriod } from '#sources/sec-revenue/detect.ts';
+import { DynamoChangeLog } from '#store/change-log.ts';
+import { ensureTables } from '#store/create-tables.ts';
+import { DynamoSourceState } from '#store/source-state.ts';
 import { REPO_ROOT } from './fixtures.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type ChangeDraft, finalizeChange } from '../../lambdas/core/change.ts';
-import { buildReportModel, dayOf, HIGHLIGHT_COLOR } from '../../lambdas/analytics/report-model.ts';
-import type { RevenueSeries } from '../../lambdas/sources/sec-revenue/detect.ts';
+import { type ChangeDraft, finalizeChange } from '#core/change.ts';
+import { buildReportModel, dayOf, HIGHLIGHT_COLOR } from '#analytics/report-model.ts';
+import type { RevenueSeries } from '#sources/sec-revenue/detect.ts';
 
 const at = (iso: string) => new Date(iso);
 

@@ -1,9 +1,9 @@
 import * as cheerio from 'cheerio';
 import { describe, expect, it } from 'vitest';
-import { additionsLabel, money, pct, renderRevenueChart, ruleLabel } from '../../lambdas/analytics/chart.ts';
-import { esc, safeUrl } from '../../lambdas/analytics/escape.ts';
-import { renderReportHtml } from '../../lambdas/analytics/html.ts';
-import type { CompanyReport, EntityMarker, ReportModel, ReportPeriod, RuleMarker } from '../../lambdas/analytics/report-model.ts';
+import { additionsLabel, money, pct, renderRevenueChart, ruleLabel } from '#analytics/chart.ts';
+import { esc, safeUrl } from '#analytics/escape.ts';
+import { renderReportHtml } from '#analytics/html.ts';
+import type { CompanyReport, EntityMarker, ReportModel, ReportPeriod, RuleMarker } from '#analytics/report-model.ts';
 
 const EVIL = '<script>alert("x")</script> & \'quotes\'';
 

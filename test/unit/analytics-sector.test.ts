@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderSectorChart } from '../../lambdas/analytics/chart.ts';
-import { renderSectorHtml } from '../../lambdas/analytics/html.ts';
+import { renderSectorChart } from '#analytics/chart.ts';
+import { renderSectorHtml } from '#analytics/html.ts';
 import {
   buildSectorModel,
   checkSector,
@@ -10,10 +10,10 @@ import {
   type SectorRoster,
   sectorRegionOf,
   secGovUrl,
-} from '../../lambdas/analytics/sector.ts';
-import { type Change, finalizeChange, type SourceName } from '../../lambdas/core/change.ts';
-import { mentionDraft } from '../../lambdas/sources/sec-full-text/detect.ts';
-import type { RevenueSeries, StoredPeriod } from '../../lambdas/sources/sec-revenue/detect.ts';
+} from '#analytics/sector.ts';
+import { type Change, finalizeChange, type SourceName } from '#core/change.ts';
+import { mentionDraft } from '#sources/sec-full-text/detect.ts';
+import type { RevenueSeries, StoredPeriod } from '#sources/sec-revenue/detect.ts';
 
 const at = (iso: string) => new Date(iso);
 const NOW = at('2026-06-01T00:00:00Z');

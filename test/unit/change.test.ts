@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type ChangeDraft, changeId, finalizeChange } from '../../lambdas/core/change.ts';
-import { contentHash, stableStringify } from '../../lambdas/core/hash.ts';
+import { type ChangeDraft, changeId, finalizeChange } from '#core/change.ts';
+import { contentHash, stableStringify } from '#core/hash.ts';
 
 const draft: ChangeDraft = {
   source: 'sec-filings',

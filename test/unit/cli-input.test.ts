@@ -2,11 +2,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommanderError, InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { CliError, commandPathOf, type CommandTree, describeCliError, UsageError } from '../../lambdas/cli/errors.ts';
-import { checkCountry, checkKind, checkSource, checkSubject, checkWindow, editDistance, ISO_COUNTRY_CODES, nearest } from '../../lambdas/cli/input.ts';
-import { CHANGE_KINDS } from '../../lambdas/core/change.ts';
-import { ConfigError, SourceError } from '../../lambdas/core/errors.ts';
-import { FR_KINDS } from '../../lambdas/sources/federal-register/detect.ts';
+import { CliError, commandPathOf, type CommandTree, describeCliError, UsageError } from '#app/cli/errors.ts';
+import { checkCountry, checkKind, checkSource, checkSubject, checkWindow, editDistance, ISO_COUNTRY_CODES, nearest } from '#app/cli/input.ts';
+import { CHANGE_KINDS } from '#core/change.ts';
+import { ConfigError, SourceError } from '#core/errors.ts';
+import { FR_KINDS } from '#sources/federal-register/detect.ts';
 import { REPO_ROOT } from '../support/fixtures.ts';
 
 const WATCHLIST = ['NVDA', 'AMD', 'INTC', 'MU', 'AVGO', 'SMCI', 'AMAT', '1045810'];

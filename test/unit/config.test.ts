@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CSL_LIST_CODES, loadConfig, parseConfigFile, requireSecUserAgent } from '../../lambdas/core/config.ts';
-import { ConfigError } from '../../lambdas/core/errors.ts';
-import { BURST_SCHEDULES, DEFAULT_SCHEDULES, toCronPattern, toEventBridgeCron } from '../../lambdas/core/schedule.ts';
+import { CSL_LIST_CODES, loadConfig, parseConfigFile, requireSecUserAgent } from '#core/config.ts';
+import { ConfigError } from '#core/errors.ts';
+import { BURST_SCHEDULES, DEFAULT_SCHEDULES, toCronPattern, toEventBridgeCron } from '#core/schedule.ts';
 
 describe('config', () => {
   it('loads the shipped config with defaults and env overrides', () => {

@@ -2,17 +2,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../lambdas/core/clock.ts';
-import { loadConfig } from '../../lambdas/core/config.ts';
-import { ConfigError } from '../../lambdas/core/errors.ts';
-import { sha256 } from '../../lambdas/core/hash.ts';
-import type { UpstreamClient, UpstreamResponse } from '../../lambdas/core/http.ts';
-import type { SourceContext } from '../../lambdas/core/source.ts';
-import { diffReport, type EntityListDiffReport, entityListDiffCommand, parseListCodes } from '../../lambdas/sources/entity-list/cli.ts';
-import { diffLists } from '../../lambdas/sources/entity-list/diff.ts';
-import { CSL_LISTS, ENTITY_LIST } from '../../lambdas/sources/entity-list/lists.ts';
-import { parseCsl } from '../../lambdas/sources/entity-list/parse.ts';
-import { type EntityListCursor, entityListSource } from '../../lambdas/sources/entity-list/source.ts';
+import { ManualClock } from '#core/clock.ts';
+import { loadConfig } from '#core/config.ts';
+import { ConfigError } from '#core/errors.ts';
+import { sha256 } from '#core/hash.ts';
+import type { UpstreamClient, UpstreamResponse } from '#core/http.ts';
+import type { SourceContext } from '#core/source.ts';
+import { diffReport, type EntityListDiffReport, entityListDiffCommand, parseListCodes } from '#app/cli/entity-list.ts';
+import { diffLists } from '#sources/entity-list/diff.ts';
+import { CSL_LISTS, ENTITY_LIST } from '#sources/entity-list/lists.ts';
+import { parseCsl } from '#sources/entity-list/parse.ts';
+import { type EntityListCursor, entityListSource } from '#sources/entity-list/source.ts';
 import { cslBody, ENTITY_LIST_DEMO_NEWS, entityListDemoBody, entityListDemoRows, syntheticCslRows } from '../support/upstreams/entity-list.ts';
 
 /** The command's clock: fixed, so `startDateIssue` never depends on the calendar day. */

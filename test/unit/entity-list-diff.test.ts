@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ItemWrite } from '../../lambdas/core/ports.ts';
-import { diffEntries, type EntityEvent, SNAPSHOT_PREFIX, snapshotItemKey } from '../../lambdas/sources/entity-list/diff.ts';
-import { ENTITY_LIST } from '../../lambdas/sources/entity-list/lists.ts';
-import { type EntityRecord, parseCsl, toEntityRecord } from '../../lambdas/sources/entity-list/parse.ts';
+import type { ItemWrite } from '#core/ports.ts';
+import { diffEntries, type EntityEvent, SNAPSHOT_PREFIX, snapshotItemKey } from '#sources/entity-list/diff.ts';
+import { ENTITY_LIST } from '#sources/entity-list/lists.ts';
+import { type EntityRecord, parseCsl, toEntityRecord } from '#sources/entity-list/parse.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { cslBody, ENTITY_LIST_DEMO_NEWS, entityListDemoBody, entityListDemoRows, syntheticCslRows } from '../support/upstreams/entity-list.ts';
 

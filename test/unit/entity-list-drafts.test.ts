@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { finalizeChange } from '../../lambdas/core/change.ts';
-import type { EntityEvent } from '../../lambdas/sources/entity-list/diff.ts';
-import { describeFieldChange, toChangeDraft } from '../../lambdas/sources/entity-list/drafts.ts';
-import { ENTITY_LIST, MEU_LIST, UNVERIFIED_LIST } from '../../lambdas/sources/entity-list/lists.ts';
-import { type EntityRecord, toEntityRecord } from '../../lambdas/sources/entity-list/parse.ts';
+import { finalizeChange } from '#core/change.ts';
+import type { EntityEvent } from '#sources/entity-list/diff.ts';
+import { describeFieldChange, toChangeDraft } from '#sources/entity-list/drafts.ts';
+import { ENTITY_LIST, MEU_LIST, UNVERIFIED_LIST } from '#sources/entity-list/lists.ts';
+import { type EntityRecord, toEntityRecord } from '#sources/entity-list/parse.ts';
 
 const NOW = new Date('2026-10-01T12:00:00Z');
 

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SourceError } from '../../lambdas/core/errors.ts';
-import { CSL_LIST_CODES } from '../../lambdas/core/config.ts';
-import { bracketedCode, CSL_LISTS, DEFAULT_LISTS, ENTITY_LIST, listCode, listNamesOf, listShortName, MEU_LIST, UNVERIFIED_LIST } from '../../lambdas/sources/entity-list/lists.ts';
-import { checkDate, fixMojibake, normCountry, normName, normText } from '../../lambdas/sources/entity-list/normalise.ts';
-import { ENTRY_LIMITS, entityKey, entryHash, MAX_RECORDS_PER_KEY, parseCsl, toEntityRecord } from '../../lambdas/sources/entity-list/parse.ts';
-import { forEachResult } from '../../lambdas/sources/entity-list/scan.ts';
+import { SourceError } from '#core/errors.ts';
+import { CSL_LIST_CODES } from '#core/config.ts';
+import { bracketedCode, CSL_LISTS, DEFAULT_LISTS, ENTITY_LIST, listCode, listNamesOf, listShortName, MEU_LIST, UNVERIFIED_LIST } from '#sources/entity-list/lists.ts';
+import { checkDate, fixMojibake, normCountry, normName, normText } from '#sources/entity-list/normalise.ts';
+import { ENTRY_LIMITS, entityKey, entryHash, MAX_RECORDS_PER_KEY, parseCsl, toEntityRecord } from '#sources/entity-list/parse.ts';
+import { forEachResult } from '#sources/entity-list/scan.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { cslBody, entityListDemoBody } from '../support/upstreams/entity-list.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SourceError } from '../../lambdas/core/errors.ts';
-import { ENTITY_LIST, MEU_LIST, UNVERIFIED_LIST } from '../../lambdas/sources/entity-list/lists.ts';
-import { parseCsl } from '../../lambdas/sources/entity-list/parse.ts';
-import { checkAmendedShare, checkSanity, DEFAULT_AMEND_BOUNDS, DEFAULT_SANITY_BOUNDS, type SnapshotCounts } from '../../lambdas/sources/entity-list/sanity.ts';
+import { SourceError } from '#core/errors.ts';
+import { ENTITY_LIST, MEU_LIST, UNVERIFIED_LIST } from '#sources/entity-list/lists.ts';
+import { parseCsl } from '#sources/entity-list/parse.ts';
+import { checkAmendedShare, checkSanity, DEFAULT_AMEND_BOUNDS, DEFAULT_SANITY_BOUNDS, type SnapshotCounts } from '#sources/entity-list/sanity.ts';
 import { cslBody, entityListDemoRows } from '../support/upstreams/entity-list.ts';
 
 const counts = (el: number, meu = 100, uvl = 200): SnapshotCounts => ({ count: el + meu + uvl, listCounts: { [ENTITY_LIST]: el, [MEU_LIST]: meu, [UNVERIFIED_LIST]: uvl } });

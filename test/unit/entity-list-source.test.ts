@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../lambdas/core/clock.ts';
-import { type AppConfig, loadConfig } from '../../lambdas/core/config.ts';
-import { SourceError } from '../../lambdas/core/errors.ts';
-import { sha256 } from '../../lambdas/core/hash.ts';
-import type { RequestOptions, UpstreamClient, UpstreamResponse } from '../../lambdas/core/http.ts';
-import type { SourceContext } from '../../lambdas/core/source.ts';
-import { CSL_LISTS, DEFAULT_LISTS, ENTITY_LIST, MEU_LIST, UNVERIFIED_LIST } from '../../lambdas/sources/entity-list/lists.ts';
-import { createEntityListSource, type EntityListCursor, entityListSettings, entityListSource } from '../../lambdas/sources/entity-list/source.ts';
+import { ManualClock } from '#core/clock.ts';
+import { type AppConfig, loadConfig } from '#core/config.ts';
+import { SourceError } from '#core/errors.ts';
+import { sha256 } from '#core/hash.ts';
+import type { RequestOptions, UpstreamClient, UpstreamResponse } from '#core/http.ts';
+import type { SourceContext } from '#core/source.ts';
+import { CSL_LISTS, DEFAULT_LISTS, ENTITY_LIST, MEU_LIST, UNVERIFIED_LIST } from '#sources/entity-list/lists.ts';
+import { createEntityListSource, type EntityListCursor, entityListSettings, entityListSource } from '#sources/entity-list/source.ts';
 import { cslBody, entityListDemoBody, entityListDemoRows } from '../support/upstreams/entity-list.ts';
 
 const config = loadConfig({ EXPORT_WATCH_CONFIG_JSON: JSON.stringify({ watchlist: ['NVDA'] }) });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SourceError } from '../../lambdas/core/errors.ts';
+import { SourceError } from '#core/errors.ts';
 import {
   assertBisPage,
   DOCUMENT_FIELDS,
@@ -15,7 +15,7 @@ import {
   parseDocumentsPage,
   parsePublicInspectionCurrent,
   publicInspectionPostedAt,
-} from '../../lambdas/sources/federal-register/api.ts';
+} from '#sources/federal-register/api.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 
 const readShared = (name: string): unknown => JSON.parse(readFileSync(shared(`federal-register/${name}`), 'utf8'));

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Importance } from '../../lambdas/core/change.ts';
-import { filterBisPublicInspection, isBisAgencyList, parseDocument, parseDocumentsPage, parsePublicInspectionCurrent } from '../../lambdas/sources/federal-register/api.ts';
-import { classifyDocument, extractCountries, type FrClassification, isHighImportance } from '../../lambdas/sources/federal-register/classify.ts';
+import type { Importance } from '#core/change.ts';
+import { filterBisPublicInspection, isBisAgencyList, parseDocument, parseDocumentsPage, parsePublicInspectionCurrent } from '#sources/federal-register/api.ts';
+import { classifyDocument, extractCountries, type FrClassification, isHighImportance } from '#sources/federal-register/classify.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 
 interface TitledDoc {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { finalizeChange } from '../../lambdas/core/change.ts';
-import { type FrDocument, type FrPublicInspection, parseDocumentsPage, parsePublicInspectionCurrent } from '../../lambdas/sources/federal-register/api.ts';
+import { finalizeChange } from '#core/change.ts';
+import { type FrDocument, type FrPublicInspection, parseDocumentsPage, parsePublicInspectionCurrent } from '#sources/federal-register/api.ts';
 import {
   type DetectInput,
   type DocItem,
@@ -12,8 +12,8 @@ import {
   plainText,
   SUMMARY_MAX,
   truncate,
-} from '../../lambdas/sources/federal-register/detect.ts';
-import { windowStartFor } from '../../lambdas/sources/federal-register/source.ts';
+} from '#sources/federal-register/detect.ts';
+import { windowStartFor } from '#sources/federal-register/source.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 
 const BIS = [

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SourceError } from '../../lambdas/core/errors.ts';
-import type { UpstreamClient } from '../../lambdas/core/http.ts';
-import { DOCUMENT_FIELDS } from '../../lambdas/sources/federal-register/api.ts';
+import { SourceError } from '#core/errors.ts';
+import type { UpstreamClient } from '#core/http.ts';
+import { DOCUMENT_FIELDS } from '#sources/federal-register/api.ts';
 import {
   buildDocumentsUrl,
   buildPublicInspectionUrl,
@@ -9,8 +9,8 @@ import {
   fetchDocumentPages,
   fetchPublicInspection,
   resolveNextPageUrl,
-} from '../../lambdas/sources/federal-register/fetch.ts';
-import { createUpstreamClient } from '../../lambdas/runtime/deps.ts';
+} from '#sources/federal-register/fetch.ts';
+import { createUpstreamClient } from '#app/compose.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
 import { describeWithSharedFixtures } from '../support/fixtures.ts';
 import { testConfig } from '../support/local-aws.ts';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../lambdas/core/clock.ts';
-import { type AppConfig, parseConfigFile } from '../../lambdas/core/config.ts';
-import type { UpstreamClient } from '../../lambdas/core/http.ts';
-import type { SourceContext } from '../../lambdas/core/source.ts';
-import { createUpstreamClient } from '../../lambdas/runtime/deps.ts';
-import { type FederalRegisterCursor, federalRegisterSource, LOOKBACK_DAYS, windowStartFor } from '../../lambdas/sources/federal-register/source.ts';
+import { ManualClock } from '#core/clock.ts';
+import { type AppConfig, parseConfigFile } from '#core/config.ts';
+import type { UpstreamClient } from '#core/http.ts';
+import type { SourceContext } from '#core/source.ts';
+import { createUpstreamClient } from '#app/compose.ts';
+import { type FederalRegisterCursor, federalRegisterSource, LOOKBACK_DAYS, windowStartFor } from '#sources/federal-register/source.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
 import { testConfig } from '../support/local-aws.ts';
 import { federalRegisterDemoData, registerFederalRegisterDemo, servePublicInspection } from '../support/upstreams/federal-register.ts';

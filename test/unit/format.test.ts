@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
-import { finalizeChange } from '../../lambdas/core/change.ts';
-import { CHANGE_COLUMNS, changeWriter, csvField, formatChanges, type OUTPUT_FORMATS } from '../../lambdas/local/format.ts';
+import { finalizeChange } from '#core/change.ts';
+import { CHANGE_COLUMNS, changeWriter, csvField, formatChanges, type OUTPUT_FORMATS } from '#app/local/format.ts';
 
 const changes = [
   finalizeChange(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ANALYSIS_TRIGGER, analysesTriggeredBy, cadencesOf, DEFAULT_SCHEDULES } from '../../lambdas/core/schedule.ts';
-import { EVENT_DRIVEN_DESIGN, type PipelineDesign, POLLING_DESIGN } from '../../bench/designs.ts';
-import { fireTimes, LATENCY_GOALS, percentile, RUN_SECONDS, recordedDay, replay, sweep } from '../../bench/latency.ts';
+import { ANALYSIS_TRIGGER, analysesTriggeredBy, cadencesOf, DEFAULT_SCHEDULES } from '#core/schedule.ts';
+import { EVENT_DRIVEN_DESIGN, type PipelineDesign, POLLING_DESIGN } from '#bench/designs.ts';
+import { fireTimes, LATENCY_GOALS, percentile, RUN_SECONDS, recordedDay, replay, sweep } from '#bench/latency.ts';
 import { hasSharedFixtures, SHARED_FIXTURES_MISSING } from '../support/fixtures.ts';
 
 describe('latency model (bench/latency.ts)', () => {

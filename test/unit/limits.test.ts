@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ChangeDraft } from '../../lambdas/core/change.ts';
-import { finalizeChange } from '../../lambdas/core/change.ts';
-import { capArray, capDeep, capString, capDraft, capDraftData, DEFAULT_DRAFT_LIMITS, jsonBytes, TRUNCATION_MARKER } from '../../lambdas/core/limits.ts';
+import type { ChangeDraft } from '#core/change.ts';
+import { finalizeChange } from '#core/change.ts';
+import { capArray, capDeep, capString, capDraft, capDraftData, DEFAULT_DRAFT_LIMITS, jsonBytes, TRUNCATION_MARKER } from '#core/limits.ts';
 
 const draft = (over: Partial<ChangeDraft> = {}): ChangeDraft => ({
   source: 'federal-register',

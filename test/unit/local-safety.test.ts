@@ -3,11 +3,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { SourceName } from '../../lambdas/core/change.ts';
-import { DEMO_MARKER, DemoDirError, prepareDemoDir } from '../../lambdas/local/demo-dir.ts';
-import { PortUnavailableError, portError } from '../../lambdas/local/services.ts';
-import { type SignalSource, stopOnSignals } from '../../lambdas/local/signals.ts';
-import { formatHealthLine, healthReport } from '../../lambdas/ops/report.ts';
+import type { SourceName } from '#core/change.ts';
+import { DEMO_MARKER, DemoDirError, prepareDemoDir } from '#app/local/demo-dir.ts';
+import { PortUnavailableError, portError } from '#app/local/services.ts';
+import { type SignalSource, stopOnSignals } from '#app/local/signals.ts';
+import { formatHealthLine, healthReport } from '#ops/report.ts';
 
 describe('status shows a held lease', () => {
   const thresholds = { failureThreshold: 3, blockedThreshold: 1, stalenessMultiplier: 3, staleGraceMinutes: 10, reminderInitialMinutes: 60, reminderMaxMinutes: 1440 };

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Change, type ChangeDraft, finalizeChange } from '../../lambdas/core/change.ts';
-import { buildMime, type MimeOptions } from '../../lambdas/notify/mime.ts';
-import { type RenderedEmail, renderConfirmationEmail, renderEmail } from '../../lambdas/notify/render.ts';
-import { sampleAll, sampleEntities, sampleFederalRegister, sampleFilings, sampleLanguage, sampleRevenue } from '../../lambdas/notify/samples.ts';
+import { type Change, type ChangeDraft, finalizeChange } from '#core/change.ts';
+import { buildMime, type MimeOptions } from '#core/mime.ts';
+import { type RenderedEmail, renderConfirmationEmail, renderEmail } from '#notify/render.ts';
+import { sampleAll, sampleEntities, sampleFederalRegister, sampleFilings, sampleLanguage, sampleRevenue } from '../support/samples.ts';
 import { decodeWords, header, parseMime, partText, wireProblems } from '../support/mime-parse.ts';
 
 /**

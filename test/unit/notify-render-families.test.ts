@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type Change, finalizeChange } from '../../lambdas/core/change.ts';
-import { renderEmail } from '../../lambdas/notify/render.ts';
-import { citationsHtml, countByCountry, entityHeadline } from '../../lambdas/notify/render/entities.ts';
-import { documentHeadline } from '../../lambdas/notify/render/federal-register.ts';
-import { condense, diffHtml, diffOf, diffText } from '../../lambdas/notify/render/language.ts';
-import { revenueView } from '../../lambdas/notify/render/revenue.ts';
-import { sampleEntities, sampleFederalRegister, sampleFilings, sampleLanguage, sampleRevenue } from '../../lambdas/notify/samples.ts';
+import { type Change, finalizeChange } from '#core/change.ts';
+import { renderEmail } from '#notify/render.ts';
+import { citationsHtml, countByCountry, entityHeadline } from '#notify/render/entities.ts';
+import { documentHeadline } from '#notify/render/federal-register.ts';
+import { condense, diffHtml, diffOf, diffText } from '#notify/render/language.ts';
+import { revenueView } from '#notify/render/revenue.ts';
+import { sampleEntities, sampleFederalRegister, sampleFilings, sampleLanguage, sampleRevenue } from '../support/samples.ts';
 
 const INTEREST = ['SG', 'CN', 'HK', 'TW', 'MY', 'AE'];
 const ctx = { interest: new Set(INTEREST) };

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type Change, type ChangeDraft, finalizeChange } from '../../lambdas/core/change.ts';
-import { ManualClock } from '../../lambdas/core/clock.ts';
-import { countryScopeOf, matchesSubscriber, type Subscriber } from '../../lambdas/core/subscriber.ts';
-import type { FrDocument, FrPublicInspection } from '../../lambdas/sources/federal-register/api.ts';
-import { publicInspectionDraft, publishedDraft } from '../../lambdas/sources/federal-register/detect.ts';
-import { fromFunctionUrlEvent } from '../../lambdas/notify/subscription-handler.ts';
-import { handleLinkRequest, type LinkRequest, type SubscriptionDeps } from '../../lambdas/notify/subscription.ts';
-import { signToken } from '../../lambdas/notify/tokens.ts';
-import type { SubscriberUpdate, UpdateCondition } from '../../lambdas/store/subscribers.ts';
+import { type Change, type ChangeDraft, finalizeChange } from '#core/change.ts';
+import { ManualClock } from '#core/clock.ts';
+import { countryScopeOf, matchesSubscriber, type Subscriber } from '#core/subscriber.ts';
+import type { FrDocument, FrPublicInspection } from '#sources/federal-register/api.ts';
+import { publicInspectionDraft, publishedDraft } from '#sources/federal-register/detect.ts';
+import { fromFunctionUrlEvent } from '#app/lambda/subscription.ts';
+import { handleLinkRequest, type LinkRequest, type SubscriptionDeps } from '#notify/subscription.ts';
+import { signToken } from '#notify/tokens.ts';
+import type { SubscriberUpdate, UpdateCondition } from '#store/subscribers.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 
 const key = randomBytes(32);

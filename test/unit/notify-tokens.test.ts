@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { endpointUrl, linksFor } from '../../lambdas/notify/links.ts';
-import { cachedKey, localKeyFile } from '../../lambdas/notify/secret.ts';
-import { CONFIRM_TOKEN_MAX_AGE_SECONDS, signToken, verifyToken } from '../../lambdas/notify/tokens.ts';
+import { endpointUrl, linksFor } from '#notify/links.ts';
+import { cachedKey, localKeyFile } from '#notify/secret.ts';
+import { CONFIRM_TOKEN_MAX_AGE_SECONDS, signToken, verifyToken } from '#notify/tokens.ts';
 
 const key = randomBytes(32);
 const now = new Date('2026-03-02T12:00:00Z');

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { SourceName } from '../../lambdas/core/change.ts';
-import type { SourceState } from '../../lambdas/core/ports.ts';
+import type { SourceName } from '#core/change.ts';
+import type { SourceState } from '#core/ports.ts';
 import { FIXED_SCHEDULES } from '../support/schedules.ts';
-import { type AlertState, type AlertThresholds, type DeliveryNotification, evaluateDelivery, evaluateOps, reminderDelayMinutes, type SourceNotification } from '../../lambdas/ops/alerts.ts';
-import { renderOpsNotification } from '../../lambdas/ops/render.ts';
+import { type AlertState, type AlertThresholds, type DeliveryNotification, evaluateDelivery, evaluateOps, reminderDelayMinutes, type SourceNotification } from '#ops/alerts.ts';
+import { renderOpsNotification } from '#ops/render.ts';
 
 const thresholds: AlertThresholds = {
   failureThreshold: 3,

@@ -4,15 +4,15 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Change, SourceName } from '../../lambdas/core/change.ts';
-import { ManualClock } from '../../lambdas/core/clock.ts';
-import type { SourceState } from '../../lambdas/core/ports.ts';
-import { DynamoAlertStore } from '../../lambdas/ops/alert-store.ts';
-import type { AlertState, AlertThresholds, BacklogAlertState, BacklogNotification } from '../../lambdas/ops/alerts.ts';
-import { type AlertStatePort, type OpsCheckDeps, type OpsPublisher, runOpsCheck } from '../../lambdas/ops/check.ts';
-import { parseOpsSources } from '../../lambdas/ops/handler.ts';
-import { SnsOpsPublisher } from '../../lambdas/ops/publishers.ts';
-import type { OpsMessage } from '../../lambdas/ops/render.ts';
+import type { Change, SourceName } from '#core/change.ts';
+import { ManualClock } from '#core/clock.ts';
+import type { SourceState } from '#core/ports.ts';
+import { DynamoAlertStore } from '#store/alert-store.ts';
+import type { AlertState, AlertThresholds, BacklogAlertState, BacklogNotification } from '#ops/alerts.ts';
+import { type AlertStatePort, type OpsCheckDeps, type OpsPublisher, runOpsCheck } from '#ops/check.ts';
+import { parseOpsSources } from '#app/lambda/ops-check.ts';
+import { SnsOpsPublisher } from '#adapters/ops-publishers.ts';
+import type { OpsMessage } from '#ops/render.ts';
 
 const thresholds: AlertThresholds = {
   failureThreshold: 3,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { SourceState } from '../../lambdas/core/ports.ts';
-import type { Schedule } from '../../lambdas/core/schedule.ts';
-import { evaluateSourceHealth, type HealthThresholds, staleAfter } from '../../lambdas/ops/health.ts';
+import type { SourceState } from '#core/ports.ts';
+import type { Schedule } from '#core/schedule.ts';
+import { evaluateSourceHealth, type HealthThresholds, staleAfter } from '#ops/health.ts';
 
 const thresholds: HealthThresholds = { failureThreshold: 3, blockedThreshold: 1, stalenessMultiplier: 3, staleGraceMinutes: 10 };
 // Cadences written out: these tests are about the staleness rule, not about the defaults.

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { HttpStats } from '../../lambdas/core/http.ts';
-import type { OpsCheckOutcome } from '../../lambdas/ops/check.ts';
-import type { SourceHealth } from '../../lambdas/ops/health.ts';
-import { loadConfig } from '../../lambdas/core/config.ts';
+import type { HttpStats } from '#core/http.ts';
+import type { OpsCheckOutcome } from '#ops/check.ts';
+import type { SourceHealth } from '#ops/health.ts';
+import { loadConfig } from '#core/config.ts';
 import {
   cloudWatchDimensions,
   groupByDimensions,
@@ -14,8 +14,8 @@ import {
   opsCheckMetrics,
   sourceCycleMetrics,
   splitByMode,
-} from '../../lambdas/ops/metrics.ts';
-import { publishMetrics } from '../../lambdas/runtime/lambda.ts';
+} from '#ops/metrics.ts';
+import { publishMetrics } from '#app/lambda/runtime.ts';
 
 const stats = (s: Partial<HttpStats> = {}): HttpStats => ({ requests: 0, bytes: 0, retries: 0, blocks: 0, notModified: 0, ...s });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { OpsNotification } from '../../lambdas/ops/alerts.ts';
-import type { SourceHealth } from '../../lambdas/ops/health.ts';
-import { formatHealthLine, healthReport } from '../../lambdas/ops/report.ts';
-import { renderOpsNotification } from '../../lambdas/ops/render.ts';
+import type { OpsNotification } from '#ops/alerts.ts';
+import type { SourceHealth } from '#ops/health.ts';
+import { formatHealthLine, healthReport } from '#ops/report.ts';
+import { renderOpsNotification } from '#ops/render.ts';
 import { FIXED_SCHEDULES } from '../support/schedules.ts';
 
 const failing: SourceHealth = {

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SourceError } from '../../lambdas/core/errors.ts';
-import { escapeHtml, headerText } from '../../lambdas/notify/escape.ts';
-import { parseCsl } from '../../lambdas/sources/entity-list/parse.ts';
-import { parseDocumentsPage, parsePublicInspectionCurrent } from '../../lambdas/sources/federal-register/api.ts';
-import { diffPassages, wordDiff } from '../../lambdas/sources/sec-export-language/diff.ts';
-import { extractText } from '../../lambdas/sources/sec-export-language/text.ts';
-import { decodeFeed, parseFeed } from '../../lambdas/sources/sec-filings/feed.ts';
-import { parseSubmissions } from '../../lambdas/sources/sec-filings/submissions.ts';
-import { readXbrlSync } from '../../lambdas/sources/sec-revenue/xbrl-reader.ts';
+import { SourceError } from '#core/errors.ts';
+import { escapeHtml, headerText } from '#core/escape.ts';
+import { parseCsl } from '#sources/entity-list/parse.ts';
+import { parseDocumentsPage, parsePublicInspectionCurrent } from '#sources/federal-register/api.ts';
+import { diffPassages, wordDiff } from '#sources/sec-export-language/diff.ts';
+import { extractText } from '#sources/sec-export-language/text.ts';
+import { decodeFeed, parseFeed } from '#sources/sec-filings/feed.ts';
+import { parseSubmissions } from '#sources/sec-filings/submissions.ts';
+import { readXbrlSync } from '#sources/sec-revenue/xbrl-reader.ts';
 import { OWN_FIXTURES } from '../support/fixtures.ts';
 
 /**

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type ChangeDraft, finalizeChange } from '../../lambdas/core/change.ts';
-import { matchesSubscriber } from '../../lambdas/core/subscriber.ts';
-import { escapeHtml, headerText, isValidEmail, plainText, safeUrl } from '../../lambdas/notify/escape.ts';
-import { buildMime, InvalidAddressError } from '../../lambdas/notify/mime.ts';
-import { pickShown, renderConfirmationEmail, renderEmail, subjectFor } from '../../lambdas/notify/render.ts';
-import { sampleAll, sampleEntities, sampleFederalRegister, sampleFilings, sampleLanguage, sampleMentions, sampleRevenue } from '../../lambdas/notify/samples.ts';
+import { type ChangeDraft, finalizeChange } from '#core/change.ts';
+import { matchesSubscriber } from '#core/subscriber.ts';
+import { escapeHtml, headerText, isValidEmail, plainText, safeUrl } from '#core/escape.ts';
+import { buildMime, InvalidAddressError } from '#core/mime.ts';
+import { pickShown, renderConfirmationEmail, renderEmail, subjectFor } from '#notify/render.ts';
+import { sampleAll, sampleEntities, sampleFederalRegister, sampleFilings, sampleLanguage, sampleMentions, sampleRevenue } from '../support/samples.ts';
 
 const hostile: ChangeDraft = {
   source: 'federal-register',

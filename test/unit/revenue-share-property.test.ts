@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildReportModel } from '../../lambdas/analytics/report-model.ts';
-import { renderReportHtml } from '../../lambdas/analytics/html.ts';
-import { type Change, finalizeChange } from '../../lambdas/core/change.ts';
-import { formatShare, formatSigned } from '../../lambdas/core/format.ts';
-import { renderEmail } from '../../lambdas/notify/render.ts';
-import type { Breakdown } from '../../lambdas/sources/sec-revenue/breakdowns.ts';
-import { formatReport, type RevenueReport } from '../../lambdas/sources/sec-revenue/cli.ts';
-import { detectRevenueChanges, type FilingContext, periodKey, type RevenueSeries, shareBasisText } from '../../lambdas/sources/sec-revenue/detect.ts';
-import { memberLabel } from '../../lambdas/sources/sec-revenue/labels.ts';
-import { classifyPeriod } from '../../lambdas/sources/sec-revenue/periods.ts';
+import { buildReportModel } from '#analytics/report-model.ts';
+import { renderReportHtml } from '#analytics/html.ts';
+import { type Change, finalizeChange } from '#core/change.ts';
+import { formatShare, formatSigned } from '#core/format.ts';
+import { renderEmail } from '#notify/render.ts';
+import type { Breakdown } from '#sources/sec-revenue/breakdowns.ts';
+import { formatReport, type RevenueReport } from '#app/cli/revenue.ts';
+import { detectRevenueChanges, type FilingContext, periodKey, type RevenueSeries, shareBasisText } from '#sources/sec-revenue/detect.ts';
+import { memberLabel } from '#sources/sec-revenue/labels.ts';
+import { classifyPeriod } from '#sources/sec-revenue/periods.ts';
 
 /**
  * Issue 21 item 2: a share prints the same in the alert email (HTML, text, subject), the

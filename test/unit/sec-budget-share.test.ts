@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { SourceName } from '../../lambdas/core/change.ts';
-import { SEC_SOURCES } from '../../lambdas/runtime/lambda.ts';
-import { SOURCES } from '../../lambdas/sources/index.ts';
+import type { SourceName } from '#core/change.ts';
+import { SEC_SOURCES } from '#app/lambda/runtime.ts';
+import { SOURCES } from '#sources/index.ts';
 import { ALSO_READS, PRIMARY_ROUTE } from '../support/world.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { finalizeChange } from '../../lambdas/core/change.ts';
+import { finalizeChange } from '#core/change.ts';
 import {
   capData,
   companyLabel,
@@ -14,8 +14,8 @@ import {
   referenceItem,
   titleHint,
   truncatePassages,
-} from '../../lambdas/sources/sec-export-language/detect.ts';
-import { diffPassages } from '../../lambdas/sources/sec-export-language/diff.ts';
+} from '#sources/sec-export-language/detect.ts';
+import { diffPassages } from '#sources/sec-export-language/diff.ts';
 
 const H20 = 'On April 9, 2025, the USG informed us that a licence is required to export our H20 products to China (including Hong Kong and Macau) and D:5 countries.';
 const ENTITY = 'BIS added several companies in China and Singapore to the Entity List, so sales to them need a licence that is unlikely to be granted.';

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { alignParagraphs, shingles, similarity } from '../../lambdas/sources/sec-export-language/align.ts';
-import { exportLanguageChange, type FilingRef } from '../../lambdas/sources/sec-export-language/detect.ts';
-import { changedPassage, diffPassages, isEmptyDiff, readableDiff, type WordOp, wordDiff } from '../../lambdas/sources/sec-export-language/diff.ts';
-import { comparisonKey } from '../../lambdas/sources/sec-export-language/normalise.ts';
-import { analyseFiling } from '../../lambdas/sources/sec-export-language/passages.ts';
+import { alignParagraphs, shingles, similarity } from '#sources/sec-export-language/align.ts';
+import { exportLanguageChange, type FilingRef } from '#sources/sec-export-language/detect.ts';
+import { changedPassage, diffPassages, isEmptyDiff, readableDiff, type WordOp, wordDiff } from '#sources/sec-export-language/diff.ts';
+import { comparisonKey } from '#sources/sec-export-language/normalise.ts';
+import { analyseFiling } from '#sources/sec-export-language/passages.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { EXPORT_LANGUAGE_FIXTURES } from '../support/upstreams/sec-export-language.ts';
 

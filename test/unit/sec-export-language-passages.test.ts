@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SourceError } from '../../lambdas/core/errors.ts';
-import { comparisonKey, comparisonText, displayText, tokens } from '../../lambdas/sources/sec-export-language/normalise.ts';
-import { analyseDocument, analyseFiling, countriesIn, exportTerms, type FilingAnalysis, isExportPassage, namedProducts } from '../../lambdas/sources/sec-export-language/passages.ts';
+import { SourceError } from '#core/errors.ts';
+import { comparisonKey, comparisonText, displayText, tokens } from '#sources/sec-export-language/normalise.ts';
+import { analyseDocument, analyseFiling, countriesIn, exportTerms, type FilingAnalysis, isExportPassage, namedProducts } from '#sources/sec-export-language/passages.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { EXPORT_LANGUAGE_FIXTURES } from '../support/upstreams/sec-export-language.ts';
 

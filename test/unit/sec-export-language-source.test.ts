@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Change, finalizeChange } from '../../lambdas/core/change.ts';
-import { accessionFromRef, diffFilingsCommand, inlineDiff } from '../../lambdas/sources/sec-export-language/cli.ts';
-import { findPreviousFiling, isAnalysed, nextCursor, QUERY_OVERLAP_MS, readFiling } from '../../lambdas/sources/sec-export-language/source.ts';
-import { filingChange } from '../../lambdas/sources/sec-filings/detect.ts';
-import { parseSubmissions, type SubmissionRow } from '../../lambdas/sources/sec-filings/submissions.ts';
+import { type Change, finalizeChange } from '#core/change.ts';
+import { accessionFromRef, diffFilingsCommand, inlineDiff } from '#app/cli/export-language.ts';
+import { findPreviousFiling, isAnalysed, nextCursor, QUERY_OVERLAP_MS, readFiling } from '#sources/sec-export-language/source.ts';
+import { filingChange } from '#sources/sec-filings/detect.ts';
+import { parseSubmissions, type SubmissionRow } from '#sources/sec-filings/submissions.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { readSecDemoSubmissions } from '../support/upstreams/sec.ts';
 import { EXPORT_LANGUAGE_FIXTURES } from '../support/upstreams/sec-export-language.ts';

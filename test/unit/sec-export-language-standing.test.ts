@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { finalizeChange } from '../../lambdas/core/change.ts';
-import { languageRenderer } from '../../lambdas/notify/render/language.ts';
-import { exportLanguageChange, type FilingRef, nextReference, referenceFromItem, referenceItem } from '../../lambdas/sources/sec-export-language/detect.ts';
-import { analyseFiling } from '../../lambdas/sources/sec-export-language/passages.ts';
-import { compareWithStanding, factsOf, isCautionary, nextStanding, sentences, standingPassages } from '../../lambdas/sources/sec-export-language/standing.ts';
+import { finalizeChange } from '#core/change.ts';
+import { languageRenderer } from '#notify/render/language.ts';
+import { exportLanguageChange, type FilingRef, nextReference, referenceFromItem, referenceItem } from '#sources/sec-export-language/detect.ts';
+import { analyseFiling } from '#sources/sec-export-language/passages.ts';
+import { compareWithStanding, factsOf, isCautionary, nextStanding, sentences, standingPassages } from '#sources/sec-export-language/standing.ts';
 import { EXPORT_LANGUAGE_FIXTURES } from '../support/upstreams/sec-export-language.ts';
 
 /** Export passages of one of our fixture documents (structure of NVIDIA's filings, own prose). */

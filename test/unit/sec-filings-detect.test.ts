@@ -10,9 +10,9 @@ import {
   knownFromItem,
   reachesPreviousHead,
   watchedFeedCandidates,
-} from '../../lambdas/sources/sec-filings/detect.ts';
-import { decodeFeed, parseFeed } from '../../lambdas/sources/sec-filings/feed.ts';
-import { parseColumnar, parseSubmissions, parseSubmissionsPage, type SubmissionRow } from '../../lambdas/sources/sec-filings/submissions.ts';
+} from '#sources/sec-filings/detect.ts';
+import { decodeFeed, parseFeed } from '#sources/sec-filings/feed.ts';
+import { parseColumnar, parseSubmissions, parseSubmissionsPage, type SubmissionRow } from '#sources/sec-filings/submissions.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { atomFeed, columnar } from '../support/upstreams/sec.ts';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SourceError } from '../../lambdas/core/errors.ts';
-import { decodeFeed, decodeEntities, isEndOfFeed, itemsFromSummary, parseFeed } from '../../lambdas/sources/sec-filings/feed.ts';
+import { SourceError } from '#core/errors.ts';
+import { decodeFeed, decodeEntities, isEndOfFeed, itemsFromSummary, parseFeed } from '#sources/sec-filings/feed.ts';
 import { describeWithSharedFixtures, OWN_FIXTURES, shared } from '../support/fixtures.ts';
 import { atomFeed } from '../support/upstreams/sec.ts';
 

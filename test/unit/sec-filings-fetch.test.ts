@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SourceError } from '../../lambdas/core/errors.ts';
-import { UpstreamClient } from '../../lambdas/core/http.ts';
-import { diffCompany } from '../../lambdas/sources/sec-filings/detect.ts';
-import { feedUrl, fetchCompanySubmissions, readFeed, submissionsUrl } from '../../lambdas/sources/sec-filings/fetch.ts';
-import { parseSubmissions, parseSubmissionsPage } from '../../lambdas/sources/sec-filings/submissions.ts';
+import { SourceError } from '#core/errors.ts';
+import { UpstreamClient } from '#core/http.ts';
+import { diffCompany } from '#sources/sec-filings/detect.ts';
+import { feedUrl, fetchCompanySubmissions, readFeed, submissionsUrl } from '#sources/sec-filings/fetch.ts';
+import { parseSubmissions, parseSubmissionsPage } from '#sources/sec-filings/submissions.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { atomFeed, type FeedEntrySpec, registerSecFeed, registerSecFromSharedFixtures, SEC_FEED_PATH, SEC_SUBMISSIONS_ROUTE } from '../support/upstreams/sec.ts';

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { checkSubject } from '../../lambdas/cli/input.ts';
-import { parseConfigFile } from '../../lambdas/core/config.ts';
-import { ConfigError, SourceError } from '../../lambdas/core/errors.ts';
-import { UpstreamClient } from '../../lambdas/core/http.ts';
+import { checkSubject } from '#app/cli/input.ts';
+import { parseConfigFile } from '#core/config.ts';
+import { ConfigError, SourceError } from '#core/errors.ts';
+import { UpstreamClient } from '#core/http.ts';
 import {
   classificationsDue,
   companyEntries,
@@ -21,7 +21,7 @@ import {
   type SectorRoster,
   sicEntries,
   sicListUrl,
-} from '../../lambdas/sources/sec-filings/sectors.ts';
+} from '#sources/sec-filings/sectors.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
 import { itWithSharedFixtures, shared } from '../support/fixtures.ts';
 import {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SourceError } from '../../lambdas/core/errors.ts';
+import { SourceError } from '#core/errors.ts';
 import {
   buildTickerCache,
   cacheCovers,
@@ -15,7 +15,7 @@ import {
   tickerCacheFromItem,
   UNRESOLVED_RETRY_MS,
   watchlistWarnings,
-} from '../../lambdas/sources/sec-filings/tickers.ts';
+} from '#sources/sec-filings/tickers.ts';
 import { OWN_FIXTURES } from '../support/fixtures.ts';
 
 const rows = parseCompanyTickers(JSON.parse(readFileSync(join(OWN_FIXTURES, 'sec/company_tickers.json'), 'utf8')));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { SourceState } from '../../lambdas/core/ports.ts';
-import { DEFAULT_SCHEDULES } from '../../lambdas/core/schedule.ts';
-import { evaluateSourceHealth, type HealthThresholds } from '../../lambdas/ops/health.ts';
-import { formatHealthLine } from '../../lambdas/ops/report.ts';
+import type { SourceState } from '#core/ports.ts';
+import { DEFAULT_SCHEDULES } from '#core/schedule.ts';
+import { evaluateSourceHealth, type HealthThresholds } from '#ops/health.ts';
+import { formatHealthLine } from '#ops/report.ts';
 
 /**
  * How a partial failure of `sec-filings` (an unknown watch-list ticker) reaches ops: the

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../lambdas/core/config.ts';
-import { createUpstreamClient } from '../../lambdas/runtime/deps.ts';
-import { eftsBase } from '../../lambdas/sources/sec-full-text/source.ts';
+import { loadConfig } from '#core/config.ts';
+import { createUpstreamClient } from '#app/compose.ts';
+import { eftsBase } from '#sources/sec-full-text/source.ts';
 
 /**
  * Full-text search spends the SEC budget (UPSTREAMS.md §1.7: ≤ 10 requests/s across all SEC

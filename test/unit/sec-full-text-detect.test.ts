@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { finalizeChange } from '../../lambdas/core/change.ts';
-import { loadConfig, parseConfigFile } from '../../lambdas/core/config.ts';
-import { DEFAULT_QUERIES, findPassage, groupMentions, mentionDraft, phraseRegExp, phraseSpan, queryIdOf, searchStrings } from '../../lambdas/sources/sec-full-text/detect.ts';
-import type { EftsHit } from '../../lambdas/sources/sec-full-text/parse.ts';
-import { eftsBase, queriesOf, windowStartFor } from '../../lambdas/sources/sec-full-text/source.ts';
-import { extractText } from '../../lambdas/sources/sec-export-language/text.ts';
+import { finalizeChange } from '#core/change.ts';
+import { loadConfig, parseConfigFile } from '#core/config.ts';
+import { DEFAULT_QUERIES, findPassage, groupMentions, mentionDraft, phraseRegExp, phraseSpan, queryIdOf, searchStrings } from '#sources/sec-full-text/detect.ts';
+import type { EftsHit } from '#sources/sec-full-text/parse.ts';
+import { eftsBase, queriesOf, windowStartFor } from '#sources/sec-full-text/source.ts';
+import { extractText } from '#sources/sec-export-language/text.ts';
 import { documentHtml, PASSAGE_ENTITY_LIST, PASSAGE_LICENSING } from '../support/upstreams/sec-full-text.ts';
 
 const hit = (adsh: string, filename: string, fileType: string, extra: Partial<EftsHit> = {}): EftsHit => ({
@@ -95,9 +95,9 @@ describe('mentions', () => {
 
 describe('sec-full-text: watched through a sector entry', () => {
   it('a filer EDGAR indexes under a watched SIC code is on the watch-list; with :FPI only on 20-F/40-F/6-K filings', async () => {
-    const { isWatched } = await import('../../lambdas/sources/sec-full-text/source.ts');
-    const { groupMentions } = await import('../../lambdas/sources/sec-full-text/detect.ts');
-    const { parseEftsPage } = await import('../../lambdas/sources/sec-full-text/parse.ts');
+    const { isWatched } = await import('#sources/sec-full-text/source.ts');
+    const { groupMentions } = await import('#sources/sec-full-text/detect.ts');
+    const { parseEftsPage } = await import('#sources/sec-full-text/parse.ts');
     const page = parseEftsPage(
       {
         hits: {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SourceError } from '../../lambdas/core/errors.ts';
-import { buildSearchUrl, documentUrl, filingIndexUrl } from '../../lambdas/sources/sec-full-text/fetch.ts';
-import { isCapped, parseDisplayName, parseEftsPage, parseHit } from '../../lambdas/sources/sec-full-text/parse.ts';
+import { SourceError } from '#core/errors.ts';
+import { buildSearchUrl, documentUrl, filingIndexUrl } from '#sources/sec-full-text/fetch.ts';
+import { isCapped, parseDisplayName, parseEftsPage, parseHit } from '#sources/sec-full-text/parse.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 
 describeWithSharedFixtures('EFTS responses: the recorded samples (../shared/fixtures/sec/efts)', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type Change, finalizeChange } from '../../lambdas/core/change.ts';
-import { familyOf } from '../../lambdas/notify/render/families.ts';
-import { groupByQuery, mentionsRenderer } from '../../lambdas/notify/render/mentions.ts';
-import { renderEmail } from '../../lambdas/notify/render.ts';
-import { DEFAULT_QUERIES, groupMentions, mentionDraft, phraseSpan } from '../../lambdas/sources/sec-full-text/detect.ts';
+import { type Change, finalizeChange } from '#core/change.ts';
+import { familyOf } from '#notify/render/families.ts';
+import { groupByQuery, mentionsRenderer } from '#notify/render/mentions.ts';
+import { renderEmail } from '#notify/render.ts';
+import { DEFAULT_QUERIES, groupMentions, mentionDraft, phraseSpan } from '#sources/sec-full-text/detect.ts';
 import { PASSAGE_ENTITY_LIST, PASSAGE_LICENSING } from '../support/upstreams/sec-full-text.ts';
 
 const DETECTED = new Date('2026-11-18T16:10:00Z');

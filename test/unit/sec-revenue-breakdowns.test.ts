@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Breakdown, describeEntity, extractBreakdowns } from '../../lambdas/sources/sec-revenue/breakdowns.ts';
-import { parseLabelLinkbase } from '../../lambdas/sources/sec-revenue/label-linkbase.ts';
-import { readXbrlSync } from '../../lambdas/sources/sec-revenue/xbrl-reader.ts';
+import { type Breakdown, describeEntity, extractBreakdowns } from '#sources/sec-revenue/breakdowns.ts';
+import { parseLabelLinkbase } from '#sources/sec-revenue/label-linkbase.ts';
+import { readXbrlSync } from '#sources/sec-revenue/xbrl-reader.ts';
 import { describeWithSharedFixtures, OWN_FIXTURES, shared } from '../support/fixtures.ts';
 
 const M = 1e6;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { finalizeChange } from '../../lambdas/core/change.ts';
-import { type Breakdown, describeEntity, extractBreakdowns } from '../../lambdas/sources/sec-revenue/breakdowns.ts';
+import { finalizeChange } from '#core/change.ts';
+import { type Breakdown, describeEntity, extractBreakdowns } from '#sources/sec-revenue/breakdowns.ts';
 import {
   detectRevenueChanges,
   type FilingContext,
@@ -13,10 +13,10 @@ import {
   shareBasisText,
   shortCompanyName,
   trimSeries,
-} from '../../lambdas/sources/sec-revenue/detect.ts';
-import { memberLabel } from '../../lambdas/sources/sec-revenue/labels.ts';
-import { classifyPeriod } from '../../lambdas/sources/sec-revenue/periods.ts';
-import { readXbrlSync } from '../../lambdas/sources/sec-revenue/xbrl-reader.ts';
+} from '#sources/sec-revenue/detect.ts';
+import { memberLabel } from '#sources/sec-revenue/labels.ts';
+import { classifyPeriod } from '#sources/sec-revenue/periods.ts';
+import { readXbrlSync } from '#sources/sec-revenue/xbrl-reader.ts';
 import { itWithSharedFixtures, OWN_FIXTURES, shared } from '../support/fixtures.ts';
 
 const M = 1e6;

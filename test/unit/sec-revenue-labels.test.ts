@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseLabelLinkbase } from '../../lambdas/sources/sec-revenue/label-linkbase.ts';
-import { countryName, filedLabel, memberCountries, memberLabel } from '../../lambdas/sources/sec-revenue/labels.ts';
+import { parseLabelLinkbase } from '#sources/sec-revenue/label-linkbase.ts';
+import { countryName, filedLabel, memberCountries, memberLabel } from '#sources/sec-revenue/labels.ts';
 
 describe('memberLabel', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { labelLinkbaseName, parseLabelLinkbase, qnameOfHref } from '../../lambdas/sources/sec-revenue/label-linkbase.ts';
+import { labelLinkbaseName, parseLabelLinkbase, qnameOfHref } from '#sources/sec-revenue/label-linkbase.ts';
 import { itWithSharedFixtures, OWN_FIXTURES, shared } from '../support/fixtures.ts';
 
 describe('parseLabelLinkbase', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, classifyPeriod, deriveFourthQuarter, fiscalLabel } from '../../lambdas/sources/sec-revenue/periods.ts';
+import { addDays, classifyPeriod, deriveFourthQuarter, fiscalLabel } from '#sources/sec-revenue/periods.ts';
 
 describe('classifyPeriod', () => {
   it.each([

@@ -8,7 +8,7 @@ import {
   readXbrlSync,
   wordsToNumber,
   type XbrlDocument,
-} from '../../lambdas/sources/sec-revenue/xbrl-reader.ts';
+} from '#sources/sec-revenue/xbrl-reader.ts';
 import { describeWithSharedFixtures, OWN_FIXTURES, shared } from '../support/fixtures.ts';
 
 const keepAll = () => true;

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Change, finalizeChange } from '../../lambdas/core/change.ts';
-import { renderEmail } from '../../lambdas/notify/render.ts';
-import { revenueView } from '../../lambdas/notify/render/revenue.ts';
-import { sampleRevenue } from '../../lambdas/notify/samples.ts';
-import { describeEntity, extractBreakdowns } from '../../lambdas/sources/sec-revenue/breakdowns.ts';
-import { detectRevenueChanges } from '../../lambdas/sources/sec-revenue/detect.ts';
-import { parseLabelLinkbase } from '../../lambdas/sources/sec-revenue/label-linkbase.ts';
-import { readXbrlSync } from '../../lambdas/sources/sec-revenue/xbrl-reader.ts';
+import { type Change, finalizeChange } from '#core/change.ts';
+import { renderEmail } from '#notify/render.ts';
+import { revenueView } from '#notify/render/revenue.ts';
+import { sampleRevenue } from '../support/samples.ts';
+import { describeEntity, extractBreakdowns } from '#sources/sec-revenue/breakdowns.ts';
+import { detectRevenueChanges } from '#sources/sec-revenue/detect.ts';
+import { parseLabelLinkbase } from '#sources/sec-revenue/label-linkbase.ts';
+import { readXbrlSync } from '#sources/sec-revenue/xbrl-reader.ts';
 import { OWN_FIXTURES } from '../support/fixtures.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { earningsWeek, recordedTimesOfDay } from '../../bench/sector.ts';
+import { earningsWeek, recordedTimesOfDay } from '#bench/sector.ts';
 
 describe('sector bench: the replayed earnings week (bench/sector.ts)', () => {
   const companies = Array.from({ length: 150 }, (_, i) => String(8_100_001 + i));
@@ -33,7 +33,7 @@ describe('sector bench: the replayed earnings week (bench/sector.ts)', () => {
 
 describe('sector bench: the full-text runs of the week', () => {
   it('are the deployed schedule: every 10 minutes at :05, 06:05-23:55 ET, Monday to Friday (540)', async () => {
-    const { fullTextRunTimes } = await import('../../bench/sector.ts');
+    const { fullTextRunTimes } = await import('#bench/sector.ts');
     const runs = fullTextRunTimes();
     expect(runs).toHaveLength(5 * 18 * 6);
     const et = (ms: number) => new Date(ms - 5 * 3600_000).toISOString().slice(0, 16);

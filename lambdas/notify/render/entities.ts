@@ -1,5 +1,5 @@
-import type { Change } from '../../core/change.ts';
-import { plainText } from '../escape.ts';
+import type { Change } from '#core/change.ts';
+import { plainText } from '#core/escape.ts';
 import { arr, COLORS, card, countryName, esc, FONT, type FamilyRenderer, isoCountry, link, obj, oneLine, plural, type RenderContext, scrollBox, sourceUrl, str, UNRECOGNISED_COUNTRY, wrap } from './kit.ts';
 
 /**

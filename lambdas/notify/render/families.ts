@@ -1,4 +1,4 @@
-import type { Change } from '../../core/change.ts';
+import type { Change } from '#core/change.ts';
 import { entitiesRenderer } from './entities.ts';
 import { federalRegisterRenderer } from './federal-register.ts';
 import { filingsRenderer } from './filings.ts';

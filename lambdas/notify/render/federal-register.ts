@@ -1,4 +1,4 @@
-import type { Change } from '../../core/change.ts';
+import type { Change } from '#core/change.ts';
 import { newYorkTimeLabel } from '../time.ts';
 import {
   arr,

@@ -1,4 +1,4 @@
-import type { Change } from '../../core/change.ts';
+import type { Change } from '#core/change.ts';
 import { byImportance, COLORS, card, cardTitle, changeFooter, chip, type FamilyRenderer, highChip, linkRow, oneLine, paragraph, plural, sourceUrl, wrap } from './kit.ts';
 
 /** Any change no family claims: title, summary, link. */

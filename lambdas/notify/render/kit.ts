@@ -1,7 +1,7 @@
-import type { Change } from '../../core/change.ts';
-import { formatShare, formatSigned, roundTenth, type ShareParts } from '../../core/format.ts';
-import { ISO_COUNTRY_CODES } from '../../core/countries.ts';
-import { escapeHtml, headerText, plainText, safeUrl } from '../escape.ts';
+import type { Change } from '#core/change.ts';
+import { formatShare, formatSigned, roundTenth, type ShareParts } from '#core/format.ts';
+import { ISO_COUNTRY_CODES } from '#core/countries.ts';
+import { escapeHtml, headerText, plainText, safeUrl } from '#core/escape.ts';
 import { type LinkHosts, sourceLinkAllowed } from '../links.ts';
 
 /**

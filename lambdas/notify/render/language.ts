@@ -1,6 +1,6 @@
 import { diffWords } from 'diff';
-import type { Change } from '../../core/change.ts';
-import { plainText } from '../escape.ts';
+import type { Change } from '#core/change.ts';
+import { plainText } from '#core/escape.ts';
 import { arr, byImportance, COLORS, card, cardTitle, changeFooter, chip, esc, type FamilyRenderer, highChip, linkRow, metaLine, obj, oneLine, plural, type RenderContext, sourceUrl, str, wrap } from './kit.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Change } from '../../core/change.ts';
+import type { Change } from '#core/change.ts';
 import { arr, COLORS, card, cardTitle, changeFooter, chip, esc, type FamilyRenderer, factTable, highChip, linkRow, obj, oneLine, plural, type RenderContext, sourceUrl, str, wrap } from './kit.ts';
 
 /**

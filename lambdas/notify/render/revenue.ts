@@ -1,5 +1,5 @@
-import type { Change } from '../../core/change.ts';
-import { roundTenth } from '../../core/format.ts';
+import type { Change } from '#core/change.ts';
+import { roundTenth } from '#core/format.ts';
 import {
   arr,
   arrow,

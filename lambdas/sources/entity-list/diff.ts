@@ -1,5 +1,5 @@
-import { sha256, stableStringify } from '../../core/hash.ts';
-import type { ItemWrite } from '../../core/ports.ts';
+import { sha256, stableStringify } from '#core/hash.ts';
+import type { ItemWrite } from '#core/ports.ts';
 import { COMPARED_FIELDS, type ComparedField, comparableFields, type EntityEntry, type EntityRecord, entryHash, keyName } from './parse.ts';
 
 /**

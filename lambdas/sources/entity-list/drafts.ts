@@ -1,5 +1,5 @@
-import type { ChangeDraft, Importance } from '../../core/change.ts';
-import { capDraft } from '../../core/limits.ts';
+import type { ChangeDraft, Importance } from '#core/change.ts';
+import { capDraft } from '#core/limits.ts';
 import type { EntityEvent, FieldChange } from './diff.ts';
 import { ENTITY_LIST, listShortName } from './lists.ts';
 import { checkDate, isIsoCountry, normFold, normName, normText } from './normalise.ts';

@@ -1,4 +1,4 @@
-import type { UpstreamClient, Validators } from '../../core/http.ts';
+import type { UpstreamClient, Validators } from '#core/http.ts';
 
 /** The CSL download: unchanged (304), or a body with its hash and fresh validators. */
 export type CslDownload =

@@ -1,4 +1,4 @@
-import type { CslListCode } from '../../core/config.ts';
+import type { CslListCode } from '#core/config.ts';
 
 /**
  * The screening lists export-watch knows by name. The CSL tags every row with a `source`

@@ -1,6 +1,6 @@
-import { SourceError } from '../../core/errors.ts';
-import { contentHash } from '../../core/hash.ts';
-import { capArray, capString, jsonBytes } from '../../core/limits.ts';
+import { SourceError } from '#core/errors.ts';
+import { contentHash } from '#core/hash.ts';
+import { capArray, capString, jsonBytes } from '#core/limits.ts';
 import { bracketedCode, DEFAULT_LISTS, listCode } from './lists.ts';
 import { normCountry, normFold, normName, normText } from './normalise.ts';
 import { forEachResult } from './scan.ts';

@@ -1,4 +1,4 @@
-import { SourceError } from '../../core/errors.ts';
+import { SourceError } from '#core/errors.ts';
 
 /**
  * Plausibility bounds checked before a list diff is published. Like the OpenSanctions

@@ -1,6 +1,6 @@
-import type { EntityListSettings } from '../../core/config.ts';
-import { SourceError } from '../../core/errors.ts';
-import type { SourceContext, SourceDefinition } from '../../core/source.ts';
+import type { EntityListSettings } from '#core/config.ts';
+import { SourceError } from '#core/errors.ts';
+import type { SourceContext, SourceDefinition } from '#core/source.ts';
 import { diffEntries, SNAPSHOT_PREFIX } from './diff.ts';
 import { toChangeDraft } from './drafts.ts';
 import { fetchCsl } from './fetch.ts';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { SourceError } from '../../core/errors.ts';
+import { SourceError } from '#core/errors.ts';
 
 /**
  * Federal Register API response shapes (UPSTREAMS.md §4), validated with zod. Pure: no I/O,

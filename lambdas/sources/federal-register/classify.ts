@@ -1,4 +1,4 @@
-import type { CountryScope } from '../../core/subscriber.ts';
+import type { CountryScope } from '#core/subscriber.ts';
 
 /**
  * Classification of BIS documents and extraction of the countries they name. Pure and

@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import type { ChangeDraft } from '../../core/change.ts';
-import { sha256 } from '../../core/hash.ts';
-import { capDraft, capString } from '../../core/limits.ts';
-import type { ItemWrite } from '../../core/ports.ts';
+import type { ChangeDraft } from '#core/change.ts';
+import { sha256 } from '#core/hash.ts';
+import { capDraft, capString } from '#core/limits.ts';
+import type { ItemWrite } from '#core/ports.ts';
 import { correctionOfNumber, type FrDocument, type FrPublicInspection, isWithdrawn, publicInspectionPostedAt } from './api.ts';
 import { classifyDocument, countryScope, extractCountries, type FrClassification, isHighImportance } from './classify.ts';
 

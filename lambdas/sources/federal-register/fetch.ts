@@ -1,5 +1,5 @@
-import { SourceError } from '../../core/errors.ts';
-import type { UpstreamClient, UpstreamResponse } from '../../core/http.ts';
+import { SourceError } from '#core/errors.ts';
+import type { UpstreamClient, UpstreamResponse } from '#core/http.ts';
 import {
   assertBisPage,
   BIS_AGENCY_SLUG,

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { SourceDefinition } from '../../core/source.ts';
+import type { SourceDefinition } from '#core/source.ts';
 import { filterBisPublicInspection } from './api.ts';
 import { addDays, DOC_ITEM_PREFIX, detectChanges, easternDate, parseDocItems } from './detect.ts';
 import { fetchBisDocuments, fetchPublicInspection } from './fetch.ts';

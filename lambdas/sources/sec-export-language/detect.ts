@@ -1,5 +1,5 @@
-import type { ChangeDraft, Importance } from '../../core/change.ts';
-import { capDraft, DEFAULT_DRAFT_LIMITS } from '../../core/limits.ts';
+import type { ChangeDraft, Importance } from '#core/change.ts';
+import { capDraft, DEFAULT_DRAFT_LIMITS } from '#core/limits.ts';
 import { formBase } from '../sec-filings/detect.ts';
 import type { PassageDiff, PassageDiffResult } from './diff.ts';
 import { displayText } from './normalise.ts';

@@ -1,4 +1,4 @@
-import { SourceError } from '../../core/errors.ts';
+import { SourceError } from '#core/errors.ts';
 import { comparisonKey, comparisonText } from './normalise.ts';
 import { chooseSections, formBase, type Section, type SectionKind } from './sections.ts';
 import { type DocumentInfo, type ExtractStats, extractText, type Paragraph } from './text.ts';

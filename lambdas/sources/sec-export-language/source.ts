@@ -1,7 +1,7 @@
-import type { Change, ChangeDraft } from '../../core/change.ts';
-import { SourceError } from '../../core/errors.ts';
-import type { ItemWrite } from '../../core/ports.ts';
-import type { SourceContext, SourceDefinition } from '../../core/source.ts';
+import type { Change, ChangeDraft } from '#core/change.ts';
+import { SourceError } from '#core/errors.ts';
+import type { ItemWrite } from '#core/ports.ts';
+import type { SourceContext, SourceDefinition } from '#core/source.ts';
 import { primaryDocumentUrl } from '../sec-filings/detect.ts';
 import { fetchFilingDocument, type NewFiling, readFilingNew } from '../sec-filings/filing-ref.ts';
 import { fetchCompanySubmissions } from '../sec-filings/fetch.ts';

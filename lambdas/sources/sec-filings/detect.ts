@@ -1,5 +1,5 @@
-import type { ChangeDraft, Importance } from '../../core/change.ts';
-import { capDraft } from '../../core/limits.ts';
+import type { ChangeDraft, Importance } from '#core/change.ts';
+import { capDraft } from '#core/limits.ts';
 import type { FeedFiling } from './feed.ts';
 import type { SubmissionRow } from './submissions.ts';
 

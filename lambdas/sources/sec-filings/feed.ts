@@ -1,4 +1,4 @@
-import { SourceError } from '../../core/errors.ts';
+import { SourceError } from '#core/errors.ts';
 
 /**
  * Parser for EDGAR's "latest filings" Atom feed (`browse-edgar?action=getcurrent`).

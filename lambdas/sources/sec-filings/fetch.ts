@@ -1,5 +1,5 @@
-import { SourceError } from '../../core/errors.ts';
-import type { UpstreamClient } from '../../core/http.ts';
+import { SourceError } from '#core/errors.ts';
+import type { UpstreamClient } from '#core/http.ts';
 import { type KnownCompany, coversKnowledge, reachesPreviousHead } from './detect.ts';
 import { decodeFeed, type FeedPage, parseFeed } from './feed.ts';
 import { olderPagesNewestFirst, parseSubmissions, parseSubmissionsPage, type SubmissionRow, type SubmissionsDoc } from './submissions.ts';

@@ -1,6 +1,6 @@
-import type { Change } from '../../core/change.ts';
-import { SourceError } from '../../core/errors.ts';
-import type { UpstreamClient } from '../../core/http.ts';
+import type { Change } from '#core/change.ts';
+import { SourceError } from '#core/errors.ts';
+import type { UpstreamClient } from '#core/http.ts';
 import { primaryDocumentUrl } from './detect.ts';
 
 /**

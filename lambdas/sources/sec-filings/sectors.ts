@@ -1,6 +1,6 @@
-import { SourceError } from '../../core/errors.ts';
-import type { UpstreamClient } from '../../core/http.ts';
-import type { SourceWarning } from '../../core/ports.ts';
+import { SourceError } from '#core/errors.ts';
+import type { UpstreamClient } from '#core/http.ts';
+import type { SourceWarning } from '#core/ports.ts';
 import { unpadCik } from './feed.ts';
 import { submissionsUrl } from './fetch.ts';
 import type { WatchedCompany } from './tickers.ts';

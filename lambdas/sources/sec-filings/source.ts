@@ -1,7 +1,7 @@
-import type { ChangeDraft } from '../../core/change.ts';
-import { SourceError } from '../../core/errors.ts';
-import type { ItemWrite, SourceWarning } from '../../core/ports.ts';
-import type { SourceContext, SourceDefinition } from '../../core/source.ts';
+import type { ChangeDraft } from '#core/change.ts';
+import { SourceError } from '#core/errors.ts';
+import type { ItemWrite, SourceWarning } from '#core/ports.ts';
+import type { SourceContext, SourceDefinition } from '#core/source.ts';
 import { diffCompany, type FeedCandidate, filingChange, type KnownCompany, knownFromItem, knownKey, watchedFeedCandidates } from './detect.ts';
 import type { FeedFiling } from './feed.ts';
 import { FEED_MAX_START, FEED_PAGE_SIZE, fetchCompanySubmissions, fetchCompanyTickers, readFeed } from './fetch.ts';

@@ -1,5 +1,5 @@
-import { SourceError } from '../../core/errors.ts';
-import type { SourceWarning } from '../../core/ports.ts';
+import { SourceError } from '#core/errors.ts';
+import type { SourceWarning } from '#core/ports.ts';
 import { unpadCik } from './feed.ts';
 
 /**

@@ -1,5 +1,5 @@
-import type { ChangeDraft } from '../../core/change.ts';
-import { capDraft, capString } from '../../core/limits.ts';
+import type { ChangeDraft } from '#core/change.ts';
+import { capDraft, capString } from '#core/limits.ts';
 import type { Paragraph } from '../sec-export-language/text.ts';
 import { countriesIn } from '../sec-export-language/passages.ts';
 import { filingIndexUrl } from './fetch.ts';

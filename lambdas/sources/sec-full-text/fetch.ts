@@ -1,4 +1,4 @@
-import type { UpstreamClient } from '../../core/http.ts';
+import type { UpstreamClient } from '#core/http.ts';
 import { addDays } from '../federal-register/detect.ts';
 import { EFTS_HIT_CAP, EFTS_PAGE_SIZE, type EftsHit, isCapped, parseEftsPage } from './parse.ts';
 

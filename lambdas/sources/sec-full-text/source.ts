@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import type { ChangeDraft } from '../../core/change.ts';
-import type { AppConfig } from '../../core/config.ts';
-import { SourceError } from '../../core/errors.ts';
-import type { ItemWrite, SourceWarning } from '../../core/ports.ts';
-import type { SourceDefinition } from '../../core/source.ts';
+import type { ChangeDraft } from '#core/change.ts';
+import type { AppConfig } from '#core/config.ts';
+import { SourceError } from '#core/errors.ts';
+import type { ItemWrite, SourceWarning } from '#core/ports.ts';
+import type { SourceDefinition } from '#core/source.ts';
 import { addDays, easternDate } from '../federal-register/detect.ts';
 import { extractText } from '../sec-export-language/text.ts';
 import { isFpiForm, parseSicEntry } from '../sec-filings/sectors.ts';

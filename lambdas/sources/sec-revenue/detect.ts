@@ -1,6 +1,6 @@
-import type { ChangeDraft, Importance } from '../../core/change.ts';
-import { capDraft } from '../../core/limits.ts';
-import { formatShare, formatSigned, roundTenth } from '../../core/format.ts';
+import type { ChangeDraft, Importance } from '#core/change.ts';
+import { capDraft } from '#core/limits.ts';
+import { formatShare, formatSigned, roundTenth } from '#core/format.ts';
 import { type Breakdown, type BreakdownRecord, deriveFourthQuarters, dimensionSignature } from './breakdowns.ts';
 import { memberCountries, memberLabel } from './labels.ts';
 import { daysBetween, type FiscalFocus, fiscalLabel } from './periods.ts';

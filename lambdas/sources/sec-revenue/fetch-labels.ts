@@ -1,5 +1,5 @@
-import { SourceError } from '../../core/errors.ts';
-import type { UpstreamClient } from '../../core/http.ts';
+import { SourceError } from '#core/errors.ts';
+import type { UpstreamClient } from '#core/http.ts';
 import { type Breakdown, extractBreakdowns } from './breakdowns.ts';
 import { labelLinkbaseName, type MemberLabels, NO_LABELS, parseLabelLinkbase } from './label-linkbase.ts';
 import type { XbrlDocument } from './xbrl-reader.ts';

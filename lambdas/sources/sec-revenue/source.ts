@@ -1,7 +1,7 @@
-import type { Change, ChangeDraft } from '../../core/change.ts';
-import { SourceError } from '../../core/errors.ts';
-import type { ItemWrite } from '../../core/ports.ts';
-import type { SourceContext, SourceDefinition } from '../../core/source.ts';
+import type { Change, ChangeDraft } from '#core/change.ts';
+import { SourceError } from '#core/errors.ts';
+import type { ItemWrite } from '#core/ports.ts';
+import type { SourceContext, SourceDefinition } from '#core/source.ts';
 import { describeEntity } from './breakdowns.ts';
 import { DEFAULT_THRESHOLDS, detectRevenueChanges, type RevenueSeries, type RevenueThresholds, trimSeries } from './detect.ts';
 import { defaultLabelCache, type LabelCache, labelledBreakdowns } from './fetch-labels.ts';

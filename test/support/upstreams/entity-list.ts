@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENTITY_LIST, MEU_LIST, UNVERIFIED_LIST } from '../../../lambdas/sources/entity-list/lists.ts';
+import { ENTITY_LIST, MEU_LIST, UNVERIFIED_LIST } from '#sources/entity-list/lists.ts';
 import type { FakeResponse, FakeUpstream } from '../fake-upstream.ts';
 import { OWN_FIXTURES } from '../fixtures.ts';
 

@@ -1,0 +1,3 @@
+import { sourceHandler } from '../runtime.ts';
+import { secFullTextSource } from '#sources/sec-full-text/source.ts';
+export const handler = sourceHandler(secFullTextSource);

@@ -1,3 +1,0 @@
-import { sourceHandler } from '../../runtime/lambda.ts';
-import { secFilingsSource } from './source.ts';
-export const handler = sourceHandler(secFilingsSource);

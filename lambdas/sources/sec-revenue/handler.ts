@@ -1,4 +1,0 @@
-import { sourceHandler } from '../../runtime/lambda.ts';
-import { secRevenueSource } from './source.ts';
-
-export const handler = sourceHandler(secRevenueSource);
