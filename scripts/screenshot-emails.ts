@@ -15,10 +15,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Change } from '../lambdas/core/change.ts';
-import { page } from '../lambdas/notify/pages.ts';
-import { renderConfirmationEmail, renderEmail, type RenderOptions } from '../lambdas/notify/render.ts';
-import { sampleAll, sampleEntities, sampleFederalRegister, sampleFilings, sampleLanguage, sampleMentions, sampleRevenue } from '../lambdas/notify/samples.ts';
+import type { Change } from '#core/change.ts';
+import { page } from '#notify/pages.ts';
+import { renderConfirmationEmail, renderEmail, type RenderOptions } from '#notify/render.ts';
+import { sampleAll, sampleEntities, sampleFederalRegister, sampleFilings, sampleLanguage, sampleMentions, sampleRevenue } from '#test/support/samples.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

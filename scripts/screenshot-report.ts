@@ -233,9 +233,9 @@ async function exportWatch(args: string[], env: Record<string, string> = {}): Pr
 
 /** A fake EDGAR serving NVIDIA's FY2023 10-K and Q2 FY2026 10-Q (the shared fixtures). */
 async function startNvidiaHistoryUpstream() {
-  const { FakeUpstream } = await import('../test/support/fake-upstream.ts');
-  const { registerSecSubmissions, registerSecTickers, submissionsJson } = await import('../test/support/upstreams/sec.ts');
-  const { shared } = await import('../test/support/fixtures.ts');
+  const { FakeUpstream } = await import('#test/support/fake-upstream.ts');
+  const { registerSecSubmissions, registerSecTickers, submissionsJson } = await import('#test/support/upstreams/sec.ts');
+  const { shared } = await import('#test/support/fixtures.ts');
   const fake = await new FakeUpstream().start();
   registerSecTickers(fake);
   const filings = [
@@ -263,7 +263,7 @@ async function sectorMain(chromium: string): Promise<number> {
   rmSync(dataDir, { recursive: true, force: true });
   // The demo's run may report a failing source (its exit code is 1 then): the sector page needs only its data.
   await exportWatch(['demo', '--data-dir', dataDir]).catch((err: Error) => console.log(`  (demo: ${err.message.split('\n')[0]})`));
-  const { seedSector, SECTOR_SIC } = await import('../test/support/sector-seed.ts');
+  const { seedSector, SECTOR_SIC } = await import('#test/support/sector-seed.ts');
   await seedSector(dataDir);
   const html = join(dataDir, 'sector.html');
   process.stdout.write(await exportWatch(['report', '--data-dir', dataDir, '--sector', SECTOR_SIC, '--out', html]));
@@ -294,7 +294,7 @@ async function main(): Promise<number> {
   }
   console.log(`Demo data in ${dataDir}`);
   await exportWatch(['demo', '--data-dir', dataDir]);
-  const { hasSharedFixtures } = await import('../test/support/fixtures.ts');
+  const { hasSharedFixtures } = await import('#test/support/fixtures.ts');
   if (hasSharedFixtures && !process.argv.includes('--no-history')) {
     const fake = await startNvidiaHistoryUpstream();
     try {

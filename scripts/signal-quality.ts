@@ -3,7 +3,7 @@
  * conformance set (test/fixtures/sec/issuers), per issuer and overall, and each mismatch.
  * docs/signal-quality.md reports its output.
  */
-import { evaluateIssuers } from '../test/support/issuer-conformance.ts';
+import { evaluateIssuers } from '#test/support/issuer-conformance.ts';
 
 const results = evaluateIssuers();
 const byIssuer = new Map<string, { files: Set<string>; periods: Set<string>; n: number; exact: number }>();
