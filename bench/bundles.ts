@@ -20,7 +20,10 @@ function initTime(file: string, runs: number): number {
   const script = `const t = performance.now(); await import(${JSON.stringify(`file://${file}`)}); process.stdout.write(String(performance.now() - t));`;
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO_ROOT, env: { ...process.env, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
     samples.push(Number(out.toString()));
   }
   return median(samples);
@@ -39,7 +42,9 @@ export async function runBundleBench(options: { runs?: number } = {}): Promise<B
     env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_HOME: join(REPO_ROOT, '.cdk-home') },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const template = JSON.parse(readFileSync(join(out, 'ExportWatch.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Metadata?: Record<string, string> }> };
+  const template = JSON.parse(readFileSync(join(out, 'ExportWatch.template.json'), 'utf8')) as {
+    Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;
+  };
 
   // The empty handler, built exactly like the functions.
   const emptyDir = join(out, 'empty-handler');
@@ -68,7 +73,12 @@ export async function runBundleBench(options: { runs?: number } = {}): Promise<B
     const file = readdirSync(dir).find((f) => f === 'index.mjs' || f === 'index.js');
     if (!file) continue;
     const initMs = initTime(join(dir, file), runs);
-    rows.push({ fn: cdkPath.replace(/^ExportWatch\//, '').replace(/\/Resource$/, ''), bytes: statSync(join(dir, file)).size, initMs, initRatio: initMs / emptyInit });
+    rows.push({
+      fn: cdkPath.replace(/^ExportWatch\//, '').replace(/\/Resource$/, ''),
+      bytes: statSync(join(dir, file)).size,
+      initMs,
+      initRatio: initMs / emptyInit,
+    });
   }
   execFileSync('rm', ['-rf', out]);
   return rows;
@@ -78,7 +88,10 @@ export function formatBundleBench(rows: BundleRow[]): string {
   return [
     '| function | bundle (minified) | goal ≤ 500 KB | cold init (median) | init ÷ empty handler |',
     '|---|---:|---|---:|---:|',
-    ...rows.map((r) => `| ${r.fn} | ${(r.bytes / 1024).toFixed(1)} KB | ${r.bytes <= 500 * 1024 ? 'met' : 'MISSED'} | ${r.initMs.toFixed(1)} ms | ${r.initRatio.toFixed(1)}× |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.fn} | ${(r.bytes / 1024).toFixed(1)} KB | ${r.bytes <= 500 * 1024 ? 'met' : 'MISSED'} | ${r.initMs.toFixed(1)} ms | ${r.initRatio.toFixed(1)}× |`,
+    ),
   ].join('\n');
 }
 

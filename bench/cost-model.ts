@@ -160,7 +160,8 @@ export function estimateMonthlyCost(a: CostAssumptions, prices: typeof PRICES = 
   let reads = 0;
   let writes = 0;
   for (const fn of a.functions) {
-    const cadences: readonly Schedule[] = fn.schedule === undefined ? [] : Array.isArray(fn.schedule) ? fn.schedule : [fn.schedule as Schedule];
+    const cadences: readonly Schedule[] =
+      fn.schedule === undefined ? [] : Array.isArray(fn.schedule) ? fn.schedule : [fn.schedule as Schedule];
     const runs = cadences.reduce((sum, c) => sum + runsPerMonth(c), 0);
     const extra = fn.extraInvocationsPerMonth ?? 0;
     const extraRun = fn.extraRun ?? fn;
@@ -168,7 +169,7 @@ export function estimateMonthlyCost(a: CostAssumptions, prices: typeof PRICES = 
     invocationsPerMonth[fn.name] = Math.round(total);
     scheduled += runs;
     invocations += total;
-    gbSeconds += (runs * fn.avgDurationMs + extra * extraRun.avgDurationMs) / 1000 * (fn.memoryMb / 1024);
+    gbSeconds += ((runs * fn.avgDurationMs + extra * extraRun.avgDurationMs) / 1000) * (fn.memoryMb / 1024);
     logGb += (total * fn.logKbPerRun) / (1024 * 1024);
     reads += runs * fn.readUnitsPerRun + extra * extraRun.readUnitsPerRun;
     writes += runs * fn.writeUnitsPerRun + extra * extraRun.writeUnitsPerRun;
@@ -183,7 +184,8 @@ export function estimateMonthlyCost(a: CostAssumptions, prices: typeof PRICES = 
       detail: `${fmt(invocations)} invocations, ${fmt(gbSeconds)} GB-s (arm64)`,
       monthlyUsd: (invocations / 1e6) * prices.lambdaPerMillionRequests + gbSeconds * prices.lambdaPerGbSecond,
       monthlyUsdAfterFreeTier:
-        (over(invocations, ALWAYS_FREE.lambdaRequests) / 1e6) * prices.lambdaPerMillionRequests + over(gbSeconds, ALWAYS_FREE.lambdaGbSeconds) * prices.lambdaPerGbSecond,
+        (over(invocations, ALWAYS_FREE.lambdaRequests) / 1e6) * prices.lambdaPerMillionRequests +
+        over(gbSeconds, ALWAYS_FREE.lambdaGbSeconds) * prices.lambdaPerGbSecond,
     },
     {
       service: 'DynamoDB (on demand)',
@@ -241,7 +243,8 @@ export function estimateMonthlyCost(a: CostAssumptions, prices: typeof PRICES = 
       detail: `${(logGb * 1024).toFixed(0)} MB ingested, ≤ ${(storedLogGb * 1024).toFixed(0)} MB stored (${a.logRetentionMonths}-month retention)`,
       monthlyUsd: logGb * prices.logsIngestionPerGb + storedLogGb * prices.logsStoragePerGbMonth,
       monthlyUsdAfterFreeTier:
-        over(logGb, ALWAYS_FREE.logsIngestionGb) * prices.logsIngestionPerGb + over(storedLogGb, ALWAYS_FREE.logsStorageGb) * prices.logsStoragePerGbMonth,
+        over(logGb, ALWAYS_FREE.logsIngestionGb) * prices.logsIngestionPerGb +
+        over(storedLogGb, ALWAYS_FREE.logsStorageGb) * prices.logsStoragePerGbMonth,
     },
     {
       service: 'Secrets Manager',
@@ -253,7 +256,8 @@ export function estimateMonthlyCost(a: CostAssumptions, prices: typeof PRICES = 
       service: 'KMS',
       detail: `${a.kmsKeys} customer-managed ${a.kmsKeys === 1 ? 'key' : 'keys'} (encrypted SNS topics), ${fmt(a.kmsRequestsPerMonth)} requests`,
       monthlyUsd: a.kmsKeys * prices.kmsPerKeyMonth + (a.kmsRequestsPerMonth / 1e4) * prices.kmsPerTenThousandRequests,
-      monthlyUsdAfterFreeTier: a.kmsKeys * prices.kmsPerKeyMonth + (over(a.kmsRequestsPerMonth, ALWAYS_FREE.kmsRequests) / 1e4) * prices.kmsPerTenThousandRequests,
+      monthlyUsdAfterFreeTier:
+        a.kmsKeys * prices.kmsPerKeyMonth + (over(a.kmsRequestsPerMonth, ALWAYS_FREE.kmsRequests) / 1e4) * prices.kmsPerTenThousandRequests,
     },
     {
       service: 'SQS',
@@ -366,9 +370,26 @@ export function defaultCostAssumptions(schedules: {
   });
   functions.push(
     // Scheduled every 5 min plus ~1 stream-triggered run per 30 changes batch; ~30 a day assumed.
-    { name: 'notifier', schedule: schedules.notifier, extraInvocationsPerMonth: 30 * DAYS_PER_MONTH, avgDurationMs: 600, memoryMb: 512, logKbPerRun: 2, readUnitsPerRun: 2, writeUnitsPerRun: 1 },
+    {
+      name: 'notifier',
+      schedule: schedules.notifier,
+      extraInvocationsPerMonth: 30 * DAYS_PER_MONTH,
+      avgDurationMs: 600,
+      memoryMb: 512,
+      logKbPerRun: 2,
+      readUnitsPerRun: 2,
+      writeUnitsPerRun: 1,
+    },
     // One consistent read of state and alert state per source and one outbox query; writes only on changes of health.
-    { name: 'ops-check', schedule: schedules.opsCheck, avgDurationMs: 400, memoryMb: 512, logKbPerRun: 3, readUnitsPerRun: 2 * names.length + 1, writeUnitsPerRun: 0.05 },
+    {
+      name: 'ops-check',
+      schedule: schedules.opsCheck,
+      avgDurationMs: 400,
+      memoryMb: 512,
+      logKbPerRun: 3,
+      readUnitsPerRun: 2 * names.length + 1,
+      writeUnitsPerRun: 0.05,
+    },
     ...(schedules.otherFunctions ?? []),
   );
   const sources = names.length;
@@ -388,7 +409,9 @@ export function defaultCostAssumptions(schedules: {
     // backlog, ops-check heartbeat. Lean: Errors per function, one per DLQ,
     // ops-check heartbeat (staleness is the ops check's own SNS alert).
     // test/infra/ops.test.ts checks both against the stack.
-    alarms: full ? 2 * functions.length + deadLetterQueues + sources + 2 : functions.length + deadLetterQueues + 1 + (schedules.leanBacklogAlarm ? 1 : 0),
+    alarms: full
+      ? 2 * functions.length + deadLetterQueues + sources + 2
+      : functions.length + deadLetterQueues + 1 + (schedules.leanBacklogAlarm ? 1 : 0),
     deadLetterQueues,
     dashboards: full ? 1 : 0,
     dynamoStorageGb: 0.5,

@@ -47,7 +47,12 @@ export async function countSourceRuns(): Promise<SourceRunCount[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ew-cost-bench-'));
   const env = { ...upstream.fake.env(), SEC_USER_AGENT: 'export-watch bench bench@example.com' };
   const config = loadConfig({ ...process.env, ...env });
-  const runtime = await LocalRuntime.start({ dataDir, env, log: () => undefined, http: createUpstreamClient(config, { secRequestsPerSecond: 10_000, otherRequestsPerSecond: 10_000 }) });
+  const runtime = await LocalRuntime.start({
+    dataDir,
+    env,
+    log: () => undefined,
+    http: createUpstreamClient(config, { secRequestsPerSecond: 10_000, otherRequestsPerSecond: 10_000 }),
+  });
   let reads = 0;
   let writes = 0;
   const proto = DynamoDBDocumentClient.prototype as unknown as { send: (command: { constructor: { name: string } }) => Promise<unknown> };
@@ -71,7 +76,14 @@ export async function countSourceRuns(): Promise<SourceRunCount[]> {
         const t = performance.now();
         await runtime.runSource(source);
         const wall = performance.now() - t;
-        rows.push({ source, phase, upstreamRequests: upstream.fake.requests.length, dynamoReads: reads, dynamoWrites: writes, computeMs: Math.max(0, wall - fetchTime.ms) });
+        rows.push({
+          source,
+          phase,
+          upstreamRequests: upstream.fake.requests.length,
+          dynamoReads: reads,
+          dynamoWrites: writes,
+          computeMs: Math.max(0, wall - fetchTime.ms),
+        });
       }
       await runtime.runNotifier();
     }
@@ -114,7 +126,9 @@ export async function runCostBench(
   const modelOf = (observability: ObservabilityMode): CostModel => {
     const assumptions = defaultCostAssumptions({
       sources: Object.fromEntries(deployed.map((n) => [n, design.cadences[n]])),
-      ...(triggered.size > 0 ? { triggeredRunsPerMonth: Object.fromEntries([...triggered].map((n) => [n, TRIGGERED_ANALYSIS_RUNS_PER_MONTH])) } : {}),
+      ...(triggered.size > 0
+        ? { triggeredRunsPerMonth: Object.fromEntries([...triggered].map((n) => [n, TRIGGERED_ANALYSIS_RUNS_PER_MONTH])) }
+        : {}),
       notifier: design.cadences.notifier[0] ?? DEFAULT_SCHEDULES.notifier,
       opsCheck: OPS_CHECK_SCHEDULE,
       otherFunctions: [SUBSCRIPTION_FUNCTION, FEEDBACK_FUNCTION],
@@ -128,7 +142,11 @@ export async function runCostBench(
       const quiet = counts.find((c) => c.source === fn.name && c.phase === 'quiet');
       const news = counts.find((c) => c.source === fn.name && c.phase === 'news');
       if (!quiet || !news) continue;
-      const perRun = (c: SourceRunCount) => ({ avgDurationMs: c.computeMs + c.upstreamRequests * ASSUMED_UPSTREAM_LATENCY_MS, readUnitsPerRun: c.dynamoReads, writeUnitsPerRun: c.dynamoWrites });
+      const perRun = (c: SourceRunCount) => ({
+        avgDurationMs: c.computeMs + c.upstreamRequests * ASSUMED_UPSTREAM_LATENCY_MS,
+        readUnitsPerRun: c.dynamoReads,
+        writeUnitsPerRun: c.dynamoWrites,
+      });
       if (triggered.has(fn.name)) {
         // Triggered runs do the work (a news run); the scheduled sweeps find nothing (quiet).
         Object.assign(fn, perRun(quiet));
@@ -152,7 +170,9 @@ export function formatSourceRunCounts(counts: SourceRunCount[]): string {
   return [
     '| source | run | upstream requests | DynamoDB reads | DynamoDB writes | compute |',
     '|---|---|---:|---:|---:|---:|',
-    ...counts.map((c) => `| ${c.source} | ${c.phase} | ${c.upstreamRequests} | ${c.dynamoReads} | ${c.dynamoWrites} | ${c.computeMs.toFixed(0)} ms |`),
+    ...counts.map(
+      (c) => `| ${c.source} | ${c.phase} | ${c.upstreamRequests} | ${c.dynamoReads} | ${c.dynamoWrites} | ${c.computeMs.toFixed(0)} ms |`,
+    ),
   ].join('\n');
 }
 

@@ -75,7 +75,16 @@ export async function runE2eBench(): Promise<E2eRow[]> {
       const wallMs = performance.now() - t;
       const changes = summary.sources.reduce((n, s) => n + (s.status === 'ok' ? s.changesCreated : 0), 0);
       const label = rows.length === 0 ? 'baseline (quiet)' : rows.length === 1 ? 'news' : 'repeat (nothing new)';
-      rows.push({ phase: label, wallMs, fetchMs: fetch.ms, storeMs: store.ms, sendMs: send.ms, computeMs: Math.max(0, wallMs - fetch.ms - store.ms - send.ms), changes, emails: summary.notifier.emailsSent });
+      rows.push({
+        phase: label,
+        wallMs,
+        fetchMs: fetch.ms,
+        storeMs: store.ms,
+        sendMs: send.ms,
+        computeMs: Math.max(0, wallMs - fetch.ms - store.ms - send.ms),
+        changes,
+        emails: summary.notifier.emailsSent,
+      });
     }
   } finally {
     for (const r of restore) r();
@@ -91,7 +100,10 @@ export function formatE2eBench(rows: E2eRow[]): string {
   return [
     '| cycle | wall | upstream fetch | DynamoDB | SES send | compute (parse, diff, render) | changes | emails |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.phase} | ${ms(r.wallMs)} | ${ms(r.fetchMs)} | ${ms(r.storeMs)} | ${ms(r.sendMs)} | ${ms(r.computeMs)} | ${r.changes} | ${r.emails} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.phase} | ${ms(r.wallMs)} | ${ms(r.fetchMs)} | ${ms(r.storeMs)} | ${ms(r.sendMs)} | ${ms(r.computeMs)} | ${r.changes} | ${r.emails} |`,
+    ),
   ].join('\n');
 }
 

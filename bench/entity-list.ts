@@ -43,10 +43,17 @@ async function worker(rowsCount: number): Promise<EntityListBenchRow> {
   const rows = syntheticCslRows(rowsCount, { seed: 7, bisShare: 0.15 });
   const first = cslBody(rows);
   serveCsl(fake, first);
-  const config = testConfig({ ...fake.env(), EXPORT_WATCH_CONFIG_JSON: JSON.stringify({ watchlist: ['NVDA'], http: { maxBodyBytes: 128 * 1024 * 1024 } }) });
+  const config = testConfig({
+    ...fake.env(),
+    EXPORT_WATCH_CONFIG_JSON: JSON.stringify({ watchlist: ['NVDA'], http: { maxBodyBytes: 128 * 1024 * 1024 } }),
+  });
   const local = await startLocalDynamo(config.tables);
   const clock = new ManualClock('2026-11-01T12:00:00Z');
-  const deps = createCycleDeps(config, { db: local.db, clock, http: createUpstreamClient(config, { otherRequestsPerSecond: 1000, secRequestsPerSecond: 1000 }) });
+  const deps = createCycleDeps(config, {
+    db: local.db,
+    clock,
+    http: createUpstreamClient(config, { otherRequestsPerSecond: 1000, secRequestsPerSecond: 1000 }),
+  });
 
   let t = performance.now();
   const baseline = await runSourceCycle(entityListSource, deps);
@@ -55,7 +62,17 @@ async function worker(rowsCount: number): Promise<EntityListBenchRow> {
 
   // Next version: amend every 100th BIS row's address, drop 10 rows, add 20.
   const bis = rows.filter((r) => String(r.source).includes('Bureau of Industry and Security'));
-  const amended = rows.map((r, i) => (i % 100 === 0 && bis.includes(r) ? { ...r, addresses: [...(r.addresses as unknown[]), { address: 'New Road 1', city: 'Shenzhen', state: null, postal_code: '518000', country: 'CN' }] } : r));
+  const amended = rows.map((r, i) =>
+    i % 100 === 0 && bis.includes(r)
+      ? {
+          ...r,
+          addresses: [
+            ...(r.addresses as unknown[]),
+            { address: 'New Road 1', city: 'Shenzhen', state: null, postal_code: '518000', country: 'CN' },
+          ],
+        }
+      : r,
+  );
   const removed = new Set(bis.slice(0, 10));
   const added = syntheticCslRows(20, { seed: 99, bisShare: 1 }).map((r, i) => ({ ...r, name: `Added Entity ${i} Co., Ltd.` }));
   serveCsl(fake, cslBody([...amended.filter((r) => !removed.has(r)), ...added]));
@@ -96,11 +113,15 @@ async function worker(rowsCount: number): Promise<EntityListBenchRow> {
  * its peak RSS is an upper bound of what the Lambda needs (goal: 512 MB with headroom).
  */
 export function runEntityListBench(rows = 25_800): EntityListBenchRow {
-  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(REPO_ROOT, 'bench/entity-list.ts'), '--worker', String(rows)], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const out = execFileSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', join(REPO_ROOT, 'bench/entity-list.ts'), '--worker', String(rows)],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   return JSON.parse(out.toString().trim().split('\n').at(-1) ?? '{}') as EntityListBenchRow;
 }
 
@@ -115,7 +136,9 @@ export function formatEntityListBench(r: EntityListBenchRow): string {
 /** Parse + diff time of an all-BIS list of `n` rows against its own snapshot (best of three). */
 function parseAndDiffMs(n: number): number {
   const body = Buffer.from(cslBody(syntheticCslRows(n, { seed: 3, bisShare: 1 })));
-  const baseline = diffEntries([], parseCsl(body).entries).itemWrites.flatMap((w) => (w.value === null ? [] : [{ key: w.key, value: w.value }]));
+  const baseline = diffEntries([], parseCsl(body).entries).itemWrites.flatMap((w) =>
+    w.value === null ? [] : [{ key: w.key, value: w.value }],
+  );
   let best = Number.POSITIVE_INFINITY;
   for (let k = 0; k < 3; k++) {
     const t = performance.now();

@@ -31,7 +31,11 @@ export interface ExportLanguageBenchRow {
 }
 
 /** NVIDIA documents of the shared fixtures (10-Q Q2 FY2026, 10-K FY2023, an 8-K). */
-export const BENCH_DOCUMENTS: readonly string[] = ['sec/nvidia/nvda-20250727-10q.htm', 'sec/nvidia/nvda-20230129-10k.htm', 'sec/nvidia/nvda-20260302-8k.htm'];
+export const BENCH_DOCUMENTS: readonly string[] = [
+  'sec/nvidia/nvda-20250727-10q.htm',
+  'sec/nvidia/nvda-20230129-10k.htm',
+  'sec/nvidia/nvda-20260302-8k.htm',
+];
 
 const SLICE = 64 * 1024;
 
@@ -74,7 +78,9 @@ export function benchTable(rows: readonly ExportLanguageBenchRow[]): string {
  * Run the benchmark over the documents that exist (shared fixtures are optional), print a
  * markdown table and return the rows.
  */
-export function runExportLanguageBench(options: { documents?: readonly string[]; runs?: number; print?: (s: string) => void } = {}): ExportLanguageBenchRow[] {
+export function runExportLanguageBench(
+  options: { documents?: readonly string[]; runs?: number; print?: (s: string) => void } = {},
+): ExportLanguageBenchRow[] {
   const runs = options.runs ?? 5;
   const print = options.print ?? ((s: string) => console.log(s));
   const rows: ExportLanguageBenchRow[] = [];

@@ -106,7 +106,13 @@ function mailedAt(design: PipelineDesign, notifierFires: readonly number[], inse
 }
 
 /** A polled family: visible → next run that fetches → written at run end → mailed. */
-function polledLatencies(design: PipelineDesign, fires: readonly number[], notifierFires: readonly number[], visible: readonly number[], runSeconds: number): number[] {
+function polledLatencies(
+  design: PipelineDesign,
+  fires: readonly number[],
+  notifierFires: readonly number[],
+  visible: readonly number[],
+  runSeconds: number,
+): number[] {
   return visible.map((v) => (mailedAt(design, notifierFires, firstFetchAfter(fires, v) + runSeconds * 1000) - v) / 1000);
 }
 
@@ -117,7 +123,12 @@ function polledLatencies(design: PipelineDesign, fires: readonly number[], notif
  * starts and fetches their documents one by one; its changes are written at its end. An
  * invocation that arrives while a cycle runs waits for it (a throttled trigger is retried).
  */
-function analysisLatencies(design: PipelineDesign, sweepFires: readonly number[], notifierFires: readonly number[], filings: ReadonlyArray<{ visibleMs: number; insertedMs: number }>): number[] {
+function analysisLatencies(
+  design: PipelineDesign,
+  sweepFires: readonly number[],
+  notifierFires: readonly number[],
+  filings: ReadonlyArray<{ visibleMs: number; insertedMs: number }>,
+): number[] {
   const triggers = design.analysisTrigger ? filings.map((f) => f.insertedMs + design.analysisTrigger!.batchingWindowSeconds * 1000) : [];
   const invocations = [...new Set([...triggers, ...sweepFires])].sort((a, b) => a - b);
   const pending = [...filings].sort((a, b) => a.insertedMs - b.insertedMs);
@@ -128,8 +139,10 @@ function analysisLatencies(design: PipelineDesign, sweepFires: readonly number[]
     if (next >= pending.length) break;
     const start = Math.max(invocation, busyUntil);
     const batch: typeof pending = [];
-    while (next < pending.length && (pending[next] as (typeof pending)[number]).insertedMs <= start) batch.push(pending[next++] as (typeof pending)[number]);
-    const seconds = batch.length === 0 ? RUN_SECONDS.analysisQuiet : RUN_SECONDS.analysisBase + RUN_SECONDS.analysisPerFiling * batch.length;
+    while (next < pending.length && (pending[next] as (typeof pending)[number]).insertedMs <= start)
+      batch.push(pending[next++] as (typeof pending)[number]);
+    const seconds =
+      batch.length === 0 ? RUN_SECONDS.analysisQuiet : RUN_SECONDS.analysisBase + RUN_SECONDS.analysisPerFiling * batch.length;
     busyUntil = start + seconds * 1000;
     for (const f of batch) out.push((mailedAt(design, notifierFires, busyUntil) - f.visibleMs) / 1000);
   }
@@ -192,7 +205,10 @@ export function replay(design: PipelineDesign, day: RecordedDay = recordedDay(),
   const to = Math.max(secDay + 26 * HOUR, ...day.filings.map((t) => t + 26 * HOUR));
   const notifierFires = fireTimes(design.cadences.notifier, from, to + 30 * HOUR);
   const filingFires = fireTimes(design.cadences['sec-filings'], from, to + 30 * HOUR);
-  const filings = filingsVisible.map((visibleMs) => ({ visibleMs, insertedMs: firstFetchAfter(filingFires, visibleMs) + RUN_SECONDS.filings * 1000 }));
+  const filings = filingsVisible.map((visibleMs) => ({
+    visibleMs,
+    insertedMs: firstFetchAfter(filingFires, visibleMs) + RUN_SECONDS.filings * 1000,
+  }));
   const filingLatencies = filings.map((f) => (mailedAt(design, notifierFires, f.insertedMs) - f.visibleMs) / 1000);
   // Each analysis runs on its own function; the slower of the two is the family's figure.
   const analyses = (['sec-revenue', 'sec-export-language'] as const).map((name) =>
@@ -203,7 +219,10 @@ export function replay(design: PipelineDesign, day: RecordedDay = recordedDay(),
   // Public inspection: each recorded posting, arriving any second of the 3 minutes after its
   // stamp (the API shows it within that), and the posting windows swept evenly.
   const frDay = Date.parse('2026-10-02T00:00:00-04:00');
-  const piVisible = [...day.publicInspection.flatMap((t) => Array.from({ length: 180 }, (_, s) => t + s * 1000)), ...even(frDay + 8.75 * HOUR, frDay + 18.5 * HOUR)];
+  const piVisible = [
+    ...day.publicInspection.flatMap((t) => Array.from({ length: 180 }, (_, s) => t + s * 1000)),
+    ...even(frDay + 8.75 * HOUR, frDay + 18.5 * HOUR),
+  ];
   const frFrom = Math.min(frDay - 2 * HOUR, ...day.publicInspection) - HOUR;
   const frFires = fireTimes(design.cadences['federal-register'], frFrom, frDay + 30 * HOUR);
   const frNotifierFires = fireTimes(design.cadences.notifier, frFrom, frDay + 30 * HOUR);
@@ -216,7 +235,15 @@ export function replay(design: PipelineDesign, day: RecordedDay = recordedDay(),
     const goal = LATENCY_GOALS[family];
     const medianSeconds = percentile(values, 50);
     const p95Seconds = percentile(values, 95);
-    return { design: design.name, family, samples: values.length, recorded, medianSeconds, p95Seconds, met: medianSeconds <= goal.median && p95Seconds <= goal.p95 };
+    return {
+      design: design.name,
+      family,
+      samples: values.length,
+      recorded,
+      medianSeconds,
+      p95Seconds,
+      met: medianSeconds <= goal.median && p95Seconds <= goal.p95,
+    };
   };
   return [
     row('filing.new', filingLatencies, day.filings.length),

@@ -27,7 +27,9 @@ export interface PollingRow {
 export async function runPollingBench(sizes: number[] = [1, 10, 100, 1000]): Promise<PollingRow[]> {
   const fake = await new FakeUpstream().start();
   const realSubmissions = shared('sec/nvidia/submissions-CIK0001045810.json');
-  const submissionsBody = readFileSync(existsSync(realSubmissions) ? realSubmissions : join(SEC_DEMO_FIXTURES, 'submissions-CIK0001045810.json'));
+  const submissionsBody = readFileSync(
+    existsSync(realSubmissions) ? realSubmissions : join(SEC_DEMO_FIXTURES, 'submissions-CIK0001045810.json'),
+  );
   const naiveFake = await new FakeUpstream().start();
   naiveFake.on('GET', /^\/submissions\//, () => ({ body: submissionsBody, headers: { 'content-type': 'application/json' } }));
   const rows: PollingRow[] = [];
@@ -67,7 +69,10 @@ export function formatPollingBench(rows: PollingRow[]): string {
   return [
     '| watched companies | export-watch requests | export-watch bytes | naive requests | naive bytes | bytes saved |',
     '|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.companies} | ${r.requests} | ${kb(r.bytes)} | ${r.naiveRequests} | ${kb(r.naiveBytes)} | ${(r.naiveBytes / Math.max(1, r.bytes)).toFixed(0)}× |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.companies} | ${r.requests} | ${kb(r.bytes)} | ${r.naiveRequests} | ${kb(r.naiveBytes)} | ${(r.naiveBytes / Math.max(1, r.bytes)).toFixed(0)}× |`,
+    ),
   ].join('\n');
 }
 

@@ -68,7 +68,9 @@ const WEEK_MONDAY = Date.parse('2026-01-12T00:00:00-05:00');
 
 /** Seconds after midnight ET of each recorded feed entry (the day's rhythm of filings). */
 export function recordedTimesOfDay(): number[] {
-  const files = hasSharedFixtures ? ['sec/feeds/getcurrent-start0-count100.atom.xml', 'sec/feeds/getcurrent-start5000-count100.atom.xml'] : [];
+  const files = hasSharedFixtures
+    ? ['sec/feeds/getcurrent-start0-count100.atom.xml', 'sec/feeds/getcurrent-start5000-count100.atom.xml']
+    : [];
   const out: number[] = [];
   for (const f of files) {
     for (const filing of parseFeed(decodeFeed(readFileSync(shared(f)))).filings) {
@@ -119,15 +121,29 @@ export async function runSectorBench(companyCount = 150): Promise<SectorWeek> {
   let visible: typeof filings = [];
   registerSecFeed(fake, (start) => {
     if (start !== 0) return undefined;
-    const top: FeedEntrySpec[] = [...visible].reverse().map((f) => ({ accession: f.accession, form: f.form, company: `SECTOR COMPANY ${f.cik}`, cik: f.cik, updated: iso(f.at) }));
+    const top: FeedEntrySpec[] = [...visible]
+      .reverse()
+      .map((f) => ({ accession: f.accession, form: f.form, company: `SECTOR COMPANY ${f.cik}`, cik: f.cik, updated: iso(f.at) }));
     return atomFeed([...top, ...background].slice(0, 100), iso(visible.at(-1)?.at ?? WEEK_MONDAY));
   });
   const rowsOf = (cik: string): SubmissionRowSpec[] => [
     ...visible
       .filter((f) => f.cik === cik)
       .reverse()
-      .map((f) => ({ accession: f.accession, filingDate: iso(f.at).slice(0, 10), form: f.form, primaryDocument: f.form === '10-Q' ? 'q.htm' : 'results.htm', items: f.form === '8-K' ? '2.02,9.01' : '' })),
-    { accession: `${cik.padStart(10, '0')}-25-000001`, filingDate: '2025-11-05', reportDate: '2025-09-30', form: '10-Q', primaryDocument: 'q3.htm' },
+      .map((f) => ({
+        accession: f.accession,
+        filingDate: iso(f.at).slice(0, 10),
+        form: f.form,
+        primaryDocument: f.form === '10-Q' ? 'q.htm' : 'results.htm',
+        items: f.form === '8-K' ? '2.02,9.01' : '',
+      })),
+    {
+      accession: `${cik.padStart(10, '0')}-25-000001`,
+      filingDate: '2025-11-05',
+      reportDate: '2025-09-30',
+      form: '10-Q',
+      primaryDocument: 'q3.htm',
+    },
   ];
   registerSecSubmissions(fake, (name) => {
     const cik = /^CIK(\d{10})\.json$/.exec(name)?.[1]?.replace(/^0+/, '');
@@ -174,8 +190,18 @@ export async function runSectorBench(companyCount = 150): Promise<SectorWeek> {
     }
     // Filing hours of the week: 17 polls an hour × 60 × 5 days, less the busy ones.
     const quietCycles = 17 * 60 * 5 - minutes.length;
-    const quiet: CycleFigures = { cycles: quietCycles, requestsPerCycle: quietOne.requests, bytesPerCycle: quietOne.bytes, lambdaMsPerCycle: quietOne.ms + quietOne.requests * UPSTREAM_LATENCY_MS };
-    const busyFigures: CycleFigures = { cycles: minutes.length, requestsPerCycle: busy.requests / minutes.length, bytesPerCycle: busy.bytes / minutes.length, lambdaMsPerCycle: busy.ms / minutes.length };
+    const quiet: CycleFigures = {
+      cycles: quietCycles,
+      requestsPerCycle: quietOne.requests,
+      bytesPerCycle: quietOne.bytes,
+      lambdaMsPerCycle: quietOne.ms + quietOne.requests * UPSTREAM_LATENCY_MS,
+    };
+    const busyFigures: CycleFigures = {
+      cycles: minutes.length,
+      requestsPerCycle: busy.requests / minutes.length,
+      bytesPerCycle: busy.bytes / minutes.length,
+      lambdaMsPerCycle: busy.ms / minutes.length,
+    };
     return {
       companies: companyCount,
       filings: filings.length,
@@ -244,7 +270,16 @@ export async function runFullTextBench(companyCount = 150, otherFilers = 150): P
       for (; next < filed.length && (filed[next] as (typeof filed)[number]).at <= at; next++) {
         const f = filed[next] as (typeof filed)[number];
         const day = iso(f.at).slice(0, 10);
-        index.push({ adsh: f.accession, filename: 'q.htm', cik: f.cik.padStart(10, '0'), displayName: `COMPANY ${f.cik}  (CIK ${f.cik.padStart(10, '0')})`, form: '10-Q', fileType: '10-Q', fileDate: day, html });
+        index.push({
+          adsh: f.accession,
+          filename: 'q.htm',
+          cik: f.cik.padStart(10, '0'),
+          displayName: `COMPANY ${f.cik}  (CIK ${f.cik.padStart(10, '0')})`,
+          form: '10-Q',
+          fileType: '10-Q',
+          fileDate: day,
+          html,
+        });
       }
       if (index.length > before) registerFullText(fake, index); // serve the new documents' paths
       const start = { ...http.stats };
@@ -288,7 +323,11 @@ export async function runFullTextBench(companyCount = 150, otherFilers = 150): P
  * (the trigger batches the filings of one cycle) reading each of its filings at the
  * demo's measured cost of one filing.
  */
-export async function sectorMonthlyCost(week: SectorWeek, counts?: SourceRunCount[], fullText?: FullTextWeek): Promise<{ lean: number; full: number; triggeredRunsPerMonth: number }> {
+export async function sectorMonthlyCost(
+  week: SectorWeek,
+  counts?: SourceRunCount[],
+  fullText?: FullTextWeek,
+): Promise<{ lean: number; full: number; triggeredRunsPerMonth: number }> {
   const weeksPerMonth = DAYS_PER_MONTH / 7;
   const triggeredRunsPerMonth = week.busy.cycles * weeksPerMonth;
   const filingsPerRun = week.filings / week.busy.cycles;
@@ -300,7 +339,8 @@ export async function sectorMonthlyCost(week: SectorWeek, counts?: SourceRunCoun
       }
       if (fn.name === 'sec-full-text' && fullText) {
         const cycles = fullText.quiet.cycles + fullText.busy.cycles;
-        fn.avgDurationMs = (fullText.quiet.cycles * fullText.quiet.lambdaMsPerCycle + fullText.busy.cycles * fullText.busy.lambdaMsPerCycle) / cycles;
+        fn.avgDurationMs =
+          (fullText.quiet.cycles * fullText.quiet.lambdaMsPerCycle + fullText.busy.cycles * fullText.busy.lambdaMsPerCycle) / cycles;
       }
       if ((ANALYSIS_TRIGGER.analyses as readonly string[]).includes(fn.name) && fn.extraRun) {
         fn.extraInvocationsPerMonth = triggeredRunsPerMonth;
@@ -346,5 +386,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const week = await runSectorBench();
   const fullText = await runFullTextBench();
   const cost = await sectorMonthlyCost(week, undefined, fullText);
-  console.log(`${formatSectorBench(week)}\n\n${formatFullTextBench(fullText)}\n\nMonthly cost with this watch-list (every week an earnings week): lean $${cost.lean.toFixed(2)}, full $${cost.full.toFixed(2)}; ${Math.round(cost.triggeredRunsPerMonth)} triggered analysis runs a month.`);
+  console.log(
+    `${formatSectorBench(week)}\n\n${formatFullTextBench(fullText)}\n\nMonthly cost with this watch-list (every week an earnings week): lean $${cost.lean.toFixed(2)}, full $${cost.full.toFixed(2)}; ${Math.round(cost.triggeredRunsPerMonth)} triggered analysis runs a month.`,
+  );
 }

@@ -50,7 +50,12 @@ export function benchFiles(): string[] {
   const sec = join(SHARED_FIXTURES, 'sec');
   if (!existsSync(sec)) return [join(OWN_FIXTURES, 'sec-revenue/nvda-20250727-excerpt.htm')];
   const list = (dir: string, re: RegExp) =>
-    existsSync(join(sec, dir)) ? readdirSync(join(sec, dir)).filter((f) => re.test(f)).sort().map((f) => join(sec, dir, f)) : [];
+    existsSync(join(sec, dir))
+      ? readdirSync(join(sec, dir))
+          .filter((f) => re.test(f))
+          .sort()
+          .map((f) => join(sec, dir, f))
+      : [];
   return [...list('nvidia', /\.htm$/), ...list('tesla', /_htm\.xml$/), ...list('apple', /_htm\.xml$/)];
 }
 

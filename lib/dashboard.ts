@@ -113,7 +113,10 @@ export class OpsDashboard extends Construct {
           exportWatchMetric(METRIC.bounces, {}, { statistic: 'Sum', period: HOUR, label: 'bounced (notifier)' }),
         ],
         // SES's own counters need no code: the whole account's sending, bounces, complaints.
-        right: ['Bounce', 'Complaint'].map((name) => new Metric({ namespace: 'AWS/SES', metricName: name, statistic: 'Sum', period: HOUR, label: `SES ${name.toLowerCase()}s` })),
+        right: ['Bounce', 'Complaint'].map(
+          (name) =>
+            new Metric({ namespace: 'AWS/SES', metricName: name, statistic: 'Sum', period: HOUR, label: `SES ${name.toLowerCase()}s` }),
+        ),
         width: 8,
       }),
       new GraphWidget({
@@ -141,7 +144,9 @@ export class OpsDashboard extends Construct {
     this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Dead-letter queues: messages visible',
-        left: props.queues.map(({ label, queue }) => queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: FIVE_MINUTES, label })),
+        left: props.queues.map(({ label, queue }) =>
+          queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: FIVE_MINUTES, label }),
+        ),
         width: 12,
       }),
       new GraphWidget({

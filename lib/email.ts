@@ -174,7 +174,9 @@ export class SubscriberEmail extends Construct {
     });
     // The redrive policy catches what SNS itself cannot hand to Lambda (throttled for its
     // whole retry policy, a permission removed); CDK adds the queue policy for this topic.
-    this.feedbackTopic.addSubscription(new LambdaSubscription(this.feedbackHandler.function, { deadLetterQueue: this.feedbackDeadLetterQueue }));
+    this.feedbackTopic.addSubscription(
+      new LambdaSubscription(this.feedbackHandler.function, { deadLetterQueue: this.feedbackDeadLetterQueue }),
+    );
   }
 
   /** Variables the notifier needs to sign links and send in the configuration set. */
@@ -188,7 +190,11 @@ export class SubscriberEmail extends Construct {
 
   /** The ARN of the configuration set (SES authorises sends against it too). */
   get configurationSetArn(): string {
-    return Stack.of(this).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: this.configurationSet.configurationSetName });
+    return Stack.of(this).formatArn({
+      service: 'ses',
+      resource: 'configuration-set',
+      resourceName: this.configurationSet.configurationSetName,
+    });
   }
 
   /** Let the notifier read the link secret. */

@@ -159,7 +159,9 @@ export class ExportWatchStack extends Stack {
     this.analysisTriggers = new AnalysisTriggers(this, 'AnalysisTriggers', {
       tables: this.tables,
       functions: this.sourceFunctions.functions,
-      disabled: new Set((Object.keys(settings.config.sources) as SourceName[]).filter((n) => settings.config.sources[n]?.enabled === false)),
+      disabled: new Set(
+        (Object.keys(settings.config.sources) as SourceName[]).filter((n) => settings.config.sources[n]?.enabled === false),
+      ),
     });
 
     const targets: ScheduledFunction[] = [...this.sourceFunctions.functions].map(([name, fn]) => ({
@@ -231,7 +233,8 @@ export class ExportWatchStack extends Stack {
     new CfnOutput(this, 'StateTableName', { value: this.tables.state.tableName, description: 'STATE_TABLE for the CLI' });
     new CfnOutput(this, 'SubscribersTableName', { value: this.tables.subscribers.tableName, description: 'SUBSCRIBERS_TABLE for the CLI' });
     new CfnOutput(this, 'OpsAlertsTopicArn', { value: this.ops.topic.topicArn, description: 'Alarm notifications and ops-check alerts' });
-    if (this.dashboard) new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName, description: 'CloudWatch dashboard' });
+    if (this.dashboard)
+      new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName, description: 'CloudWatch dashboard' });
 
     acknowledgeNagFindings(this);
   }

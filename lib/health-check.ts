@@ -2,7 +2,14 @@ import { Duration, TimeZone } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { type ISchedule, type IScheduleTarget, Schedule, ScheduleExpression, type ScheduleTargetConfig, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
+import {
+  type ISchedule,
+  type IScheduleTarget,
+  Schedule,
+  ScheduleExpression,
+  type ScheduleTargetConfig,
+  TimeWindow,
+} from 'aws-cdk-lib/aws-scheduler';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { SourceName } from '#core/change.ts';
@@ -94,7 +101,9 @@ export class OpsCheck extends Construct {
     role.addToPrincipalPolicy(new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.topicKey.keyArn] }));
 
     const { schedules } = props;
-    schedules.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.handler.function.functionArn] }));
+    schedules.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.handler.function.functionArn] }),
+    );
     this.schedule = new Schedule(this, 'Schedule', {
       description: `export-watch ops-check: ${OPS_CHECK_SCHEDULE.description}`,
       scheduleGroup: schedules.group,

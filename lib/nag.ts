@@ -29,8 +29,7 @@ export function acknowledgeNagFindings(stack: ExportWatchStack): void {
   }
 
   if (stack.notifier) {
-    acknowledge(
-      stack.notifier.handler.role, 'AwsSolutions-IAM5[Resource::*]', listStreamsReason);
+    acknowledge(stack.notifier.handler.role, 'AwsSolutions-IAM5[Resource::*]', listStreamsReason);
     // The subscription function URL has auth NONE on purpose (RFC 8058 one-click
     // unsubscribe is an unauthenticated POST from the mail provider): the HMAC-signed
     // token in the link is the authentication. cdk-nag has no rule on it to acknowledge.

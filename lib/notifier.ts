@@ -102,7 +102,9 @@ export class Notifier extends Construct {
       new PolicyStatement({
         actions: ['ses:SendRawEmail', 'ses:SendEmail'],
         resources: [
-          ...[props.senderEmail, domain].map((identity) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity })),
+          ...[props.senderEmail, domain].map((identity) =>
+            stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+          ),
           this.email.configurationSetArn,
         ],
       }),

@@ -78,7 +78,9 @@ export class Ops extends Construct {
     // key too (lib/email.ts adds the SES grant): one key instead of two.
     this.key = new Key(this, 'TopicKey', {
       description:
-        this.observability === 'lean' ? 'export-watch: encrypts the OpsAlerts and SES feedback topics' : 'export-watch: encrypts the OpsAlerts topic',
+        this.observability === 'lean'
+          ? 'export-watch: encrypts the OpsAlerts and SES feedback topics'
+          : 'export-watch: encrypts the OpsAlerts topic',
       enableKeyRotation: true,
       // It only protects alarm notifications in flight; nothing to decrypt after deletion.
       removalPolicy: RemovalPolicy.DESTROY,
@@ -109,7 +111,14 @@ export class Ops extends Construct {
         resources: [this.topic.topicArn],
         conditions: {
           StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
         },
       }),
     );

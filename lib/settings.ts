@@ -135,7 +135,9 @@ export function readDeploySettings(scope: Construct, projectRoot: string): Deplo
 
   const observability = contextString(scope, CONTEXT_KEYS.observability) ?? DEFAULT_OBSERVABILITY;
   if (!(OBSERVABILITY_MODES as readonly string[]).includes(observability)) {
-    throw new ConfigError(`Context ${CONTEXT_KEYS.observability} must be one of ${OBSERVABILITY_MODES.join(', ')}, got ${JSON.stringify(observability)}`);
+    throw new ConfigError(
+      `Context ${CONTEXT_KEYS.observability} must be one of ${OBSERVABILITY_MODES.join(', ')}, got ${JSON.stringify(observability)}`,
+    );
   }
 
   return {

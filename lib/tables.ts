@@ -96,7 +96,10 @@ export class ExportWatchTables extends Construct {
    * `export-watch subscribers remove` (the operator's CLI credentials) does.
    */
   grantNotifierAccess(grantee: IGrantable): void {
-    this.grant(grantee, this.changes, CHANGES_TABLE, { actions: ['dynamodb:UpdateItem'], queryIndexes: ['outbox', 'bySource', 'bySubject'] });
+    this.grant(grantee, this.changes, CHANGES_TABLE, {
+      actions: ['dynamodb:UpdateItem'],
+      queryIndexes: ['outbox', 'bySource', 'bySubject'],
+    });
     this.grant(grantee, this.subscribers, SUBSCRIBERS_TABLE, {
       actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Scan', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
     });

@@ -21,7 +21,8 @@ export const ESBUILD_TARGET = 'node24';
  * The bundle is ESM (the project is `"type": "module"`); some bundled dependencies are
  * CommonJS and call `require`, which ESM lacks, so the banner recreates it.
  */
-export const ESM_REQUIRE_BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 /**
  * The validated config file of each stack, staged on disk for the bundler to copy.
@@ -144,7 +145,11 @@ export class WatchFunction extends Construct {
       // events never come back, retries and keeps what still fails.)
       retryAttempts: props.retryAttempts ?? 0,
       onFailure: props.onFailure,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment, ...(config ? { EXPORT_WATCH_CONFIG: BUNDLED_CONFIG_PATH } : {}) },
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+        ...(config ? { EXPORT_WATCH_CONFIG: BUNDLED_CONFIG_PATH } : {}),
+      },
       projectRoot: props.projectRoot,
       depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
       bundling: {

@@ -18,7 +18,15 @@ import { promisify } from 'node:util';
 import type { Change } from '#core/change.ts';
 import { page } from '#notify/pages.ts';
 import { renderConfirmationEmail, renderEmail, type RenderOptions } from '#notify/render.ts';
-import { sampleAll, sampleEntities, sampleFederalRegister, sampleFilings, sampleLanguage, sampleMentions, sampleRevenue } from '#test/support/samples.ts';
+import {
+  sampleAll,
+  sampleEntities,
+  sampleFederalRegister,
+  sampleFilings,
+  sampleLanguage,
+  sampleMentions,
+  sampleRevenue,
+} from '#test/support/samples.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -42,7 +50,13 @@ function email(name: string, changes: Change[], options: RenderOptions = {}): Sa
 
 function samples(): Sample[] {
   const confirm = renderConfirmationEmail(
-    { email: 'new.analyst@example.com', name: 'Sam', mode: 'daily', digestHour: 7, filters: { countries: ['SG'], minImportance: 'normal' } },
+    {
+      email: 'new.analyst@example.com',
+      name: 'Sam',
+      mode: 'daily',
+      digestHour: 7,
+      filters: { countries: ['SG'], minImportance: 'normal' },
+    },
     { confirmUrl: 'https://links.example.com/confirm?t=v1.sample.signature' },
   );
   return [
@@ -52,11 +66,17 @@ function samples(): Sample[] {
     email('alert-federal-register', sampleFederalRegister()),
     email('alert-filings', sampleFilings()),
     email('digest', sampleAll(), { digest: { since: '2026-03-01T12:00:00.000Z', until: '2026-03-02T12:00:00.000Z' }, maxChanges: 12 }),
-    email('rollup-mentions', sampleMentions(), { digest: { since: '2026-03-02T12:00:00.000Z', until: '2026-03-03T12:00:00.000Z', rollup: true } }),
+    email('rollup-mentions', sampleMentions(), {
+      digest: { since: '2026-03-02T12:00:00.000Z', until: '2026-03-03T12:00:00.000Z', rollup: true },
+    }),
     { name: 'confirmation', html: confirm.html, text: confirm.text, subject: confirm.subject },
     {
       name: 'unsubscribe-page',
-      html: page({ title: 'Unsubscribe?', paragraphs: ['Stop all export-watch emails to analyst@example.com?'], button: { label: 'Unsubscribe' } }),
+      html: page({
+        title: 'Unsubscribe?',
+        paragraphs: ['Stop all export-watch emails to analyst@example.com?'],
+        button: { label: 'Unsubscribe' },
+      }),
     },
   ];
 }
@@ -80,7 +100,10 @@ async function measure(chromium: string, html: string, dir: string, width: numbe
   writeFileSync(probe, html.replace('</body>', `${script}</body>`));
   const profile = mkdtempSync(join(tmpdir(), 'ew-chromium-'));
   try {
-    const { stdout } = await run(chromium, [...emailChromiumFlags(profile, width, 800), '--dump-dom', `file://${probe}`], { timeout: 60_000, maxBuffer: 32 * 1024 * 1024 });
+    const { stdout } = await run(chromium, [...emailChromiumFlags(profile, width, 800), '--dump-dom', `file://${probe}`], {
+      timeout: 60_000,
+      maxBuffer: 32 * 1024 * 1024,
+    });
     const height = Number(/data-height="(\d+)"/.exec(stdout)?.[1]);
     return Number.isFinite(height) && height > 0 ? Math.min(height, 12_000) : 1600;
   } finally {

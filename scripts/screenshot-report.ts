@@ -54,7 +54,14 @@ interface CdpEvent {
   errorText?: string;
 }
 
-type CdpMessage = { id?: number; method?: string; params?: Record<string, unknown>; result?: Record<string, unknown>; error?: { message: string }; sessionId?: string };
+type CdpMessage = {
+  id?: number;
+  method?: string;
+  params?: Record<string, unknown>;
+  result?: Record<string, unknown>;
+  error?: { message: string };
+  sessionId?: string;
+};
 
 /** A minimal DevTools-protocol client over Chromium's pipe (fd 3 in, fd 4 out; NUL-separated JSON). */
 class CdpPipe {
@@ -165,7 +172,9 @@ export async function checkPage(
   const width = options.width ?? 1040;
   const timeoutMs = options.timeoutMs ?? 60_000;
   const profile = mkdtempSync(join(tmpdir(), 'ew-chromium-'));
-  const child: ChildProcess = spawn(chromium, chromiumFlags(profile, ['--remote-debugging-pipe']), { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(chromium, chromiumFlags(profile, ['--remote-debugging-pipe']), {
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
@@ -198,19 +207,32 @@ export async function checkPage(
       }
     });
     for (const domain of ['Page', 'Runtime', 'Log', 'Network']) await cdp.send(`${domain}.enable`, {}, sessionId);
-    await cdp.send('Emulation.setDeviceMetricsOverride', { width, height: 900, deviceScaleFactor: options.scale ?? 1, mobile: false }, sessionId);
+    await cdp.send(
+      'Emulation.setDeviceMetricsOverride',
+      { width, height: 900, deviceScaleFactor: options.scale ?? 1, mobile: false },
+      sessionId,
+    );
     const loaded = cdp.waitFor('Page.loadEventFired', sessionId, timeoutMs);
     await cdp.send('Page.navigate', { url }, sessionId);
     await loaded;
     await new Promise((r) => setTimeout(r, 300)); // late console messages
-    const evaluate = async (expression: string) => ((await cdp.send('Runtime.evaluate', { expression, returnByValue: true }, sessionId)).result as { value: unknown }).value;
+    const evaluate = async (expression: string) =>
+      ((await cdp.send('Runtime.evaluate', { expression, returnByValue: true }, sessionId)).result as { value: unknown }).value;
     result.title = String(await evaluate('document.title'));
     result.charts = Number(await evaluate("document.querySelectorAll('svg.chart').length"));
     result.height = Number(await evaluate('Math.ceil(document.documentElement.scrollHeight)'));
     if (options.screenshot) {
       const height = Math.min(result.height, options.clipHeight ?? result.height);
-      await cdp.send('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: options.scale ?? 1, mobile: false }, sessionId);
-      const shot = (await cdp.send('Page.captureScreenshot', { format: 'png', clip: { x: 0, y: 0, width, height, scale: 1 }, captureBeyondViewport: true }, sessionId)) as { data: string };
+      await cdp.send(
+        'Emulation.setDeviceMetricsOverride',
+        { width, height, deviceScaleFactor: options.scale ?? 1, mobile: false },
+        sessionId,
+      );
+      const shot = (await cdp.send(
+        'Page.captureScreenshot',
+        { format: 'png', clip: { x: 0, y: 0, width, height, scale: 1 }, captureBeyondViewport: true },
+        sessionId,
+      )) as { data: string };
       writeFileSync(options.screenshot, Buffer.from(shot.data, 'base64'));
     }
     await cdp.send('Browser.close').catch(() => undefined);
@@ -227,7 +249,12 @@ export async function checkPage(
 
 /** Run the CLI as a child process (the same way an analyst does). */
 async function exportWatch(args: string[], env: Record<string, string> = {}): Promise<string> {
-  const { stdout } = await run(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 });
+  const { stdout } = await run(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 300_000,
+  });
   return stdout;
 }
 
@@ -239,13 +266,29 @@ async function startNvidiaHistoryUpstream() {
   const fake = await new FakeUpstream().start();
   registerSecTickers(fake);
   const filings = [
-    { accession: '0001045810-25-000209', filingDate: '2025-08-27', reportDate: '2025-07-27', form: '10-Q', primaryDocument: 'nvda-20250727.htm', file: 'sec/nvidia/nvda-20250727-10q.htm' },
-    { accession: '0001045810-23-000017', filingDate: '2023-02-24', reportDate: '2023-01-29', form: '10-K', primaryDocument: 'nvda-20230129.htm', file: 'sec/nvidia/nvda-20230129-10k.htm' },
+    {
+      accession: '0001045810-25-000209',
+      filingDate: '2025-08-27',
+      reportDate: '2025-07-27',
+      form: '10-Q',
+      primaryDocument: 'nvda-20250727.htm',
+      file: 'sec/nvidia/nvda-20250727-10q.htm',
+    },
+    {
+      accession: '0001045810-23-000017',
+      filingDate: '2023-02-24',
+      reportDate: '2023-01-29',
+      form: '10-K',
+      primaryDocument: 'nvda-20230129.htm',
+      file: 'sec/nvidia/nvda-20230129-10k.htm',
+    },
   ];
   const doc = submissionsJson({ cik: 1045810, name: 'NVIDIA CORP', tickers: ['NVDA'], rows: filings });
   registerSecSubmissions(fake, (name) => (name === 'CIK0001045810.json' ? doc : undefined));
   for (const f of filings) {
-    fake.file(`/Archives/edgar/data/1045810/${f.accession.replace(/-/g, '')}/${f.primaryDocument}`, shared(f.file), { 'content-type': 'text/html' });
+    fake.file(`/Archives/edgar/data/1045810/${f.accession.replace(/-/g, '')}/${f.primaryDocument}`, shared(f.file), {
+      'content-type': 'text/html',
+    });
   }
   return fake;
 }
@@ -279,7 +322,9 @@ async function main(): Promise<number> {
   if (process.argv.includes('--sector')) {
     const chromium = await findChromium();
     if (!chromium) {
-      console.error('Chromium was not found. Install it (Debian/Ubuntu): apt-get update && apt-get install -y chromium, or set CHROMIUM=/path/to/chrome');
+      console.error(
+        'Chromium was not found. Install it (Debian/Ubuntu): apt-get update && apt-get install -y chromium, or set CHROMIUM=/path/to/chrome',
+      );
       return 2;
     }
     return sectorMain(chromium);
@@ -289,7 +334,9 @@ async function main(): Promise<number> {
   const out = resolve(arg('--out') ?? join(ROOT, 'docs/report.png'));
   const chromium = await findChromium();
   if (!chromium) {
-    console.error('Chromium was not found. Install it (Debian/Ubuntu): apt-get update && apt-get install -y chromium, or set CHROMIUM=/path/to/chrome');
+    console.error(
+      'Chromium was not found. Install it (Debian/Ubuntu): apt-get update && apt-get install -y chromium, or set CHROMIUM=/path/to/chrome',
+    );
     return 2;
   }
   console.log(`Demo data in ${dataDir}`);
@@ -306,7 +353,12 @@ async function main(): Promise<number> {
   }
   const html = join(dataDir, 'report.html');
   process.stdout.write(await exportWatch(['report', '--data-dir', dataDir, '--out', html]));
-  const check = await checkPage(chromium, html, { screenshot: out, width: 1040, scale: 1.5, ...(process.argv.includes('--full') ? {} : { clipHeight: 1080 }) });
+  const check = await checkPage(chromium, html, {
+    screenshot: out,
+    width: 1040,
+    scale: 1.5,
+    ...(process.argv.includes('--full') ? {} : { clipHeight: 1080 }),
+  });
   console.log(`Loaded "${check.title}": ${check.charts} chart(s), page height ${check.height}px; screenshot ${out}`);
   for (const w of check.warnings) console.log(`  warning: ${w}`);
   for (const e of check.errors) console.error(`  ERROR: ${e}`);

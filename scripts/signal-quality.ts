@@ -22,8 +22,12 @@ for (const [issuer, row] of [...byIssuer].sort((a, b) => a[0].localeCompare(b[0]
 }
 const exact = results.filter((r) => r.exact).length;
 const files = new Set(results.map((r) => r.expected.file)).size;
-console.log(`\n${byIssuer.size} issuers, ${files} filings, ${results.length} breakdowns: ${exact} exact (${((exact / results.length) * 100).toFixed(1)}%)`);
+console.log(
+  `\n${byIssuer.size} issuers, ${files} filings, ${results.length} breakdowns: ${exact} exact (${((exact / results.length) * 100).toFixed(1)}%)`,
+);
 for (const r of results.filter((x) => !x.exact)) {
   const e = r.expected;
-  console.log(`MISMATCH ${e.file} ${e.concept} ${e.period.start}..${e.period.end} ${JSON.stringify(e.otherDimensions)}: ${r.differences.join('; ')}`);
+  console.log(
+    `MISMATCH ${e.file} ${e.concept} ${e.period.start}..${e.period.end} ${JSON.stringify(e.otherDimensions)}: ${r.differences.join('; ')}`,
+  );
 }

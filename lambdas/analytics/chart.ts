@@ -28,9 +28,22 @@ export const MARKER_COLORS = {
 } as const;
 
 /** Rule classes drawn on the chart; notices and the rest stay in the timeline table. */
-const CHARTED_RULES = new Set(['advanced-computing', 'entity-list-addition', 'entity-list-removal', 'entity-list-revision', 'entity-list-affiliates', 'ear-amendment']);
+const CHARTED_RULES = new Set([
+  'advanced-computing',
+  'entity-list-addition',
+  'entity-list-removal',
+  'entity-list-revision',
+  'entity-list-affiliates',
+  'ear-amendment',
+]);
 /** Rule classes that get a label (the others only a line and a tooltip). */
-const LABELLED_RULES = new Set(['advanced-computing', 'entity-list-addition', 'entity-list-removal', 'entity-list-revision', 'entity-list-affiliates']);
+const LABELLED_RULES = new Set([
+  'advanced-computing',
+  'entity-list-addition',
+  'entity-list-removal',
+  'entity-list-revision',
+  'entity-list-affiliates',
+]);
 
 const DAY = 86_400_000;
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Liberation Sans', Arial, sans-serif";
@@ -200,7 +213,11 @@ function placeLabels(markers: readonly Marker[], x: (date: string) => number, wi
 }
 
 /** Quarter ticks and year labels (quarter names too when `labelQuarters`) along the x axis. */
-function timeTicks(axis: { t0: number; t1: number }, plot: { l: number; w: number; t: number; b: number }, labelQuarters: boolean): string[] {
+function timeTicks(
+  axis: { t0: number; t1: number },
+  plot: { l: number; w: number; t: number; b: number },
+  labelQuarters: boolean,
+): string[] {
   const { t0, t1 } = axis;
   const parts: string[] = [];
   for (let yr = new Date(t0).getUTCFullYear(); yr <= new Date(t1).getUTCFullYear(); yr++) {
@@ -211,7 +228,8 @@ function timeTicks(axis: { t0: number; t1: number }, plot: { l: number; w: numbe
       const major = month === 0;
       if (major) parts.push(`<line x1="${tx}" x2="${tx}" y1="${plot.t}" y2="${plot.b}" stroke="#f0f0f0"/>`);
       parts.push(`<line x1="${tx}" x2="${tx}" y1="${plot.b}" y2="${plot.b + (major ? 6 : 3)}" stroke="#888"/>`);
-      if (major) parts.push(`<text x="${tx}" y="${plot.b + 19}" text-anchor="middle" font-size="11.5" font-weight="600" fill="#333">${yr}</text>`);
+      if (major)
+        parts.push(`<text x="${tx}" y="${plot.b + 19}" text-anchor="middle" font-size="11.5" font-weight="600" fill="#333">${yr}</text>`);
       else if (labelQuarters) {
         const name = ['Jan', 'Apr', 'Jul', 'Oct'][month / 3] as string;
         parts.push(`<text x="${tx}" y="${plot.b + 17}" text-anchor="middle" font-size="10" fill="#777">${name}</text>`);
@@ -233,7 +251,11 @@ function labelTexts(placed: readonly PlacedLabel[], rowY: (row: number) => numbe
  * The chart of one company, or an empty string when it has no quarter or fiscal year yet.
  * Markers from the whole timeline share its time axis.
  */
-export function renderRevenueChart(company: CompanyReport, timeline: { rules: readonly RuleMarker[]; entities: readonly EntityMarker[] }, options: ChartOptions = {}): string {
+export function renderRevenueChart(
+  company: CompanyReport,
+  timeline: { rules: readonly RuleMarker[]; entities: readonly EntityMarker[] },
+  options: ChartOptions = {},
+): string {
   const periods = company.periods;
   if (periods.length === 0) return '';
   const width = options.width ?? 960;
@@ -257,8 +279,11 @@ export function renderRevenueChart(company: CompanyReport, timeline: { rules: re
   // Grid and axes.
   for (let s = 0; s <= 100; s += 10) {
     const gy = y(s / 100);
-    parts.push(`<line x1="${plotL}" x2="${plotR}" y1="${gy.toFixed(1)}" y2="${gy.toFixed(1)}" stroke="${s === 0 ? '#888' : '#e6e6e6'}" stroke-width="1"/>`);
-    if (s % 20 === 0) parts.push(`<text x="${plotL - 8}" y="${(gy + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#555">${s}%</text>`);
+    parts.push(
+      `<line x1="${plotL}" x2="${plotR}" y1="${gy.toFixed(1)}" y2="${gy.toFixed(1)}" stroke="${s === 0 ? '#888' : '#e6e6e6'}" stroke-width="1"/>`,
+    );
+    if (s % 20 === 0)
+      parts.push(`<text x="${plotL - 8}" y="${(gy + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#555">${s}%</text>`);
   }
   parts.push(
     `<text transform="translate(14 ${(plotT + plotH / 2).toFixed(1)}) rotate(-90)" text-anchor="middle" font-size="11" fill="#555">Share of revenue</text>`,
@@ -318,7 +343,9 @@ export function renderRevenueChart(company: CompanyReport, timeline: { rules: re
     }
     if (region.highlighted) {
       for (const e of [...annual, ...quarters]) {
-        g.push(text(x(e.p.end), y(e.r.share) - 10, pct(e.r), `text-anchor="middle" font-size="11.5" font-weight="700" fill="${region.color}"`));
+        g.push(
+          text(x(e.p.end), y(e.r.share) - 10, pct(e.r), `text-anchor="middle" font-size="11.5" font-weight="700" fill="${region.color}"`),
+        );
       }
     }
     parts.push(`<g class="region" data-member="${esc(region.member)}">${g.join('')}</g>`);
@@ -343,7 +370,9 @@ export function renderRevenueChart(company: CompanyReport, timeline: { rules: re
       `<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${region.color}" stroke-width="${region.highlighted ? 3.5 : 2}"/><circle cx="${lx + 9}" cy="${ly - 4}" r="${region.highlighted ? 4 : 3}" fill="${region.color}"/>`,
     );
     lines.forEach((line, i) => {
-      legend.push(`<text x="${lx + 24}" y="${ly + i * 13}" font-size="11.5" fill="${region.highlighted ? region.color : '#222'}"${strong}>${esc(line)}</text>`);
+      legend.push(
+        `<text x="${lx + 24}" y="${ly + i * 13}" font-size="11.5" fill="${region.highlighted ? region.color : '#222'}"${strong}>${esc(line)}</text>`,
+      );
     });
     legend.push(
       `<text x="${width - 6}" y="${ly}" text-anchor="end" font-size="11.5" fill="${region.highlighted ? region.color : '#222'}"${strong}>${region.latestShare === null ? '—' : pct(region.latest ?? region.latestShare)}</text>`,
@@ -355,17 +384,22 @@ export function renderRevenueChart(company: CompanyReport, timeline: { rules: re
     legend.push(`${glyph}<text x="${lx + 24}" y="${ly}" font-size="10.5" fill="#444">${esc(label)}</text>`);
     ly += 16;
   };
-  const keyLine = (stroke: string, dash: string, w = 2) => `<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${stroke}" stroke-width="${w}"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`;
+  const keyLine = (stroke: string, dash: string, w = 2) =>
+    `<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${stroke}" stroke-width="${w}"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`;
   key(keyLine('#444', ''), 'quarter');
   if (periods.some((p) => p.kind === 'annual')) key(keyLine('#444', '7 4', 1.5), 'fiscal year');
   const quarterEnds = periods.filter((p) => p.kind === 'quarter').map((p) => time(p.end));
-  if (quarterEnds.some((t, i) => i > 0 && (t - (quarterEnds[i - 1] as number)) / DAY > CONSECUTIVE_DAYS)) key(keyLine('#444', '3 4', 1.5), 'quarters not adjacent');
-  if (markers.some((m) => m.color === MARKER_COLORS['advanced-computing'])) key(keyLine(MARKER_COLORS['advanced-computing'], '5 3', 1.6), 'advanced-computing rule');
-  if (markers.some((m) => m.color === MARKER_COLORS['entity-list'] && m.count === undefined)) key(keyLine(MARKER_COLORS['entity-list'], '5 3', 1.6), 'Entity List rule');
+  if (quarterEnds.some((t, i) => i > 0 && (t - (quarterEnds[i - 1] as number)) / DAY > CONSECUTIVE_DAYS))
+    key(keyLine('#444', '3 4', 1.5), 'quarters not adjacent');
+  if (markers.some((m) => m.color === MARKER_COLORS['advanced-computing']))
+    key(keyLine(MARKER_COLORS['advanced-computing'], '5 3', 1.6), 'advanced-computing rule');
+  if (markers.some((m) => m.color === MARKER_COLORS['entity-list'] && m.count === undefined))
+    key(keyLine(MARKER_COLORS['entity-list'], '5 3', 1.6), 'Entity List rule');
   if (markers.some((m) => m.count !== undefined)) {
     key(`<path d="M${lx + 9} ${ly - 10} l6 6 l-6 6 l-6 -6 z" fill="${MARKER_COLORS.additions}"/>`, 'Entity List additions');
   }
-  if (markers.some((m) => m.color === MARKER_COLORS['ear-amendment'])) key(keyLine(MARKER_COLORS['ear-amendment'], '5 3', 1.2), 'other EAR rule');
+  if (markers.some((m) => m.color === MARKER_COLORS['ear-amendment']))
+    key(keyLine(MARKER_COLORS['ear-amendment'], '5 3', 1.2), 'other EAR rule');
   if (markers.some((m) => m.dash === '2 3')) key(keyLine('#666', '2 3', 1.6), 'on public inspection');
 
   const height = Math.ceil(Math.max(plotB + 30, ly + 4));
@@ -388,11 +422,20 @@ export const SECTOR_REGION_STYLE: Record<SectorRegionId, { dash: string; marker:
   TW: { dash: '2 3', marker: 'triangle', legend: 'Taiwan' },
 };
 
-function glyph(shape: 'circle' | 'square' | 'triangle', cx: number, cy: number, r: number, color: string, hollow: boolean, title = ''): string {
+function glyph(
+  shape: 'circle' | 'square' | 'triangle',
+  cx: number,
+  cy: number,
+  r: number,
+  color: string,
+  hollow: boolean,
+  title = '',
+): string {
   const paint = hollow ? `fill="#fff" stroke="${color}" stroke-width="1.8"` : `fill="${color}" stroke="#fff" stroke-width="1.2"`;
   const t = title ? `<title>${esc(title)}</title>` : '';
   if (shape === 'circle') return `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="${r}" ${paint}>${t}</circle>`;
-  if (shape === 'square') return `<rect x="${(cx - r).toFixed(1)}" y="${(cy - r).toFixed(1)}" width="${2 * r}" height="${2 * r}" ${paint}>${t}</rect>`;
+  if (shape === 'square')
+    return `<rect x="${(cx - r).toFixed(1)}" y="${(cy - r).toFixed(1)}" width="${2 * r}" height="${2 * r}" ${paint}>${t}</rect>`;
   return `<path d="M${cx.toFixed(1)} ${(cy - r - 1).toFixed(1)} l${r + 1} ${2 * r + 1} l${-2 * r - 2} 0 z" ${paint}>${t}</path>`;
 }
 
@@ -430,10 +473,16 @@ export function renderSectorChart(model: SectorModel, options: ChartOptions = {}
   for (let i = 0; i * step <= top + 1e-9; i++) {
     const s = i * step;
     const gy = y(s);
-    parts.push(`<line x1="${plotL}" x2="${plotR}" y1="${gy.toFixed(1)}" y2="${gy.toFixed(1)}" stroke="${i === 0 ? '#888' : '#e6e6e6'}" stroke-width="1"/>`);
-    parts.push(`<text x="${plotL - 8}" y="${(gy + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#555">${Math.round(s * 100)}%</text>`);
+    parts.push(
+      `<line x1="${plotL}" x2="${plotR}" y1="${gy.toFixed(1)}" y2="${gy.toFixed(1)}" stroke="${i === 0 ? '#888' : '#e6e6e6'}" stroke-width="1"/>`,
+    );
+    parts.push(
+      `<text x="${plotL - 8}" y="${(gy + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#555">${Math.round(s * 100)}%</text>`,
+    );
   }
-  parts.push(`<text transform="translate(14 ${(plotT + plotH / 2).toFixed(1)}) rotate(-90)" text-anchor="middle" font-size="11" fill="#555">Share of revenue</text>`);
+  parts.push(
+    `<text transform="translate(14 ${(plotT + plotH / 2).toFixed(1)}) rotate(-90)" text-anchor="middle" font-size="11" fill="#555">Share of revenue</text>`,
+  );
   parts.push(...timeTicks({ t0, t1 }, { l: plotL, w: plotW, t: plotT, b: plotB }, false));
 
   const labelled = new Map(placed.map((p) => [p.m, p]));
@@ -441,7 +490,9 @@ export function renderSectorChart(model: SectorModel, options: ChartOptions = {}
     const mx = x(m.date).toFixed(1);
     const p = labelled.get(m);
     const from = p ? rowY(p.row) + 3 : plotT;
-    parts.push(`<g class="rule-marker"><title>${esc(m.tooltip)}</title><line x1="${mx}" x2="${mx}" y1="${from.toFixed(1)}" y2="${plotB}" stroke="${m.color}" stroke-width="${p ? 1.6 : 1.2}" stroke-dasharray="${m.dash}" opacity="${p ? 0.95 : 0.6}"/></g>`);
+    parts.push(
+      `<g class="rule-marker"><title>${esc(m.tooltip)}</title><line x1="${mx}" x2="${mx}" y1="${from.toFixed(1)}" y2="${plotB}" stroke="${m.color}" stroke-width="${p ? 1.6 : 1.2}" stroke-dasharray="${m.dash}" opacity="${p ? 0.95 : 0.6}"/></g>`,
+    );
   }
 
   for (const c of companies) {
@@ -497,19 +548,27 @@ export function renderSectorChart(model: SectorModel, options: ChartOptions = {}
   }
   ly += 6;
   if (companies.some((c) => c.kind === 'annual')) {
-    legend.push(`${glyph('circle', lx + 9, ly - 4, 3.5, '#444', true)}<text x="${lx + 24}" y="${ly}" font-size="10.5" fill="#444">fiscal year (no quarters)</text>`);
+    legend.push(
+      `${glyph('circle', lx + 9, ly - 4, 3.5, '#444', true)}<text x="${lx + 24}" y="${ly}" font-size="10.5" fill="#444">fiscal year (no quarters)</text>`,
+    );
     ly += 16;
   }
   if (markers.some((m) => m.color === MARKER_COLORS['advanced-computing'])) {
-    legend.push(`<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${MARKER_COLORS['advanced-computing']}" stroke-width="1.6" stroke-dasharray="5 3"/><text x="${lx + 24}" y="${ly}" font-size="10.5" fill="#444">advanced-computing rule</text>`);
+    legend.push(
+      `<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${MARKER_COLORS['advanced-computing']}" stroke-width="1.6" stroke-dasharray="5 3"/><text x="${lx + 24}" y="${ly}" font-size="10.5" fill="#444">advanced-computing rule</text>`,
+    );
     ly += 16;
   }
   if (markers.some((m) => m.color === MARKER_COLORS['entity-list'])) {
-    legend.push(`<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${MARKER_COLORS['entity-list']}" stroke-width="1.6" stroke-dasharray="5 3"/><text x="${lx + 24}" y="${ly}" font-size="10.5" fill="#444">Entity List rule</text>`);
+    legend.push(
+      `<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${MARKER_COLORS['entity-list']}" stroke-width="1.6" stroke-dasharray="5 3"/><text x="${lx + 24}" y="${ly}" font-size="10.5" fill="#444">Entity List rule</text>`,
+    );
     ly += 16;
   }
   if (markers.some((m) => m.color === MARKER_COLORS['ear-amendment'])) {
-    legend.push(`<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${MARKER_COLORS['ear-amendment']}" stroke-width="1.2" stroke-dasharray="5 3"/><text x="${lx + 24}" y="${ly}" font-size="10.5" fill="#444">other EAR rule</text>`);
+    legend.push(
+      `<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${MARKER_COLORS['ear-amendment']}" stroke-width="1.2" stroke-dasharray="5 3"/><text x="${lx + 24}" y="${ly}" font-size="10.5" fill="#444">other EAR rule</text>`,
+    );
     ly += 16;
   }
 

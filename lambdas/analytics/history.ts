@@ -8,7 +8,14 @@ import { unpadCik } from '#sources/sec-filings/feed.ts';
 import { fetchCompanySubmissions, fetchCompanyTickers, submissionsPageUrl } from '#sources/sec-filings/fetch.ts';
 import { fetchFilingDocument } from '#sources/sec-filings/filing-ref.ts';
 import { olderPagesNewestFirst, parseSubmissionsPage, type SubmissionRow } from '#sources/sec-filings/submissions.ts';
-import { buildTickerCache, cacheCovers, isCikEntry, normaliseTicker, resolveWatchlist, tickerCacheFromItem } from '#sources/sec-filings/tickers.ts';
+import {
+  buildTickerCache,
+  cacheCovers,
+  isCikEntry,
+  normaliseTicker,
+  resolveWatchlist,
+  tickerCacheFromItem,
+} from '#sources/sec-filings/tickers.ts';
 import { describeEntity } from '#sources/sec-revenue/breakdowns.ts';
 import { detectRevenueChanges, type RevenueSeries, type StoredPeriod, trimSeries } from '#sources/sec-revenue/detect.ts';
 import { labelledBreakdowns } from '#sources/sec-revenue/fetch-labels.ts';
@@ -68,18 +75,27 @@ export interface HistoryResult {
 }
 
 /** The company behind a ticker or CIK, resolved the way sec-filings resolves its watch-list. */
-async function resolveCompany(entry: string, deps: HistoryDeps): Promise<{ cik: string; ticker: string | undefined; title: string | undefined }> {
+async function resolveCompany(
+  entry: string,
+  deps: HistoryDeps,
+): Promise<{ cik: string; ticker: string | undefined; title: string | undefined }> {
   if (isCikEntry(entry)) return { cik: unpadCik(entry.trim()), ticker: undefined, title: undefined };
   // sec-filings keeps the watched part of company_tickers.json; use it when it knows the ticker.
   const cached = tickerCacheFromItem(await deps.state.getItem('sec-filings', TICKERS_ITEM));
-  const cache = cacheCovers(cached, [entry]) ? cached : buildTickerCache([entry], await fetchCompanyTickers(deps.http, deps.config.urls.secWww), deps.clock.now());
+  const cache = cacheCovers(cached, [entry])
+    ? cached
+    : buildTickerCache([entry], await fetchCompanyTickers(deps.http, deps.config.urls.secWww), deps.clock.now());
   const [company] = resolveWatchlist([entry], cache);
   if (!company) throw new SourceError('config', `ticker ${JSON.stringify(entry)} not found in EDGAR company_tickers.json`);
   return { cik: company.cik, ticker: company.ticker, title: company.title };
 }
 
 /** The last `n` periodic reports, oldest first, reading older submissions pages only when the recent one has too few. */
-async function periodicReports(cik: string, n: number, deps: HistoryDeps): Promise<{ rows: SubmissionRow[]; all: SubmissionRow[]; name: string; tickers: string[] }> {
+async function periodicReports(
+  cik: string,
+  n: number,
+  deps: HistoryDeps,
+): Promise<{ rows: SubmissionRow[]; all: SubmissionRow[]; name: string; tickers: string[] }> {
   const { doc, rows } = await fetchCompanySubmissions(deps.http, deps.config.urls.secData, cik, undefined);
   const all = [...rows];
   const pick = () => all.filter((r) => HISTORY_FORMS.test(r.form) && r.primaryDocument);
@@ -98,7 +114,12 @@ async function periodicReports(cik: string, n: number, deps: HistoryDeps): Promi
  * stored from a later filing (a recast the older filing predates) or from a filing this
  * history does not know (stored by the live source; never discard data of unknown age).
  */
-function newerPeriods(series: RevenueSeries | undefined, filingDate: string, accession: string, filedOn: Map<string, string>): Map<string, StoredPeriod> {
+function newerPeriods(
+  series: RevenueSeries | undefined,
+  filingDate: string,
+  accession: string,
+  filedOn: Map<string, string>,
+): Map<string, StoredPeriod> {
   const keep = new Map<string, StoredPeriod>();
   for (const [key, period] of Object.entries(series?.periods ?? {})) {
     const source = period.accession;
@@ -116,7 +137,11 @@ function newerPeriods(series: RevenueSeries | undefined, filingDate: string, acc
  * reported and skipped; an SEC block stops the backfill at once. Holds sec-revenue's lease
  * so a live cycle never interleaves with the write.
  */
-export async function backfillRevenueHistory(entry: string, options: { filings?: number | undefined }, deps: HistoryDeps): Promise<HistoryResult> {
+export async function backfillRevenueHistory(
+  entry: string,
+  options: { filings?: number | undefined },
+  deps: HistoryDeps,
+): Promise<HistoryResult> {
   const n = Math.max(1, Math.floor(options.filings ?? DEFAULT_HISTORY_FILINGS));
   const company = await resolveCompany(entry, deps);
   const { rows, all, name, tickers } = await periodicReports(company.cik, n, deps);
@@ -136,7 +161,15 @@ export async function backfillRevenueHistory(entry: string, options: { filings?:
     const filings: HistoryFiling[] = [];
     for (const [i, row] of rows.entries()) {
       const label = `[${i + 1}/${rows.length}] ${row.form} ${row.reportDate ?? row.filingDate}`;
-      const record: HistoryFiling = { accession: row.accession, form: row.form, filingDate: row.filingDate, reportDate: row.reportDate, status: 'ok', breakdowns: 0, added: [] };
+      const record: HistoryFiling = {
+        accession: row.accession,
+        form: row.form,
+        filingDate: row.filingDate,
+        reportDate: row.reportDate,
+        status: 'ok',
+        breakdowns: 0,
+        added: [],
+      };
       filings.push(record);
       const url = primaryDocumentUrl(deps.config.urls.secWww, company.cik, row.accession, row.primaryDocument as string);
       try {
@@ -172,7 +205,9 @@ export async function backfillRevenueHistory(entry: string, options: { filings?:
         record.breakdowns = breakdowns.length;
         record.added = Object.keys(series.periods).filter((k) => !known.has(k));
         const added = record.added.map((k) => (series as RevenueSeries).periods[k]?.fiscalLabel ?? k);
-        deps.log(`${label} … ${breakdowns.length} breakdown${breakdowns.length === 1 ? '' : 's'}${added.length ? `, new: ${added.join(', ')}` : ''}`);
+        deps.log(
+          `${label} … ${breakdowns.length} breakdown${breakdowns.length === 1 ? '' : 's'}${added.length ? `, new: ${added.join(', ')}` : ''}`,
+        );
       } catch (err) {
         if (err instanceof SourceError && (err.kind === 'blocked' || err.kind === 'config')) throw err;
         record.status = 'failed';

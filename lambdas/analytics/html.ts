@@ -95,7 +95,9 @@ function periodTable(c: CompanyReport, periods: ReportPeriod[], caption: string)
         .map((r) => {
           const v = p.regions.find((x) => x.member === r.member);
           const cls = `num${r.highlighted ? ' hl' : ''}`;
-          return v ? `<td class="${cls}"><span class="v">${millions(v.value)}</span><span class="s">${pct(v)}</span></td>` : `<td class="${cls}">—</td>`;
+          return v
+            ? `<td class="${cls}"><span class="v">${millions(v.value)}</span><span class="s">${pct(v)}</span></td>`
+            : `<td class="${cls}">—</td>`;
         })
         .join('');
       const note = [p.derived ? 'derived: year − nine months' : '', p.accession ? `filing ${p.accession}` : ''].filter(Boolean).join('; ');
@@ -114,7 +116,11 @@ function languageList(items: LanguageItem[]): string {
   const quote = (cls: string, t: string) => `<blockquote class="${cls}">${esc(t)}</blockquote>`;
   return `<ul class="plain">${items
     .map((l) => {
-      const counts = [l.added.length ? `${l.added.length} added` : '', l.changed.length ? `${l.changed.length} changed` : '', l.removed.length ? `${l.removed.length} removed` : '']
+      const counts = [
+        l.added.length ? `${l.added.length} added` : '',
+        l.changed.length ? `${l.changed.length} changed` : '',
+        l.removed.length ? `${l.removed.length} removed` : '',
+      ]
         .filter(Boolean)
         .join(', ');
       const body = [
@@ -164,7 +170,10 @@ function timelineSection(rules: RuleMarker[], entities: EntityMarker[]): string 
     ...entities.map((m) => ({
       date: m.date,
       html: `<td><span class="badge b-entity-list">${esc(`${m.list} additions`)}</span></td><td>${esc(additionsLabel(m))}<details><summary>${m.count} entr${m.count === 1 ? 'y' : 'ies'}</summary><ul>${m.entries
-        .map((e) => `<li>${esc(e.name)}${e.countries.length ? ` (${esc(e.countries.join(', '))})` : ''}${e.notice ? ` <span class="muted">${esc(e.notice)}</span>` : ''}</li>`)
+        .map(
+          (e) =>
+            `<li>${esc(e.name)}${e.countries.length ? ` (${esc(e.countries.join(', '))})` : ''}${e.notice ? ` <span class="muted">${esc(e.notice)}</span>` : ''}</li>`,
+        )
         .join('')}</ul></details></td><td>${esc(m.countries.map((c) => c.code).join(', '))}</td>`,
     })),
   ].sort((a, b) => b.date.localeCompare(a.date));
@@ -187,7 +196,8 @@ export interface ReportHtmlOptions {
 }
 
 /** The report's demo banner (same words as the demo emails'). */
-export const REPORT_DEMO_BANNER = 'DEMO DATA — not real filings or rules. This report was built from export-watch demo data served by a fake upstream: some filings, export-control passages, rules and entities in it are invented (see the README).';
+export const REPORT_DEMO_BANNER =
+  'DEMO DATA — not real filings or rules. This report was built from export-watch demo data served by a fake upstream: some filings, export-control passages, rules and entities in it are invented (see the README).';
 
 /** Render the whole report. */
 export function renderReportHtml(model: ReportModel, options: ReportHtmlOptions = {}): string {

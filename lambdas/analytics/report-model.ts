@@ -151,7 +151,18 @@ export interface ReportInput {
 /** The highlighted line's colour. */
 export const HIGHLIGHT_COLOR = '#d62728';
 /** The other lines' colours, in order (no orange or purple: those mark rules and additions). */
-export const REGION_PALETTE = ['#1f77b4', '#2ca02c', '#17becf', '#8c564b', '#7f7f7f', '#bcbd22', '#e377c2', '#393b79', '#637939', '#843c39'] as const;
+export const REGION_PALETTE = [
+  '#1f77b4',
+  '#2ca02c',
+  '#17becf',
+  '#8c564b',
+  '#7f7f7f',
+  '#bcbd22',
+  '#e377c2',
+  '#393b79',
+  '#637939',
+  '#843c39',
+] as const;
 
 const CHART_KINDS = new Set<string>(['quarter', 'annual']);
 
@@ -259,7 +270,17 @@ export function buildReportModel(input: ReportInput): ReportModel {
         draft.otherBreakdowns.add(key);
         continue;
       }
-      const period = periodFrom({ start: p.start, end: p.end, kind: p.periodKind, fiscalLabel: p.fiscalLabel, total: p.total, regions: p.regions, derived: p.derived, accession: p.accession, origin: 'series' });
+      const period = periodFrom({
+        start: p.start,
+        end: p.end,
+        kind: p.periodKind,
+        fiscalLabel: p.fiscalLabel,
+        total: p.total,
+        regions: p.regions,
+        derived: p.derived,
+        accession: p.accession,
+        origin: 'series',
+      });
       if (period) draft.periods.set(period.key, period);
     }
   }
@@ -291,7 +312,16 @@ export function buildReportModel(input: ReportInput): ReportModel {
     const against = record(d.comparedWith);
     // A recast's "before" is the superseded report of the same period: not a period of its own.
     if (str(against.basis) !== 'recast') {
-      const before = periodFrom({ start: against.start, end: against.end, kind: period.kind, fiscalLabel: against.fiscalLabel, total: d.totalBefore, regions: regions.before, accession: against.accession, origin: 'change' });
+      const before = periodFrom({
+        start: against.start,
+        end: against.end,
+        kind: period.kind,
+        fiscalLabel: against.fiscalLabel,
+        total: d.totalBefore,
+        regions: regions.before,
+        accession: against.accession,
+        origin: 'change',
+      });
       if (before && !draft.periods.has(before.key)) draft.periods.set(before.key, before);
     }
   }
@@ -312,7 +342,9 @@ export function buildReportModel(input: ReportInput): ReportModel {
       countries: c.countries,
       added: texts(d.added),
       removed: texts(d.removed),
-      changed: (Array.isArray(d.changed) ? d.changed : []).map(record).map((x) => ({ before: str(x.before) ?? '', after: str(x.after) ?? '' })),
+      changed: (Array.isArray(d.changed) ? d.changed : [])
+        .map(record)
+        .map((x) => ({ before: str(x.before) ?? '', after: str(x.after) ?? '' })),
     });
   }
 
@@ -337,7 +369,8 @@ function finishCompany(d: CompanyDraft, highlight: string[]): CompanyReport {
   const periods = [...d.periods.values()].sort((a, b) => a.end.localeCompare(b.end) || a.kind.localeCompare(b.kind));
   // Each region's label and share come from the newest period that reports it.
   const latest = new Map<string, { label: string; share: number; value: number; base: number; end: string }>();
-  for (const p of periods) for (const r of p.regions) latest.set(r.member, { label: r.label, share: r.share, value: r.value, base: r.base, end: p.end });
+  for (const p of periods)
+    for (const r of p.regions) latest.set(r.member, { label: r.label, share: r.share, value: r.value, base: r.base, end: p.end });
   const newestEnd = periods.at(-1)?.end ?? '';
   const ordered = [...latest.entries()].sort(([am, a], [bm, b]) => {
     // Regions still reported come first, largest share first; discontinued ones after.
@@ -351,7 +384,15 @@ function finishCompany(d: CompanyDraft, highlight: string[]): CompanyReport {
     const highlighted = countries.some((c) => highlight.includes(c));
     const color = highlighted ? HIGHLIGHT_COLOR : (REGION_PALETTE[next++ % REGION_PALETTE.length] as string);
     const current = info.end === newestEnd;
-    return { member, label: info.label, countries, highlighted, latestShare: current ? info.share : null, ...(current ? { latest: { value: info.value, base: info.base } } : {}), color };
+    return {
+      member,
+      label: info.label,
+      countries,
+      highlighted,
+      latestShare: current ? info.share : null,
+      ...(current ? { latest: { value: info.value, base: info.base } } : {}),
+      color,
+    };
   });
   return {
     subject: d.subject,
@@ -391,7 +432,8 @@ function ruleMarkers(changes: readonly Change[]): RuleMarker[] {
     }
     const status = FR_STATUS[c.kind];
     if (!status) continue;
-    const date = status === 'public-inspection' ? (dayOf(str(d.filedAt)) ?? dayOf(c.occurredAt)) : (str(d.publicationDate) ?? dayOf(c.occurredAt));
+    const date =
+      status === 'public-inspection' ? (dayOf(str(d.filedAt)) ?? dayOf(c.occurredAt)) : (str(d.publicationDate) ?? dayOf(c.occurredAt));
     const marker: RuleMarker = {
       date: date ?? c.detectedAt.slice(0, 10),
       documentNumber: doc,
@@ -430,7 +472,9 @@ function entityMarkers(changes: readonly Change[]): EntityMarker[] {
   for (const g of groups.values()) {
     const counts = new Map<string, number>();
     for (const e of g.entries) for (const code of e.countries) counts.set(code, (counts.get(code) ?? 0) + 1);
-    g.countries = [...counts.entries()].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+    g.countries = [...counts.entries()]
+      .map(([code, count]) => ({ code, count }))
+      .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
     g.entries.sort((a, b) => a.name.localeCompare(b.name));
   }
   return [...groups.values()].sort((a, b) => a.date.localeCompare(b.date) || a.list.localeCompare(b.list));

@@ -4,7 +4,14 @@ import type { ChangeQuery } from '#core/ports.ts';
 import type { RevenueSeries } from '#sources/sec-revenue/detect.ts';
 import { renderReportHtml, renderSectorHtml } from './html.ts';
 import { buildReportModel, type ReportModel } from './report-model.ts';
-import { buildSectorModel, readSectorRoster, type SectorModel, SectorMembership, type SectorRoster, unknownSectorMessage } from './sector.ts';
+import {
+  buildSectorModel,
+  readSectorRoster,
+  type SectorModel,
+  SectorMembership,
+  type SectorRoster,
+  unknownSectorMessage,
+} from './sector.ts';
 import type { AnalystStore } from '#app/cli/store.ts';
 
 /**
@@ -84,7 +91,8 @@ export interface SectorContext {
  * roster of is a UsageError that says what to do.
  */
 export async function loadSectorContext(store: AnalystStore, sic: string, option = '--sector'): Promise<SectorContext> {
-  if (!store.state) throw new UsageError(`${option} ${sic}: the sector roster is in the state table: pass --state-table (the stack output StateTableName)`);
+  if (!store.state)
+    throw new UsageError(`${option} ${sic}: the sector roster is in the state table: pass --state-table (the stack output StateTableName)`);
   const roster = await readSectorRoster(store.state, sic);
   if (!roster) throw new UsageError(unknownSectorMessage(sic, store.description, option));
   const series = await readSeries(store);
@@ -94,7 +102,11 @@ export async function loadSectorContext(store: AnalystStore, sic: string, option
 }
 
 /** Read the store and build the sector page's model. */
-export async function loadSectorModel(store: AnalystStore, sic: string, opts: Pick<ReportOptions, 'since' | 'until' | 'now'> = {}): Promise<SectorModel> {
+export async function loadSectorModel(
+  store: AnalystStore,
+  sic: string,
+  opts: Pick<ReportOptions, 'since' | 'until' | 'now'> = {},
+): Promise<SectorModel> {
   const { roster, series } = await loadSectorContext(store, sic);
   const window = { since: opts.since, until: opts.until };
   const [revenue, mentions, rules] = await Promise.all([
@@ -102,11 +114,21 @@ export async function loadSectorModel(store: AnalystStore, sic: string, opts: Pi
     collect(store, { ...window, source: MENTION_SOURCE, kind: 'filing.mention' }),
     collect(store, { ...window, source: 'federal-register' }),
   ]);
-  return buildSectorModel({ roster, series, changes: [...revenue, ...mentions, ...rules], generatedAt: opts.now ?? new Date(), origin: store.description });
+  return buildSectorModel({
+    roster,
+    series,
+    changes: [...revenue, ...mentions, ...rules],
+    generatedAt: opts.now ?? new Date(),
+    origin: store.description,
+  });
 }
 
 /** The sector page's HTML and the model it shows. */
-export async function buildSectorReport(store: AnalystStore, sic: string, opts: ReportOptions = {}): Promise<{ html: string; model: SectorModel }> {
+export async function buildSectorReport(
+  store: AnalystStore,
+  sic: string,
+  opts: ReportOptions = {},
+): Promise<{ html: string; model: SectorModel }> {
   const model = await loadSectorModel(store, sic, opts);
   return { html: renderSectorHtml(model, { demo: opts.demo }), model };
 }

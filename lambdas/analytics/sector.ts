@@ -28,7 +28,18 @@ export type SectorRegionId = (typeof SECTOR_REGIONS)[number]['id'];
 export const MAX_CHARTED_COMPANIES = 10;
 
 /** Company colours (distinct from the rule markers' orange, purple and grey). */
-export const COMPANY_PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#17becf', '#8c564b', '#e377c2', '#bcbd22', '#393b79', '#637939', '#843c39'] as const;
+export const COMPANY_PALETTE = [
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#17becf',
+  '#8c564b',
+  '#e377c2',
+  '#bcbd22',
+  '#393b79',
+  '#637939',
+  '#843c39',
+] as const;
 
 /** One company of a sector roster. */
 export interface SectorMember {
@@ -246,7 +257,9 @@ function sectorLines(c: CompanyReport): { kind: ChartKind | undefined; lines: Re
   const lines: Record<SectorRegionId, SectorPoint[]> = { SG: [], CNHK: [], TW: [] };
   const quarters = c.periods.filter((p) => p.kind === 'quarter');
   // One kind per company so its line never zig-zags between quarters and years.
-  const periods = quarters.some((p) => p.regions.some((r) => sectorRegionOf(r.member, r.label))) ? quarters : c.periods.filter((p) => p.kind === 'annual');
+  const periods = quarters.some((p) => p.regions.some((r) => sectorRegionOf(r.member, r.label)))
+    ? quarters
+    : c.periods.filter((p) => p.kind === 'annual');
   let summed = false;
   for (const p of periods) {
     const acc = new Map<SectorRegionId, { value: number; base: number; members: string[] }>();
@@ -260,7 +273,17 @@ function sectorLines(c: CompanyReport): { kind: ChartKind | undefined; lines: Re
     }
     for (const [id, a] of acc) {
       if (id === 'CNHK' && a.members.length > 1) summed = true;
-      lines[id].push({ start: p.start, end: p.end, kind: p.kind, fiscalLabel: p.fiscalLabel, value: a.value, base: a.base, share: a.base === 0 ? 0 : a.value / a.base, members: a.members, accession: p.accession });
+      lines[id].push({
+        start: p.start,
+        end: p.end,
+        kind: p.kind,
+        fiscalLabel: p.fiscalLabel,
+        value: a.value,
+        base: a.base,
+        share: a.base === 0 ? 0 : a.value / a.base,
+        members: a.members,
+        accession: p.accession,
+      });
     }
   }
   const kind = periods[0]?.kind;
@@ -298,7 +321,9 @@ function mentionRows(changes: readonly Change[], membership: SectorMembership, n
     });
   }
   // Newest first; a filer's earliest mention is the one that is new for it.
-  rows.sort((a, b) => b.date.localeCompare(a.date) || a.company.localeCompare(b.company) || (a.accession ?? '').localeCompare(b.accession ?? ''));
+  rows.sort(
+    (a, b) => b.date.localeCompare(a.date) || a.company.localeCompare(b.company) || (a.accession ?? '').localeCompare(b.accession ?? ''),
+  );
   const firstSeen = new Set<string>();
   for (let i = rows.length - 1; i >= 0; i--) {
     const row = rows[i] as MentionRow;

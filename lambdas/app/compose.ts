@@ -12,10 +12,15 @@ import { DynamoSourceState } from '#store/source-state.ts';
  * redirects are followed only between the hosts of one upstream (its public hosts plus the
  * host of its configured base URL).
  */
-export function createUpstreamClient(config: AppConfig, overrides: Partial<ConstructorParameters<typeof UpstreamClient>[0]> = {}): UpstreamClient {
+export function createUpstreamClient(
+  config: AppConfig,
+  overrides: Partial<ConstructorParameters<typeof UpstreamClient>[0]> = {},
+): UpstreamClient {
   return new UpstreamClient({
     secUserAgent: config.secUserAgent,
-    secHosts: [config.urls.secWww, config.urls.secData, ...(config.urls.secEfts ? [config.urls.secEfts] : [])].map((u) => new URL(u).host.toLowerCase()),
+    secHosts: [config.urls.secWww, config.urls.secData, ...(config.urls.secEfts ? [config.urls.secEfts] : [])].map((u) =>
+      new URL(u).host.toLowerCase(),
+    ),
     secRequestsPerSecond: config.http.secRequestsPerSecond,
     otherRequestsPerSecond: config.http.otherRequestsPerSecond,
     timeoutMs: config.http.timeoutMs,
@@ -27,7 +32,10 @@ export function createUpstreamClient(config: AppConfig, overrides: Partial<Const
 }
 
 /** Everything a source cycle needs, wired to DynamoDB (real AWS or dynalite by endpoint). */
-export function createCycleDeps(config: AppConfig, options: { db?: DynamoDBDocumentClient; clock?: Clock; http?: UpstreamClient; log?: CycleDeps['log'] } = {}): CycleDeps & { db: DynamoDBDocumentClient } {
+export function createCycleDeps(
+  config: AppConfig,
+  options: { db?: DynamoDBDocumentClient; clock?: Clock; http?: UpstreamClient; log?: CycleDeps['log'] } = {},
+): CycleDeps & { db: DynamoDBDocumentClient } {
   const db = options.db ?? createDocumentClient();
   return {
     db,

@@ -8,9 +8,7 @@ import { ConfigError } from './errors.ts';
  * validated here, once; a bad value fails with an error that names the field.
  */
 
-const countryCode = z
-  .string()
-  .regex(/^[A-Z]{2}$/, 'expected an ISO-3166 alpha-2 country code such as SG');
+const countryCode = z.string().regex(/^[A-Z]{2}$/, 'expected an ISO-3166 alpha-2 country code such as SG');
 
 /** Subscriber filters; an absent filter matches everything. */
 export const SubscriberFiltersSchema = z
@@ -61,13 +59,33 @@ function opsSettingsSchema() {
       /** A source is stale once this many of its scheduled runs have passed without a success. */
       stalenessMultiplier: z.number().int().min(1).max(100).default(3),
       /** Extra time after the last missed scheduled run before it counts (a run may take up to its 5 min timeout). */
-      staleGraceMinutes: z.number().int().min(0).max(24 * 60).default(10),
+      staleGraceMinutes: z
+        .number()
+        .int()
+        .min(0)
+        .max(24 * 60)
+        .default(10),
       /** First reminder after an alert; each later one waits twice as long... */
-      reminderInitialMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
+      reminderInitialMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 24 * 60)
+        .default(60),
       /** ...up to this. */
-      reminderMaxMinutes: z.number().int().min(1).max(7 * 24 * 60).default(24 * 60),
+      reminderMaxMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 24 * 60)
+        .default(24 * 60),
       /** Oldest undelivered change older than this raises the notifier-backlog alarm. */
-      outboxMaxAgeMinutes: z.number().int().min(1).max(7 * 24 * 60).default(30),
+      outboxMaxAgeMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 24 * 60)
+        .default(30),
     })
     .strict()
     .prefault({});
@@ -160,7 +178,9 @@ export const ConfigFileSchema = z
     /** SEC forms to report; amendments (`/A`) are included automatically. */
     forms: z.array(z.string().min(1)).default(['10-K', '10-Q', '8-K', '20-F', '6-K']),
     sources: z
-      .object(Object.fromEntries(SOURCE_NAMES.map((n) => [n, sourceSettings])) as Record<(typeof SOURCE_NAMES)[number], typeof sourceSettings>)
+      .object(
+        Object.fromEntries(SOURCE_NAMES.map((n) => [n, sourceSettings])) as Record<(typeof SOURCE_NAMES)[number], typeof sourceSettings>,
+      )
       .strict()
       .default(Object.fromEntries(SOURCE_NAMES.map((n) => [n, { enabled: true }])) as never),
     /** Sender address (an SES-verified identity in AWS). */
@@ -174,7 +194,11 @@ export const ConfigFileSchema = z
         otherRequestsPerSecond: z.number().positive().max(20).default(1),
         timeoutMs: z.number().int().positive().default(20_000),
         maxRetries: z.number().int().min(0).max(10).default(3),
-        maxBodyBytes: z.number().int().positive().default(64 * 1024 * 1024),
+        maxBodyBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(64 * 1024 * 1024),
       })
       .strict()
       .default({ secRequestsPerSecond: 5, otherRequestsPerSecond: 1, timeoutMs: 20_000, maxRetries: 3, maxBodyBytes: 64 * 1024 * 1024 }),
@@ -202,8 +226,16 @@ export const ConfigFileSchema = z
             z
               .object({
                 /** Stable id (part of each change's key); default: a slug of phrase and countries. */
-                id: z.string().regex(/^[a-z0-9][a-z0-9+-]{0,79}$/, 'expected a lower-case slug').optional(),
-                phrase: z.string().trim().min(2).max(200).refine((s) => !s.includes('"'), 'a phrase is searched quoted: no double quotes inside'),
+                id: z
+                  .string()
+                  .regex(/^[a-z0-9][a-z0-9+-]{0,79}$/, 'expected a lower-case slug')
+                  .optional(),
+                phrase: z
+                  .string()
+                  .trim()
+                  .min(2)
+                  .max(200)
+                  .refine((s) => !s.includes('"'), 'a phrase is searched quoted: no double quotes inside'),
                 /** Country names (as filings write them: "China", "Singapore"); any one must appear. */
                 countries: z.array(z.string().trim().min(2).max(60)).max(20).optional(),
               })
@@ -293,9 +325,7 @@ export interface AppConfig extends ConfigFile {
 
 /** Format zod issues as `field.path: message` lines. */
 function describeIssues(error: z.ZodError, prefix: string): string {
-  return error.issues
-    .map((i) => `  ${prefix}${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
-    .join('\n');
+  return error.issues.map((i) => `  ${prefix}${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('\n');
 }
 
 /** Parse a config file body; throws {@link ConfigError} naming each bad field. */

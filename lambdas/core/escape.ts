@@ -90,7 +90,12 @@ export function plainText(value: unknown): string {
  */
 export function isValidEmail(value: unknown): value is string {
   if (typeof value !== 'string' || value.length > 254) return false;
-  return /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/.test(
-    value,
-  ) && !value.startsWith('.') && !value.includes('..') && !/\.@/.test(value);
+  return (
+    /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/.test(
+      value,
+    ) &&
+    !value.startsWith('.') &&
+    !value.includes('..') &&
+    !/\.@/.test(value)
+  );
 }

@@ -146,7 +146,9 @@ export class UpstreamClient {
     if (to.protocol === from.protocol && to.host === from.host) return undefined;
     const host = to.host.toLowerCase();
     const originHost = origin.host.toLowerCase();
-    const trusted = host === originHost || (this.options.trustedHosts ?? PUBLIC_UPSTREAM_HOSTS).some((group) => group.includes(originHost) && group.includes(host));
+    const trusted =
+      host === originHost ||
+      (this.options.trustedHosts ?? PUBLIC_UPSTREAM_HOSTS).some((group) => group.includes(originHost) && group.includes(host));
     if (!trusted) return `redirect from ${redactUrl(from.href)} to untrusted host ${host} refused`;
     if (to.protocol !== 'https:') return `redirect from ${redactUrl(from.href)} to ${to.protocol}//${host} refused: not https`;
     return undefined;
@@ -239,7 +241,10 @@ export class UpstreamClient {
         if (/Request Rate Threshold Exceeded|Undeclared Automated Tool|automated tool/i.test(text)) {
           this.stats.blocks++;
           // A block lifts only after traffic stops for ~10 minutes: never retry it here.
-          throw new SourceError('blocked', `SEC refused ${redactUrl(url)} (403: ${/Undeclared/i.test(text) ? 'undeclared automated tool' : 'request rate threshold exceeded'}); cooling down`);
+          throw new SourceError(
+            'blocked',
+            `SEC refused ${redactUrl(url)} (403: ${/Undeclared/i.test(text) ? 'undeclared automated tool' : 'request rate threshold exceeded'}); cooling down`,
+          );
         }
         throw new SourceError('http', `GET ${redactUrl(url)} answered 403 (missing document on SEC Archives)`);
       }
@@ -307,7 +312,10 @@ export class UpstreamClient {
       const refusal = this.redirectRefusal(target, at, next);
       if (refusal) throw new SourceError('http', refusal);
       if (hop + 1 > MAX_REDIRECTS) {
-        throw new SourceError('http', `GET ${redactUrl(target.href)}: more than ${MAX_REDIRECTS} redirects (last to ${redactUrl(next.href)})`);
+        throw new SourceError(
+          'http',
+          `GET ${redactUrl(target.href)}: more than ${MAX_REDIRECTS} redirects (last to ${redactUrl(next.href)})`,
+        );
       }
       at = next;
     }

@@ -163,7 +163,13 @@ function walk(value: unknown, lim: CapLimits, depth: number, key: string | undef
   return Object.fromEntries(out);
 }
 
-function walkArray(arr: readonly unknown[], lim: CapLimits, depth: number, key: string | undefined, stats: WalkStats): { items: unknown[]; omitted: number } {
+function walkArray(
+  arr: readonly unknown[],
+  lim: CapLimits,
+  depth: number,
+  key: string | undefined,
+  stats: WalkStats,
+): { items: unknown[]; omitted: number } {
   const { items, omitted } = capArray(arr, (key !== undefined ? lim.fields[key]?.array : undefined) ?? lim.array);
   if (omitted > 0) stats.cuts++;
   return { items: items.map((x) => walk(x, lim, depth + 1, undefined, stats)), omitted };
@@ -205,7 +211,10 @@ function scaled(l: CapLimits, f: number): CapLimits {
  * do that), the data is replaced by `{ _truncated: "…" }`. Returns `data` itself when it fits
  * untouched, so normal-size records keep exactly their change (and their content hash).
  */
-export function capDraftData(data: Record<string, unknown>, limits: CapLimits & { dataBytes: number } = DEFAULT_DRAFT_LIMITS): Record<string, unknown> {
+export function capDraftData(
+  data: Record<string, unknown>,
+  limits: CapLimits & { dataBytes: number } = DEFAULT_DRAFT_LIMITS,
+): Record<string, unknown> {
   const first = capDeep(data, limits);
   const size = first.cuts === 0 ? jsonBytes(data) : jsonBytes(first.value);
   if (size <= limits.dataBytes) return first.value;

@@ -32,8 +32,18 @@ export const DEFAULT_SCHEDULES: Record<SourceName | 'notifier', Schedule> = {
   // request (the feed page holds ~36 min of filings per 100 entries, so nothing slips).
   'sec-filings': { minute: '*', hour: '6-22', weekdays: 'MON-FRI', description: 'every minute, 06:00–22:59 ET, Mon–Fri' },
   // Catch-up sweeps only: each filing.new change triggers the analyses within seconds.
-  'sec-revenue': { minute: '33', hour: '6-23', weekdays: 'MON-FRI', description: 'hourly catch-up sweep at :33, 06:33–23:33 ET, Mon–Fri (filing.new triggers the analysis)' },
-  'sec-export-language': { minute: '36', hour: '6-23', weekdays: 'MON-FRI', description: 'hourly catch-up sweep at :36, 06:36–23:36 ET, Mon–Fri (filing.new triggers the analysis)' },
+  'sec-revenue': {
+    minute: '33',
+    hour: '6-23',
+    weekdays: 'MON-FRI',
+    description: 'hourly catch-up sweep at :33, 06:33–23:33 ET, Mon–Fri (filing.new triggers the analysis)',
+  },
+  'sec-export-language': {
+    minute: '36',
+    hour: '6-23',
+    weekdays: 'MON-FRI',
+    description: 'hourly catch-up sweep at :36, 06:36–23:36 ET, Mon–Fri (filing.new triggers the analysis)',
+  },
   // Published documents: every 10 min keeps them within 15 min of the API showing them;
   // public-inspection windows poll faster (BURST_SCHEDULES).
   'federal-register': { minute: '*/10', hour: '*', weekdays: '*', description: 'every 10 min' },
@@ -44,7 +54,12 @@ export const DEFAULT_SCHEDULES: Record<SourceName | 'notifier', Schedule> = {
   // days after: the window looks back 3 days), so polling faster than every 10 min buys
   // nothing; 4 default queries cost 4 pages a quiet cycle inside the SEC budget. Filing hours
   // plus one hour for the indexing lag; :05 keeps it off the other SEC sweeps' minutes.
-  'sec-full-text': { minute: '5-55/10', hour: '6-23', weekdays: 'MON-FRI', description: 'every 10 min at :05, 06:05–23:55 ET, Mon–Fri (EFTS indexes with a lag)' },
+  'sec-full-text': {
+    minute: '5-55/10',
+    hour: '6-23',
+    weekdays: 'MON-FRI',
+    description: 'every 10 min at :05, 06:05–23:55 ET, Mon–Fri (EFTS indexes with a lag)',
+  },
   notifier: { minute: '*/5', hour: '*', weekdays: '*', description: 'every 5 min' },
 };
 
@@ -56,7 +71,12 @@ export const DEFAULT_SCHEDULES: Record<SourceName | 'notifier', Schedule> = {
  * anyway is skipped by the source's lease.
  */
 export const BURST_SCHEDULES: Partial<Record<SourceName, Schedule>> = {
-  'federal-register': { minute: '1-59/2', hour: '8-18', weekdays: 'MON-FRI', description: 'every 2 min (odd minutes), 08:01–18:59 ET, Mon–Fri: public-inspection windows' },
+  'federal-register': {
+    minute: '1-59/2',
+    hour: '8-18',
+    weekdays: 'MON-FRI',
+    description: 'every 2 min (odd minutes), 08:01–18:59 ET, Mon–Fri: public-inspection windows',
+  },
 };
 
 /** Every cadence `name` runs on: its base schedule, then its burst window if it has one. */

@@ -46,7 +46,17 @@ export interface SourceDefinition<TCursor = unknown> {
 
 /** Outcome of one cycle, for logs, metrics and the CLI's exit summary. */
 export type CycleOutcome =
-  | { source: SourceName; status: 'ok'; baseline: boolean; changesCreated: number; duplicates: number; suppressed: number; itemsSeen: number; durationMs: number; warnings?: SourceWarning[] }
+  | {
+      source: SourceName;
+      status: 'ok';
+      baseline: boolean;
+      changesCreated: number;
+      duplicates: number;
+      suppressed: number;
+      itemsSeen: number;
+      durationMs: number;
+      warnings?: SourceWarning[];
+    }
   | { source: SourceName; status: 'failed'; errorKind: SourceErrorKind; error: string; consecutiveFailures: number; durationMs: number }
   | { source: SourceName; status: 'skipped'; reason: string; durationMs: number };
 
@@ -115,8 +125,16 @@ export async function runSourceCycle<TCursor>(source: SourceDefinition<TCursor>,
   try {
     const previous = (await deps.state.get(source.name)) ?? { source: source.name, consecutiveFailures: 0 };
     if (previous.blockedUntil && previous.blockedUntil > started.toISOString()) {
-      const why = previous.lastError?.kind === 'blocked' || !previous.lastError ? 'upstream blocked us' : `upstream asked us to wait (${previous.lastError.kind})`;
-      return { source: source.name, status: 'skipped', reason: `${why}; cooling down until ${previous.blockedUntil}`, durationMs: elapsed() };
+      const why =
+        previous.lastError?.kind === 'blocked' || !previous.lastError
+          ? 'upstream blocked us'
+          : `upstream asked us to wait (${previous.lastError.kind})`;
+      return {
+        source: source.name,
+        status: 'skipped',
+        reason: `${why}; cooling down until ${previous.blockedUntil}`,
+        durationMs: elapsed(),
+      };
     }
     const baseline = previous.cursor === undefined;
     let result: PollResult<TCursor>;
@@ -131,16 +149,20 @@ export async function runSourceCycle<TCursor>(source: SourceDefinition<TCursor>,
     try {
       // Everything that can refuse the cycle for its content is checked before the first write.
       const detectedAt = deps.clock.now();
-      const changes = baseline ? [] : result.changes.map((draft) => {
-        if (draft.source !== source.name) throw new Error(`source ${source.name} produced a change for ${draft.source}`);
-        return finalizeChange(draft, detectedAt);
-      });
+      const changes = baseline
+        ? []
+        : result.changes.map((draft) => {
+            if (draft.source !== source.name) throw new Error(`source ${source.name} produced a change for ${draft.source}`);
+            return finalizeChange(draft, detectedAt);
+          });
       for (const change of changes) {
         checkItemSize(`change ${change.id} (${change.kind}, ${change.naturalKey.slice(0, 80)})`, change);
       }
       for (const write of result.itemWrites ?? []) checkItemSize(`state item ${write.key.slice(0, 80)}`, write.value);
       const finished = deps.clock.now().toISOString();
-      const warnings = (result.warnings ?? []).slice(0, MAX_WARNINGS).map((w) => ({ kind: w.kind, message: errorMessageOf(w.message), at: finished }));
+      const warnings = (result.warnings ?? [])
+        .slice(0, MAX_WARNINGS)
+        .map((w) => ({ kind: w.kind, message: errorMessageOf(w.message), at: finished }));
       const nextState = {
         source: source.name,
         cursor: result.cursor,
@@ -210,10 +232,18 @@ async function pollWithin<TCursor>(
   poll.catch(() => undefined); // an abandoned poll may still fail: that must not be an unhandled rejection
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new SourceError('timeout', `cycle deadline of ${budget} ms reached (below the function timeout); poll abandoned, nothing written`));
-    }, Math.max(0, startedReal + budget - Date.now()));
+    timer = setTimeout(
+      () => {
+        controller.abort();
+        reject(
+          new SourceError(
+            'timeout',
+            `cycle deadline of ${budget} ms reached (below the function timeout); poll abandoned, nothing written`,
+          ),
+        );
+      },
+      Math.max(0, startedReal + budget - Date.now()),
+    );
   });
   deadline.catch(() => undefined);
   try {
@@ -227,7 +257,10 @@ async function pollWithin<TCursor>(
 function checkItemSize(what: string, value: unknown): void {
   const bytes = Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
   if (bytes > MAX_CHANGE_ITEM_BYTES) {
-    throw new SourceError('sanity', `${what} is ${bytes} bytes serialised, over the ${MAX_CHANGE_ITEM_BYTES}-byte item limit; cycle refused, nothing written`);
+    throw new SourceError(
+      'sanity',
+      `${what} is ${bytes} bytes serialised, over the ${MAX_CHANGE_ITEM_BYTES}-byte item limit; cycle refused, nothing written`,
+    );
   }
 }
 
@@ -256,5 +289,12 @@ async function recordFailure(
   }
   await deps.state.put(next).catch(() => undefined); // storage down too: the run still reports the failure
   (deps.log ?? (() => undefined))('source failed', { source: name, errorKind: kind, error: message });
-  return { source: name, status: 'failed', errorKind: kind, error: message, consecutiveFailures: next.consecutiveFailures, durationMs: elapsed() };
+  return {
+    source: name,
+    status: 'failed',
+    errorKind: kind,
+    error: message,
+    consecutiveFailures: next.consecutiveFailures,
+    durationMs: elapsed(),
+  };
 }

@@ -88,7 +88,8 @@ export type CountryScope = (typeof COUNTRY_SCOPES)[number];
 export function countryScopeOf(change: Change): CountryScope {
   const data = change.data as { countryScope?: unknown; classification?: unknown };
   if ((COUNTRY_SCOPES as readonly unknown[]).includes(data.countryScope)) return data.countryScope as CountryScope;
-  const legacyEntityListRule = change.source === 'federal-register' && typeof data.classification === 'string' && data.classification.startsWith('entity-list');
+  const legacyEntityListRule =
+    change.source === 'federal-register' && typeof data.classification === 'string' && data.classification.startsWith('entity-list');
   return legacyEntityListRule && change.countries.length === 0 ? 'unknown' : 'named';
 }
 
@@ -111,6 +112,7 @@ export function matchesSubscriber(change: Change, filters: SubscriberFilters): b
     if (!filters.subjects.some((s) => s.toUpperCase() === subject)) return false;
   }
   if (filters.countries?.length && !passesCountryFilter(change, filters.countries)) return false;
-  if (filters.minImportance && IMPORTANCE_LEVELS.indexOf(change.importance) < IMPORTANCE_LEVELS.indexOf(filters.minImportance)) return false;
+  if (filters.minImportance && IMPORTANCE_LEVELS.indexOf(change.importance) < IMPORTANCE_LEVELS.indexOf(filters.minImportance))
+    return false;
   return true;
 }

@@ -38,7 +38,9 @@ export async function linksFor(settings: LinkSettings, email: string, now: Date)
   return {
     unsubscribe: endpointUrl(settings.baseUrl, 'unsubscribe', signToken(key, email, 'unsubscribe', now)),
     confirm: endpointUrl(settings.baseUrl, 'confirm', signToken(key, email, 'confirm', now)),
-    ...(settings.mailto ? { unsubscribeMailto: `mailto:${settings.mailto}?subject=${encodeURIComponent(`unsubscribe ${email.toLowerCase()}`)}` } : {}),
+    ...(settings.mailto
+      ? { unsubscribeMailto: `mailto:${settings.mailto}?subject=${encodeURIComponent(`unsubscribe ${email.toLowerCase()}`)}` }
+      : {}),
   };
 }
 
@@ -87,7 +89,13 @@ function hostOf(url: string): string | undefined {
 export function configuredLinkHosts(urls: { secWww: string; secData: string; federalRegister: string; csl: string }): LinkHosts {
   const hosts = (...list: string[]) => [...new Set(list.map(hostOf).filter((h): h is string => h !== undefined))];
   const sec = hosts(urls.secWww, urls.secData);
-  return { 'sec-filings': sec, 'sec-revenue': sec, 'sec-export-language': sec, 'federal-register': hosts(urls.federalRegister), 'entity-list': hosts(urls.csl) };
+  return {
+    'sec-filings': sec,
+    'sec-revenue': sec,
+    'sec-export-language': sec,
+    'federal-register': hosts(urls.federalRegister),
+    'entity-list': hosts(urls.csl),
+  };
 }
 
 /**

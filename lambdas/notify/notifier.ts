@@ -133,7 +133,19 @@ interface RunState {
  */
 export async function runNotifier(deps: NotifierDeps): Promise<NotifierOutcome> {
   const log = deps.log ?? (() => undefined);
-  const outcome: Required<NotifierOutcome> = { pending: 0, emailsSent: 0, deliveries: 0, failures: [], completed: 0, digestsSent: 0, confirmationsSent: 0, skipped: 0, rejected: 0, parked: 0, removed: 0 };
+  const outcome: Required<NotifierOutcome> = {
+    pending: 0,
+    emailsSent: 0,
+    deliveries: 0,
+    failures: [],
+    completed: 0,
+    digestsSent: 0,
+    confirmationsSent: 0,
+    skipped: 0,
+    rejected: 0,
+    parked: 0,
+    removed: 0,
+  };
   let subscribers = await deps.subscribers.list();
   if (await syncSeeds(deps, subscribers, outcome)) subscribers = await deps.subscribers.list();
   const run: RunState = { events: [], sendFailed: new Map(), sendOk: new Set() };
@@ -169,7 +181,12 @@ export async function runNotifier(deps: NotifierDeps): Promise<NotifierOutcome> 
  * {@link PARKING}); a successful send clears the count. Only failures of the send itself
  * count: a DynamoDB error says nothing about the subscriber and must not park everyone.
  */
-async function trackSendFailures(subscribers: Subscriber[], deps: NotifierDeps, outcome: Required<NotifierOutcome>, run: RunState): Promise<void> {
+async function trackSendFailures(
+  subscribers: Subscriber[],
+  deps: NotifierDeps,
+  outcome: Required<NotifierOutcome>,
+  run: RunState,
+): Promise<void> {
   const parking = { ...PARKING, ...deps.parking };
   const nowDate = deps.clock.now();
   const now = nowDate.toISOString();
@@ -177,11 +194,19 @@ async function trackSendFailures(subscribers: Subscriber[], deps: NotifierDeps, 
     const failed = run.sendFailed.get(s.email);
     try {
       if (failed && !run.sendOk.has(s.email)) {
-        const next = { runs: (s.deliveryFailures?.runs ?? 0) + 1, since: s.deliveryFailures?.since ?? now, lastError: failed.error.slice(0, 300) };
+        const next = {
+          runs: (s.deliveryFailures?.runs ?? 0) + 1,
+          since: s.deliveryFailures?.since ?? now,
+          lastError: failed.error.slice(0, 300),
+        };
         const failingMinutes = (nowDate.getTime() - Date.parse(next.since)) / 60_000;
         if (next.runs >= parking.afterFailedRuns && failingMinutes >= parking.minFailingMinutes) {
           const reason = `sending failed in ${next.runs} consecutive runs since ${next.since}; last error: ${next.lastError}`;
-          const parked = await deps.subscribers.update(s.email, { status: 'parked', parkedAt: now, parkedReason: reason, deliveryFailures: next, updatedAt: now }, { statusIn: ['active'] });
+          const parked = await deps.subscribers.update(
+            s.email,
+            { status: 'parked', parkedAt: now, parkedReason: reason, deliveryFailures: next, updatedAt: now },
+            { statusIn: ['active'] },
+          );
           if (parked) {
             outcome.parked++;
             run.events.push({ type: 'parked', email: s.email, at: now, detail: reason, changes: failed.held });
@@ -242,7 +267,17 @@ async function syncSeeds(deps: NotifierDeps, existing: Subscriber[], outcome: Re
     if (current.status === 'removed') {
       const back = await deps.subscribers.update(
         email,
-        { status: 'active', removedAt: null, lastDigestAt: now, deliveryFailures: null, name: wanted.name ?? null, mode: wanted.mode, digestHour: wanted.digestHour, filters: wanted.filters, updatedAt: now },
+        {
+          status: 'active',
+          removedAt: null,
+          lastDigestAt: now,
+          deliveryFailures: null,
+          name: wanted.name ?? null,
+          mode: wanted.mode,
+          digestHour: wanted.digestHour,
+          filters: wanted.filters,
+          updatedAt: now,
+        },
         { statusIn: ['removed'] },
       );
       if (back) deps.log?.('config subscriber back in the config file: reactivated', { email });
@@ -250,21 +285,35 @@ async function syncSeeds(deps: NotifierDeps, existing: Subscriber[], outcome: Re
       continue;
     }
     const differs =
-      current.name !== wanted.name || current.mode !== wanted.mode || current.digestHour !== wanted.digestHour || JSON.stringify(current.filters) !== JSON.stringify(wanted.filters);
+      current.name !== wanted.name ||
+      current.mode !== wanted.mode ||
+      current.digestHour !== wanted.digestHour ||
+      JSON.stringify(current.filters) !== JSON.stringify(wanted.filters);
     if (differs) {
-      await deps.subscribers.update(email, { name: wanted.name ?? null, mode: wanted.mode, digestHour: wanted.digestHour, filters: wanted.filters, updatedAt: now });
+      await deps.subscribers.update(email, {
+        name: wanted.name ?? null,
+        mode: wanted.mode,
+        digestHour: wanted.digestHour,
+        filters: wanted.filters,
+        updatedAt: now,
+      });
       changed = true;
     }
   }
   if (deps.seeds.length === 0) {
     const kept = existing.filter((s) => s.origin === 'config' && s.status === 'active').length;
-    if (kept > 0) deps.log?.('the config lists no subscribers: config-seeded subscribers are left active (an empty list removes nobody)', { kept });
+    if (kept > 0)
+      deps.log?.('the config lists no subscribers: config-seeded subscribers are left active (an empty list removes nobody)', { kept });
     return changed;
   }
   for (const s of existing) {
     if (s.origin !== 'config' || seeded.has(s.email.toLowerCase())) continue;
     if (s.status !== 'active' && s.status !== 'pending') continue;
-    const removed = await deps.subscribers.update(s.email, { status: 'removed', removedAt: now, updatedAt: now }, { statusIn: ['active', 'pending'] });
+    const removed = await deps.subscribers.update(
+      s.email,
+      { status: 'removed', removedAt: now, updatedAt: now },
+      { statusIn: ['active', 'pending'] },
+    );
     if (removed) {
       outcome.removed++;
       changed = true;
@@ -298,7 +347,12 @@ async function sendConfirmations(subscribers: Subscriber[], deps: NotifierDeps, 
  * Drain the outbox page by page (oldest first), so changes a failing subscriber still
  * holds never hide the ones behind them: every other subscriber gets every change.
  */
-async function sendImmediate(subscribers: Subscriber[], deps: NotifierDeps, outcome: Required<NotifierOutcome>, run: RunState): Promise<void> {
+async function sendImmediate(
+  subscribers: Subscriber[],
+  deps: NotifierDeps,
+  outcome: Required<NotifierOutcome>,
+  run: RunState,
+): Promise<void> {
   const recipients = subscribers.filter((s) => s.status === 'active' && s.mode === 'immediate');
   const batchSize = deps.batchSize ?? 200;
   let token: string | undefined;
@@ -318,7 +372,13 @@ async function sendImmediate(subscribers: Subscriber[], deps: NotifierDeps, outc
   }
 }
 
-async function deliverPage(pending: Change[], recipients: Subscriber[], deps: NotifierDeps, outcome: Required<NotifierOutcome>, run: RunState): Promise<void> {
+async function deliverPage(
+  pending: Change[],
+  recipients: Subscriber[],
+  deps: NotifierDeps,
+  outcome: Required<NotifierOutcome>,
+  run: RunState,
+): Promise<void> {
   const blocked = new Set<string>(); // change ids that some subscriber still lacks
   for (const subscriber of recipients) {
     // Round-up kinds wait for the subscriber's daily round-up (it reads the change log).
@@ -334,7 +394,10 @@ async function deliverPage(pending: Change[], recipients: Subscriber[], deps: No
     let toSend: Change[] = [];
     let sending = false;
     try {
-      const delivered = await deps.subscribers.deliveredAmong(subscriber.email, matched.map((c) => c.id));
+      const delivered = await deps.subscribers.deliveredAmong(
+        subscriber.email,
+        matched.map((c) => c.id),
+      );
       toSend = matched.filter((c) => !delivered.has(c.id));
       if (toSend.length === 0) continue; // never an empty email
       sending = true;
@@ -365,12 +428,26 @@ async function deliverPage(pending: Change[], recipients: Subscriber[], deps: No
 }
 
 /** Record a permanent rejection per change and as a delivery event for ops. */
-async function recordRejection(changes: Change[], subscriber: Subscriber, err: unknown, via: 'immediate' | 'digest', deps: NotifierDeps, outcome: Required<NotifierOutcome>, run: RunState): Promise<void> {
+async function recordRejection(
+  changes: Change[],
+  subscriber: Subscriber,
+  err: unknown,
+  via: 'immediate' | 'digest',
+  deps: NotifierDeps,
+  outcome: Required<NotifierOutcome>,
+  run: RunState,
+): Promise<void> {
   const error = errorMessageOf(err);
   await recordDeliveries(changes, subscriber, `rejected: ${error}`.slice(0, 300), via, deps);
   outcome.rejected++;
   outcome.failures.push({ email: subscriber.email, error: `rejected permanently: ${error}` });
-  run.events.push({ type: 'rejected', email: subscriber.email, at: deps.clock.now().toISOString(), detail: `${via === 'digest' ? 'digest' : 'alert'} rejected by SES: ${error}`, changes: changes.length });
+  run.events.push({
+    type: 'rejected',
+    email: subscriber.email,
+    at: deps.clock.now().toISOString(),
+    detail: `${via === 'digest' ? 'digest' : 'alert'} rejected by SES: ${error}`,
+    changes: changes.length,
+  });
   deps.log?.('delivery rejected permanently; recorded, not retried; ops told', { email: subscriber.email, error });
 }
 
@@ -395,14 +472,28 @@ interface DailyEmail {
   rollup: boolean;
 }
 const DIGEST: DailyEmail = { mode: 'daily', field: 'lastDigestAt', keep: () => true, rollup: false };
-const ROLLUP: DailyEmail = { mode: 'immediate', field: 'lastRollupAt', sources: ROLLUP_SOURCES, keep: (c) => isRollupKind(c.kind), rollup: true };
+const ROLLUP: DailyEmail = {
+  mode: 'immediate',
+  field: 'lastRollupAt',
+  sources: ROLLUP_SOURCES,
+  keep: (c) => isRollupKind(c.kind),
+  rollup: true,
+};
 
-async function sendDaily(plan: DailyEmail, subscribers: Subscriber[], deps: NotifierDeps, outcome: Required<NotifierOutcome>, run: RunState): Promise<void> {
+async function sendDaily(
+  plan: DailyEmail,
+  subscribers: Subscriber[],
+  deps: NotifierDeps,
+  outcome: Required<NotifierOutcome>,
+  run: RunState,
+): Promise<void> {
   const now = deps.clock.now();
   const until = now.toISOString();
   for (const subscriber of subscribers.filter((s) => s.status === 'active' && s.mode === plan.mode)) {
     // A source filter that leaves none of the round-up's sources: nothing to read, ever.
-    const sources = plan.sources?.filter((s) => !subscriber.filters.sources?.length || (subscriber.filters.sources as readonly string[]).includes(s));
+    const sources = plan.sources?.filter(
+      (s) => !subscriber.filters.sources?.length || (subscriber.filters.sources as readonly string[]).includes(s),
+    );
     if (sources?.length === 0) continue;
     // One send per subscriber and run: after a failed alert the round-up waits too.
     if (run.sendFailed.has(subscriber.email)) continue;
@@ -414,8 +505,13 @@ async function sendDaily(plan: DailyEmail, subscribers: Subscriber[], deps: Noti
     try {
       const readFrom = new Date(Date.parse(since) - DIGEST_OVERLAP_MS).toISOString();
       const matched = (await readDigestWindow(subscriber, readFrom, until, deps, sources)).filter((c) => plan.keep(c));
-      const delivered = await deps.subscribers.deliveredAmong(subscriber.email, matched.map((c) => c.id));
-      const undelivered = matched.filter((c) => !delivered.has(c.id)).sort((a, b) => a.detectedAt.localeCompare(b.detectedAt) || a.id.localeCompare(b.id));
+      const delivered = await deps.subscribers.deliveredAmong(
+        subscriber.email,
+        matched.map((c) => c.id),
+      );
+      const undelivered = matched
+        .filter((c) => !delivered.has(c.id))
+        .sort((a, b) => a.detectedAt.localeCompare(b.detectedAt) || a.id.localeCompare(b.id));
       toSend = undelivered.slice(0, DIGEST_MAX_CHANGES);
       if (undelivered.length > toSend.length) {
         // Cover the oldest changes and stop the window at the last one included; the next
@@ -446,7 +542,10 @@ async function sendDaily(plan: DailyEmail, subscribers: Subscriber[], deps: Noti
       }
       if (sending) run.sendFailed.set(subscriber.email, { error: errorMessageOf(err), held: toSend.length });
       outcome.failures.push({ email: subscriber.email, error: errorMessageOf(err) });
-      deps.log?.(`${plan.rollup ? 'round-up' : 'digest'} failed; will retry next run`, { email: subscriber.email, error: errorMessageOf(err) });
+      deps.log?.(`${plan.rollup ? 'round-up' : 'digest'} failed; will retry next run`, {
+        email: subscriber.email,
+        error: errorMessageOf(err),
+      });
     }
   }
 }
@@ -463,7 +562,13 @@ async function moveWindow(plan: DailyEmail, subscriber: Subscriber, covered: str
  * only those sources' partitions of the by-source index are read, so an Entity List
  * flood costs a `sec-filings` subscriber nothing.
  */
-async function readDigestWindow(subscriber: Subscriber, since: string, until: string, deps: NotifierDeps, only?: readonly string[]): Promise<Change[]> {
+async function readDigestWindow(
+  subscriber: Subscriber,
+  since: string,
+  until: string,
+  deps: NotifierDeps,
+  only?: readonly string[],
+): Promise<Change[]> {
   const sources = only ? [...only] : subscriber.filters.sources?.length ? [...new Set(subscriber.filters.sources)] : [undefined];
   const matched: Change[] = [];
   for (const source of sources) {
@@ -474,7 +579,13 @@ async function readDigestWindow(subscriber: Subscriber, since: string, until: st
   return matched;
 }
 
-async function recordDeliveries(changes: Change[], subscriber: Subscriber, messageId: string, via: 'immediate' | 'digest', deps: NotifierDeps): Promise<number> {
+async function recordDeliveries(
+  changes: Change[],
+  subscriber: Subscriber,
+  messageId: string,
+  via: 'immediate' | 'digest',
+  deps: NotifierDeps,
+): Promise<number> {
   let recorded = 0;
   const sentAt = deps.clock.now().toISOString();
   for (const change of changes) {
@@ -483,7 +594,12 @@ async function recordDeliveries(changes: Change[], subscriber: Subscriber, messa
   return recorded;
 }
 
-async function sendChanges(changes: Change[], subscriber: Subscriber, deps: NotifierDeps, digest: { since: string; until: string; rollup?: boolean } | undefined): Promise<string> {
+async function sendChanges(
+  changes: Change[],
+  subscriber: Subscriber,
+  deps: NotifierDeps,
+  digest: { since: string; until: string; rollup?: boolean } | undefined,
+): Promise<string> {
   const links = deps.links ? await linksFor(deps.links, subscriber.email, deps.clock.now()) : undefined;
   const email = renderEmail(changes, subscriber, {
     maxChanges: deps.email?.maxChangesPerEmail ?? 25,
@@ -498,7 +614,13 @@ async function sendChanges(changes: Change[], subscriber: Subscriber, deps: Noti
   return send(email, subscriber.email, deps, links, { 'X-Export-Watch-Kind': kind, 'X-Export-Watch-Changes': String(changes.length) });
 }
 
-async function send(email: RenderedEmail, to: string, deps: NotifierDeps, links: RecipientLinks | undefined, headers: Record<string, string>): Promise<string> {
+async function send(
+  email: RenderedEmail,
+  to: string,
+  deps: NotifierDeps,
+  links: RecipientLinks | undefined,
+  headers: Record<string, string>,
+): Promise<string> {
   const raw = await buildMime(email, {
     from: { address: deps.senderEmail, name: deps.email?.fromName ?? 'export-watch' },
     to,

@@ -6,12 +6,18 @@ import { escapeHtml } from '#core/escape.ts';
  */
 
 /** A page: heading, paragraphs, and optionally a POST button (the form posts to the page's own URL). */
-export function page(options: { title: string; paragraphs: string[]; button?: { label: string; color?: string; fields?: Record<string, string> } | undefined }): string {
+export function page(options: {
+  title: string;
+  paragraphs: string[];
+  button?: { label: string; color?: string; fields?: Record<string, string> } | undefined;
+}): string {
   const button = options.button
     ? // No action attribute: the form posts to the current URL, token included.
       `<form method="post">${Object.entries(options.button.fields ?? {})
         .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
-        .join('')}<button type="submit" style="background:${options.button.color ?? '#cf222e'};color:#ffffff;border:0;border-radius:6px;padding:10px 18px;font-size:15px;font-weight:bold;cursor:pointer;">${escapeHtml(options.button.label)}</button></form>`
+        .join(
+          '',
+        )}<button type="submit" style="background:${options.button.color ?? '#cf222e'};color:#ffffff;border:0;border-radius:6px;padding:10px 18px;font-size:15px;font-weight:bold;cursor:pointer;">${escapeHtml(options.button.label)}</button></form>`
     : '';
   return (
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +

@@ -4,7 +4,19 @@ import type { Subscriber } from '#core/subscriber.ts';
 import { displaySafe, escapeHtml, headerText, plainText, safeUrl } from '#core/escape.ts';
 import type { LinkHosts } from './links.ts';
 import { FAMILIES, familyOf } from './render/families.ts';
-import { BREAK_LONG, byImportance, COLORS, countryName, type FamilyRenderer, FONT, MONO, oneLine, plural, type RenderContext, wrap } from './render/kit.ts';
+import {
+  BREAK_LONG,
+  byImportance,
+  COLORS,
+  countryName,
+  type FamilyRenderer,
+  FONT,
+  MONO,
+  oneLine,
+  plural,
+  type RenderContext,
+  wrap,
+} from './render/kit.ts';
 import { newYorkDateLabel, newYorkTimeLabel } from './time.ts';
 
 /**
@@ -54,7 +66,8 @@ export interface RenderOptions {
 }
 
 /** The banner every demo email, page and report opens with. */
-export const DEMO_BANNER = 'DEMO DATA — not real filings or rules. This was produced by export-watch demo against a fake upstream; some filings, passages, rules and entities in it are invented.';
+export const DEMO_BANNER =
+  'DEMO DATA — not real filings or rules. This was produced by export-watch demo against a fake upstream; some filings, passages, rules and entities in it are invented.';
 
 /** Subject prefix of every demo email. */
 export const DEMO_SUBJECT_PREFIX = '[DEMO] ';
@@ -156,8 +169,8 @@ export function renderEmail(
   const intro = options.digest?.rollup
     ? `Your daily round-up of filings that mention export controls: ${count} detected between ${newYorkTimeLabel(new Date(options.digest.since))} and ${newYorkTimeLabel(new Date(options.digest.until))}.`
     : options.digest
-    ? `Your daily digest: ${count} detected between ${newYorkTimeLabel(new Date(options.digest.since))} and ${newYorkTimeLabel(new Date(options.digest.until))}.`
-    : `${count} detected by export-watch.`;
+      ? `Your daily digest: ${count} detected between ${newYorkTimeLabel(new Date(options.digest.since))} and ${newYorkTimeLabel(new Date(options.digest.until))}.`
+      : `${count} detected by export-watch.`;
   const moreHint = (options.moreHint ?? defaultMoreHint)(since);
   const moreText = hidden > 0 ? `${plural(hidden, 'more change')} not shown. See them all with: ${moreHint}` : '';
   const why = options.digest?.rollup
@@ -169,7 +182,8 @@ export function renderEmail(
   const text: string[] = [...(options.demo ? [wrap(DEMO_BANNER, 76), ''] : []), greeting, '', wrap(intro, 76), ''];
   if (allSections.length > 1) {
     text.push('In this email:');
-    for (const s of allSections) text.push(wrap(`- ${oneLine(s.family.headline(s.changes, ctx))} (${s.changes.length})`, 76, '  ').replace(/^ {2}/, ''));
+    for (const s of allSections)
+      text.push(wrap(`- ${oneLine(s.family.headline(s.changes, ctx))} (${s.changes.length})`, 76, '  ').replace(/^ {2}/, ''));
     text.push('');
   }
   for (const s of sections) {
@@ -182,7 +196,9 @@ export function renderEmail(
   if (options.linksNote) text.push(wrap(options.linksNote, 76));
 
   // ---- HTML
-  const heading = options.digest ? `${options.digest.rollup ? 'Daily round-up' : 'Daily digest'} · ${newYorkDateLabel(new Date(options.digest.until))}` : 'Alert';
+  const heading = options.digest
+    ? `${options.digest.rollup ? 'Daily round-up' : 'Daily digest'} · ${newYorkDateLabel(new Date(options.digest.until))}`
+    : 'Alert';
   const preheader = `<div style="display:none;max-height:0;overflow:hidden;mso-hide:all;font-size:1px;line-height:1px;color:#ffffff;">${escapeHtml(subject)}</div>`;
   const summary =
     allSections.length > 1
@@ -213,7 +229,9 @@ export function renderEmail(
   const footer =
     `<tr><td style="padding:16px 24px 20px 24px;border-top:1px solid ${COLORS.rule};font-family:${FONT};font-size:11px;line-height:17px;color:${COLORS.faint};${BREAK_LONG}">` +
     escapeHtml(why) +
-    (unsubscribe ? `<br><a href="${escapeHtml(unsubscribe)}" style="color:${COLORS.muted};text-decoration:underline;">Unsubscribe</a>` : '') +
+    (unsubscribe
+      ? `<br><a href="${escapeHtml(unsubscribe)}" style="color:${COLORS.muted};text-decoration:underline;">Unsubscribe</a>`
+      : '') +
     (options.linksNote ? `<br>${escapeHtml(options.linksNote)}` : '') +
     '</td></tr>';
 

@@ -24,7 +24,8 @@ export function localKeyFile(path: string): KeyProvider {
     // A key file someone made readable by others is tightened rather than trusted as is.
     if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
     const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'hex');
-    if (key.length < MIN_KEY_BYTES) throw new Error(`${path} does not hold a ${MIN_KEY_BYTES}-byte hex key; delete it to generate a new one (old links stop working)`);
+    if (key.length < MIN_KEY_BYTES)
+      throw new Error(`${path} does not hold a ${MIN_KEY_BYTES}-byte hex key; delete it to generate a new one (old links stop working)`);
     cached = key;
     return key;
   };

@@ -43,10 +43,18 @@ export interface SubscriptionDeps {
 }
 
 const TOKEN_ERRORS: Record<TokenError, { status: number; title: string; text: string }> = {
-  malformed: { status: 400, title: 'This link is incomplete', text: 'The link is damaged or was cut short. Open it again from the email, or copy the whole address.' },
+  malformed: {
+    status: 400,
+    title: 'This link is incomplete',
+    text: 'The link is damaged or was cut short. Open it again from the email, or copy the whole address.',
+  },
   forged: { status: 403, title: 'This link is not valid', text: 'The link was not issued by export-watch, or was altered.' },
   'wrong-purpose': { status: 403, title: 'This link is not valid', text: 'The link was issued for something else.' },
-  expired: { status: 410, title: 'This link has expired', text: 'Confirmation links are valid for 7 days. Ask the administrator to send a new one.' },
+  expired: {
+    status: 410,
+    title: 'This link has expired',
+    text: 'Confirmation links are valid for 7 days. Ask the administrator to send a new one.',
+  },
 };
 
 function respond(status: number, body: string, extra: Record<string, string> = {}): LinkResponse {
@@ -65,7 +73,8 @@ function tokenOf(req: LinkRequest): string | null {
 export async function handleLinkRequest(req: LinkRequest, deps: SubscriptionDeps): Promise<LinkResponse> {
   const segment = req.path.split('/').filter(Boolean).pop() ?? '';
   const purpose: TokenPurpose | undefined = segment === 'unsubscribe' ? 'unsubscribe' : segment === 'confirm' ? 'confirm' : undefined;
-  if (!purpose) return respond(404, page({ title: 'Not found', paragraphs: ['This address only serves export-watch confirm and unsubscribe links.'] }));
+  if (!purpose)
+    return respond(404, page({ title: 'Not found', paragraphs: ['This address only serves export-watch confirm and unsubscribe links.'] }));
   const method = req.method.toUpperCase();
   if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
     return respond(405, page({ title: 'Method not allowed', paragraphs: ['Use the link from the email.'] }), { Allow: 'GET, HEAD, POST' });
@@ -86,14 +95,32 @@ export async function handleLinkRequest(req: LinkRequest, deps: SubscriptionDeps
 
     if (method !== 'POST') {
       return purpose === 'unsubscribe'
-        ? respond(200, page({ title: 'Unsubscribe?', paragraphs: [`Stop all export-watch emails to ${email}?`], button: { label: 'Unsubscribe', fields: { 'List-Unsubscribe': 'One-Click' } } }))
-        : respond(200, page({ title: 'Confirm your subscription', paragraphs: [`Send export-watch emails to ${email}?`], button: { label: 'Confirm subscription', color: '#1f883d' } }));
+        ? respond(
+            200,
+            page({
+              title: 'Unsubscribe?',
+              paragraphs: [`Stop all export-watch emails to ${email}?`],
+              button: { label: 'Unsubscribe', fields: { 'List-Unsubscribe': 'One-Click' } },
+            }),
+          )
+        : respond(
+            200,
+            page({
+              title: 'Confirm your subscription',
+              paragraphs: [`Send export-watch emails to ${email}?`],
+              button: { label: 'Confirm subscription', color: '#1f883d' },
+            }),
+          );
     }
 
     const at = now.toISOString();
     if (purpose === 'unsubscribe') {
       // Idempotent, and the same answer whether or not the address is (still) subscribed.
-      await deps.subscribers.update(email, { status: 'unsubscribed', unsubscribedAt: at, updatedAt: at }, { statusIn: ['active', 'pending', 'parked', 'removed'] });
+      await deps.subscribers.update(
+        email,
+        { status: 'unsubscribed', unsubscribedAt: at, updatedAt: at },
+        { statusIn: ['active', 'pending', 'parked', 'removed'] },
+      );
       deps.log?.('unsubscribed', { email });
       return respond(200, page({ title: 'You are unsubscribed', paragraphs: [`export-watch will send no more emails to ${email}.`] }));
     }
@@ -104,10 +131,24 @@ export async function handleLinkRequest(req: LinkRequest, deps: SubscriptionDeps
       return respond(200, page({ title: 'Subscription confirmed', paragraphs: [`export-watch will now email ${email}.`] }));
     }
     const current = await deps.subscribers.get(email);
-    if (current?.status === 'active') return respond(200, page({ title: 'Already confirmed', paragraphs: [`${email} already receives export-watch emails.`] }));
-    return respond(409, page({ title: 'Nothing to confirm', paragraphs: [`There is no pending subscription for ${email}. Ask the administrator to add it again.`] }));
+    if (current?.status === 'active')
+      return respond(200, page({ title: 'Already confirmed', paragraphs: [`${email} already receives export-watch emails.`] }));
+    return respond(
+      409,
+      page({
+        title: 'Nothing to confirm',
+        paragraphs: [`There is no pending subscription for ${email}. Ask the administrator to add it again.`],
+      }),
+    );
   } catch (err) {
     deps.log?.('link request failed', { error: errorMessageOf(err) });
-    return respond(503, page({ title: 'Please try again', paragraphs: ['Something went wrong on our side; nothing was changed. Try the link again in a few minutes.'] }), { 'Retry-After': '60' });
+    return respond(
+      503,
+      page({
+        title: 'Please try again',
+        paragraphs: ['Something went wrong on our side; nothing was changed. Try the link again in a few minutes.'],
+      }),
+      { 'Retry-After': '60' },
+    );
   }
 }

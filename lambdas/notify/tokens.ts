@@ -40,7 +40,9 @@ function mac(key: Buffer, signed: string): Buffer {
 
 /** Sign a token for `email` and `purpose`. */
 export function signToken(key: Buffer, email: string, purpose: TokenPurpose, issuedAt: Date): string {
-  const payload = Buffer.from(JSON.stringify({ e: email.toLowerCase(), p: purpose, t: Math.floor(issuedAt.getTime() / 1000) })).toString('base64url');
+  const payload = Buffer.from(JSON.stringify({ e: email.toLowerCase(), p: purpose, t: Math.floor(issuedAt.getTime() / 1000) })).toString(
+    'base64url',
+  );
   const signed = `${VERSION}.${payload}`;
   return `${signed}.${mac(key, signed).toString('base64url')}`;
 }
@@ -50,7 +52,12 @@ export function signToken(key: Buffer, email: string, purpose: TokenPurpose, iss
  * payload and purpose, then the age when `maxAgeSeconds` is given. Nothing in the
  * payload is trusted before the signature holds.
  */
-export function verifyToken(key: Buffer, token: unknown, expected: TokenPurpose, options: { now: Date; maxAgeSeconds?: number }): TokenCheck {
+export function verifyToken(
+  key: Buffer,
+  token: unknown,
+  expected: TokenPurpose,
+  options: { now: Date; maxAgeSeconds?: number },
+): TokenCheck {
   if (typeof token !== 'string' || token.length > 2048) return { ok: false, error: 'malformed' };
   const parts = token.split('.');
   if (parts.length !== 3 || parts[0] !== VERSION || !/^[A-Za-z0-9_-]+$/.test(parts[1] ?? '') || !/^[A-Za-z0-9_-]+$/.test(parts[2] ?? '')) {
@@ -67,9 +74,11 @@ export function verifyToken(key: Buffer, token: unknown, expected: TokenPurpose,
     return { ok: false, error: 'malformed' };
   }
   const p = raw as { e?: unknown; p?: unknown; t?: unknown };
-  if (typeof p.e !== 'string' || (p.p !== 'unsubscribe' && p.p !== 'confirm') || typeof p.t !== 'number') return { ok: false, error: 'malformed' };
+  if (typeof p.e !== 'string' || (p.p !== 'unsubscribe' && p.p !== 'confirm') || typeof p.t !== 'number')
+    return { ok: false, error: 'malformed' };
   if (p.p !== expected) return { ok: false, error: 'wrong-purpose' };
-  if (options.maxAgeSeconds !== undefined && options.now.getTime() / 1000 - p.t > options.maxAgeSeconds) return { ok: false, error: 'expired' };
+  if (options.maxAgeSeconds !== undefined && options.now.getTime() / 1000 - p.t > options.maxAgeSeconds)
+    return { ok: false, error: 'expired' };
   return { ok: true, payload: { email: p.e, purpose: p.p, issuedAt: p.t } };
 }
 

@@ -46,7 +46,14 @@ export interface AlertThresholds extends HealthThresholds {
 export type SourceNotification =
   | { type: 'alert'; source: SourceName; health: SourceHealth; openedAt: string }
   | { type: 'reminder'; source: SourceName; health: SourceHealth; openedAt: string; at: string; reminder: number; nextReminderAt: string }
-  | { type: 'recovery'; source: SourceName; health: SourceHealth; openedAt: string; recoveredAt: string; /** The verdict the incident last had (what recovered). */ wasVerdict?: HealthVerdict | undefined };
+  | {
+      type: 'recovery';
+      source: SourceName;
+      health: SourceHealth;
+      openedAt: string;
+      recoveredAt: string /** The verdict the incident last had (what recovered). */;
+      wasVerdict?: HealthVerdict | undefined;
+    };
 
 /** What to tell ops: about a source, about subscriber mail that failed for good, or about the notifier's backlog. */
 export type OpsNotification = SourceNotification | DeliveryNotification | BacklogNotification;
@@ -140,11 +147,17 @@ export interface DeliveryNotification {
  * of, in one message. Each event is told exactly once (the caller stores `ackSeq` after
  * publishing); there is no recovery notice, since each event is a fact, not a state.
  */
-export function evaluateDelivery(record: DeliveryRecord | undefined, now: Date): { notification: DeliveryNotification; ackSeq: number } | undefined {
+export function evaluateDelivery(
+  record: DeliveryRecord | undefined,
+  now: Date,
+): { notification: DeliveryNotification; ackSeq: number } | undefined {
   if (!record || record.seq <= record.ackSeq) return undefined;
   const events = record.events.filter((e) => e.seq > record.ackSeq).sort((a, b) => a.seq - b.seq);
   const omitted = Math.max(0, record.seq - record.ackSeq - events.length);
-  return { notification: { type: 'delivery', source: 'notifier', at: now.toISOString(), events, omitted, totals: record.totals }, ackSeq: record.seq };
+  return {
+    notification: { type: 'delivery', source: 'notifier', at: now.toISOString(), events, omitted, totals: record.totals },
+    ackSeq: record.seq,
+  };
 }
 
 /**
@@ -174,7 +187,10 @@ export interface OpsEvaluationInput {
  * (defaults 1 h, 2 h, 4 h, 8 h, 16 h, 24 h, 24 h…). Back-off because a source that stays
  * broken for a day needs a nudge, not 96 identical mails.
  */
-export function reminderDelayMinutes(remindersSent: number, thresholds: Pick<AlertThresholds, 'reminderInitialMinutes' | 'reminderMaxMinutes'>): number {
+export function reminderDelayMinutes(
+  remindersSent: number,
+  thresholds: Pick<AlertThresholds, 'reminderInitialMinutes' | 'reminderMaxMinutes'>,
+): number {
   // 2^20 minutes is two years: past any cap, and keeps the arithmetic finite.
   const factor = 2 ** Math.min(remindersSent, 20);
   return Math.min(thresholds.reminderInitialMinutes * factor, thresholds.reminderMaxMinutes);
@@ -217,7 +233,13 @@ export function evaluateOps(input: OpsEvaluationInput): OpsAction[] {
     }
 
     if (now.getTime() < nextReminderAt(incident, thresholds).getTime()) return { source, health };
-    const reminded: Incident = { ...incident, verdict: health.verdict, reason: health.reason, lastAlertAt: at, remindersSent: incident.remindersSent + 1 };
+    const reminded: Incident = {
+      ...incident,
+      verdict: health.verdict,
+      reason: health.reason,
+      lastAlertAt: at,
+      remindersSent: incident.remindersSent + 1,
+    };
     return {
       source,
       health,

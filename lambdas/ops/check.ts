@@ -83,10 +83,7 @@ export interface OpsCheckOutcome {
 export async function runOpsCheck(deps: OpsCheckDeps): Promise<OpsCheckOutcome> {
   const log = deps.log ?? (() => undefined);
   const now = deps.clock.now();
-  const [stateList, alerts] = await Promise.all([
-    Promise.all(deps.sources.map((s) => deps.state.get(s))),
-    deps.alerts.list(deps.sources),
-  ]);
+  const [stateList, alerts] = await Promise.all([Promise.all(deps.sources.map((s) => deps.state.get(s))), deps.alerts.list(deps.sources)]);
   const states = new Map<SourceName, SourceState>();
   for (const s of stateList) if (s) states.set(s.source, s);
 
@@ -143,7 +140,13 @@ export async function runOpsCheck(deps: OpsCheckDeps): Promise<OpsCheckOutcome> 
   const maxAge = deps.thresholds.outboxMaxAgeMinutes;
   if (maxAge !== undefined && deps.alerts.backlogAlert && deps.alerts.putBacklogAlert && outcome.outboxOldestAgeSeconds !== undefined) {
     try {
-      const { notification, next } = evaluateBacklog(outcome.outboxOldestAgeSeconds, maxAge, await deps.alerts.backlogAlert(), now, deps.thresholds);
+      const { notification, next } = evaluateBacklog(
+        outcome.outboxOldestAgeSeconds,
+        maxAge,
+        await deps.alerts.backlogAlert(),
+        now,
+        deps.thresholds,
+      );
       if (notification) {
         await deps.publisher.publish(renderOpsNotification(notification, deps.origin), notification);
         outcome.sent.push(notification);

@@ -96,7 +96,9 @@ export function evaluateSourceHealth(
   const failures = state?.consecutiveFailures ?? 0;
   const lastError = state?.lastError;
   const reference = state?.lastSuccessAt ?? watchedSince;
-  const staleAtDate = reference ? staleAfter(schedule, new Date(reference), thresholds.stalenessMultiplier, thresholds.staleGraceMinutes) : undefined;
+  const staleAtDate = reference
+    ? staleAfter(schedule, new Date(reference), thresholds.stalenessMultiplier, thresholds.staleGraceMinutes)
+    : undefined;
   const stale = staleAtDate !== undefined && now.getTime() >= staleAtDate.getTime();
   const blocked = failures > 0 && lastError?.kind === 'blocked';
   const failingOverThreshold = failures >= (blocked ? thresholds.blockedThreshold : thresholds.failureThreshold);
@@ -121,7 +123,8 @@ export function evaluateSourceHealth(
   }
   // Any failure that set a cool-down (an SEC block, or a Retry-After on 429/503): runs skip
   // the source until then, so the reason must say why nothing is happening.
-  if (failures > 0 && state?.blockedUntil && state.blockedUntil > now.toISOString()) reasons.push(`cooling down until ${state.blockedUntil}`);
+  if (failures > 0 && state?.blockedUntil && state.blockedUntil > now.toISOString())
+    reasons.push(`cooling down until ${state.blockedUntil}`);
   if (stale && staleAtDate) {
     reasons.push(
       state?.lastSuccessAt
@@ -136,7 +139,10 @@ export function evaluateSourceHealth(
     reasons.push(verdict === 'never-run' ? 'has not run yet' : `last success ${state?.lastSuccessAt}`);
   }
   const liveLease = lease && lease.until > now.toISOString() ? lease : undefined;
-  if (liveLease) reasons.push(`lease held by ${liveLease.owner} until ${liveLease.until} (a run is in progress or was killed; other runs skip the source until then)`);
+  if (liveLease)
+    reasons.push(
+      `lease held by ${liveLease.owner} until ${liveLease.until} (a run is in progress or was killed; other runs skip the source until then)`,
+    );
 
   const health: SourceHealth = {
     source,

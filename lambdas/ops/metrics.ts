@@ -93,7 +93,12 @@ export function sourceCycleMetrics(outcome: CycleOutcome, before: HttpStats, aft
   if (delta('retries') > 0) points.push({ name: METRIC.upstreamRetries, unit: 'Count', value: delta('retries'), dimensions });
   if (delta('blocks') > 0) points.push({ name: METRIC.upstreamBlocks, unit: 'Count', value: delta('blocks'), dimensions });
   if (outcome.status === 'failed') {
-    points.push({ name: METRIC.sourceFailures, unit: 'Count', value: 1, dimensions: { source: outcome.source, errorKind: outcome.errorKind } });
+    points.push({
+      name: METRIC.sourceFailures,
+      unit: 'Count',
+      value: 1,
+      dimensions: { source: outcome.source, errorKind: outcome.errorKind },
+    });
   }
   return points;
 }
@@ -101,7 +106,12 @@ export function sourceCycleMetrics(outcome: CycleOutcome, before: HttpStats, aft
 /** Metrics of one ops check: staleness per source, the notifier backlog, ops messages sent. */
 export function opsCheckMetrics(outcome: OpsCheckOutcome): MetricPoint[] {
   // SourceStale is emitted every check, 0 or 1, so its alarm and graph always have data.
-  const points: MetricPoint[] = outcome.health.map((h) => ({ name: METRIC.sourceStale, unit: 'Count', value: h.stale ? 1 : 0, dimensions: { source: h.source } }));
+  const points: MetricPoint[] = outcome.health.map((h) => ({
+    name: METRIC.sourceStale,
+    unit: 'Count',
+    value: h.stale ? 1 : 0,
+    dimensions: { source: h.source },
+  }));
   if (outcome.outboxOldestAgeSeconds !== undefined) {
     points.push({ name: METRIC.outboxOldestAge, unit: 'Seconds', value: outcome.outboxOldestAgeSeconds, dimensions: {} });
   }
@@ -112,8 +122,10 @@ export function opsCheckMetrics(outcome: OpsCheckOutcome): MetricPoint[] {
 /** Metrics of one notifier run (bounces only if the outcome carries a count of them; rejections and parkings when there were any). */
 export function notifierMetrics(outcome: NotifierOutcome & { bounces?: number }): MetricPoint[] {
   const points: MetricPoint[] = [{ name: METRIC.emailsSent, unit: 'Count', value: outcome.emailsSent, dimensions: {} }];
-  if (outcome.failures.length > 0) points.push({ name: METRIC.emailFailures, unit: 'Count', value: outcome.failures.length, dimensions: {} });
-  if (typeof outcome.bounces === 'number' && outcome.bounces > 0) points.push({ name: METRIC.bounces, unit: 'Count', value: outcome.bounces, dimensions: {} });
+  if (outcome.failures.length > 0)
+    points.push({ name: METRIC.emailFailures, unit: 'Count', value: outcome.failures.length, dimensions: {} });
+  if (typeof outcome.bounces === 'number' && outcome.bounces > 0)
+    points.push({ name: METRIC.bounces, unit: 'Count', value: outcome.bounces, dimensions: {} });
   // Rare events: emitted only when they happen (see sourceCycleMetrics).
   if (outcome.rejected) points.push({ name: METRIC.deliveriesRejected, unit: 'Count', value: outcome.rejected, dimensions: {} });
   if (outcome.parked) points.push({ name: METRIC.subscribersParked, unit: 'Count', value: outcome.parked, dimensions: {} });

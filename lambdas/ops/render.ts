@@ -123,7 +123,9 @@ function renderBacklog(n: BacklogNotification, footer: string[]): OpsMessage {
         : `[export-watch ops] ALERT: notifier backlog, oldest change waiting ${age}`;
   const lines =
     n.phase === 'recovery'
-      ? [`The notifier has caught up (backlog since ${n.openedAt}, cleared ${n.at}); nothing was lost: undelivered changes stay in the outbox until sent.`]
+      ? [
+          `The notifier has caught up (backlog since ${n.openedAt}, cleared ${n.at}); nothing was lost: undelivered changes stay in the outbox until sent.`,
+        ]
       : [
           `Subscribers are not getting alerts: the oldest change waiting for the notifier is ${age} old (limit ${n.maxAgeMinutes} min, ops.outboxMaxAgeMinutes).`,
           `Backlog since:        ${n.openedAt}`,
@@ -137,7 +139,10 @@ function renderBacklog(n: BacklogNotification, footer: string[]): OpsMessage {
 function renderDelivery(n: DeliveryNotification, footer: string[]): OpsMessage {
   const parked = n.events.filter((e) => e.type === 'parked');
   const rejected = n.events.filter((e) => e.type === 'rejected');
-  const parts = [parked.length ? `${plural(parked.length, 'subscriber')} parked` : '', rejected.length ? `${plural(rejected.length, 'message')} rejected` : ''].filter(Boolean);
+  const parts = [
+    parked.length ? `${plural(parked.length, 'subscriber')} parked` : '',
+    rejected.length ? `${plural(rejected.length, 'message')} rejected` : '',
+  ].filter(Boolean);
   if (n.omitted > 0) parts.push(`${n.omitted} more event(s)`);
   const lines = [
     'Subscriber mail failed in a way no retry fixes; these subscribers did not get (some) alerts.',

@@ -30,7 +30,18 @@ export function healthReport(
   const names = [...new Set([...sources, ...bySource.keys()])];
   return names.map((source) => {
     const alert = alerts.get(source);
-    return { health: evaluateSourceHealth(source, bySource.get(source), schedules[source], now, thresholds, alert?.watchedSince, leaseOf.get(source)), alert };
+    return {
+      health: evaluateSourceHealth(
+        source,
+        bySource.get(source),
+        schedules[source],
+        now,
+        thresholds,
+        alert?.watchedSince,
+        leaseOf.get(source),
+      ),
+      alert,
+    };
   });
 }
 
@@ -50,7 +61,8 @@ export function formatHealthLine(row: HealthReportRow, thresholds: Pick<AlertThr
   if (h.stale) line += `, stale since ${h.staleAt}`;
   else if (h.staleAt && h.verdict !== 'never-run') line += `, stale from ${h.staleAt} if no run succeeds`;
   const incident = row.alert?.incident;
-  if (incident) line += `; OPS INCIDENT open since ${incident.openedAt} (${incident.remindersSent} reminder(s), last alert ${incident.lastAlertAt})`;
+  if (incident)
+    line += `; OPS INCIDENT open since ${incident.openedAt} (${incident.remindersSent} reminder(s), last alert ${incident.lastAlertAt})`;
   else if (h.verdict === 'failing' && !h.alerting) line += `; alerts ops at ${thresholds.failureThreshold} consecutive failures`;
   return line;
 }

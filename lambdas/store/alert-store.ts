@@ -57,7 +57,9 @@ export class DynamoAlertStore implements AlertStatePort {
 
   /** The notifier-backlog incident (`NOTIFIER` × `BACKLOG`). */
   async backlogAlert(): Promise<BacklogAlertState | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: NOTIFIER_PK, sk: BACKLOG_SORT_KEY }, ConsistentRead: true }));
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: NOTIFIER_PK, sk: BACKLOG_SORT_KEY }, ConsistentRead: true }),
+    );
     if (!out.Item) return undefined;
     const { pk: _pk, sk: _sk, ...rest } = out.Item;
     return rest as BacklogAlertState;
@@ -69,7 +71,9 @@ export class DynamoAlertStore implements AlertStatePort {
 
   /** Record that ops has been told of every delivery event up to `seq`. */
   async acknowledgeDelivery(seq: number, at: string): Promise<void> {
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { pk: NOTIFIER_PK, sk: ALERT_SORT_KEY, ackSeq: seq, lastAlertAt: at } }));
+    await this.db.send(
+      new PutCommand({ TableName: this.tableName, Item: { pk: NOTIFIER_PK, sk: ALERT_SORT_KEY, ackSeq: seq, lastAlertAt: at } }),
+    );
   }
 }
 
@@ -104,7 +108,9 @@ export class DynamoNotifierHealthStore implements NotifierHealthPort {
 
   async recordEvents(events: readonly DeliveryEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: NOTIFIER_PK, sk: NOTIFIER_HEALTH_SK }, ConsistentRead: true }));
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: NOTIFIER_PK, sk: NOTIFIER_HEALTH_SK }, ConsistentRead: true }),
+    );
     const current = (out.Item ?? {}) as Partial<NotifierHealthItem>;
     let seq = current.seq ?? 0;
     const added = events.map((e) => ({ ...stripUndefined(e), detail: e.detail.slice(0, 500), seq: ++seq }));

@@ -1,4 +1,11 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { type Change, SOURCE_NAMES } from '#core/change.ts';
 import type { ChangeLogPort, ChangeQuery, PutOutcome } from '#core/ports.ts';
 import { isConditionalCheckFailed } from './dynamo.ts';
@@ -23,9 +30,7 @@ export class DynamoChangeLog implements ChangeLogPort {
     const item: ChangeItem = { ...change, day: change.detectedAt.slice(0, 10) };
     if (options.notify) item.outbox = OUTBOX_PENDING;
     try {
-      await this.db.send(
-        new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(id)' }),
-      );
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(id)' }));
       return 'created';
     } catch (err) {
       if (isConditionalCheckFailed(err)) return 'duplicate';
@@ -81,7 +86,19 @@ export class DynamoChangeLog implements ChangeLogPort {
   private streams(q: ChangeQuery, token: PageTokenBody | undefined, pageSize: number | undefined): IndexStream[] {
     if (q.subject) return [new IndexStream(this.db, this.tableName, 'bySubject', q.subject, q, token?.k, pageSize)];
     if (q.source) return [new IndexStream(this.db, this.tableName, 'bySource', q.source, q, token?.k, pageSize)];
-    return SOURCE_NAMES.map((source) => new IndexStream(this.db, this.tableName, 'bySource', source, q, token ? (token.m?.[source] ?? undefined) : undefined, pageSize, token?.m?.[source] === null));
+    return SOURCE_NAMES.map(
+      (source) =>
+        new IndexStream(
+          this.db,
+          this.tableName,
+          'bySource',
+          source,
+          q,
+          token ? (token.m?.[source] ?? undefined) : undefined,
+          pageSize,
+          token?.m?.[source] === null,
+        ),
+    );
   }
 
   async pendingNotification(limit: number): Promise<Change[]> {
@@ -141,16 +158,32 @@ export class DynamoChangeLog implements ChangeLogPort {
   }
 }
 
-function keyCondition(attr: string, value: string, range: { since?: string | undefined; until?: string | undefined }): Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
+function keyCondition(
+  attr: string,
+  value: string,
+  range: { since?: string | undefined; until?: string | undefined },
+): Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> {
   const names = { '#k': attr, '#t': 'detectedAt' };
   if (range.since && range.until) {
-    return { KeyConditionExpression: '#k = :v AND #t BETWEEN :a AND :b', ExpressionAttributeNames: names, ExpressionAttributeValues: { ':v': value, ':a': range.since, ':b': range.until } };
+    return {
+      KeyConditionExpression: '#k = :v AND #t BETWEEN :a AND :b',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: { ':v': value, ':a': range.since, ':b': range.until },
+    };
   }
   if (range.since) {
-    return { KeyConditionExpression: '#k = :v AND #t >= :a', ExpressionAttributeNames: names, ExpressionAttributeValues: { ':v': value, ':a': range.since } };
+    return {
+      KeyConditionExpression: '#k = :v AND #t >= :a',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: { ':v': value, ':a': range.since },
+    };
   }
   if (range.until) {
-    return { KeyConditionExpression: '#k = :v AND #t <= :b', ExpressionAttributeNames: names, ExpressionAttributeValues: { ':v': value, ':b': range.until } };
+    return {
+      KeyConditionExpression: '#k = :v AND #t <= :b',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: { ':v': value, ':b': range.until },
+    };
   }
   return { KeyConditionExpression: '#k = :v', ExpressionAttributeNames: { '#k': attr }, ExpressionAttributeValues: { ':v': value } };
 }
@@ -214,13 +247,22 @@ function continueQuery(q: ChangeQuery, pinned: TokenQuery): ChangeQuery {
   const given = tokenQuery(q);
   const differing = TOKEN_FIELDS.filter((f) => given[f] !== undefined && given[f] !== pinned[f]);
   if (differing.length) {
-    throw new PageTokenError(`the page token belongs to another query (${differing.map((f) => `${f}: ${JSON.stringify(pinned[f] ?? null)}`).join(', ')})`);
+    throw new PageTokenError(
+      `the page token belongs to another query (${differing.map((f) => `${f}: ${JSON.stringify(pinned[f] ?? null)}`).join(', ')})`,
+    );
   }
   return { ...pinned };
 }
 
 function isIndexKey(value: unknown): value is IndexKey {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string') && 'id' in value && 'detectedAt' in value;
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'string') &&
+    'id' in value &&
+    'detectedAt' in value
+  );
 }
 
 function decodePageToken(token: string): PageTokenBody {
@@ -231,8 +273,19 @@ function decodePageToken(token: string): PageTokenBody {
     throw new PageTokenError('the page token is not one this command printed');
   }
   const b = body as Partial<PageTokenBody> | null;
-  const validQuery = b !== null && typeof b === 'object' && b.q !== null && typeof b.q === 'object' && Object.entries(b.q).every(([f, v]) => (TOKEN_FIELDS as readonly string[]).includes(f) && typeof v === 'string');
-  const validKeys = b?.k !== undefined ? isIndexKey(b.k) : b?.m !== undefined && typeof b.m === 'object' && b.m !== null && Object.entries(b.m).every(([s, k]) => (SOURCE_NAMES as readonly string[]).includes(s) && (k === null || isIndexKey(k)));
+  const validQuery =
+    b !== null &&
+    typeof b === 'object' &&
+    b.q !== null &&
+    typeof b.q === 'object' &&
+    Object.entries(b.q).every(([f, v]) => (TOKEN_FIELDS as readonly string[]).includes(f) && typeof v === 'string');
+  const validKeys =
+    b?.k !== undefined
+      ? isIndexKey(b.k)
+      : b?.m !== undefined &&
+        typeof b.m === 'object' &&
+        b.m !== null &&
+        Object.entries(b.m).every(([s, k]) => (SOURCE_NAMES as readonly string[]).includes(s) && (k === null || isIndexKey(k)));
   if (!validQuery || b?.v !== 1 || !validKeys) throw new PageTokenError('the page token is not one this command printed');
   return b as PageTokenBody;
 }

@@ -23,7 +23,9 @@ export class DynamoSourceState implements SourceStatePort {
   ) {}
 
   async get(source: SourceName): Promise<SourceState | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: pk(source), sk: 'STATE' }, ConsistentRead: true }));
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: pk(source), sk: 'STATE' }, ConsistentRead: true }),
+    );
     return out.Item ? fromItem(out.Item) : undefined;
   }
 
@@ -63,7 +65,9 @@ export class DynamoSourceState implements SourceStatePort {
 
   /** The lease item of a source, live or expired; undefined when none is held. */
   async getLease(source: SourceName): Promise<SourceLease | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: pk(source), sk: 'LEASE' }, ConsistentRead: true }));
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: pk(source), sk: 'LEASE' }, ConsistentRead: true }),
+    );
     return out.Item ? { source, owner: String(out.Item.owner), until: String(out.Item.until) } : undefined;
   }
 
@@ -90,7 +94,9 @@ export class DynamoSourceState implements SourceStatePort {
   }
 
   async getItem(source: SourceName, key: string): Promise<Record<string, unknown> | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: pk(source), sk: `ITEM#${key}` }, ConsistentRead: true }));
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: pk(source), sk: `ITEM#${key}` }, ConsistentRead: true }),
+    );
     return out.Item ? (JSON.parse(out.Item.valueJson as string) as Record<string, unknown>) : undefined;
   }
 
@@ -112,10 +118,11 @@ export class DynamoSourceState implements SourceStatePort {
   }
 
   async putItems(source: SourceName, writes: ItemWrite[]): Promise<void> {
-    const requests = writes.map((w): WriteRequest =>
-      w.value === null
-        ? { DeleteRequest: { Key: { pk: pk(source), sk: `ITEM#${w.key}` } } }
-        : { PutRequest: { Item: { pk: pk(source), sk: `ITEM#${w.key}`, valueJson: JSON.stringify(w.value) } } },
+    const requests = writes.map(
+      (w): WriteRequest =>
+        w.value === null
+          ? { DeleteRequest: { Key: { pk: pk(source), sk: `ITEM#${w.key}` } } }
+          : { PutRequest: { Item: { pk: pk(source), sk: `ITEM#${w.key}`, valueJson: JSON.stringify(w.value) } } },
     );
     await batchWriteAll(this.db, this.tableName, requests);
   }

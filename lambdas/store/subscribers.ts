@@ -78,7 +78,9 @@ export class DynamoSubscribers {
 
   /** One subscriber (strongly consistent), or undefined. */
   async get(email: string): Promise<Subscriber | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { pk: pk(email), sk: 'PROFILE' }, ConsistentRead: true }));
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: pk(email), sk: 'PROFILE' }, ConsistentRead: true }),
+    );
     return out.Item ? toSubscriber(out.Item) : undefined;
   }
 
@@ -88,7 +90,10 @@ export class DynamoSubscribers {
    */
   async list(): Promise<Subscriber[]> {
     const subscribers: Subscriber[] = [];
-    const pages = paginateScan({ client: this.db }, { TableName: this.tableName, FilterExpression: 'sk = :p', ExpressionAttributeValues: { ':p': 'PROFILE' } });
+    const pages = paginateScan(
+      { client: this.db },
+      { TableName: this.tableName, FilterExpression: 'sk = :p', ExpressionAttributeValues: { ':p': 'PROFILE' } },
+    );
     for await (const page of pages) for (const item of page.Items ?? []) subscribers.push(toSubscriber(item));
     return subscribers.sort((a, b) => a.email.localeCompare(b.email));
   }
@@ -141,7 +146,9 @@ export class DynamoSubscribers {
       }
     }
     if (sets.length === 0 && removes.length === 0) return this.get(email);
-    const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].filter(Boolean).join(' ');
+    const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+      .filter(Boolean)
+      .join(' ');
     try {
       const out = await this.db.send(
         new UpdateCommand({
@@ -171,7 +178,11 @@ export class DynamoSubscribers {
     for await (const page of this.deliveryPages(email, 'pk, sk')) {
       for (const item of page.Items ?? []) keys.push({ pk: item.pk as string, sk: item.sk as string });
     }
-    await batchWriteAll(this.db, this.tableName, keys.map((Key) => ({ DeleteRequest: { Key } })));
+    await batchWriteAll(
+      this.db,
+      this.tableName,
+      keys.map((Key) => ({ DeleteRequest: { Key } })),
+    );
     return existed;
   }
 

@@ -22,7 +22,20 @@ import { cslBody, serveCsl } from '../support/upstreams/entity-list.ts';
 
 type Row = Record<string, unknown>;
 
-const COUNTRY_ALIASES: Record<string, string> = { Burma: 'MM', Russia: 'RU', 'South Korea': 'KR', Laos: 'LA', Turkey: 'TR', Syria: 'SY', Iran: 'IR', Vietnam: 'VN', Bolivia: 'BO', Venezuela: 'VE', 'Crimea Region of Ukraine': 'UA', Taiwan: 'TW' };
+const COUNTRY_ALIASES: Record<string, string> = {
+  Burma: 'MM',
+  Russia: 'RU',
+  'South Korea': 'KR',
+  Laos: 'LA',
+  Turkey: 'TR',
+  Syria: 'SY',
+  Iran: 'IR',
+  Vietnam: 'VN',
+  Bolivia: 'BO',
+  Venezuela: 'VE',
+  'Crimea Region of Ukraine': 'UA',
+  Taiwan: 'TW',
+};
 
 /** ISO code of an English country name as the eCFR table writes it. */
 function isoOf(country: string, names: Map<string, string>): string {
@@ -79,7 +92,11 @@ describeWithSharedFixtures('amend flood: every Entity List row reformatted', () 
     fake = await new FakeUpstream().start();
     const config: AppConfig = testConfig(fake.env());
     local = await startLocalDynamo(config.tables);
-    deps = createCycleDeps(config, { db: local.db, clock, http: createUpstreamClient(config, { otherRequestsPerSecond: 1000, backoffBaseMs: 1 }) });
+    deps = createCycleDeps(config, {
+      db: local.db,
+      clock,
+      http: createUpstreamClient(config, { otherRequestsPerSecond: 1000, backoffBaseMs: 1 }),
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -99,12 +116,17 @@ describeWithSharedFixtures('amend flood: every Entity List row reformatted', () 
       const a = (r.addresses as Row[])[0] as Row;
       const text = String(a.address);
       const cut = text.indexOf(',');
-      return { ...r, addresses: [{ ...a, address: cut > 0 ? text.slice(cut + 1).trim() : `c/o ${text}`, city: cut > 0 ? text.slice(0, cut) : null }] };
+      return {
+        ...r,
+        addresses: [{ ...a, address: cut > 0 ? text.slice(cut + 1).trim() : `c/o ${text}`, city: cut > 0 ? text.slice(0, cut) : null }],
+      };
     });
     serveCsl(fake, cslBody(reformatted));
     const refused = await run();
     expect(refused).toMatchObject({ status: 'failed', errorKind: 'sanity', consecutiveFailures: 1 });
-    expect((refused as { error: string }).error).toMatch(/^\d+ of 3409 entries \(\d+\.\d%\) would be amended, beyond the 25% bound; refusing to publish/);
+    expect((refused as { error: string }).error).toMatch(
+      /^\d+ of 3409 entries \(\d+\.\d%\) would be amended, beyond the 25% bound; refusing to publish/,
+    );
     expect(await changes()).toEqual([]);
     const after = await deps.state.get('entity-list');
     expect(after?.cursor).toEqual(goodState?.cursor);

@@ -19,7 +19,15 @@ import { createWorld, WORLD_START } from '../support/world.ts';
  * `timeout` failure, the cursor stays, nothing is written and the lease is released.
  */
 
-const draft = (key: string): ChangeDraft => ({ source: 'federal-register', kind: 'fr.document', naturalKey: key, subject: 'BIS', title: `Doc ${key}`, summary: '', data: { key } });
+const draft = (key: string): ChangeDraft => ({
+  source: 'federal-register',
+  kind: 'fr.document',
+  naturalKey: key,
+  subject: 'BIS',
+  title: `Doc ${key}`,
+  summary: '',
+  data: { key },
+});
 
 /** Reports every item not yet in its cursor, after `delayMs` (a slow or stuck upstream). */
 function slowSource(items: string[], delayMs = 0): SourceDefinition<{ seen: string[] }> {
@@ -28,7 +36,12 @@ function slowSource(items: string[], delayMs = 0): SourceDefinition<{ seen: stri
     async poll(ctx) {
       if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
       const seen = new Set(ctx.cursor?.seen ?? []);
-      return { changes: items.filter((i) => !seen.has(i)).map(draft), cursor: { seen: items }, itemsSeen: items.length, itemWrites: [{ key: 'late#1', value: { items } }] };
+      return {
+        changes: items.filter((i) => !seen.has(i)).map(draft),
+        cursor: { seen: items },
+        itemsSeen: items.length,
+        itemWrites: [{ key: 'late#1', value: { items } }],
+      };
     },
   };
 }
@@ -58,7 +71,12 @@ describe('cycle deadline: a poll that hangs', () => {
     // The poll would finish (with a change, a cursor and an item) 600 ms later: too late.
     const outcome = await runSourceCycle(slowSource(['a', 'b'], 600), { ...deps, deadlineMs: 200 });
     const took = Date.now() - started;
-    expect(outcome).toMatchObject({ status: 'failed', errorKind: 'timeout', consecutiveFailures: 1, error: expect.stringMatching(/deadline/) });
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      errorKind: 'timeout',
+      consecutiveFailures: 1,
+      error: expect.stringMatching(/deadline/),
+    });
     expect(took).toBeGreaterThanOrEqual(190);
     expect(took).toBeLessThan(550);
     const state = await deps.state.get('federal-register');

@@ -2,11 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceName } from '#core/change.ts';
 import type { LocalService } from '#app/local/services.ts';
 import { SOURCES } from '#sources/index.ts';
-import type { DemoPhase, } from '../support/demo-upstream.ts';
+import type { DemoPhase } from '../support/demo-upstream.ts';
 import type { FakeUpstream } from '../support/fake-upstream.ts';
 import { FAULT_CASES, type FaultCase } from '../support/faults.ts';
-import type { LocalDynamo, } from '../support/local-aws.ts';
-import { createWorld, FAULTABLE_SOURCES, FED_BY, type FaultHarness, PRIMARY_ROUTE, sourcesSharingRoute, startFaultHarness, WORLD_START } from '../support/world.ts';
+import type { LocalDynamo } from '../support/local-aws.ts';
+import {
+  createWorld,
+  FAULTABLE_SOURCES,
+  FED_BY,
+  type FaultHarness,
+  PRIMARY_ROUTE,
+  sourcesSharingRoute,
+  startFaultHarness,
+  WORLD_START,
+} from '../support/world.ts';
 
 /**
  * The fault matrix (`npm run test:faults`): every source × every upstream fault. For each
@@ -14,8 +23,6 @@ import { createWorld, FAULTABLE_SOURCES, FED_BY, type FaultHarness, PRIMARY_ROUT
  * acceptable error kind, the other sources complete, the next clean run catches up with
  * exactly the changes that were missed, and nobody gets an email twice.
  */
-
-
 
 const sources = FAULTABLE_SOURCES;
 const START = WORLD_START;
@@ -48,11 +55,18 @@ describe('fault matrix: sources × upstream faults', () => {
     const faults = FAULT_CASES.map((f) => f.name);
     const header = `| fault | ${sources.join(' | ')} |`;
     const rule = `|---|${sources.map(() => '---').join('|')}|`;
-    const lines = faults.map((f) => `| ${f} | ${sources.map((s) => {
-      const r = rows.find((x) => x.source === s && x.fault === f);
-      return r ? `${r.ok ? 'pass' : 'FAIL'} (${r.observed})` : 'not run';
-    }).join(' | ')} |`);
-    process.stdout.write(`\nFault matrix (${rows.filter((r) => r.ok).length}/${rows.length} cells pass)\n${[header, rule, ...lines].join('\n')}\n\n`);
+    const lines = faults.map(
+      (f) =>
+        `| ${f} | ${sources
+          .map((s) => {
+            const r = rows.find((x) => x.source === s && x.fault === f);
+            return r ? `${r.ok ? 'pass' : 'FAIL'} (${r.observed})` : 'not run';
+          })
+          .join(' | ')} |`,
+    );
+    process.stdout.write(
+      `\nFault matrix (${rows.filter((r) => r.ok).length}/${rows.length} cells pass)\n${[header, rule, ...lines].join('\n')}\n\n`,
+    );
   });
 
   it('has news in every source for the faults to hide', () => {
@@ -98,7 +112,9 @@ describe('fault matrix: sources × upstream faults', () => {
       if (affected.includes(other)) continue;
       expect(faulted.outcomes.get(other)?.status, `${other} while ${source} is faulted`).toBe('ok');
       const expected = FED_BY[other] && affected.includes(FED_BY[other]) ? [] : reference.get(other);
-      expect((await w.changesOf(other)).map((c) => c.naturalKey).sort(), `changes of ${other} while ${source} is faulted`).toEqual(expected);
+      expect((await w.changesOf(other)).map((c) => c.naturalKey).sort(), `changes of ${other} while ${source} is faulted`).toEqual(
+        expected,
+      );
     }
 
     // The next clean run catches up with exactly the missed changes (after any block cool-down).

@@ -90,7 +90,9 @@ function hostileCslRow(country: string): Record<string, unknown> {
     source: ENTITY_LIST,
     name: `Example Hostile Trading Co. ${ESC}[31m`,
     alt_names: [`Alias${RLO}gnp.exe`],
-    addresses: [{ address: `1 Demo Road${NUL}`, city: `Shen${ESC}[2Jzhen`, state: `Guang${RLO}dong`, postal_code: `5180${NUL}57`, country }],
+    addresses: [
+      { address: `1 Demo Road${NUL}`, city: `Shen${ESC}[2Jzhen`, state: `Guang${RLO}dong`, postal_code: `5180${NUL}57`, country },
+    ],
     federal_register_notice: '91 FR 10488',
     start_date: '2026-03-03',
     license_requirement: 'For all items subject to the EAR.',
@@ -117,7 +119,11 @@ describe('hostile CSL addresses (issue 19, item 7)', () => {
       for (const part of [email.text, email.html]) expect(part).not.toMatch(FORBIDDEN);
       const raw = await buildMime(email, mimeOptions);
       const parsed = parseMime(raw);
-      for (const part of [partText(parsed, 'text/plain') ?? '', partText(parsed, 'text/html') ?? '', decodeWords(header(parsed.headers, 'Subject') ?? '')]) {
+      for (const part of [
+        partText(parsed, 'text/plain') ?? '',
+        partText(parsed, 'text/html') ?? '',
+        decodeWords(header(parsed.headers, 'Subject') ?? ''),
+      ]) {
         expect(part).not.toMatch(FORBIDDEN);
       }
       // Not an ISO 3166 code: shown as the neutral placeholder, never as sent.
@@ -138,7 +144,32 @@ describe('hostile CSL addresses (issue 19, item 7)', () => {
 });
 
 describe('escapeHtml and plainText (issue 19, item 7)', () => {
-  const anyText = fc.string({ unit: fc.oneof(fc.constantFrom(NUL, ESC, RLO, '\u2066', '\u2069', '\u200e', '\u200f', '\u061c', '\u0085', '\u009b', '\u007f', '<', '>', '&', '"', "'", '\n', '\t'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 })), maxLength: 60 });
+  const anyText = fc.string({
+    unit: fc.oneof(
+      fc.constantFrom(
+        NUL,
+        ESC,
+        RLO,
+        '\u2066',
+        '\u2069',
+        '\u200e',
+        '\u200f',
+        '\u061c',
+        '\u0085',
+        '\u009b',
+        '\u007f',
+        '<',
+        '>',
+        '&',
+        '"',
+        "'",
+        '\n',
+        '\t',
+      ),
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
+    ),
+    maxLength: 60,
+  });
 
   it('property: escapeHtml output has no markup characters, no controls (but TAB/LF) and no bidi controls', () => {
     fc.assert(
@@ -156,7 +187,12 @@ describe('escapeHtml and plainText (issue 19, item 7)', () => {
   it('property: escapeHtml keeps every other character (decoding the five entities gives the input minus the dropped code points)', () => {
     fc.assert(
       fc.property(anyText, (s) => {
-        const decoded = escapeHtml(s).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+        const decoded = escapeHtml(s)
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>')
+          .replace(/&quot;/g, '"')
+          .replace(/&#39;/g, "'")
+          .replace(/&amp;/g, '&');
         expect(decoded).toBe(s.replace(/\r\n?/g, '\n').replace(new RegExp(FORBIDDEN.source, 'gu'), ''));
       }),
       { numRuns: 500, seed: 8 },

@@ -91,7 +91,12 @@ describe('links only to the source’s own domains (issue 19, item 2)', () => {
     const local = 'http://127.0.0.1:4567/Archives/edgar/data/1045810/000104581025000209/nvda-20250727.htm';
     const filings = sampleFilings().map((c) => poison(c, local));
     expect(hrefs(render(filings).html)).toEqual([UNSUBSCRIBE]);
-    const linkHosts = configuredLinkHosts({ secWww: 'http://127.0.0.1:4567', secData: 'http://127.0.0.1:4567', federalRegister: 'http://127.0.0.1:4568', csl: 'http://127.0.0.1:4569/consolidated.json' });
+    const linkHosts = configuredLinkHosts({
+      secWww: 'http://127.0.0.1:4567',
+      secData: 'http://127.0.0.1:4567',
+      federalRegister: 'http://127.0.0.1:4568',
+      csl: 'http://127.0.0.1:4569/consolidated.json',
+    });
     const withConfig = render(filings, { linkHosts });
     expect(hrefs(withConfig.html)).toContain(local);
     expect(withConfig.text).toContain(`Document: ${local}`);
@@ -108,7 +113,9 @@ describe('links only to the source’s own domains (issue 19, item 2)', () => {
     expect(sourceLinkAllowed('sec-filings', 'javascript:alert(1)//www.sec.gov')).toBe(false);
     expect(sourceLinkAllowed('federal-register', 'https://public-inspection.federalregister.gov/2026-04112.pdf')).toBe(true);
     expect(sourceLinkAllowed('federal-register', 'https://www.govinfo.gov/content/pkg/x.pdf')).toBe(true);
-    expect(sourceLinkAllowed('entity-list', 'http://www.bis.doc.gov/index.php/policy-guidance/lists-of-parties-of-concern/entity-list')).toBe(true);
+    expect(
+      sourceLinkAllowed('entity-list', 'http://www.bis.doc.gov/index.php/policy-guidance/lists-of-parties-of-concern/entity-list'),
+    ).toBe(true);
     expect(sourceLinkAllowed('entity-list', 'https://www.trade.gov/consolidated-screening-list')).toBe(true);
     expect(sourceLinkAllowed('not-a-source', 'https://www.sec.gov/x')).toBe(false);
     for (const hosts of Object.values(SOURCE_LINK_HOSTS)) expect(hosts.length).toBeGreaterThan(0);

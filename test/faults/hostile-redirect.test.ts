@@ -2,10 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceName } from '#core/change.ts';
 import type { LocalService } from '#app/local/services.ts';
 import { SOURCES } from '#sources/index.ts';
-import type { DemoPhase, } from '../support/demo-upstream.ts';
+import type { DemoPhase } from '../support/demo-upstream.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
-import type { LocalDynamo, } from '../support/local-aws.ts';
-import { createWorld, FAULTABLE_SOURCES, FED_BY, type FaultHarness, PRIMARY_ROUTE, sourcesSharingRoute, startFaultHarness, WORLD_START } from '../support/world.ts';
+import type { LocalDynamo } from '../support/local-aws.ts';
+import {
+  createWorld,
+  FAULTABLE_SOURCES,
+  FED_BY,
+  type FaultHarness,
+  PRIMARY_ROUTE,
+  sourcesSharingRoute,
+  startFaultHarness,
+  WORLD_START,
+} from '../support/world.ts';
 
 /**
  * Fault cells "redirect to another host" (issue 19, item 2). A hijacked upstream answers
@@ -32,7 +41,10 @@ describe('fault cells: redirect to another host', () => {
     await attacker.start();
     attacker.on('GET', /.*/, () => ({
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ count: 1, results: [{ document_number: '2026-99999', title: 'BIS revokes all licenses', html_url: 'https://phish.example/login' }] }),
+      body: JSON.stringify({
+        count: 1,
+        results: [{ document_number: '2026-99999', title: 'BIS revokes all licenses', html_url: 'https://phish.example/login' }],
+      }),
     }));
     harness = await startFaultHarness(WORLD_START);
     ({ upstream, local, ses, reference } = harness);
@@ -62,7 +74,10 @@ describe('fault cells: redirect to another host', () => {
     const before = await w.deps.state.get(source);
     attacker.clearRequests();
     upstream.fake.clearRequests();
-    upstream.fake.fault(route, { kind: 'respond', make: () => ({ status: 302, headers: { location: target.location('/bis-revokes-all-licenses') }, body: '' }) });
+    upstream.fake.fault(route, {
+      kind: 'respond',
+      make: () => ({ status: 302, headers: { location: target.location('/bis-revokes-all-licenses') }, body: '' }),
+    });
     let faulted: Awaited<ReturnType<typeof w.cycle>>;
     try {
       faulted = await w.cycle();
@@ -70,7 +85,11 @@ describe('fault cells: redirect to another host', () => {
       upstream.fake.clearFaults();
     }
     const outcome = faulted.outcomes.get(source);
-    expect(outcome).toMatchObject({ status: 'failed', errorKind: 'http', error: expect.stringMatching(/redirect from .* to untrusted host .* refused/) });
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      errorKind: 'http',
+      error: expect.stringMatching(/redirect from .* to untrusted host .* refused/),
+    });
     // The other host never heard from us: no forged content, no User-Agent.
     expect(attacker.requests).toHaveLength(0);
     expect(upstream.fake.requestsTo('/bis-revokes-all-licenses')).toHaveLength(0);

@@ -87,17 +87,35 @@ describe('notifier floods (fault cases)', () => {
     const created = '2026-03-01T12:00:00.000Z';
     const lastDigestAt = '2026-03-02T12:00:00.000Z';
     const filing = finalizeChange(filingDraft('busy-filing'), new Date('2026-03-02T13:00:00Z'));
-    const flood = Array.from({ length: 2100 }, (_, i) => finalizeChange(entityDraft(i), new Date(Date.parse('2026-03-02T14:00:00Z') + i * 1000)));
+    const flood = Array.from({ length: 2100 }, (_, i) =>
+      finalizeChange(entityDraft(i), new Date(Date.parse('2026-03-02T14:00:00Z') + i * 1000)),
+    );
     await putAll(changes, [filing, ...flood], false);
     for (const s of [
       { email: 'filings-digest@example.com', filters: { sources: ['sec-filings' as const] } },
       { email: 'all-digest@example.com', filters: {} },
     ]) {
-      await subscribers.addIfAbsent({ email: s.email, mode: 'daily', digestHour: 7, filters: s.filters, status: 'active', origin: 'cli', createdAt: created, lastDigestAt });
+      await subscribers.addIfAbsent({
+        email: s.email,
+        mode: 'daily',
+        digestHour: 7,
+        filters: s.filters,
+        status: 'active',
+        origin: 'cli',
+        createdAt: created,
+        lastDigestAt,
+      });
     }
 
     const clock = new ManualClock('2026-03-03T12:30:00Z'); // Tuesday 07:30 ET
-    const deps: NotifierDeps = { changes, subscribers, mailer, clock, senderEmail: 'alerts@example.com', email: { maxChangesPerEmail: 25 } };
+    const deps: NotifierDeps = {
+      changes,
+      subscribers,
+      mailer,
+      clock,
+      senderEmail: 'alerts@example.com',
+      email: { maxChangesPerEmail: 25 },
+    };
     const outcome = await runNotifier(deps);
     expect(outcome.failures).toEqual([]);
 
@@ -163,14 +181,18 @@ describe('notifier floods (fault cases)', () => {
         sent.push(to);
         return { MessageId: `m-${sent.length}` };
       });
-      const mailer = new SesMailer(new SESClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 }));
+      const mailer = new SesMailer(
+        new SESClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 }),
+      );
       const clock = new ManualClock('2026-03-02T15:00:00Z');
       const seeds: SubscriberSeed[] = [
         { email: 'a@example.com', mode: 'immediate', filters: {} },
         { email: 'broken@example.com', mode: 'immediate', filters: {} },
         { email: 'b@example.com', mode: 'immediate', filters: { sources: ['entity-list'] } },
       ];
-      const pending = Array.from({ length: 260 }, (_, i) => finalizeChange(entityDraft(i), new Date(Date.parse('2026-03-02T14:00:00Z') + i * 1000)));
+      const pending = Array.from({ length: 260 }, (_, i) =>
+        finalizeChange(entityDraft(i), new Date(Date.parse('2026-03-02T14:00:00Z') + i * 1000)),
+      );
       await putAll(changes, pending, true);
       const deps: NotifierDeps = { changes, subscribers, mailer, clock, senderEmail: 'alerts@example.com', seeds, notifierHealth: health };
 
@@ -191,9 +213,13 @@ describe('notifier floods (fault cases)', () => {
       const broken = await subscribers.get('broken@example.com');
       expect(broken?.status).toBe('parked');
       expect(await changes.pendingNotification(10)).toEqual([]);
-      const attempts = ses.commandCalls(SendRawEmailCommand).filter((c) => c.args[0].input.Destinations?.[0] === 'broken@example.com').length;
+      const attempts = ses
+        .commandCalls(SendRawEmailCommand)
+        .filter((c) => c.args[0].input.Destinations?.[0] === 'broken@example.com').length;
       await runNotifier(deps);
-      expect(ses.commandCalls(SendRawEmailCommand).filter((c) => c.args[0].input.Destinations?.[0] === 'broken@example.com').length).toBe(attempts);
+      expect(ses.commandCalls(SendRawEmailCommand).filter((c) => c.args[0].input.Destinations?.[0] === 'broken@example.com').length).toBe(
+        attempts,
+      );
 
       // Ops hears it once, never a subscriber.
       const published: OpsMessage[] = [];

@@ -108,7 +108,8 @@ describeWithSharedFixtures('oversized records: a screening-list entity with 3,00
   beforeAll(async () => {
     h = await harness('2026-10-01T12:40:00Z');
     // The real CSL Entity List record shape (shared fixture), as the template of the giant entry.
-    template = (JSON.parse(readFileSync(shared('entity-list/csl_records_el_sdn_isn_2026.json'), 'utf8')) as { EL: Record<string, unknown> }).EL;
+    template = (JSON.parse(readFileSync(shared('entity-list/csl_records_el_sdn_isn_2026.json'), 'utf8')) as { EL: Record<string, unknown> })
+      .EL;
   });
   afterAll(async () => {
     await h?.fake.stop();
@@ -122,7 +123,11 @@ describeWithSharedFixtures('oversized records: a screening-list entity with 3,00
       id: 'giant-entity',
       name: 'Example Sprawling Logistics Holdings',
       alt_names: Array.from({ length: 3_000 }, (_, i) => `Sprawling Logistics Branch ${i}`),
-      addresses: Array.from({ length: 3_000 }, (_, i) => ({ ...addr, address: `${i + 1} ${String(addr.address)}`, city: `Kabul District ${i % 22}` })),
+      addresses: Array.from({ length: 3_000 }, (_, i) => ({
+        ...addr,
+        address: `${i + 1} ${String(addr.address)}`,
+        city: `Kabul District ${i % 22}`,
+      })),
       ...extra,
     };
   };
@@ -169,11 +174,18 @@ describeWithSharedFixtures('oversized records: a screening-list entity with 3,00
 
   it('a record with a 450 KB name and licence text still fits: cut with the marker, stable across runs', async () => {
     const quiet = entityListDemoRows('quiet');
-    const long = { ...template, id: 'long-text', name: `Example Verbose Trading ${'Company '.repeat(60_000)}`, license_policy: 'Case-by-case review. '.repeat(22_000) };
+    const long = {
+      ...template,
+      id: 'long-text',
+      name: `Example Verbose Trading ${'Company '.repeat(60_000)}`,
+      license_policy: 'Case-by-case review. '.repeat(22_000),
+    };
     serve([...quiet, giantNow, long]);
     const first = await run();
     expect(first).toMatchObject({ status: 'ok', changesCreated: 1 });
-    const added = (await changesOf(h.deps, 'entity-list')).filter((c) => c.kind === 'entity.added' && String(c.data.name).startsWith('Example Verbose'));
+    const added = (await changesOf(h.deps, 'entity-list')).filter(
+      (c) => c.kind === 'entity.added' && String(c.data.name).startsWith('Example Verbose'),
+    );
     expect(added).toHaveLength(1);
     expect(String(added[0]?.data.name)).toMatch(/\[truncated: \d+ more characters\]$/);
     expect(String(added[0]?.data.licensePolicy)).toMatch(/\[truncated: \d+ more characters\]$/);

@@ -5,10 +5,18 @@ import { RATE_LIMIT_COOL_DOWN_MAX_MS, runSourceCycle } from '#core/source.ts';
 import type { LocalService } from '#app/local/services.ts';
 import { evaluateSourceHealth } from '#ops/health.ts';
 import { SOURCES } from '#sources/index.ts';
-import type { DemoPhase, } from '../support/demo-upstream.ts';
+import type { DemoPhase } from '../support/demo-upstream.ts';
 import type { FakeUpstream } from '../support/fake-upstream.ts';
-import type { LocalDynamo, } from '../support/local-aws.ts';
-import { createWorld, FAULTABLE_SOURCES, type FaultHarness, PRIMARY_ROUTE, sourcesSharingRoute, startFaultHarness, WORLD_START } from '../support/world.ts';
+import type { LocalDynamo } from '../support/local-aws.ts';
+import {
+  createWorld,
+  FAULTABLE_SOURCES,
+  type FaultHarness,
+  PRIMARY_ROUTE,
+  sourcesSharingRoute,
+  startFaultHarness,
+  WORLD_START,
+} from '../support/world.ts';
 
 /**
  * Fault cells "429 Retry-After 86400" (issue 19, item 9): an upstream that asks for a day's
@@ -52,7 +60,10 @@ describe('fault cells: 429 Retry-After 86400', () => {
     upstream.setPhase('news');
     const before = await w.deps.state.get(source);
     upstream.fake.clearRequests();
-    upstream.fake.fault(route, { kind: 'respond', make: () => ({ status: 429, headers: { 'retry-after': '86400' }, body: 'Too Many Requests' }) });
+    upstream.fake.fault(route, {
+      kind: 'respond',
+      make: () => ({ status: 429, headers: { 'retry-after': '86400' }, body: 'Too Many Requests' }),
+    });
     let faulted: Awaited<ReturnType<typeof w.runSources>>;
     try {
       faulted = await w.runSources();

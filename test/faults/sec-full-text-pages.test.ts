@@ -17,9 +17,21 @@ import { type FakeDocument, PASSAGE_ENTITY_LIST, registerFullText, resellerDocum
 const PAGE_FAULTS: Array<{ name: string; answer: FakeResponse; expected: SourceErrorKind }> = [
   { name: '500', answer: { status: 500, body: 'Internal Server Error' }, expected: 'network' },
   { name: '403 rate block', answer: { status: 403, body: '<html>Request Rate Threshold Exceeded</html>' }, expected: 'blocked' },
-  { name: 'truncated JSON', answer: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"hits": {"total": {"value": 130' }, expected: 'parse' },
-  { name: 'not EFTS (HTML error page)', answer: { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body>Search is unavailable</body></html>' }, expected: 'parse' },
-  { name: 'schema drift (hits renamed)', answer: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"results": {"total": 130, "items": []}}' }, expected: 'parse' },
+  {
+    name: 'truncated JSON',
+    answer: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"hits": {"total": {"value": 130' },
+    expected: 'parse',
+  },
+  {
+    name: 'not EFTS (HTML error page)',
+    answer: { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><body>Search is unavailable</body></html>' },
+    expected: 'parse',
+  },
+  {
+    name: 'schema drift (hits renamed)',
+    answer: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"results": {"total": 130, "items": []}}' },
+    expected: 'parse',
+  },
 ];
 
 describe('sec-full-text: a failed page advances nothing', () => {
@@ -35,7 +47,12 @@ describe('sec-full-text: a failed page advances nothing', () => {
         await fake.start();
         const config = testConfig(fake.env());
         local = await startLocalDynamo(config.tables);
-        const http = createUpstreamClient(config, { otherRequestsPerSecond: 1000, secRequestsPerSecond: 1000, backoffBaseMs: 1, maxRetries: 1 });
+        const http = createUpstreamClient(config, {
+          otherRequestsPerSecond: 1000,
+          secRequestsPerSecond: 1000,
+          backoffBaseMs: 1,
+          maxRetries: 1,
+        });
         deps = createCycleDeps(config, { db: local.db, http, clock });
         registerFullText(fake, docs);
       });

@@ -12,10 +12,26 @@ import { ESBUILD_TARGET } from '#lib/watch-function.ts';
  * provided by the runtime, and the CLI's own parser); CDK, esbuild, tsx and the local
  * emulators are devDependencies (`npm ci` still installs them for the quick start).
  */
-const TOOLING = ['aws-cdk-lib', 'constructs', 'esbuild', 'tsx', 'dynalite', 'aws-ses-v2-local', 'aws-cdk', 'cdk-nag', 'vitest', 'typescript'];
+const TOOLING = [
+  'aws-cdk-lib',
+  'constructs',
+  'esbuild',
+  'tsx',
+  'dynalite',
+  'aws-ses-v2-local',
+  'aws-cdk',
+  'cdk-nag',
+  'vitest',
+  'typescript',
+];
 
-const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
-const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; version?: string }> };
+const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'utf8')) as {
+  packages: Record<string, { dev?: boolean; version?: string }>;
+};
 
 /** Every deployed handler, as lib/ wires them. */
 const HANDLERS = [
@@ -44,7 +60,14 @@ async function bundledPackages(entry: string): Promise<Map<string, string>> {
   for (const input of Object.keys(result.metafile.inputs)) {
     const at = input.lastIndexOf('node_modules/');
     if (at < 0) continue;
-    const path = input.slice(0, at) + 'node_modules/' + input.slice(at + 'node_modules/'.length).split('/').slice(0, input.slice(at + 13).startsWith('@') ? 2 : 1).join('/');
+    const path =
+      input.slice(0, at) +
+      'node_modules/' +
+      input
+        .slice(at + 'node_modules/'.length)
+        .split('/')
+        .slice(0, input.slice(at + 13).startsWith('@') ? 2 : 1)
+        .join('/');
     out.set(path.slice(path.lastIndexOf('node_modules/') + 13), path);
   }
   return out;
@@ -53,7 +76,8 @@ async function bundledPackages(entry: string): Promise<Map<string, string>> {
 describe('runtime dependencies (issue 19, item 14)', () => {
   it('dependencies hold no local-only tooling (CDK, esbuild, tsx, dynalite, aws-ses-v2-local): they are devDependencies', () => {
     expect(Object.keys(pkg.dependencies).filter((d) => TOOLING.includes(d))).toEqual([]);
-    for (const tool of ['aws-cdk-lib', 'constructs', 'esbuild', 'tsx', 'dynalite', 'aws-ses-v2-local']) expect(pkg.devDependencies[tool], tool).toBeDefined();
+    for (const tool of ['aws-cdk-lib', 'constructs', 'esbuild', 'tsx', 'dynalite', 'aws-ses-v2-local'])
+      expect(pkg.devDependencies[tool], tool).toBeDefined();
   });
 
   it('every deployed bundle contains only runtime (non-dev) packages, and none of the tooling', async () => {

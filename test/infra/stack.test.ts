@@ -101,9 +101,13 @@ describe('ExportWatchStack', () => {
           ...(layout.sortKey ? [{ AttributeName: layout.sortKey, KeyType: 'RANGE' }] : []),
         ]);
         expect(new Set((p.AttributeDefinitions as Json[]).map((a) => a.AttributeType))).toEqual(new Set(['S']));
-        expect(((p.GlobalSecondaryIndexes ?? []) as Json[]).map((i) => [i.IndexName, i.KeySchema[0].AttributeName, i.KeySchema[1].AttributeName])).toEqual(
-          layout.indexes.map((i) => [i.name, i.partitionKey, i.sortKey]),
-        );
+        expect(
+          ((p.GlobalSecondaryIndexes ?? []) as Json[]).map((i) => [
+            i.IndexName,
+            i.KeySchema[0].AttributeName,
+            i.KeySchema[1].AttributeName,
+          ]),
+        ).toEqual(layout.indexes.map((i) => [i.name, i.partitionKey, i.sortKey]));
       }
     });
 
@@ -150,7 +154,9 @@ describe('ExportWatchStack', () => {
       template.resourceCountIs('AWS::Logs::LogGroup', SOURCES_UNDER_TEST.length + 4);
       template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
       const groups = Object.keys(template.findResources('AWS::Logs::LogGroup'));
-      const used = Object.values(template.findResources('AWS::Lambda::Function')).map((f) => (f as Json).Properties.LoggingConfig.LogGroup.Ref);
+      const used = Object.values(template.findResources('AWS::Lambda::Function')).map(
+        (f) => (f as Json).Properties.LoggingConfig.LogGroup.Ref,
+      );
       expect(new Set(used)).toEqual(new Set(groups));
     });
 
@@ -168,7 +174,7 @@ describe('ExportWatchStack', () => {
       }
     });
 
-    it('bundles the validated config with the sender override into every function\'s asset, where EXPORT_WATCH_CONFIG points', () => {
+    it("bundles the validated config with the sender override into every function's asset, where EXPORT_WATCH_CONFIG points", () => {
       const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Json[];
       const shipped = parseConfigFile(JSON.parse(readFileSync(join(PROJECT_ROOT, 'export-watch.config.json'), 'utf8')));
       for (const fn of functions) {
@@ -203,7 +209,9 @@ describe('ExportWatchStack', () => {
         expect(p.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
         expect(p.State).toBe('ENABLED');
         expect(p.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
-        expect(p.Target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [stack.getLogicalId(stack.deadLetterQueue.node.defaultChild as never), 'Arn'] } });
+        expect(p.Target.DeadLetterConfig).toEqual({
+          Arn: { 'Fn::GetAtt': [stack.getLogicalId(stack.deadLetterQueue.node.defaultChild as never), 'Arn'] },
+        });
       }
       expect(new Set(seen.keys())).toEqual(new Set(expected.values()));
       for (const [name, expressions] of seen) expect(expressions.sort(), name).toEqual(cadences(name).map(toEventBridgeCron).sort());
@@ -222,12 +230,21 @@ describe('ExportWatchStack', () => {
       // Every function but the subscription endpoint (invoked by its URL) and the feedback function (by SNS) runs on a schedule.
       const unscheduled = [stack.notifier!.email.handler.function, stack.notifier!.email.feedbackHandler.function].map(logicalId);
       const functionIds = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => !unscheduled.includes(id));
-      expect(asArray(invoke.Resource).map((r: Json) => r['Fn::GetAtt'][0]).sort()).toEqual(functionIds.sort());
+      expect(
+        asArray(invoke.Resource)
+          .map((r: Json) => r['Fn::GetAtt'][0])
+          .sort(),
+      ).toEqual(functionIds.sort());
       expect(statements.map((s) => s.Action).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
       template.hasResourceProperties('AWS::IAM::Role', {
         RoleName: Match.absent(),
         AssumeRolePolicyDocument: {
-          Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: Match.objectLike({ 'aws:SourceAccount': Match.anyValue() }) } })],
+          Statement: [
+            Match.objectLike({
+              Principal: { Service: 'scheduler.amazonaws.com' },
+              Condition: { StringEquals: Match.objectLike({ 'aws:SourceAccount': Match.anyValue() }) },
+            }),
+          ],
         },
       });
     });
@@ -238,12 +255,17 @@ describe('ExportWatchStack', () => {
     let all: ExportWatchStack;
     let allTemplate: Template;
     beforeAll(() => {
-      ({ stack: all } = build({ 'export-watch:secUserAgent': USER_AGENT, 'export-watch:senderEmail': SENDER }, { sources: Object.keys(SOURCES) as SourceName[] }));
+      ({ stack: all } = build(
+        { 'export-watch:secUserAgent': USER_AGENT, 'export-watch:senderEmail': SENDER },
+        { sources: Object.keys(SOURCES) as SourceName[] },
+      ));
       allTemplate = Template.fromStack(all);
     });
     const idOf = (c: { node: { defaultChild?: unknown } }) => all.getLogicalId(c.node.defaultChild as never);
     const mappingsOf = (fn: { node: { defaultChild?: unknown } }) =>
-      (Object.values(allTemplate.findResources('AWS::Lambda::EventSourceMapping')) as Json[]).filter((m) => m.Properties.FunctionName.Ref === idOf(fn));
+      (Object.values(allTemplate.findResources('AWS::Lambda::EventSourceMapping')) as Json[]).filter(
+        (m) => m.Properties.FunctionName.Ref === idOf(fn),
+      );
     const statementsOfRole = (role: { node: { defaultChild?: unknown } }) =>
       statementsOf(
         allTemplate,
@@ -262,7 +284,9 @@ describe('ExportWatchStack', () => {
           StartingPosition: 'LATEST',
           MaximumBatchingWindowInSeconds: ANALYSIS_TRIGGER.batchingWindowSeconds,
           MaximumRetryAttempts: 1,
-          FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['filing.new'] } } } }) }] },
+          FilterCriteria: {
+            Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['filing.new'] } } } }) }],
+          },
         });
       }
       // The sources that produce changes are never triggered by the stream.
@@ -274,15 +298,23 @@ describe('ExportWatchStack', () => {
     it('the analyses may read the change-log stream, and only it (ListStreams, which takes no resource, aside); the other sources may not', () => {
       const streamArn = { 'Fn::GetAtt': [idOf(all.tables.changes), 'StreamArn'] };
       for (const [name, fn] of all.sourceFunctions.functions) {
-        const streamActions = statementsOfRole(fn.role).filter((st) => asArray(st.Action).some((a: string) => /^dynamodb:(ListStreams|DescribeStream|GetRecords|GetShardIterator)$/.test(a)));
+        const streamActions = statementsOfRole(fn.role).filter((st) =>
+          asArray(st.Action).some((a: string) => /^dynamodb:(ListStreams|DescribeStream|GetRecords|GetShardIterator)$/.test(a)),
+        );
         if (!(ANALYSIS_TRIGGER.analyses as readonly string[]).includes(name)) {
           expect(streamActions, name).toEqual([]);
           continue;
         }
         const scoped = streamActions.filter((st) => !asArray(st.Action).includes('dynamodb:ListStreams'));
         expect(scoped.flatMap((st) => asArray(st.Resource))).toEqual([streamArn]);
-        expect(scoped.flatMap((st) => asArray(st.Action)).sort()).toEqual(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator']);
-        expect(streamActions.filter((st) => asArray(st.Action).includes('dynamodb:ListStreams')).flatMap((st) => asArray(st.Action))).toEqual(['dynamodb:ListStreams']);
+        expect(scoped.flatMap((st) => asArray(st.Action)).sort()).toEqual([
+          'dynamodb:DescribeStream',
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+        ]);
+        expect(
+          streamActions.filter((st) => asArray(st.Action).includes('dynamodb:ListStreams')).flatMap((st) => asArray(st.Action)),
+        ).toEqual(['dynamodb:ListStreams']);
       }
     });
 
@@ -292,7 +324,11 @@ describe('ExportWatchStack', () => {
     });
 
     it('a source disabled in the config gets no trigger', () => {
-      const cfg = configFile('no-language.json', { watchlist: ['NVDA'], senderEmail: 'alerts@acme.example', sources: { 'sec-export-language': { enabled: false } } });
+      const cfg = configFile('no-language.json', {
+        watchlist: ['NVDA'],
+        senderEmail: 'alerts@acme.example',
+        sources: { 'sec-export-language': { enabled: false } },
+      });
       const { stack: s } = build({ 'export-watch:configFile': cfg }, { sources: Object.keys(SOURCES) as SourceName[] });
       expect(s.analysisTriggers.triggered).toEqual(['sec-revenue']);
     });
@@ -322,7 +358,13 @@ describe('ExportWatchStack', () => {
       expect(asArray(ses[0]!.Action).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
       const resources = asArray(ses[0]!.Resource).map((r: Json) => JSON.stringify(r));
       expect(resources).toHaveLength(3);
-      expect(resources.some((r) => r.includes(':configuration-set/') && r.includes(stack.getLogicalId(stack.notifier!.email.configurationSet.node.defaultChild as never)))).toBe(true);
+      expect(
+        resources.some(
+          (r) =>
+            r.includes(':configuration-set/') &&
+            r.includes(stack.getLogicalId(stack.notifier!.email.configurationSet.node.defaultChild as never)),
+        ),
+      ).toBe(true);
       expect(resources.some((r) => r.includes(':identity/alerts@mail.acme.example'))).toBe(true);
       expect(resources.some((r) => r.includes(':identity/mail.acme.example"'))).toBe(true);
       expect(resources.every((r) => !r.includes('*'))).toBe(true);
@@ -339,8 +381,16 @@ describe('ExportWatchStack', () => {
     it('serves confirm/unsubscribe links from a public function URL (the signed token is the authentication), with bounded concurrency', () => {
       const email = stack.notifier!.email;
       template.resourceCountIs('AWS::Lambda::Url', 1);
-      template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', InvokeMode: 'BUFFERED', TargetFunctionArn: { 'Fn::GetAtt': [logicalId(email.handler.function), 'Arn'] } });
-      template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunctionUrl', FunctionUrlAuthType: 'NONE', Principal: '*' });
+      template.hasResourceProperties('AWS::Lambda::Url', {
+        AuthType: 'NONE',
+        InvokeMode: 'BUFFERED',
+        TargetFunctionArn: { 'Fn::GetAtt': [logicalId(email.handler.function), 'Arn'] },
+      });
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunctionUrl',
+        FunctionUrlAuthType: 'NONE',
+        Principal: '*',
+      });
       const fn = template.toJSON().Resources[logicalId(email.handler.function)].Properties as Json;
       expect(fn.ReservedConcurrentExecutions).toBe(5);
       expect(fn.Environment.Variables.EMAIL_SECRET_ARN).toEqual({ Ref: ref(email.secret) });
@@ -348,12 +398,19 @@ describe('ExportWatchStack', () => {
 
     it('signs links with a generated Secrets Manager secret that only the notifier and the subscription function read', () => {
       const email = stack.notifier!.email;
-      template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false } });
+      template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false },
+      });
       const readers = Object.entries(template.findResources('AWS::IAM::Policy'))
-        .filter(([, p]) => ((p as Json).Properties.PolicyDocument.Statement as Json[]).some((s) => asArray(s.Action).includes('secretsmanager:GetSecretValue')))
+        .filter(([, p]) =>
+          ((p as Json).Properties.PolicyDocument.Statement as Json[]).some((s) =>
+            asArray(s.Action).includes('secretsmanager:GetSecretValue'),
+          ),
+        )
         .flatMap(([, p]) => ((p as Json).Properties.Roles as Json[]).map((r) => r.Ref));
       expect(readers.sort()).toEqual([ref(stack.notifier!.handler.role), ref(email.handler.role)].sort());
-      const notifierEnv = (template.toJSON().Resources[logicalId(stack.notifier!.handler.function)].Properties as Json).Environment.Variables;
+      const notifierEnv = (template.toJSON().Resources[logicalId(stack.notifier!.handler.function)].Properties as Json).Environment
+        .Variables;
       expect(notifierEnv.EMAIL_SECRET_ARN).toEqual({ Ref: ref(email.secret) });
       expect(notifierEnv.EMAIL_LINKS_URL).toEqual({ 'Fn::GetAtt': [ref(email.url), 'FunctionUrl'] });
       expect(notifierEnv.SES_CONFIGURATION_SET).toEqual({ Ref: ref(email.configurationSet) });
@@ -363,7 +420,14 @@ describe('ExportWatchStack', () => {
       const email = stack.notifier!.email;
       const statements = statementsOf(template, policiesOf(email.handler.role));
       const actions = statements.flatMap((s) => asArray(s.Action) as string[]).sort();
-      expect(actions).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+      expect(actions).toEqual([
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+      ]);
       const dynamo = statements.find((s) => asArray(s.Action).includes('dynamodb:UpdateItem'))!;
       expect(dynamo.Resource).toEqual({ 'Fn::GetAtt': [ref(stack.tables.subscribers), 'Arn'] });
     });
@@ -372,13 +436,21 @@ describe('ExportWatchStack', () => {
       const email = stack.notifier!.email;
       template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
         ConfigurationSetName: { Ref: ref(email.configurationSet) },
-        EventDestination: { Enabled: true, MatchingEventTypes: ['bounce', 'complaint'], SnsDestination: { TopicARN: { Ref: ref(email.feedbackTopic) } } },
+        EventDestination: {
+          Enabled: true,
+          MatchingEventTypes: ['bounce', 'complaint'],
+          SnsDestination: { TopicARN: { Ref: ref(email.feedbackTopic) } },
+        },
       });
       const topic = template.toJSON().Resources[ref(email.feedbackTopic)].Properties as Json;
       expect(topic.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [ref(email.feedbackKey), 'Arn'] });
       template.hasResourceProperties('AWS::KMS::Key', {
         EnableKeyRotation: true,
-        KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'ses.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] })]) },
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Principal: { Service: 'ses.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+          ]),
+        },
       });
       template.hasResourceProperties('AWS::SNS::TopicPolicy', {
         Topics: [{ Ref: ref(email.feedbackTopic) }],
@@ -389,7 +461,11 @@ describe('ExportWatchStack', () => {
           ]),
         },
       });
-      template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', TopicArn: { Ref: ref(email.feedbackTopic) }, Endpoint: { 'Fn::GetAtt': [logicalId(email.feedbackHandler.function), 'Arn'] } });
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'lambda',
+        TopicArn: { Ref: ref(email.feedbackTopic) },
+        Endpoint: { 'Fn::GetAtt': [logicalId(email.feedbackHandler.function), 'Arn'] },
+      });
     });
   });
 
@@ -431,17 +507,31 @@ describe('ExportWatchStack', () => {
         PolicyDocument: {
           Statement: Match.arrayWith([
             Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-            Match.objectLike({ Effect: 'Allow', Action: 'sqs:SendMessage', Principal: { Service: 'sns.amazonaws.com' }, Condition: { ArnEquals: { 'aws:SourceArn': { Ref: ref(stack.notifier!.email.feedbackTopic) } } } }),
+            Match.objectLike({
+              Effect: 'Allow',
+              Action: 'sqs:SendMessage',
+              Principal: { Service: 'sns.amazonaws.com' },
+              Condition: { ArnEquals: { 'aws:SourceArn': { Ref: ref(stack.notifier!.email.feedbackTopic) } } },
+            }),
           ]),
         },
       });
-      const invoke = (Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')) as Json[]).find((c) => c.Properties.FunctionName.Ref === id);
-      expect(invoke?.Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } } });
+      const invoke = (Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')) as Json[]).find(
+        (c) => c.Properties.FunctionName.Ref === id,
+      );
+      expect(invoke?.Properties).toMatchObject({
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+      });
       const alarms = (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Json[]).filter(
-        (a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' && a.Properties.Dimensions[0].Value['Fn::GetAtt'][0] === queueId,
+        (a) =>
+          a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' && a.Properties.Dimensions[0].Value['Fn::GetAtt'][0] === queueId,
       );
       expect(alarms).toHaveLength(1);
-      expect(alarms[0]!.Properties).toMatchObject({ Threshold: 0, AlarmActions: [{ Ref: stack.getLogicalId(stack.ops.topic.node.defaultChild as never) }] });
+      expect(alarms[0]!.Properties).toMatchObject({
+        Threshold: 0,
+        AlarmActions: [{ Ref: stack.getLogicalId(stack.ops.topic.node.defaultChild as never) }],
+      });
     });
 
     it('the feedback role may only update subscriber profiles and send to its DLQ', () => {
@@ -452,7 +542,12 @@ describe('ExportWatchStack', () => {
         .map(([pid]) => pid);
       const statements = statementsOf(template, policyIds);
       const actions = statements.flatMap((s) => asArray(s.Action) as string[]).sort();
-      expect(actions.filter((a) => !a.startsWith('logs:'))).toEqual(['dynamodb:UpdateItem', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
+      expect(actions.filter((a) => !a.startsWith('logs:'))).toEqual([
+        'dynamodb:UpdateItem',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+      ]);
       const dynamo = statements.find((s) => asArray(s.Action).includes('dynamodb:UpdateItem'))!;
       expect(dynamo.Resource).toEqual({ 'Fn::GetAtt': [ref(stack.tables.subscribers), 'Arn'] });
     });
@@ -486,7 +581,9 @@ describe('ExportWatchStack', () => {
     /** Actions of a role per resource: the table ARN or `<table>/index/<name>`. */
     const grantsOf = (role: { node: { defaultChild?: unknown } }) => {
       const tableIds = new Map(
-        (['changes', 'state', 'subscribers'] as const).map((t) => [stack.getLogicalId(stack.tables[t].node.defaultChild as never), t] as const),
+        (['changes', 'state', 'subscribers'] as const).map(
+          (t) => [stack.getLogicalId(stack.tables[t].node.defaultChild as never), t] as const,
+        ),
       );
       const out: Record<string, string[]> = {};
       for (const s of statementsOf(template, policiesOfRole(role))) {
@@ -518,7 +615,9 @@ describe('ExportWatchStack', () => {
       const { state: notifierState, ...notifier } = grantsOf(stack.notifier!.handler.role);
       // Its own delivery-health item in the state table only (a LeadingKeys condition), if any.
       if (notifierState) {
-        const onState = statementsOf(template, policiesOfRole(stack.notifier!.handler.role)).filter((st) => JSON.stringify(st.Resource).includes(stack.getLogicalId(stack.tables.state.node.defaultChild as never)));
+        const onState = statementsOf(template, policiesOfRole(stack.notifier!.handler.role)).filter((st) =>
+          JSON.stringify(st.Resource).includes(stack.getLogicalId(stack.tables.state.node.defaultChild as never)),
+        );
         for (const st of onState) expect(st.Condition?.['ForAllValues:StringEquals']?.['dynamodb:LeadingKeys']).toBeDefined();
       }
       expect(notifier).toEqual({
@@ -528,7 +627,10 @@ describe('ExportWatchStack', () => {
         'changes/index/outbox': ['dynamodb:Query'],
         subscribers: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
       });
-      expect(grantsOf(stack.opsCheck!.handler.role)).toEqual({ state: ['dynamodb:GetItem', 'dynamodb:PutItem'], 'changes/index/outbox': ['dynamodb:Query'] });
+      expect(grantsOf(stack.opsCheck!.handler.role)).toEqual({
+        state: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        'changes/index/outbox': ['dynamodb:Query'],
+      });
       expect(grantsOf(stack.notifier!.email.handler.role)).toEqual({ subscribers: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] });
     });
 
@@ -560,7 +662,9 @@ describe('ExportWatchStack', () => {
       expect(stack.notifier!.streamDeadLetterQueue).toBe(stack.deadLetterQueue);
       expect(stack.notifier!.email.feedbackDeadLetterQueue).toBe(stack.deadLetterQueue);
       template.allResourcesProperties('AWS::SQS::QueuePolicy', {
-        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        },
       });
     });
 
@@ -568,9 +672,13 @@ describe('ExportWatchStack', () => {
       template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
       template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
       template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        },
       });
-      const subs = (Object.values(template.findResources('AWS::SNS::Subscription')) as Json[]).filter((s) => s.Properties.Protocol === 'email');
+      const subs = (Object.values(template.findResources('AWS::SNS::Subscription')) as Json[]).filter(
+        (s) => s.Properties.Protocol === 'email',
+      );
       expect(subs.map((s) => [s.Properties.Protocol, s.Properties.Endpoint]).sort()).toEqual([
         ['email', 'oncall@acme.example'],
         ['email', 'ops@acme.example'],
@@ -584,7 +692,9 @@ describe('ExportWatchStack', () => {
       const functionIds = Object.keys(template.findResources('AWS::Lambda::Function'));
       for (const metric of ['Errors', 'Throttles']) {
         const forMetric = alarms.filter((a) => a.Properties.MetricName === metric && a.Properties.Namespace === 'AWS/Lambda');
-        expect(forMetric.map((a) => a.Properties.Dimensions[0].Value.Ref).sort()).toEqual(metric === 'Errors' ? [...functionIds].sort() : []);
+        expect(forMetric.map((a) => a.Properties.Dimensions[0].Value.Ref).sort()).toEqual(
+          metric === 'Errors' ? [...functionIds].sort() : [],
+        );
       }
       const queueIds = Object.keys(template.findResources('AWS::SQS::Queue'));
       const dlqAlarms = alarms.filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
@@ -643,7 +753,13 @@ describe('ExportWatchStack edge cases', () => {
   });
 
   it('skips a source whose handler file does not exist yet', () => {
-    const { stack } = build({}, { sources: ['sec-filings', 'entity-list'], sourceEntry: (s) => (s === 'entity-list' ? FIXTURE_HANDLER : `lambdas/sources/${s}/missing.ts`) });
+    const { stack } = build(
+      {},
+      {
+        sources: ['sec-filings', 'entity-list'],
+        sourceEntry: (s) => (s === 'entity-list' ? FIXTURE_HANDLER : `lambdas/sources/${s}/missing.ts`),
+      },
+    );
     expect([...stack.sourceFunctions.functions.keys()]).toEqual(['entity-list']);
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('Source sec-filings is registered'));
   });
@@ -660,7 +776,10 @@ describe('ExportWatchStack edge cases', () => {
     const { stack } = build({ 'export-watch:configFile': path });
     const template = Template.fromStack(stack);
     const entityList = stack.getLogicalId(stack.sourceFunctions.functions.get('entity-list')!.function.node.defaultChild as CfnFunction);
-    const states = Object.values(template.findResources('AWS::Scheduler::Schedule')).map((s) => [(s as Json).Properties.Target.Arn['Fn::GetAtt'][0], (s as Json).Properties.State]);
+    const states = Object.values(template.findResources('AWS::Scheduler::Schedule')).map((s) => [
+      (s as Json).Properties.Target.Arn['Fn::GetAtt'][0],
+      (s as Json).Properties.State,
+    ]);
     expect(states.filter(([, state]) => state === 'DISABLED')).toEqual([[entityList, 'DISABLED']]);
   });
 
@@ -691,7 +810,13 @@ describe('ExportWatchStack edge cases', () => {
 
   it('synthesizes a watch-list of 3,000 tickers and sectors, which the 4 KB environment could not carry (issue 17, item 2)', () => {
     const letters = (i: number) => Array.from({ length: 3 }, (_, k) => String.fromCharCode(65 + (Math.floor(i / 26 ** k) % 26))).join('');
-    const watchlist = [...Array.from({ length: 2_996 }, (_, i) => `X${letters(i)}${i % 10}`), 'SIC:3674', 'SIC:3672', 'SIC:3577', 'SIC:3559:FPI'];
+    const watchlist = [
+      ...Array.from({ length: 2_996 }, (_, i) => `X${letters(i)}${i % 10}`),
+      'SIC:3674',
+      'SIC:3672',
+      'SIC:3577',
+      'SIC:3559:FPI',
+    ];
     const path = configFile('huge.json', { watchlist });
     // What the old design would have put into one variable: far beyond Lambda's 4 KB.
     expect(Buffer.byteLength(JSON.stringify({ watchlist }))).toBeGreaterThan(4 * 4096);
@@ -700,7 +825,9 @@ describe('ExportWatchStack edge cases', () => {
     expect(fns.length).toBeGreaterThan(0);
     for (const fn of fns) {
       expect(fn.Properties.Environment.Variables).not.toHaveProperty('EXPORT_WATCH_CONFIG_JSON');
-      expect(parseConfigFile(JSON.parse(readFileSync(join(assetDir(app, fn), 'export-watch.config.json'), 'utf8'))).watchlist).toEqual(watchlist);
+      expect(parseConfigFile(JSON.parse(readFileSync(join(assetDir(app, fn), 'export-watch.config.json'), 'utf8'))).watchlist).toEqual(
+        watchlist,
+      );
     }
   });
 });

@@ -93,8 +93,12 @@ describe('filing.new triggers the analyses (local runtime)', () => {
     // Its filing links point at the configured EDGAR (here the loopback fake): configured
     // hosts are linked like the public ones (issue 19, item 2), any other host is not.
     const secHost = new URL(runtime.config.urls.secWww).host;
-    const mails = readdirSync(join(runtime.dataDir, 'outbox')).filter((f) => f.endsWith('.eml')).map((f) => readFileSync(join(runtime.dataDir, 'outbox', f), 'latin1'));
-    const decoded = mails.map((m) => m.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(Number.parseInt(h, 16)))).join('\n');
+    const mails = readdirSync(join(runtime.dataDir, 'outbox'))
+      .filter((f) => f.endsWith('.eml'))
+      .map((f) => readFileSync(join(runtime.dataDir, 'outbox', f), 'latin1'));
+    const decoded = mails
+      .map((m) => m.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(Number.parseInt(h, 16))))
+      .join('\n');
     expect(decoded).toContain(`href="http://${secHost}/`);
   });
 });

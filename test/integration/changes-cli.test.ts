@@ -1,4 +1,3 @@
-
 import { parse } from 'csv-parse/sync';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,7 +93,8 @@ function expected(all: Change[], q: ChangeQuery): Change[] {
 
 const ids = (list: Change[]) => list.map((c) => c.id);
 /** Ids newest first with ties by id: DynamoDB orders changes of the same instant its own way. */
-const canonical = (list: Change[]) => [...list].sort((a, b) => b.detectedAt.localeCompare(a.detectedAt) || a.id.localeCompare(b.id)).map((c) => c.id);
+const canonical = (list: Change[]) =>
+  [...list].sort((a, b) => b.detectedAt.localeCompare(a.detectedAt) || a.id.localeCompare(b.id)).map((c) => c.id);
 
 describe('change log queries and pagination (in-memory dynalite)', () => {
   let local: LocalDynamo;
@@ -185,7 +185,9 @@ describe('change log queries and pagination (in-memory dynalite)', () => {
     expect(again.changes).toHaveLength(3);
     const bare = await log.queryPage({}, { limit: 3, pageToken: first.nextPageToken });
     expect(ids(again.changes)).toEqual(ids(bare.changes));
-    await expect(log.queryPage({ source: 'federal-register' }, { limit: 3, pageToken: first.nextPageToken })).rejects.toThrow(PageTokenError);
+    await expect(log.queryPage({ source: 'federal-register' }, { limit: 3, pageToken: first.nextPageToken })).rejects.toThrow(
+      PageTokenError,
+    );
     await expect(log.queryPage({}, { limit: 3, pageToken: 'not-a-token' })).rejects.toThrow(PageTokenError);
     const forged = Buffer.from(JSON.stringify({ v: 1, q: {}, m: { 'no-such-source': null } })).toString('base64url');
     await expect(log.queryPage({}, { limit: 3, pageToken: forged })).rejects.toThrow(PageTokenError);
@@ -210,7 +212,11 @@ describe('export-watch changes (real process, local data dir)', () => {
   beforeAll(async () => {
     const config = loadConfig({ ...process.env, EXPORT_WATCH_CONFIG: join(REPO_ROOT, 'export-watch.config.json') });
     const service = await startDynalite({ path: join(dataDir, 'dynamodb') });
-    const client = new DynamoDBClient({ endpoint: service.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const client = new DynamoDBClient({
+      endpoint: service.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     try {
       await ensureTables(client, config.tables);
       await seedTable(DynamoDBDocumentClient.from(client), config.tables.changes, all);
@@ -251,7 +257,19 @@ describe('export-watch changes (real process, local data dir)', () => {
 
   it('since/until and kind prefix', async () => {
     const q = { since: '2026-03-02T00:00:00.000Z', until: '2026-03-02T06:00:00.000Z', kind: 'entity' };
-    const out = await exportWatch(['changes', '--data-dir', dataDir, '--since', q.since, '--until', q.until, '--kind', 'entity', '--format', 'json']);
+    const out = await exportWatch([
+      'changes',
+      '--data-dir',
+      dataDir,
+      '--since',
+      q.since,
+      '--until',
+      q.until,
+      '--kind',
+      'entity',
+      '--format',
+      'json',
+    ]);
     expect(out.code).toBe(0);
     const parsed = JSON.parse(out.stdout) as Change[];
     expect(new Set(ids(parsed))).toEqual(new Set(ids(expected(all, q))));
@@ -267,7 +285,13 @@ describe('export-watch changes (real process, local data dir)', () => {
     for (let page = 0; page < 20; page++) {
       const out = await exportWatch(args);
       expect(out.code).toBe(0);
-      seen.push(...out.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Change));
+      seen.push(
+        ...out.stdout
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Change),
+      );
       const token = /next page: --page-token (\S+)/.exec(out.stderr)?.[1];
       if (!token) break;
       // The token carries the query: only the token, the page size and the format are repeated.
@@ -317,7 +341,10 @@ describe('export-watch changes --sector (real process, local data dir with a SIC
     finalizeChange(draft('sec-filings', 'filing.new', 'AMD', 'a-1', { cik: '0000002488', form: '10-Q' }), detected(1)),
     finalizeChange(draft('sec-export-language', 'export-language.changed', 'AMD', 'a-2', { form: '10-Q' }), detected(2)),
     finalizeChange(draft('sec-revenue', 'revenue.regional', 'EXSM', 'e-1', { cik: '0009900001' }), detected(3)),
-    finalizeChange(draft('sec-filings', 'filing.new', SECTOR_CIKS.exampleFoundry, 'f-1', { cik: SECTOR_CIKS.exampleFoundry, form: '20-F' }), detected(4)),
+    finalizeChange(
+      draft('sec-filings', 'filing.new', SECTOR_CIKS.exampleFoundry, 'f-1', { cik: SECTOR_CIKS.exampleFoundry, form: '20-F' }),
+      detected(4),
+    ),
   ];
   const others = [
     finalizeChange(draft('sec-filings', 'filing.new', 'INTC', 'i-1', { cik: '0000050863', form: '10-Q' }), detected(5)),
@@ -332,7 +359,11 @@ describe('export-watch changes --sector (real process, local data dir with a SIC
     await seedSector(dataDir);
     const config = loadConfig({ ...process.env, EXPORT_WATCH_CONFIG: join(REPO_ROOT, 'export-watch.config.json') });
     const service = await startDynalite({ path: join(dataDir, 'dynamodb') });
-    const client = new DynamoDBClient({ endpoint: service.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const client = new DynamoDBClient({
+      endpoint: service.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     try {
       await seedTable(DynamoDBDocumentClient.from(client), config.tables.changes, [...members, ...others]);
     } finally {
@@ -345,7 +376,10 @@ describe('export-watch changes --sector (real process, local data dir with a SIC
   it('ndjson: exactly the changes of the sector companies (filings, revenue, language, filing.mention), newest first', async () => {
     const out = await exportWatch([...args, '--format', 'ndjson']);
     expect(out.code).toBe(0);
-    const got = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as Change);
+    const got = out.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Change);
     expect(canonical(got)).toEqual(canonical(want));
     for (let i = 1; i < got.length; i++) expect((got[i - 1] as Change).detectedAt >= (got[i] as Change).detectedAt).toBe(true);
     expect(got.filter((c) => c.kind === 'filing.mention')).toHaveLength(3);
@@ -365,7 +399,13 @@ describe('export-watch changes --sector (real process, local data dir with a SIC
     for (let page = 0; page < 10; page++) {
       const out = await exportWatch(pageArgs);
       expect(out.code).toBe(0);
-      seen.push(...out.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Change));
+      seen.push(
+        ...out.stdout
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Change),
+      );
       const token = /next page: --sector 3674 --page-token (\S+)/.exec(out.stderr)?.[1];
       if (!token) break;
       pageArgs = ['changes', '--data-dir', dataDir, '--sector', SECTOR_SIC, '--page-token', token, '--limit', '2', '--format', 'ndjson'];

@@ -1,4 +1,3 @@
-
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,7 +58,9 @@ describe('export-watch CLI (real process, real local services)', () => {
       upstream.setPhase('news');
       const second = await exportWatch(args, env);
       expect(second.code).toBe(0);
-      const count = async () => JSON.parse((await exportWatch(['changes', '--data-dir', dataDir, '--format', 'json', '--since', '2000-01-01'])).stdout).length as number;
+      const count = async () =>
+        JSON.parse((await exportWatch(['changes', '--data-dir', dataDir, '--format', 'json', '--since', '2000-01-01'])).stdout)
+          .length as number;
       const afterNews = await count();
       expect(afterNews).toBeGreaterThan(0);
       const third = await exportWatch(args, env);
@@ -67,7 +68,10 @@ describe('export-watch CLI (real process, real local services)', () => {
       expect(third.stdout).not.toMatch(/[1-9]\d* new change/);
       expect(await count()).toBe(afterNews);
 
-      upstream.fake.on('GET', '/downloadable_consolidated_screening_list/v1/consolidated.json', () => ({ status: 200, body: '{"results": [' }));
+      upstream.fake.on('GET', '/downloadable_consolidated_screening_list/v1/consolidated.json', () => ({
+        status: 200,
+        body: '{"results": [',
+      }));
       const broken = await exportWatch(args, env);
       expect(broken.code).toBe(1);
       expect(broken.stdout).toMatch(/entity-list: FAILED \[parse\]/);

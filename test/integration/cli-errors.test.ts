@@ -1,4 +1,3 @@
-
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -102,7 +101,12 @@ describe('export-watch CLI errors (real process)', () => {
     ]);
     expectOneLine(highlight, 2, 'export-watch report: --highlight: unknown country code "Singapore": did you mean SG?');
     expectOneLine(outDir, 2, `--out: ${root} is a directory: give a file path such as ${join(root, 'report.html')}`);
-    for (const [r, cmd] of [[changes, 'changes'], [status, 'status'], [report, 'report'], [list, 'subscribers list']] as const) {
+    for (const [r, cmd] of [
+      [changes, 'changes'],
+      [status, 'status'],
+      [report, 'report'],
+      [list, 'subscribers list'],
+    ] as const) {
       expectOneLine(r, 2, `export-watch ${cmd}: --data-dir: no export-watch data in ${typo}`);
     }
   });
@@ -127,7 +131,11 @@ describe('export-watch CLI errors (real process)', () => {
     expect(readme.stdout + json.stdout).toBe('');
     expectOneLine(missing, 1, `no such file or directory: ${join(root, 'missing.htm')} (check the path)`);
     expectOneLine(directory, 1, `${folder} is a directory: give a file path`);
-    expectOneLine(url, 1, /^export-watch revenue: network error: GET http:\/\/127\.0\.0\.1:\d+\/nvda-20250727\.htm failed: .*\(check the URL and the network/);
+    expectOneLine(
+      url,
+      1,
+      /^export-watch revenue: network error: GET http:\/\/127\.0\.0\.1:\d+\/nvda-20250727\.htm failed: .*\(check the URL and the network/,
+    );
     expect(eightK.code, eightK.stderr).toBe(0);
     expect(eightK.stdout).toContain('No revenue by geographic area in this document');
     expect(eightK.stdout).not.toMatch(/no XBRL found|segments are not geography/);

@@ -94,8 +94,12 @@ describe('demo --data-dir never deletes what the demo did not create', () => {
 
     // Its emails say their links die with the demo (issue 21, item 10).
     const [eml] = readdirSync(join(dir, 'outbox')).filter((f) => f.endsWith('.eml'));
-    const unfolded = readFileSync(join(dir, 'outbox', eml ?? ''), 'utf8').replace(/=\r?\n/g, '').replace(/\s+/g, ' ');
-    expect(unfolded).toMatch(/Sent by a local export-watch process: its links go to http:\/\/127\.0\.0\.1:\d+, which answers only while that process runs/);
+    const unfolded = readFileSync(join(dir, 'outbox', eml ?? ''), 'utf8')
+      .replace(/=\r?\n/g, '')
+      .replace(/\s+/g, ' ');
+    expect(unfolded).toMatch(
+      /Sent by a local export-watch process: its links go to http:\/\/127\.0\.0\.1:\d+, which answers only while that process runs/,
+    );
   }, 120_000);
 });
 
@@ -111,11 +115,22 @@ describe('a busy port is one clear line, exit 1, no stack and no hang', () => {
 
   it.each([
     ['--ses-port', ['--ses-port', 'PORT', '--links-port', '0'], /port \d+ for the local SES web UI is already in use.*--ses-port N/],
-    ['--links-port', ['--ses-port', '0', '--links-port', 'PORT'], /port \d+ for the local confirm\/unsubscribe link server is already in use.*--links-port N/],
+    [
+      '--links-port',
+      ['--ses-port', '0', '--links-port', 'PORT'],
+      /port \d+ for the local confirm\/unsubscribe link server is already in use.*--links-port N/,
+    ],
   ])('%s taken', async (_name, portArgs, message) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ew-port-'));
     const args = ['run', '--once', '--data-dir', dataDir, ...portArgs.map((a) => (a === 'PORT' ? String(port) : a))];
-    const out = await exportWatch(args, { env: { SEC_WWW_URL: 'http://127.0.0.1:9', SEC_DATA_URL: 'http://127.0.0.1:9', FEDERAL_REGISTER_URL: 'http://127.0.0.1:9', CSL_URL: 'http://127.0.0.1:9' } });
+    const out = await exportWatch(args, {
+      env: {
+        SEC_WWW_URL: 'http://127.0.0.1:9',
+        SEC_DATA_URL: 'http://127.0.0.1:9',
+        FEDERAL_REGISTER_URL: 'http://127.0.0.1:9',
+        CSL_URL: 'http://127.0.0.1:9',
+      },
+    });
     expect(out.code).toBe(1);
     expect(out.stderr).toMatch(message);
     expect(out.stderr).toContain(String(port));
@@ -156,7 +171,9 @@ describe('Ctrl-C during the first cycle releases the lease', () => {
 
       // While it runs, status (attached to the running store) names the held lease.
       const during = await exportWatch(['status', '--data-dir', dataDir, '--format', 'json']);
-      const held = (JSON.parse(during.stdout) as Array<{ source: string; lease: { holder: string; until: string } | null }>).filter((r) => r.lease);
+      const held = (JSON.parse(during.stdout) as Array<{ source: string; lease: { holder: string; until: string } | null }>).filter(
+        (r) => r.lease,
+      );
       expect(held).toHaveLength(1);
       expect(held[0]?.lease?.holder).toMatch(new RegExp(`export-watch local runtime \\(pid ${child.pid} on `));
       const text = await exportWatch(['status', '--data-dir', dataDir]);
@@ -168,7 +185,9 @@ describe('Ctrl-C during the first cycle releases the lease', () => {
       expect(demo.stderr).toMatch(/is in use by a running export-watch process/);
       expect(existsSync(join(dataDir, 'dynamodb'))).toBe(true);
       // Nor does a second run open the store under the first (LevelDB: one process per store).
-      const second = await exportWatch(['run', '--once', '--data-dir', dataDir, '--ses-port', '0', '--links-port', '0'], { env: upstream.fake.env() });
+      const second = await exportWatch(['run', '--once', '--data-dir', dataDir, '--ses-port', '0', '--links-port', '0'], {
+        env: upstream.fake.env(),
+      });
       expect(second.code).toBe(1);
       // Issue 19, item 12: the holder by PID (the pid file is claimed before the store opens).
       expect(second.stderr).toMatch(new RegExp(`data dir .* in use by PID ${child.pid}\\b.*choose another --data-dir`));
@@ -186,7 +205,9 @@ describe('Ctrl-C during the first cycle releases the lease', () => {
       expect((JSON.parse(after.stdout) as Array<{ lease: unknown }>).every((r) => r.lease === null)).toBe(true);
 
       upstream.fake.clearFaults();
-      const next = await exportWatch(['run', '--once', '--data-dir', dataDir, '--ses-port', '0', '--links-port', '0'], { env: upstream.fake.env() });
+      const next = await exportWatch(['run', '--once', '--data-dir', dataDir, '--ses-port', '0', '--links-port', '0'], {
+        env: upstream.fake.env(),
+      });
       expect(next.stdout).not.toMatch(/skipped \(another run of this source holds the lease\)/);
       expect(next.stdout).not.toMatch(/released the lease of an interrupted run/);
       expect(next.stdout).toMatch(new RegExp(`${held[0]?.source}: baseline recorded`));

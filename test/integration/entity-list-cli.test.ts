@@ -1,4 +1,3 @@
-
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,7 +52,10 @@ describe('export-watch entity-list diff (real process)', () => {
 });
 
 describeWithSharedFixtures('export-watch entity-list diff on real CSL records', () => {
-  const records = JSON.parse(readFileSync(shared('entity-list/csl_records_el_sdn_isn_2026.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+  const records = JSON.parse(readFileSync(shared('entity-list/csl_records_el_sdn_isn_2026.json'), 'utf8')) as Record<
+    string,
+    Record<string, unknown>
+  >;
   const EL = records.EL as Record<string, unknown>;
   const SDN = records.SDN as Record<string, unknown>;
   const ISN = records.ISN as Record<string, unknown>;
@@ -76,7 +78,11 @@ describeWithSharedFixtures('export-watch entity-list diff on real CSL records', 
     // alternate name, the ISN row gone, and the addition.
     writeFileSync(oldFile, JSON.stringify({ results: [EL, SDN, ISN] }, null, 2));
     const envelope = records.SEARCH_RESPONSE_ENVELOPE as Record<string, unknown>;
-    const elNoise = { ...EL, addresses: (EL.addresses as Array<Record<string, unknown>>).map((a) => ({ ...a, state: null, postal_code: null })), remarks: null };
+    const elNoise = {
+      ...EL,
+      addresses: (EL.addresses as Array<Record<string, unknown>>).map((a) => ({ ...a, state: null, postal_code: null })),
+      remarks: null,
+    };
     writeFileSync(newFile, JSON.stringify({ ...envelope, total: 3, results: [added, { ...SDN, alt_names: [] }, elNoise] }));
   });
 
@@ -86,7 +92,9 @@ describeWithSharedFixtures('export-watch entity-list diff on real CSL records', 
     expect(r.stdout).toContain('Lists compared: Entity List 1 -> 2; MEU List 0 -> 0; Unverified List 0 -> 0.');
     expect(r.stdout).toContain('Not compared (other lists in the files; select them with --lists): SDN 1, ISN 1.');
     expect(r.stdout).toContain('1 added, 0 modified, 0 removed.');
-    expect(r.stdout).toMatch(/Entity List: 1 added\n {2}Afghanistan \(AF\): 1\n {4}\+ Example Kabul Trading Company — 91 FR 41234, start 2026-09-29/);
+    expect(r.stdout).toMatch(
+      /Entity List: 1 added\n {2}Afghanistan \(AF\): 1\n {4}\+ Example Kabul Trading Company — 91 FR 41234, start 2026-09-29/,
+    );
     expect(r.stdout).not.toMatch(/Abdul Satar Ghoura/);
   });
 
@@ -95,7 +103,11 @@ describeWithSharedFixtures('export-watch entity-list diff on real CSL records', 
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as EntityListDiffReport;
     expect(report.added.map((e) => e.key)).toEqual(['EL|example kabul trading company|AF']);
-    expect(report.added[0]?.data).toMatchObject({ list: 'Entity List (EL) - Bureau of Industry and Security', countries: ['AF'], federalRegisterNotice: '91 FR 41234' });
+    expect(report.added[0]?.data).toMatchObject({
+      list: 'Entity List (EL) - Bureau of Industry and Security',
+      countries: ['AF'],
+      federalRegisterNotice: '91 FR 41234',
+    });
     expect(report.modified).toHaveLength(1);
     expect(report.modified[0]).toMatchObject({
       key: 'SDN|havin bank limited|CU,GB',
@@ -110,18 +122,31 @@ describeWithSharedFixtures('export-watch entity-list diff on real CSL records', 
     });
     expect(report.removed).toHaveLength(1);
     // Padded name and State's citation format exactly as published.
-    expect(report.removed[0]).toMatchObject({ key: 'ISN|spc supachoke|TH', data: { name: 'SPC Supachoke ', countries: ['TH'], federalRegisterNotice: 'Vol. 59, No. 44, 03/07/1994' } });
+    expect(report.removed[0]).toMatchObject({
+      key: 'ISN|spc supachoke|TH',
+      data: { name: 'SPC Supachoke ', countries: ['TH'], federalRegisterNotice: 'Vol. 59, No. 44, 03/07/1994' },
+    });
 
     const text = await exportWatch(['entity-list', 'diff', oldFile, newFile, '--lists', 'el,sdn,isn']);
-    expect(text.stdout).toMatch(/Specially Designated Nationals \(SDN\): 1 modified\n {2}Cuba, United Kingdom \(CU, GB\): 1\n {4}~ HAVIN BANK LIMITED — no Federal Register notice given\n {8}alternate names: removed “HAVANA INTERNATIONAL BANK, LTD”/);
-    expect(text.stdout).toMatch(/Nonproliferation Sanctions \(ISN\): 1 removed\n {2}Thailand \(TH\): 1\n {4}- SPC Supachoke — last listed: Vol\. 59, No\. 44, 03\/07\/1994, start 1994-02-08/);
+    expect(text.stdout).toMatch(
+      /Specially Designated Nationals \(SDN\): 1 modified\n {2}Cuba, United Kingdom \(CU, GB\): 1\n {4}~ HAVIN BANK LIMITED — no Federal Register notice given\n {8}alternate names: removed “HAVANA INTERNATIONAL BANK, LTD”/,
+    );
+    expect(text.stdout).toMatch(
+      /Nonproliferation Sanctions \(ISN\): 1 removed\n {2}Thailand \(TH\): 1\n {4}- SPC Supachoke — last listed: Vol\. 59, No\. 44, 03\/07\/1994, start 1994-02-08/,
+    );
   });
 
   it('bad input exits 2 with one line and no stack trace: missing file, the CSL CSV, a JSON file of another shape', async () => {
     const cases: Array<[string, RegExp]> = [
       [join(dir, 'missing.json'), /cannot read .*missing\.json: no such file/],
-      [shared('entity-list/csl_consolidated_csv_header_and_dpl_row_example.csv'), /looks like the CSL's CSV\/TSV export; give the JSON download \(consolidated\.json\)/],
-      [shared('entity-list/csl_records_el_sdn_isn_2026.json'), /is not a valid consolidated screening list: CSL body has no `results` array/],
+      [
+        shared('entity-list/csl_consolidated_csv_header_and_dpl_row_example.csv'),
+        /looks like the CSL's CSV\/TSV export; give the JSON download \(consolidated\.json\)/,
+      ],
+      [
+        shared('entity-list/csl_records_el_sdn_isn_2026.json'),
+        /is not a valid consolidated screening list: CSL body has no `results` array/,
+      ],
     ];
     for (const [path, message] of cases) {
       const r = await exportWatch(['entity-list', 'diff', path, newFile]);

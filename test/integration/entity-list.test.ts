@@ -8,7 +8,15 @@ import { ENTITY_LIST } from '#sources/entity-list/lists.ts';
 import { entityListSource } from '#sources/entity-list/source.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
 import { type LocalDynamo, startLocalDynamo, testConfig } from '../support/local-aws.ts';
-import { CSL_PATH, cslBody, ENTITY_LIST_DEMO_NEWS, entityListDemoBody, entityListDemoRows, registerEntityListDemo, serveCsl } from '../support/upstreams/entity-list.ts';
+import {
+  CSL_PATH,
+  cslBody,
+  ENTITY_LIST_DEMO_NEWS,
+  entityListDemoBody,
+  entityListDemoRows,
+  registerEntityListDemo,
+  serveCsl,
+} from '../support/upstreams/entity-list.ts';
 
 /**
  * The entity-list source end to end: the real runner, DynamoDB adapters on in-memory
@@ -26,7 +34,11 @@ describe('entity-list source (dynalite + fake trade.gov)', () => {
     fake = await new FakeUpstream().start();
     config = testConfig(fake.env());
     local = await startLocalDynamo(config.tables);
-    deps = createCycleDeps(config, { db: local.db, clock, http: createUpstreamClient(config, { otherRequestsPerSecond: 1000, backoffBaseMs: 1 }) });
+    deps = createCycleDeps(config, {
+      db: local.db,
+      clock,
+      http: createUpstreamClient(config, { otherRequestsPerSecond: 1000, backoffBaseMs: 1 }),
+    });
   });
 
   afterAll(async () => {
@@ -78,12 +90,17 @@ describe('entity-list source (dynalite + fake trade.gov)', () => {
     expect(fake.requests).toHaveLength(1);
     const all = await changes();
     const added = all.filter((c) => c.kind === 'entity.added');
-    expect(added.map((c) => [c.data.name, c.countries]).sort()).toEqual(ENTITY_LIST_DEMO_NEWS.added.map((a) => [a.name, a.countries]).sort());
+    expect(added.map((c) => [c.data.name, c.countries]).sort()).toEqual(
+      ENTITY_LIST_DEMO_NEWS.added.map((a) => [a.name, a.countries]).sort(),
+    );
     expect(added.every((c) => c.importance === 'high' && c.subject === 'Entity List' && c.occurredAt === '2026-09-29')).toBe(true);
     expect(added.map((c) => c.title)).toContain('Entity List: added Example Accelerator Reseller Pte. Ltd. (SG)');
     const amended = all.filter((c) => c.kind === 'entity.amended');
     expect(amended).toHaveLength(1);
-    expect(amended[0]).toMatchObject({ naturalKey: 'EL|example wafer fabrication institute|CN', data: { name: 'Example Wafer Fabrication Institute' } });
+    expect(amended[0]).toMatchObject({
+      naturalKey: 'EL|example wafer fabrication institute|CN',
+      data: { name: 'Example Wafer Fabrication Institute' },
+    });
     expect((amended[0]?.data.changes as Array<{ field: string }> | undefined)?.map((c) => c.field)).toEqual(['addresses']);
     const removed = all.filter((c) => c.kind === 'entity.removed');
     expect(removed.map((c) => [c.data.name, c.countries])).toEqual([['Example Freight FZE', ['AE']]]);
@@ -128,7 +145,12 @@ describe('entity-list source (dynalite + fake trade.gov)', () => {
 
   it('the full list again: the next run catches up with what changed meanwhile', async () => {
     const rows = entityListDemoRows('news');
-    rows.push({ ...(rows.find((r) => r.source === ENTITY_LIST) as (typeof rows)[number]), id: 'later', name: 'Example Late Addition Ltd.', addresses: [{ address: '5 Sample Road', city: 'Kowloon', state: '', postal_code: '', country: 'HK' }] });
+    rows.push({
+      ...(rows.find((r) => r.source === ENTITY_LIST) as (typeof rows)[number]),
+      id: 'later',
+      name: 'Example Late Addition Ltd.',
+      addresses: [{ address: '5 Sample Road', city: 'Kowloon', state: '', postal_code: '', country: 'HK' }],
+    });
     serveCsl(fake, cslBody(rows));
     const outcome = await run();
     expect(outcome).toMatchObject({ status: 'ok', changesCreated: 1, duplicates: 0, itemsSeen: 35 });

@@ -99,7 +99,11 @@ describe('federal-register source cycle', () => {
       occurredAt: '2026-10-02',
       url: 'https://www.federalregister.gov/documents/2026/10/02/2026-20301/revisions-to-export-controls-on-advanced-computing-items-and-data-center-authorizations',
     });
-    expect(doc?.data).toMatchObject({ classification: 'advanced-computing', regulationIdNumbers: ['0694-AK12'], cfrReferences: ['15 CFR 734', '15 CFR 740', '15 CFR 744'] });
+    expect(doc?.data).toMatchObject({
+      classification: 'advanced-computing',
+      regulationIdNumbers: ['0694-AK12'],
+      cfrReferences: ['15 CFR 734', '15 CFR 740', '15 CFR 744'],
+    });
   });
 
   it('reports nothing more when the same lists are polled again', async () => {
@@ -119,8 +123,17 @@ describe('federal-register source cycle', () => {
     const forRule = all.filter((c) => c.data.documentNumber === '2026-20415');
     expect(forRule.map((c) => c.kind).sort()).toEqual(['fr.public-inspection', 'fr.published']);
     const update = forRule.find((c) => c.kind === 'fr.published');
-    expect(update).toMatchObject({ naturalKey: '2026-20415#published', importance: 'high', countries: ['CN', 'SG'], occurredAt: '2026-10-05' });
-    expect(update?.data).toMatchObject({ previouslyOnPublicInspection: true, filedAt: '2026-10-02T12:45:00.000Z', citation: '91 FR 63402' });
+    expect(update).toMatchObject({
+      naturalKey: '2026-20415#published',
+      importance: 'high',
+      countries: ['CN', 'SG'],
+      occurredAt: '2026-10-05',
+    });
+    expect(update?.data).toMatchObject({
+      previouslyOnPublicInspection: true,
+      filedAt: '2026-10-02T12:45:00.000Z',
+      citation: '91 FR 63402',
+    });
     expect(all.some((c) => c.kind === 'fr.document' && c.data.documentNumber === '2026-20415')).toBe(false);
 
     later(15);
@@ -149,7 +162,10 @@ describe('federal-register source cycle', () => {
 
   it('fails on documents missing required fields, naming the field', async () => {
     const before = await state();
-    fake.json(FR_PATHS.documents, { count: 1, results: [{ document_number: '2026-20999', agencies: [{ slug: 'industry-and-security-bureau' }] }] });
+    fake.json(FR_PATHS.documents, {
+      count: 1,
+      results: [{ document_number: '2026-20999', agencies: [{ slug: 'industry-and-security-bureau' }] }],
+    });
     later(15);
     const outcome = await cycle();
     expect(outcome).toMatchObject({ status: 'failed', errorKind: 'parse', consecutiveFailures: 2 });
@@ -207,7 +223,8 @@ describe('federal-register look-back: late documents with earlier publication da
     document_number: 'C1-2026-19874',
     publication_date: '2026-09-30', // older than 2026-20301 (2026-10-02), seen on the first run
     correction_of: 'https://www.federalregister.gov/api/v1/documents/2026-19874.json',
-    html_url: 'https://www.federalregister.gov/documents/2026/09/30/C1-2026-19874/clarification-of-license-exception-eligibility-for-certain-encryption-items',
+    html_url:
+      'https://www.federalregister.gov/documents/2026/09/30/C1-2026-19874/clarification-of-license-exception-eligibility-for-certain-encryption-items',
   };
   const bisAgencies = news.documents[0]!.agencies as Array<{ slug: string }>;
   const lateTagged = (agencies: unknown): FakeFrDocument => ({

@@ -70,7 +70,9 @@ describe('UpstreamClient', () => {
 
   it('honours Retry-After on 429 and reports rate-limited when it persists', async () => {
     fake.on('GET', '/limited', () => ({ status: 429, body: 'slow down', headers: { 'retry-after': '2' } }));
-    const err = await client({ maxRetries: 2 }).get(`${fake.url}/limited`).catch((e) => e);
+    const err = await client({ maxRetries: 2 })
+      .get(`${fake.url}/limited`)
+      .catch((e) => e);
     expect(err).toBeInstanceOf(SourceError);
     expect(err.kind).toBe('rate-limited');
     expect(sleeps).toEqual([2000, 2000]);
@@ -105,7 +107,9 @@ describe('UpstreamClient', () => {
 
   it('uses conditional GET and reports 304 as not modified', async () => {
     fake.on('GET', '/cond', ({ headers }) =>
-      headers['if-none-match'] === '"v1"' ? { status: 304, body: '' } : { body: '{"a":1}', headers: { etag: '"v1"', 'last-modified': 'Mon, 12 Jan 2026 16:28:00 GMT' } },
+      headers['if-none-match'] === '"v1"'
+        ? { status: 304, body: '' }
+        : { body: '{"a":1}', headers: { etag: '"v1"', 'last-modified': 'Mon, 12 Jan 2026 16:28:00 GMT' } },
     );
     const c = client();
     const first = await c.getJson<{ a: number }>(`${fake.url}/cond`);
@@ -121,7 +125,10 @@ describe('UpstreamClient', () => {
     fake.on('GET', '/bad-json', () => ({ body: '{"results": [' }));
     await expect(client().getJson(`${fake.url}/bad-json`)).rejects.toMatchObject({ kind: 'parse' });
     fake.on('GET', '/slow', () => new Promise((r) => setTimeout(() => r({ body: 'late' }), 500)));
-    await expect(client({ timeoutMs: 50, maxRetries: 1 }).get(`${fake.url}/slow`)).rejects.toMatchObject({ kind: 'network', message: /timed out/ });
+    await expect(client({ timeoutMs: 50, maxRetries: 1 }).get(`${fake.url}/slow`)).rejects.toMatchObject({
+      kind: 'network',
+      message: /timed out/,
+    });
     await expect(client({ maxRetries: 0 }).get('http://127.0.0.1:1/nothing')).rejects.toMatchObject({ kind: 'network' });
   });
 
@@ -150,7 +157,9 @@ describe('UpstreamClient redirects (issue 19, item 2)', () => {
   it('refuses a redirect to another host: SourceError naming both, and the other host gets no request', async () => {
     fake.on('GET', '/to-other', () => ({ status: 302, headers: { location: `${other.url}/phish` }, body: '' }));
     other.on('GET', '/phish', () => ({ body: 'BIS revokes all licenses' }));
-    const err = await client().get(`${fake.url}/to-other`).catch((e) => e);
+    const err = await client()
+      .get(`${fake.url}/to-other`)
+      .catch((e) => e);
     expect(err).toBeInstanceOf(SourceError);
     expect(err.kind).toBe('http');
     expect(err.message).toMatch(new RegExp(`redirect from ${fake.url}/to-other to untrusted host ${new URL(other.url).host} refused`));
@@ -195,13 +204,21 @@ describe('UpstreamClient redirects (issue 19, item 2)', () => {
     const { seen, impl } = scriptedFetch({
       'https://www.sec.gov/files/company_tickers.json': { status: 301, location: 'https://data.sec.gov/files/company_tickers.json' },
       'https://data.sec.gov/files/company_tickers.json': { status: 200, body: '{}' },
-      'https://federalregister.gov/api/v1/documents.json': { status: 301, location: 'https://www.federalregister.gov/api/v1/documents.json' },
+      'https://federalregister.gov/api/v1/documents.json': {
+        status: 301,
+        location: 'https://www.federalregister.gov/api/v1/documents.json',
+      },
       'https://www.federalregister.gov/api/v1/documents.json': { status: 200, body: '{"count":0}' },
     });
     const c = client({ secHosts: [], fetch: impl });
     expect((await c.get('https://www.sec.gov/files/company_tickers.json')).body.toString()).toBe('{}');
     expect((await c.get('https://federalregister.gov/api/v1/documents.json')).body.toString()).toBe('{"count":0}');
-    expect(seen.map((s) => s.userAgent)).toEqual(['Acme Research admin@acme.com', 'Acme Research admin@acme.com', PRODUCT_USER_AGENT, PRODUCT_USER_AGENT]);
+    expect(seen.map((s) => s.userAgent)).toEqual([
+      'Acme Research admin@acme.com',
+      'Acme Research admin@acme.com',
+      PRODUCT_USER_AGENT,
+      PRODUCT_USER_AGENT,
+    ]);
     expect(c.stats.requests).toBe(4);
   });
 
@@ -209,14 +226,29 @@ describe('UpstreamClient redirects (issue 19, item 2)', () => {
     const { seen, impl } = scriptedFetch({
       'https://www.federalregister.gov/api/v1/documents.json': { status: 302, location: 'https://evil.example/bis-revokes-all-licenses' },
       'https://www.sec.gov/cgi-bin/browse-edgar': { status: 302, location: 'https://collector.example/edgar' },
-      'https://data.sec.gov/submissions/CIK0001045810.json': { status: 302, location: 'http://data.sec.gov/submissions/CIK0001045810.json' },
+      'https://data.sec.gov/submissions/CIK0001045810.json': {
+        status: 302,
+        location: 'http://data.sec.gov/submissions/CIK0001045810.json',
+      },
       'https://www.sec.gov/Archives/x': { status: 302, location: 'https://www.federalregister.gov/x' },
     });
     const c = client({ secHosts: [], fetch: impl });
-    await expect(c.get('https://www.federalregister.gov/api/v1/documents.json')).rejects.toMatchObject({ kind: 'http', message: /untrusted host evil\.example refused/ });
-    await expect(c.get('https://www.sec.gov/cgi-bin/browse-edgar')).rejects.toMatchObject({ kind: 'http', message: /untrusted host collector\.example refused/ });
-    await expect(c.get('https://data.sec.gov/submissions/CIK0001045810.json')).rejects.toMatchObject({ kind: 'http', message: /not https/ });
-    await expect(c.get('https://www.sec.gov/Archives/x')).rejects.toMatchObject({ kind: 'http', message: /untrusted host www\.federalregister\.gov refused/ });
+    await expect(c.get('https://www.federalregister.gov/api/v1/documents.json')).rejects.toMatchObject({
+      kind: 'http',
+      message: /untrusted host evil\.example refused/,
+    });
+    await expect(c.get('https://www.sec.gov/cgi-bin/browse-edgar')).rejects.toMatchObject({
+      kind: 'http',
+      message: /untrusted host collector\.example refused/,
+    });
+    await expect(c.get('https://data.sec.gov/submissions/CIK0001045810.json')).rejects.toMatchObject({
+      kind: 'http',
+      message: /not https/,
+    });
+    await expect(c.get('https://www.sec.gov/Archives/x')).rejects.toMatchObject({
+      kind: 'http',
+      message: /untrusted host www\.federalregister\.gov refused/,
+    });
     expect(seen.map((s) => new URL(s.url).host)).toEqual(['www.federalregister.gov', 'www.sec.gov', 'data.sec.gov', 'www.sec.gov']);
   });
 
@@ -237,7 +269,9 @@ describe('UpstreamClient redirects (issue 19, item 2)', () => {
 describe('UpstreamClient Retry-After (issue 19, item 9)', () => {
   it('carries a long Retry-After on the error without waiting or retrying in the run', async () => {
     fake.on('GET', '/day', () => ({ status: 429, body: 'slow down', headers: { 'retry-after': '86400' } }));
-    const err = await client({ maxRetries: 3 }).get(`${fake.url}/day`).catch((e) => e);
+    const err = await client({ maxRetries: 3 })
+      .get(`${fake.url}/day`)
+      .catch((e) => e);
     expect(err).toMatchObject({ kind: 'rate-limited', retryAfterMs: 86_400_000 });
     expect(sleeps).toEqual([]);
     expect(fake.requestsTo('/day')).toHaveLength(1);
@@ -246,7 +280,9 @@ describe('UpstreamClient Retry-After (issue 19, item 9)', () => {
   it('reads an HTTP-date Retry-After on 503', async () => {
     const at = new Date(Date.now() + 2 * 3600_000).toUTCString();
     fake.on('GET', '/maint', () => ({ status: 503, body: 'maintenance', headers: { 'retry-after': at } }));
-    const err = await client({ maxRetries: 3 }).get(`${fake.url}/maint`).catch((e) => e);
+    const err = await client({ maxRetries: 3 })
+      .get(`${fake.url}/maint`)
+      .catch((e) => e);
     expect(err.kind).toBe('network');
     expect(err.retryAfterMs).toBeGreaterThan(2 * 3600_000 - 60_000);
     expect(err.retryAfterMs).toBeLessThanOrEqual(2 * 3600_000);

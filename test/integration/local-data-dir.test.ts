@@ -24,7 +24,20 @@ const leaky = (dir: string) => modes(dir).filter((m) => !/ (600|700)$/.test(m));
 function quietConfig(dir: string): string {
   const path = join(dir, 'quiet.config.json');
   const off = { enabled: false };
-  writeFileSync(path, JSON.stringify({ watchlist: ['NVDA'], sources: { 'sec-filings': off, 'sec-revenue': off, 'sec-export-language': off, 'federal-register': off, 'entity-list': off, 'sec-full-text': off } }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      watchlist: ['NVDA'],
+      sources: {
+        'sec-filings': off,
+        'sec-revenue': off,
+        'sec-export-language': off,
+        'federal-register': off,
+        'entity-list': off,
+        'sec-full-text': off,
+      },
+    }),
+  );
   return path;
 }
 
@@ -51,10 +64,14 @@ describe('local runtime: a data dir in use (issue 19, item 12)', () => {
     const config = quietConfig(dataDir);
     const start = () =>
       new Promise<{ code: number | null; stderr: string; pid: number | undefined }>((resolve) => {
-        const child = spawn(process.execPath, [CLI, 'run', '--once', '--config', config, '--data-dir', join(dataDir, 'd'), '--ses-port', '0', '--links-port', '0'], {
-          cwd: REPO_ROOT,
-          stdio: ['ignore', 'ignore', 'pipe'],
-        });
+        const child = spawn(
+          process.execPath,
+          [CLI, 'run', '--once', '--config', config, '--data-dir', join(dataDir, 'd'), '--ses-port', '0', '--links-port', '0'],
+          {
+            cwd: REPO_ROOT,
+            stdio: ['ignore', 'ignore', 'pipe'],
+          },
+        );
         let stderr = '';
         child.stderr.on('data', (d) => {
           stderr += String(d);

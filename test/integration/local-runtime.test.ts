@@ -45,7 +45,10 @@ describe('local runtime against the fake upstream', () => {
 
   it('a failing source is reported and keeps its state; the other sources still complete', async () => {
     upstream.setPhase('news');
-    upstream.fake.on('GET', '/downloadable_consolidated_screening_list/v1/consolidated.json', () => ({ status: 500, body: 'upstream down' }));
+    upstream.fake.on('GET', '/downloadable_consolidated_screening_list/v1/consolidated.json', () => ({
+      status: 500,
+      body: 'upstream down',
+    }));
     const summary = await runtime.runOnce();
     const failed = summary.sources.filter((s) => s.status === 'failed');
     expect(failed.map((s) => s.source)).toEqual(['entity-list']);
@@ -73,21 +76,39 @@ describe('local runtime and leases', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ew-runtime-lease-'));
     const first = await LocalRuntime.start({ dataDir, log: () => undefined });
     const state = new DynamoSourceState(
-      DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: first.dynamo.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })),
+      DynamoDBDocumentClient.from(
+        new DynamoDBClient({
+          endpoint: first.dynamo.url,
+          region: 'us-east-1',
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        }),
+      ),
       first.config.tables.state,
     );
     // As a SIGKILLed cycle leaves it: held, 15 minutes to go.
     const now = new Date();
-    expect(await state.acquireLease('entity-list', 'export-watch local runtime (pid 1 on gone) x', new Date(now.getTime() + 15 * 60_000), now)).toBe(true);
+    expect(
+      await state.acquireLease('entity-list', 'export-watch local runtime (pid 1 on gone) x', new Date(now.getTime() + 15 * 60_000), now),
+    ).toBe(true);
     expect(await state.leases()).toHaveLength(1);
     await first.stop();
 
     const lines: string[] = [];
     const second = await LocalRuntime.start({ dataDir, log: (l) => lines.push(l) });
     try {
-      expect(lines).toContainEqual(expect.stringMatching(/^entity-list: released the lease of an interrupted run \(held by export-watch local runtime \(pid 1 on gone\) x until /));
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          /^entity-list: released the lease of an interrupted run \(held by export-watch local runtime \(pid 1 on gone\) x until /,
+        ),
+      );
       const after = new DynamoSourceState(
-        DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: second.dynamo.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })),
+        DynamoDBDocumentClient.from(
+          new DynamoDBClient({
+            endpoint: second.dynamo.url,
+            region: 'us-east-1',
+            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          }),
+        ),
         second.config.tables.state,
       );
       expect(await after.leases()).toEqual([]);

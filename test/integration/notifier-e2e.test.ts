@@ -67,7 +67,9 @@ describe('subscriber emails end to end: local runtime, fake upstream, local SES,
   const start = new Date('2026-03-03T15:05:00Z');
   const clock = new ManualClock(start);
   const nextHour = new Date(start.getTime() + 55 * 60_000);
-  const digestHour = Number(new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: '2-digit', hourCycle: 'h23' }).format(nextHour));
+  const digestHour = Number(
+    new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: '2-digit', hourCycle: 'h23' }).format(nextHour),
+  );
   const seen = new Set<string>();
   /** Messages written to the outbox since the last call. */
   const newEmails = (): Eml[] => {
@@ -102,7 +104,11 @@ describe('subscriber emails end to end: local runtime, fake upstream, local SES,
       log: () => undefined,
       http: createUpstreamClient(config, { secRequestsPerSecond: 1000, otherRequestsPerSecond: 1000, backoffBaseMs: 1, maxRetries: 1 }),
     });
-    const client = new DynamoDBClient({ endpoint: runtime.dynamo.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const client = new DynamoDBClient({
+      endpoint: runtime.dynamo.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     subscribers = new DynamoSubscribers(db, runtime.config.tables.subscribers);
   });
@@ -182,11 +188,18 @@ describe('subscriber emails end to end: local runtime, fake upstream, local SES,
     const token = new URL(url).searchParams.get('t') as string;
     const forged = new URL(url);
     forged.searchParams.set('t', `${token.slice(0, -3)}${token.endsWith('AAA') ? 'BBB' : 'AAA'}`);
-    const oneClick = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' };
+    const oneClick = {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    };
     expect((await fetch(forged, oneClick)).status).toBe(403);
     const swapped = new URL(url);
     const [v, , sig] = token.split('.');
-    swapped.searchParams.set('t', `${v}.${Buffer.from(JSON.stringify({ e: 'sg-desk@example.com', p: 'unsubscribe', t: 1 })).toString('base64url')}.${sig}`);
+    swapped.searchParams.set(
+      't',
+      `${v}.${Buffer.from(JSON.stringify({ e: 'sg-desk@example.com', p: 'unsubscribe', t: 1 })).toString('base64url')}.${sig}`,
+    );
     expect((await fetch(swapped, oneClick)).status).toBe(403);
     expect((await fetch(`${runtime.links?.url}/unsubscribe?t=garbage`, oneClick)).status).toBe(400);
     expect((await subscribers.get('analyst@example.com'))?.status).toBe('active');
@@ -226,12 +239,22 @@ describe('subscriber emails end to end: local runtime, fake upstream, local SES,
   });
 
   it('double opt-in: a subscriber added by hand is mailed a confirm link and receives alerts only after confirming', async () => {
-    await subscribers.addIfAbsent({ email: 'new@example.com', mode: 'immediate', digestHour: 7, filters: {}, status: 'pending', origin: 'cli', createdAt: clock.now().toISOString() });
+    await subscribers.addIfAbsent({
+      email: 'new@example.com',
+      mode: 'immediate',
+      digestHour: 7,
+      filters: {},
+      status: 'pending',
+      origin: 'cli',
+      createdAt: clock.now().toISOString(),
+    });
     expect(await runtime.runNotifier()).toMatchObject({ confirmationsSent: 1 });
     const [confirmation] = newEmails();
     expect(confirmation?.to).toBe('new@example.com');
     expect(confirmation?.headers).not.toMatch(/List-Unsubscribe/);
-    const confirmUrl = /http:\/\/127\.0\.0\.1:\d+\/confirm\?t=[A-Za-z0-9._-]+/.exec(confirmation?.parts.get('text/plain') ?? '')?.[0] as string;
+    const confirmUrl = /http:\/\/127\.0\.0\.1:\d+\/confirm\?t=[A-Za-z0-9._-]+/.exec(
+      confirmation?.parts.get('text/plain') ?? '',
+    )?.[0] as string;
     expect((await fetch(confirmUrl)).status).toBe(200);
     expect((await subscribers.get('new@example.com'))?.status).toBe('pending');
     const res = await fetch(confirmUrl, { method: 'POST' });

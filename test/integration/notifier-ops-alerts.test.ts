@@ -63,18 +63,36 @@ describe('permanent rejections alert ops', () => {
       ['rejected-alert@example.com', 'immediate'],
       ['rejected-digest@example.com', 'daily'],
     ] as const) {
-      await subscribers.addIfAbsent({ email, mode, digestHour: 7, filters: {}, status: 'active', origin: 'cli', createdAt: created, lastDigestAt: '2026-03-01T12:00:00.000Z' });
+      await subscribers.addIfAbsent({
+        email,
+        mode,
+        digestHour: 7,
+        filters: {},
+        status: 'active',
+        origin: 'cli',
+        createdAt: created,
+        lastDigestAt: '2026-03-01T12:00:00.000Z',
+      });
     }
     const change = finalizeChange(draft('2026-01234'), new Date('2026-03-02T14:00:00Z'));
     await changes.put(change, { notify: true });
 
-    const deps = { changes, subscribers, mailer, clock, senderEmail: 'alerts@example.com', notifierHealth: new DynamoNotifierHealthStore(local.db, config.tables.state) };
+    const deps = {
+      changes,
+      subscribers,
+      mailer,
+      clock,
+      senderEmail: 'alerts@example.com',
+      notifierHealth: new DynamoNotifierHealthStore(local.db, config.tables.state),
+    };
     const outcome = await runNotifier(deps);
     expect(subscriberMail).toEqual(['ok@example.com']);
     expect(outcome.rejected).toBe(2);
     expect(notifierMetrics(outcome).find((p) => p.name === METRIC.deliveriesRejected)?.value).toBe(2);
     // Recorded per change, not retried, the outbox drained, the digest window done.
-    expect((await subscribers.deliveriesOf('rejected-alert@example.com')).map((d) => d.messageId)).toEqual([expect.stringMatching(/^rejected: /)]);
+    expect((await subscribers.deliveriesOf('rejected-alert@example.com')).map((d) => d.messageId)).toEqual([
+      expect.stringMatching(/^rejected: /),
+    ]);
     expect(await changes.pendingNotification(10)).toEqual([]);
     expect((await subscribers.get('rejected-digest@example.com'))?.lastDigestAt).toBe(clock.now().toISOString());
 

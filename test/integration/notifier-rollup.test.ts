@@ -46,14 +46,35 @@ describe('daily round-up of filing.mention for immediate subscribers (dynalite, 
     const q = DEFAULT_QUERIES[queryIndex];
     if (!q) throw new Error('no such default query');
     const [m] = groupMentions(q.id, [
-      { adsh: `${cik}-26-900001`, filename: 'q.htm', ciks: [cik], displayNames: [`EXAMPLE FILER ${seq}  (CIK ${cik})`], form: '10-Q', fileType: '10-Q', fileDate: '2026-03-02', items: [] },
+      {
+        adsh: `${cik}-26-900001`,
+        filename: 'q.htm',
+        ciks: [cik],
+        displayNames: [`EXAMPLE FILER ${seq}  (CIK ${cik})`],
+        form: '10-Q',
+        fileType: '10-Q',
+        fileDate: '2026-03-02',
+        items: [],
+      },
     ]);
     if (!m) throw new Error('no mention');
-    return finalizeChange(mentionDraft(m, q, { text: PASSAGE_ENTITY_LIST, document: 'q.htm', span: phraseSpan(PASSAGE_ENTITY_LIST, q.phrase) }, false), clock.now());
+    return finalizeChange(
+      mentionDraft(m, q, { text: PASSAGE_ENTITY_LIST, document: 'q.htm', span: phraseSpan(PASSAGE_ENTITY_LIST, q.phrase) }, false),
+      clock.now(),
+    );
   };
   const filing = (key: string): Change =>
     finalizeChange(
-      { source: 'sec-filings', kind: 'filing.new', naturalKey: key, subject: 'NVDA', title: `NVIDIA CORP filed 10-Q (${key})`, summary: 'Quarterly report', url: 'https://www.sec.gov/Archives/edgar/data/1045810/x.htm', data: {} },
+      {
+        source: 'sec-filings',
+        kind: 'filing.new',
+        naturalKey: key,
+        subject: 'NVDA',
+        title: `NVIDIA CORP filed 10-Q (${key})`,
+        summary: 'Quarterly report',
+        url: 'https://www.sec.gov/Archives/edgar/data/1045810/x.htm',
+        data: {},
+      },
       clock.now(),
     );
 
@@ -63,7 +84,12 @@ describe('daily round-up of filing.mention for immediate subscribers (dynalite, 
     changes = new DynamoChangeLog(local.db, config.tables.changes);
     subscribers = new DynamoSubscribers(local.db, config.tables.subscribers);
     mailer = new SesMailer(
-      new SESClient({ endpoint: ses.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, requestHandler: { requestTimeout: 5000, throwOnRequestTimeout: true } }),
+      new SESClient({
+        endpoint: ses.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        requestHandler: { requestTimeout: 5000, throwOnRequestTimeout: true },
+      }),
     );
   });
   afterAll(async () => {
@@ -71,7 +97,7 @@ describe('daily round-up of filing.mention for immediate subscribers (dynalite, 
     await ses.close();
   });
 
-  it('holds mentions out of the immediate alerts, then sends the day\'s mentions in one email grouped per phrase, once', async () => {
+  it("holds mentions out of the immediate alerts, then sends the day's mentions in one email grouped per phrase, once", async () => {
     await runNotifier(deps()); // seeds the subscribers (10:00 ET: today's 07:00 slot has passed)
     // Entity List twice (two filers), export license once (the first filer again).
     for (const c of [filing('a'), mention(1, 0), mention(2, 0), mention(1, 1)]) await changes.put(c, { notify: true });
@@ -97,7 +123,9 @@ describe('daily round-up of filing.mention for immediate subscribers (dynalite, 
     expect(received).toHaveLength(2);
     const rollup = received[1] as StoredEmail;
     expect(rollup.subject).toMatch(/^Daily round-up: /);
-    expect(rollup.body.text?.replace(/\s+/g, ' ')).toContain('Your daily round-up of filings that mention export controls: 4 new changes detected between 2026-03-02 10:00 ET');
+    expect(rollup.body.text?.replace(/\s+/g, ' ')).toContain(
+      'Your daily round-up of filings that mention export controls: 4 new changes detected between 2026-03-02 10:00 ET',
+    );
     expect(rollup.body.text).toContain('"Entity List" (3 filings)');
     expect(rollup.body.text).toContain('"export license" (1 filing)');
     for (const n of [1, 2, 3]) expect(rollup.body.text).toContain(`EXAMPLE FILER ${n}`);

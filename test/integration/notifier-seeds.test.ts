@@ -33,7 +33,15 @@ describe('config-seeded subscribers that leave the config file', () => {
   });
   const seed = (email: string): SubscriberSeed => ({ email, mode: 'immediate', filters: {} });
   const run = (seeds: SubscriberSeed[] | undefined, extra: Partial<NotifierDeps> = {}) =>
-    runNotifier({ changes, subscribers, mailer: new SesMailer(new SESClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } })), clock, senderEmail: 'alerts@example.com', seeds, ...extra });
+    runNotifier({
+      changes,
+      subscribers,
+      mailer: new SesMailer(new SESClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } })),
+      clock,
+      senderEmail: 'alerts@example.com',
+      seeds,
+      ...extra,
+    });
   /** Write one change, run the notifier with `seeds`, return who got mail. */
   const alertWith = async (seeds: SubscriberSeed[] | undefined) => {
     await changes.put(finalizeChange(draft(), clock.now()), { notify: true });
@@ -60,7 +68,15 @@ describe('config-seeded subscribers that leave the config file', () => {
   it('removal stops the mail, re-adding resumes it, an unsubscribed one stays unsubscribed, and an empty list removes nobody', async () => {
     const all = [seed('keep@example.com'), seed('leaves@example.com'), seed('unsub@example.com')];
     expect(await alertWith(all)).toEqual(['keep@example.com', 'leaves@example.com', 'unsub@example.com']);
-    await subscribers.addIfAbsent({ email: 'cli@example.com', mode: 'immediate', digestHour: 7, filters: {}, status: 'active', origin: 'cli', createdAt: clock.now().toISOString() });
+    await subscribers.addIfAbsent({
+      email: 'cli@example.com',
+      mode: 'immediate',
+      digestHour: 7,
+      filters: {},
+      status: 'active',
+      origin: 'cli',
+      createdAt: clock.now().toISOString(),
+    });
     await subscribers.update('unsub@example.com', { status: 'unsubscribed', unsubscribedAt: clock.now().toISOString() });
 
     // leaves@ and unsub@ leave the file: leaves@ gets no more mail; the CLI subscriber is not the file's to remove.

@@ -59,7 +59,16 @@ describe('notifier with dynalite and local SES', () => {
     { email: 'bis-only@example.com', mode: 'immediate', digestHour: 7, filters: { sources: ['federal-register'] } },
     { email: 'digest@example.com', mode: 'daily', digestHour: 7, filters: {} },
   ];
-  const deps = (extra: Partial<NotifierDeps> = {}): NotifierDeps => ({ changes, subscribers, mailer, clock, senderEmail: 'alerts@example.com', seeds, links, ...extra });
+  const deps = (extra: Partial<NotifierDeps> = {}): NotifierDeps => ({
+    changes,
+    subscribers,
+    mailer,
+    clock,
+    senderEmail: 'alerts@example.com',
+    seeds,
+    links,
+    ...extra,
+  });
   const run = (extra: Partial<NotifierDeps> = {}) => runNotifier(deps(extra));
 
   beforeAll(async () => {
@@ -109,7 +118,10 @@ describe('notifier with dynalite and local SES', () => {
       expect(headers).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
       const url = /^List-Unsubscribe: <([^>]+)>$/m.exec(headers)?.[1] ?? '';
       expect(url).toMatch(/^https:\/\/links\.example\.com\/unsubscribe\?t=v1\./);
-      expect(verifyToken(key, new URL(url).searchParams.get('t'), 'unsubscribe', { now: clock.now() })).toMatchObject({ ok: true, payload: { email: 'analyst@example.com' } });
+      expect(verifyToken(key, new URL(url).searchParams.get('t'), 'unsubscribe', { now: clock.now() })).toMatchObject({
+        ok: true,
+        payload: { email: 'analyst@example.com' },
+      });
       expect(raw).toMatch(/Content-Type: multipart\/alternative/);
       expect(await changes.pendingNotification(10)).toHaveLength(0);
     });
@@ -118,7 +130,12 @@ describe('notifier with dynalite and local SES', () => {
       const a = finalizeChange(draft('a'), clock.now());
       // Simulate a crash after the send and delivery record but before the outbox was updated.
       await local.db.send(
-        new UpdateCommand({ TableName: config.tables.changes, Key: { id: a.id }, UpdateExpression: 'SET outbox = :p', ExpressionAttributeValues: { ':p': 'pending' } }),
+        new UpdateCommand({
+          TableName: config.tables.changes,
+          Key: { id: a.id },
+          UpdateExpression: 'SET outbox = :p',
+          ExpressionAttributeValues: { ':p': 'pending' },
+        }),
       );
       const outcome = await run();
       expect(outcome).toMatchObject({ pending: 1, emailsSent: 0, completed: 1 });
@@ -208,10 +225,27 @@ describe('notifier with dynalite and local SES', () => {
     });
 
     it('mails no unsubscribed, suppressed or pending subscriber', async () => {
-      await subscribers.addIfAbsent({ email: 'pending@example.com', mode: 'immediate', digestHour: 7, filters: {}, status: 'pending', createdAt: clock.now().toISOString() });
+      await subscribers.addIfAbsent({
+        email: 'pending@example.com',
+        mode: 'immediate',
+        digestHour: 7,
+        filters: {},
+        status: 'pending',
+        createdAt: clock.now().toISOString(),
+      });
       await subscribers.update('bis-only@example.com', { status: 'unsubscribed' });
-      await subscribers.addIfAbsent({ email: 'bounced@example.com', mode: 'immediate', digestHour: 7, filters: {}, status: 'suppressed', createdAt: clock.now().toISOString() });
-      await changes.put(finalizeChange(draft('after-unsub', { source: 'federal-register', kind: 'fr.document', subject: 'BIS' }), clock.now()), { notify: true });
+      await subscribers.addIfAbsent({
+        email: 'bounced@example.com',
+        mode: 'immediate',
+        digestHour: 7,
+        filters: {},
+        status: 'suppressed',
+        createdAt: clock.now().toISOString(),
+      });
+      await changes.put(
+        finalizeChange(draft('after-unsub', { source: 'federal-register', kind: 'fr.document', subject: 'BIS' }), clock.now()),
+        { notify: true },
+      );
       const before = (await store()).length;
       const outcome = await run({ links: undefined }); // no links: no confirmation goes out either
       expect(outcome).toMatchObject({ emailsSent: 1, completed: 1, confirmationsSent: 0 });
@@ -225,9 +259,14 @@ describe('notifier with dynalite and local SES', () => {
       const first = await run();
       expect(first).toMatchObject({ confirmationsSent: 1, emailsSent: 1 });
       const sent = (await store()).slice(before);
-      expect(sent.map((e) => [e.destination.to[0], e.subject])).toEqual([['pending@example.com', 'Confirm your export-watch subscription']]);
+      expect(sent.map((e) => [e.destination.to[0], e.subject])).toEqual([
+        ['pending@example.com', 'Confirm your export-watch subscription'],
+      ]);
       const url = /https:\/\/links\.example\.com\/confirm\?t=[A-Za-z0-9._-]+/.exec(sent[0]?.body.text ?? '')?.[0] ?? '';
-      expect(verifyToken(key, new URL(url).searchParams.get('t'), 'confirm', { now: clock.now() })).toMatchObject({ ok: true, payload: { email: 'pending@example.com' } });
+      expect(verifyToken(key, new URL(url).searchParams.get('t'), 'confirm', { now: clock.now() })).toMatchObject({
+        ok: true,
+        payload: { email: 'pending@example.com' },
+      });
       expect((await subscribers.get('pending@example.com'))?.confirmationSentAt).toBe(clock.now().toISOString());
       expect(await run()).toMatchObject({ confirmationsSent: 0, emailsSent: 0 });
     });

@@ -36,8 +36,10 @@ describe('ops alerts in the local runtime (fake upstream, local SES, manual cloc
   const cycles: Array<{ at: string; summary: CycleSummary }> = [];
   let subscribers: string[] = [];
 
-  const store = async (): Promise<StoredEmail[]> => ((await (await fetch(`${runtime.ses.url}/store`)).json()) as { emails: StoredEmail[] }).emails;
-  const recipients = (e: StoredEmail) => [...e.destination.to, ...(e.destination.cc ?? []), ...(e.destination.bcc ?? [])].map((a) => a.toLowerCase());
+  const store = async (): Promise<StoredEmail[]> =>
+    ((await (await fetch(`${runtime.ses.url}/store`)).json()) as { emails: StoredEmail[] }).emails;
+  const recipients = (e: StoredEmail) =>
+    [...e.destination.to, ...(e.destination.cc ?? []), ...(e.destination.bcc ?? [])].map((a) => a.toLowerCase());
   const isOps = (e: StoredEmail) => e.subject.startsWith('[export-watch ops]');
   const breakEntityList = () => upstream.fake.on('GET', CSL_PATH, () => ({ status: 500, body: 'upstream down' }));
   const cycle = async (advanceMinutes: number) => {
@@ -49,7 +51,9 @@ describe('ops alerts in the local runtime (fake upstream, local SES, manual cloc
 
   beforeAll(async () => {
     upstream = await startDemoUpstream({ now: clock.now() });
-    const base = JSON.parse(readFileSync(join(REPO_ROOT, 'export-watch.config.json'), 'utf8')) as Record<string, unknown> & { subscribers: Array<{ email: string }> };
+    const base = JSON.parse(readFileSync(join(REPO_ROOT, 'export-watch.config.json'), 'utf8')) as Record<string, unknown> & {
+      subscribers: Array<{ email: string }>;
+    };
     subscribers = base.subscribers.map((s) => s.email.toLowerCase());
     const configFile = join(dataDir, 'config.json');
     writeFileSync(configFile, JSON.stringify({ ...base, ops: { emails: [OPS] } }));
@@ -85,7 +89,11 @@ describe('ops alerts in the local runtime (fake upstream, local SES, manual cloc
     expect((await cycle(15)).ops.sent).toEqual([]);
     const third = await cycle(15);
     expect(third.ops.sent.map((n) => [n.type, n.source])).toEqual([['alert', 'entity-list']]);
-    expect(third.ops.health.find((h) => h.source === 'entity-list')).toMatchObject({ verdict: 'failing', alerting: true, consecutiveFailures: 3 });
+    expect(third.ops.health.find((h) => h.source === 'entity-list')).toMatchObject({
+      verdict: 'failing',
+      alerting: true,
+      consecutiveFailures: 3,
+    });
     const mails = (await store()).filter(isOps);
     expect(mails.map((m) => m.subject)).toEqual(['[export-watch ops] ALERT: entity-list is failing']);
     expect(recipients(mails[0]!)).toEqual([OPS]);
@@ -160,7 +168,11 @@ describe('ops alerts in the local runtime (fake upstream, local SES, manual cloc
   it('the ops check kept its state in the state table, and the cycles stayed in order', async () => {
     const { DynamoAlertStore } = await import('#store/alert-store.ts');
     const { createDocumentClient } = await import('#store/dynamo.ts');
-    const db = createDocumentClient({ endpoint: runtime.dynamo.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const db = createDocumentClient({
+      endpoint: runtime.dynamo.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     const alert = await new DynamoAlertStore(db, runtime.config.tables.state).get('entity-list');
     expect(alert).toMatchObject({ source: 'entity-list', watchedSince: '2026-03-03T15:00:00.000Z' });
     expect(alert?.incident).toBeUndefined();

@@ -55,8 +55,16 @@ describe('export-watch report on the demo data', () => {
     const section = $('#company-NVDA');
     expect(section.find('svg.chart').length).toBe(1);
     expect(section.find('g.region').length).toBe(5);
-    expect(section.find('g.region[data-member="country:SG"] text').map((_, t) => $(t).text()).get()).toEqual(['18.7%', '21.7%']);
-    const labels = section.find('svg text').map((_, t) => $(t).text()).get();
+    expect(
+      section
+        .find('g.region[data-member="country:SG"] text')
+        .map((_, t) => $(t).text())
+        .get(),
+    ).toEqual(['18.7%', '21.7%']);
+    const labels = section
+      .find('svg text')
+      .map((_, t) => $(t).text())
+      .get();
     expect(labels).toContain(`Advanced-computing rule · ${DEMO_NOW.slice(0, 10)}`);
     expect(labels).toContain('Entity List +3 (CN 2, SG 1) · 2026-09-29');
     expect(labels).toContain('100%');
@@ -96,7 +104,10 @@ describe('export-watch report on the demo data', () => {
 
     it('would catch a page error: a broken page fails the check', async () => {
       const broken = join(dataDir, 'broken.html');
-      writeFileSync(broken, '<!DOCTYPE html><title>x</title><img src="https://example.invalid/x.png"><script>throw new Error("boom")</script>');
+      writeFileSync(
+        broken,
+        '<!DOCTYPE html><title>x</title><img src="https://example.invalid/x.png"><script>throw new Error("boom")</script>',
+      );
       const check = await checkPage(chromium as string, broken);
       expect(check.errors.join('\n')).toMatch(/boom/);
       expect(check.requests).toContain('https://example.invalid/x.png');
@@ -132,8 +143,12 @@ describe('export-watch report --sector (the demo data plus a seeded SIC 3674 ros
     expect($('svg.chart').length).toBe(1);
     // NVIDIA (demo) 3 regions, AMD 3, Example Semiconductor 2 (no Taiwan), Example Foundry 2 (fiscal years).
     expect($('svg.chart g.sector-line').length).toBe(10);
-    expect($(`g.sector-line[data-cik="${SECTOR_CIKS.exampleSemi}"][data-region="CNHK"] title`).first().text()).toMatch(/\(China \+ Hong Kong\), Q2 2024, .*: 25\.6% \(\$230\.0M of \$900\.0M\)/);
-    const labels = $('svg.chart text').map((_, t) => $(t).text()).get();
+    expect($(`g.sector-line[data-cik="${SECTOR_CIKS.exampleSemi}"][data-region="CNHK"] title`).first().text()).toMatch(
+      /\(China \+ Hong Kong\), Q2 2024, .*: 25\.6% \(\$230\.0M of \$900\.0M\)/,
+    );
+    const labels = $('svg.chart text')
+      .map((_, t) => $(t).text())
+      .get();
     expect(labels).toContain('Advanced-computing rule · 2024-12-05');
     expect(labels).toContain('Advanced-computing rule · 2025-01-15');
     expect($('figcaption').text()).toMatch(/sum of China and Hong Kong where a company reports them apart \(EXAMPLE SEMICONDUCTOR CO\)/);
@@ -144,17 +159,29 @@ describe('export-watch report --sector (the demo data plus a seeded SIC 3674 ros
   it('lists the sector filers that mention export controls (not the outsider), escaped, linking only to sec.gov', () => {
     const $ = cheerio.load(html);
     const rows = $('#mentions tr.mention');
-    expect(rows.map((_, r) => $(r).find('td').eq(1).text()).get().map((t) => t.replace(/\s+CIK.*/, ''))).toEqual(['EXAMPLE DISTRIBUTOR INC', 'EXAMPLE DISTRIBUTOR INC', 'EXAMPLE SEMICONDUCTOR CO']);
+    expect(
+      rows
+        .map((_, r) => $(r).find('td').eq(1).text())
+        .get()
+        .map((t) => t.replace(/\s+CIK.*/, '')),
+    ).toEqual(['EXAMPLE DISTRIBUTOR INC', 'EXAMPLE DISTRIBUTOR INC', 'EXAMPLE SEMICONDUCTOR CO']);
     expect($('#mentions tr.mention.first').length).toBe(2);
     expect(html).not.toContain('OUTSIDER');
     expect($('#mentions blockquote').eq(1).text()).toContain('<which we may not obtain>');
     expect(html).not.toContain('<which');
-    for (const href of $('#mentions a').map((_, a) => $(a).attr('href')).get()) expect(href).toMatch(/^https:\/\/www\.sec\.gov\/Archives\//);
+    for (const href of $('#mentions a')
+      .map((_, a) => $(a).attr('href'))
+      .get())
+      expect(href).toMatch(/^https:\/\/www\.sec\.gov\/Archives\//);
     expect($('#timeline tbody tr').length).toBe(4);
   });
 
   it('a sector with no roster is a one-line error that says what to do', async () => {
-    const failed = await run(process.execPath, [cli, 'report', '--data-dir', dataDir, '--sector', '3559', '--out', join(dataDir, 'x.html')], { cwd: REPO_ROOT }).then(
+    const failed = await run(
+      process.execPath,
+      [cli, 'report', '--data-dir', dataDir, '--sector', '3559', '--out', join(dataDir, 'x.html')],
+      { cwd: REPO_ROOT },
+    ).then(
       () => undefined,
       (e: { code: number; stderr: string }) => e,
     );

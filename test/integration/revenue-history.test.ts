@@ -20,18 +20,52 @@ import { registerSecSubmissions, registerSecTickers, submissionsJson } from '../
 const run = promisify(execFile);
 
 const CIK = '1045810';
-const Q2_FY2026 = { accession: '0001045810-25-000209', filingDate: '2025-08-27', reportDate: '2025-07-27', form: '10-Q', primaryDocument: 'nvda-20250727.htm' };
-const FY2023 = { accession: '0001045810-23-000017', filingDate: '2023-02-24', reportDate: '2023-01-29', form: '10-K', primaryDocument: 'nvda-20230129.htm' };
+const Q2_FY2026 = {
+  accession: '0001045810-25-000209',
+  filingDate: '2025-08-27',
+  reportDate: '2025-07-27',
+  form: '10-Q',
+  primaryDocument: 'nvda-20250727.htm',
+};
+const FY2023 = {
+  accession: '0001045810-23-000017',
+  filingDate: '2023-02-24',
+  reportDate: '2023-01-29',
+  form: '10-K',
+  primaryDocument: 'nvda-20230129.htm',
+};
 /** An 8-K and an amendment: not periodic reports the history reads. */
-const EIGHT_K = { accession: '0001045810-26-000024', filingDate: '2026-03-02', reportDate: '2026-02-26', form: '8-K', items: '5.02,9.01', primaryDocument: 'nvda-20260302.htm' };
-const TEN_K_A = { accession: '0001045810-23-000040', filingDate: '2023-04-01', reportDate: '2023-01-29', form: '10-K/A', primaryDocument: 'nvda-10ka.htm' };
+const EIGHT_K = {
+  accession: '0001045810-26-000024',
+  filingDate: '2026-03-02',
+  reportDate: '2026-02-26',
+  form: '8-K',
+  items: '5.02,9.01',
+  primaryDocument: 'nvda-20260302.htm',
+};
+const TEN_K_A = {
+  accession: '0001045810-23-000040',
+  filingDate: '2023-04-01',
+  reportDate: '2023-01-29',
+  form: '10-K/A',
+  primaryDocument: 'nvda-10ka.htm',
+};
 /** A later filing the live source stored FY2023 from (a recast); the history must not overwrite it. */
-const LATER_10K = { accession: '0001045810-24-000029', filingDate: '2024-02-21', reportDate: '2024-01-28', form: '10-K', primaryDocument: 'nvda-20240128.htm' };
+const LATER_10K = {
+  accession: '0001045810-24-000029',
+  filingDate: '2024-02-21',
+  reportDate: '2024-01-28',
+  form: '10-K',
+  primaryDocument: 'nvda-20240128.htm',
+};
 
 /** A label linkbase in the filer's structure (locator → label arc), with labels for its two custom region members that differ from the names derived from them. */
 const FY2023_LABELS = `<?xml version="1.0" encoding="utf-8"?>
 <link:linkbase xmlns:link="http://www.xbrl.org/2003/linkbase" xmlns:xlink="http://www.w3.org/1999/xlink"><link:labelLink xlink:type="extended" xlink:role="http://www.xbrl.org/2003/role/link">
-${[['OtherCountriesMember', 'Rest of the world'], ['ChinaIncludingHongKongMember', 'China incl. Hong Kong']]
+${[
+  ['OtherCountriesMember', 'Rest of the world'],
+  ['ChinaIncludingHongKongMember', 'China incl. Hong Kong'],
+]
   .map(
     ([m, l]) => `<link:loc xlink:type="locator" xlink:href="nvda-20230129.xsd#nvda_${m}" xlink:label="loc_${m}"/>
 <link:label xlink:type="resource" xlink:label="lab_${m}" xlink:role="http://www.xbrl.org/2003/role/terseLabel" xml:lang="en-US">${l}</link:label>
@@ -39,7 +73,8 @@ ${[['OtherCountriesMember', 'Rest of the world'], ['ChinaIncludingHongKongMember
   )
   .join('\n')}
 </link:labelLink></link:linkbase>`;
-const archivePath = (f: { accession: string; primaryDocument: string }) => `/Archives/edgar/data/${CIK}/${f.accession.replace(/-/g, '')}/${f.primaryDocument}`;
+const archivePath = (f: { accession: string; primaryDocument: string }) =>
+  `/Archives/edgar/data/${CIK}/${f.accession.replace(/-/g, '')}/${f.primaryDocument}`;
 
 describeWithSharedFixtures('revenue-history: NVIDIA from past 10-Q/10-K filings', () => {
   let fake: FakeUpstream;
@@ -54,7 +89,9 @@ describeWithSharedFixtures('revenue-history: NVIDIA from past 10-Q/10-K filings'
     fake = await new FakeUpstream().start();
     registerSecTickers(fake);
     const rows = [EIGHT_K, Q2_FY2026, TEN_K_A, FY2023];
-    registerSecSubmissions(fake, (name) => (name === 'CIK0001045810.json' ? submissionsJson({ cik: CIK, name: 'NVIDIA CORP', tickers: ['NVDA'], rows }) : undefined));
+    registerSecSubmissions(fake, (name) =>
+      name === 'CIK0001045810.json' ? submissionsJson({ cik: CIK, name: 'NVIDIA CORP', tickers: ['NVDA'], rows }) : undefined,
+    );
     fake.file(archivePath(Q2_FY2026), shared('sec/nvidia/nvda-20250727-10q.htm'), { 'content-type': 'text/html' });
     fake.file(archivePath(FY2023), shared('sec/nvidia/nvda-20230129-10k.htm'), { 'content-type': 'text/html' });
     // FY2023's folder lists a label linkbase (the filer's own names for its custom members); Q2 FY2026's has none.
@@ -122,10 +159,14 @@ describeWithSharedFixtures('revenue-history: NVIDIA from past 10-Q/10-K filings'
     const recast = { ...(before.periods['2022-01-31..2023-01-29'] as RevenueSeries['periods'][string]) };
     recast.regions = [...recast.regions, { member: 'country:SG', label: 'Singapore', value: 2_288e6, share: 0.0848 }];
     recast.accession = LATER_10K.accession;
-    await state.putItems('sec-revenue', [{ key, value: { ...before, periods: { ...before.periods, '2022-01-31..2023-01-29': recast } } as unknown as Record<string, unknown> }]);
+    await state.putItems('sec-revenue', [
+      { key, value: { ...before, periods: { ...before.periods, '2022-01-31..2023-01-29': recast } } as unknown as Record<string, unknown> },
+    ]);
     // The submissions now list the later 10-K too, so the history knows it was filed after FY2023's 10-K.
     registerSecSubmissions(fake, (name) =>
-      name === 'CIK0001045810.json' ? submissionsJson({ cik: CIK, name: 'NVIDIA CORP', tickers: ['NVDA'], rows: [EIGHT_K, Q2_FY2026, LATER_10K, TEN_K_A, FY2023] }) : undefined,
+      name === 'CIK0001045810.json'
+        ? submissionsJson({ cik: CIK, name: 'NVIDIA CORP', tickers: ['NVDA'], rows: [EIGHT_K, Q2_FY2026, LATER_10K, TEN_K_A, FY2023] })
+        : undefined,
     );
     lines.length = 0;
     // Three reports: FY2023, the later 10-K (not served: it fails and is reported), Q2 FY2026.
@@ -147,24 +188,40 @@ describeWithSharedFixtures('revenue-history: NVIDIA from past 10-Q/10-K filings'
 
   it('the CLI prints progress and stores the series in a data dir; report then charts it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ew-history-'));
-    registerSecSubmissions(fake, (name) => (name === 'CIK0001045810.json' ? submissionsJson({ cik: CIK, name: 'NVIDIA CORP', tickers: ['NVDA'], rows: [EIGHT_K, Q2_FY2026, FY2023] }) : undefined));
+    registerSecSubmissions(fake, (name) =>
+      name === 'CIK0001045810.json'
+        ? submissionsJson({ cik: CIK, name: 'NVIDIA CORP', tickers: ['NVDA'], rows: [EIGHT_K, Q2_FY2026, FY2023] })
+        : undefined,
+    );
     const env = { ...process.env, ...fake.env(), SEC_USER_AGENT: 'export-watch tests tests@example.com' };
     const cli = join(REPO_ROOT, 'bin/export-watch-cli.mjs');
-    const history = await run(process.execPath, [cli, 'revenue-history', 'NVDA', '--data-dir', dataDir], { cwd: REPO_ROOT, env, timeout: 120_000 });
+    const history = await run(process.execPath, [cli, 'revenue-history', 'NVDA', '--data-dir', dataDir], {
+      cwd: REPO_ROOT,
+      env,
+      timeout: 120_000,
+    });
     expect(history.stdout).toMatch(/\[1\/2\] 10-K 2023-01-29 … 3 breakdowns/);
     expect(history.stdout).toMatch(/\[2\/2\] 10-Q 2025-07-27 … 4 breakdowns/);
     expect(history.stdout).toMatch(/Stored series#0001045810 \(NVDA\).*quarters Q2 FY2025, Q2 FY2026; years FY2021, FY2022, FY2023/);
     expect(history.stdout).toMatch(/No changes written/);
 
     const out = join(dataDir, 'report.html');
-    const report = await run(process.execPath, [cli, 'report', '--data-dir', dataDir, '--out', out, '--subject', 'NVDA'], { cwd: REPO_ROOT, env, timeout: 120_000 });
+    const report = await run(process.execPath, [cli, 'report', '--data-dir', dataDir, '--out', out, '--subject', 'NVDA'], {
+      cwd: REPO_ROOT,
+      env,
+      timeout: 120_000,
+    });
     expect(report.stdout).toMatch(/NVDA \(5 periods\)/);
     const html = readFileSync(out, 'utf8');
     expect(html).toContain('<svg');
     for (const label of ['FY2021', 'FY2023', 'Q2 FY2025', 'Q2 FY2026', '10,156']) expect(html).toContain(label);
 
     const { SEC_USER_AGENT: _unset, ...withoutAgent } = env;
-    const missing = await run(process.execPath, [cli, 'revenue-history', 'NVDA', '--data-dir', dataDir], { cwd: REPO_ROOT, env: withoutAgent, timeout: 120_000 }).catch((e) => e as { code: number; stderr: string });
+    const missing = await run(process.execPath, [cli, 'revenue-history', 'NVDA', '--data-dir', dataDir], {
+      cwd: REPO_ROOT,
+      env: withoutAgent,
+      timeout: 120_000,
+    }).catch((e) => e as { code: number; stderr: string });
     expect((missing as { code: number }).code).toBe(2);
     expect((missing as { stderr: string }).stderr).toMatch(/SEC_USER_AGENT is not set/);
     rmSync(dataDir, { recursive: true, force: true });

@@ -28,7 +28,8 @@ beforeAll(async () => {
   fake = await new FakeUpstream().start();
   registerSecDemo(fake, 'news', { renumber: EXPORT_LANGUAGE_STAND_INS }); // NVIDIA's submissions JSON, listing the previous (stand-in) 10-Q
   registerExportLanguageDemo(fake, 'news');
-  for (const doc of [EXPORT_LANGUAGE_8K, EXPORT_LANGUAGE_10K, EXPORT_LANGUAGE_NOTES_8K]) fake.file(doc.path, doc.file, { 'content-type': 'text/html' });
+  for (const doc of [EXPORT_LANGUAGE_8K, EXPORT_LANGUAGE_10K, EXPORT_LANGUAGE_NOTES_8K])
+    fake.file(doc.path, doc.file, { 'content-type': 'text/html' });
 });
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
@@ -90,7 +91,11 @@ describe('sec-export-language cycle against a fake EDGAR and in-memory DynamoDB'
     const outcome = await h.run();
     expect(outcome).toMatchObject({ status: 'ok', baseline: false, changesCreated: 1, itemsSeen: 1 });
     // The 10-Q, then (no reference yet) NVIDIA's submissions JSON and the previous 10-Q.
-    expect(fake.requests.map((r) => r.path)).toEqual([EXPORT_LANGUAGE_CURRENT.path, '/sec-data/submissions/CIK0001045810.json', EXPORT_LANGUAGE_PREVIOUS.path]);
+    expect(fake.requests.map((r) => r.path)).toEqual([
+      EXPORT_LANGUAGE_CURRENT.path,
+      '/sec-data/submissions/CIK0001045810.json',
+      EXPORT_LANGUAGE_PREVIOUS.path,
+    ]);
 
     const [change, ...rest] = await h.changes();
     expect(rest).toEqual([]);
@@ -106,7 +111,12 @@ describe('sec-export-language cycle against a fake EDGAR and in-memory DynamoDB'
     });
     expect(change?.countries).toEqual(expect.arrayContaining(['CN', 'HK', 'MO', 'SG']));
     const data = change?.data as unknown as ExportLanguageData;
-    expect(data).toMatchObject({ form: '10-Q', accession: EXPORT_LANGUAGE_CURRENT.accession, previousAccession: EXPORT_LANGUAGE_PREVIOUS.accession, removed: [] });
+    expect(data).toMatchObject({
+      form: '10-Q',
+      accession: EXPORT_LANGUAGE_CURRENT.accession,
+      previousAccession: EXPORT_LANGUAGE_PREVIOUS.accession,
+      removed: [],
+    });
     expect(data.added).toHaveLength(2);
     expect(data.added.join(' ')).toMatch(/Entity List/);
     expect(data.changed).toHaveLength(2);
@@ -126,7 +136,9 @@ describe('sec-export-language cycle against a fake EDGAR and in-memory DynamoDB'
     // An amendment with the same wording: compared with the stored reference (no submissions
     // request), and no change at all is no change.
     await h.seed({ ...tenQ, accession: '0001045810-25-900211', form: '10-Q/A' });
-    fake.on('GET', '/Archives/edgar/data/1045810/000104581025900211/nvda-20250727.htm', () => ({ body: readFileSync(EXPORT_LANGUAGE_CURRENT.file) }));
+    fake.on('GET', '/Archives/edgar/data/1045810/000104581025900211/nvda-20250727.htm', () => ({
+      body: readFileSync(EXPORT_LANGUAGE_CURRENT.file),
+    }));
     h.clock.advance(5 * MINUTE);
     fake.clearRequests();
     expect(await h.run()).toMatchObject({ status: 'ok', changesCreated: 0, itemsSeen: 1 });
@@ -143,10 +155,36 @@ describe('sec-export-language cycle against a fake EDGAR and in-memory DynamoDB'
             name: 'NVIDIA CORP',
             tickers: ['NVDA'],
             rows: [
-              { accession: EXPORT_LANGUAGE_PREVIOUS.accession, filingDate: '2025-05-28', reportDate: '2025-04-27', form: '10-Q', primaryDocument: EXPORT_LANGUAGE_PREVIOUS.primaryDocument },
-              { accession: EXPORT_LANGUAGE_8K.accession, filingDate: '2025-04-15', reportDate: '2025-04-09', form: '8-K', items: '8.01', primaryDocument: EXPORT_LANGUAGE_8K.primaryDocument },
-              { accession: '0001045810-25-900039', filingDate: '2025-03-07', reportDate: '2025-03-03', form: '8-K', items: '5.02', primaryDocument: 'nvda-20250303.htm' },
-              { accession: EXPORT_LANGUAGE_10K.accession, filingDate: '2025-02-26', reportDate: '2025-01-26', form: '10-K', primaryDocument: EXPORT_LANGUAGE_10K.primaryDocument },
+              {
+                accession: EXPORT_LANGUAGE_PREVIOUS.accession,
+                filingDate: '2025-05-28',
+                reportDate: '2025-04-27',
+                form: '10-Q',
+                primaryDocument: EXPORT_LANGUAGE_PREVIOUS.primaryDocument,
+              },
+              {
+                accession: EXPORT_LANGUAGE_8K.accession,
+                filingDate: '2025-04-15',
+                reportDate: '2025-04-09',
+                form: '8-K',
+                items: '8.01',
+                primaryDocument: EXPORT_LANGUAGE_8K.primaryDocument,
+              },
+              {
+                accession: '0001045810-25-900039',
+                filingDate: '2025-03-07',
+                reportDate: '2025-03-03',
+                form: '8-K',
+                items: '5.02',
+                primaryDocument: 'nvda-20250303.htm',
+              },
+              {
+                accession: EXPORT_LANGUAGE_10K.accession,
+                filingDate: '2025-02-26',
+                reportDate: '2025-01-26',
+                form: '10-K',
+                primaryDocument: EXPORT_LANGUAGE_10K.primaryDocument,
+              },
             ],
           })
         : undefined,
@@ -155,18 +193,43 @@ describe('sec-export-language cycle against a fake EDGAR and in-memory DynamoDB'
     const h = await harness();
     await h.run();
     h.clock.advance(MINUTE);
-    const eightK: SubmissionRow = { ...tenQ, accession: EXPORT_LANGUAGE_8K.accession, filingDate: '2025-04-15', form: '8-K', items: ['8.01', '9.01'], primaryDocument: EXPORT_LANGUAGE_8K.primaryDocument, reportDate: '2025-04-09' };
+    const eightK: SubmissionRow = {
+      ...tenQ,
+      accession: EXPORT_LANGUAGE_8K.accession,
+      filingDate: '2025-04-15',
+      form: '8-K',
+      items: ['8.01', '9.01'],
+      primaryDocument: EXPORT_LANGUAGE_8K.primaryDocument,
+      reportDate: '2025-04-09',
+    };
     await h.seed(eightK);
-    await h.seed({ ...tenQ, accession: '0001045810-25-900039', filingDate: '2025-03-07', form: '8-K', items: ['5.02'], primaryDocument: 'nvda-20250303.htm', reportDate: '2025-03-03' });
+    await h.seed({
+      ...tenQ,
+      accession: '0001045810-25-900039',
+      filingDate: '2025-03-07',
+      form: '8-K',
+      items: ['5.02'],
+      primaryDocument: 'nvda-20250303.htm',
+      reportDate: '2025-03-03',
+    });
     h.clock.advance(MINUTE);
     fake.clearRequests();
     expect(await h.run()).toMatchObject({ status: 'ok', changesCreated: 1, itemsSeen: 1 });
     // The company is new to the analysis: its latest 10-K (from the submissions JSON) is the
     // standing language. The 5.02 8-K is not read.
-    expect(fake.requests.map((r) => r.path)).toEqual([EXPORT_LANGUAGE_8K.path, '/sec-data/submissions/CIK0001045810.json', EXPORT_LANGUAGE_10K.path]);
+    expect(fake.requests.map((r) => r.path)).toEqual([
+      EXPORT_LANGUAGE_8K.path,
+      '/sec-data/submissions/CIK0001045810.json',
+      EXPORT_LANGUAGE_10K.path,
+    ]);
     const [change, ...others] = await h.changes();
     expect(others).toEqual([]);
-    expect(change).toMatchObject({ kind: 'export-language.8k', naturalKey: EXPORT_LANGUAGE_8K.accession, importance: 'high', title: 'NVIDIA 8-K discloses 1 export-control paragraph (H20 licence requirement)' });
+    expect(change).toMatchObject({
+      kind: 'export-language.8k',
+      naturalKey: EXPORT_LANGUAGE_8K.accession,
+      importance: 'high',
+      title: 'NVIDIA 8-K discloses 1 export-control paragraph (H20 licence requirement)',
+    });
     const data = change?.data as unknown as ExportLanguageData;
     expect(data).toMatchObject({ previousAccession: EXPORT_LANGUAGE_10K.accession, removed: [], changed: [] });
     // Only the licence requirement; the cautionary sentence about "the new export licence
@@ -175,12 +238,17 @@ describe('sec-export-language cycle against a fake EDGAR and in-memory DynamoDB'
     expect(data.added[0]).toMatch(/^On April 9, 2025, the U\.S\. government informed NVIDIA Corporation that a licence is required/);
     expect(change?.summary).toContain("against the company's standing language (10-K 0001045810-25-900023 and earlier 8-Ks)");
     // The standing language is the 8-K item; the seed never becomes the periodic reference.
-    expect(await h.deps.state.getItem('sec-export-language', 'passages#1045810#8-K')).toMatchObject({ family: '8-K', accession: EXPORT_LANGUAGE_8K.accession });
+    expect(await h.deps.state.getItem('sec-export-language', 'passages#1045810#8-K')).toMatchObject({
+      family: '8-K',
+      accession: EXPORT_LANGUAGE_8K.accession,
+    });
     expect(await h.deps.state.getItem('sec-export-language', 'passages#1045810#periodic')).toBeUndefined();
 
     // An amendment repeating the 8-K: its paragraphs are standing language now (no submissions request).
     const amendment = { ...eightK, accession: '0001045810-25-900084', form: '8-K/A' };
-    fake.on('GET', '/Archives/edgar/data/1045810/000104581025900084/nvda-20250409.htm', () => ({ body: readFileSync(EXPORT_LANGUAGE_8K.file) }));
+    fake.on('GET', '/Archives/edgar/data/1045810/000104581025900084/nvda-20250409.htm', () => ({
+      body: readFileSync(EXPORT_LANGUAGE_8K.file),
+    }));
     await h.seed(amendment);
     h.clock.advance(MINUTE);
     fake.clearRequests();
@@ -188,19 +256,42 @@ describe('sec-export-language cycle against a fake EDGAR and in-memory DynamoDB'
     expect(fake.requests.map((r) => r.path)).toEqual(['/Archives/edgar/data/1045810/000104581025900084/nvda-20250409.htm']);
 
     // The first 10-Q ever seen still finds and compares with its own previous filing (the 10-K).
-    await h.seed({ ...tenQ, accession: EXPORT_LANGUAGE_PREVIOUS.accession, filingDate: '2025-05-28', reportDate: '2025-04-27', primaryDocument: EXPORT_LANGUAGE_PREVIOUS.primaryDocument });
+    await h.seed({
+      ...tenQ,
+      accession: EXPORT_LANGUAGE_PREVIOUS.accession,
+      filingDate: '2025-05-28',
+      reportDate: '2025-04-27',
+      primaryDocument: EXPORT_LANGUAGE_PREVIOUS.primaryDocument,
+    });
     h.clock.advance(MINUTE);
     fake.clearRequests();
     expect(await h.run()).toMatchObject({ status: 'ok', changesCreated: 1, itemsSeen: 1 });
-    expect(fake.requests.map((r) => r.path)).toEqual([EXPORT_LANGUAGE_PREVIOUS.path, '/sec-data/submissions/CIK0001045810.json', EXPORT_LANGUAGE_10K.path]);
+    expect(fake.requests.map((r) => r.path)).toEqual([
+      EXPORT_LANGUAGE_PREVIOUS.path,
+      '/sec-data/submissions/CIK0001045810.json',
+      EXPORT_LANGUAGE_10K.path,
+    ]);
     const tenQChange = (await h.changes()).find((c) => c.naturalKey === EXPORT_LANGUAGE_PREVIOUS.accession);
     expect(tenQChange).toMatchObject({ kind: 'export-language.changed', data: { previousAccession: EXPORT_LANGUAGE_10K.accession } });
-    expect((tenQChange?.data as unknown as ExportLanguageData | undefined)?.added.join(' ')).toMatch(/licence is required to export our H20 products/);
-    expect(await h.deps.state.getItem('sec-export-language', 'passages#1045810#periodic')).toMatchObject({ accession: EXPORT_LANGUAGE_PREVIOUS.accession, form: '10-Q' });
+    expect((tenQChange?.data as unknown as ExportLanguageData | undefined)?.added.join(' ')).toMatch(
+      /licence is required to export our H20 products/,
+    );
+    expect(await h.deps.state.getItem('sec-export-language', 'passages#1045810#periodic')).toMatchObject({
+      accession: EXPORT_LANGUAGE_PREVIOUS.accession,
+      form: '10-Q',
+    });
   });
 
   it('an 8-K whose forward-looking-statements paragraph repeats the 10-Q risk language is no news, with or without a stored reference; 8-Ks with other items are skipped', async () => {
-    const notes: SubmissionRow = { ...tenQ, accession: EXPORT_LANGUAGE_NOTES_8K.accession, filingDate: '2025-09-16', reportDate: '2025-09-15', form: '8-K', items: ['8.01', '9.01'], primaryDocument: EXPORT_LANGUAGE_NOTES_8K.primaryDocument };
+    const notes: SubmissionRow = {
+      ...tenQ,
+      accession: EXPORT_LANGUAGE_NOTES_8K.accession,
+      filingDate: '2025-09-16',
+      reportDate: '2025-09-15',
+      form: '8-K',
+      items: ['8.01', '9.01'],
+      primaryDocument: EXPORT_LANGUAGE_NOTES_8K.primaryDocument,
+    };
 
     // After the Q2 10-Q: compared with its reference, no further request.
     const h = await harness();
@@ -210,7 +301,14 @@ describe('sec-export-language cycle against a fake EDGAR and in-memory DynamoDB'
     h.clock.advance(MINUTE);
     expect(await h.run()).toMatchObject({ status: 'ok', changesCreated: 1 });
     await h.seed(notes);
-    await h.seed({ ...tenQ, accession: '0001045810-25-000197', form: '8-K', items: ['5.02'], primaryDocument: 'nvda-20250731.htm', reportDate: '2025-07-31' });
+    await h.seed({
+      ...tenQ,
+      accession: '0001045810-25-000197',
+      form: '8-K',
+      items: ['5.02'],
+      primaryDocument: 'nvda-20250731.htm',
+      reportDate: '2025-07-31',
+    });
     h.clock.advance(MINUTE);
     fake.clearRequests();
     expect(await h.run()).toMatchObject({ status: 'ok', changesCreated: 0, itemsSeen: 1 });
@@ -218,7 +316,9 @@ describe('sec-export-language cycle against a fake EDGAR and in-memory DynamoDB'
     expect((await h.changes()).map((c) => c.kind)).toEqual(['export-language.changed']);
     const standing = await h.deps.state.getItem('sec-export-language', 'passages#1045810#8-K');
     expect(standing).toMatchObject({ accession: EXPORT_LANGUAGE_NOTES_8K.accession, family: '8-K' });
-    expect((standing?.passages as string[] | undefined)?.[0]).toMatch(/^This Current Report on Form 8-K contains forward-looking statements/);
+    expect((standing?.passages as string[] | undefined)?.[0]).toMatch(
+      /^This Current Report on Form 8-K contains forward-looking statements/,
+    );
 
     // The same 8-K as the first filing of the company ever seen: the latest 10-Q (from the
     // submissions JSON) is the standing language, and the boilerplate is still no news.
@@ -229,7 +329,11 @@ describe('sec-export-language cycle against a fake EDGAR and in-memory DynamoDB'
     fresh.clock.advance(MINUTE);
     fake.clearRequests();
     expect(await fresh.run()).toMatchObject({ status: 'ok', changesCreated: 0, itemsSeen: 1 });
-    expect(fake.requests.map((r) => r.path)).toEqual([EXPORT_LANGUAGE_NOTES_8K.path, '/sec-data/submissions/CIK0001045810.json', EXPORT_LANGUAGE_CURRENT.path]);
+    expect(fake.requests.map((r) => r.path)).toEqual([
+      EXPORT_LANGUAGE_NOTES_8K.path,
+      '/sec-data/submissions/CIK0001045810.json',
+      EXPORT_LANGUAGE_CURRENT.path,
+    ]);
     expect(await fresh.changes()).toEqual([]);
   });
 
@@ -269,7 +373,13 @@ describe('the demo upstream never serves invented text under a real filing (issu
       demo.setPhase('news');
       const feed = await (await fetch(`${demo.fake.url}/cgi-bin/browse-edgar?action=getcurrent&output=atom&start=0&count=40`)).text();
       const submissions = await (await fetch(`${demo.fake.url}/sec-data/submissions/CIK0001045810.json`)).text();
-      for (const doc of [EXPORT_LANGUAGE_PREVIOUS, EXPORT_LANGUAGE_CURRENT, EXPORT_LANGUAGE_8K, EXPORT_LANGUAGE_10K, EXPORT_LANGUAGE_NOTES_8K]) {
+      for (const doc of [
+        EXPORT_LANGUAGE_PREVIOUS,
+        EXPORT_LANGUAGE_CURRENT,
+        EXPORT_LANGUAGE_8K,
+        EXPORT_LANGUAGE_10K,
+        EXPORT_LANGUAGE_NOTES_8K,
+      ]) {
         // The project's synthetic range: -9xxxxx sequence numbers.
         expect(doc.accession).toMatch(/^0001045810-25-9\d{5}$/);
         expect(doc.path).toContain(doc.accession.replace(/-/g, ''));

@@ -46,7 +46,18 @@ describe('sec-filings submissions budget per cycle', () => {
     cleanups.push(() => fake.stop());
     /** Each company's rows, newest first; a test adds filings here. */
     const rows = new Map<string, SubmissionRowSpec[]>(
-      COMPANIES.map((cik) => [cik, [{ accession: `${cik.padStart(10, '0')}-25-000001`, filingDate: '2025-11-05', reportDate: '2025-09-30', form: '10-Q', primaryDocument: 'q3.htm' }]]),
+      COMPANIES.map((cik) => [
+        cik,
+        [
+          {
+            accession: `${cik.padStart(10, '0')}-25-000001`,
+            filingDate: '2025-11-05',
+            reportDate: '2025-09-30',
+            form: '10-Q',
+            primaryDocument: 'q3.htm',
+          },
+        ],
+      ]),
     );
     let feedPage: FeedEntrySpec[] = [other(1)];
     registerSecFeed(fake, (start) => (start === 0 ? atomFeed(feedPage, '2026-03-03T10:00:00-05:00') : undefined));
@@ -64,7 +75,11 @@ describe('sec-filings submissions budget per cycle', () => {
     const local = await startLocalDynamo(config.tables);
     cleanups.push(() => local.stop());
     const clock = new ManualClock('2026-03-03T15:00:00Z');
-    const deps = createCycleDeps(config, { db: local.db, clock, http: createUpstreamClient(config, { secRequestsPerSecond: 1000, backoffBaseMs: 1, maxRetries: 0 }) });
+    const deps = createCycleDeps(config, {
+      db: local.db,
+      clock,
+      http: createUpstreamClient(config, { secRequestsPerSecond: 1000, backoffBaseMs: 1, maxRetries: 0 }),
+    });
     const source = createSecFilingsSource({ maxCompanyFetches: BUDGET });
     const submissionsRequests = () => fake.requests.filter((r) => r.path.includes('/submissions/')).length;
     const cycle = async () => {
@@ -104,7 +119,7 @@ describe('sec-filings submissions budget per cycle', () => {
     expect((await w.filings()).map((c) => c.naturalKey)).toEqual([accession]);
   });
 
-  it('a repair after a feed gap reports every company\'s new filing once, over cycles within the budget', async () => {
+  it("a repair after a feed gap reports every company's new filing once, over cycles within the budget", async () => {
     const w = await world();
     for (let i = 0; i < 3; i++) await w.cycle();
     // Every company files while the feed loses continuity (101 other filings, then its end).

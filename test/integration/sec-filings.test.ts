@@ -74,7 +74,10 @@ type Harness = Awaited<ReturnType<typeof harness>>;
 async function countRequests<T>(fn: () => Promise<T>): Promise<{ result: T; paths: string[] }> {
   fake.clearRequests();
   const result = await fn();
-  return { result, paths: fake.requests.map((r) => `${r.path}${r.path === SEC_FEED_PATH ? `#${new URLSearchParams(r.query).get('start')}` : ''}`) };
+  return {
+    result,
+    paths: fake.requests.map((r) => `${r.path}${r.path === SEC_FEED_PATH ? `#${new URLSearchParams(r.query).get('start')}` : ''}`),
+  };
 }
 
 async function baseline(h: Harness) {
@@ -193,13 +196,27 @@ describe('sec-filings cycle against a fake EDGAR and in-memory DynamoDB', () => 
     await baseline(h);
 
     // Three days later the feed no longer shows anything the last cycle saw: two pages, then 503.
-    const later = (n: number, updated: string): FeedEntrySpec => ({ accession: `00099990${String(n).padStart(2, '0')}-25-000001`, form: '4', company: `INSIDER ${n}`, cik: 9_999_000 + n, role: 'Reporting', updated });
+    const later = (n: number, updated: string): FeedEntrySpec => ({
+      accession: `00099990${String(n).padStart(2, '0')}-25-000001`,
+      form: '4',
+      company: `INSIDER ${n}`,
+      cik: 9_999_000 + n,
+      role: 'Reporting',
+      updated,
+    });
     registerSecFeed(fake, {
       0: atomFeed(
         [
           later(1, '2025-08-30T10:00:00-04:00'),
           // Also visible in the feed: must not be reported twice.
-          { accession: '0000050863-25-900040', form: '8-K', company: 'INTEL CORP', cik: 50863, updated: '2025-08-29T17:00:00-04:00', items: [['8.01', 'Other Events']] },
+          {
+            accession: '0000050863-25-900040',
+            form: '8-K',
+            company: 'INTEL CORP',
+            cik: 50863,
+            updated: '2025-08-29T17:00:00-04:00',
+            items: [['8.01', 'Other Events']],
+          },
         ],
         '2025-08-30T10:00:01-04:00',
       ),
@@ -209,7 +226,13 @@ describe('sec-filings cycle against a fake EDGAR and in-memory DynamoDB', () => 
     // NVIDIA: the real submissions JSON as of 29 Aug (the 10-Q of the 27th, an N-PX and a 144 are new;
     // its older 8-Ks of April are history below what the baseline saw).
     const real = JSON.parse(readFileSync(shared('sec/nvidia/submissions-CIK0001045810.json'), 'utf8'));
-    const nvidia = { ...real, filings: { recent: filterColumnar(real.filings.recent, (i) => real.filings.recent.filingDate[i] <= '2025-08-29'), files: real.filings.files } };
+    const nvidia = {
+      ...real,
+      filings: {
+        recent: filterColumnar(real.filings.recent, (i) => real.filings.recent.filingDate[i] <= '2025-08-29'),
+        files: real.filings.files,
+      },
+    };
     // Intel: one new 8-K on top of the demo rows.
     const intel = readSecDemoSubmissions('CIK0000050863.json') as { filings: { recent: Record<string, unknown[]> } };
     const intelRecent = intel.filings.recent;
@@ -217,7 +240,17 @@ describe('sec-filings cycle against a fake EDGAR and in-memory DynamoDB', () => 
       cik: 50863,
       name: 'INTEL CORP',
       tickers: ['INTC'],
-      rows: [{ accession: '0000050863-25-900040', filingDate: '2025-08-29', reportDate: '2025-08-29', form: '8-K', items: '8.01', primaryDocument: 'intc-20250829.htm', acceptanceDateTime: '2025-08-29T21:00:00.000Z' }],
+      rows: [
+        {
+          accession: '0000050863-25-900040',
+          filingDate: '2025-08-29',
+          reportDate: '2025-08-29',
+          form: '8-K',
+          items: '8.01',
+          primaryDocument: 'intc-20250829.htm',
+          acceptanceDateTime: '2025-08-29T21:00:00.000Z',
+        },
+      ],
     }) as { filings: { recent: Record<string, unknown[]> } };
     for (const [k, v] of Object.entries(intelNew.filings.recent)) intelNew.filings.recent[k] = [...v, ...(intelRecent[k] ?? [])];
     // AMD: so many filings arrived that the recent page starts after the last sync; the
@@ -229,7 +262,14 @@ describe('sec-filings cycle against a fake EDGAR and in-memory DynamoDB', () => 
       tickers: ['AMD'],
       rows: [
         { accession: '0000002488-25-900015', filingDate: '2025-08-29', form: '4' },
-        { accession: '0000002488-25-900014', filingDate: '2025-08-28', reportDate: '2025-08-28', form: '8-K', items: '5.02', primaryDocument: 'amd-20250828.htm' },
+        {
+          accession: '0000002488-25-900014',
+          filingDate: '2025-08-28',
+          reportDate: '2025-08-28',
+          form: '8-K',
+          items: '5.02',
+          primaryDocument: 'amd-20250828.htm',
+        },
         { accession: '0000002488-25-900013', filingDate: '2025-08-28', form: '4' },
       ],
       files: [{ name: 'CIK0000002488-submissions-001.json', filingCount: 3, filingFrom: '2025-07-15', filingTo: '2025-08-06' }],
@@ -245,7 +285,11 @@ describe('sec-filings cycle against a fake EDGAR and in-memory DynamoDB', () => 
     h.clock.set('2025-08-30T14:05:00Z');
     const { result, paths } = await countRequests(() => h.run());
     expect(result).toMatchObject({ status: 'ok', baseline: false, changesCreated: 3, duplicates: 0 });
-    expect(paths.filter((p) => p.startsWith(SEC_FEED_PATH))).toEqual([`${SEC_FEED_PATH}#0`, `${SEC_FEED_PATH}#100`, `${SEC_FEED_PATH}#200`]);
+    expect(paths.filter((p) => p.startsWith(SEC_FEED_PATH))).toEqual([
+      `${SEC_FEED_PATH}#0`,
+      `${SEC_FEED_PATH}#100`,
+      `${SEC_FEED_PATH}#200`,
+    ]);
     expect(paths.filter((p) => p.includes('/submissions/'))).toHaveLength(8);
     expect(paths).toContain('/sec-data/submissions/CIK0000002488-submissions-001.json');
     expect(paths.filter((p) => p.includes('-submissions-'))).toHaveLength(1);
@@ -323,7 +367,10 @@ describe('sec-filings cycle against a fake EDGAR and in-memory DynamoDB', () => 
     const b = await baseline(h);
     expect(b).toMatchObject({ warnings: [{ kind: 'config', message: expect.stringContaining('"NOSUCH"') }] });
     expect((await h.cursor())?.companies).toEqual(['1045810']);
-    expect(await h.deps.state.getItem('sec-filings', 'tickers')).toMatchObject({ unresolved: ['NOSUCH'], byTicker: { NVDA: { cik: '1045810' } } });
+    expect(await h.deps.state.getItem('sec-filings', 'tickers')).toMatchObject({
+      unresolved: ['NOSUCH'],
+      byTicker: { NVDA: { cik: '1045810' } },
+    });
 
     // NVIDIA's 10-Q is detected as with a clean watch-list; the map is not downloaded again
     // for the unknown ticker on every cycle (hourly at most).
@@ -339,14 +386,24 @@ describe('sec-filings cycle against a fake EDGAR and in-memory DynamoDB', () => 
     // Ops: the source state carries the warning, `export-watch status` shows it, and the
     // ops check opens an incident at once (an unknown ticker does not heal by retrying).
     const state = await h.state();
-    expect(state).toMatchObject({ consecutiveFailures: 0, warnings: [{ kind: 'config', message: expect.stringContaining('"NOSUCH"'), at: h.clock.now().toISOString() }] });
+    expect(state).toMatchObject({
+      consecutiveFailures: 0,
+      warnings: [{ kind: 'config', message: expect.stringContaining('"NOSUCH"'), at: h.clock.now().toISOString() }],
+    });
     const now = h.clock.now();
     const [row] = healthReport(['sec-filings'], [state as NonNullable<typeof state>], new Map(), now, h.config.ops);
     expect(row?.health).toMatchObject({ verdict: 'degraded', alerting: true });
     const line = formatHealthLine(row as NonNullable<typeof row>, h.config.ops);
     expect(line).toMatch(/^sec-filings: DEGRADED — .*1 warning\(s\): \[config\] watchlist ticker "NOSUCH" not found/);
     const states = new Map([['sec-filings' as const, state as NonNullable<typeof state>]]);
-    const [alert] = evaluateOps({ sources: ['sec-filings'], states, alerts: new Map(), now, schedules: DEFAULT_SCHEDULES, thresholds: h.config.ops });
+    const [alert] = evaluateOps({
+      sources: ['sec-filings'],
+      states,
+      alerts: new Map(),
+      now,
+      schedules: DEFAULT_SCHEDULES,
+      thresholds: h.config.ops,
+    });
     expect(alert?.notification?.type).toBe('alert');
     const mail = renderOpsNotification(alert?.notification as NonNullable<NonNullable<typeof alert>['notification']>, 'test');
     expect(mail.subject).toBe('[export-watch ops] ALERT: sec-filings is degraded');
@@ -432,7 +489,7 @@ describeWithSharedFixtures('sec-filings cycle on the real recordings', () => {
     ]);
     const known = await h.deps.state.getItem('sec-filings', 'known#1045810');
     expect(known?.accessions).toHaveLength(86);
-    expect(JSON.stringify(known).length).toBeLessThan(400 * 1024 / 10);
+    expect(JSON.stringify(known).length).toBeLessThan((400 * 1024) / 10);
     const cursor = await h.cursor();
     expect(cursor?.feedHead).toHaveLength(73);
 

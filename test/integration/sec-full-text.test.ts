@@ -44,7 +44,12 @@ describe('sec-full-text source cycle', () => {
     await fake.start();
     config = testConfig(fake.env());
     local = await startLocalDynamo(config.tables);
-    const http = createUpstreamClient(config, { otherRequestsPerSecond: 1000, secRequestsPerSecond: 1000, backoffBaseMs: 1, maxRetries: 0 });
+    const http = createUpstreamClient(config, {
+      otherRequestsPerSecond: 1000,
+      secRequestsPerSecond: 1000,
+      backoffBaseMs: 1,
+      maxRetries: 0,
+    });
     deps = createCycleDeps(config, { db: local.db, http, clock });
     // An older mention, present from the start: the baseline.
     docs.push(resellerDocument('2026-11-17', 1, [PASSAGE_LICENSING]));
@@ -63,7 +68,12 @@ describe('sec-full-text source cycle', () => {
     expect(outcome).toMatchObject({ status: 'ok', baseline: true, changesCreated: 0 });
     expect(await changes()).toEqual([]);
     const qs = searches();
-    expect(qs.map((q) => q.get('q'))).toEqual(['"Entity List"', '"export license"', '"Export Administration Regulations"', '"foreign direct product rule"']);
+    expect(qs.map((q) => q.get('q'))).toEqual([
+      '"Entity List"',
+      '"export license"',
+      '"Export Administration Regulations"',
+      '"foreign direct product rule"',
+    ]);
     for (const q of qs) {
       expect(q.get('ciks')).toBeNull(); // across all filers
       expect(q.get('forms')).toBe(config.forms.join(','));
@@ -95,7 +105,17 @@ describe('sec-full-text source cycle', () => {
       occurredAt: '2026-11-18',
       url: `https://www.sec.gov/Archives/edgar/data/9990001/${doc.adsh.replace(/-/g, '')}/${doc.adsh}-index.htm`,
     });
-    expect(entity.data).toMatchObject({ accession: doc.adsh, cik: '0009990001', company: 'EXAMPLE RESELLER PTE LTD', form: '10-Q', filedAt: '2026-11-18', query: 'Entity List', watched: false, passage: PASSAGE_ENTITY_LIST, passageDocument: doc.filename });
+    expect(entity.data).toMatchObject({
+      accession: doc.adsh,
+      cik: '0009990001',
+      company: 'EXAMPLE RESELLER PTE LTD',
+      form: '10-Q',
+      filedAt: '2026-11-18',
+      query: 'Entity List',
+      watched: false,
+      passage: PASSAGE_ENTITY_LIST,
+      passageDocument: doc.filename,
+    });
     const [s, e] = entity.data.passageSpan as [number, number];
     expect(PASSAGE_ENTITY_LIST.slice(s, e)).toBe('Entity List');
     expect(all.find((c) => c.data.queryId === 'export-license')?.data.passage).toBe(PASSAGE_ENTITY_LIST);
@@ -103,7 +123,12 @@ describe('sec-full-text source cycle', () => {
 
   it('a filing matching one query is exactly one filing.mention change, with the paragraph that holds the phrase', async () => {
     const own = 'In April 2026 two of our distributors in Singapore were added to the Entity List, and we stopped shipping to them.';
-    const doc: FakeDocument = { ...resellerDocument('2026-11-18', 5, [PASSAGE_LICENSING, own]), cik: '0009990005', adsh: '0009990005-26-900005', displayName: 'EXAMPLE COMPONENTS LTD  (CIK 0009990005)' };
+    const doc: FakeDocument = {
+      ...resellerDocument('2026-11-18', 5, [PASSAGE_LICENSING, own]),
+      cik: '0009990005',
+      adsh: '0009990005-26-900005',
+      displayName: 'EXAMPLE COMPONENTS LTD  (CIK 0009990005)',
+    };
     docs.push(doc);
     registerFullText(fake, docs);
     clock.advance(10 * 60_000);
@@ -112,7 +137,14 @@ describe('sec-full-text source cycle', () => {
     const mine = (await changes()).filter((c) => c.data.accession === doc.adsh);
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatchObject({ naturalKey: `${doc.adsh}|entity-list`, subject: 'EXAMPLE COMPONENTS LTD', countries: ['SG'] });
-    expect(mine[0]!.data).toMatchObject({ company: 'EXAMPLE COMPONENTS LTD', form: '10-Q', filedAt: '2026-11-18', query: 'Entity List', passage: own, watched: false });
+    expect(mine[0]!.data).toMatchObject({
+      company: 'EXAMPLE COMPONENTS LTD',
+      form: '10-Q',
+      filedAt: '2026-11-18',
+      query: 'Entity List',
+      passage: own,
+      watched: false,
+    });
   });
 
   it('re-runs add nothing and read no document', async () => {
@@ -127,7 +159,12 @@ describe('sec-full-text source cycle', () => {
 
   it('dedupes the exhibits of one accession: one change per accession and query, listing every matching document', async () => {
     const base = resellerDocument('2026-11-18', 3, [PASSAGE_ENTITY_LIST]);
-    const exhibit: FakeDocument = { ...base, filename: 'exr-ex99-1.htm', fileType: 'EX-99.1', html: documentHtml('Exhibit 99.1', [PASSAGE_ENTITY_LIST]) };
+    const exhibit: FakeDocument = {
+      ...base,
+      filename: 'exr-ex99-1.htm',
+      fileType: 'EX-99.1',
+      html: documentHtml('Exhibit 99.1', [PASSAGE_ENTITY_LIST]),
+    };
     // An 8-K whose exhibit only quotes the accession: `_source.adsh` disagrees with `_id`.
     const quoting: FakeDocument = { ...resellerDocument('2026-11-18', 4, [PASSAGE_ENTITY_LIST]), quotedAdsh: base.adsh };
     docs.push(exhibit, base, quoting);
@@ -138,7 +175,11 @@ describe('sec-full-text source cycle', () => {
     expect(outcome).toMatchObject({ status: 'ok', changesCreated: 2 }); // entity-list + export-license for the one accession
     const mine = (await changes()).filter((c) => c.data.accession === base.adsh);
     expect(mine.map((c) => c.naturalKey).sort()).toEqual([`${base.adsh}|entity-list`, `${base.adsh}|export-license`]);
-    for (const c of mine) expect(c.data.documents).toEqual([{ filename: base.filename, fileType: '10-Q' }, { filename: 'exr-ex99-1.htm', fileType: 'EX-99.1' }]);
+    for (const c of mine)
+      expect(c.data.documents).toEqual([
+        { filename: base.filename, fileType: '10-Q' },
+        { filename: 'exr-ex99-1.htm', fileType: 'EX-99.1' },
+      ]);
     // The primary document is read, once for both queries; the exhibit is not.
     expect(fake.requests.filter((r) => r.path.startsWith('/Archives/')).map((r) => r.path)).toEqual([archivePath(base)]);
     expect((await changes()).some((c) => c.naturalKey.startsWith(quoting.adsh))).toBe(false);
@@ -150,7 +191,9 @@ describe('sec-full-text source cycle', () => {
     const cursorBefore = (await state()).cursor;
     const countBefore = (await changes()).length;
     const itemsBefore = (await deps.state.getItems('sec-full-text', 'm#')).length;
-    registerFullText(fake, docs, { override: (url) => (url.searchParams.get('from') === '100' ? { status: 500, body: 'boom' } : undefined) });
+    registerFullText(fake, docs, {
+      override: (url) => (url.searchParams.get('from') === '100' ? { status: 500, body: 'boom' } : undefined),
+    });
     clock.advance(10 * 60_000);
     const outcome = await cycle();
     expect(outcome).toMatchObject({ status: 'failed', errorKind: 'network' });
@@ -165,7 +208,11 @@ describe('sec-full-text source cycle', () => {
     fake.clearRequests();
     const retry = await cycle();
     expect(retry).toMatchObject({ status: 'ok' });
-    expect(searches().filter((q) => q.get('q') === '"Entity List"').map((q) => q.get('from'))).toEqual([null, '100']);
+    expect(
+      searches()
+        .filter((q) => q.get('q') === '"Entity List"')
+        .map((q) => q.get('from')),
+    ).toEqual([null, '100']);
     // At most MAX_DOCUMENTS_PER_CYCLE (40) documents a cycle: the rest wait, their date kept in the cursor.
     const entityCount = async () => (await changes()).filter((c) => c.data.queryId === 'entity-list').length;
     expect(await entityCount()).toBe(3 + 40);
@@ -190,7 +237,12 @@ describe('sec-full-text at the ~10,000-hit cap', () => {
     await fake.start();
     const config = testConfig(fake.env());
     local = await startLocalDynamo(config.tables);
-    const http = createUpstreamClient(config, { otherRequestsPerSecond: 1000, secRequestsPerSecond: 1000, backoffBaseMs: 1, maxRetries: 0 });
+    const http = createUpstreamClient(config, {
+      otherRequestsPerSecond: 1000,
+      secRequestsPerSecond: 1000,
+      backoffBaseMs: 1,
+      maxRetries: 0,
+    });
     deps = createCycleDeps(config, { db: local.db, http, clock });
     // The fake answers `relation: "gte"` above 150 matching documents (the cap, scaled down).
     registerFullText(fake, docs, { capAbove: 150 });

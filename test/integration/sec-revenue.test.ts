@@ -44,7 +44,12 @@ describe('sec-revenue cycle against dynalite and a fake EDGAR', () => {
   });
 
   /** Log a `filing.new` change the way sec-filings does (already notified, not ours to mail). */
-  async function seedFiling(accession: string, path: string, primaryDocument: string, company = { cik: '1045810', ticker: 'NVDA', name: 'NVIDIA CORP' }) {
+  async function seedFiling(
+    accession: string,
+    path: string,
+    primaryDocument: string,
+    company = { cik: '1045810', ticker: 'NVDA', name: 'NVIDIA CORP' },
+  ) {
     const draft: ChangeDraft = {
       source: 'sec-filings',
       kind: 'filing.new',
@@ -128,7 +133,10 @@ describe('sec-revenue cycle against dynalite and a fake EDGAR', () => {
   });
 
   it('fails with a parse error on a garbage document, keeps its cursor, and catches up once the document is good', async () => {
-    fake.on('GET', GARBAGE_PATH, () => ({ body: Buffer.from([0x00, 0xff, 0x13, 0x37, 0x3c, 0x3c, 0x3e]), headers: { 'content-type': 'text/html' } }));
+    fake.on('GET', GARBAGE_PATH, () => ({
+      body: Buffer.from([0x00, 0xff, 0x13, 0x37, 0x3c, 0x3c, 0x3e]),
+      headers: { 'content-type': 'text/html' },
+    }));
     clock.advance(60_000);
     await seedFiling(GARBAGE_ACCESSION, GARBAGE_PATH, 'nvda-20251026.htm');
     clock.advance(60_000);
@@ -136,7 +144,10 @@ describe('sec-revenue cycle against dynalite and a fake EDGAR', () => {
     const failed = await runSourceCycle(secRevenueSource, deps);
     expect(failed).toMatchObject({ status: 'failed', errorKind: 'parse', consecutiveFailures: 1 });
     expect(await cursor()).toEqual(before);
-    expect((await deps.state.get('sec-revenue'))?.lastError).toMatchObject({ kind: 'parse', message: expect.stringContaining(GARBAGE_ACCESSION) });
+    expect((await deps.state.get('sec-revenue'))?.lastError).toMatchObject({
+      kind: 'parse',
+      message: expect.stringContaining(GARBAGE_ACCESSION),
+    });
     expect(await revenueChanges()).toHaveLength(1);
 
     // EDGAR serves the real document on the next run (same numbers as stored: no new change).
@@ -162,7 +173,12 @@ describe('sec-revenue cycle against dynalite and a fake EDGAR', () => {
       naturalKey: '0001065280:2024-09-30:quarter:us-gaap:Revenues:srt:ProductOrServiceAxis=nflx:StreamingMember',
       title: 'Netflix Q3 FY2024: United States and Canada 44.0% of Streaming revenue (+0.2 pp YoY)',
     });
-    expect(change?.data).toMatchObject({ total: null, consolidatedTotal: 9_824_703_000, shareBase: 'sumOfRegions', dimensionLabels: { 'srt:ProductOrServiceAxis': 'Streaming' } });
+    expect(change?.data).toMatchObject({
+      total: null,
+      consolidatedTotal: 9_824_703_000,
+      shareBase: 'sumOfRegions',
+      dimensionLabels: { 'srt:ProductOrServiceAxis': 'Streaming' },
+    });
 
     const series = (await deps.state.getItem('sec-revenue', 'series#0001065280')) as { periods: Record<string, Record<string, unknown>> };
     expect(series.periods['2023-07-01..2023-09-30|srt:ProductOrServiceAxis=nflx:StreamingMember']).toMatchObject({
@@ -172,7 +188,11 @@ describe('sec-revenue cycle against dynalite and a fake EDGAR', () => {
       complete: null,
       shareBase: 'sumOfRegions',
     });
-    expect(series.periods['2024-07-01..2024-09-30']).toMatchObject({ total: 9_824_703_000, consolidatedTotal: 9_824_703_000, complete: false });
+    expect(series.periods['2024-07-01..2024-09-30']).toMatchObject({
+      total: 9_824_703_000,
+      consolidatedTotal: 9_824_703_000,
+      complete: false,
+    });
 
     // Analysed again (cursor lost): the labels come from the cache, only the document is fetched.
     const state = await deps.state.get('sec-revenue');

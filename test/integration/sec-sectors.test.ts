@@ -95,7 +95,9 @@ describe('a SIC-code watch-list (local runtime, fake EDGAR)', () => {
     const outcomes = await runtime.runTriggered('sec-filings');
     expect(outcomes.map((o) => o.source)).toEqual(['sec-filings', 'sec-revenue', 'sec-export-language']);
     // The same-day roster is not re-read.
-    expect(fake.requests.filter((r) => r.path === SEC_FEED_PATH && new URLSearchParams(r.query).get('action') === 'getcompany')).toEqual([]);
+    expect(fake.requests.filter((r) => r.path === SEC_FEED_PATH && new URLSearchParams(r.query).get('action') === 'getcompany')).toEqual(
+      [],
+    );
     const filings = await changesOf(runtime, 'sec-filings');
     const tenQ = filings.filter((c) => c.kind === 'filing.new' && c.subject === 'NVDA' && (c.data as { form?: string }).form === '10-Q');
     expect(tenQ).toHaveLength(1);
@@ -121,7 +123,7 @@ describe('a SIC-code watch-list (local runtime, fake EDGAR)', () => {
     expect(bySector).toEqual(byTicker);
   });
 
-  it('SIC:3674:FPI watches only TSMC, UMC and ASE: NVIDIA\'s 10-Q is not theirs, so nothing is analysed', async () => {
+  it("SIC:3674:FPI watches only TSMC, UMC and ASE: NVIDIA's 10-Q is not theirs, so nothing is analysed", async () => {
     const { runtime, setPhase } = await start(['SIC:3674:FPI']);
     await runtime.runOnce();
     const cursor = (await runtime['deps'].state.get('sec-filings'))?.cursor as { companies: string[] };
@@ -140,9 +142,13 @@ describe('a SIC-code watch-list (local runtime, fake EDGAR)', () => {
     const outcome = await runtime.runSource('sec-filings');
     expect(outcome).toMatchObject({ status: 'ok' });
     const state = await runtime['deps'].state.get('sec-filings');
-    expect(state?.warnings?.map((w) => w.message)).toEqual([expect.stringMatching(/SIC:3674: roster refresh failed .*still watching the 8 companies/)]);
+    expect(state?.warnings?.map((w) => w.message)).toEqual([
+      expect.stringMatching(/SIC:3674: roster refresh failed .*still watching the 8 companies/),
+    ]);
     expect((state?.cursor as { companies: string[] } | undefined)?.companies).toHaveLength(8);
-    const roster = (await runtime['deps'].state.getItem('sec-filings', SECTORS_ITEM_KEY)) as { sectors: Record<string, { ciks: string[]; fetchedAt: string }> };
+    const roster = (await runtime['deps'].state.getItem('sec-filings', SECTORS_ITEM_KEY)) as {
+      sectors: Record<string, { ciks: string[]; fetchedAt: string }>;
+    };
     expect(roster.sectors['3674']).toMatchObject({ fetchedAt: '2026-03-03T15:00:00.000Z' });
     expect(roster.sectors['3674']?.ciks).toHaveLength(8);
 
@@ -151,7 +157,9 @@ describe('a SIC-code watch-list (local runtime, fake EDGAR)', () => {
     const failed = await fresh.runtime.runSource('sec-filings');
     expect(failed).toMatchObject({ status: 'failed' });
     const failedState = await fresh.runtime['deps'].state.get('sec-filings');
-    expect(failedState?.lastError?.message).toMatch(/watchlist sector SIC:3674 could not be resolved \(no earlier roster to fall back on\)/);
+    expect(failedState?.lastError?.message).toMatch(
+      /watchlist sector SIC:3674 could not be resolved \(no earlier roster to fall back on\)/,
+    );
     expect(failedState?.cursor).toBeUndefined();
   });
 });

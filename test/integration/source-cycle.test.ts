@@ -15,7 +15,15 @@ function scriptedSource(script: { items: string[]; fail?: SourceError | Error; w
       const seen = new Set(ctx.cursor?.seen ?? []);
       const changes: ChangeDraft[] = script.items
         .filter((i) => !seen.has(i))
-        .map((i) => ({ source: 'federal-register', kind: 'fr.document', naturalKey: i, subject: 'BIS', title: `Doc ${i}`, summary: '', data: { i } }));
+        .map((i) => ({
+          source: 'federal-register',
+          kind: 'fr.document',
+          naturalKey: i,
+          subject: 'BIS',
+          title: `Doc ${i}`,
+          summary: '',
+          data: { i },
+        }));
       return {
         changes,
         cursor: { seen: script.items },
@@ -70,7 +78,10 @@ describe('runSourceCycle', () => {
   it('records a failure as state without advancing the cursor, and the next good run catches up', async () => {
     clock.advance(60_000);
     const before = await deps.state.get('federal-register');
-    const failed = await runSourceCycle(scriptedSource({ items: [], fail: new SourceError('parse', 'documents.json: results is not an array') }), deps);
+    const failed = await runSourceCycle(
+      scriptedSource({ items: [], fail: new SourceError('parse', 'documents.json: results is not an array') }),
+      deps,
+    );
     expect(failed).toMatchObject({ status: 'failed', errorKind: 'parse', consecutiveFailures: 1 });
     const after = await deps.state.get('federal-register');
     expect(after?.cursor).toEqual(before?.cursor);
@@ -92,7 +103,16 @@ describe('runSourceCycle', () => {
     const blocked = await runSourceCycle(scriptedSource({ items: [], fail: new SourceError('blocked', 'SEC refused') }), deps);
     expect(blocked).toMatchObject({ status: 'failed', errorKind: 'blocked' });
     let polled = false;
-    const skipped = await runSourceCycle({ name: 'federal-register', poll: async () => { polled = true; throw new Error('must not poll'); } }, deps);
+    const skipped = await runSourceCycle(
+      {
+        name: 'federal-register',
+        poll: async () => {
+          polled = true;
+          throw new Error('must not poll');
+        },
+      },
+      deps,
+    );
     expect(skipped).toMatchObject({ status: 'skipped', reason: /cooling down/ });
     expect(polled).toBe(false);
     clock.advance(16 * 60_000);
@@ -133,7 +153,11 @@ describe('runSourceCycle', () => {
       data: { key, remarks: 'x'.repeat(bytes) },
     });
     /** Returns `drafts` (and item writes) with a cursor naming the run. */
-    const listSource = (run: string, drafts: ChangeDraft[], itemWrites: Array<{ key: string; value: Record<string, unknown> }> = []): SourceDefinition<{ run: string }> => ({
+    const listSource = (
+      run: string,
+      drafts: ChangeDraft[],
+      itemWrites: Array<{ key: string; value: Record<string, unknown> }> = [],
+    ): SourceDefinition<{ run: string }> => ({
       name: 'entity-list',
       poll: async () => ({ changes: drafts, cursor: { run }, itemsSeen: drafts.length, itemWrites }),
     });
@@ -164,7 +188,10 @@ describe('runSourceCycle', () => {
 
     it('an oversized state item fails the cycle before any change is written', async () => {
       clock.advance(60_000);
-      const failed = await runSourceCycle(listSource('items', [entry('first')], [{ key: 'row#1', value: { blob: 'y'.repeat(400_000) } }]), deps);
+      const failed = await runSourceCycle(
+        listSource('items', [entry('first')], [{ key: 'row#1', value: { blob: 'y'.repeat(400_000) } }]),
+        deps,
+      );
       expect(failed).toMatchObject({ status: 'failed', errorKind: 'sanity' });
       expect(await listChanges()).toHaveLength(0);
       expect(await deps.state.getItem('entity-list', 'row#1')).toBeUndefined();

@@ -1,4 +1,3 @@
-
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,8 @@ import { exportWatch } from '../support/cli.ts';
 describe('export-watch subscribers (real process, local data dir)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ew-subs-'));
   const dir = ['--data-dir', dataDir];
-  const list = async (): Promise<Subscriber[]> => JSON.parse((await exportWatch(['subscribers', 'list', '--format', 'json', ...dir])).stdout);
+  const list = async (): Promise<Subscriber[]> =>
+    JSON.parse((await exportWatch(['subscribers', 'list', '--format', 'json', ...dir])).stdout);
 
   it('prints help for every sub-command', async () => {
     for (const cmd of ['add', 'list', 'update', 'remove']) {
@@ -21,9 +21,26 @@ describe('export-watch subscribers (real process, local data dir)', () => {
   });
 
   it('add: a pending subscriber with validated filters; a duplicate or a bad value is refused', async () => {
-    const added = await exportWatch(['subscribers', 'add', 'SG-Desk@Example.com', '--name', 'SG desk', '--mode', 'daily', '--digest-hour', '8', '--countries', 'sg,my', '--min-importance', 'high', ...dir]);
+    const added = await exportWatch([
+      'subscribers',
+      'add',
+      'SG-Desk@Example.com',
+      '--name',
+      'SG desk',
+      '--mode',
+      'daily',
+      '--digest-hour',
+      '8',
+      '--countries',
+      'sg,my',
+      '--min-importance',
+      'high',
+      ...dir,
+    ]);
     expect(added.code).toBe(0);
-    expect(added.stdout).toContain('Added sg-desk@example.com (pending): daily digest at 08:00 ET, countries Singapore, Malaysia; importance high or higher.');
+    expect(added.stdout).toContain(
+      'Added sg-desk@example.com (pending): daily digest at 08:00 ET, countries Singapore, Malaysia; importance high or higher.',
+    );
     expect(added.stdout).toContain('confirmation email goes out on the next notifier run');
 
     const again = await exportWatch(['subscribers', 'add', 'sg-desk@example.com', ...dir]);
@@ -64,13 +81,32 @@ describe('export-watch subscribers (real process, local data dir)', () => {
   });
 
   it('update: given filters replace those keys, --clear-filters starts over, unknown addresses fail', async () => {
-    const updated = await exportWatch(['subscribers', 'update', 'sg-desk@example.com', '--companies', 'NVDA,AMD', '--mode', 'immediate', ...dir]);
+    const updated = await exportWatch([
+      'subscribers',
+      'update',
+      'sg-desk@example.com',
+      '--companies',
+      'NVDA,AMD',
+      '--mode',
+      'immediate',
+      ...dir,
+    ]);
     expect(updated.code).toBe(0);
     expect(updated.stdout).toContain('Updated sg-desk@example.com: pending, immediate alerts');
     let s = (await list()).find((x) => x.email === 'sg-desk@example.com');
     expect(s).toMatchObject({ mode: 'immediate', filters: { countries: ['SG', 'MY'], minImportance: 'high', subjects: ['NVDA', 'AMD'] } });
 
-    await exportWatch(['subscribers', 'update', 'sg-desk@example.com', '--clear-filters', '--sources', 'entity-list', '--name', '', ...dir]);
+    await exportWatch([
+      'subscribers',
+      'update',
+      'sg-desk@example.com',
+      '--clear-filters',
+      '--sources',
+      'entity-list',
+      '--name',
+      '',
+      ...dir,
+    ]);
     s = (await list()).find((x) => x.email === 'sg-desk@example.com');
     expect(s?.filters).toEqual({ sources: ['entity-list'] });
     expect(s?.name).toBeUndefined();

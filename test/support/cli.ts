@@ -19,7 +19,11 @@ export interface CliResult {
  * Run `export-watch …` in a child process from the repository root, with `env` layered over
  * this process's environment; never throws for a non-zero exit (tests assert the code).
  */
-export async function exportWatch(args: string[], env: Record<string, string> = {}, options: { timeoutMs?: number } = {}): Promise<CliResult> {
+export async function exportWatch(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { timeoutMs?: number } = {},
+): Promise<CliResult> {
   try {
     const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
       cwd: REPO_ROOT,

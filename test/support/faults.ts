@@ -40,29 +40,60 @@ function cutInHalf(answer: FakeResponse | undefined): FakeResponse {
 export const FAULT_CASES: FaultCase[] = [
   {
     name: '403 block',
-    fault: { kind: 'respond', make: () => ({ status: 403, body: '<html><body>Your Request Originates from an Undeclared Automated Tool. Request Rate Threshold Exceeded</body></html>' }) },
+    fault: {
+      kind: 'respond',
+      make: () => ({
+        status: 403,
+        body: '<html><body>Your Request Originates from an Undeclared Automated Tool. Request Rate Threshold Exceeded</body></html>',
+      }),
+    },
     expected: ['blocked', 'http'],
   },
-  { name: '429 Retry-After', fault: { kind: 'respond', make: () => ({ status: 429, headers: { 'retry-after': '1' }, body: 'Too Many Requests' }) }, expected: ['rate-limited'] },
+  {
+    name: '429 Retry-After',
+    fault: { kind: 'respond', make: () => ({ status: 429, headers: { 'retry-after': '1' }, body: 'Too Many Requests' }) },
+    expected: ['rate-limited'],
+  },
   { name: '500', fault: { kind: 'respond', make: () => ({ status: 500, body: 'Internal Server Error' }) }, expected: ['network'] },
   { name: '503', fault: { kind: 'respond', make: () => ({ status: 503, body: 'Service Unavailable' }) }, expected: ['network'] },
   { name: 'connection reset', fault: { kind: 'reset' }, expected: ['network'] },
   { name: 'slow beyond timeout', fault: { kind: 'delay', ms: 1500 }, expected: ['network'] },
   { name: 'truncated transfer', fault: { kind: 'truncate' }, expected: ['network'] },
   { name: 'truncated body', fault: { kind: 'respond', make: cutInHalf }, expected: ['parse', 'sanity'] },
-  { name: 'invalid JSON', fault: { kind: 'respond', make: () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"results": [{"name": "x",' }) }, expected: ['parse'] },
+  {
+    name: 'invalid JSON',
+    fault: {
+      kind: 'respond',
+      make: () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"results": [{"name": "x",' }),
+    },
+    expected: ['parse'],
+  },
   {
     name: 'malformed XML/HTML',
-    fault: { kind: 'respond', make: () => ({ status: 200, headers: { 'content-type': 'text/html' }, body: '<html><feed><entry><title>8-K - X</ti' }) },
+    fault: {
+      kind: 'respond',
+      make: () => ({ status: 200, headers: { 'content-type': 'text/html' }, body: '<html><feed><entry><title>8-K - X</ti' }),
+    },
     expected: ['parse'],
   },
   { name: 'empty result', fault: { kind: 'respond', make: () => ({ status: 200, body: '' }) }, expected: ['parse', 'sanity'] },
-  { name: 'huge body', fault: { kind: 'respond', make: () => ({ status: 200, body: Buffer.alloc(3 * 1024 * 1024, 0x20) }) }, expected: ['sanity'] },
+  {
+    name: 'huge body',
+    fault: { kind: 'respond', make: () => ({ status: 200, body: Buffer.alloc(3 * 1024 * 1024, 0x20) }) },
+    expected: ['sanity'],
+  },
   { name: 'schema drift', fault: { kind: 'respond', make: drift }, expected: ['parse', 'sanity'] },
   {
     name: 'encoding surprise',
     // The real body re-encoded as UTF-16 with a BOM: every byte pattern the parser expected is gone.
-    fault: { kind: 'respond', make: (a) => ({ status: 200, headers: a?.headers ?? {}, body: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(bodyOf(a), 'utf16le')]) }) },
+    fault: {
+      kind: 'respond',
+      make: (a) => ({
+        status: 200,
+        headers: a?.headers ?? {},
+        body: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(bodyOf(a), 'utf16le')]),
+      }),
+    },
     expected: ['parse', 'sanity'],
   },
 ];

@@ -71,7 +71,12 @@ export function breakdownsOf(file: string): Breakdown[] {
 export function evaluate(expected: ExpectedBreakdown): ConformanceResult {
   const signature = dimensionSignature(expected.otherDimensions);
   const candidates = breakdownsOf(expected.file).filter(
-    (b) => b.axis === expected.axis && b.start === expected.period.start && b.end === expected.period.end && dimensionSignature(b.dimensions) === signature && !b.derived,
+    (b) =>
+      b.axis === expected.axis &&
+      b.start === expected.period.start &&
+      b.end === expected.period.end &&
+      dimensionSignature(b.dimensions) === signature &&
+      !b.derived,
   );
   const found = candidates.find((b) => b.concept === expected.concept);
   if (!found) {
@@ -88,7 +93,8 @@ export function evaluate(expected: ExpectedBreakdown): ConformanceResult {
   }
   for (const member of got.keys()) if (!(member in expected.regions)) differences.push(`extra ${member}`);
   if (found.total !== expected.total) differences.push(`total ${found.total} ≠ ${expected.total}`);
-  if (found.consolidatedTotal !== expected.consolidatedTotal) differences.push(`consolidatedTotal ${found.consolidatedTotal} ≠ ${expected.consolidatedTotal}`);
+  if (found.consolidatedTotal !== expected.consolidatedTotal)
+    differences.push(`consolidatedTotal ${found.consolidatedTotal} ≠ ${expected.consolidatedTotal}`);
   return { expected, exact: differences.length === 0, differences };
 }
 

@@ -98,7 +98,12 @@ function splitHead(entity: string): [string, string] {
 
 function decodeBody(body: string, encoding: string): string {
   const enc = encoding.toLowerCase();
-  const bytes = enc === 'quoted-printable' ? decodeQuotedPrintable(body) : enc === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64') : Buffer.from(body, 'latin1');
+  const bytes =
+    enc === 'quoted-printable'
+      ? decodeQuotedPrintable(body)
+      : enc === 'base64'
+        ? Buffer.from(body.replace(/\s+/g, ''), 'base64')
+        : Buffer.from(body, 'latin1');
   return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
 }
 

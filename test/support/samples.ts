@@ -65,7 +65,12 @@ export function sampleFilings(): Change[] {
   ];
 }
 
-const region = (member: string, label: string, value: number, total: number) => ({ member, label, value, share: Math.round((value / total) * 10_000) / 10_000 });
+const region = (member: string, label: string, value: number, total: number) => ({
+  member,
+  label,
+  value,
+  share: Math.round((value / total) * 10_000) / 10_000,
+});
 
 /**
  * NVIDIA Q2 FY2026 by billing location against Q2 FY2025 and Q1 FY2026 (`revenue.regional`):
@@ -103,7 +108,13 @@ export function sampleRevenue(): Change[] {
         concept: 'us-gaap:Revenues',
         period: { start: '2025-04-28', end: '2025-07-27', kind: 'quarter', days: 91, fiscalLabel: 'Q2 FY2026' },
         comparedWith: { basis: 'yoy', start: '2024-04-29', end: '2024-07-28', fiscalLabel: 'Q2 FY2025', accession: '0001045810-25-000209' },
-        previousQuarter: { basis: 'qoq', start: '2025-01-27', end: '2025-04-27', fiscalLabel: 'Q1 FY2026', accession: '0001045810-25-000116' },
+        previousQuarter: {
+          basis: 'qoq',
+          start: '2025-01-27',
+          end: '2025-04-27',
+          fiscalLabel: 'Q1 FY2026',
+          accession: '0001045810-25-000116',
+        },
         regions: {
           before: rows.map(([m, l, , , b]) => region(m, l, b, before)),
           after: rows.map(([m, l, , a]) => region(m, l, a, total)),
@@ -205,7 +216,8 @@ export function sampleFederalRegister(): Change[] {
         filedAt: '2026-02-27T13:45:00.000Z',
         abstract:
           'In this interim final rule, the Bureau of Industry and Security (BIS) tightens license requirements under the Export Administration Regulations (EAR) for advanced computing integrated circuits destined to China and Macau, and adds compliance conditions to the Data Center Validated End-User authorization in response to diversion of such items through Malaysia and Singapore.',
-        htmlUrl: 'https://www.federalregister.gov/documents/2026/03/02/2026-20301/revisions-to-export-controls-on-advanced-computing-items-and-data-center-authorizations',
+        htmlUrl:
+          'https://www.federalregister.gov/documents/2026/03/02/2026-20301/revisions-to-export-controls-on-advanced-computing-items-and-data-center-authorizations',
         pdfUrl: 'https://www.govinfo.gov/content/pkg/FR-2026-03-02/pdf/2026-20301.pdf',
         citation: '91 FR 10450',
         cfrReferences: ['15 CFR 734', '15 CFR 740', '15 CFR 742', '15 CFR 744'],
@@ -221,7 +233,8 @@ export function sampleFederalRegister(): Change[] {
       version: 'pi:2026-03-02T13:45:00.000Z',
       subject: 'BIS',
       title: 'Additions to the Entity List',
-      summary: 'Rule on public inspection since 2026-03-02 08:45 ET; scheduled for publication 2026-03-03. Not yet published: the text is the public-inspection copy.',
+      summary:
+        'Rule on public inspection since 2026-03-02 08:45 ET; scheduled for publication 2026-03-03. Not yet published: the text is the public-inspection copy.',
       url: 'https://public-inspection.federalregister.gov/2026-04112.pdf',
       importance: 'high',
       occurredAt: '2026-03-02T13:45:00.000Z',
@@ -251,7 +264,13 @@ const REQ = 'For all items subject to the EAR. (See §744.11 of the EAR).';
 const POLICY = 'Presumption of denial.';
 
 function entity(kind: 'added' | 'removed' | 'amended', name: string, country: string, extra: Record<string, unknown> = {}): Change {
-  const address = (extra.address as Record<string, string> | undefined) ?? { address: 'Room 1208, Example Tower', city: 'Shenzhen', state: 'Guangdong', postal_code: '518057', country };
+  const address = (extra.address as Record<string, string> | undefined) ?? {
+    address: 'Room 1208, Example Tower',
+    city: 'Shenzhen',
+    state: 'Guangdong',
+    postal_code: '518057',
+    country,
+  };
   const data: Record<string, unknown> = {
     list: EL,
     name,
@@ -286,13 +305,41 @@ function entity(kind: 'added' | 'removed' | 'amended', name: string, country: st
  */
 export function sampleEntities(additions = 8): Change[] {
   const cn: Array<[string, string[], Record<string, string>]> = [
-    ['Example Chip Design Innovation Co., Ltd.', ['ECDI'], { address: 'No. 66 Demo Technology Road, Pudong', city: 'Shanghai', state: 'Shanghai', postal_code: '201203', country: 'CN' }],
-    ['Example High Bandwidth Memory Technology Co.', [], { address: 'Building 3, 18 Sample Avenue', city: 'Hefei', state: 'Anhui', postal_code: '', country: 'CN' }],
-    ['Shanghai Example Lithography Equipment Co., Ltd.', ['SELE'], { address: '1525 Placeholder Road, Zhangjiang', city: 'Shanghai', state: 'Shanghai', postal_code: '201210', country: 'CN' }],
-    ['Example Advanced Packaging (Wuxi) Co., Ltd.', [], { address: '9 Demo Industrial Park Road', city: 'Wuxi', state: 'Jiangsu', postal_code: '214000', country: 'CN' }],
-    ['Hefei Example Compute Cluster Co., Ltd.', ['Example Compute'], { address: 'Floor 12, Example Innovation Center', city: 'Hefei', state: 'Anhui', postal_code: '230088', country: 'CN' }],
-    ['Example Photonics Research Institute', [], { address: '88 Sample Science Avenue', city: 'Wuhan', state: 'Hubei', postal_code: '430074', country: 'CN' }],
-    ['Example Semiconductor Materials Co., Ltd.', [], { address: 'Room 1208, Example Tower', city: 'Shenzhen', state: 'Guangdong', postal_code: '518057', country: 'CN' }],
+    [
+      'Example Chip Design Innovation Co., Ltd.',
+      ['ECDI'],
+      { address: 'No. 66 Demo Technology Road, Pudong', city: 'Shanghai', state: 'Shanghai', postal_code: '201203', country: 'CN' },
+    ],
+    [
+      'Example High Bandwidth Memory Technology Co.',
+      [],
+      { address: 'Building 3, 18 Sample Avenue', city: 'Hefei', state: 'Anhui', postal_code: '', country: 'CN' },
+    ],
+    [
+      'Shanghai Example Lithography Equipment Co., Ltd.',
+      ['SELE'],
+      { address: '1525 Placeholder Road, Zhangjiang', city: 'Shanghai', state: 'Shanghai', postal_code: '201210', country: 'CN' },
+    ],
+    [
+      'Example Advanced Packaging (Wuxi) Co., Ltd.',
+      [],
+      { address: '9 Demo Industrial Park Road', city: 'Wuxi', state: 'Jiangsu', postal_code: '214000', country: 'CN' },
+    ],
+    [
+      'Hefei Example Compute Cluster Co., Ltd.',
+      ['Example Compute'],
+      { address: 'Floor 12, Example Innovation Center', city: 'Hefei', state: 'Anhui', postal_code: '230088', country: 'CN' },
+    ],
+    [
+      'Example Photonics Research Institute',
+      [],
+      { address: '88 Sample Science Avenue', city: 'Wuhan', state: 'Hubei', postal_code: '430074', country: 'CN' },
+    ],
+    [
+      'Example Semiconductor Materials Co., Ltd.',
+      [],
+      { address: 'Room 1208, Example Tower', city: 'Shenzhen', state: 'Guangdong', postal_code: '518057', country: 'CN' },
+    ],
   ];
   const sg = ['Example Accelerator Reseller Pte. Ltd.', 'Example Cloud Systems Pte. Ltd.'];
   const out: Change[] = [];
@@ -345,7 +392,16 @@ export function sampleEntities(additions = 8): Change[] {
  * are invented (own prose); the shape is sec-full-text's mentionDraft.
  */
 export function sampleMentions(): Change[] {
-  const mention = (seq: number, company: string, form: string, filedAt: string, phrase: string, queryId: string, passage: string, countries: string[]) => {
+  const mention = (
+    seq: number,
+    company: string,
+    form: string,
+    filedAt: string,
+    phrase: string,
+    queryId: string,
+    passage: string,
+    countries: string[],
+  ) => {
     const cik = String(9_990_100 + seq).padStart(10, '0');
     const accession = `${cik}-26-${String(900_100 + seq).padStart(6, '0')}`;
     const at = passage.indexOf(phrase);
@@ -380,9 +436,36 @@ export function sampleMentions(): Change[] {
     });
   };
   return [
-    mention(1, 'EXAMPLE COMPONENTS PTE LTD', '10-Q', '2026-03-02', 'Entity List', 'entity-list', 'In February 2026 two of our distribution customers in Shenzhen were added to the Entity List. Sales to them now require a license, which we do not expect to be granted, and accounted for 7% of net revenue in the quarter.', ['CN']),
-    mention(2, 'EXAMPLE TEST SYSTEMS INC', '8-K', '2026-03-02', 'Entity List', 'entity-list', 'The Company has suspended shipments of wafer probe cards to a customer designated on the Entity List on February 27, 2026 and is assessing its open orders of about $18 million.', ['CN']),
-    mention(3, 'EXAMPLE MEMORY HOLDINGS LTD', '6-K', '2026-03-02', 'export license', 'export-license', 'Our Singapore subsidiary applied for an export license for high-bandwidth memory shipments to two customers in Malaysia; until it is granted these orders remain in backlog.', ['SG', 'MY']),
+    mention(
+      1,
+      'EXAMPLE COMPONENTS PTE LTD',
+      '10-Q',
+      '2026-03-02',
+      'Entity List',
+      'entity-list',
+      'In February 2026 two of our distribution customers in Shenzhen were added to the Entity List. Sales to them now require a license, which we do not expect to be granted, and accounted for 7% of net revenue in the quarter.',
+      ['CN'],
+    ),
+    mention(
+      2,
+      'EXAMPLE TEST SYSTEMS INC',
+      '8-K',
+      '2026-03-02',
+      'Entity List',
+      'entity-list',
+      'The Company has suspended shipments of wafer probe cards to a customer designated on the Entity List on February 27, 2026 and is assessing its open orders of about $18 million.',
+      ['CN'],
+    ),
+    mention(
+      3,
+      'EXAMPLE MEMORY HOLDINGS LTD',
+      '6-K',
+      '2026-03-02',
+      'export license',
+      'export-license',
+      'Our Singapore subsidiary applied for an export license for high-bandwidth memory shipments to two customers in Malaysia; until it is granted these orders remain in backlog.',
+      ['SG', 'MY'],
+    ),
   ];
 }
 

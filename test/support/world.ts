@@ -54,7 +54,8 @@ export async function createWorld(services: WorldServices, options: { start?: Da
     }),
   );
   const mailer = options.mailer ? options.mailer(sesMailer) : sesMailer;
-  const notify = () => runNotifier({ changes: deps.changes, subscribers, mailer, clock, senderEmail: config.senderEmail, seeds: config.subscribers });
+  const notify = () =>
+    runNotifier({ changes: deps.changes, subscribers, mailer, clock, senderEmail: config.senderEmail, seeds: config.subscribers });
   const runSources = async () => {
     const outcomes = new Map<SourceName, CycleOutcome>();
     for (const name of Object.keys(SOURCES) as SourceName[]) {

@@ -15,7 +15,16 @@ function region(member: string, label: string, value: number) {
 }
 
 /** A revenue.regional change shaped like sec-revenue's (only the fields the report reads matter). */
-function revenueChange(opts: { end: string; start: string; label: string; regions: Array<ReturnType<typeof region>>; total: number; before?: { start: string; end: string; label: string; regions: Array<ReturnType<typeof region>>; total: number; basis?: string }; dimensions?: Record<string, string>; detectedAt: string }) {
+function revenueChange(opts: {
+  end: string;
+  start: string;
+  label: string;
+  regions: Array<ReturnType<typeof region>>;
+  total: number;
+  before?: { start: string; end: string; label: string; regions: Array<ReturnType<typeof region>>; total: number; basis?: string };
+  dimensions?: Record<string, string>;
+  detectedAt: string;
+}) {
   const draft: ChangeDraft = {
     source: 'sec-revenue',
     kind: 'revenue.regional',
@@ -32,7 +41,15 @@ function revenueChange(opts: { end: string; start: string; label: string; region
       concept: 'us-gaap:Revenues',
       dimensions: opts.dimensions ?? {},
       period: { start: opts.start, end: opts.end, kind: 'quarter', days: 90, fiscalLabel: opts.label },
-      comparedWith: opts.before ? { basis: opts.before.basis ?? 'yoy', start: opts.before.start, end: opts.before.end, fiscalLabel: opts.before.label, accession: 'acc-before' } : null,
+      comparedWith: opts.before
+        ? {
+            basis: opts.before.basis ?? 'yoy',
+            start: opts.before.start,
+            end: opts.before.end,
+            fiscalLabel: opts.before.label,
+            accession: 'acc-before',
+          }
+        : null,
       regions: { before: opts.before?.regions ?? null, after: opts.regions },
       total: opts.total,
       totalBefore: opts.before?.total ?? null,
@@ -48,13 +65,23 @@ const q2fy26 = revenueChange({
   end: '2025-07-27',
   label: 'Q2 FY2026',
   total: 46_743e6,
-  regions: [region(US, 'United States', 23_470e6), region(SG, 'Singapore', 10_156e6), region(TW, 'Taiwan', 8_529e6), region(CN, 'China (including Hong Kong)', 2_769e6)],
+  regions: [
+    region(US, 'United States', 23_470e6),
+    region(SG, 'Singapore', 10_156e6),
+    region(TW, 'Taiwan', 8_529e6),
+    region(CN, 'China (including Hong Kong)', 2_769e6),
+  ],
   before: {
     start: '2024-04-29',
     end: '2024-07-28',
     label: 'Q2 FY2025',
     total: 30_040e6,
-    regions: [region(US, 'United States', 13_022e6), region(SG, 'Singapore', 5_622e6), region(TW, 'Taiwan', 5_740e6), region(CN, 'China (including Hong Kong)', 3_667e6)],
+    regions: [
+      region(US, 'United States', 13_022e6),
+      region(SG, 'Singapore', 5_622e6),
+      region(TW, 'Taiwan', 5_740e6),
+      region(CN, 'China (including Hong Kong)', 3_667e6),
+    ],
   },
   detectedAt: '2025-08-28T12:00:00Z',
 });
@@ -192,7 +219,14 @@ const language = finalizeChange(
     importance: 'high',
     countries: ['CN'],
     occurredAt: '2025-08-27T20:52:07.000Z',
-    data: { form: '10-Q', accession: '0001045810-25-000209', previousAccession: '0001045810-25-000116', added: ['In August 2025, the USG granted licences…'], removed: [], changed: [{ before: 'old', after: 'new', diff: [] }] },
+    data: {
+      form: '10-Q',
+      accession: '0001045810-25-000209',
+      previousAccession: '0001045810-25-000116',
+      added: ['In August 2025, the USG granted licences…'],
+      removed: [],
+      changed: [{ before: 'old', after: 'new', diff: [] }],
+    },
   },
   at('2025-08-28T12:00:00Z'),
 );
@@ -202,11 +236,33 @@ describe('report model', () => {
     changes: [
       q2fy26,
       language,
-      fr('fr.public-inspection', '2026-20415', { classification: 'entity-list-addition', filedAt: '2026-11-25T08:45:00.000-05:00', publicationDate: '2026-12-01' }, '2026-11-25T14:00:00Z'),
-      fr('fr.published', '2026-20415', { classification: 'entity-list-addition', publicationDate: '2026-12-01', citation: '91 FR 1' }, '2026-12-01T14:00:00Z'),
-      fr('fr.public-inspection', '2026-20500', { classification: 'advanced-computing', filedAt: '2026-12-02T08:45:00.000-05:00' }, '2026-12-02T14:00:00Z', 'Withdrawn rule'),
+      fr(
+        'fr.public-inspection',
+        '2026-20415',
+        { classification: 'entity-list-addition', filedAt: '2026-11-25T08:45:00.000-05:00', publicationDate: '2026-12-01' },
+        '2026-11-25T14:00:00Z',
+      ),
+      fr(
+        'fr.published',
+        '2026-20415',
+        { classification: 'entity-list-addition', publicationDate: '2026-12-01', citation: '91 FR 1' },
+        '2026-12-01T14:00:00Z',
+      ),
+      fr(
+        'fr.public-inspection',
+        '2026-20500',
+        { classification: 'advanced-computing', filedAt: '2026-12-02T08:45:00.000-05:00' },
+        '2026-12-02T14:00:00Z',
+        'Withdrawn rule',
+      ),
       fr('fr.withdrawn', '2026-20500', { classification: 'advanced-computing' }, '2026-12-03T14:00:00Z', 'Withdrawn rule'),
-      fr('fr.document', '2026-20301', { classification: 'advanced-computing', publicationDate: '2026-11-28' }, '2026-11-28T14:00:00Z', 'Revisions to Export Controls on Advanced Computing Items'),
+      fr(
+        'fr.document',
+        '2026-20301',
+        { classification: 'advanced-computing', publicationDate: '2026-11-28' },
+        '2026-11-28T14:00:00Z',
+        'Revisions to Export Controls on Advanced Computing Items',
+      ),
       added('Example A', ['CN'], '2026-09-29', '2026-11-28T16:00:00Z'),
       added('Example B', ['SG'], '2026-09-29', '2026-11-28T16:00:00Z'),
       added('Example C', ['CN'], '2026-09-29', '2026-11-28T16:00:00Z'),
@@ -226,7 +282,11 @@ describe('report model', () => {
   });
 
   it('charts quarters and fiscal years only, oldest first; the series wins over a change for the same period', () => {
-    expect(nvda?.periods.map((p) => `${p.fiscalLabel}:${p.kind}:${p.origin}`)).toEqual(['FY2023:annual:series', 'Q2 FY2025:quarter:series', 'Q2 FY2026:quarter:change']);
+    expect(nvda?.periods.map((p) => `${p.fiscalLabel}:${p.kind}:${p.origin}`)).toEqual([
+      'FY2023:annual:series',
+      'Q2 FY2025:quarter:series',
+      'Q2 FY2026:quarter:change',
+    ]);
     const q2fy25 = nvda?.periods.find((p) => p.fiscalLabel === 'Q2 FY2025');
     expect(q2fy25?.regions.find((r) => r.member === SG)?.value).toBe(5_644e6);
     expect(nvda?.otherBreakdowns).toBe(1);
@@ -238,7 +298,13 @@ describe('report model', () => {
   });
 
   it('orders regions by newest share, highlights Singapore and marks discontinued regions', () => {
-    expect(nvda?.regions.map((r) => r.label)).toEqual(['United States', 'Singapore', 'Taiwan', 'China (including Hong Kong)', 'Other countries']);
+    expect(nvda?.regions.map((r) => r.label)).toEqual([
+      'United States',
+      'Singapore',
+      'Taiwan',
+      'China (including Hong Kong)',
+      'Other countries',
+    ]);
     const sg = nvda?.regions.find((r) => r.member === SG);
     expect(sg?.highlighted).toBe(true);
     expect(sg?.color).toBe(HIGHLIGHT_COLOR);
@@ -252,7 +318,7 @@ describe('report model', () => {
     expect(m.companies[0]?.regions.filter((r) => r.highlighted).map((r) => r.label)).toEqual(['Taiwan', 'China (including Hong Kong)']);
   });
 
-  it('takes the comparative period from a change, but never a recast\'s superseded copy', () => {
+  it("takes the comparative period from a change, but never a recast's superseded copy", () => {
     const alone = buildReportModel({ changes: [q2fy26], series: [], generatedAt: at('2026-01-01T00:00:00Z') });
     expect(alone.companies[0]?.periods.map((p) => p.fiscalLabel)).toEqual(['Q2 FY2025', 'Q2 FY2026']);
     const recast = revenueChange({
@@ -261,7 +327,14 @@ describe('report model', () => {
       label: 'Q2 FY2026',
       total: 46_743e6,
       regions: [region(US, 'United States', 23_470e6), region(SG, 'Singapore', 23_273e6)],
-      before: { start: '2025-04-28', end: '2025-07-27', label: 'Q2 FY2026', total: 46_743e6, regions: [region(US, 'United States', 46_743e6)], basis: 'recast' },
+      before: {
+        start: '2025-04-28',
+        end: '2025-07-27',
+        label: 'Q2 FY2026',
+        total: 46_743e6,
+        regions: [region(US, 'United States', 46_743e6)],
+        basis: 'recast',
+      },
       detectedAt: '2025-12-01T00:00:00Z',
     });
     const m = buildReportModel({ changes: [q2fy26, recast], series: [], generatedAt: at('2026-01-01T00:00:00Z') });
@@ -271,8 +344,16 @@ describe('report model', () => {
   });
 
   it('lists revenue alerts and export-language changes per company', () => {
-    expect(nvda?.alerts).toEqual([{ date: '2025-08-27', title: 'NVIDIA Q2 FY2026: Singapore', url: 'https://www.sec.gov/Archives/x.htm', importance: 'high' }]);
-    expect(nvda?.language[0]).toMatchObject({ date: '2025-08-27', form: '10-Q', previousAccession: '0001045810-25-000116', added: ['In August 2025, the USG granted licences…'], changed: [{ before: 'old', after: 'new' }] });
+    expect(nvda?.alerts).toEqual([
+      { date: '2025-08-27', title: 'NVIDIA Q2 FY2026: Singapore', url: 'https://www.sec.gov/Archives/x.htm', importance: 'high' },
+    ]);
+    expect(nvda?.language[0]).toMatchObject({
+      date: '2025-08-27',
+      form: '10-Q',
+      previousAccession: '0001045810-25-000116',
+      added: ['In August 2025, the USG granted licences…'],
+      changed: [{ before: 'old', after: 'new' }],
+    });
   });
 
   it('one marker per Federal Register document: publication beats public inspection, withdrawn ones are dropped', () => {
@@ -285,14 +366,25 @@ describe('report model', () => {
 
   it('groups Entity List additions per listing day with country counts', () => {
     expect(model.entities.map((e) => ({ date: e.date, count: e.count, countries: e.countries }))).toEqual([
-      { date: '2026-09-29', count: 3, countries: [{ code: 'CN', count: 2 }, { code: 'SG', count: 1 }] },
+      {
+        date: '2026-09-29',
+        count: 3,
+        countries: [
+          { code: 'CN', count: 2 },
+          { code: 'SG', count: 1 },
+        ],
+      },
       { date: '2026-11-30', count: 1, countries: [{ code: 'AE', count: 1 }] },
     ]);
     expect(model.entities[0]?.entries.map((e) => e.name)).toEqual(['Example A', 'Example B', 'Example C']);
   });
 
   it('filters to one company by ticker or CIK', () => {
-    const input = { changes: [q2fy26, language], series: [series, { cik: '0000002488', ticker: 'AMD', name: 'AMD', periods: {} }], generatedAt: at('2026-01-01T00:00:00Z') };
+    const input = {
+      changes: [q2fy26, language],
+      series: [series, { cik: '0000002488', ticker: 'AMD', name: 'AMD', periods: {} }],
+      generatedAt: at('2026-01-01T00:00:00Z'),
+    };
     expect(buildReportModel({ ...input, subject: 'nvda' }).companies.map((c) => c.subject)).toEqual(['NVDA']);
     expect(buildReportModel({ ...input, subject: '1045810' }).companies.map((c) => c.subject)).toEqual(['NVDA']);
     expect(buildReportModel({ ...input, subject: 'MU' }).companies).toEqual([]);

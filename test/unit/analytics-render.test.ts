@@ -7,7 +7,14 @@ import type { CompanyReport, EntityMarker, ReportModel, ReportPeriod, RuleMarker
 
 const EVIL = '<script>alert("x")</script> & \'quotes\'';
 
-function period(label: string, start: string, end: string, kind: 'quarter' | 'annual', shares: Record<string, number>, total = 1000): ReportPeriod {
+function period(
+  label: string,
+  start: string,
+  end: string,
+  kind: 'quarter' | 'annual',
+  shares: Record<string, number>,
+  total = 1000,
+): ReportPeriod {
   return {
     key: `${start}..${end}`,
     start,
@@ -15,7 +22,13 @@ function period(label: string, start: string, end: string, kind: 'quarter' | 'an
     kind,
     fiscalLabel: label,
     total,
-    regions: Object.entries(shares).map(([member, share]) => ({ member, label: member === 'country:SG' ? 'Singapore' : member === 'x:Evil' ? EVIL : member.replace('country:', ''), value: share * total, share, base: total })),
+    regions: Object.entries(shares).map(([member, share]) => ({
+      member,
+      label: member === 'country:SG' ? 'Singapore' : member === 'x:Evil' ? EVIL : member.replace('country:', ''),
+      value: share * total,
+      share,
+      base: total,
+    })),
     derived: false,
     accession: '0001045810-25-000209',
     origin: 'series',
@@ -71,7 +84,18 @@ const rules: RuleMarker[] = ['2025-01-13', '2025-01-15', '2025-01-16', '2025-03-
   citation: '90 FR 1',
 }));
 rules.push({ ...(rules[0] as RuleMarker), date: '2025-02-01', documentNumber: 'n1', classification: 'notice', title: 'Public briefing' });
-const entities: EntityMarker[] = [{ date: '2025-03-25', list: 'Entity List', count: 3, countries: [{ code: 'CN', count: 2 }, { code: 'SG', count: 1 }], entries: [{ name: EVIL, countries: ['CN'], notice: '90 FR 2' }] }];
+const entities: EntityMarker[] = [
+  {
+    date: '2025-03-25',
+    list: 'Entity List',
+    count: 3,
+    countries: [
+      { code: 'CN', count: 2 },
+      { code: 'SG', count: 1 },
+    ],
+    entries: [{ name: EVIL, countries: ['CN'], notice: '90 FR 2' }],
+  },
+];
 
 describe('chart (inline SVG)', () => {
   const svg = renderRevenueChart(company, { rules, entities });
@@ -89,7 +113,11 @@ describe('chart (inline SVG)', () => {
     const groups = $('g.region');
     expect(groups.length).toBe(4);
     expect(groups.last().attr('data-member')).toBe('country:SG');
-    const sgTexts = groups.last().find('text').map((_, t) => $(t).text()).get();
+    const sgTexts = groups
+      .last()
+      .find('text')
+      .map((_, t) => $(t).text())
+      .get();
     expect(sgTexts).toEqual(['20.0%', '21.7%']);
     // Quarters Q1 → Q2 are adjacent: a solid segment, 3.5 px for the highlighted line.
     expect(groups.last().find('line').attr('stroke-width')).toBe('3.5');
@@ -99,7 +127,9 @@ describe('chart (inline SVG)', () => {
   });
 
   it('puts share 0–100 % on the y axis and years on the x axis', () => {
-    const labels = $('text').map((_, t) => $(t).text()).get();
+    const labels = $('text')
+      .map((_, t) => $(t).text())
+      .get();
     for (const s of ['0%', '20%', '40%', '60%', '80%', '100%', '2023', '2024', '2025']) expect(labels).toContain(s);
   });
 
@@ -141,7 +171,9 @@ describe('chart (inline SVG)', () => {
     expect(pct(0.21727)).toBe('21.7%');
     expect(money(46_743e6)).toBe('$46.7B');
     expect(money(743e6)).toBe('$743.0M');
-    expect(ruleLabel({ classification: 'entity-list-addition', status: 'public-inspection' })).toBe('Entity List additions rule (public inspection)');
+    expect(ruleLabel({ classification: 'entity-list-addition', status: 'public-inspection' })).toBe(
+      'Entity List additions rule (public inspection)',
+    );
     expect(ruleLabel({ classification: 'entity-list-affiliates', status: 'published' })).toBe('Affiliates (50 percent) rule');
     expect(ruleLabel({ classification: 'denial-order', status: 'published' })).toBe('Denial order');
     expect(additionsLabel(entities[0] as EntityMarker)).toBe('Entity List +3 (CN 2, SG 1)');
@@ -149,7 +181,14 @@ describe('chart (inline SVG)', () => {
 });
 
 describe('report HTML', () => {
-  const model: ReportModel = { generatedAt: '2026-12-05T00:00:00.000Z', origin: `local store ${EVIL}`, highlight: ['SG'], companies: [company], rules, entities };
+  const model: ReportModel = {
+    generatedAt: '2026-12-05T00:00:00.000Z',
+    origin: `local store ${EVIL}`,
+    highlight: ['SG'],
+    companies: [company],
+    rules,
+    entities,
+  };
   const html = renderReportHtml(model);
   const $ = cheerio.load(html);
 
@@ -158,7 +197,9 @@ describe('report HTML', () => {
     expect($('link').length).toBe(0);
     expect($('img').length).toBe(0);
     expect($('[src]').length).toBe(0);
-    expect($('meta[http-equiv="Content-Security-Policy"]').attr('content')).toBe("default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+    expect($('meta[http-equiv="Content-Security-Policy"]').attr('content')).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+    );
     expect(html).not.toMatch(/@import|url\(/);
   });
 

@@ -19,7 +19,14 @@ const at = (iso: string) => new Date(iso);
 const NOW = at('2026-06-01T00:00:00Z');
 
 /** One stored quarter (or year) of a series: regions as [member, label, value]. */
-function period(start: string, end: string, total: number | null, regions: Array<[string, string, number]>, kind: 'quarter' | 'annual' = 'quarter', fiscalLabel = `to ${end}`): StoredPeriod {
+function period(
+  start: string,
+  end: string,
+  total: number | null,
+  regions: Array<[string, string, number]>,
+  kind: 'quarter' | 'annual' = 'quarter',
+  fiscalLabel = `to ${end}`,
+): StoredPeriod {
   return {
     concept: 'us-gaap:Revenues',
     start,
@@ -44,18 +51,61 @@ function seriesOf(cik: string, ticker: string | undefined, name: string, periods
 
 // NVIDIA reports China incl. Hong Kong as one member; "Acme" reports China and Hong Kong apart.
 const nvda = seriesOf('0001045810', 'NVDA', 'NVIDIA CORP', [
-  period('2025-01-27', '2025-04-27', 1000, [['country:US', 'United States', 400], ['country:SG', 'Singapore', 200], ['country:TW', 'Taiwan', 250], ['nvda:ChinaIncludingHongKongMember', 'China (including Hong Kong)', 150]]),
-  period('2025-04-28', '2025-07-27', 2000, [['country:US', 'United States', 1000], ['country:SG', 'Singapore', 500], ['country:TW', 'Taiwan', 300], ['nvda:ChinaIncludingHongKongMember', 'China (including Hong Kong)', 200]]),
+  period('2025-01-27', '2025-04-27', 1000, [
+    ['country:US', 'United States', 400],
+    ['country:SG', 'Singapore', 200],
+    ['country:TW', 'Taiwan', 250],
+    ['nvda:ChinaIncludingHongKongMember', 'China (including Hong Kong)', 150],
+  ]),
+  period('2025-04-28', '2025-07-27', 2000, [
+    ['country:US', 'United States', 1000],
+    ['country:SG', 'Singapore', 500],
+    ['country:TW', 'Taiwan', 300],
+    ['nvda:ChinaIncludingHongKongMember', 'China (including Hong Kong)', 200],
+  ]),
 ]);
 const acme = seriesOf('0000000042', undefined, 'ACME SEMI', [
-  period('2025-01-01', '2025-03-31', 400, [['country:US', 'United States', 200], ['country:CN', 'China', 60], ['country:HK', 'Hong Kong', 40], ['country:DE', 'Germany', 100]]),
+  period('2025-01-01', '2025-03-31', 400, [
+    ['country:US', 'United States', 200],
+    ['country:CN', 'China', 60],
+    ['country:HK', 'Hong Kong', 40],
+    ['country:DE', 'Germany', 100],
+  ]),
 ]);
 // Not in the sector: must not appear.
-const outsider = seriesOf('0000000099', 'OUT', 'OUTSIDER INC', [period('2025-01-01', '2025-03-31', 100, [['country:SG', 'Singapore', 90], ['country:US', 'United States', 10]])]);
+const outsider = seriesOf('0000000099', 'OUT', 'OUTSIDER INC', [
+  period('2025-01-01', '2025-03-31', 100, [
+    ['country:SG', 'Singapore', 90],
+    ['country:US', 'United States', 10],
+  ]),
+]);
 // A foreign private issuer with fiscal years only (20-F).
 const fpi = seriesOf('0001046179', 'TSM', 'TAIWAN SEMICONDUCTOR', [
-  period('2023-01-01', '2023-12-31', 100, [['country:TW', 'Taiwan', 10], ['country:US', 'United States', 70], ['tsm:AsiaPacificMember', 'Asia Pacific', 20]], 'annual', 'FY2023'),
-  period('2024-01-01', '2024-12-31', 200, [['country:TW', 'Taiwan', 16], ['country:US', 'United States', 150], ['country:CN', 'China', 30], ['tsm:OtherMember', 'Other', 4]], 'annual', 'FY2024'),
+  period(
+    '2023-01-01',
+    '2023-12-31',
+    100,
+    [
+      ['country:TW', 'Taiwan', 10],
+      ['country:US', 'United States', 70],
+      ['tsm:AsiaPacificMember', 'Asia Pacific', 20],
+    ],
+    'annual',
+    'FY2023',
+  ),
+  period(
+    '2024-01-01',
+    '2024-12-31',
+    200,
+    [
+      ['country:TW', 'Taiwan', 16],
+      ['country:US', 'United States', 150],
+      ['country:CN', 'China', 30],
+      ['tsm:OtherMember', 'Other', 4],
+    ],
+    'annual',
+    'FY2024',
+  ),
 ]);
 
 const roster: SectorRoster = {
@@ -69,7 +119,15 @@ const roster: SectorRoster = {
   ],
 };
 
-function mention(cik: string, company: string, filedAt: string, query: string, passage: string, accession: string, url = `https://www.sec.gov/Archives/edgar/data/${cik}/${accession.replace(/-/g, '')}/doc.htm`): Change {
+function mention(
+  cik: string,
+  company: string,
+  filedAt: string,
+  query: string,
+  passage: string,
+  accession: string,
+  url = `https://www.sec.gov/Archives/edgar/data/${cik}/${accession.replace(/-/g, '')}/doc.htm`,
+): Change {
   return finalizeChange(
     {
       source: 'sec-full-text' as SourceName,
@@ -109,9 +167,24 @@ function rule(doc: string, publicationDate: string, classification: string): Cha
 
 const changes: Change[] = [
   mention('777', 'SMALL FILER CO', '2025-05-02', 'Entity List', 'Our distributor was added to the Entity List.', '0000000777-25-000001'),
-  mention('777', 'SMALL FILER CO', '2025-08-04', 'export license', 'We applied for an export license <b>for China</b>.', '0000000777-25-000002'),
+  mention(
+    '777',
+    'SMALL FILER CO',
+    '2025-08-04',
+    'export license',
+    'We applied for an export license <b>for China</b>.',
+    '0000000777-25-000002',
+  ),
   mention('99', 'OUTSIDER INC', '2025-06-01', 'Entity List', 'Not in the sector.', '0000000099-25-000001'),
-  mention('1045810', 'NVIDIA CORP', '2025-05-28', 'export license', 'H20 requires a license.', '0001045810-25-000100', 'https://evil.example.com/x'),
+  mention(
+    '1045810',
+    'NVIDIA CORP',
+    '2025-05-28',
+    'export license',
+    'H20 requires a license.',
+    '0001045810-25-000100',
+    'https://evil.example.com/x',
+  ),
   rule('2025-07001', '2025-04-15', 'advanced-computing'),
   rule('2025-09002', '2025-06-20', 'entity-list-addition'),
 ];
@@ -129,7 +202,10 @@ describe('sector model', () => {
   it('computes each region share of total revenue per period end', () => {
     const n = byCik('1045810');
     expect(n?.kind).toBe('quarter');
-    expect(n?.lines.SG.map((p) => [p.end, p.share])).toEqual([['2025-04-27', 0.2], ['2025-07-27', 0.25]]);
+    expect(n?.lines.SG.map((p) => [p.end, p.share])).toEqual([
+      ['2025-04-27', 0.2],
+      ['2025-07-27', 0.25],
+    ]);
     expect(n?.lines.TW.map((p) => p.share)).toEqual([0.25, 0.15]);
     expect(n?.lines.CNHK.map((p) => p.share)).toEqual([0.15, 0.1]);
     expect(n?.summedCnHk).toBe(false);
@@ -177,12 +253,27 @@ describe('sector model', () => {
   });
 
   it('puts the BIS rules on the timeline', () => {
-    expect(model.rules.map((r) => [r.date, r.classification])).toEqual([['2025-04-15', 'advanced-computing'], ['2025-06-20', 'entity-list-addition']]);
+    expect(model.rules.map((r) => [r.date, r.classification])).toEqual([
+      ['2025-04-15', 'advanced-computing'],
+      ['2025-06-20', 'entity-list-addition'],
+    ]);
   });
 
   it('charts at most MAX_CHARTED_COMPANIES companies', () => {
-    const many = Array.from({ length: MAX_CHARTED_COMPANIES + 3 }, (_, i) => seriesOf(String(5000 + i), `T${i}`, `CO ${i}`, [period('2025-01-01', '2025-03-31', 100, [['country:SG', 'Singapore', i + 1], ['country:US', 'United States', 99 - i]])]));
-    const m = buildSectorModel({ roster: { sic: '3674', fetchedAt: undefined, companies: many.map((s) => ({ cik: s.cik, name: undefined })) }, series: many, changes: [], generatedAt: NOW });
+    const many = Array.from({ length: MAX_CHARTED_COMPANIES + 3 }, (_, i) =>
+      seriesOf(String(5000 + i), `T${i}`, `CO ${i}`, [
+        period('2025-01-01', '2025-03-31', 100, [
+          ['country:SG', 'Singapore', i + 1],
+          ['country:US', 'United States', 99 - i],
+        ]),
+      ]),
+    );
+    const m = buildSectorModel({
+      roster: { sic: '3674', fetchedAt: undefined, companies: many.map((s) => ({ cik: s.cik, name: undefined })) },
+      series: many,
+      changes: [],
+      generatedAt: NOW,
+    });
     expect(m.companies.filter((c) => c.charted)).toHaveLength(MAX_CHARTED_COMPANIES);
     expect(m.companies[0]?.subject).toBe(`T${MAX_CHARTED_COMPANIES + 2}`);
   });
@@ -191,7 +282,19 @@ describe('sector model', () => {
 describe('sector model on the changes sec-full-text writes (the real mentionDraft)', () => {
   it('reads company, CIK, form, date, query, passage and the sec.gov filing index from a filing.mention change', () => {
     const draft = mentionDraft(
-      { key: '0000000777-25-000009|entity-list', adsh: '0000000777-25-000009', queryId: 'entity-list', cik: '0000000777', company: 'SMALL FILER CO', ticker: undefined, form: '10-K', fileDate: '2025-09-30', items: [], sics: [], documents: [{ filename: 'x10k.htm', fileType: '10-K' }] },
+      {
+        key: '0000000777-25-000009|entity-list',
+        adsh: '0000000777-25-000009',
+        queryId: 'entity-list',
+        cik: '0000000777',
+        company: 'SMALL FILER CO',
+        ticker: undefined,
+        form: '10-K',
+        fileDate: '2025-09-30',
+        items: [],
+        sics: [],
+        documents: [{ filename: 'x10k.htm', fileType: '10-K' }],
+      },
       { id: 'entity-list', phrase: 'Entity List', countries: [] },
       { text: 'Two of our customers were added to the Entity List.', document: 'x10k.htm', span: [36, 47] },
       false,
@@ -214,10 +317,23 @@ describe('sector model on the changes sec-full-text writes (the real mentionDraf
 });
 
 describe('sector roster and --sector', () => {
-  const item = { v: 1, sectors: { '3674': { fetchedAt: '2026-05-31T06:00:00Z', ciks: ['1045810', '0000000042', '42', 'x'], names: { '1045810': 'NVIDIA CORP' } } }, filers: { '42': { fpi: false, checkedAt: '2026-05-01T00:00:00Z', name: 'ACME SEMI' } } };
+  const item = {
+    v: 1,
+    sectors: {
+      '3674': { fetchedAt: '2026-05-31T06:00:00Z', ciks: ['1045810', '0000000042', '42', 'x'], names: { '1045810': 'NVIDIA CORP' } },
+    },
+    filers: { '42': { fpi: false, checkedAt: '2026-05-01T00:00:00Z', name: 'ACME SEMI' } },
+  };
 
   it('reads the roster of the code from the sec-filings "sectors" state item (deduplicated, unpadded, names from the listing or the filers)', async () => {
-    expect(rosterFromItem(item, '3674')).toEqual({ sic: '3674', fetchedAt: '2026-05-31T06:00:00Z', companies: [{ cik: '1045810', name: 'NVIDIA CORP' }, { cik: '42', name: 'ACME SEMI' }] });
+    expect(rosterFromItem(item, '3674')).toEqual({
+      sic: '3674',
+      fetchedAt: '2026-05-31T06:00:00Z',
+      companies: [
+        { cik: '1045810', name: 'NVIDIA CORP' },
+        { cik: '42', name: 'ACME SEMI' },
+      ],
+    });
     expect(rosterFromItem(item, '3672')).toBeUndefined();
     const asked: string[] = [];
     const state = {
@@ -234,7 +350,8 @@ describe('sector roster and --sector', () => {
   it('accepts four digits (or SIC:dddd) and rejects the rest with a one-line usage error', () => {
     expect(checkSector('3674')).toBe('3674');
     expect(checkSector(' SIC:3559 ')).toBe('3559');
-    for (const bad of ['367', '36744', 'semis', '36a4', '']) expect(() => checkSector(bad)).toThrow(/--sector: ".*" is not a SIC code: give its four digits/);
+    for (const bad of ['367', '36744', 'semis', '36a4', ''])
+      expect(() => checkSector(bad)).toThrow(/--sector: ".*" is not a SIC code: give its four digits/);
   });
 });
 

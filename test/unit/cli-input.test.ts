@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { CommanderError, InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { CliError, commandPathOf, type CommandTree, describeCliError, UsageError } from '#app/cli/errors.ts';
-import { checkCountry, checkKind, checkSource, checkSubject, checkWindow, editDistance, ISO_COUNTRY_CODES, nearest } from '#app/cli/input.ts';
+import {
+  checkCountry,
+  checkKind,
+  checkSource,
+  checkSubject,
+  checkWindow,
+  editDistance,
+  ISO_COUNTRY_CODES,
+  nearest,
+} from '#app/cli/input.ts';
 import { CHANGE_KINDS } from '#core/change.ts';
 import { ConfigError, SourceError } from '#core/errors.ts';
 import { FR_KINDS } from '#sources/federal-register/detect.ts';
@@ -45,7 +54,9 @@ describe('checks of what users type', () => {
   it('sources: exact (any case), else the nearest', () => {
     expect(checkSource('Sec-Filings')).toBe('sec-filings');
     expect(refusal(() => checkSource('sec-filing'))).toBe('--source: unknown source "sec-filing": did you mean sec-filings?');
-    expect(refusal(() => checkSource('rss'))).toMatch(/unknown source "rss" \(expected one of: sec-filings, .*entity-list, sec-full-text\)/);
+    expect(refusal(() => checkSource('rss'))).toMatch(
+      /unknown source "rss" \(expected one of: sec-filings, .*entity-list, sec-full-text\)/,
+    );
   });
 
   it('kinds: a kind or a dotted prefix, else the nearest', () => {
@@ -59,7 +70,9 @@ describe('checks of what users type', () => {
   it('countries: ISO 3166-1 alpha-2 (any case); a name suggests its code', () => {
     expect(checkCountry('sg')).toBe('SG');
     expect(checkCountry('TW')).toBe('TW');
-    expect(refusal(() => checkCountry('XX'))).toBe('--country: unknown country code "XX" (expected an ISO-3166 alpha-2 country code such as SG)');
+    expect(refusal(() => checkCountry('XX'))).toBe(
+      '--country: unknown country code "XX" (expected an ISO-3166 alpha-2 country code such as SG)',
+    );
     expect(refusal(() => checkCountry('Singapore', '--highlight'))).toBe('--highlight: unknown country code "Singapore": did you mean SG?');
     expect(refusal(() => checkCountry('Singapur'))).toMatch(/did you mean SG\?/);
     expect(refusal(() => checkCountry('UAE'))).toMatch(/did you mean AE\?/);
@@ -76,13 +89,17 @@ describe('checks of what users type', () => {
     expect(checkSubject('entity list', WATCHLIST)).toBe('Entity List');
     expect(checkSubject('Unverified List', WATCHLIST)).toBe('Unverified List');
     expect(refusal(() => checkSubject('NVDAA', WATCHLIST, '--subjects'))).toBe('--subjects: unknown subject "NVDAA": did you mean NVDA?');
-    expect(refusal(() => checkSubject('TSLA-X', WATCHLIST))).toMatch(/unknown subject "TSLA-X" \(expected a watch-list ticker: NVDA, AMD, INTC, MU, AVGO, SMCI, AMAT; a CIK/);
+    expect(refusal(() => checkSubject('TSLA-X', WATCHLIST))).toMatch(
+      /unknown subject "TSLA-X" \(expected a watch-list ticker: NVDA, AMD, INTC, MU, AVGO, SMCI, AMAT; a CIK/,
+    );
   });
 
   it('windows: --until before --since is refused', () => {
     expect(() => checkWindow('2025-01-01T00:00:00.000Z', '2025-02-01T00:00:00.000Z')).not.toThrow();
     expect(() => checkWindow(undefined, '2025-02-01T00:00:00.000Z')).not.toThrow();
-    expect(refusal(() => checkWindow('2025-02-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z'))).toMatch(/^--until 2025-01-01T00:00:00.000Z is before --since 2025-02-01T00:00:00.000Z/);
+    expect(refusal(() => checkWindow('2025-02-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z'))).toMatch(
+      /^--until 2025-01-01T00:00:00.000Z is before --since 2025-02-01T00:00:00.000Z/,
+    );
   });
 });
 
@@ -94,7 +111,9 @@ describe('CHANGE_KINDS', () => {
         const path = join(dir, name);
         if (statSync(path).isDirectory()) walk(path);
         else if (name.endsWith('.ts')) {
-          for (const m of readFileSync(path, 'utf8').matchAll(/kind: (?:eightK \? )?'([a-z-]+\.[a-z0-9.-]+)'(?: : '([a-z-]+\.[a-z0-9.-]+)')?/g)) {
+          for (const m of readFileSync(path, 'utf8').matchAll(
+            /kind: (?:eightK \? )?'([a-z-]+\.[a-z0-9.-]+)'(?: : '([a-z-]+\.[a-z0-9.-]+)')?/g,
+          )) {
             for (const k of [m[1], m[2]]) if (k) written.add(k);
           }
         }
@@ -111,17 +130,48 @@ describe('the error boundary', () => {
     const cases: Array<[unknown, string, number]> = [
       [new UsageError('--source: unknown source "x"'), 'export-watch changes: --source: unknown source "x"', 2],
       [new CliError('README.md is not an XBRL filing'), 'export-watch changes: README.md is not an XBRL filing', 1],
-      [new ConfigError('Invalid config file c.json:\n  watchlist: Required\n  forms: bad'), 'export-watch changes: Invalid config file c.json: watchlist: Required; forms: bad', 2],
-      [new SourceError('network', 'GET http://x/ failed: ECONNREFUSED'), 'export-watch changes: network error: GET http://x/ failed: ECONNREFUSED (check the URL and the network, then try again)', 1],
-      [Object.assign(new Error("ENOENT: no such file or directory, open 'a.htm'"), { code: 'ENOENT', path: 'a.htm' }), 'export-watch changes: no such file or directory: a.htm (check the path)', 1],
-      [Object.assign(new Error('EISDIR'), { code: 'EISDIR', path: '/tmp' }), 'export-watch changes: /tmp is a directory: give a file path', 1],
-      [new CommanderError(1, 'commander.unknownOption', "error: unknown option '--sourc'\n(Did you mean --source?)"), "export-watch changes: unknown option '--sourc' (Did you mean --source?) (see export-watch changes --help)", 2],
-      [new InvalidArgumentError('not a positive whole number: 0'), 'export-watch changes: not a positive whole number: 0 (see export-watch changes --help)', 2],
-      [new Error('Database is closed'), 'export-watch changes: Database is closed (unexpected: run again with --debug for the stack and report it)', 1],
+      [
+        new ConfigError('Invalid config file c.json:\n  watchlist: Required\n  forms: bad'),
+        'export-watch changes: Invalid config file c.json: watchlist: Required; forms: bad',
+        2,
+      ],
+      [
+        new SourceError('network', 'GET http://x/ failed: ECONNREFUSED'),
+        'export-watch changes: network error: GET http://x/ failed: ECONNREFUSED (check the URL and the network, then try again)',
+        1,
+      ],
+      [
+        Object.assign(new Error("ENOENT: no such file or directory, open 'a.htm'"), { code: 'ENOENT', path: 'a.htm' }),
+        'export-watch changes: no such file or directory: a.htm (check the path)',
+        1,
+      ],
+      [
+        Object.assign(new Error('EISDIR'), { code: 'EISDIR', path: '/tmp' }),
+        'export-watch changes: /tmp is a directory: give a file path',
+        1,
+      ],
+      [
+        new CommanderError(1, 'commander.unknownOption', "error: unknown option '--sourc'\n(Did you mean --source?)"),
+        "export-watch changes: unknown option '--sourc' (Did you mean --source?) (see export-watch changes --help)",
+        2,
+      ],
+      [
+        new InvalidArgumentError('not a positive whole number: 0'),
+        'export-watch changes: not a positive whole number: 0 (see export-watch changes --help)',
+        2,
+      ],
+      [
+        new Error('Database is closed'),
+        'export-watch changes: Database is closed (unexpected: run again with --debug for the stack and report it)',
+        1,
+      ],
     ];
     for (const [err, line, exitCode] of cases) expect(describeCliError(err, 'changes')).toEqual({ line, exitCode });
     expect(describeCliError(new CommanderError(0, 'commander.version', '0.1.0'), undefined)).toEqual({ line: '', exitCode: 0 });
-    expect(describeCliError(new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)'), 'changes')).toEqual({ line: '', exitCode: 0 });
+    expect(describeCliError(new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)'), 'changes')).toEqual({
+      line: '',
+      exitCode: 0,
+    });
   });
 
   it('adds the stack only with --debug', () => {
@@ -133,7 +183,13 @@ describe('the error boundary', () => {
   it('names the command from the arguments', () => {
     const tree: CommandTree = new Map([
       ['changes', new Map()],
-      ['subscribers', new Map([['add', new Map()], ['list', new Map()]])],
+      [
+        'subscribers',
+        new Map([
+          ['add', new Map()],
+          ['list', new Map()],
+        ]),
+      ],
     ]);
     expect(commandPathOf(['changes', '--source', 'x'], tree)).toBe('changes');
     expect(commandPathOf(['--debug', 'subscribers', 'add', 'a@b.c'], tree)).toBe('subscribers add');

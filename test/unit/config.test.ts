@@ -16,7 +16,9 @@ describe('config', () => {
   });
 
   it('names the bad field in its error', () => {
-    expect(() => parseConfigFile({ watchlist: ['NVDA'], countriesOfInterest: ['Singapore'] })).toThrow(/countriesOfInterest\.0: expected an ISO-3166/);
+    expect(() => parseConfigFile({ watchlist: ['NVDA'], countriesOfInterest: ['Singapore'] })).toThrow(
+      /countriesOfInterest\.0: expected an ISO-3166/,
+    );
     expect(() => parseConfigFile({ watchlist: [] })).toThrow(ConfigError);
     expect(() => parseConfigFile({ watchlist: ['NVDA'], subscribers: [{ email: 'not-an-email' }] })).toThrow(/subscribers\.0\.email/);
     expect(() => parseConfigFile({ watchlist: ['NVDA'], http: { secRequestsPerSecond: 50 } })).toThrow(/http\.secRequestsPerSecond/);
@@ -50,29 +52,49 @@ describe('config: entityList', () => {
   });
 
   it('accepts known CSL list codes and sanity ratios in (0, 1]', () => {
-    const file = parseConfigFile({ ...base, entityList: { lists: ['EL', 'MEU', 'UVL', 'DPL', 'SDN'], maxCountChange: 0.25, maxListChange: 1 } });
+    const file = parseConfigFile({
+      ...base,
+      entityList: { lists: ['EL', 'MEU', 'UVL', 'DPL', 'SDN'], maxCountChange: 0.25, maxListChange: 1 },
+    });
     expect(file.entityList).toEqual({ lists: ['EL', 'MEU', 'UVL', 'DPL', 'SDN'], maxCountChange: 0.25, maxListChange: 1 });
-    for (const code of CSL_LIST_CODES) expect(parseConfigFile({ ...base, entityList: { lists: [code] } }).entityList?.lists).toEqual([code]);
+    for (const code of CSL_LIST_CODES)
+      expect(parseConfigFile({ ...base, entityList: { lists: [code] } }).entityList?.lists).toEqual([code]);
     const inline = loadConfig({ EXPORT_WATCH_CONFIG_JSON: JSON.stringify({ ...base, entityList: { lists: ['EL', 'DPL'] } }) });
     expect(inline.entityList?.lists).toEqual(['EL', 'DPL']);
   });
 
   it('rejects unknown or repeated lists with a message naming the field and the known codes', () => {
-    expect(() => parseConfigFile({ ...base, entityList: { lists: ['EL', 'XYZ'] } })).toThrow(/entityList\.lists\.1: expected a CSL list code: one of EL, MEU, UVL, DPL/);
+    expect(() => parseConfigFile({ ...base, entityList: { lists: ['EL', 'XYZ'] } })).toThrow(
+      /entityList\.lists\.1: expected a CSL list code: one of EL, MEU, UVL, DPL/,
+    );
     // Full published names are not codes: the config names lists one way only.
-    expect(() => parseConfigFile({ ...base, entityList: { lists: ['Entity List (EL) - Bureau of Industry and Security'] } })).toThrow(/entityList\.lists\.0: expected a CSL list code/);
+    expect(() => parseConfigFile({ ...base, entityList: { lists: ['Entity List (EL) - Bureau of Industry and Security'] } })).toThrow(
+      /entityList\.lists\.0: expected a CSL list code/,
+    );
     expect(() => parseConfigFile({ ...base, entityList: { lists: ['el'] } })).toThrow(/entityList\.lists\.0/);
     expect(() => parseConfigFile({ ...base, entityList: { lists: [] } })).toThrow(/entityList\.lists: expected at least one list code/);
-    expect(() => parseConfigFile({ ...base, entityList: { lists: ['EL', 'EL'] } })).toThrow(/entityList\.lists: expected each list code once/);
+    expect(() => parseConfigFile({ ...base, entityList: { lists: ['EL', 'EL'] } })).toThrow(
+      /entityList\.lists: expected each list code once/,
+    );
   });
 
   it('rejects out-of-range or non-numeric bounds and unknown keys', () => {
-    expect(() => parseConfigFile({ ...base, entityList: { maxCountChange: 0 } })).toThrow(/entityList\.maxCountChange: expected a ratio above 0/);
-    expect(() => parseConfigFile({ ...base, entityList: { maxCountChange: -0.1 } })).toThrow(/entityList\.maxCountChange: expected a ratio above 0/);
+    expect(() => parseConfigFile({ ...base, entityList: { maxCountChange: 0 } })).toThrow(
+      /entityList\.maxCountChange: expected a ratio above 0/,
+    );
+    expect(() => parseConfigFile({ ...base, entityList: { maxCountChange: -0.1 } })).toThrow(
+      /entityList\.maxCountChange: expected a ratio above 0/,
+    );
     // 10 (meaning 10%) is the likely mistake: the bound is a ratio.
-    expect(() => parseConfigFile({ ...base, entityList: { maxCountChange: 10 } })).toThrow(/entityList\.maxCountChange: expected a ratio of at most 1 .*0\.1 = ±10%/);
-    expect(() => parseConfigFile({ ...base, entityList: { maxListChange: 1.5 } })).toThrow(/entityList\.maxListChange: expected a ratio of at most 1/);
-    expect(() => parseConfigFile({ ...base, entityList: { maxCountChange: '10%' } })).toThrow(/entityList\.maxCountChange: expected a ratio such as 0\.1/);
+    expect(() => parseConfigFile({ ...base, entityList: { maxCountChange: 10 } })).toThrow(
+      /entityList\.maxCountChange: expected a ratio of at most 1 .*0\.1 = ±10%/,
+    );
+    expect(() => parseConfigFile({ ...base, entityList: { maxListChange: 1.5 } })).toThrow(
+      /entityList\.maxListChange: expected a ratio of at most 1/,
+    );
+    expect(() => parseConfigFile({ ...base, entityList: { maxCountChange: '10%' } })).toThrow(
+      /entityList\.maxCountChange: expected a ratio such as 0\.1/,
+    );
     expect(() => parseConfigFile({ ...base, entityList: { sanityBound: 0.2 } })).toThrow(/entityList.*sanityBound|Unrecognized/);
     expect(() => parseConfigFile({ ...base, entityList: { lists: ['EL'] }, typo: 1 })).toThrow(ConfigError);
   });

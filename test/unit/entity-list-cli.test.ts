@@ -13,7 +13,13 @@ import { diffLists } from '#sources/entity-list/diff.ts';
 import { CSL_LISTS, ENTITY_LIST } from '#sources/entity-list/lists.ts';
 import { parseCsl } from '#sources/entity-list/parse.ts';
 import { type EntityListCursor, entityListSource } from '#sources/entity-list/source.ts';
-import { cslBody, ENTITY_LIST_DEMO_NEWS, entityListDemoBody, entityListDemoRows, syntheticCslRows } from '../support/upstreams/entity-list.ts';
+import {
+  cslBody,
+  ENTITY_LIST_DEMO_NEWS,
+  entityListDemoBody,
+  entityListDemoRows,
+  syntheticCslRows,
+} from '../support/upstreams/entity-list.ts';
 
 /** The command's clock: fixed, so `startDateIssue` never depends on the calendar day. */
 const NOW = new Date('2026-10-01T12:00:00Z');
@@ -67,7 +73,10 @@ async function sourceChanges(before: string, after: string) {
 describe('entity-list diff: the source diff', () => {
   it('reports exactly the changes the source records for the same pair (key, title and data)', async () => {
     const changes = await sourceChanges(entityListDemoBody('quiet'), entityListDemoBody('news'));
-    const report = diffReport(diffLists(parseCsl(entityListDemoBody('quiet')).entries, parseCsl(entityListDemoBody('news')).entries).events, NOW);
+    const report = diffReport(
+      diffLists(parseCsl(entityListDemoBody('quiet')).entries, parseCsl(entityListDemoBody('news')).entries).events,
+      NOW,
+    );
     const fromReport = [...report.added, ...report.modified, ...report.removed].map((e) => ({ key: e.key, title: e.title, data: e.data }));
     const fromSource = changes.map((c) => ({ key: c.naturalKey, title: c.title, data: c.data }));
     expect(fromReport).toEqual(fromSource);
@@ -80,15 +89,24 @@ describe('entity-list diff: the source diff', () => {
     expect(stderr).toBe('');
     const report = JSON.parse(stdout) as EntityListDiffReport;
     expect(Object.keys(report)).toEqual(['added', 'removed', 'modified']);
-    expect(report.added.map((e) => [e.data.name, e.data.countries]).sort()).toEqual(ENTITY_LIST_DEMO_NEWS.added.map((a) => [a.name, a.countries]).sort());
+    expect(report.added.map((e) => [e.data.name, e.data.countries]).sort()).toEqual(
+      ENTITY_LIST_DEMO_NEWS.added.map((a) => [a.name, a.countries]).sort(),
+    );
     expect(report.removed.map((e) => e.data.name)).toEqual(['Example Freight FZE']);
     const [modified] = report.modified;
     expect(modified?.key).toBe('EL|example wafer fabrication institute|CN');
-    expect(modified?.data).toMatchObject({ list: ENTITY_LIST, name: 'Example Wafer Fabrication Institute', federalRegisterNotice: '89 FR 10101' });
+    expect(modified?.data).toMatchObject({
+      list: ENTITY_LIST,
+      name: 'Example Wafer Fabrication Institute',
+      federalRegisterNotice: '89 FR 10101',
+    });
     const changes = modified?.data.changes as Array<{ field: string; before: unknown[]; after: unknown[] }>;
     expect(changes.map((c) => c.field)).toEqual(['addresses']);
     expect([changes[0]?.before.length, changes[0]?.after.length]).toEqual([1, 2]);
-    for (const e of report.added) expect(Object.keys(e.data)).toEqual(expect.arrayContaining(['list', 'name', 'altNames', 'countries', 'addresses', 'federalRegisterNotice', 'startDate']));
+    for (const e of report.added)
+      expect(Object.keys(e.data)).toEqual(
+        expect.arrayContaining(['list', 'name', 'altNames', 'countries', 'addresses', 'federalRegisterNotice', 'startDate']),
+      );
   });
 
   it('text: per list and kind, grouped by country, with names and FR citations', async () => {
@@ -97,10 +115,16 @@ describe('entity-list diff: the source diff', () => {
     expect(stdout).toContain('Lists compared: Entity List 24 -> 26; MEU List 4 -> 4; Unverified List 4 -> 4.');
     expect(stdout).toContain('Not compared (other lists in the files; select them with --lists): SDN 4, ISN 1, DPL 1.');
     expect(stdout).toContain('3 added, 1 modified, 1 removed.');
-    expect(stdout).toMatch(/Entity List: 3 added\n {2}China \(CN\): 2\n {4}\+ Example Chip Design Innovation Co\., Ltd\. — 91 FR 41234, start 2026-09-29\n/);
+    expect(stdout).toMatch(
+      /Entity List: 3 added\n {2}China \(CN\): 2\n {4}\+ Example Chip Design Innovation Co\., Ltd\. — 91 FR 41234, start 2026-09-29\n/,
+    );
     expect(stdout).toMatch(/ {2}Singapore \(SG\): 1\n {4}\+ Example Accelerator Reseller Pte\. Ltd\. — 91 FR 41234/);
-    expect(stdout).toMatch(/Entity List: 1 modified\n {2}China \(CN\): 1\n {4}~ Example Wafer Fabrication Institute — 89 FR 10101, start 2024-12-05\n {8}addresses: added “No\. 9 Demo Chip Road, Lingang, Shanghai, CN”/);
-    expect(stdout).toMatch(/Entity List: 1 removed\n {2}United Arab Emirates \(AE\): 1\n {4}- Example Freight FZE — last listed: 88 FR 44444/);
+    expect(stdout).toMatch(
+      /Entity List: 1 modified\n {2}China \(CN\): 1\n {4}~ Example Wafer Fabrication Institute — 89 FR 10101, start 2024-12-05\n {8}addresses: added “No\. 9 Demo Chip Road, Lingang, Shanghai, CN”/,
+    );
+    expect(stdout).toMatch(
+      /Entity List: 1 removed\n {2}United Arab Emirates \(AE\): 1\n {4}- Example Freight FZE — last listed: 88 FR 44444/,
+    );
     expect((await diff(quiet, quiet)).stdout).toMatch(/No differences\.$/);
   });
 
@@ -111,19 +135,26 @@ describe('entity-list diff: the source diff', () => {
     expect(sdnEvents.length).toBeGreaterThan(0); // the news phase changes SDN rows too
     const configFile = join(dir, 'config.json');
     writeFileSync(configFile, JSON.stringify({ watchlist: ['NVDA'], entityList: { lists: ['EL', 'SDN'] } }));
-    expect((await diff(quiet, news, { json: true, config: configFile })).stdout).toBe((await diff(quiet, news, { json: true, lists: 'EL,SDN' })).stdout);
+    expect((await diff(quiet, news, { json: true, config: configFile })).stdout).toBe(
+      (await diff(quiet, news, { json: true, lists: 'EL,SDN' })).stdout,
+    );
   });
 
   it('says when the source would refuse the pair, and that a larger bound in the config lets it through', async () => {
     // Drop 5 of 24 Entity List rows: 32 → 27 entries, −15.6%.
     const rows = entityListDemoRows('quiet');
-    const fewer = rows.filter((r) => r.source === ENTITY_LIST).slice(5).concat(rows.filter((r) => r.source !== ENTITY_LIST));
+    const fewer = rows
+      .filter((r) => r.source === ENTITY_LIST)
+      .slice(5)
+      .concat(rows.filter((r) => r.source !== ENTITY_LIST));
     const shrunk = join(dir, 'shrunk.json');
     writeFileSync(shrunk, cslBody(fewer));
     const text = await diff(quiet, shrunk);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('5 removed.');
-    expect(text.stdout).toMatch(/Note: the entity-list source would refuse to publish this diff \(entry count moved from 32 to 27 \(−15\.6%\), beyond the ±10% bound;.*raise entityList\.maxCountChange/);
+    expect(text.stdout).toMatch(
+      /Note: the entity-list source would refuse to publish this diff \(entry count moved from 32 to 27 \(−15\.6%\), beyond the ±10% bound;.*raise entityList\.maxCountChange/,
+    );
     const json = await diff(quiet, shrunk, { json: true });
     expect((JSON.parse(json.stdout) as EntityListDiffReport).removed).toHaveLength(5);
     expect(json.stderr).toMatch(/would refuse/); // the note stays out of the JSON
@@ -144,13 +175,25 @@ describe('entity-list diff: bad input', () => {
       [join(dir, 'missing.json'), /cannot read .*missing\.json: no such file/],
       [dir, /cannot read .*: is a directory/],
       [write('empty.json', '  \n'), /empty\.json is empty/],
-      [write('list.csv', '_id,source,entity_number,type,programs,name\n1,Entity List (EL) - Bureau of Industry and Security,,,,X\n'), /list\.csv looks like the CSL's CSV\/TSV export; give the JSON download/],
+      [
+        write('list.csv', '_id,source,entity_number,type,programs,name\n1,Entity List (EL) - Bureau of Industry and Security,,,,X\n'),
+        /list\.csv looks like the CSL's CSV\/TSV export; give the JSON download/,
+      ],
       [write('headers.txt', '_id,source,name\n'), /headers\.txt looks like the CSL's CSV/],
       [write('prose.json', 'hello'), /prose\.json is not JSON/],
-      [write('truncated.json', '{"results": [{"source": "x", "name": "a"'), /truncated\.json is not a valid consolidated screening list: CSL body is truncated/],
-      [write('noresults.json', '{"total": 0}'), /noresults\.json is not a valid consolidated screening list: CSL body has no `results` array/],
+      [
+        write('truncated.json', '{"results": [{"source": "x", "name": "a"'),
+        /truncated\.json is not a valid consolidated screening list: CSL body is truncated/,
+      ],
+      [
+        write('noresults.json', '{"total": 0}'),
+        /noresults\.json is not a valid consolidated screening list: CSL body has no `results` array/,
+      ],
       [write('numbers.json', '[1, 2]'), /numbers\.json is not a valid consolidated screening list: CSL results\[0\] is not an object/],
-      [write('changes.json', JSON.stringify([{ id: 'x', source: 'entity-list', kind: 'entity.added' }])), /changes\.json is not a consolidated screening list: its 1 row\(s\) have no CSL `source`/],
+      [
+        write('changes.json', JSON.stringify([{ id: 'x', source: 'entity-list', kind: 'entity.added' }])),
+        /changes\.json is not a consolidated screening list: its 1 row\(s\) have no CSL `source`/,
+      ],
     ];
     for (const [path, message] of cases) {
       for (const [a, b] of [
@@ -178,7 +221,9 @@ describe('entity-list diff: bad input', () => {
   it('unknown --lists codes exit 2 naming the known ones; a bad --config is a ConfigError', async () => {
     const r = await diff(quiet, news, { lists: 'EL,XX' });
     expect(r).toMatchObject({ code: 2, stdout: '' });
-    expect(r.stderr).toBe('export-watch: entity-list diff: --lists: unknown list code XX (known: EL, MEU, UVL, DPL, ISN, DTC, SDN, SSI, FSE, CAP, PLC, CMIC, NS-MBS)');
+    expect(r.stderr).toBe(
+      'export-watch: entity-list diff: --lists: unknown list code XX (known: EL, MEU, UVL, DPL, ISN, DTC, SDN, SSI, FSE, CAP, PLC, CMIC, NS-MBS)',
+    );
     expect(parseListCodes(' el, dpl ,EL')).toEqual(['EL', 'DPL']);
     expect(() => parseListCodes(',')).toThrow(/expected list codes/);
     const bad = join(dir, 'bad-config.json');
@@ -193,10 +238,20 @@ describe('entity-list diff: bad input', () => {
     const base = join(dir, 'base-300.json');
     const rewritten = join(dir, 'rewritten-300.json');
     writeFileSync(base, cslBody(rows));
-    writeFileSync(rewritten, cslBody(rows.map((r) => ({ ...r, addresses: (r.addresses as Array<Record<string, unknown>>).map((a) => ({ ...a, address: `Unit 1, ${String(a.address)}` })) }))));
+    writeFileSync(
+      rewritten,
+      cslBody(
+        rows.map((r) => ({
+          ...r,
+          addresses: (r.addresses as Array<Record<string, unknown>>).map((a) => ({ ...a, address: `Unit 1, ${String(a.address)}` })),
+        })),
+      ),
+    );
     const text = await diff(base, rewritten);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/would refuse to publish this diff \(300 of 300 entries \(100\.0%\) would be amended, beyond the 25% bound;.*raise entityList\.maxAmendedShare/);
+    expect(text.stdout).toMatch(
+      /would refuse to publish this diff \(300 of 300 entries \(100\.0%\) would be amended, beyond the 25% bound;.*raise entityList\.maxAmendedShare/,
+    );
     const loose = join(dir, 'loose-amend.json');
     writeFileSync(loose, JSON.stringify({ watchlist: ['NVDA'], entityList: { maxAmendedShare: 1 } }));
     expect((await diff(base, rewritten, { config: loose })).stdout).not.toMatch(/would refuse/);

@@ -5,7 +5,13 @@ import { diffEntries, type EntityEvent, SNAPSHOT_PREFIX, snapshotItemKey } from 
 import { ENTITY_LIST } from '#sources/entity-list/lists.ts';
 import { type EntityRecord, parseCsl, toEntityRecord } from '#sources/entity-list/parse.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
-import { cslBody, ENTITY_LIST_DEMO_NEWS, entityListDemoBody, entityListDemoRows, syntheticCslRows } from '../support/upstreams/entity-list.ts';
+import {
+  cslBody,
+  ENTITY_LIST_DEMO_NEWS,
+  entityListDemoBody,
+  entityListDemoRows,
+  syntheticCslRows,
+} from '../support/upstreams/entity-list.ts';
 
 type Row = Record<string, unknown>;
 
@@ -81,7 +87,9 @@ describe('diffEntries on the demo phases', () => {
       ...r,
       id: `other-${i}`,
       alt_names: Array.isArray(r.alt_names) ? [...r.alt_names].reverse() : r.alt_names === null ? [] : r.alt_names,
-      addresses: Array.isArray(r.addresses) ? [...r.addresses].reverse().map((a) => ({ ...a, state: a.state === '' ? null : a.state })) : r.addresses,
+      addresses: Array.isArray(r.addresses)
+        ? [...r.addresses].reverse().map((a) => ({ ...a, state: a.state === '' ? null : a.state }))
+        : r.addresses,
       remarks: 'changed remarks are not compared',
     }));
     const { events } = diffEntries(items(snap), parseCsl(cslBody(shuffled)).entries);
@@ -92,7 +100,13 @@ describe('diffEntries on the demo phases', () => {
 describe('diffEntries: amendments, duplicates, edge cases', () => {
   it('detects an amendment under the same key although the upstream id changed', () => {
     const snap = baseline([el('Alpha Tech Co., Ltd.', 'CN')]);
-    const next = [el('ALPHA TECH CO LTD', 'CN', { id: 'new-content-hash', federal_register_notice: '91 FR 41234', license_policy: 'Case-by-case review.' })];
+    const next = [
+      el('ALPHA TECH CO LTD', 'CN', {
+        id: 'new-content-hash',
+        federal_register_notice: '91 FR 41234',
+        license_policy: 'Case-by-case review.',
+      }),
+    ];
     const { events } = diffEntries(items(snap), parseCsl(cslBody(next)).entries);
     expect(events).toHaveLength(1);
     const e = events[0] as Extract<EntityEvent, { kind: 'amended' }>;
@@ -113,7 +127,10 @@ describe('diffEntries: amendments, duplicates, edge cases', () => {
   });
 
   it('keeps same-key rows with different content apart (a multiset), pairing the closest on change', () => {
-    const rows = [el('Gamma Co', 'AF', { federal_register_notice: '76 FR 71867' }), el('Gamma Co', 'AF', { federal_register_notice: '76 FR 10001' })];
+    const rows = [
+      el('Gamma Co', 'AF', { federal_register_notice: '76 FR 71867' }),
+      el('Gamma Co', 'AF', { federal_register_notice: '76 FR 10001' }),
+    ];
     const snap = baseline(rows);
     expect(snap.size).toBe(1); // one item holds both
     const stored = [...snap.values()][0] as { records: unknown[] };
@@ -156,14 +173,26 @@ describe('diffEntries: amendments, duplicates, edge cases', () => {
   });
 
   it('drops malformed snapshot items instead of trusting them', () => {
-    const { itemWrites, events } = diffEntries([{ key: `${SNAPSHOT_PREFIX}junk`, value: { nope: true } }], parseCsl(cslBody([el('Zeta', 'CN')])).entries);
+    const { itemWrites, events } = diffEntries(
+      [{ key: `${SNAPSHOT_PREFIX}junk`, value: { nope: true } }],
+      parseCsl(cslBody([el('Zeta', 'CN')])).entries,
+    );
     expect(itemWrites.find((w) => w.key === `${SNAPSHOT_PREFIX}junk`)?.value).toBeNull();
     expect(events.map((e) => e.kind)).toEqual(['added']);
   });
 
   it('uses e#<32 hex> item keys and keeps items small', () => {
     expect(snapshotItemKey('EL|x|CN')).toMatch(/^e#[0-9a-f]{32}$/);
-    const big = el('Huge Entity', 'CN', { alt_names: Array.from({ length: 200 }, (_, i) => `Alias ${i}`), addresses: Array.from({ length: 100 }, (_, i) => ({ address: `${i} Long Road, Building ${i}`, city: 'Shenzhen', state: 'Guangdong', postal_code: '518000', country: 'CN' })) });
+    const big = el('Huge Entity', 'CN', {
+      alt_names: Array.from({ length: 200 }, (_, i) => `Alias ${i}`),
+      addresses: Array.from({ length: 100 }, (_, i) => ({
+        address: `${i} Long Road, Building ${i}`,
+        city: 'Shenzhen',
+        state: 'Guangdong',
+        postal_code: '518000',
+        country: 'CN',
+      })),
+    });
     const snap = baseline([big]);
     for (const v of snap.values()) expect(JSON.stringify(v).length).toBeLessThan(40_000);
   });
@@ -171,7 +200,20 @@ describe('diffEntries: amendments, duplicates, edge cases', () => {
 
 /** Country names of the eCFR table as ISO codes (Intl knows most; a few BIS spellings differ). */
 function isoOf(country: string): string {
-  const aliases: Record<string, string> = { Burma: 'MM', Russia: 'RU', 'South Korea': 'KR', Laos: 'LA', Turkey: 'TR', Syria: 'SY', Iran: 'IR', Vietnam: 'VN', Bolivia: 'BO', Venezuela: 'VE', 'Crimea Region of Ukraine': 'UA', Taiwan: 'TW' };
+  const aliases: Record<string, string> = {
+    Burma: 'MM',
+    Russia: 'RU',
+    'South Korea': 'KR',
+    Laos: 'LA',
+    Turkey: 'TR',
+    Syria: 'SY',
+    Iran: 'IR',
+    Vietnam: 'VN',
+    Bolivia: 'BO',
+    Venezuela: 'VE',
+    'Crimea Region of Ukraine': 'UA',
+    Taiwan: 'TW',
+  };
   if (aliases[country]) return aliases[country];
   const names = new Intl.DisplayNames(['en'], { type: 'region' });
   for (let a = 65; a <= 90; a++) {
@@ -199,7 +241,16 @@ describeWithSharedFixtures('Supp. No. 4 to Part 744 rows as CSL records (shared 
     // Each eCFR row becomes a CSL-like EL record: one address carrying the row's country.
     rows = supp4.entities.map((e) => {
       if (!iso.has(e.country)) iso.set(e.country, isoOf(e.country));
-      return { source: ENTITY_LIST, name: e.name, alt_names: e.aliases, addresses: [{ address: e.address, city: null, state: null, postal_code: null, country: iso.get(e.country) }], federal_register_notice: e.federal_register, start_date: null, license_requirement: e.notes, license_policy: null };
+      return {
+        source: ENTITY_LIST,
+        name: e.name,
+        alt_names: e.aliases,
+        addresses: [{ address: e.address, city: null, state: null, postal_code: null, country: iso.get(e.country) }],
+        federal_register_notice: e.federal_register,
+        start_date: null,
+        license_requirement: e.notes,
+        license_policy: null,
+      };
     });
     entries = parseCsl(cslBody(rows)).entries;
   });
@@ -250,7 +301,6 @@ describe('scale: a full-size synthetic list', () => {
     const { events } = diffEntries(items(snap), second.entries);
     expect(events.map((e) => e.kind).sort()).toEqual(['added', 'amended', 'removed']);
   });
-
 });
 
 it('toEntityRecord accepts CSV-style "; "-joined alt names', () => {

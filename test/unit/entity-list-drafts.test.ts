@@ -58,10 +58,18 @@ describe('toChangeDraft', () => {
   });
 
   it('uses short list names as subject and normal importance outside Entity List additions', () => {
-    expect(toChangeDraft({ kind: 'added', entry: record(MEU_LIST) }, NOW)).toMatchObject({ subject: 'MEU List', importance: 'normal', title: 'MEU List: added HUAWEI TECHNOLOGIES CO., LTD. (CN)' });
+    expect(toChangeDraft({ kind: 'added', entry: record(MEU_LIST) }, NOW)).toMatchObject({
+      subject: 'MEU List',
+      importance: 'normal',
+      title: 'MEU List: added HUAWEI TECHNOLOGIES CO., LTD. (CN)',
+    });
     expect(toChangeDraft({ kind: 'added', entry: record(UNVERIFIED_LIST) }, NOW).subject).toBe('Unverified List');
     const removed = toChangeDraft({ kind: 'removed', entry: record(ENTITY_LIST) }, NOW);
-    expect(removed).toMatchObject({ kind: 'entity.removed', importance: 'normal', title: 'Entity List: removed HUAWEI TECHNOLOGIES CO., LTD. (CN)' });
+    expect(removed).toMatchObject({
+      kind: 'entity.removed',
+      importance: 'normal',
+      title: 'Entity List: removed HUAWEI TECHNOLOGIES CO., LTD. (CN)',
+    });
     expect(removed.occurredAt).toBeUndefined(); // the start date is not when it was removed
     expect(removed.summary).toMatch(/no longer appears on the Entity List/);
   });
@@ -76,7 +84,10 @@ describe('toChangeDraft', () => {
 
   it('gives amendments a field-level before/after and a version from both hashes', () => {
     const before = record(ENTITY_LIST);
-    const after = record(ENTITY_LIST, { license_policy: 'Case-by-case review.', addresses: [...before.addresses, { address: '1 Harbour Rd', city: 'Dongguan', country: 'CN' }] });
+    const after = record(ENTITY_LIST, {
+      license_policy: 'Case-by-case review.',
+      addresses: [...before.addresses, { address: '1 Harbour Rd', city: 'Dongguan', country: 'CN' }],
+    });
     const changes = [
       { field: 'addresses' as const, before: before.addresses, after: after.addresses },
       { field: 'licensePolicy' as const, before: 'Presumption of denial.', after: 'Case-by-case review.' },
@@ -92,18 +103,26 @@ describe('toChangeDraft', () => {
 
   it('gives an addition and a later removal of the same entry different change ids', () => {
     const e = record(ENTITY_LIST);
-    const events: EntityEvent[] = [{ kind: 'added', entry: e }, { kind: 'removed', entry: e }];
+    const events: EntityEvent[] = [
+      { kind: 'added', entry: e },
+      { kind: 'removed', entry: e },
+    ];
     const ids = events.map((ev) => finalizeChange(toChangeDraft(ev, NOW), NOW).id);
     expect(new Set(ids).size).toBe(2);
   });
 
   it('puts only ISO-2 codes into countries', () => {
-    const d = toChangeDraft({ kind: 'added', entry: record(ENTITY_LIST, { addresses: [{ country: 'CN' }, { country: 'Crimea Region of Ukraine' }] }) }, NOW);
+    const d = toChangeDraft(
+      { kind: 'added', entry: record(ENTITY_LIST, { addresses: [{ country: 'CN' }, { country: 'Crimea Region of Ukraine' }] }) },
+      NOW,
+    );
     expect(d.countries).toEqual(['CN']);
   });
 
   it('describes array changes by members added and removed', () => {
-    expect(describeFieldChange({ field: 'altNames', before: ['A', 'B'], after: ['b', 'C'] })).toBe('alternate names: added “C”; removed “A”');
+    expect(describeFieldChange({ field: 'altNames', before: ['A', 'B'], after: ['b', 'C'] })).toBe(
+      'alternate names: added “C”; removed “A”',
+    );
     expect(describeFieldChange({ field: 'startDate', before: null, after: '2026-09-29' })).toBe('start date: “(none)” → “2026-09-29”');
   });
 });

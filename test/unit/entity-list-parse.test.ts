@@ -2,7 +2,17 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SourceError } from '#core/errors.ts';
 import { CSL_LIST_CODES } from '#core/config.ts';
-import { bracketedCode, CSL_LISTS, DEFAULT_LISTS, ENTITY_LIST, listCode, listNamesOf, listShortName, MEU_LIST, UNVERIFIED_LIST } from '#sources/entity-list/lists.ts';
+import {
+  bracketedCode,
+  CSL_LISTS,
+  DEFAULT_LISTS,
+  ENTITY_LIST,
+  listCode,
+  listNamesOf,
+  listShortName,
+  MEU_LIST,
+  UNVERIFIED_LIST,
+} from '#sources/entity-list/lists.ts';
 import { checkDate, fixMojibake, normCountry, normName, normText } from '#sources/entity-list/normalise.ts';
 import { ENTRY_LIMITS, entityKey, entryHash, MAX_RECORDS_PER_KEY, parseCsl, toEntityRecord } from '#sources/entity-list/parse.ts';
 import { forEachResult } from '#sources/entity-list/scan.ts';
@@ -31,7 +41,11 @@ describe('forEachResult (one-pass scanner)', () => {
   it('yields each results element exactly as JSON.parse would', () => {
     const doc = {
       meta: { note: 'a } tricky ] "value" with \\ backslashes', results: 'not this one' },
-      results: [{ name: 'A "quoted" {brace} [bracket]', n: 1 }, { name: 'back\\slash\\', nested: { a: [1, { b: '}' }] } }, { name: 'Ünïcödé 華為 §' }],
+      results: [
+        { name: 'A "quoted" {brace} [bracket]', n: 1 },
+        { name: 'back\\slash\\', nested: { a: [1, { b: '}' }] } },
+        { name: 'Ünïcödé 華為 §' },
+      ],
       trailer: [1, 2, 3],
     };
     expect(collect(JSON.stringify(doc, null, 2))).toEqual(doc.results);
@@ -47,7 +61,10 @@ describe('forEachResult (one-pass scanner)', () => {
   it('fails with kind parse on truncation, missing results, wrong types and trailing bytes', () => {
     const body = entityListDemoBody('quiet');
     for (const cut of [1, 100, Math.floor(body.length / 2), body.length - 3, body.length - 1]) {
-      expect(kind(() => collect(body.slice(0, cut))), `cut at ${cut}`).toBe('parse');
+      expect(
+        kind(() => collect(body.slice(0, cut))),
+        `cut at ${cut}`,
+      ).toBe('parse');
     }
     expect(kind(() => collect(''))).toBe('parse');
     expect(kind(() => collect('{"total": 3}'))).toBe('parse');
@@ -165,7 +182,12 @@ describe('parseCsl on the demo list', () => {
   });
 
   it('skips a selected row with no usable name instead of keying it on nothing', () => {
-    const parsed = parseCsl(cslBody([{ source: ENTITY_LIST, name: ' ' }, { source: ENTITY_LIST, name: 'Real Name', addresses: [{ country: 'CN' }] }]));
+    const parsed = parseCsl(
+      cslBody([
+        { source: ENTITY_LIST, name: ' ' },
+        { source: ENTITY_LIST, name: 'Real Name', addresses: [{ country: 'CN' }] },
+      ]),
+    );
     expect(parsed.entries.map((e) => e.key)).toEqual(['EL|real name|CN']);
     expect(parsed.skipped).toBe(1);
   });
@@ -180,7 +202,10 @@ describeWithSharedFixtures('parseCsl on real record shapes', () => {
   let records: Record<string, Record<string, unknown>>;
   let body: string;
   beforeAll(() => {
-    records = JSON.parse(readFileSync(shared('entity-list/csl_records_el_sdn_isn_2026.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    records = JSON.parse(readFileSync(shared('entity-list/csl_records_el_sdn_isn_2026.json'), 'utf8')) as Record<
+      string,
+      Record<string, unknown>
+    >;
     body = cslBody([records.EL as Record<string, unknown>, records.SDN as Record<string, unknown>, records.ISN as Record<string, unknown>]);
   });
 
@@ -198,7 +223,13 @@ describeWithSharedFixtures('parseCsl on real record shapes', () => {
       licensePolicy: 'Presumption of denial.',
       url: 'https://www.bis.gov/regulations/ear/744#supplement-4-744',
     });
-    expect(el?.addresses[0]).toEqual({ address: '501, 5th Floor, Amanullah Sancharaki Market', city: 'Kabul', state: '', postal_code: '', country: 'AF' });
+    expect(el?.addresses[0]).toEqual({
+      address: '501, 5th Floor, Amanullah Sancharaki Market',
+      city: 'Kabul',
+      state: '',
+      postal_code: '',
+      country: 'AF',
+    });
     expect(parsed.otherSources).toEqual({ [SDN]: 1, [ISN]: 1 });
   });
 
@@ -213,7 +244,14 @@ describeWithSharedFixtures('parseCsl on real record shapes', () => {
 
   it('the same content with a different upstream id and "" for null hashes equally', () => {
     const el = records.EL as Record<string, unknown>;
-    const variant = { ...el, id: 'f'.repeat(56), remarks: null, title: '', alt_names: [], addresses: [{ address: '501, 5th Floor, Amanullah Sancharaki Market', city: 'Kabul', state: null, postal_code: null, country: 'AF' }] };
+    const variant = {
+      ...el,
+      id: 'f'.repeat(56),
+      remarks: null,
+      title: '',
+      alt_names: [],
+      addresses: [{ address: '501, 5th Floor, Amanullah Sancharaki Market', city: 'Kabul', state: null, postal_code: null, country: 'AF' }],
+    };
     const a = toEntityRecord(el, ENTITY_LIST);
     const b = toEntityRecord(variant, ENTITY_LIST);
     expect(b?.key).toBe(a?.key);
@@ -225,7 +263,9 @@ describeWithSharedFixtures('GovWizely expected results (2015): mojibake and grou
   let rows: Array<Record<string, unknown>>;
   let parsed: ReturnType<typeof parseCsl>;
   beforeAll(() => {
-    rows = JSON.parse(readFileSync(shared('entity-list/govwizely_csl_el_expected_results_2015.json'), 'utf8')) as Array<Record<string, unknown>>;
+    rows = JSON.parse(readFileSync(shared('entity-list/govwizely_csl_el_expected_results_2015.json'), 'utf8')) as Array<
+      Record<string, unknown>
+    >;
     parsed = parseCsl(cslBody(rows));
   });
 
@@ -242,7 +282,9 @@ describeWithSharedFixtures('GovWizely expected results (2015): mojibake and grou
 
   it('treats the trailing space of "78 FR 75485 " as noise', () => {
     const murat = rows.find((r) => r.name === 'Murat Peker') as Record<string, unknown>;
-    expect(toEntityRecord({ ...murat, federal_register_notice: '78 FR 75485' }, ENTITY_LIST)?.hash).toBe(toEntityRecord(murat, ENTITY_LIST)?.hash);
+    expect(toEntityRecord({ ...murat, federal_register_notice: '78 FR 75485' }, ENTITY_LIST)?.hash).toBe(
+      toEntityRecord(murat, ENTITY_LIST)?.hash,
+    );
   });
 
   it('groups an entity with several addresses in one country under one key, and keeps same-key rows apart by content', () => {
@@ -263,8 +305,24 @@ describeWithSharedFixtures('GovWizely expected results (2015): mojibake and grou
 
   it('builds the key from list, normalised name and sorted countries', () => {
     expect(entityKey(ENTITY_LIST, ' Fazal  Rahim Farid ', ['AF', 'PK'])).toBe('EL|fazal rahim farid|AF,PK');
-    expect(entryHash({ altNames: ['b', 'a'], addresses: [], federalRegisterNotice: '', startDate: null, licenseRequirement: null, licensePolicy: null })).toBe(
-      entryHash({ altNames: ['A', 'B'], addresses: [], federalRegisterNotice: null, startDate: '', licenseRequirement: '', licensePolicy: null }),
+    expect(
+      entryHash({
+        altNames: ['b', 'a'],
+        addresses: [],
+        federalRegisterNotice: '',
+        startDate: null,
+        licenseRequirement: null,
+        licensePolicy: null,
+      }),
+    ).toBe(
+      entryHash({
+        altNames: ['A', 'B'],
+        addresses: [],
+        federalRegisterNotice: null,
+        startDate: '',
+        licenseRequirement: '',
+        licensePolicy: null,
+      }),
     );
   });
 });
@@ -287,25 +345,50 @@ describe('entry caps (issue 19, item 5)', () => {
     expect(e).toBeDefined();
     expect(e && 'addressesOmitted' in e).toBe(false);
     expect(e && 'altNamesOmitted' in e).toBe(false);
-    expect(e?.hash).toBe(entryHash({ altNames: ['ECT'], addresses: e?.addresses ?? [], federalRegisterNotice: '89 FR 1', startDate: '2024-01-02', licenseRequirement: 'For all items subject to the EAR.', licensePolicy: 'Presumption of denial.' }));
+    expect(e?.hash).toBe(
+      entryHash({
+        altNames: ['ECT'],
+        addresses: e?.addresses ?? [],
+        federalRegisterNotice: '89 FR 1',
+        startDate: '2024-01-02',
+        licenseRequirement: 'For all items subject to the EAR.',
+        licensePolicy: 'Presumption of denial.',
+      }),
+    );
   });
 
   it('keeps 50 of 3,000 addresses with the count of the rest, countries from all of them, and a stable hash', () => {
-    const addresses = Array.from({ length: 3000 }, (_, i) => ({ address: `${i} Road`, city: null, state: null, postal_code: null, country: i === 2999 ? 'SG' : 'CN' }));
+    const addresses = Array.from({ length: 3000 }, (_, i) => ({
+      address: `${i} Road`,
+      city: null,
+      state: null,
+      postal_code: null,
+      country: i === 2999 ? 'SG' : 'CN',
+    }));
     const e = toEntityRecord(row({ addresses, alt_names: Array.from({ length: 500 }, (_, i) => `Alias ${i}`) }), ENTITY_LIST);
     expect(e?.addresses).toHaveLength(ENTRY_LIMITS.addresses);
     expect(e?.addressesOmitted).toBe(2950);
     expect(e?.altNames).toHaveLength(ENTRY_LIMITS.altNames);
     expect(e?.altNamesOmitted).toBe(400);
     expect(e?.countries).toEqual(['CN', 'SG']);
-    expect(toEntityRecord(row({ addresses, alt_names: Array.from({ length: 500 }, (_, i) => `Alias ${i}`) }), ENTITY_LIST)?.hash).toBe(e?.hash);
+    expect(toEntityRecord(row({ addresses, alt_names: Array.from({ length: 500 }, (_, i) => `Alias ${i}`) }), ENTITY_LIST)?.hash).toBe(
+      e?.hash,
+    );
     // One more published address (beyond the kept ones) is still a change of content.
-    expect(toEntityRecord(row({ addresses: [...addresses, { address: 'x', country: 'CN' }], alt_names: Array.from({ length: 500 }, (_, i) => `Alias ${i}`) }), ENTITY_LIST)?.hash).not.toBe(e?.hash);
+    expect(
+      toEntityRecord(
+        row({ addresses: [...addresses, { address: 'x', country: 'CN' }], alt_names: Array.from({ length: 500 }, (_, i) => `Alias ${i}`) }),
+        ENTITY_LIST,
+      )?.hash,
+    ).not.toBe(e?.hash);
   });
 
   it('cuts long text with the marker and keeps every entry within its byte budget', () => {
     const huge = 'Word '.repeat(100_000);
-    const e = toEntityRecord(row({ name: huge, license_policy: huge, addresses: Array.from({ length: 50 }, () => ({ address: huge, country: 'CN' })) }), ENTITY_LIST);
+    const e = toEntityRecord(
+      row({ name: huge, license_policy: huge, addresses: Array.from({ length: 50 }, () => ({ address: huge, country: 'CN' })) }),
+      ENTITY_LIST,
+    );
     expect(e?.name).toMatch(/… \[truncated: \d+ more characters\]$/);
     expect(e?.name.length).toBeLessThan(ENTRY_LIMITS.name + 50);
     expect(e?.licensePolicy).toMatch(/\[truncated: \d+ more characters\]$/);

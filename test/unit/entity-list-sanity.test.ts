@@ -2,10 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { SourceError } from '#core/errors.ts';
 import { ENTITY_LIST, MEU_LIST, UNVERIFIED_LIST } from '#sources/entity-list/lists.ts';
 import { parseCsl } from '#sources/entity-list/parse.ts';
-import { checkAmendedShare, checkSanity, DEFAULT_AMEND_BOUNDS, DEFAULT_SANITY_BOUNDS, type SnapshotCounts } from '#sources/entity-list/sanity.ts';
+import {
+  checkAmendedShare,
+  checkSanity,
+  DEFAULT_AMEND_BOUNDS,
+  DEFAULT_SANITY_BOUNDS,
+  type SnapshotCounts,
+} from '#sources/entity-list/sanity.ts';
 import { cslBody, entityListDemoRows } from '../support/upstreams/entity-list.ts';
 
-const counts = (el: number, meu = 100, uvl = 200): SnapshotCounts => ({ count: el + meu + uvl, listCounts: { [ENTITY_LIST]: el, [MEU_LIST]: meu, [UNVERIFIED_LIST]: uvl } });
+const counts = (el: number, meu = 100, uvl = 200): SnapshotCounts => ({
+  count: el + meu + uvl,
+  listCounts: { [ENTITY_LIST]: el, [MEU_LIST]: meu, [UNVERIFIED_LIST]: uvl },
+});
 
 function failure(fn: () => void): SourceError | undefined {
   try {
@@ -32,10 +41,15 @@ describe('checkSanity', () => {
   });
 
   it('rejects a list cut by half or grown by half', () => {
-    const half = failure(() => checkSanity({ count: 1850, listCounts: { [ENTITY_LIST]: 1700, [MEU_LIST]: 50, [UNVERIFIED_LIST]: 100 } }, previous));
+    const half = failure(() =>
+      checkSanity({ count: 1850, listCounts: { [ENTITY_LIST]: 1700, [MEU_LIST]: 50, [UNVERIFIED_LIST]: 100 } }, previous),
+    );
     expect(half?.kind).toBe('sanity');
     expect(half?.message).toMatch(/3700 to 1850 \(−50\.0%\)/);
-    expect(failure(() => checkSanity({ count: 5550, listCounts: { [ENTITY_LIST]: 5100, [MEU_LIST]: 150, [UNVERIFIED_LIST]: 300 } }, previous))?.kind).toBe('sanity');
+    expect(
+      failure(() => checkSanity({ count: 5550, listCounts: { [ENTITY_LIST]: 5100, [MEU_LIST]: 150, [UNVERIFIED_LIST]: 300 } }, previous))
+        ?.kind,
+    ).toBe('sanity');
   });
 
   it('rejects the planted −50% and +50% on the demo list', () => {

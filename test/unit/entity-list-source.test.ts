@@ -19,14 +19,27 @@ function stubHttp(body: string, etag: string) {
       calls.push(opts);
       const notModified = opts.validators?.etag === etag;
       const buf = notModified ? Buffer.alloc(0) : Buffer.from(body);
-      return { url, status: notModified ? 304 : 200, notModified, headers: new Headers(), body: buf, bodyHash: notModified ? '' : sha256(buf), validators: { etag, lastModified: 'Tue, 29 Sep 2026 14:00:00 GMT' } };
+      return {
+        url,
+        status: notModified ? 304 : 200,
+        notModified,
+        headers: new Headers(),
+        body: buf,
+        bodyHash: notModified ? '' : sha256(buf),
+        validators: { etag, lastModified: 'Tue, 29 Sep 2026 14:00:00 GMT' },
+      };
     },
   };
   return { http: http as unknown as UpstreamClient, calls };
 }
 
 /** A context over an in-memory item store. */
-function context(http: UpstreamClient, cursor: EntityListCursor | undefined, store = new Map<string, Record<string, unknown>>(), cfg: AppConfig = config) {
+function context(
+  http: UpstreamClient,
+  cursor: EntityListCursor | undefined,
+  store = new Map<string, Record<string, unknown>>(),
+  cfg: AppConfig = config,
+) {
   let reads = 0;
   const ctx: SourceContext<EntityListCursor> = {
     config: cfg,
@@ -119,7 +132,10 @@ function configWith(entityList: Record<string, unknown>): AppConfig {
 const DPL = CSL_LISTS.DPL;
 
 /** Snapshot items a result leaves in the store. */
-function applyWrites(store: Map<string, Record<string, unknown>>, writes: ReadonlyArray<{ key: string; value: Record<string, unknown> | null }> = []) {
+function applyWrites(
+  store: Map<string, Record<string, unknown>>,
+  writes: ReadonlyArray<{ key: string; value: Record<string, unknown> | null }> = [],
+) {
   for (const w of writes) {
     if (w.value) store.set(w.key, w.value);
     else store.delete(w.key);
@@ -129,9 +145,20 @@ function applyWrites(store: Map<string, Record<string, unknown>>, writes: Readon
 
 describe('config.entityList wired through to the source', () => {
   it('resolves options over config over defaults', () => {
-    expect(entityListSettings({}, undefined)).toEqual({ lists: DEFAULT_LISTS, bounds: { maxCountChange: 0.1, maxListChange: 0.5, minListSizeForCheck: 20 } });
-    expect(entityListSettings({}, { lists: ['EL', 'DPL'], maxCountChange: 0.3 })).toEqual({ lists: [ENTITY_LIST, DPL], bounds: { maxCountChange: 0.3, maxListChange: 0.5, minListSizeForCheck: 20 } });
-    expect(entityListSettings({ lists: [MEU_LIST], bounds: { maxCountChange: 0.05 } }, { lists: ['EL'], maxCountChange: 0.3, maxListChange: 0.2 })).toEqual({
+    expect(entityListSettings({}, undefined)).toEqual({
+      lists: DEFAULT_LISTS,
+      bounds: { maxCountChange: 0.1, maxListChange: 0.5, minListSizeForCheck: 20 },
+    });
+    expect(entityListSettings({}, { lists: ['EL', 'DPL'], maxCountChange: 0.3 })).toEqual({
+      lists: [ENTITY_LIST, DPL],
+      bounds: { maxCountChange: 0.3, maxListChange: 0.5, minListSizeForCheck: 20 },
+    });
+    expect(
+      entityListSettings(
+        { lists: [MEU_LIST], bounds: { maxCountChange: 0.05 } },
+        { lists: ['EL'], maxCountChange: 0.3, maxListChange: 0.2 },
+      ),
+    ).toEqual({
       lists: [MEU_LIST],
       bounds: { maxCountChange: 0.05, maxListChange: 0.2, minListSizeForCheck: 20 },
     });
@@ -148,7 +175,9 @@ describe('config.entityList wired through to the source', () => {
     // From a default-lists cursor, switching DPL on baselines it quietly...
     const defaults = await entityListSource.poll(context(http, undefined).ctx);
     const store = applyWrites(new Map(), defaults.itemWrites);
-    const widened = await entityListSource.poll(context(http, { ...defaults.cursor, etag: undefined, bodyHash: 'changed' }, store, cfg).ctx);
+    const widened = await entityListSource.poll(
+      context(http, { ...defaults.cursor, etag: undefined, bodyHash: 'changed' }, store, cfg).ctx,
+    );
     expect(widened.changes).toEqual([]);
     expect(widened.cursor.listCounts[DPL]).toBe(1);
     applyWrites(store, widened.itemWrites);
@@ -156,21 +185,41 @@ describe('config.entityList wired through to the source', () => {
     // ...and the next new DPL row is news.
     const rows = [
       ...entityListDemoRows('quiet'),
-      { id: 'dpl-new', source: DPL, name: 'Example Denied Exporter', addresses: [{ address: '1 Demo Road', city: 'Singapore', state: '', postal_code: '', country: 'SG' }], federal_register_notice: '91 FR 40000', start_date: '2026-09-01' },
+      {
+        id: 'dpl-new',
+        source: DPL,
+        name: 'Example Denied Exporter',
+        addresses: [{ address: '1 Demo Road', city: 'Singapore', state: '', postal_code: '', country: 'SG' }],
+        federal_register_notice: '91 FR 40000',
+        start_date: '2026-09-01',
+      },
     ];
     const next = stubHttp(cslBody(rows), '"n"');
     const news = await entityListSource.poll(context(next.http, { ...widened.cursor, etag: undefined }, store, cfg).ctx);
-    expect(news.changes.map((c) => [c.kind, c.subject, c.title])).toEqual([['entity.added', 'Denied Persons List (DPL)', 'Denied Persons List (DPL): added Example Denied Exporter (SG)']]);
+    expect(news.changes.map((c) => [c.kind, c.subject, c.title])).toEqual([
+      ['entity.added', 'Denied Persons List (DPL)', 'Denied Persons List (DPL): added Example Denied Exporter (SG)'],
+    ]);
     // The default source does not see DPL at all.
-    expect((await entityListSource.poll(context(next.http, { ...defaults.cursor, etag: undefined }, applyWrites(new Map(), defaults.itemWrites)).ctx)).changes).toEqual([]);
+    expect(
+      (
+        await entityListSource.poll(
+          context(next.http, { ...defaults.cursor, etag: undefined }, applyWrites(new Map(), defaults.itemWrites)).ctx,
+        )
+      ).changes,
+    ).toEqual([]);
   });
 
   it('maxCountChange: a +14% move fails with the default ±10% and passes with 0.2', async () => {
     const { http } = stubHttp(entityListDemoBody('quiet'), '"q"');
     // The previous snapshot had 20 + 4 + 4 = 28 entries; the list now has 32 (+14.3%).
     const cursor: EntityListCursor = { bodyHash: 'x', count: 28, listCounts: { [ENTITY_LIST]: 20, [MEU_LIST]: 4, [UNVERIFIED_LIST]: 4 } };
-    await expect(entityListSource.poll(context(http, cursor).ctx)).rejects.toMatchObject({ kind: 'sanity', message: expect.stringMatching(/from 28 to 32 \(\+14\.3%\), beyond the ±10% bound/) });
-    await expect(entityListSource.poll(context(http, cursor, new Map(), configWith({ maxCountChange: 0.1 })).ctx)).rejects.toMatchObject({ kind: 'sanity' });
+    await expect(entityListSource.poll(context(http, cursor).ctx)).rejects.toMatchObject({
+      kind: 'sanity',
+      message: expect.stringMatching(/from 28 to 32 \(\+14\.3%\), beyond the ±10% bound/),
+    });
+    await expect(entityListSource.poll(context(http, cursor, new Map(), configWith({ maxCountChange: 0.1 })).ctx)).rejects.toMatchObject({
+      kind: 'sanity',
+    });
     const result = await entityListSource.poll(context(http, cursor, new Map(), configWith({ maxCountChange: 0.2 })).ctx);
     expect(result.cursor.count).toBe(32);
   });
@@ -179,10 +228,16 @@ describe('config.entityList wired through to the source', () => {
     const { http } = stubHttp(entityListDemoBody('quiet'), '"q"');
     // Entity List 30 → 24 (−20%), total 38 → 32 (−15.8%, allowed by maxCountChange 0.2).
     const cursor: EntityListCursor = { bodyHash: 'x', count: 38, listCounts: { [ENTITY_LIST]: 30, [MEU_LIST]: 4, [UNVERIFIED_LIST]: 4 } };
-    await expect(entityListSource.poll(context(http, cursor, new Map(), configWith({ maxCountChange: 0.2 })).ctx)).resolves.toMatchObject({ itemsSeen: 32 });
-    await expect(entityListSource.poll(context(http, cursor, new Map(), configWith({ maxCountChange: 0.2, maxListChange: 0.1 })).ctx)).rejects.toMatchObject({
+    await expect(entityListSource.poll(context(http, cursor, new Map(), configWith({ maxCountChange: 0.2 })).ctx)).resolves.toMatchObject({
+      itemsSeen: 32,
+    });
+    await expect(
+      entityListSource.poll(context(http, cursor, new Map(), configWith({ maxCountChange: 0.2, maxListChange: 0.1 })).ctx),
+    ).rejects.toMatchObject({
       kind: 'sanity',
-      message: expect.stringMatching(/list "Entity List \(EL\) - Bureau of Industry and Security" moved from 30 to 24 entries \(−20\.0%\), beyond the ±10% bound/),
+      message: expect.stringMatching(
+        /list "Entity List \(EL\) - Bureau of Industry and Security" moved from 30 to 24 entries \(−20\.0%\), beyond the ±10% bound/,
+      ),
     });
   });
 });

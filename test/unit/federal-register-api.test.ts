@@ -74,7 +74,11 @@ describeWithSharedFixtures('documents.json newest page (all agencies, 2026-10-02
   });
 
   it('is rejected as a BIS page even under the cap: the agency filter fell back', () => {
-    expectSourceError(() => assertBisPage({ ...page, count: 20 }, '2026-09-01'), 'sanity', /2026-20322 of executive-office-of-the-president.*filter fell back/);
+    expectSourceError(
+      () => assertBisPage({ ...page, count: 20 }, '2026-09-01'),
+      'sanity',
+      /2026-20322 of executive-office-of-the-president.*filter fell back/,
+    );
   });
 
   it('parses the next-issue-early page: 2026-10-05 documents listed on Saturday 2026-10-03', () => {
@@ -86,7 +90,11 @@ describeWithSharedFixtures('documents.json newest page (all agencies, 2026-10-02
 
 describe('parseDocumentsPage edge cases', () => {
   it('accepts zero hits without a results key', () => {
-    expect(parseDocumentsPage({ description: 'Documents matching …', count: 0 })).toEqual({ count: 0, nextPageUrl: undefined, results: [] });
+    expect(parseDocumentsPage({ description: 'Documents matching …', count: 0 })).toEqual({
+      count: 0,
+      nextPageUrl: undefined,
+      results: [],
+    });
   });
 
   it('rejects a missing results key when count is positive', () => {
@@ -94,8 +102,16 @@ describe('parseDocumentsPage edge cases', () => {
   });
 
   it('rejects documents missing required fields, naming the path', () => {
-    expectSourceError(() => parseDocumentsPage({ count: 1, results: [{ document_number: '2026-1', agencies: [] }] }), 'parse', /results\.0\.title/);
-    expectSourceError(() => parseDocumentsPage({ count: 1, results: [bisDoc({ publication_date: 'Oct 2' })] }), 'parse', /publication_date/);
+    expectSourceError(
+      () => parseDocumentsPage({ count: 1, results: [{ document_number: '2026-1', agencies: [] }] }),
+      'parse',
+      /results\.0\.title/,
+    );
+    expectSourceError(
+      () => parseDocumentsPage({ count: 1, results: [bisDoc({ publication_date: 'Oct 2' })] }),
+      'parse',
+      /publication_date/,
+    );
     expectSourceError(() => parseDocumentsPage('<html>'), 'parse', /unexpected shape/);
   });
 
@@ -104,7 +120,11 @@ describe('parseDocumentsPage edge cases', () => {
     expect(() => assertBisPage(ok, '2026-09-17')).not.toThrow();
     // a next-issue document dated after today is fine: never filter by an upper date
     expect(() => assertBisPage({ ...ok, results: [bisDoc({ publication_date: '2026-12-31' })] }, '2026-09-17')).not.toThrow();
-    expectSourceError(() => assertBisPage({ ...ok, results: [bisDoc({ publication_date: '2026-01-02' })] }, '2026-09-17'), 'sanity', /date filter fell back/);
+    expectSourceError(
+      () => assertBisPage({ ...ok, results: [bisDoc({ publication_date: '2026-01-02' })] }, '2026-09-17'),
+      'sanity',
+      /date filter fell back/,
+    );
   });
 });
 
@@ -122,7 +142,10 @@ describeWithSharedFixtures('public inspection current.json (first 10 of 107, 202
     const withdrawn = current!.results.filter(isWithdrawn);
     expect(withdrawn.map((d) => d.document_number)).toEqual(['2026-20295']);
     expect(withdrawn[0]?.title).toBe('Meetings; Sunshine Act  '); // trailing spaces as served
-    expect(current!.results.find((d) => d.document_number === '2026-20228')).toMatchObject({ filing_type: 'special', publication_date: '2026-10-05' });
+    expect(current!.results.find((d) => d.document_number === '2026-20228')).toMatchObject({
+      filing_type: 'special',
+      publication_date: '2026-10-05',
+    });
   });
 
   it('holds no BIS entry: the local agency filter keeps nothing', () => {
@@ -142,7 +165,10 @@ describe('public inspection edge cases', () => {
       'parse',
       /BIS entry results\.0.*document_number/,
     );
-    const other = parsePublicInspectionCurrent({ count: 2, results: [{ title: null, agencies: [{ slug: 'securities-and-exchange-commission' }] }] });
+    const other = parsePublicInspectionCurrent({
+      count: 2,
+      results: [{ title: null, agencies: [{ slug: 'securities-and-exchange-commission' }] }],
+    });
     expect(other).toMatchObject({ results: [], skipped: 1 });
   });
 
@@ -157,7 +183,14 @@ describe('public inspection edge cases', () => {
 describeWithSharedFixtures('full document 2025-05887', () => {
   it('parses the full default field set and derives the PI posting time', () => {
     const doc = parseDocument(readShared('fr_document_full_2025-05887.json'));
-    expect(doc).toMatchObject({ document_number: '2025-05887', type: 'Notice', publication_date: '2025-04-07', citation: '90 FR 14957', correction_of: null, corrections: [] });
+    expect(doc).toMatchObject({
+      document_number: '2025-05887',
+      type: 'Notice',
+      publication_date: '2025-04-07',
+      citation: '90 FR 14957',
+      correction_of: null,
+      corrections: [],
+    });
     expect(isBisAgencyList(doc.agencies)).toBe(false); // an ITA notice
     // `?1743770708` = 2025-04-04 08:45 ET
     expect(publicInspectionPostedAt(doc.public_inspection_pdf_url)).toBe('2025-04-04T12:45:08.000Z');

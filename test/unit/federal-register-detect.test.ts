@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { finalizeChange } from '#core/change.ts';
-import { type FrDocument, type FrPublicInspection, parseDocumentsPage, parsePublicInspectionCurrent } from '#sources/federal-register/api.ts';
+import {
+  type FrDocument,
+  type FrPublicInspection,
+  parseDocumentsPage,
+  parsePublicInspectionCurrent,
+} from '#sources/federal-register/api.ts';
 import {
   type DetectInput,
   type DocItem,
@@ -26,7 +31,8 @@ function doc(overrides: Partial<FrDocument> = {}): FrDocument {
     document_number: '2026-20415',
     title: 'Additions to the Entity List',
     type: 'Rule',
-    abstract: "BIS amends the EAR by adding 12 entities to the Entity List under the destinations of China, People's Republic of (China) (9) and Singapore (3).",
+    abstract:
+      "BIS amends the EAR by adding 12 entities to the Entity List under the destinations of China, People's Republic of (China) (9) and Singapore (3).",
     action: 'Final rule.',
     publication_date: '2026-10-05',
     effective_on: '2026-10-05',
@@ -96,8 +102,15 @@ describe('detectChanges: public inspection head start', () => {
     });
     expect(c?.summary).toContain('on public inspection since 2026-10-02 08:45 ET');
     expect(c?.summary).toContain('scheduled for publication 2026-10-05');
-    expect(c?.data).toMatchObject({ documentNumber: '2026-20415', classification: 'entity-list-addition', filedAt: '2026-10-02T08:45:00.000-04:00', filingType: 'regular' });
-    expect(out.itemWrites).toEqual([{ key: 'doc#2026-20415', value: expect.objectContaining({ status: 'pi', seenOnPublicInspection: true }) }]);
+    expect(c?.data).toMatchObject({
+      documentNumber: '2026-20415',
+      classification: 'entity-list-addition',
+      filedAt: '2026-10-02T08:45:00.000-04:00',
+      filingType: 'regular',
+    });
+    expect(out.itemWrites).toEqual([
+      { key: 'doc#2026-20415', value: expect.objectContaining({ status: 'pi', seenOnPublicInspection: true }) },
+    ]);
   });
 
   it('turns the publication of a PI document into an fr.published update, not a second new-document alert', () => {
@@ -155,11 +168,20 @@ describe('detectChanges: public inspection head start', () => {
 
   it('reports a withdrawal once, as its own kind', () => {
     const day1 = run({ publicInspection: [pi()] });
-    const withdrawn = pi({ filed_at: null, publication_date: null, editorial_note: 'An agency letter requesting withdrawal of this document was received after placement on public inspection.' });
+    const withdrawn = pi({
+      filed_at: null,
+      publication_date: null,
+      editorial_note: 'An agency letter requesting withdrawal of this document was received after placement on public inspection.',
+    });
     const known = apply(new Map(), day1.itemWrites);
     const day2 = run({ publicInspection: [withdrawn], known });
     expect(day2.changes).toHaveLength(1);
-    expect(day2.changes[0]).toMatchObject({ kind: 'fr.withdrawn', naturalKey: '2026-20415#withdrawn', importance: 'high', occurredAt: '2026-10-02T08:45:00.000-04:00' });
+    expect(day2.changes[0]).toMatchObject({
+      kind: 'fr.withdrawn',
+      naturalKey: '2026-20415#withdrawn',
+      importance: 'high',
+      occurredAt: '2026-10-02T08:45:00.000-04:00',
+    });
     expect(day2.changes[0]?.summary).toMatch(/^Withdrawn from public inspection before publication\. An agency letter/);
     expect(day2.changes[0]?.data).toMatchObject({ previouslyOnPublicInspection: true, filedAt: '2026-10-02T08:45:00.000-04:00' });
     // still listed the next day (and a stale copy listing it as filed) changes nothing
@@ -195,7 +217,12 @@ describe('detectChanges: published documents', () => {
       ],
     });
     const [c] = out.changes;
-    expect(c).toMatchObject({ kind: 'fr.document', title: 'Revisions to Export Controls on Advanced Computing Items', importance: 'high', countries: ['CN', 'MO'] });
+    expect(c).toMatchObject({
+      kind: 'fr.document',
+      title: 'Revisions to Export Controls on Advanced Computing Items',
+      importance: 'high',
+      countries: ['CN', 'MO'],
+    });
     expect(c?.summary).toBe(
       'Rule (Interim final rule; request for comments); published 2026-10-02; effective 2026-10-05; 91 FR 63402. This rule is effective October 5, 2026. Controls on advanced computing integrated circuits destined to China and Macau.',
     );
@@ -213,15 +240,30 @@ describe('detectChanges: published documents', () => {
     expect(c).toMatchObject({ kind: 'fr.correction', naturalKey: 'C1-2026-19205#published' });
     expect(c?.data.correctionOf).toBe('2026-19205');
     // an agency "…; Correction" rule is a correction too, even without correction_of
-    const titled = run({ published: [doc({ document_number: '2025-02655', title: 'Due Diligence Measures for Advanced Computing Integrated Circuits; Correction' })] });
+    const titled = run({
+      published: [
+        doc({ document_number: '2025-02655', title: 'Due Diligence Measures for Advanced Computing Integrated Circuits; Correction' }),
+      ],
+    });
     expect(titled.changes[0]).toMatchObject({ kind: 'fr.correction', importance: 'high' });
   });
 
   it('gives normal importance to notices and other EAR amendments', () => {
     const out = run({
       published: [
-        doc({ document_number: '2026-19610', type: 'Notice', title: 'Information Systems Technical Advisory Committee; Notice of Partially Closed Meeting', abstract: null, action: null }),
-        doc({ document_number: '2026-19874', title: 'Clarification of License Exception Eligibility for Certain Encryption Items', abstract: 'BIS amends the EAR.', cfr_references: [{ title: 15, part: 740 }] }),
+        doc({
+          document_number: '2026-19610',
+          type: 'Notice',
+          title: 'Information Systems Technical Advisory Committee; Notice of Partially Closed Meeting',
+          abstract: null,
+          action: null,
+        }),
+        doc({
+          document_number: '2026-19874',
+          title: 'Clarification of License Exception Eligibility for Certain Encryption Items',
+          abstract: 'BIS amends the EAR.',
+          cfr_references: [{ title: 15, part: 740 }],
+        }),
       ],
     });
     expect(out.changes.map((c) => [c.data.classification, c.importance])).toEqual([
@@ -290,8 +332,12 @@ describe('detectChanges: bounded state', () => {
 
 describeWithSharedFixtures('detectChanges on the real 2026-10-02/03 recordings (agency-agnostic)', () => {
   it('follows 2026-20396 from public inspection (2026-10-02) to its early listing as published (2026-10-05)', () => {
-    const current = parsePublicInspectionCurrent(JSON.parse(readFileSync(shared('federal-register/fr_pi_current_2026-10-02.first10.json'), 'utf8')));
-    const early = parseDocumentsPage(JSON.parse(readFileSync(shared('federal-register/fr_documents_newest_next_issue_early_2026-10-03.first5.json'), 'utf8')));
+    const current = parsePublicInspectionCurrent(
+      JSON.parse(readFileSync(shared('federal-register/fr_pi_current_2026-10-02.first10.json'), 'utf8')),
+    );
+    const early = parseDocumentsPage(
+      JSON.parse(readFileSync(shared('federal-register/fr_documents_newest_next_issue_early_2026-10-03.first5.json'), 'utf8')),
+    );
 
     const day1 = run({ publicInspection: current.results, now: new Date('2026-10-02T18:00:00Z') });
     const kinds = day1.changes.map((c) => `${c.data.documentNumber}:${c.kind}`);
@@ -299,7 +345,12 @@ describeWithSharedFixtures('detectChanges on the real 2026-10-02/03 recordings (
     expect(kinds.filter((k) => k.endsWith('fr.public-inspection'))).toHaveLength(9);
     expect(day1.changes.find((c) => c.data.documentNumber === '2026-20295')?.data.previouslyOnPublicInspection).toBe(false);
 
-    const day2 = run({ published: early.results, known: apply(new Map(), day1.itemWrites), now: new Date('2026-10-03T14:00:00Z'), windowStart: '2026-09-19' });
+    const day2 = run({
+      published: early.results,
+      known: apply(new Map(), day1.itemWrites),
+      now: new Date('2026-10-03T14:00:00Z'),
+      windowStart: '2026-09-19',
+    });
     const update = day2.changes.find((c) => c.data.documentNumber === '2026-20396');
     expect(update).toMatchObject({ kind: 'fr.published', title: 'Sunshine Act Meetings' });
     expect(update?.data).toMatchObject({ previouslyOnPublicInspection: true, titleChangedSincePublicInspection: true });
@@ -316,7 +367,13 @@ describe('time helpers', () => {
 
   it('looks back 30 days on the first run and 14 days before the last success after', () => {
     expect(windowStartFor(undefined, new Date('2026-10-02T13:00:00Z'))).toBe('2026-09-02');
-    const cursor = { v: 1 as const, lastSuccessAt: '2026-10-03T01:00:00.000Z', windowStart: '2026-09-02', documentsCount: 3, publicInspection: { regularUpdatedAt: null, specialUpdatedAt: null, bisCount: 0 } };
+    const cursor = {
+      v: 1 as const,
+      lastSuccessAt: '2026-10-03T01:00:00.000Z',
+      windowStart: '2026-09-02',
+      documentsCount: 3,
+      publicInspection: { regularUpdatedAt: null, specialUpdatedAt: null, bisCount: 0 },
+    };
     expect(windowStartFor(cursor, new Date('2026-10-05T13:00:00Z'))).toBe('2026-09-18'); // 2026-10-02 ET − 14
   });
 

@@ -38,15 +38,24 @@ describe('request URLs', () => {
     expect(q.get('_')).toBe(String(EPOCH));
     // no upper date bound: next-issue documents are listed before their publication date
     expect([...q.keys()].some((k) => k.includes('[lte]') || k.includes('[is]'))).toBe(false);
-    expect(buildPublicInspectionUrl('https://www.federalregister.gov', EPOCH)).toBe(`https://www.federalregister.gov/api/v1/public-inspection-documents/current.json?_=${EPOCH}`);
+    expect(buildPublicInspectionUrl('https://www.federalregister.gov', EPOCH)).toBe(
+      `https://www.federalregister.gov/api/v1/public-inspection-documents/current.json?_=${EPOCH}`,
+    );
   });
 
   it('follows next_page_url verbatim but on the configured origin', () => {
-    const next = 'https://www.federalregister.gov/api/v1/documents?fields%5B%5D=title&format=json&order=newest&page=2&per_page=20&search_after_cursor=WzE3OTA4OTkyMDAwMDAsIjIwMjYtMjAyNjciXQ';
+    const next =
+      'https://www.federalregister.gov/api/v1/documents?fields%5B%5D=title&format=json&order=newest&page=2&per_page=20&search_after_cursor=WzE3OTA4OTkyMDAwMDAsIjIwMjYtMjAyNjciXQ';
     expect(resolveNextPageUrl('https://www.federalregister.gov', next)).toBe(next);
-    expect(resolveNextPageUrl('http://127.0.0.1:4000', next)).toBe(next.replace('https://www.federalregister.gov', 'http://127.0.0.1:4000'));
-    expect(resolveNextPageUrl('https://mirror.example/fr', next)).toBe(next.replace('https://www.federalregister.gov', 'https://mirror.example/fr'));
-    expect(resolveNextPageUrl('https://www.federalregister.gov', '/api/v1/documents?page=2')).toBe('https://www.federalregister.gov/api/v1/documents?page=2');
+    expect(resolveNextPageUrl('http://127.0.0.1:4000', next)).toBe(
+      next.replace('https://www.federalregister.gov', 'http://127.0.0.1:4000'),
+    );
+    expect(resolveNextPageUrl('https://mirror.example/fr', next)).toBe(
+      next.replace('https://www.federalregister.gov', 'https://mirror.example/fr'),
+    );
+    expect(resolveNextPageUrl('https://www.federalregister.gov', '/api/v1/documents?page=2')).toBe(
+      'https://www.federalregister.gov/api/v1/documents?page=2',
+    );
   });
 });
 
@@ -109,12 +118,17 @@ describe('fetching through the fake upstream', () => {
     for (const r of fake.requests) expect(new URLSearchParams(r.query).get('_')).toBe(String(EPOCH));
     expect(fake.requests.slice(1).every((r) => r.path === FR_PATHS.documentsNext)).toBe(true);
     // the fake honours fields[]: everything the source needs came back
-    expect(Object.keys(out.documents[0]!)).toEqual(expect.arrayContaining(['abstract', 'cfr_references', 'regulation_id_numbers', 'public_inspection_pdf_url']));
+    expect(Object.keys(out.documents[0]!)).toEqual(
+      expect.arrayContaining(['abstract', 'cfr_references', 'regulation_id_numbers', 'public_inspection_pdf_url']),
+    );
   });
 
   it('applies the date window like the API and omits results with zero hits', async () => {
     registerFederalRegisterDemo(fake, 'quiet', { today: '2026-10-02' });
-    expect((await fetchBisDocuments(http, fake.url, '2026-09-20', EPOCH)).documents.map((d) => d.document_number)).toEqual(['2026-19874', '2026-19610']);
+    expect((await fetchBisDocuments(http, fake.url, '2026-09-20', EPOCH)).documents.map((d) => d.document_number)).toEqual([
+      '2026-19874',
+      '2026-19610',
+    ]);
     const none = await fetchBisDocuments(http, fake.url, '2026-10-10', EPOCH);
     expect(none).toMatchObject({ count: 0, documents: [], pages: 1 });
   });
@@ -166,8 +180,12 @@ describe('demo data', () => {
     expect(federalRegisterDemoData('quiet', at).documents).toHaveLength(3);
     expect(federalRegisterDemoData('news', at).documents).toHaveLength(4);
     expect(federalRegisterDemoData('published', at).documents).toHaveLength(5);
-    const piNews = federalRegisterDemoData('news', at).publicInspection as { results: Array<{ document_number: string; agency_names: string[] }> };
-    expect(piNews.results.filter((r) => r.agency_names.includes('Industry and Security Bureau')).map((r) => r.document_number)).toEqual(['2026-20415']);
+    const piNews = federalRegisterDemoData('news', at).publicInspection as {
+      results: Array<{ document_number: string; agency_names: string[] }>;
+    };
+    expect(piNews.results.filter((r) => r.agency_names.includes('Industry and Security Bureau')).map((r) => r.document_number)).toEqual([
+      '2026-20415',
+    ]);
   });
 
   it('serves arbitrary document lists for ad-hoc tests', async () => {

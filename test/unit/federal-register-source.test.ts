@@ -41,14 +41,30 @@ describe('federalRegisterSource.poll', () => {
     registerFederalRegisterDemo(fake, 'news', { today: '2026-10-02' });
     const result = await federalRegisterSource.poll(ctx(undefined));
     expect(result.itemsSeen).toBe(5); // four documents, one BIS PI entry
-    expect(result.changes.map((c) => c.kind).sort()).toEqual(['fr.document', 'fr.document', 'fr.document', 'fr.document', 'fr.public-inspection']);
-    expect(result.itemWrites?.map((w) => w.key).sort()).toEqual(['doc#2026-19205', 'doc#2026-19610', 'doc#2026-19874', 'doc#2026-20301', 'doc#2026-20415']);
+    expect(result.changes.map((c) => c.kind).sort()).toEqual([
+      'fr.document',
+      'fr.document',
+      'fr.document',
+      'fr.document',
+      'fr.public-inspection',
+    ]);
+    expect(result.itemWrites?.map((w) => w.key).sort()).toEqual([
+      'doc#2026-19205',
+      'doc#2026-19610',
+      'doc#2026-19874',
+      'doc#2026-20301',
+      'doc#2026-20415',
+    ]);
     expect(result.cursor).toEqual({
       v: 1,
       lastSuccessAt: '2026-10-02T13:00:00.000Z',
       windowStart: '2026-09-02',
       documentsCount: 4,
-      publicInspection: { regularUpdatedAt: '2026-10-02T08:45:00.000-04:00', specialUpdatedAt: '2026-10-02T11:15:00.000-04:00', bisCount: 1 },
+      publicInspection: {
+        regularUpdatedAt: '2026-10-02T08:45:00.000-04:00',
+        specialUpdatedAt: '2026-10-02T11:15:00.000-04:00',
+        bisCount: 1,
+      },
     });
   });
 
@@ -61,7 +77,11 @@ describe('federalRegisterSource.poll', () => {
       lastSuccessAt: '2026-10-02T12:45:00.000Z',
       windowStart: '2026-09-02',
       documentsCount: 4,
-      publicInspection: { regularUpdatedAt: '2026-10-02T08:45:00.000-04:00', specialUpdatedAt: '2026-10-02T11:15:00.000-04:00', bisCount: 1 },
+      publicInspection: {
+        regularUpdatedAt: '2026-10-02T08:45:00.000-04:00',
+        specialUpdatedAt: '2026-10-02T11:15:00.000-04:00',
+        bisCount: 1,
+      },
     };
     const result = await federalRegisterSource.poll(ctx(previous));
     expect(logs.some((l) => /older than the last one seen/.test(l))).toBe(true);
@@ -101,7 +121,8 @@ describe('federalRegister config section', () => {
     expect(parseConfigFile({ watchlist: ['NVDA'] }).federalRegister).toBeUndefined();
     expect(parseConfigFile(file({})).federalRegister).toEqual({});
     expect(parseConfigFile(file({ lookbackDays: 7 })).federalRegister).toEqual({ lookbackDays: 7 });
-    for (const bad of [0, 31, 2.5, '7']) expect(() => parseConfigFile(file({ lookbackDays: bad }))).toThrow(/federalRegister\.lookbackDays/);
+    for (const bad of [0, 31, 2.5, '7'])
+      expect(() => parseConfigFile(file({ lookbackDays: bad }))).toThrow(/federalRegister\.lookbackDays/);
     expect(() => parseConfigFile(file({ lookback: 7 }))).toThrow(/federalRegister/);
   });
 });

@@ -5,10 +5,22 @@ import { CHANGE_COLUMNS, changeWriter, csvField, formatChanges, type OUTPUT_FORM
 
 const changes = [
   finalizeChange(
-    { source: 'federal-register', kind: 'fr.document', naturalKey: '2025-00636', subject: 'BIS', title: 'Framework for "AI" Diffusion, Part 1', summary: 'line1\nline2', data: {}, countries: ['CN', 'SG'] },
+    {
+      source: 'federal-register',
+      kind: 'fr.document',
+      naturalKey: '2025-00636',
+      subject: 'BIS',
+      title: 'Framework for "AI" Diffusion, Part 1',
+      summary: 'line1\nline2',
+      data: {},
+      countries: ['CN', 'SG'],
+    },
     new Date('2026-01-15T14:00:00Z'),
   ),
-  finalizeChange({ source: 'sec-filings', kind: 'filing.new', naturalKey: 'acc', subject: 'NVDA', title: 'NVIDIA filed 10-Q', summary: '', data: {} }, new Date('2026-01-16T14:00:00Z')),
+  finalizeChange(
+    { source: 'sec-filings', kind: 'filing.new', naturalKey: 'acc', subject: 'NVDA', title: 'NVIDIA filed 10-Q', summary: '', data: {} },
+    new Date('2026-01-16T14:00:00Z'),
+  ),
 ];
 
 describe('change output formats', () => {
@@ -98,7 +110,18 @@ describe('streaming change writer', () => {
   });
 
   it('table output flattens line breaks and drops control characters (no terminal escapes)', () => {
-    const evil = finalizeChange({ source: 'sec-filings', kind: 'filing.new', naturalKey: 'x', subject: 'NVDA', title: 'bad \u001b[31mred\u001b[0m\ttitle', summary: '', data: {} }, new Date());
+    const evil = finalizeChange(
+      {
+        source: 'sec-filings',
+        kind: 'filing.new',
+        naturalKey: 'x',
+        subject: 'NVDA',
+        title: 'bad \u001b[31mred\u001b[0m\ttitle',
+        summary: '',
+        data: {},
+      },
+      new Date(),
+    );
     const table = stream('table', [evil, tricky]);
     expect(table).not.toContain('\u001b');
     expect(table).toContain('bad [31mred[0m title');

@@ -22,7 +22,12 @@ describe('latency model (bench/latency.ts)', () => {
 
   it('nearest-rank percentiles', () => {
     expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
-    expect(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 95)).toBe(95);
+    expect(
+      percentile(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+        95,
+      ),
+    ).toBe(95);
     expect(sweep(0, 100_000, 37)).toEqual([0, 37_000, 74_000]);
   });
 
@@ -31,10 +36,14 @@ describe('latency model (bench/latency.ts)', () => {
     const rows = replay(POLLING_DESIGN, { filings: [visible], publicInspection: [] }, { sweeps: false });
     const filing = rows.find((r) => r.family === 'filing.new')!;
     expect(filing.samples).toBe(1);
-    expect(filing.medianSeconds).toBe(10 * 60 - 30 + RUN_SECONDS.filings + POLLING_DESIGN.notifierTrigger.batchingWindowSeconds + RUN_SECONDS.notifier);
+    expect(filing.medianSeconds).toBe(
+      10 * 60 - 30 + RUN_SECONDS.filings + POLLING_DESIGN.notifierTrigger.batchingWindowSeconds + RUN_SECONDS.notifier,
+    );
     // Its analyses: the language slot at 10:16 (the later of :13 and :16), one document, then the notifier.
     const analyses = rows.find((r) => r.family === 'analyses')!;
-    expect(analyses.medianSeconds).toBe(16 * 60 - 30 + RUN_SECONDS.analysisBase + RUN_SECONDS.analysisPerFiling + 30 + RUN_SECONDS.notifier);
+    expect(analyses.medianSeconds).toBe(
+      16 * 60 - 30 + RUN_SECONDS.analysisBase + RUN_SECONDS.analysisPerFiling + 30 + RUN_SECONDS.notifier,
+    );
     // The event-driven design: the 10:01 poll, the trigger 5 s after the write.
     const now = replay(EVENT_DRIVEN_DESIGN, { filings: [visible], publicInspection: [] }, { sweeps: false });
     expect(now.find((r) => r.family === 'filing.new')!.medianSeconds).toBe(30 + RUN_SECONDS.filings + 30 + RUN_SECONDS.notifier);
@@ -45,10 +54,16 @@ describe('latency model (bench/latency.ts)', () => {
 
   it('a burst of filings written by one cycle is one analysis run that reads them one by one', () => {
     const visible = Date.parse('2026-01-12T10:00:30-05:00');
-    const rows = replay(EVENT_DRIVEN_DESIGN, { filings: Array.from({ length: 10 }, () => visible), publicInspection: [] }, { sweeps: false });
+    const rows = replay(
+      EVENT_DRIVEN_DESIGN,
+      { filings: Array.from({ length: 10 }, () => visible), publicInspection: [] },
+      { sweeps: false },
+    );
     const analyses = rows.find((r) => r.family === 'analyses')!;
     // All ten are mailed together after one run of 1 + 10 × 6 s.
-    expect(analyses.p95Seconds).toBe(30 + RUN_SECONDS.filings + 5 + RUN_SECONDS.analysisBase + 10 * RUN_SECONDS.analysisPerFiling + 30 + RUN_SECONDS.notifier);
+    expect(analyses.p95Seconds).toBe(
+      30 + RUN_SECONDS.filings + 5 + RUN_SECONDS.analysisBase + 10 * RUN_SECONDS.analysisPerFiling + 30 + RUN_SECONDS.notifier,
+    );
   });
 
   it('the deployed design meets every goal of issue 16 on the replayed day; the polling design did not', () => {
@@ -61,7 +76,9 @@ describe('latency model (bench/latency.ts)', () => {
       expect(row.p95Seconds, row.family).toBeLessThanOrEqual(LATENCY_GOALS[row.family].p95);
       expect(row.met).toBe(true);
     }
-    expect(before.filter((r) => !r.met).map((r) => r.family)).toEqual(expect.arrayContaining(['filing.new', 'analyses', 'fr.public-inspection', 'entity']));
+    expect(before.filter((r) => !r.met).map((r) => r.family)).toEqual(
+      expect.arrayContaining(['filing.new', 'analyses', 'fr.public-inspection', 'entity']),
+    );
     for (const row of now) expect(row.medianSeconds).toBeLessThan(before.find((b) => b.family === row.family)!.medianSeconds);
   });
 
@@ -78,8 +95,12 @@ describe('latency model (bench/latency.ts)', () => {
 describe('analysis trigger rule (lambdas/core/schedule.ts)', () => {
   const enabled = ['sec-filings', 'sec-revenue', 'sec-export-language', 'federal-register'] as const;
   it('a sec-filings cycle that wrote filings starts the enabled analyses', () => {
-    expect(analysesTriggeredBy({ source: 'sec-filings', status: 'ok', baseline: false, changesCreated: 2 }, [...enabled])).toEqual([...ANALYSIS_TRIGGER.analyses]);
-    expect(analysesTriggeredBy({ source: 'sec-filings', status: 'ok', baseline: false, changesCreated: 2 }, ['sec-filings', 'sec-revenue'])).toEqual(['sec-revenue']);
+    expect(analysesTriggeredBy({ source: 'sec-filings', status: 'ok', baseline: false, changesCreated: 2 }, [...enabled])).toEqual([
+      ...ANALYSIS_TRIGGER.analyses,
+    ]);
+    expect(
+      analysesTriggeredBy({ source: 'sec-filings', status: 'ok', baseline: false, changesCreated: 2 }, ['sec-filings', 'sec-revenue']),
+    ).toEqual(['sec-revenue']);
   });
   it('nothing new, a baseline, a failure, or another source starts nothing', () => {
     expect(analysesTriggeredBy({ source: 'sec-filings', status: 'ok', baseline: false, changesCreated: 0 }, [...enabled])).toEqual([]);

@@ -111,10 +111,14 @@ const jsonish = fc.letrec((tie) => ({
 describe('capDraftData (property)', () => {
   it('capped data always serialises under the budget', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ maxLength: 12 }), jsonish.value, { maxKeys: 12 }), fc.constantFrom(300, 5_000, 50_000, DEFAULT_DRAFT_LIMITS.dataBytes), (data, budget) => {
-        const out = capDraftData(data, { ...DEFAULT_DRAFT_LIMITS, dataBytes: budget });
-        expect(jsonBytes(out)).toBeLessThanOrEqual(budget);
-      }),
+      fc.property(
+        fc.dictionary(fc.string({ maxLength: 12 }), jsonish.value, { maxKeys: 12 }),
+        fc.constantFrom(300, 5_000, 50_000, DEFAULT_DRAFT_LIMITS.dataBytes),
+        (data, budget) => {
+          const out = capDraftData(data, { ...DEFAULT_DRAFT_LIMITS, dataBytes: budget });
+          expect(jsonBytes(out)).toBeLessThanOrEqual(budget);
+        },
+      ),
       { numRuns: 150 },
     );
   });

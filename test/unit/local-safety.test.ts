@@ -10,21 +10,34 @@ import { type SignalSource, stopOnSignals } from '#app/local/signals.ts';
 import { formatHealthLine, healthReport } from '#ops/report.ts';
 
 describe('status shows a held lease', () => {
-  const thresholds = { failureThreshold: 3, blockedThreshold: 1, stalenessMultiplier: 3, staleGraceMinutes: 10, reminderInitialMinutes: 60, reminderMaxMinutes: 1440 };
+  const thresholds = {
+    failureThreshold: 3,
+    blockedThreshold: 1,
+    stalenessMultiplier: 3,
+    staleGraceMinutes: 10,
+    reminderInitialMinutes: 60,
+    reminderMaxMinutes: 1440,
+  };
   const now = new Date('2026-03-03T16:00:00Z');
   const holder = 'export-watch local runtime (pid 4242 on laptop) 0b7c…';
 
   it('names holder and expiry on a never-run source (a first cycle that was killed)', () => {
-    const [row] = healthReport(['sec-filings'], [], new Map(), now, thresholds, undefined, [{ source: 'sec-filings', owner: holder, until: '2026-03-03T16:10:00.000Z' }]);
+    const [row] = healthReport(['sec-filings'], [], new Map(), now, thresholds, undefined, [
+      { source: 'sec-filings', owner: holder, until: '2026-03-03T16:10:00.000Z' },
+    ]);
     expect(row?.health.lease).toEqual({ holder, until: '2026-03-03T16:10:00.000Z' });
-    expect(row?.health.reason).toMatch(/has not run yet; lease held by export-watch local runtime \(pid 4242 on laptop\).* until 2026-03-03T16:10:00.000Z/);
+    expect(row?.health.reason).toMatch(
+      /has not run yet; lease held by export-watch local runtime \(pid 4242 on laptop\).* until 2026-03-03T16:10:00.000Z/,
+    );
     expect(formatHealthLine(row!, thresholds)).toBe(
       `sec-filings: NEVER-RUN — last success never, last attempt never, consecutive failures 0, LEASE held by ${holder} until 2026-03-03T16:10:00.000Z (runs skip the source until then)`,
     );
   });
 
   it('leaves an expired lease out (runs no longer skip the source)', () => {
-    const [row] = healthReport(['sec-filings'], [], new Map(), now, thresholds, undefined, [{ source: 'sec-filings', owner: holder, until: '2026-03-03T15:59:59.000Z' }]);
+    const [row] = healthReport(['sec-filings'], [], new Map(), now, thresholds, undefined, [
+      { source: 'sec-filings', owner: holder, until: '2026-03-03T15:59:59.000Z' },
+    ]);
     expect(row?.health.lease).toBeUndefined();
     expect(formatHealthLine(row!, thresholds)).not.toMatch(/LEASE/);
   });
@@ -73,7 +86,12 @@ describe('prepareDemoDir', () => {
 
 describe('port errors', () => {
   it('names the port and the option; other errors pass unchanged', () => {
-    const err = portError(Object.assign(new Error('listen EADDRINUSE: address already in use 127.0.0.1:8006'), { code: 'EADDRINUSE' }), 'local confirm/unsubscribe link server', 8006, '--links-port');
+    const err = portError(
+      Object.assign(new Error('listen EADDRINUSE: address already in use 127.0.0.1:8006'), { code: 'EADDRINUSE' }),
+      'local confirm/unsubscribe link server',
+      8006,
+      '--links-port',
+    );
     expect(err).toBeInstanceOf(PortUnavailableError);
     expect((err as Error).message).toBe(
       'port 8006 for the local confirm/unsubscribe link server is already in use (another export-watch run, or another program); choose another with --links-port N (0 = any free port)',
@@ -88,7 +106,10 @@ describe('stopOnSignals', () => {
     const signals = new EventEmitter();
     const lines: string[] = [];
     const exits: number[] = [];
-    const remove = stopOnSignals({ interrupt }, { out: (l) => lines.push(l), exit: (c) => exits.push(c), signals: signals as unknown as SignalSource });
+    const remove = stopOnSignals(
+      { interrupt },
+      { out: (l) => lines.push(l), exit: (c) => exits.push(c), signals: signals as unknown as SignalSource },
+    );
     return { signals, lines, exits, remove };
   };
   const settle = () => new Promise((r) => setImmediate(r));
@@ -102,7 +123,10 @@ describe('stopOnSignals', () => {
     t.signals.emit('SIGINT');
     await settle();
     expect(interrupted).toBe(1);
-    expect(t.lines).toEqual(['SIGINT: stopping…', 'Released the lease of sec-filings (the interrupted cycle advanced nothing; the next run repeats it).']);
+    expect(t.lines).toEqual([
+      'SIGINT: stopping…',
+      'Released the lease of sec-filings (the interrupted cycle advanced nothing; the next run repeats it).',
+    ]);
     expect(t.exits).toEqual([130]);
   });
 

@@ -6,7 +6,7 @@ import { latestDigestSlot, newYorkDateLabel, newYorkInstant, newYorkTimeLabel } 
 const iso = (d: Date) => d.toISOString();
 
 describe('digest slots (America/New_York)', () => {
-  it('finds today\'s hour once it has passed, else yesterday\'s', () => {
+  it("finds today's hour once it has passed, else yesterday's", () => {
     // 2026-03-02 is EST (UTC−5).
     expect(iso(latestDigestSlot(new Date('2026-03-02T12:00:00Z'), 7))).toBe('2026-03-02T12:00:00.000Z');
     expect(iso(latestDigestSlot(new Date('2026-03-02T11:59:59Z'), 7))).toBe('2026-03-01T12:00:00.000Z');
@@ -35,15 +35,28 @@ describe('digest slots (America/New_York)', () => {
 });
 
 describe('digestDue', () => {
-  const base: Subscriber = { email: 'd@example.com', mode: 'daily', digestHour: 7, filters: {}, status: 'active', createdAt: '2026-03-01T15:00:00.000Z' };
+  const base: Subscriber = {
+    email: 'd@example.com',
+    mode: 'daily',
+    digestHour: 7,
+    filters: {},
+    status: 'active',
+    createdAt: '2026-03-01T15:00:00.000Z',
+  };
 
   it('is due once the digest hour has passed since the last digest (or subscription)', () => {
     expect(digestDue(base, new Date('2026-03-02T11:59:00Z'))).toBeUndefined();
     expect(digestDue(base, new Date('2026-03-02T12:00:00Z'))).toBe('2026-03-01T15:00:00.000Z');
-    expect(digestDue({ ...base, confirmedAt: '2026-03-01T16:00:00.000Z' }, new Date('2026-03-02T12:03:00Z'))).toBe('2026-03-01T16:00:00.000Z');
+    expect(digestDue({ ...base, confirmedAt: '2026-03-01T16:00:00.000Z' }, new Date('2026-03-02T12:03:00Z'))).toBe(
+      '2026-03-01T16:00:00.000Z',
+    );
     expect(digestDue({ ...base, lastDigestAt: '2026-03-02T12:00:00.000Z' }, new Date('2026-03-02T12:05:00Z'))).toBeUndefined();
-    expect(digestDue({ ...base, lastDigestAt: '2026-03-02T12:00:00.000Z' }, new Date('2026-03-03T12:00:00Z'))).toBe('2026-03-02T12:00:00.000Z');
+    expect(digestDue({ ...base, lastDigestAt: '2026-03-02T12:00:00.000Z' }, new Date('2026-03-03T12:00:00Z'))).toBe(
+      '2026-03-02T12:00:00.000Z',
+    );
     // A missed hour (notifier down) is caught up late rather than skipped.
-    expect(digestDue({ ...base, lastDigestAt: '2026-03-01T12:00:00.000Z' }, new Date('2026-03-02T18:00:00Z'))).toBe('2026-03-01T12:00:00.000Z');
+    expect(digestDue({ ...base, lastDigestAt: '2026-03-01T12:00:00.000Z' }, new Date('2026-03-02T18:00:00Z'))).toBe(
+      '2026-03-01T12:00:00.000Z',
+    );
   });
 });

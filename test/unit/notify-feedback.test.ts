@@ -11,18 +11,33 @@ const bounce = (bounceType: string, recipients: string[], type: 'eventType' | 'n
 
 describe('SES feedback', () => {
   it('suppresses permanent bounces and complaints, from event publishing and identity notifications', () => {
-    expect(suppressionsFrom(bounce('Permanent', ['Gone@Example.com']))).toEqual([{ email: 'gone@example.com', reason: 'bounce:Permanent/General' }]);
-    expect(suppressionsFrom(bounce('Permanent', ['"Gone" <gone@example.com>'], 'notificationType'))).toEqual([{ email: 'gone@example.com', reason: 'bounce:Permanent/General' }]);
-    expect(suppressionsFrom({ eventType: 'Complaint', complaint: { complaintFeedbackType: 'abuse', complainedRecipients: [{ emailAddress: 'angry@example.com' }] } })).toEqual([
-      { email: 'angry@example.com', reason: 'complaint:abuse' },
+    expect(suppressionsFrom(bounce('Permanent', ['Gone@Example.com']))).toEqual([
+      { email: 'gone@example.com', reason: 'bounce:Permanent/General' },
     ]);
+    expect(suppressionsFrom(bounce('Permanent', ['"Gone" <gone@example.com>'], 'notificationType'))).toEqual([
+      { email: 'gone@example.com', reason: 'bounce:Permanent/General' },
+    ]);
+    expect(
+      suppressionsFrom({
+        eventType: 'Complaint',
+        complaint: { complaintFeedbackType: 'abuse', complainedRecipients: [{ emailAddress: 'angry@example.com' }] },
+      }),
+    ).toEqual([{ email: 'angry@example.com', reason: 'complaint:abuse' }]);
   });
 
   it('ignores transient bounces, other events, junk and invalid addresses', () => {
     expect(suppressionsFrom(bounce('Transient', ['full@example.com']))).toEqual([]);
     expect(suppressionsFrom({ eventType: 'Delivery' })).toEqual([]);
     expect(suppressionsFrom(bounce('Permanent', ['not an address', 'x@example.com\r\nBcc: y@example.com']))).toEqual([]);
-    for (const junk of [null, 'text', 42, [], { eventType: 'Bounce' }, { eventType: 'Complaint', complaint: { complainedRecipients: 'x' } }]) expect(suppressionsFrom(junk)).toEqual([]);
+    for (const junk of [
+      null,
+      'text',
+      42,
+      [],
+      { eventType: 'Bounce' },
+      { eventType: 'Complaint', complaint: { complainedRecipients: 'x' } },
+    ])
+      expect(suppressionsFrom(junk)).toEqual([]);
   });
 
   it('marks addresses suppressed with the reason, skipping unparseable messages', async () => {
@@ -40,7 +55,12 @@ describe('SES feedback', () => {
     expect(out).toEqual({ suppressed: 1, ignored: 2 });
     expect(updates[0]).toEqual({
       email: 'gone@example.com',
-      changes: { status: 'suppressed', suppressedAt: '2026-03-02T12:00:00.000Z', suppressionReason: 'bounce:Permanent/General', updatedAt: '2026-03-02T12:00:00.000Z' },
+      changes: {
+        status: 'suppressed',
+        suppressedAt: '2026-03-02T12:00:00.000Z',
+        suppressionReason: 'bounce:Permanent/General',
+        updatedAt: '2026-03-02T12:00:00.000Z',
+      },
       condition: { statusIn: ['active', 'pending', 'unsubscribed', 'parked', 'removed'] },
     });
   });

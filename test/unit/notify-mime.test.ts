@@ -22,11 +22,18 @@ const OPTIONS: MimeOptions = {
   unsubscribe: { url: 'https://links.example/unsubscribe?t=abc', mailto: 'mailto:unsub@export-watch.example?subject=unsubscribe' },
 };
 const render = (changes: Change[], extra: Parameters<typeof renderEmail>[2] = {}) =>
-  renderEmail(changes, { email: 'reader@example.com', name: 'Dana' }, { countriesOfInterest: ['SG', 'CN'], unsubscribeUrl: 'https://links.example/unsubscribe?t=abc', ...extra });
+  renderEmail(
+    changes,
+    { email: 'reader@example.com', name: 'Dana' },
+    { countriesOfInterest: ['SG', 'CN'], unsubscribeUrl: 'https://links.example/unsubscribe?t=abc', ...extra },
+  );
 
 /** A change no family claims (the generic renderer's). */
 function otherChange(title = 'Something else changed', summary = 'A summary.'): Change {
-  return finalizeChange({ source: 'sec-filings', kind: 'misc.thing', naturalKey: 'k', subject: 'X', title, summary, data: {} } as unknown as ChangeDraft, at);
+  return finalizeChange(
+    { source: 'sec-filings', kind: 'misc.thing', naturalKey: 'k', subject: 'X', title, summary, data: {} } as unknown as ChangeDraft,
+    at,
+  );
 }
 
 /** The maximal digest: 2,000 changes (DIGEST_MAX_CHANGES) of every family, 500 shown (the config's maxChangesPerEmail cap). */
@@ -43,8 +50,18 @@ const CASES: Array<[string, () => RenderedEmail]> = [
   ['Entity List rule with 23 entities', () => render(sampleEntities(23))],
   ['other changes (generic)', () => render([otherChange()])],
   ['every family in one email', () => render(sampleAll())],
-  ['maximal digest (2,000 changes, 500 shown)', () => render(maximalDigest(), { maxChanges: 500, digest: { since: '2026-03-01T12:00:00.000Z', until: '2026-03-02T12:00:00.000Z' } })],
-  ['confirmation', () => renderConfirmationEmail({ email: 'reader@example.com', mode: 'daily', digestHour: 7 }, { confirmUrl: 'https://links.example/confirm?t=abc' })],
+  [
+    'maximal digest (2,000 changes, 500 shown)',
+    () => render(maximalDigest(), { maxChanges: 500, digest: { since: '2026-03-01T12:00:00.000Z', until: '2026-03-02T12:00:00.000Z' } }),
+  ],
+  [
+    'confirmation',
+    () =>
+      renderConfirmationEmail(
+        { email: 'reader@example.com', mode: 'daily', digestHour: 7 },
+        { confirmUrl: 'https://links.example/confirm?t=abc' },
+      ),
+  ],
 ];
 
 /** The renderer's text with its line breaks as the message must carry them. */
@@ -78,7 +95,11 @@ describe('MIME wire format (issue 19, item 1)', () => {
   });
 
   it('an ASCII-only email with short lines (which the composer would send as 7bit) still goes out CRLF', async () => {
-    const email: RenderedEmail = { subject: 'Plain', text: 'line one\nline two\n\nline four\r\nline five\rline six', html: '<p>a</p>\n<p>b</p>' };
+    const email: RenderedEmail = {
+      subject: 'Plain',
+      text: 'line one\nline two\n\nline four\r\nline five\rline six',
+      html: '<p>a</p>\n<p>b</p>',
+    };
     const raw = await buildMime(email, OPTIONS);
     expectWireSafe(raw);
     const parsed = parseMime(raw);
@@ -99,7 +120,10 @@ describe('MIME wire format (issue 19, item 1)', () => {
     await fc.assert(
       fc.asyncProperty(text, text, fc.constantFrom('fr.document', 'filing.new', 'misc.thing'), async (title, summary, kind) => {
         const source = kind === 'fr.document' ? 'federal-register' : 'sec-filings';
-        const change = finalizeChange({ source, kind, naturalKey: 'k', subject: 'S', title: title || 't', summary, data: { abstract: summary } } as ChangeDraft, at);
+        const change = finalizeChange(
+          { source, kind, naturalKey: 'k', subject: 'S', title: title || 't', summary, data: { abstract: summary } } as ChangeDraft,
+          at,
+        );
         const email = render([change]);
         const raw = await buildMime(email, OPTIONS);
         expect(wireProblems(raw)).toEqual([]);
@@ -113,7 +137,10 @@ describe('MIME wire format (issue 19, item 1)', () => {
 
   it('long extra header values are folded or bounded within 998 octets', async () => {
     const email = render(sampleFilings());
-    const raw = await buildMime(email, { ...OPTIONS, headers: { 'X-Long': 'y'.repeat(3000), 'X-Words': 'word '.repeat(600), 'X-Unicode': 'ü'.repeat(900) } });
+    const raw = await buildMime(email, {
+      ...OPTIONS,
+      headers: { 'X-Long': 'y'.repeat(3000), 'X-Words': 'word '.repeat(600), 'X-Unicode': 'ü'.repeat(900) },
+    });
     expectWireSafe(raw);
   });
 });

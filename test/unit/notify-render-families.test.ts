@@ -12,7 +12,10 @@ const ctx = { interest: new Set(INTEREST) };
 const render = (changes: Change[]) => renderEmail(changes, { email: 'a@example.com' }, { countriesOfInterest: INTEREST });
 const flat = (text: string) => text.replace(/\s+/g, ' ');
 const bare = (kind: string, source: Change['source'], data: Record<string, unknown>, extra: Partial<Change> = {}): Change => ({
-  ...finalizeChange({ source, kind, naturalKey: kind, subject: 'X', title: `A ${kind} change`, summary: 'Summary text.', data }, new Date('2026-03-02T14:05:00Z')),
+  ...finalizeChange(
+    { source, kind, naturalKey: kind, subject: 'X', title: `A ${kind} change`, summary: 'Summary text.', data },
+    new Date('2026-03-02T14:05:00Z'),
+  ),
   ...extra,
 });
 
@@ -35,7 +38,11 @@ describe('regional revenue', () => {
   it('highlights the regions of interest (members mapped to countries) and nothing else', () => {
     const view = revenueView(sampleRevenue()[0] as Change, ctx);
     expect(view.rows.filter((r) => r.interest).map((r) => r.label)).toEqual(['Singapore', 'Taiwan', 'China (including Hong Kong)']);
-    expect(revenueView(sampleRevenue()[0] as Change, { interest: new Set(['SG']) }).rows.filter((r) => r.interest).map((r) => r.label)).toEqual(['Singapore']);
+    expect(
+      revenueView(sampleRevenue()[0] as Change, { interest: new Set(['SG']) })
+        .rows.filter((r) => r.interest)
+        .map((r) => r.label),
+    ).toEqual(['Singapore']);
     const html = render(sampleRevenue()).html;
     expect(html.match(/★&nbsp;/g)).toHaveLength(3);
     expect(html).toMatch(/background:#fff5d6;"><td[^>]*font-weight:bold;">★&nbsp;Singapore/);
@@ -73,19 +80,31 @@ describe('regional revenue', () => {
   });
 
   it('is tolerant of missing fields', () => {
-    for (const data of [{}, { regions: null, moves: 'x' }, { moves: { 'country:SG': { label: 'Singapore', share: 0.2, value: 5e9, sharePpQoQ: 1.2 } } }]) {
+    for (const data of [
+      {},
+      { regions: null, moves: 'x' },
+      { moves: { 'country:SG': { label: 'Singapore', share: 0.2, value: 5e9, sharePpQoQ: 1.2 } } },
+    ]) {
       const email = render([bare('revenue.regional', 'sec-revenue', data as Record<string, unknown>)]);
       expect(email.html).toContain('A revenue.regional change');
       expect(email.text).toContain('A revenue.regional change');
     }
-    expect(render([bare('revenue.regional', 'sec-revenue', { moves: { 'country:SG': { label: 'Singapore', share: 0.2, value: 5e9, sharePpQoQ: 1.2 } } })]).html).toMatch(/▲&nbsp;\+1\.2&nbsp;pp/);
+    expect(
+      render([
+        bare('revenue.regional', 'sec-revenue', {
+          moves: { 'country:SG': { label: 'Singapore', share: 0.2, value: 5e9, sharePpQoQ: 1.2 } },
+        }),
+      ]).html,
+    ).toMatch(/▲&nbsp;\+1\.2&nbsp;pp/);
   });
 });
 
 describe('export-control language', () => {
   it('marks insertions and deletions word by word, in colour and in text form', () => {
     const email = render(sampleLanguage());
-    expect(email.html).toMatch(/<del style="[^"]*background:#ffe1e0;[^"]*text-decoration:line-through;[^"]*">October 2023,<\/del> <ins style="[^"]*background:#d1f7da;[^"]*">April 2025,<\/ins>/);
+    expect(email.html).toMatch(
+      /<del style="[^"]*background:#ffe1e0;[^"]*text-decoration:line-through;[^"]*">October 2023,<\/del> <ins style="[^"]*background:#d1f7da;[^"]*">April 2025,<\/ins>/,
+    );
     expect(flat(email.text)).toContain('[-October 2023,-] [+April 2025,+]');
     expect(flat(email.text)).toContain('[+In July 2025, the USG indicated');
     expect(flat(email.text)).toContain('[-We do not expect the new requirements');
@@ -148,16 +167,26 @@ describe('Entity List', () => {
 
   it('names each entity’s license requirement and policy in the text part too when they differ (issue 21 item 10)', () => {
     const [a, b] = sampleEntities().filter((c) => c.kind === 'entity.added');
-    const withTerms = (c: Change, requirement: string, policy: string): Change => ({ ...c, data: { ...(c.data as Record<string, unknown>), licenseRequirement: requirement, licensePolicy: policy } });
-    const email = render([withTerms(a!, 'For all items subject to the EAR.', 'Presumption of denial.'), withTerms(b!, 'For items subject to the EAR under ECCN 3A090.', 'Case-by-case review.')]);
+    const withTerms = (c: Change, requirement: string, policy: string): Change => ({
+      ...c,
+      data: { ...(c.data as Record<string, unknown>), licenseRequirement: requirement, licensePolicy: policy },
+    });
+    const email = render([
+      withTerms(a!, 'For all items subject to the EAR.', 'Presumption of denial.'),
+      withTerms(b!, 'For items subject to the EAR under ECCN 3A090.', 'Case-by-case review.'),
+    ]);
     // The HTML part already showed them under each name.
     expect(email.html).toContain('For items subject to the EAR under ECCN 3A090. · Case-by-case review.');
-    expect(flat(email.text)).toContain('License requirement: For items subject to the EAR under ECCN 3A090. License policy: Case-by-case review.');
+    expect(flat(email.text)).toContain(
+      'License requirement: For items subject to the EAR under ECCN 3A090. License policy: Case-by-case review.',
+    );
     expect(flat(email.text)).toContain('License requirement: For all items subject to the EAR. License policy: Presumption of denial.');
   });
 
   it('escapes citations text and ignores what is not a citation', () => {
-    expect(citationsHtml('<b>91 FR 1</b>')).toBe('&lt;b&gt;<a href="https://www.federalregister.gov/citation/91-FR-1" style="color:#0b57d0;text-decoration:none;">91 FR 1</a>&lt;/b&gt;');
+    expect(citationsHtml('<b>91 FR 1</b>')).toBe(
+      '&lt;b&gt;<a href="https://www.federalregister.gov/citation/91-FR-1" style="color:#0b57d0;text-decoration:none;">91 FR 1</a>&lt;/b&gt;',
+    );
     expect(citationsHtml(undefined)).toContain('—');
   });
 

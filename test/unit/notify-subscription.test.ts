@@ -33,14 +33,30 @@ function memoryStore(initial: Subscriber[]) {
   };
 }
 
-const sub = (email: string, status: Subscriber['status']): Subscriber => ({ email, mode: 'immediate', digestHour: 7, filters: {}, status, createdAt: '2026-03-01T00:00:00.000Z' });
-const req = (method: string, path: string, token?: string, body?: string): LinkRequest => ({ method, path, query: new URLSearchParams(token === undefined ? {} : { t: token }), body });
+const sub = (email: string, status: Subscriber['status']): Subscriber => ({
+  email,
+  mode: 'immediate',
+  digestHour: 7,
+  filters: {},
+  status,
+  createdAt: '2026-03-01T00:00:00.000Z',
+});
+const req = (method: string, path: string, token?: string, body?: string): LinkRequest => ({
+  method,
+  path,
+  query: new URLSearchParams(token === undefined ? {} : { t: token }),
+  body,
+});
 
 describe('confirm/unsubscribe endpoint', () => {
   let store: ReturnType<typeof memoryStore>;
   let deps: SubscriptionDeps;
   beforeEach(() => {
-    store = memoryStore([sub('active@example.com', 'active'), sub('pending@example.com', 'pending'), sub('gone@example.com', 'suppressed')]);
+    store = memoryStore([
+      sub('active@example.com', 'active'),
+      sub('pending@example.com', 'pending'),
+      sub('gone@example.com', 'suppressed'),
+    ]);
     deps = { subscribers: store, key: async () => key, clock };
   });
 
@@ -80,10 +96,19 @@ describe('confirm/unsubscribe endpoint', () => {
     const token = signToken(key, 'active@example.com', 'unsubscribe', clock.now());
     const forged = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
     expect((await handleLinkRequest(req('POST', '/unsubscribe', forged), deps)).status).toBe(403);
-    expect((await handleLinkRequest(req('POST', '/unsubscribe', signToken(randomBytes(32), 'active@example.com', 'unsubscribe', clock.now())), deps)).status).toBe(403);
+    expect(
+      (
+        await handleLinkRequest(
+          req('POST', '/unsubscribe', signToken(randomBytes(32), 'active@example.com', 'unsubscribe', clock.now())),
+          deps,
+        )
+      ).status,
+    ).toBe(403);
     expect((await handleLinkRequest(req('POST', '/unsubscribe', 'v1.garbage'), deps)).status).toBe(400);
     expect((await handleLinkRequest(req('POST', '/unsubscribe'), deps)).status).toBe(400);
-    expect((await handleLinkRequest(req('POST', '/unsubscribe', signToken(key, 'active@example.com', 'confirm', clock.now())), deps)).status).toBe(403);
+    expect(
+      (await handleLinkRequest(req('POST', '/unsubscribe', signToken(key, 'active@example.com', 'confirm', clock.now())), deps)).status,
+    ).toBe(403);
     expect(store.rows.get('active@example.com')?.status).toBe('active');
   });
 
@@ -98,7 +123,9 @@ describe('confirm/unsubscribe endpoint', () => {
     expect(store.rows.get('pending@example.com')).toMatchObject({ status: 'active', confirmedAt: '2026-03-02T12:00:00.000Z' });
     expect((await handleLinkRequest(req('POST', '/confirm', token), deps)).body).toContain('Already confirmed');
     // A confirm link never revives a suppressed (or unsubscribed) address.
-    expect((await handleLinkRequest(req('POST', '/confirm', signToken(key, 'gone@example.com', 'confirm', clock.now())), deps)).status).toBe(409);
+    expect(
+      (await handleLinkRequest(req('POST', '/confirm', signToken(key, 'gone@example.com', 'confirm', clock.now())), deps)).status,
+    ).toBe(409);
     const old = signToken(key, 'pending@example.com', 'confirm', new Date('2026-02-01T00:00:00Z'));
     expect((await handleLinkRequest(req('POST', '/confirm', old), deps)).status).toBe(410);
   });
@@ -110,7 +137,10 @@ describe('confirm/unsubscribe endpoint', () => {
     expect(del.status).toBe(405);
     expect(del.headers.Allow).toBe('GET, HEAD, POST');
     const broken: SubscriptionDeps = { ...deps, subscribers: { ...store, update: async () => Promise.reject(new Error('throttled')) } };
-    const res = await handleLinkRequest(req('POST', '/unsubscribe', signToken(key, 'active@example.com', 'unsubscribe', clock.now())), broken);
+    const res = await handleLinkRequest(
+      req('POST', '/unsubscribe', signToken(key, 'active@example.com', 'unsubscribe', clock.now())),
+      broken,
+    );
     expect(res.status).toBe(503);
   });
 
@@ -162,16 +192,34 @@ describe('country filters', () => {
       ),
     );
   const onPublicInspection = (title: string, number = '2026-30002'): Change =>
-    change(publicInspectionDraft({ document_number: number, title, type: 'Rule', agencies: bis, filed_at: '2026-10-02T08:45:00.000-04:00', publication_date: '2026-10-05' } as FrPublicInspection));
+    change(
+      publicInspectionDraft({
+        document_number: number,
+        title,
+        type: 'Rule',
+        agencies: bis,
+        filed_at: '2026-10-02T08:45:00.000-04:00',
+        publication_date: '2026-10-05',
+      } as FrPublicInspection),
+    );
 
   describeWithSharedFixtures('the AI Diffusion rule (2025-00636), which names no country', () => {
-    const docs = (JSON.parse(readFileSync(shared('federal-register/fr_bis_rules_titles_abstracts_2022-2026.json'), 'utf8')) as { documents: Array<{ document_number: string; title: string; abstract: string | null }> }).documents;
+    const docs = (
+      JSON.parse(readFileSync(shared('federal-register/fr_bis_rules_titles_abstracts_2022-2026.json'), 'utf8')) as {
+        documents: Array<{ document_number: string; title: string; abstract: string | null }>;
+      }
+    ).documents;
     const real = (number: string) => docs.find((d) => d.document_number === number)!;
 
     it('reaches a subscriber filtering on SG on public inspection and when published', () => {
       const rule = real('2025-00636');
       const pi = onPublicInspection(rule.title, rule.document_number);
-      const doc = published({ document_number: rule.document_number, title: rule.title, abstract: rule.abstract, publication_date: '2025-01-15' });
+      const doc = published({
+        document_number: rule.document_number,
+        title: rule.title,
+        abstract: rule.abstract,
+        publication_date: '2025-01-15',
+      });
       for (const c of [pi, doc]) {
         expect(c.countries).toEqual([]);
         expect(countryScopeOf(c)).toBe('unknown');
@@ -220,14 +268,25 @@ describe('country filters', () => {
   });
 
   it('filters an Entity List rule by the countries it names once published', () => {
-    const doc = published({ title: 'Additions to the Entity List', abstract: "BIS adds 12 entities under the destinations of China, People's Republic of (China) (12)." });
+    const doc = published({
+      title: 'Additions to the Entity List',
+      abstract: "BIS adds 12 entities under the destinations of China, People's Republic of (China) (12).",
+    });
     expect(countryScopeOf(doc)).toBe('named');
     expect(matchesSubscriber(doc, sg)).toBe(false);
     expect(matchesSubscriber(doc, { countries: ['CN'] })).toBe(true);
   });
 
   it('keeps filtering changes of other sources that name no country', () => {
-    const filing = change({ source: 'sec-filings', kind: 'filing.new', naturalKey: '0001045810-26-000024', subject: 'NVDA', title: 'NVIDIA 8-K', summary: '', data: {} });
+    const filing = change({
+      source: 'sec-filings',
+      kind: 'filing.new',
+      naturalKey: '0001045810-26-000024',
+      subject: 'NVDA',
+      title: 'NVIDIA 8-K',
+      summary: '',
+      data: {},
+    });
     expect(countryScopeOf(filing)).toBe('named');
     expect(matchesSubscriber(filing, sg)).toBe(false);
     expect(matchesSubscriber(filing, {})).toBe(true);

@@ -22,7 +22,10 @@ describe('link tokens', () => {
   it('verify for their address and purpose', () => {
     const token = signToken(key, 'Analyst@Example.com', 'unsubscribe', now);
     expect(token).toMatch(/^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
-    expect(verifyToken(key, token, 'unsubscribe', { now })).toEqual({ ok: true, payload: { email: 'analyst@example.com', purpose: 'unsubscribe', issuedAt: now.getTime() / 1000 } });
+    expect(verifyToken(key, token, 'unsubscribe', { now })).toEqual({
+      ok: true,
+      payload: { email: 'analyst@example.com', purpose: 'unsubscribe', issuedAt: now.getTime() / 1000 },
+    });
   });
 
   it('refuse altered payloads, altered or truncated signatures and other keys as forged', () => {
@@ -47,15 +50,26 @@ describe('link tokens', () => {
   });
 
   it('bind the purpose: an unsubscribe token cannot confirm, and the other way round', () => {
-    expect(verifyToken(key, signToken(key, 'a@example.com', 'unsubscribe', now), 'confirm', { now })).toEqual({ ok: false, error: 'wrong-purpose' });
-    expect(verifyToken(key, signToken(key, 'a@example.com', 'confirm', now), 'unsubscribe', { now })).toEqual({ ok: false, error: 'wrong-purpose' });
+    expect(verifyToken(key, signToken(key, 'a@example.com', 'unsubscribe', now), 'confirm', { now })).toEqual({
+      ok: false,
+      error: 'wrong-purpose',
+    });
+    expect(verifyToken(key, signToken(key, 'a@example.com', 'confirm', now), 'unsubscribe', { now })).toEqual({
+      ok: false,
+      error: 'wrong-purpose',
+    });
   });
 
   it('expire confirmation tokens after a week', () => {
     const token = signToken(key, 'a@example.com', 'confirm', now);
     const later = (s: number) => new Date(now.getTime() + s * 1000);
-    expect(verifyToken(key, token, 'confirm', { now: later(CONFIRM_TOKEN_MAX_AGE_SECONDS - 1), maxAgeSeconds: CONFIRM_TOKEN_MAX_AGE_SECONDS }).ok).toBe(true);
-    expect(verifyToken(key, token, 'confirm', { now: later(CONFIRM_TOKEN_MAX_AGE_SECONDS + 1), maxAgeSeconds: CONFIRM_TOKEN_MAX_AGE_SECONDS })).toEqual({ ok: false, error: 'expired' });
+    expect(
+      verifyToken(key, token, 'confirm', { now: later(CONFIRM_TOKEN_MAX_AGE_SECONDS - 1), maxAgeSeconds: CONFIRM_TOKEN_MAX_AGE_SECONDS })
+        .ok,
+    ).toBe(true);
+    expect(
+      verifyToken(key, token, 'confirm', { now: later(CONFIRM_TOKEN_MAX_AGE_SECONDS + 1), maxAgeSeconds: CONFIRM_TOKEN_MAX_AGE_SECONDS }),
+    ).toEqual({ ok: false, error: 'expired' });
   });
 
   it('refuse to sign or verify with a short key', () => {
@@ -65,9 +79,15 @@ describe('link tokens', () => {
 
 describe('links', () => {
   it('build endpoint URLs under any base, token in the query', async () => {
-    expect(endpointUrl('https://abc.lambda-url.us-east-1.on.aws/', 'unsubscribe', 'v1.a.b')).toBe('https://abc.lambda-url.us-east-1.on.aws/unsubscribe?t=v1.a.b');
+    expect(endpointUrl('https://abc.lambda-url.us-east-1.on.aws/', 'unsubscribe', 'v1.a.b')).toBe(
+      'https://abc.lambda-url.us-east-1.on.aws/unsubscribe?t=v1.a.b',
+    );
     expect(endpointUrl('https://example.com/ew', 'confirm', 'v1.a.b')).toBe('https://example.com/ew/confirm?t=v1.a.b');
-    const links = await linksFor({ baseUrl: 'http://127.0.0.1:8006', key: async () => key, mailto: 'unsub@example.com' }, 'A@Example.com', now);
+    const links = await linksFor(
+      { baseUrl: 'http://127.0.0.1:8006', key: async () => key, mailto: 'unsub@example.com' },
+      'A@Example.com',
+      now,
+    );
     expect(links.unsubscribe).toMatch(/^http:\/\/127\.0\.0\.1:8006\/unsubscribe\?t=v1\./);
     expect(verifyToken(key, new URL(links.unsubscribe).searchParams.get('t'), 'unsubscribe', { now }).ok).toBe(true);
     expect(verifyToken(key, new URL(links.confirm).searchParams.get('t'), 'confirm', { now }).ok).toBe(true);

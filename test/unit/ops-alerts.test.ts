@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { SourceName } from '#core/change.ts';
 import type { SourceState } from '#core/ports.ts';
 import { FIXED_SCHEDULES } from '../support/schedules.ts';
-import { type AlertState, type AlertThresholds, type DeliveryNotification, evaluateDelivery, evaluateOps, reminderDelayMinutes, type SourceNotification } from '#ops/alerts.ts';
+import {
+  type AlertState,
+  type AlertThresholds,
+  type DeliveryNotification,
+  evaluateDelivery,
+  evaluateOps,
+  reminderDelayMinutes,
+  type SourceNotification,
+} from '#ops/alerts.ts';
 import { renderOpsNotification } from '#ops/render.ts';
 
 const thresholds: AlertThresholds = {
@@ -52,7 +60,12 @@ function world(source: SourceName, start: string) {
     },
     fail: (kind: 'network' | 'blocked' = 'network') => {
       const previous = state ?? { source, consecutiveFailures: 0 };
-      state = { ...previous, lastAttemptAt: at(), consecutiveFailures: previous.consecutiveFailures + 1, lastError: { kind, message: 'upstream down', at: at() } };
+      state = {
+        ...previous,
+        lastAttemptAt: at(),
+        consecutiveFailures: previous.consecutiveFailures + 1,
+        lastError: { kind, message: 'upstream down', at: at() },
+      };
     },
   };
 }
@@ -87,7 +100,11 @@ describe('evaluateOps', () => {
     w.fail();
     w.check();
     expect(w.sent.map((n) => n.type)).toEqual(['alert']);
-    expect(w.sent[0]).toMatchObject({ source: 'entity-list', openedAt: '2026-03-03T18:40:00.000Z', health: { verdict: 'failing', consecutiveFailures: 3 } });
+    expect(w.sent[0]).toMatchObject({
+      source: 'entity-list',
+      openedAt: '2026-03-03T18:40:00.000Z',
+      health: { verdict: 'failing', consecutiveFailures: 3 },
+    });
 
     // The source keeps failing every hour; the ops check runs every 15 min for two days.
     for (let minute = 15; minute <= 48 * 60; minute += 15) {
@@ -186,11 +203,19 @@ describe('evaluateOps', () => {
 
 describe('delivery alerts (issue 19, item 1)', () => {
   const now = new Date('2026-03-02T15:00:00Z');
-  const event = (seq: number, type: 'rejected' | 'parked' = 'rejected') => ({ seq, type, email: `s${seq}@example.com`, at: '2026-03-02T14:00:00.000Z', detail: 'MessageRejected: not verified' });
+  const event = (seq: number, type: 'rejected' | 'parked' = 'rejected') => ({
+    seq,
+    type,
+    email: `s${seq}@example.com`,
+    at: '2026-03-02T14:00:00.000Z',
+    detail: 'MessageRejected: not verified',
+  });
 
   it('tells each event once: nothing when acknowledged, only the new ones otherwise, and counts those no longer held', () => {
     expect(evaluateDelivery(undefined, now)).toBeUndefined();
-    expect(evaluateDelivery({ seq: 3, ackSeq: 3, totals: { rejected: 3, parked: 0 }, events: [event(1), event(2), event(3)] }, now)).toBeUndefined();
+    expect(
+      evaluateDelivery({ seq: 3, ackSeq: 3, totals: { rejected: 3, parked: 0 }, events: [event(1), event(2), event(3)] }, now),
+    ).toBeUndefined();
     const due = evaluateDelivery({ seq: 3, ackSeq: 1, totals: { rejected: 3, parked: 0 }, events: [event(1), event(2), event(3)] }, now);
     expect(due?.ackSeq).toBe(3);
     expect(due?.notification.events.map((e) => e.seq)).toEqual([2, 3]);
@@ -205,7 +230,10 @@ describe('delivery alerts (issue 19, item 1)', () => {
   });
 
   it('names parked subscribers and how to re-enable them', () => {
-    const due = evaluateDelivery({ seq: 1, ackSeq: 0, totals: { rejected: 0, parked: 1 }, events: [{ ...event(1, 'parked'), changes: 260 }] }, now);
+    const due = evaluateDelivery(
+      { seq: 1, ackSeq: 0, totals: { rejected: 0, parked: 1 }, events: [{ ...event(1, 'parked'), changes: 260 }] },
+      now,
+    );
     const message = renderOpsNotification(due?.notification as DeliveryNotification, 'test');
     expect(message.subject).toBe('[export-watch ops] DELIVERY: 1 subscriber parked');
     expect(message.text).toContain('PARKED    s1@example.com');

@@ -55,8 +55,25 @@ describe('runOpsCheck', () => {
   beforeEach(() => {
     clock.set('2026-03-03T19:00:00Z');
     states = new Map([
-      ['entity-list', { source: 'entity-list', lastSuccessAt: '2026-03-03T15:40:00Z', lastAttemptAt: '2026-03-03T18:40:00Z', consecutiveFailures: 3, lastError: { kind: 'network', message: '500', at: '2026-03-03T18:40:00Z' } }],
-      ['federal-register', { source: 'federal-register', lastSuccessAt: '2026-03-03T18:45:00Z', lastAttemptAt: '2026-03-03T18:45:00Z', consecutiveFailures: 0 }],
+      [
+        'entity-list',
+        {
+          source: 'entity-list',
+          lastSuccessAt: '2026-03-03T15:40:00Z',
+          lastAttemptAt: '2026-03-03T18:40:00Z',
+          consecutiveFailures: 3,
+          lastError: { kind: 'network', message: '500', at: '2026-03-03T18:40:00Z' },
+        },
+      ],
+      [
+        'federal-register',
+        {
+          source: 'federal-register',
+          lastSuccessAt: '2026-03-03T18:45:00Z',
+          lastAttemptAt: '2026-03-03T18:45:00Z',
+          consecutiveFailures: 0,
+        },
+      ],
     ]);
     alerts = new MemoryAlerts();
     publisher = new MemoryPublisher();
@@ -131,7 +148,8 @@ describe('runOpsCheck', () => {
       },
     });
     deps = { ...deps, alerts: store, thresholds: { ...thresholds, outboxMaxAgeMinutes: 30 } };
-    const backlogSent = async () => (await runOpsCheck(deps)).sent.filter((n) => n.type === 'backlog').map((n) => (n as BacklogNotification).phase);
+    const backlogSent = async () =>
+      (await runOpsCheck(deps)).sent.filter((n) => n.type === 'backlog').map((n) => (n as BacklogNotification).phase);
     pending = [{ detectedAt: '2026-03-03T18:40:00.000Z' } as Change]; // 20 min: within the limit
     expect(await backlogSent()).toEqual([]);
     pending = [{ detectedAt: '2026-03-03T18:20:00.000Z' } as Change]; // 40 min
@@ -181,7 +199,10 @@ describe('SnsOpsPublisher (OpsAlerts topic)', () => {
   it('publishes subject and text with type and source attributes to the topic', async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
     const publisher = new SnsOpsPublisher(new SNSClient({ region: 'us-east-1' }), topicArn);
-    await publisher.publish({ subject: '[export-watch ops] ALERT: entity-list is failing', text: 'body' }, { type: 'alert', source: 'entity-list', health: {} as never, openedAt: 'x' });
+    await publisher.publish(
+      { subject: '[export-watch ops] ALERT: entity-list is failing', text: 'body' },
+      { type: 'alert', source: 'entity-list', health: {} as never, openedAt: 'x' },
+    );
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
     expect(sns).toHaveReceivedCommandWith(PublishCommand, {
       TopicArn: topicArn,
@@ -194,7 +215,9 @@ describe('SnsOpsPublisher (OpsAlerts topic)', () => {
   it('propagates a failed publish (the use case then keeps the alert pending)', async () => {
     sns.on(PublishCommand).rejects(new Error('AuthorizationError: not authorized to perform kms:GenerateDataKey'));
     const publisher = new SnsOpsPublisher(new SNSClient({ region: 'us-east-1' }), topicArn);
-    await expect(publisher.publish({ subject: 's', text: 't' }, { type: 'alert', source: 'entity-list', health: {} as never, openedAt: 'x' })).rejects.toThrow(/kms:GenerateDataKey/);
+    await expect(
+      publisher.publish({ subject: 's', text: 't' }, { type: 'alert', source: 'entity-list', health: {} as never, openedAt: 'x' }),
+    ).rejects.toThrow(/kms:GenerateDataKey/);
   });
 });
 

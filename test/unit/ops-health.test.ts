@@ -75,7 +75,11 @@ describe('evaluateSourceHealth', () => {
 
   it('failing below the threshold is shown but not alert-worthy; at the threshold it is', () => {
     const base = okState('entity-list', '2026-03-03T15:41:00Z');
-    const failing = (n: number): SourceState => ({ ...base, consecutiveFailures: n, lastError: { kind: 'network', message: 'GET … answered 500', at: now.toISOString() } });
+    const failing = (n: number): SourceState => ({
+      ...base,
+      consecutiveFailures: n,
+      lastError: { kind: 'network', message: 'GET … answered 500', at: now.toISOString() },
+    });
     expect(evaluateSourceHealth('entity-list', failing(2), HOURLY, now, thresholds)).toMatchObject({ verdict: 'failing', alerting: false });
     const at3 = evaluateSourceHealth('entity-list', failing(3), HOURLY, now, thresholds);
     expect(at3).toMatchObject({ verdict: 'failing', alerting: true, consecutiveFailures: 3 });

@@ -22,7 +22,16 @@ const stats = (s: Partial<HttpStats> = {}): HttpStats => ({ requests: 0, bytes: 
 describe('sourceCycleMetrics', () => {
   it('reports the cycle’s share of the container-lifetime counters', () => {
     const points = sourceCycleMetrics(
-      { source: 'sec-filings', status: 'ok', baseline: false, changesCreated: 2, duplicates: 0, suppressed: 0, itemsSeen: 40, durationMs: 900 },
+      {
+        source: 'sec-filings',
+        status: 'ok',
+        baseline: false,
+        changesCreated: 2,
+        duplicates: 0,
+        suppressed: 0,
+        itemsSeen: 40,
+        durationMs: 900,
+      },
       stats({ requests: 10, bytes: 5000, retries: 1 }),
       stats({ requests: 13, bytes: 9000, retries: 1 }),
     );
@@ -52,8 +61,15 @@ describe('sourceCycleMetrics', () => {
 
 describe('opsCheckMetrics and notifierMetrics', () => {
   it('emits SourceStale 0/1 for every watched source and the outbox age', () => {
-    const health = (source: SourceHealth['source'], stale: boolean) => ({ source, stale, verdict: stale ? 'stale' : 'ok', consecutiveFailures: 0 }) as SourceHealth;
-    const outcome: OpsCheckOutcome = { at: 'x', health: [health('sec-filings', true), health('entity-list', false)], sent: [], failures: [], outboxOldestAgeSeconds: 120 };
+    const health = (source: SourceHealth['source'], stale: boolean) =>
+      ({ source, stale, verdict: stale ? 'stale' : 'ok', consecutiveFailures: 0 }) as SourceHealth;
+    const outcome: OpsCheckOutcome = {
+      at: 'x',
+      health: [health('sec-filings', true), health('entity-list', false)],
+      sent: [],
+      failures: [],
+      outboxOldestAgeSeconds: 120,
+    };
     expect(opsCheckMetrics(outcome)).toEqual([
       { name: 'SourceStale', unit: 'Count', value: 1, dimensions: { source: 'sec-filings' } },
       { name: 'SourceStale', unit: 'Count', value: 0, dimensions: { source: 'entity-list' } },
@@ -64,9 +80,18 @@ describe('opsCheckMetrics and notifierMetrics', () => {
   });
 
   it('emits e-mails sent always, failures and bounces when there are some', () => {
-    expect(notifierMetrics({ pending: 1, emailsSent: 3, deliveries: 3, failures: [], completed: 1 }).map((p) => [p.name, p.value])).toEqual([['EmailsSent', 3]]);
+    expect(notifierMetrics({ pending: 1, emailsSent: 3, deliveries: 3, failures: [], completed: 1 }).map((p) => [p.name, p.value])).toEqual(
+      [['EmailsSent', 3]],
+    );
     expect(
-      notifierMetrics({ pending: 1, emailsSent: 0, deliveries: 0, failures: [{ email: 'a@b.co', error: 'x' }], completed: 0, bounces: 2 }).map((p) => [p.name, p.value]),
+      notifierMetrics({
+        pending: 1,
+        emailsSent: 0,
+        deliveries: 0,
+        failures: [{ email: 'a@b.co', error: 'x' }],
+        completed: 0,
+        bounces: 2,
+      }).map((p) => [p.name, p.value]),
     ).toEqual([
       ['EmailsSent', 0],
       ['EmailFailures', 1],
@@ -153,7 +178,10 @@ describe('EMF output (Powertools Metrics)', () => {
       { name: METRIC.sourceFailures, unit: 'Count', value: 1, dimensions: { source: 'sec-filings', errorKind: 'parse' } },
       { name: METRIC.outboxOldestAge, unit: 'Seconds', value: 30, dimensions: {} },
     ]);
-    const records = lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('_aws')).map((l) => JSON.parse(l));
+    const records = lines
+      .flatMap((l) => l.split('\n'))
+      .filter((l) => l.includes('_aws'))
+      .map((l) => JSON.parse(l));
     expect(records).toHaveLength(3);
     for (const r of records) expect(r._aws.CloudWatchMetrics[0].Namespace).toBe(METRICS_NAMESPACE);
     const bySet = records.map((r) => ({
@@ -161,7 +189,13 @@ describe('EMF output (Powertools Metrics)', () => {
       metrics: (r._aws.CloudWatchMetrics[0].Metrics as Array<{ Name: string }>).map((m) => [m.Name, r[m.Name]]),
     }));
     expect(bySet).toEqual([
-      { dims: cloudWatchDimensions({ source: 'sec-filings' }), metrics: [['SourceStale', 1], ['ChangesDetected', 4]] },
+      {
+        dims: cloudWatchDimensions({ source: 'sec-filings' }),
+        metrics: [
+          ['SourceStale', 1],
+          ['ChangesDetected', 4],
+        ],
+      },
       { dims: cloudWatchDimensions({ source: 'sec-filings', errorKind: 'parse' }), metrics: [['SourceFailures', 1]] },
       { dims: cloudWatchDimensions({}), metrics: [['OutboxOldestAgeSeconds', 30]] },
     ]);

@@ -21,8 +21,22 @@ const failing: SourceHealth = {
 describe('renderOpsNotification', () => {
   const notifications: OpsNotification[] = [
     { type: 'alert', source: 'entity-list', health: failing, openedAt: '2026-03-03T18:40:00.000Z' },
-    { type: 'reminder', source: 'entity-list', health: failing, openedAt: '2026-03-03T18:40:00.000Z', at: '2026-03-03T21:40:00.000Z', reminder: 2, nextReminderAt: '2026-03-04T01:40:00.000Z' },
-    { type: 'recovery', source: 'entity-list', health: { ...failing, verdict: 'ok', alerting: false, consecutiveFailures: 0 }, openedAt: '2026-03-03T18:40:00.000Z', recoveredAt: '2026-03-04T02:10:00.000Z' },
+    {
+      type: 'reminder',
+      source: 'entity-list',
+      health: failing,
+      openedAt: '2026-03-03T18:40:00.000Z',
+      at: '2026-03-03T21:40:00.000Z',
+      reminder: 2,
+      nextReminderAt: '2026-03-04T01:40:00.000Z',
+    },
+    {
+      type: 'recovery',
+      source: 'entity-list',
+      health: { ...failing, verdict: 'ok', alerting: false, consecutiveFailures: 0 },
+      openedAt: '2026-03-03T18:40:00.000Z',
+      recoveredAt: '2026-03-04T02:10:00.000Z',
+    },
   ];
 
   it('subjects are printable ASCII, one line, at most 100 characters (SNS e-mail subject rules)', () => {
@@ -62,14 +76,22 @@ describe('renderOpsNotification', () => {
   it('points a block and a pure staleness at their own runbooks', () => {
     const blocked = renderOpsNotification({ ...notifications[0]!, health: { ...failing, verdict: 'blocked' } } as OpsNotification, 'x');
     expect(blocked.text).toMatch(/#source-blocked/);
-    const stale = renderOpsNotification({ ...notifications[0]!, health: { ...failing, verdict: 'stale', stale: true, consecutiveFailures: 0 } } as OpsNotification, 'x');
+    const stale = renderOpsNotification(
+      { ...notifications[0]!, health: { ...failing, verdict: 'stale', stale: true, consecutiveFailures: 0 } } as OpsNotification,
+      'x',
+    );
     expect(stale.text).toMatch(/#source-stale/);
     expect(stale.subject).toBe('[export-watch ops] ALERT: entity-list is stale');
   });
 
   it('keeps a hostile error message out of the subject line', () => {
     const evil = renderOpsNotification(
-      { type: 'alert', source: 'federal-register', health: { ...failing, source: 'federal-register', verdict: 'failing\r\nBcc: x@evil.example' as never }, openedAt: 'x' },
+      {
+        type: 'alert',
+        source: 'federal-register',
+        health: { ...failing, source: 'federal-register', verdict: 'failing\r\nBcc: x@evil.example' as never },
+        openedAt: 'x',
+      },
       'x',
     );
     expect(evil.subject).not.toMatch(/[\r\n]/);
@@ -77,7 +99,14 @@ describe('renderOpsNotification', () => {
 });
 
 describe('status lines', () => {
-  const thresholds = { failureThreshold: 3, blockedThreshold: 1, stalenessMultiplier: 3, staleGraceMinutes: 10, reminderInitialMinutes: 60, reminderMaxMinutes: 1440 };
+  const thresholds = {
+    failureThreshold: 3,
+    blockedThreshold: 1,
+    stalenessMultiplier: 3,
+    staleGraceMinutes: 10,
+    reminderInitialMinutes: 60,
+    reminderMaxMinutes: 1440,
+  };
   const now = new Date('2026-03-03T16:00:00Z');
 
   it('shows a verdict per source, never-run ones included, in the wording scripts match', () => {
@@ -85,7 +114,13 @@ describe('status lines', () => {
       ['sec-filings', 'federal-register', 'entity-list'],
       [
         { source: 'sec-filings', lastAttemptAt: '2026-03-03T15:55:00Z', lastSuccessAt: '2026-03-03T15:55:00Z', consecutiveFailures: 0 },
-        { source: 'entity-list', lastAttemptAt: '2026-03-03T15:40:00Z', lastSuccessAt: '2026-03-03T14:40:00Z', consecutiveFailures: 1, lastError: { kind: 'parse', message: 'bad JSON', at: '2026-03-03T15:40:01Z' } },
+        {
+          source: 'entity-list',
+          lastAttemptAt: '2026-03-03T15:40:00Z',
+          lastSuccessAt: '2026-03-03T14:40:00Z',
+          consecutiveFailures: 1,
+          lastError: { kind: 'parse', message: 'bad JSON', at: '2026-03-03T15:40:01Z' },
+        },
       ],
       new Map(),
       now,
@@ -93,22 +128,49 @@ describe('status lines', () => {
       FIXED_SCHEDULES,
     );
     const lines = rows.map((r) => formatHealthLine(r, thresholds));
-    expect(lines[0]).toMatch(/^sec-filings: OK — last success 2026-03-03T15:55:00Z, .*consecutive failures 0, stale from 2026-03-03T16:30:00.000Z if no run succeeds$/);
+    expect(lines[0]).toMatch(
+      /^sec-filings: OK — last success 2026-03-03T15:55:00Z, .*consecutive failures 0, stale from 2026-03-03T16:30:00.000Z if no run succeeds$/,
+    );
     expect(lines[1]).toBe('federal-register: NEVER-RUN — last success never, last attempt never, consecutive failures 0');
-    expect(lines[2]).toMatch(/^entity-list: FAILING — .*consecutive failures 1, last error \[parse\] bad JSON, stale from 2026-03-03T17:50:00.000Z if no run succeeds; alerts ops at 3 consecutive failures$/);
+    expect(lines[2]).toMatch(
+      /^entity-list: FAILING — .*consecutive failures 1, last error \[parse\] bad JSON, stale from 2026-03-03T17:50:00.000Z if no run succeeds; alerts ops at 3 consecutive failures$/,
+    );
   });
 
   it('shows an open ops incident', () => {
     const rows = healthReport(
       ['entity-list'],
-      [{ source: 'entity-list', lastAttemptAt: '2026-03-03T15:40:00Z', lastSuccessAt: '2026-03-03T11:40:00Z', consecutiveFailures: 4, lastError: { kind: 'network', message: '500', at: '2026-03-03T15:40:01Z' } }],
+      [
+        {
+          source: 'entity-list',
+          lastAttemptAt: '2026-03-03T15:40:00Z',
+          lastSuccessAt: '2026-03-03T11:40:00Z',
+          consecutiveFailures: 4,
+          lastError: { kind: 'network', message: '500', at: '2026-03-03T15:40:01Z' },
+        },
+      ],
       new Map([
-        ['entity-list', { source: 'entity-list', watchedSince: '2026-03-01T00:00:00Z', incident: { openedAt: '2026-03-03T13:45:00Z', verdict: 'failing', reason: 'x', lastAlertAt: '2026-03-03T14:45:00Z', remindersSent: 1 } }],
+        [
+          'entity-list',
+          {
+            source: 'entity-list',
+            watchedSince: '2026-03-01T00:00:00Z',
+            incident: {
+              openedAt: '2026-03-03T13:45:00Z',
+              verdict: 'failing',
+              reason: 'x',
+              lastAlertAt: '2026-03-03T14:45:00Z',
+              remindersSent: 1,
+            },
+          },
+        ],
       ]),
       now,
       thresholds,
       FIXED_SCHEDULES,
     );
-    expect(formatHealthLine(rows[0]!, thresholds)).toMatch(/stale since 2026-03-03T14:50:00.000Z; OPS INCIDENT open since 2026-03-03T13:45:00Z \(1 reminder\(s\), last alert 2026-03-03T14:45:00Z\)$/);
+    expect(formatHealthLine(rows[0]!, thresholds)).toMatch(
+      /stale since 2026-03-03T14:50:00.000Z; OPS INCIDENT open since 2026-03-03T13:45:00Z \(1 reminder\(s\), last alert 2026-03-03T14:45:00Z\)$/,
+    );
   });
 });

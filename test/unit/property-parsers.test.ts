@@ -55,20 +55,34 @@ beforeAll(() => {
   const documents = fr.documents as unknown[];
   frDocs = JSON.stringify({ count: documents.length, description: 'BIS documents', results: documents });
   const pi = fr.publicInspectionDocuments as unknown[];
-  frPi = JSON.stringify({ count: pi.length, results: pi, special_filings_updated_at: '2026-10-02T16:15:00.000-04:00', regular_filings_updated_at: '2026-10-02T08:45:00.000-04:00' });
+  frPi = JSON.stringify({
+    count: pi.length,
+    results: pi,
+    special_filings_updated_at: '2026-10-02T16:15:00.000-04:00',
+    regular_filings_updated_at: '2026-10-02T08:45:00.000-04:00',
+  });
   ixbrl = read('sec-revenue/nvda-20250727-excerpt.htm').toString();
 });
 
 describe('parsers never crash on damaged or random input', () => {
   it('EDGAR Atom feed', () => {
     expect(parseFeed(feed).entries.length).toBeGreaterThan(0);
-    fc.assert(fc.property(damaged(feed), (xml) => returnsOrSourceError(() => parseFeed(xml))), RUNS);
-    fc.assert(fc.property(fc.string({ maxLength: 500 }), (xml) => returnsOrSourceError(() => parseFeed(xml))), RUNS);
+    fc.assert(
+      fc.property(damaged(feed), (xml) => returnsOrSourceError(() => parseFeed(xml))),
+      RUNS,
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 500 }), (xml) => returnsOrSourceError(() => parseFeed(xml))),
+      RUNS,
+    );
   });
 
   it('submissions JSON (any JSON value)', () => {
     expect(parseSubmissions(JSON.parse(submissions)).recent.length).toBeGreaterThan(0);
-    fc.assert(fc.property(fc.jsonValue(), (v) => returnsOrSourceError(() => parseSubmissions(v))), RUNS);
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => returnsOrSourceError(() => parseSubmissions(v))),
+      RUNS,
+    );
     fc.assert(
       fc.property(damaged(submissions), (text) => {
         let json: unknown;
@@ -85,13 +99,25 @@ describe('parsers never crash on damaged or random input', () => {
 
   it('consolidated screening list', () => {
     expect(parseCsl(csl).entries.length).toBeGreaterThan(0);
-    fc.assert(fc.property(damaged(csl), (text) => returnsOrSourceError(() => parseCsl(text))), RUNS);
-    fc.assert(fc.property(fc.jsonValue(), (v) => returnsOrSourceError(() => parseCsl(JSON.stringify(v)))), RUNS);
+    fc.assert(
+      fc.property(damaged(csl), (text) => returnsOrSourceError(() => parseCsl(text))),
+      RUNS,
+    );
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => returnsOrSourceError(() => parseCsl(JSON.stringify(v)))),
+      RUNS,
+    );
   });
 
   it('Federal Register documents and public inspection', () => {
-    fc.assert(fc.property(fc.jsonValue(), (v) => returnsOrSourceError(() => parseDocumentsPage(v))), RUNS);
-    fc.assert(fc.property(fc.jsonValue(), (v) => returnsOrSourceError(() => parsePublicInspectionCurrent(v))), RUNS);
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => returnsOrSourceError(() => parseDocumentsPage(v))),
+      RUNS,
+    );
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => returnsOrSourceError(() => parsePublicInspectionCurrent(v))),
+      RUNS,
+    );
     for (const body of [frDocs, frPi]) {
       fc.assert(
         fc.property(damaged(body), (text) => {
@@ -110,13 +136,25 @@ describe('parsers never crash on damaged or random input', () => {
 
   it('XBRL reader (inline XBRL)', () => {
     expect(readXbrlSync(ixbrl).facts.length).toBeGreaterThan(0);
-    fc.assert(fc.property(damaged(ixbrl), (html) => returnsOrSourceError(() => readXbrlSync(html))), { ...RUNS, numRuns: 60 });
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => returnsOrSourceError(() => readXbrlSync(bytes))), RUNS);
+    fc.assert(
+      fc.property(damaged(ixbrl), (html) => returnsOrSourceError(() => readXbrlSync(html))),
+      { ...RUNS, numRuns: 60 },
+    );
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2000 }), (bytes) => returnsOrSourceError(() => readXbrlSync(bytes))),
+      RUNS,
+    );
   });
 
   it('filing text extraction', () => {
-    fc.assert(fc.property(damaged(ixbrl), (html) => returnsOrSourceError(() => extractText(html))), { ...RUNS, numRuns: 60 });
-    fc.assert(fc.property(fc.string({ maxLength: 2000 }), (html) => returnsOrSourceError(() => extractText(html))), RUNS);
+    fc.assert(
+      fc.property(damaged(ixbrl), (html) => returnsOrSourceError(() => extractText(html))),
+      { ...RUNS, numRuns: 60 },
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 2000 }), (html) => returnsOrSourceError(() => extractText(html))),
+      RUNS,
+    );
   });
 });
 
@@ -128,8 +166,22 @@ describe('diff invariants', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), fc.string({ maxLength: 300 }), (a, b) => {
         const ops = wordDiff(a, b);
-        expect(words(ops.filter((o) => o.op !== 'insert').map((o) => o.text).join(''))).toBe(words(a));
-        expect(words(ops.filter((o) => o.op !== 'delete').map((o) => o.text).join(''))).toBe(words(b));
+        expect(
+          words(
+            ops
+              .filter((o) => o.op !== 'insert')
+              .map((o) => o.text)
+              .join(''),
+          ),
+        ).toBe(words(a));
+        expect(
+          words(
+            ops
+              .filter((o) => o.op !== 'delete')
+              .map((o) => o.text)
+              .join(''),
+          ),
+        ).toBe(words(b));
       }),
       RUNS,
     );
@@ -143,7 +195,10 @@ describe('diff invariants', () => {
         const shuffled = [...paras].reverse();
         const moved = diffPassages(paras, shuffled);
         expect(moved.added.length + moved.removed.length + moved.changed.length).toBe(0);
-        const rewrapped = diffPassages(paras, paras.map((p) => p.replace(/ /g, '\n  ')));
+        const rewrapped = diffPassages(
+          paras,
+          paras.map((p) => p.replace(/ /g, '\n  ')),
+        );
         expect(rewrapped.added.length + rewrapped.removed.length + rewrapped.changed.length).toBe(0);
       }),
       RUNS,

@@ -4,7 +4,15 @@ import { matchesSubscriber } from '#core/subscriber.ts';
 import { escapeHtml, headerText, isValidEmail, plainText, safeUrl } from '#core/escape.ts';
 import { buildMime, InvalidAddressError } from '#core/mime.ts';
 import { pickShown, renderConfirmationEmail, renderEmail, subjectFor } from '#notify/render.ts';
-import { sampleAll, sampleEntities, sampleFederalRegister, sampleFilings, sampleLanguage, sampleMentions, sampleRevenue } from '../support/samples.ts';
+import {
+  sampleAll,
+  sampleEntities,
+  sampleFederalRegister,
+  sampleFilings,
+  sampleLanguage,
+  sampleMentions,
+  sampleRevenue,
+} from '../support/samples.ts';
 
 const hostile: ChangeDraft = {
   source: 'federal-register',
@@ -16,7 +24,12 @@ const hostile: ChangeDraft = {
   url: 'javascript:alert(1)',
   importance: 'high',
   countries: ['CN'],
-  data: { abstract: '<b>bold</b> abstract', htmlUrl: 'javascript:alert(2)', pdfUrl: 'data:text/html,<script>x</script>', type: 'Rule"><script>' },
+  data: {
+    abstract: '<b>bold</b> abstract',
+    htmlUrl: 'javascript:alert(2)',
+    pdfUrl: 'data:text/html,<script>x</script>',
+    type: 'Rule"><script>',
+  },
 };
 const at = new Date('2026-01-01T00:00:00Z');
 const subscriber = { email: 'a@example.com' };
@@ -28,16 +41,29 @@ const flat = (text: string) => text.replace(/\s+/g, ' ');
 function everyEmail() {
   const families = [sampleEntities(), sampleFederalRegister(), sampleRevenue(), sampleLanguage(), sampleFilings(), sampleAll()];
   return [
-    ...families.map((c) => renderEmail(c, { ...subscriber, name: 'Dana' }, { countriesOfInterest: INTEREST, unsubscribeUrl: 'https://x.example/unsubscribe?t=abc' })),
-    renderEmail(sampleAll(), subscriber, { digest: { since: '2026-03-01T12:00:00.000Z', until: '2026-03-02T12:00:00.000Z' }, maxChanges: 5 }),
-    renderEmail(sampleMentions(), subscriber, { digest: { since: '2026-03-02T12:00:00.000Z', until: '2026-03-03T12:00:00.000Z', rollup: true } }),
+    ...families.map((c) =>
+      renderEmail(
+        c,
+        { ...subscriber, name: 'Dana' },
+        { countriesOfInterest: INTEREST, unsubscribeUrl: 'https://x.example/unsubscribe?t=abc' },
+      ),
+    ),
+    renderEmail(sampleAll(), subscriber, {
+      digest: { since: '2026-03-01T12:00:00.000Z', until: '2026-03-02T12:00:00.000Z' },
+      maxChanges: 5,
+    }),
+    renderEmail(sampleMentions(), subscriber, {
+      digest: { since: '2026-03-02T12:00:00.000Z', until: '2026-03-03T12:00:00.000Z', rollup: true },
+    }),
     renderConfirmationEmail({ email: 'a@example.com', mode: 'daily', digestHour: 7 }, { confirmUrl: 'https://x.example/confirm?t=abc' }),
   ];
 }
 
 describe('rendering', () => {
   it('a daily round-up of mentions says what it is in the subject, the heading and the footer', () => {
-    const email = renderEmail(sampleMentions(), subscriber, { digest: { since: '2026-03-02T12:00:00.000Z', until: '2026-03-03T12:00:00.000Z', rollup: true } });
+    const email = renderEmail(sampleMentions(), subscriber, {
+      digest: { since: '2026-03-02T12:00:00.000Z', until: '2026-03-03T12:00:00.000Z', rollup: true },
+    });
     expect(email.subject).toMatch(/^Daily round-up: .*mention "Entity List"/);
     expect(email.html).toContain('Daily round-up · Tue 3 Mar 2026');
     expect(flat(email.text)).toContain('filings that mention export controls come once a day, in this round-up');
@@ -90,7 +116,9 @@ describe('rendering', () => {
       'BIS interim final rule: Revisions to Export Controls on Advanced Computing Items and Data Center Authorizations',
     );
     // The lead family is the one with the most important change; the rest is counted.
-    expect(subjectFor([...sampleFilings().slice(1), ...sampleRevenue()])).toBe('NVIDIA Q2 FY2026: Singapore 21.7% of revenue (+3.0 pp YoY) · +1 more change');
+    expect(subjectFor([...sampleFilings().slice(1), ...sampleRevenue()])).toBe(
+      'NVIDIA Q2 FY2026: Singapore 21.7% of revenue (+3.0 pp YoY) · +1 more change',
+    );
     expect(subjectFor(sampleRevenue(), { digest: { since: 'a', until: 'b' } })).toMatch(/^Daily digest: NVIDIA Q2 FY2026/);
   });
 
@@ -101,14 +129,20 @@ describe('rendering', () => {
     expect(email.text).toMatch(/npx export-watch changes --since 2026-03-02T14:05:00.000Z/);
     expect(email.html).toContain(`${all.length - 6} more changes not shown.</strong>`);
     const shown = pickShown(all, 6);
-    expect(new Set(shown.map((c) => c.source))).toEqual(new Set(['entity-list', 'federal-register', 'sec-revenue', 'sec-export-language', 'sec-filings']));
+    expect(new Set(shown.map((c) => c.source))).toEqual(
+      new Set(['entity-list', 'federal-register', 'sec-revenue', 'sec-export-language', 'sec-filings']),
+    );
     expect(pickShown(all, 100)).toHaveLength(all.length);
     // The subject still states the whole batch.
     expect(email.subject).toMatch(/^BIS adds 8 entities/);
   });
 
   it('greets, summarises a multi-family email and ends with why and how to unsubscribe', () => {
-    const email = renderEmail(sampleAll(), { email: 'sg@example.com', name: 'Sam', filters: { countries: ['SG'], minImportance: 'high' } }, { unsubscribeUrl: 'https://x.example/unsubscribe?t=abc' });
+    const email = renderEmail(
+      sampleAll(),
+      { email: 'sg@example.com', name: 'Sam', filters: { countries: ['SG'], minImportance: 'high' } },
+      { unsubscribeUrl: 'https://x.example/unsubscribe?t=abc' },
+    );
     expect(email.text.startsWith('Hello Sam,')).toBe(true);
     expect(email.text).toContain('In this email:');
     expect(flat(email.text)).toContain('subscribed to export-watch alerts (countries Singapore; importance high or higher)');
@@ -126,12 +160,21 @@ describe('rendering', () => {
     expect(flat(email.text)).toContain('a daily digest at 07:00 New York time, for sources entity-list');
     expect(email.text).toContain('Confirm: https://x.example/confirm?t=tok');
     expect(email.html).toContain('href="https://x.example/confirm?t=tok"');
-    expect(() => renderConfirmationEmail({ email: 'a@example.com', mode: 'immediate', digestHour: 7 }, { confirmUrl: 'javascript:x' })).toThrow();
+    expect(() =>
+      renderConfirmationEmail({ email: 'a@example.com', mode: 'immediate', digestHour: 7 }, { confirmUrl: 'javascript:x' }),
+    ).toThrow();
   });
 });
 
 describe('a 390 px phone screen (issue 21 item 10)', () => {
-  const alerts = () => [sampleEntities(), sampleFederalRegister(), sampleRevenue(), sampleLanguage(), sampleFilings(), sampleAll()].map((c) => renderEmail(c, subscriber, { countriesOfInterest: INTEREST, unsubscribeUrl: `https://x.example/unsubscribe?t=v1.${'x'.repeat(120)}` }).html);
+  const alerts = () =>
+    [sampleEntities(), sampleFederalRegister(), sampleRevenue(), sampleLanguage(), sampleFilings(), sampleAll()].map(
+      (c) =>
+        renderEmail(c, subscriber, {
+          countriesOfInterest: INTEREST,
+          unsubscribeUrl: `https://x.example/unsubscribe?t=v1.${'x'.repeat(120)}`,
+        }).html,
+    );
 
   it('keeps the email at most 680 px and no wider than the screen: fixed layout, 100% wide', () => {
     for (const html of alerts()) expect(html).toContain('style="width:100%;max-width:680px;table-layout:fixed;');
@@ -151,7 +194,9 @@ describe('a 390 px phone screen (issue 21 item 10)', () => {
   it('every table with column headers (revenue, Entity List) scrolls sideways inside a 100%-wide box', () => {
     for (const html of alerts()) {
       for (const m of html.matchAll(/<table[^>]*>(?=<tr><th)/g)) {
-        expect(html.slice(Math.max(0, (m.index ?? 0) - 100), m.index)).toMatch(/<div style="width:100%;max-width:100%;overflow-x:auto;[^"]*">$/);
+        expect(html.slice(Math.max(0, (m.index ?? 0) - 100), m.index)).toMatch(
+          /<div style="width:100%;max-width:100%;overflow-x:auto;[^"]*">$/,
+        );
       }
     }
     expect((alerts()[0] ?? '').match(/<table[^>]*>(?=<tr><th)/g)?.length).toBeGreaterThan(0);
@@ -168,7 +213,13 @@ describe('MIME', () => {
 
   it('builds a multipart message whose headers cannot be injected', async () => {
     const change = finalizeChange(hostile, at);
-    const raw = (await buildMime(renderEmail([change], subscriber), { from, to: 'a@example.com', headers: { 'X-Evil\r\nBcc': 'x\r\nBcc: victim@example.com' } })).toString();
+    const raw = (
+      await buildMime(renderEmail([change], subscriber), {
+        from,
+        to: 'a@example.com',
+        headers: { 'X-Evil\r\nBcc': 'x\r\nBcc: victim@example.com' },
+      })
+    ).toString();
     const headerBlock = raw.slice(0, raw.indexOf('\r\n\r\n'));
     expect(headerBlock).not.toMatch(/^Bcc:/im);
     expect(headerBlock).toMatch(/^Subject: /m);
@@ -187,12 +238,16 @@ describe('MIME', () => {
       })
     ).toString();
     const headers = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
-    expect(headers).toMatch(/^List-Unsubscribe: <https:\/\/links\.example\.com\/unsubscribe\?t=v1\.abc\.def>, <mailto:unsub@example\.com\?subject=unsubscribe>$/m);
+    expect(headers).toMatch(
+      /^List-Unsubscribe: <https:\/\/links\.example\.com\/unsubscribe\?t=v1\.abc\.def>, <mailto:unsub@example\.com\?subject=unsubscribe>$/m,
+    );
     expect(headers).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
   });
 
   it('adds no unsubscribe header for a non-http target', async () => {
-    const raw = (await buildMime(renderEmail(sampleFilings(), subscriber), { from, to: 'a@example.com', unsubscribe: { url: 'javascript:alert(1)' } })).toString();
+    const raw = (
+      await buildMime(renderEmail(sampleFilings(), subscriber), { from, to: 'a@example.com', unsubscribe: { url: 'javascript:alert(1)' } })
+    ).toString();
     expect(raw).not.toMatch(/List-Unsubscribe/);
   });
 
@@ -200,7 +255,9 @@ describe('MIME', () => {
     const email = renderEmail(sampleFilings(), subscriber);
     await expect(buildMime(email, { from, to: 'a@example.com\r\nBcc: b@example.com' })).rejects.toBeInstanceOf(InvalidAddressError);
     await expect(buildMime(email, { from, to: 'a@example.com, b@example.com' })).rejects.toBeInstanceOf(InvalidAddressError);
-    await expect(buildMime(email, { from: { address: '"x" <alerts@example.com>' }, to: 'a@example.com' })).rejects.toBeInstanceOf(InvalidAddressError);
+    await expect(buildMime(email, { from: { address: '"x" <alerts@example.com>' }, to: 'a@example.com' })).rejects.toBeInstanceOf(
+      InvalidAddressError,
+    );
   });
 });
 
@@ -215,7 +272,20 @@ describe('escaping helpers', () => {
     expect(headerText('x'.repeat(300), 10)).toHaveLength(10);
     expect(plainText('a\r\nb\u001b[31mc\td')).toBe('a\nb [31mc\td');
     for (const ok of ['a@example.com', 'first.last+tag@sub.example.co.uk', "o'neil@example.com"]) expect(isValidEmail(ok)).toBe(true);
-    for (const bad of ['', 'a', 'a@b', 'a@@b.com', 'a b@example.com', 'a@example.com\r\n', '<a@example.com>', 'a@example.com,b@example.com', '.a@example.com', 'a..b@example.com', 'a@-x.com', 42]) {
+    for (const bad of [
+      '',
+      'a',
+      'a@b',
+      'a@@b.com',
+      'a b@example.com',
+      'a@example.com\r\n',
+      '<a@example.com>',
+      'a@example.com,b@example.com',
+      '.a@example.com',
+      'a..b@example.com',
+      'a@-x.com',
+      42,
+    ]) {
       expect(isValidEmail(bad)).toBe(false);
     }
   });

@@ -84,7 +84,13 @@ function breakdown(start: string, end: string, split: Split, legacyShares: boole
     tolerance: (values.length + 1) * 0.5 * M,
     // A series written before shares were exact holds them to 4 places: display must not use them.
     regions: values
-      .map((value, i) => ({ member: MEMBERS[i] as string, label: memberLabel(MEMBERS[i] as string), value, share: legacyShares ? Math.round((value / base) * 10_000) / 10_000 : value / base, decimals: -6 }))
+      .map((value, i) => ({
+        member: MEMBERS[i] as string,
+        label: memberLabel(MEMBERS[i] as string),
+        value,
+        share: legacyShares ? Math.round((value / base) * 10_000) / 10_000 : value / base,
+        decimals: -6,
+      }))
       .sort((a, b) => b.value - a.value || a.member.localeCompare(b.member)),
     overlapping: [],
   };
@@ -96,7 +102,9 @@ const split = (n: number) =>
     extra: fc.option(fc.integer({ min: 0, max: 5_000 }), { nil: null }),
   });
 
-const scenario = fc.integer({ min: 2, max: MEMBERS.length }).chain((n) => fc.record({ now: split(n), before: split(n), legacy: fc.boolean() }));
+const scenario = fc
+  .integer({ min: 2, max: MEMBERS.length })
+  .chain((n) => fc.record({ now: split(n), before: split(n), legacy: fc.boolean() }));
 
 /** The email's text table: label → [before cell, after cell, pp]. */
 function textRows(text: string): Map<string, string[]> {
@@ -124,7 +132,9 @@ function htmlRows(html: string): Map<string, string[]> {
 /** The report's period table: the row of `fiscalLabel`, label → share string. */
 function reportRow(html: string, fiscalLabel: string): Map<string, string> {
   const table = html.slice(html.indexOf('<table><thead><tr><th>Period</th>'));
-  const head = [...(/<thead>(.*?)<\/thead>/s.exec(table)?.[1] ?? '').matchAll(/<th class="num[^"]*">([^<]+)<\/th>/g)].map((m) => m[1] as string).slice(1);
+  const head = [...(/<thead>(.*?)<\/thead>/s.exec(table)?.[1] ?? '').matchAll(/<th class="num[^"]*">([^<]+)<\/th>/g)]
+    .map((m) => m[1] as string)
+    .slice(1);
   const row = table.split('<tr>').find((r) => r.includes(`<strong>${fiscalLabel}</strong>`)) ?? '';
   const cells = [...row.matchAll(/<td class="num[^"]*">(.*?)<\/td>/g)].map((m) => m[1] as string).slice(1);
   return new Map(head.map((label, i) => [label, /<span class="s">([^<]+)<\/span>/.exec(cells[i] ?? '')?.[1] ?? '—']));
@@ -185,7 +195,16 @@ describe('a share prints the same on every surface, rounded once from value and 
           comparedWith: { basis: 'yoy', fiscalLabel: 'Q2 FY2025' },
           total: 100_000,
           totalBefore: 100_000,
-          regions: { before: [{ member: 'country:SG', label: 'Singapore', value: 20_000 }, { member: 'country:US', label: 'United States', value: 80_000 }], after: [{ member: 'country:SG', label: 'Singapore', value: 20_040 }, { member: 'country:US', label: 'United States', value: 79_960 }] },
+          regions: {
+            before: [
+              { member: 'country:SG', label: 'Singapore', value: 20_000 },
+              { member: 'country:US', label: 'United States', value: 80_000 },
+            ],
+            after: [
+              { member: 'country:SG', label: 'Singapore', value: 20_040 },
+              { member: 'country:US', label: 'United States', value: 79_960 },
+            ],
+          },
         },
       },
       NOW,
@@ -202,9 +221,19 @@ describe('a share prints the same on every surface, rounded once from value and 
         const prior = breakdown('2024-04-29', '2024-07-28', before, legacy);
         // Legacy: the prior year comes from the stored series (4-place shares); else from the same filing.
         const series: RevenueSeries | undefined = legacy
-          ? { cik: FILING.cik, ticker: 'NVDA', name: FILING.companyName, periods: { [periodKey(prior)]: { ...prior, fiscalLabel: 'Q2 FY2025', accession: '0001045810-24-000264' } } }
+          ? {
+              cik: FILING.cik,
+              ticker: 'NVDA',
+              name: FILING.companyName,
+              periods: { [periodKey(prior)]: { ...prior, fiscalLabel: 'Q2 FY2025', accession: '0001045810-24-000264' } },
+            }
           : undefined;
-        const result = detectRevenueChanges({ filing: FILING, breakdowns: legacy ? [current] : [current, prior], series, countriesOfInterest: ['SG'] });
+        const result = detectRevenueChanges({
+          filing: FILING,
+          breakdowns: legacy ? [current] : [current, prior],
+          series,
+          countriesOfInterest: ['SG'],
+        });
         const draft = result.changes[0];
         expect(draft).toBeDefined();
         const fresh: Change = finalizeChange(draft!, NOW);
@@ -214,7 +243,10 @@ describe('a share prints the same on every surface, rounded once from value and 
         const email = renderEmail([change], { email: 'a@example.com' }, { countriesOfInterest: ['SG'] });
         const html = htmlRows(email.html);
         const text = textRows(email.text);
-        const report = reportRow(renderReportHtml(buildReportModel({ changes: [change], series: [result.series], generatedAt: NOW })), 'Q2 FY2026');
+        const report = reportRow(
+          renderReportHtml(buildReportModel({ changes: [change], series: [result.series], generatedAt: NOW })),
+          'Q2 FY2026',
+        );
         const cli = cliRows(formatReport(cliReport(current)));
 
         const baseNow = current.total ?? current.sumOfRegions;

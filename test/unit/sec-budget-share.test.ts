@@ -12,7 +12,12 @@ import { ALSO_READS, PRIMARY_ROUTE } from '../support/world.ts';
  */
 describe('SEC budget shares in Lambda', () => {
   // One path of each EDGAR surface the fake world serves.
-  const SEC_PATHS = ['/cgi-bin/browse-edgar', '/Archives/edgar/data/1045810/000104581025000082/nvda-20250409.htm', '/LATEST/search-index', '/files/company_tickers.json'];
+  const SEC_PATHS = [
+    '/cgi-bin/browse-edgar',
+    '/Archives/edgar/data/1045810/000104581025000082/nvda-20250409.htm',
+    '/LATEST/search-index',
+    '/files/company_tickers.json',
+  ];
   const readsSec = (s: SourceName) => [PRIMARY_ROUTE[s], ...(ALSO_READS[s] ?? [])].some((r) => r && SEC_PATHS.some((p) => r.test(p)));
 
   it('every source that reads an EDGAR route is one of the SEC_SOURCES sharing the budget, and only those', () => {

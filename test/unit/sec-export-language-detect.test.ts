@@ -17,10 +17,13 @@ import {
 } from '#sources/sec-export-language/detect.ts';
 import { diffPassages } from '#sources/sec-export-language/diff.ts';
 
-const H20 = 'On April 9, 2025, the USG informed us that a licence is required to export our H20 products to China (including Hong Kong and Macau) and D:5 countries.';
-const ENTITY = 'BIS added several companies in China and Singapore to the Entity List, so sales to them need a licence that is unlikely to be granted.';
+const H20 =
+  'On April 9, 2025, the USG informed us that a licence is required to export our H20 products to China (including Hong Kong and Macau) and D:5 countries.';
+const ENTITY =
+  'BIS added several companies in China and Singapore to the Entity List, so sales to them need a licence that is unlikely to be granted.';
 const GENERAL = 'Export controls may disrupt our supply chain and distribution channels and could harm demand for our products worldwide.';
-const GENERAL2 = 'Export controls may disrupt our supply chain and distribution channels and have already harmed demand for our products in Europe.';
+const GENERAL2 =
+  'Export controls may disrupt our supply chain and distribution channels and have already harmed demand for our products in Europe.';
 
 const tenQ: FilingRef = {
   cik: '1045810',
@@ -46,9 +49,18 @@ describe('export-language change drafts', () => {
       countries: ['CN', 'HK', 'MO', 'SG'],
       occurredAt: tenQ.occurredAt,
       title: 'NVIDIA 10-Q adds 2 export-control paragraphs (H20 licence requirement)',
-      data: { form: '10-Q', accession: '0001045810-25-000209', previousAccession: '0001045810-25-000116', added: [H20, ENTITY], removed: [], changed: [] },
+      data: {
+        form: '10-Q',
+        accession: '0001045810-25-000209',
+        previousAccession: '0001045810-25-000116',
+        added: [H20, ENTITY],
+        removed: [],
+        changed: [],
+      },
     });
-    expect(draft?.summary).toMatch(/^NVIDIA \(NVDA\) 10-Q 0001045810-25-000209, compared with 10-Q 0001045810-25-000116: 2 added export-control paragraphs\. New: "On April 9/);
+    expect(draft?.summary).toMatch(
+      /^NVIDIA \(NVDA\) 10-Q 0001045810-25-000209, compared with 10-Q 0001045810-25-000116: 2 added export-control paragraphs\. New: "On April 9/,
+    );
   });
 
   it('a changed-only diff without sensitive terms is normal importance and says "changes 1 … paragraph"', () => {
@@ -63,13 +75,20 @@ describe('export-language change drafts', () => {
   });
 
   it('an annual report dropping paragraphs says so', () => {
-    const draft = exportLanguageChange({ ...tenQ, form: '10-K' }, diffPassages([GENERAL, H20, ENTITY], [GENERAL, ENTITY]), { accession: 'x', form: '10-K' });
+    const draft = exportLanguageChange({ ...tenQ, form: '10-K' }, diffPassages([GENERAL, H20, ENTITY], [GENERAL, ENTITY]), {
+      accession: 'x',
+      form: '10-K',
+    });
     expect(draft?.title).toBe('NVIDIA 10-K drops 1 export-control paragraph');
     expect(draft?.importance).toBe('normal');
   });
 
   it('an 8-K: kind export-language.8k, passages all added, no previous accession', () => {
-    const draft = exportLanguageChange({ ...tenQ, form: '8-K', accession: '0001045810-25-000082' }, { added: [H20], removed: [], changed: [] }, undefined);
+    const draft = exportLanguageChange(
+      { ...tenQ, form: '8-K', accession: '0001045810-25-000082' },
+      { added: [H20], removed: [], changed: [] },
+      undefined,
+    );
     expect(draft).toMatchObject({
       kind: 'export-language.8k',
       importance: 'high',
@@ -104,7 +123,9 @@ describe('export-language change drafts', () => {
   it('hints the most telling topic and the most named product', () => {
     expect(titleHint([GENERAL])).toBe('export controls');
     expect(titleHint([ENTITY])).toBe('licence requirement');
-    expect(titleHint(['Our MI308 products need a license to ship to China under the new export rules.', H20, H20.replace('April 9', 'May 1')])).toBe('H20 licence requirement');
+    expect(
+      titleHint(['Our MI308 products need a license to ship to China under the new export rules.', H20, H20.replace('April 9', 'May 1')]),
+    ).toBe('H20 licence requirement');
     expect(titleHint(['Revenue grew.'])).toBeUndefined();
   });
 
@@ -119,7 +140,13 @@ describe('export-language change drafts', () => {
 
 describe('families and references', () => {
   it('groups forms into families', () => {
-    expect(['10-K', '10-K/A', '10-Q', '10-Q/A', '10-KT'].map(familyOf)).toEqual(['periodic', 'periodic', 'periodic', 'periodic', 'periodic']);
+    expect(['10-K', '10-K/A', '10-Q', '10-Q/A', '10-KT'].map(familyOf)).toEqual([
+      'periodic',
+      'periodic',
+      'periodic',
+      'periodic',
+      'periodic',
+    ]);
     expect(familyOf('20-F/A')).toBe('20-F');
     expect(familyOf('8-K/A')).toBe('8-K');
     expect(familyOf('S-1')).toBeUndefined();

@@ -13,8 +13,10 @@ import { EXPORT_LANGUAGE_FIXTURES } from '../support/upstreams/sec-export-langua
 const A = 'The USG requires a license to export our H20 products to China (including Hong Kong and Macau) and D:5 countries.';
 const B = 'Export controls may disrupt our supply chain and distribution channels, including in markets outside China.';
 const C = 'In January 2025 the Commerce Department published the AI Diffusion rule, which would require licenses for exports worldwide.';
-const C2 = 'In January 2025 the Commerce Department published the AI Diffusion rule, which would have required licenses for exports worldwide. In May 2025 the USG said it would rescind it.';
-const D = 'BIS added several companies in China and Singapore to the Entity List, so sales to them need a licence that is unlikely to be granted.';
+const C2 =
+  'In January 2025 the Commerce Department published the AI Diffusion rule, which would have required licenses for exports worldwide. In May 2025 the USG said it would rescind it.';
+const D =
+  'BIS added several companies in China and Singapore to the Entity List, so sales to them need a licence that is unlikely to be granted.';
 
 const filing: FilingRef = {
   cik: '1045810',
@@ -33,14 +35,27 @@ const filing: FilingRef = {
  * licence, D:5 → D5). None of it is a change.
  */
 function rewrap(html: string, cut: { after: string; continues: string }): string {
-  let out = html.replace(/>(\d{1,3})<\/span><\/div><\/div><\/div><hr/g, (_m, n: string) => `>${Number(n) + 100}</span></div></div></div><hr`);
+  let out = html.replace(
+    />(\d{1,3})<\/span><\/div><\/div><\/div><hr/g,
+    (_m, n: string) => `>${Number(n) + 100}</span></div></div></div><hr`,
+  );
   out = out.replace(/<hr style="page-break-after:always"\/>/g, (m, offset: number) => (offset % 3 === 0 ? '' : m));
   let paragraphs = 0;
-  out = out.replace(/<div style="margin-bottom:9pt;text-align:justify">/g, (m) => (++paragraphs % 10 === 0 ? `<div>${paragraphs}</div><hr style="page-break-after:always"/>${m}` : m));
+  out = out.replace(/<div style="margin-bottom:9pt;text-align:justify">/g, (m) =>
+    ++paragraphs % 10 === 0 ? `<div>${paragraphs}</div><hr style="page-break-after:always"/>${m}` : m,
+  );
   const at = out.indexOf(`${cut.after} ${cut.continues}`);
   if (at < 0) throw new Error('cut point not found');
   out = `${out.slice(0, at + cut.after.length)}</span></div><div style="text-align:center"><span>999</span></div><hr style="page-break-after:always"/><div><span>${out.slice(at + cut.after.length + 1)}`;
-  out = out.replace(/>([^<]{40,})</g, (_m, text: string) => `>${text.replace(/the USG/g, 'the U.S. government').replace(/\blicense\b/g, 'licence').replace(/D:5/g, 'D5').replace(/ /g, '\n   ')}<`);
+  out = out.replace(
+    />([^<]{40,})</g,
+    (_m, text: string) =>
+      `>${text
+        .replace(/the USG/g, 'the U.S. government')
+        .replace(/\blicense\b/g, 'licence')
+        .replace(/D:5/g, 'D5')
+        .replace(/ /g, '\n   ')}<`,
+  );
   return out.replace(/&#8220;|&#8221;/g, '"').replace(/&#8217;/g, "'");
 }
 
@@ -77,9 +92,20 @@ describe('passage diff', () => {
     expect(d.changed[0]?.after).toBe(C2);
     const ops = d.changed[0]?.diff ?? [];
     expect(ops.filter((o) => o.op === 'delete').map((o) => o.text.trim())).toContain('require');
-    expect(ops.filter((o) => o.op === 'insert').map((o) => o.text).join('')).toMatch(/have required/);
+    expect(
+      ops
+        .filter((o) => o.op === 'insert')
+        .map((o) => o.text)
+        .join(''),
+    ).toMatch(/have required/);
     // Each side reads back from its steps (jsdiff gives shared steps the new side's spacing).
-    const side = (skip: string) => ops.filter((o) => o.op !== skip).map((o) => o.text).join('').replace(/\s+/g, ' ').trim();
+    const side = (skip: string) =>
+      ops
+        .filter((o) => o.op !== skip)
+        .map((o) => o.text)
+        .join('')
+        .replace(/\s+/g, ' ')
+        .trim();
     expect(side('delete')).toBe(C2);
     expect(side('insert')).toBe(C);
   });
@@ -120,7 +146,10 @@ describe('passage diff', () => {
       q2.passages.map((p) => p.text),
       { reportRemoved: false },
     );
-    expect(d.added.map((t) => t.split(' ').slice(0, 7).join(' '))).toEqual(['In August 2025, the USG granted licences', 'In the second quarter of fiscal year']);
+    expect(d.added.map((t) => t.split(' ').slice(0, 7).join(' '))).toEqual([
+      'In August 2025, the USG granted licences',
+      'In the second quarter of fiscal year',
+    ]);
     expect(d.changed.map((c) => c.after.slice(0, 30))).toEqual(['In April 2025, the USG told us', 'In January 2025, the Commerce ']);
     expect(d.removed).toEqual([]);
     expect(d.unchanged).toBe(4);
@@ -148,30 +177,45 @@ function editsOf(ops: readonly WordOp[]): Array<{ removed: string; added: string
 
 /** Equal steps of fewer than three words standing between two edits: diff scraps. */
 function scrapsOf(ops: readonly WordOp[]): string[] {
-  return ops.filter((op, i) => op.op === 'equal' && i > 0 && i < ops.length - 1 && comparisonKey(op.text).split(' ').filter(Boolean).length < 3).map((op) => op.text);
+  return ops
+    .filter((op, i) => op.op === 'equal' && i > 0 && i < ops.length - 1 && comparisonKey(op.text).split(' ').filter(Boolean).length < 3)
+    .map((op) => op.text);
 }
 
 /** The new paragraph as the diff spells it (equal and inserted steps). */
-const spelledAfter = (ops: readonly WordOp[]) => ops.filter((o) => o.op !== 'delete').map((o) => o.text).join('');
+const spelledAfter = (ops: readonly WordOp[]) =>
+  ops
+    .filter((o) => o.op !== 'delete')
+    .map((o) => o.text)
+    .join('');
 
 describe('word diff: variants, punctuation and scraps (issue 21, item 9)', () => {
   it('hides spelling variants, known abbreviations and punctuation-only edits inside a changed paragraph', () => {
-    const before = 'The U.S. government licenced our products for Country Group D:5 customers, and we recognised revenue; the licence covers H20.';
-    const after = 'The USG licensed our products for Country Group D5 customers and we recognized revenue; the license covers H20 and H200.';
+    const before =
+      'The U.S. government licenced our products for Country Group D:5 customers, and we recognised revenue; the licence covers H20.';
+    const after =
+      'The USG licensed our products for Country Group D5 customers and we recognized revenue; the license covers H20 and H200.';
     const ops = readableDiff(before, after);
     expect(editsOf(ops).map((e) => [e.removed.trim(), e.added.trim()])).toEqual([['', 'and H200']]);
     expect(spelledAfter(ops)).toBe(after);
   });
 
   it('hides a defining appositive: "the U.S. government, or USG," → "the USG"', () => {
-    expect(comparisonKey('During the quarter, the U.S. government, or USG, announced new rules.')).toBe(comparisonKey('During the quarter, the USG announced new rules.'));
-    const ops = readableDiff('During the quarter, the U.S. government, or USG, announced new rules.', 'During the quarter, the USG announced rules.');
+    expect(comparisonKey('During the quarter, the U.S. government, or USG, announced new rules.')).toBe(
+      comparisonKey('During the quarter, the USG announced new rules.'),
+    );
+    const ops = readableDiff(
+      'During the quarter, the U.S. government, or USG, announced new rules.',
+      'During the quarter, the USG announced rules.',
+    );
     expect(editsOf(ops).map((e) => [e.removed.trim(), e.added.trim()])).toEqual([['new', '']]);
   });
 
   it('folds one- and two-word scraps between rewritten stretches into one edit', () => {
-    const before = 'Export controls may restrict our sales. Additional restrictions may impact the ability of our research teams to execute our roadmap in a timely manner.';
-    const after = 'Export controls may restrict our sales. Controls could impact our cost and ability to provide services to our customers outside China.';
+    const before =
+      'Export controls may restrict our sales. Additional restrictions may impact the ability of our research teams to execute our roadmap in a timely manner.';
+    const after =
+      'Export controls may restrict our sales. Controls could impact our cost and ability to provide services to our customers outside China.';
     const ops = readableDiff(before, after);
     expect(scrapsOf(ops)).toEqual([]);
     expect(ops[0]).toEqual({ op: 'equal', text: 'Export controls may restrict our sales. ' });
@@ -181,7 +225,29 @@ describe('word diff: variants, punctuation and scraps (issue 21, item 9)', () =>
 
   it('always spells the new paragraph (words exactly) and leaves no scrap, on any input', () => {
     const words = (s: string) => s.replace(/\s+/g, '');
-    const paragraph = fc.array(fc.constantFrom('the', 'USG', 'U.S.', 'government', 'licence', 'license', 'D5', 'D:5', 'our', 'and', ',', 'export', 'China', 'H20', 'controls', 'may'), { minLength: 1, maxLength: 40 }).map((w) => w.join(' '));
+    const paragraph = fc
+      .array(
+        fc.constantFrom(
+          'the',
+          'USG',
+          'U.S.',
+          'government',
+          'licence',
+          'license',
+          'D5',
+          'D:5',
+          'our',
+          'and',
+          ',',
+          'export',
+          'China',
+          'H20',
+          'controls',
+          'may',
+        ),
+        { minLength: 1, maxLength: 40 },
+      )
+      .map((w) => w.join(' '));
     fc.assert(
       fc.property(paragraph, paragraph, (a, b) => {
         const ops = readableDiff(a, b);
@@ -193,15 +259,20 @@ describe('word diff: variants, punctuation and scraps (issue 21, item 9)', () =>
   });
 
   it('shows a paragraph as replaced when little of its wording survives, and keeps the word diff when it only grew', () => {
-    const before = 'Our sales to China may be harmed by export controls on our data center products, which could reduce our revenue over time.';
-    const after = 'The Commerce Department told us in April that our H20 products need a licence for China, so our sales there fell and we took a charge on inventory.';
+    const before =
+      'Our sales to China may be harmed by export controls on our data center products, which could reduce our revenue over time.';
+    const after =
+      'The Commerce Department told us in April that our H20 products need a licence for China, so our sales there fell and we took a charge on inventory.';
     const replaced = changedPassage(before, after);
     expect(replaced.replaced).toBe(true);
     expect(replaced.diff).toEqual([
       { op: 'delete', text: before },
       { op: 'insert', text: after },
     ]);
-    const grown = changedPassage(A, `${A} In August 2025 the USG granted licences for some customers, and we have not yet shipped under them, nor do we know when we will ship.`);
+    const grown = changedPassage(
+      A,
+      `${A} In August 2025 the USG granted licences for some customers, and we have not yet shipped under them, nor do we know when we will ship.`,
+    );
     expect(grown.replaced).toBeUndefined();
     expect(editsOf(grown.diff)).toHaveLength(1);
   });
@@ -239,12 +310,15 @@ describeWithSharedFixtures('passage diff on real NVIDIA filings', () => {
     for (const c of d.changed) {
       // The new paragraph is spelled out by the diff, whatever was hidden or folded.
       expect(spelledAfter(c.diff)).toBe(c.after);
-      for (const e of editsOf(c.diff)) expect(comparisonKey(e.removed) === comparisonKey(e.added) && e.removed !== e.added, `${e.removed} → ${e.added}`).toBe(false);
+      for (const e of editsOf(c.diff))
+        expect(comparisonKey(e.removed) === comparisonKey(e.added) && e.removed !== e.added, `${e.removed} → ${e.added}`).toBe(false);
       expect(scrapsOf(c.diff)).toEqual([]);
     }
     const all = d.changed.flatMap((c) => editsOf(c.diff));
     // "U.S. government" → "USG" (the export-regulations paragraph) and "the U.S. government, or USG," → "the USG" (the 2022 rules paragraph) are no edits.
-    expect(all.filter((e) => /U\.S\. government/.test(e.removed) && !/U\.S\. government|USG/.test(e.added)).map((e) => e.removed)).toEqual([]);
+    expect(all.filter((e) => /U\.S\. government/.test(e.removed) && !/U\.S\. government|USG/.test(e.added)).map((e) => e.removed)).toEqual(
+      [],
+    );
     expect(all.filter((e) => /^[\s,;.]*$/.test(e.removed) && e.added === '')).toEqual([]);
     // The AI-restrictions paragraph: its rewritten tail is one deletion and one insertion, not fragments.
     const ai = d.changed.find((c) => c.before.startsWith('The increasing focus on the strategic importance of AI'));
@@ -266,7 +340,9 @@ describeWithSharedFixtures('passage diff on real NVIDIA filings', () => {
     expect(copy).not.toBe(tenQHtml);
     // The copy really reads differently: naming variants and the cut paragraph.
     expect(copyPassages).not.toEqual(tenQ);
-    expect(copyPassages.join('\n')).toMatch(/the U\.S\. government informed us that it requires a licence for export to China \(including Hong Kong and Macau\) and D5 countries, or to companies headquartered/);
+    expect(copyPassages.join('\n')).toMatch(
+      /the U\.S\. government informed us that it requires a licence for export to China \(including Hong Kong and Macau\) and D5 countries, or to companies headquartered/,
+    );
     const d = diffPassages(tenQ, copyPassages);
     expect(d).toMatchObject({ added: [], removed: [], changed: [] });
     expect(exportLanguageChange(filing, d, { accession: filing.accession, form: '10-Q' })).toBeUndefined();

@@ -3,13 +3,23 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SourceError } from '#core/errors.ts';
 import { comparisonKey, comparisonText, displayText, tokens } from '#sources/sec-export-language/normalise.ts';
-import { analyseDocument, analyseFiling, countriesIn, exportTerms, type FilingAnalysis, isExportPassage, namedProducts } from '#sources/sec-export-language/passages.ts';
+import {
+  analyseDocument,
+  analyseFiling,
+  countriesIn,
+  exportTerms,
+  type FilingAnalysis,
+  isExportPassage,
+  namedProducts,
+} from '#sources/sec-export-language/passages.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { EXPORT_LANGUAGE_FIXTURES } from '../support/upstreams/sec-export-language.ts';
 
 describe('normalisation', () => {
   it('display form: straight quotes, ASCII dashes, single spaces', () => {
-    expect(displayText('  NVIDIA\u2019s \u201cH20\u201d\u00a0\u2014 export\u2011control\n\n rules\u200b ')).toBe('NVIDIA\'s "H20" - export-control rules');
+    expect(displayText('  NVIDIA\u2019s \u201cH20\u201d\u00a0\u2014 export\u2011control\n\n rules\u200b ')).toBe(
+      'NVIDIA\'s "H20" - export-control rules',
+    );
   });
 
   it('comparison keys fold the variants one filing uses interchangeably', () => {
@@ -48,17 +58,28 @@ describe('export-control passages', () => {
 
   it('needs two weaker signals otherwise, and ignores ordinary uses of the words', () => {
     expect(isExportPassage('There were no H20 sales to China-based customers in the second quarter of the fiscal year.')).toBe(true);
-    expect(isExportPassage('Reports that controlled products have been diverted to customers in Singapore could harm our reputation.')).toBe(true);
-    expect(isExportPassage('We face risks including the diversion of capital and of management attention from our core business.')).toBe(false);
-    expect(isExportPassage('Lockdown restrictions in China reduced end customer sales of our gaming products during the year.')).toBe(false);
-    expect(isExportPassage('We license software and IP to partners under agreements that require royalty payments each quarter.')).toBe(false);
+    expect(
+      isExportPassage('Reports that controlled products have been diverted to customers in Singapore could harm our reputation.'),
+    ).toBe(true);
+    expect(isExportPassage('We face risks including the diversion of capital and of management attention from our core business.')).toBe(
+      false,
+    );
+    expect(isExportPassage('Lockdown restrictions in China reduced end customer sales of our gaming products during the year.')).toBe(
+      false,
+    );
+    expect(isExportPassage('We license software and IP to partners under agreements that require royalty payments each quarter.')).toBe(
+      false,
+    );
     expect(isExportPassage('Revenue from customers in Singapore and Taiwan grew strongly during the second quarter.')).toBe(false);
     expect(isExportPassage('Export controls')).toBe(false); // a heading, not a statement
   });
 
   it('names terms, products and countries', () => {
-    const t = 'The USG requires a license to export our H20 and MI308 products to China (including Hong Kong and Macau) and D:5 countries such as the UAE.';
-    expect([...exportTerms(t)]).toEqual(expect.arrayContaining(['licence requirement', 'Country Group D:5', 'China', 'Hong Kong', 'Macau', 'named product']));
+    const t =
+      'The USG requires a license to export our H20 and MI308 products to China (including Hong Kong and Macau) and D:5 countries such as the UAE.';
+    expect([...exportTerms(t)]).toEqual(
+      expect.arrayContaining(['licence requirement', 'Country Group D:5', 'China', 'Hong Kong', 'Macau', 'named product']),
+    );
     expect(namedProducts(t)).toEqual(['H20', 'MI308']);
     expect(countriesIn(t)).toEqual(['AE', 'CN', 'HK', 'MO']);
   });
@@ -67,7 +88,16 @@ describe('export-control passages', () => {
     const a = analyseFiling(readFileSync(join(EXPORT_LANGUAGE_FIXTURES, 'nvda-20250727.htm')));
     expect(a.form).toBe('10-Q');
     expect(a.wholeDocument).toBe(false);
-    expect(a.passages.map((p) => p.section)).toEqual(['mdna', 'risk-factors', 'risk-factors', 'risk-factors', 'risk-factors', 'risk-factors', 'risk-factors', 'risk-factors']);
+    expect(a.passages.map((p) => p.section)).toEqual([
+      'mdna',
+      'risk-factors',
+      'risk-factors',
+      'risk-factors',
+      'risk-factors',
+      'risk-factors',
+      'risk-factors',
+      'risk-factors',
+    ]);
     expect(a.passages.some((p) => /Hidden draft/.test(p.text))).toBe(false);
     expect(a.passages.some((p) => /foundry/.test(p.text))).toBe(false);
   });

@@ -14,7 +14,9 @@ describe('section headings', () => {
     expect(parseItemHeading('ITEM 1A. RISK FACTORS')).toEqual({ part: undefined, item: '1A', title: 'RISK FACTORS' });
     expect(parseItemHeading('Item 1A. Risk Factors 32')).toEqual({ part: undefined, item: '1A', title: 'Risk Factors' });
     expect(parseItemHeading('Item 1A.')).toEqual({ part: undefined, item: '1A', title: '' });
-    expect(parseItemHeading("Item 2. Management's Discussion and Analysis of Financial Condition and Results of Operations")?.item).toBe('2');
+    expect(parseItemHeading("Item 2. Management's Discussion and Analysis of Financial Condition and Results of Operations")?.item).toBe(
+      '2',
+    );
     expect(parseItemHeading('Item 8.01 Other Events.')).toEqual({ part: undefined, item: '8.01', title: 'Other Events.' });
     expect(parseItemHeading('Item 7.01. Regulation FD Disclosure')?.item).toBe('7.01');
     expect(parseItemHeading('PART II - ITEM 1A. RISK FACTORS')).toEqual({ part: 'II', item: '1A', title: 'RISK FACTORS' });
@@ -23,7 +25,9 @@ describe('section headings', () => {
 
   it('rejects cross-references and prose that start with "Item"', () => {
     expect(parseItemHeading('Item 1A of our Annual Report on Form 10-K for the fiscal year ended January 26, 2025')).toBeUndefined();
-    expect(parseItemHeading('Item 1A. "Risk Factors" of our Annual Report on Form 10-K for the fiscal year ended January 26, 2025')).toBeUndefined();
+    expect(
+      parseItemHeading('Item 1A. "Risk Factors" of our Annual Report on Form 10-K for the fiscal year ended January 26, 2025'),
+    ).toBeUndefined();
     expect(parseItemHeading('Item 601(b)(32)(ii) of Regulation S-K')).toBeUndefined();
     expect(parseItemHeading(`Item 1A. Risk Factors ${'and more words '.repeat(12)}`)).toBeUndefined();
     expect(parseItemHeading('Refer to "Item 1A. Risk Factors" for a discussion of these factors and other risks.')).toBeUndefined();

@@ -14,7 +14,15 @@ const SEC_WWW = 'https://www.sec.gov';
 const NVIDIA = { cik: '1045810', ticker: 'NVDA', name: 'NVIDIA CORP' };
 
 function row(over: Partial<SubmissionRow> & Pick<SubmissionRow, 'accession' | 'form'>): SubmissionRow {
-  return { filingDate: '2025-08-27', reportDate: undefined, acceptanceDateTime: undefined, items: [], primaryDocument: 'doc.htm', primaryDocDescription: undefined, ...over };
+  return {
+    filingDate: '2025-08-27',
+    reportDate: undefined,
+    acceptanceDateTime: undefined,
+    items: [],
+    primaryDocument: 'doc.htm',
+    primaryDocDescription: undefined,
+    ...over,
+  };
 }
 
 function filingNew(r: SubmissionRow, detectedAt: string): Change {
@@ -23,7 +31,10 @@ function filingNew(r: SubmissionRow, detectedAt: string): Change {
 
 describe('feeding from filing.new changes', () => {
   it('reads the fields of a filing.new change as sec-filings writes them', () => {
-    const change = filingNew(row({ accession: '0001045810-25-000209', form: '10-Q', primaryDocument: 'nvda-20250727.htm' }), '2025-08-27T21:00:00Z');
+    const change = filingNew(
+      row({ accession: '0001045810-25-000209', form: '10-Q', primaryDocument: 'nvda-20250727.htm' }),
+      '2025-08-27T21:00:00Z',
+    );
     expect(readFiling(change, SEC_WWW)).toEqual({
       cik: '1045810',
       accession: '0001045810-25-000209',
@@ -53,13 +64,20 @@ describe('feeding from filing.new changes', () => {
     expect(previous).toMatchObject({ accession: '0001045810-25-000116', form: '10-Q', primaryDocument: 'nvda-20250427.htm' });
     // The JSON can lag the feed: without the filing itself, rows filed no later are used.
     const lagging = parseSubmissions(readSecDemoSubmissions('CIK0001045810.json', 'quiet'));
-    expect(findPreviousFiling(lagging.recent, { accession: '0001045810-25-000209', form: '10-Q', filedAt: '2025-08-27' }, 'periodic')?.accession).toBe('0001045810-25-000116');
+    expect(
+      findPreviousFiling(lagging.recent, { accession: '0001045810-25-000209', form: '10-Q', filedAt: '2025-08-27' }, 'periodic')?.accession,
+    ).toBe('0001045810-25-000116');
     // No earlier 10-K in the demo rows.
     expect(findPreviousFiling(doc.recent, { accession: 'x', form: '10-K', filedAt: '2026-02-25' }, 'periodic')).toBeUndefined();
   });
 
   it('skips amendments and rows without a primary document', () => {
-    const rows = [row({ accession: 'new', form: '10-Q' }), row({ accession: 'a', form: '10-Q/A' }), row({ accession: 'b', form: '10-Q', primaryDocument: undefined }), row({ accession: 'c', form: '10-K' })];
+    const rows = [
+      row({ accession: 'new', form: '10-Q' }),
+      row({ accession: 'a', form: '10-Q/A' }),
+      row({ accession: 'b', form: '10-Q', primaryDocument: undefined }),
+      row({ accession: 'c', form: '10-K' }),
+    ];
     expect(findPreviousFiling(rows, { accession: 'new', form: '10-Q', filedAt: undefined }, 'periodic')?.accession).toBe('c');
   });
 
@@ -83,9 +101,15 @@ describe('feeding from filing.new changes', () => {
 describeWithSharedFixtures('previous filing in the real NVIDIA submissions', () => {
   it('a 10-Q is compared with the filing before it, a 10-K with the previous 10-K', () => {
     const doc = parseSubmissions(JSON.parse(readFileSync(shared('sec/nvidia/submissions-CIK0001045810.json'), 'utf8')));
-    expect(findPreviousFiling(doc.recent, { accession: '0001045810-25-000209', form: '10-Q', filedAt: '2025-08-27' }, 'periodic')?.accession).toBe('0001045810-25-000116');
-    expect(findPreviousFiling(doc.recent, { accession: '0001045810-25-000116', form: '10-Q', filedAt: '2025-05-28' }, 'periodic')).toMatchObject({ accession: '0001045810-25-000023', form: '10-K' });
-    expect(findPreviousFiling(doc.recent, { accession: '0001045810-24-000029', form: '10-K', filedAt: '2024-02-21' }, 'periodic')).toMatchObject({
+    expect(
+      findPreviousFiling(doc.recent, { accession: '0001045810-25-000209', form: '10-Q', filedAt: '2025-08-27' }, 'periodic')?.accession,
+    ).toBe('0001045810-25-000116');
+    expect(
+      findPreviousFiling(doc.recent, { accession: '0001045810-25-000116', form: '10-Q', filedAt: '2025-05-28' }, 'periodic'),
+    ).toMatchObject({ accession: '0001045810-25-000023', form: '10-K' });
+    expect(
+      findPreviousFiling(doc.recent, { accession: '0001045810-24-000029', form: '10-K', filedAt: '2024-02-21' }, 'periodic'),
+    ).toMatchObject({
       accession: '0001045810-23-000017',
       primaryDocument: 'nvda-20230129.htm',
     });
@@ -126,9 +150,17 @@ describe('diff-filings command', () => {
   });
 
   it('names accessions from Archives URLs and file names', () => {
-    expect(accessionFromRef('https://www.sec.gov/Archives/edgar/data/1045810/000104581025000209/nvda-20250727.htm')).toBe('0001045810-25-000209');
+    expect(accessionFromRef('https://www.sec.gov/Archives/edgar/data/1045810/000104581025000209/nvda-20250727.htm')).toBe(
+      '0001045810-25-000209',
+    );
     expect(accessionFromRef('/tmp/0001045810-25-000082.htm')).toBe('0001045810-25-000082');
     expect(accessionFromRef('nvda-20250727.htm')).toBeNull();
-    expect(inlineDiff([{ op: 'equal', text: 'a ' }, { op: 'delete', text: 'b' }, { op: 'insert', text: 'c' }])).toBe('a [-b-]{+c+}');
+    expect(
+      inlineDiff([
+        { op: 'equal', text: 'a ' },
+        { op: 'delete', text: 'b' },
+        { op: 'insert', text: 'c' },
+      ]),
+    ).toBe('a [-b-]{+c+}');
   });
 });

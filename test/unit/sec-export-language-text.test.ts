@@ -12,7 +12,10 @@ describe('text extraction (streaming HTML → paragraphs)', () => {
     const html =
       '<html><body><div><span>Exports of our </span><ix:nonNumeric name="x:y">H20</ix:nonNumeric><span> products to China&#8217;s market need a licence&#160;now.</span></div>' +
       '<p>Second &amp; <b>last</b> paragraph &#8220;quoted&#8221; &mdash; here.</p></body></html>';
-    expect(texts(html)).toEqual(["Exports of our H20 products to China's market need a licence now.", 'Second & last paragraph "quoted" - here.']);
+    expect(texts(html)).toEqual([
+      "Exports of our H20 products to China's market need a licence now.",
+      'Second & last paragraph "quoted" - here.',
+    ]);
   });
 
   it('ignores display:none subtrees, ix:header, head, script and style', () => {
@@ -60,7 +63,8 @@ describe('text extraction (streaming HTML → paragraphs)', () => {
   });
 
   it('never glues a page number to the next sentence ("including China.35On April 9")', () => {
-    const html = '<div>Sales are restricted in several markets, including China.</div><div>35</div><hr/><div>On April 9, 2025, the USG acted.</div>';
+    const html =
+      '<div>Sales are restricted in several markets, including China.</div><div>35</div><hr/><div>On April 9, 2025, the USG acted.</div>';
     expect(texts(html)).toEqual(['Sales are restricted in several markets, including China.', 'On April 9, 2025, the USG acted.']);
   });
 
@@ -70,7 +74,8 @@ describe('text extraction (streaming HTML → paragraphs)', () => {
   });
 
   it('recognises page furniture', () => {
-    for (const t of ['35', '- 35 -', 'Page 12', 'iv', '(ii)', 'F-12', '35 of 120', 'Table of Contents', 'Index']) expect(isPageFurniture(t), t).toBe(true);
+    for (const t of ['35', '- 35 -', 'Page 12', 'iv', '(ii)', 'F-12', '35 of 120', 'Table of Contents', 'Index'])
+      expect(isPageFurniture(t), t).toBe(true);
     for (const t of ['2025 was a year of growth.', 'H20', 'China', 'Item 1A.']) expect(isPageFurniture(t), t).toBe(false);
   });
 
@@ -97,7 +102,11 @@ describe('text extraction (streaming HTML → paragraphs)', () => {
   });
 
   it('decodes Windows-1252 documents that declare it', () => {
-    const html = Buffer.concat([Buffer.from('<?xml version="1.0" encoding="windows-1252"?><html><body><p>NVIDIA'), Buffer.from([0x92]), Buffer.from('s H20 licence</p></body></html>')]);
+    const html = Buffer.concat([
+      Buffer.from('<?xml version="1.0" encoding="windows-1252"?><html><body><p>NVIDIA'),
+      Buffer.from([0x92]),
+      Buffer.from('s H20 licence</p></body></html>'),
+    ]);
     expect(texts(html.toString('latin1'))).toHaveLength(1);
     expect(extractText(html).paragraphs[0]?.text).toBe("NVIDIA's H20 licence");
   });

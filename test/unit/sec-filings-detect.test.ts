@@ -55,7 +55,14 @@ describe('sec-filings feed candidates', () => {
       atomFeed(
         [
           { accession: '0001045810-25-000209', form: '10-Q', company: 'NVIDIA CORP', cik: 1045810, updated: '2025-08-27T16:52:07-04:00' },
-          { accession: '0009999104-25-000007', form: 'SC 13G/A', company: 'NVIDIA CORP', cik: 1045810, role: 'Subject', updated: '2025-08-27T16:18:00-04:00' },
+          {
+            accession: '0009999104-25-000007',
+            form: 'SC 13G/A',
+            company: 'NVIDIA CORP',
+            cik: 1045810,
+            role: 'Subject',
+            updated: '2025-08-27T16:18:00-04:00',
+          },
           { accession: '0000002488-25-000001', form: '8-K12B', company: 'AMD', cik: 2488, updated: '2025-08-27T16:17:00-04:00' },
           { accession: '0000050863-25-000001', form: '8-K/A', company: 'INTEL CORP', cik: 50863, updated: '2025-08-27T16:16:00-04:00' },
           { accession: '0000050863-25-000001', form: '8-K/A', company: 'INTEL CORP', cik: 50863, updated: '2025-08-27T16:16:00-04:00' },
@@ -86,7 +93,15 @@ describe('sec-filings set difference', () => {
     ['0000000001-25-000002', '2025-07-30', '10-Q'],
     ['0000000001-25-000001', '2025-07-29', '8-K'],
   ]);
-  const base = diffCompany({ cik: '1', name: 'ONE', known: undefined, rows: before, forms: FORMS, now, alsoKnown: ['0000000001-25-000009'] });
+  const base = diffCompany({
+    cik: '1',
+    name: 'ONE',
+    known: undefined,
+    rows: before,
+    forms: FORMS,
+    now,
+    alsoKnown: ['0000000001-25-000009'],
+  });
 
   it('baselines silently: watched accessions and feed sightings recorded, nothing new', () => {
     expect(base.newRows).toEqual([]);
@@ -115,7 +130,10 @@ describe('sec-filings set difference', () => {
   });
 
   it('treats rows at or below the floor (never in view) as history', () => {
-    const older = rows([...before.map((r) => [r.accession, r.filingDate, r.form] as [string, string, string]), ['0000000001-24-000001', '2024-03-01', '10-K']]);
+    const older = rows([
+      ...before.map((r) => [r.accession, r.filingDate, r.form] as [string, string, string]),
+      ['0000000001-24-000001', '2024-03-01', '10-K'],
+    ]);
     const d = diffCompany({ cik: '1', name: 'ONE', known: base.next, rows: older, forms: FORMS, now });
     expect(d.newRows).toEqual([]);
     expect(d.next.accessions).toContain('0000000001-24-000001');
@@ -123,12 +141,20 @@ describe('sec-filings set difference', () => {
   });
 
   it('records a newly configured form silently instead of reporting its history', () => {
-    const withS1 = rows([['0000000001-25-000007', '2025-08-21', 'S-1'], ...before.map((r) => [r.accession, r.filingDate, r.form] as [string, string, string])]);
+    const withS1 = rows([
+      ['0000000001-25-000007', '2025-08-21', 'S-1'],
+      ...before.map((r) => [r.accession, r.filingDate, r.form] as [string, string, string]),
+    ]);
     const d = diffCompany({ cik: '1', name: 'ONE', known: base.next, rows: withS1, forms: [...FORMS, 'S-1'], now });
     expect(d.newRows).toEqual([]);
     expect(d.next.forms).toContain('S-1');
-    const later = rows([['0000000001-25-000008', '2025-08-22', 'S-1/A'], ...withS1.map((r) => [r.accession, r.filingDate, r.form] as [string, string, string])]);
-    expect(diffCompany({ cik: '1', name: 'ONE', known: d.next, rows: later, forms: [...FORMS, 'S-1'], now }).newRows.map((r) => r.form)).toEqual(['S-1/A']);
+    const later = rows([
+      ['0000000001-25-000008', '2025-08-22', 'S-1/A'],
+      ...withS1.map((r) => [r.accession, r.filingDate, r.form] as [string, string, string]),
+    ]);
+    expect(
+      diffCompany({ cik: '1', name: 'ONE', known: d.next, rows: later, forms: [...FORMS, 'S-1'], now }).newRows.map((r) => r.form),
+    ).toEqual(['S-1/A']);
   });
 
   it('round-trips knowledge through a state item', () => {
@@ -169,7 +195,9 @@ describeWithSharedFixtures('sec-filings detection on real EDGAR data', () => {
         companyName: 'NVIDIA CORP',
       },
     });
-    expect(change.summary).toBe('NVIDIA CORP (NVDA) filed Form 10-Q for the period ended 2025-07-27 on 2025-08-27. Accession 0001045810-25-000209.');
+    expect(change.summary).toBe(
+      'NVIDIA CORP (NVDA) filed Form 10-Q for the period ended 2025-07-27 on 2025-08-27. Accession 0001045810-25-000209.',
+    );
   });
 
   it('records 8-K item codes and names them in the summary', () => {
@@ -180,7 +208,10 @@ describeWithSharedFixtures('sec-filings detection on real EDGAR data', () => {
     expect(change.importance).toBe('high');
     expect(change.summary).toContain('2.02 Results of Operations and Financial Condition');
     const r502 = nvidia.recent.find((r) => r.accession === '0001045810-26-000003') as SubmissionRow;
-    expect(filingChange({ cik: '1045810', ticker: undefined, name: nvidia.name }, r502, WWW)).toMatchObject({ subject: '1045810', importance: 'normal' });
+    expect(filingChange({ cik: '1045810', ticker: undefined, name: nvidia.name }, r502, WWW)).toMatchObject({
+      subject: '1045810',
+      importance: 'normal',
+    });
   });
 
   it('builds Archives paths from the company CIK, not the filing-agent prefix', () => {
@@ -204,7 +235,9 @@ describeWithSharedFixtures('sec-filings detection on real EDGAR data', () => {
   });
 
   it('asks for Tesla’s older page only when the recent page does not reach back to the last sync', () => {
-    const syncedInRecent: KnownCompany = { ...diffCompany({ cik: '1318605', name: 'T', known: undefined, rows: tesla.recent.slice(500), forms: FORMS, now }).next };
+    const syncedInRecent: KnownCompany = {
+      ...diffCompany({ cik: '1318605', name: 'T', known: undefined, rows: tesla.recent.slice(500), forms: FORMS, now }).next,
+    };
     expect(coversKnowledge(tesla.recent, syncedInRecent)).toBe(true);
 
     // Knowledge from 2018 (before everything the recent page shows): the older page is needed …

@@ -63,7 +63,11 @@ describeWithSharedFixtures('sec-filings feed on the real getcurrent pages', () =
 
   it('reads 8-K items from the summary and keeps " - " inside company names', () => {
     const biohaven = page0.filings.find((f) => f.accession === '0001935979-26-000005');
-    expect(biohaven).toMatchObject({ form: '8-K', items: ['7.01', '9.01'], companies: [{ cik: '1935979', name: 'Biohaven Ltd.', role: 'Filer' }] });
+    expect(biohaven).toMatchObject({
+      form: '8-K',
+      items: ['7.01', '9.01'],
+      companies: [{ cik: '1935979', name: 'Biohaven Ltd.', role: 'Filer' }],
+    });
     const waaiv = page0.entries.find((e) => e.cik === '1877808');
     expect(waaiv).toMatchObject({ form: 'D/A', companyName: 'WAAIV LLC - Series 001' });
     // Form D "Item 3C" lines are not 8-K item codes.
@@ -97,7 +101,10 @@ describe('sec-filings feed parsing', () => {
 
   it('honours a UTF-8 declaration', () => {
     const xml = Buffer.from(
-      atomFeed([{ accession: '0000000001-25-000001', form: '8-K', company: 'Cafe', cik: 1, updated: '2025-01-02T10:00:00-05:00' }], '2025-01-02T10:00:00-05:00')
+      atomFeed(
+        [{ accession: '0000000001-25-000001', form: '8-K', company: 'Cafe', cik: 1, updated: '2025-01-02T10:00:00-05:00' }],
+        '2025-01-02T10:00:00-05:00',
+      )
         .toString('latin1')
         .replace('ISO-8859-1', 'UTF-8')
         .replace('Cafe', 'Café'),
@@ -108,7 +115,10 @@ describe('sec-filings feed parsing', () => {
 
   it('decodes entities and items', () => {
     expect(decodeEntities('A &amp; B &#39;x&#39; &lt;b&gt; &#x41;')).toBe("A & B 'x' <b> A");
-    expect(itemsFromSummary('<b>Filed:</b> 2026-01-12<br>Item 2.02: Results<br>Item 9.01: Exhibits<br>Item 2.02: again')).toEqual(['2.02', '9.01']);
+    expect(itemsFromSummary('<b>Filed:</b> 2026-01-12<br>Item 2.02: Results<br>Item 9.01: Exhibits<br>Item 2.02: again')).toEqual([
+      '2.02',
+      '9.01',
+    ]);
   });
 
   const good = atomFeed(

@@ -7,7 +7,14 @@ import { feedUrl, fetchCompanySubmissions, readFeed, submissionsUrl } from '#sou
 import { parseSubmissions, parseSubmissionsPage } from '#sources/sec-filings/submissions.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
-import { atomFeed, type FeedEntrySpec, registerSecFeed, registerSecFromSharedFixtures, SEC_FEED_PATH, SEC_SUBMISSIONS_ROUTE } from '../support/upstreams/sec.ts';
+import {
+  atomFeed,
+  type FeedEntrySpec,
+  registerSecFeed,
+  registerSecFromSharedFixtures,
+  SEC_FEED_PATH,
+  SEC_SUBMISSIONS_ROUTE,
+} from '../support/upstreams/sec.ts';
 
 const FORMS = ['10-K', '10-Q', '8-K', '20-F', '6-K'];
 let fake: FakeUpstream;
@@ -87,7 +94,10 @@ describe('sec-filings feed reading', () => {
   });
 
   it('lets an SEC rate block through as kind blocked', async () => {
-    fake.on('GET', SEC_FEED_PATH, () => ({ status: 403, body: '<html><h1>Your Request Originates from an Undeclared Automated Tool</h1>Request Rate Threshold Exceeded</html>' }));
+    fake.on('GET', SEC_FEED_PATH, () => ({
+      status: 403,
+      body: '<html><h1>Your Request Originates from an Undeclared Automated Tool</h1>Request Rate Threshold Exceeded</html>',
+    }));
     const err = await readFeed(http, fake.url, { previousHead: undefined, maxPages: 10 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceError);
     expect((err as SourceError).kind).toBe('blocked');
@@ -121,7 +131,10 @@ describeWithSharedFixtures('sec-filings fetch on real recordings', () => {
     const deep = await fetchCompanySubmissions(http, `${fake.url}/sec-data`, '1318605', stale);
     expect(deep).toMatchObject({ requests: 2, olderPagesFetched: ['CIK0001318605-submissions-001.json'] });
     expect(deep.rows).toHaveLength(1002 + 720);
-    expect(fake.requests.map((r) => r.path)).toEqual(['/sec-data/submissions/CIK0001318605.json', '/sec-data/submissions/CIK0001318605-submissions-001.json']);
+    expect(fake.requests.map((r) => r.path)).toEqual([
+      '/sec-data/submissions/CIK0001318605.json',
+      '/sec-data/submissions/CIK0001318605-submissions-001.json',
+    ]);
 
     fake.clearRequests();
     await fetchCompanySubmissions(http, `${fake.url}/sec-data`, '1318605', undefined);
@@ -136,7 +149,10 @@ describeWithSharedFixtures('sec-filings fetch on real recordings', () => {
 
   it('reports a CIK EDGAR does not know as a config error, and a broken body as parse', async () => {
     registerSecFromSharedFixtures(fake);
-    await expect(fetchCompanySubmissions(http, `${fake.url}/sec-data`, '7777777', undefined)).rejects.toMatchObject({ kind: 'config', message: expect.stringContaining('7777777') });
+    await expect(fetchCompanySubmissions(http, `${fake.url}/sec-data`, '7777777', undefined)).rejects.toMatchObject({
+      kind: 'config',
+      message: expect.stringContaining('7777777'),
+    });
     fake.on('GET', SEC_SUBMISSIONS_ROUTE, () => ({ body: '{"cik": "0000000003", "filings": ' }));
     await expect(fetchCompanySubmissions(http, `${fake.url}/sec-data`, '3', undefined)).rejects.toMatchObject({ kind: 'parse' });
   });

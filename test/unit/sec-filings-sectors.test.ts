@@ -114,12 +114,23 @@ describe('company browse by SIC code', () => {
   });
 
   it('keeps a real name when the entry has one, and refuses an HTML page or an entry without a CIK', () => {
-    const named = sicListAtom('3674', [{ cik: 1 }]).toString('latin1').replace(/company-info name="[^"]*"/, 'company-info name="EXEMPLE &amp; FILS SA"');
+    const named = sicListAtom('3674', [{ cik: 1 }])
+      .toString('latin1')
+      .replace(/company-info name="[^"]*"/, 'company-info name="EXEMPLE &amp; FILS SA"');
     expect(parseSicListPage(named).entries[0]).toMatchObject({ cik: '1', name: 'EXEMPLE & FILS SA' });
     expect(() => parseSicListPage('<!DOCTYPE html><html><body>No matching companies.</body></html>')).toThrow(SourceError);
-    const noCik = sicListAtom('3674', [{ cik: 1 }]).toString('latin1').replace(/<cik>\d+<\/cik>/, '').replace(/cik=\d+<\/id>/, '</id>');
+    const noCik = sicListAtom('3674', [{ cik: 1 }])
+      .toString('latin1')
+      .replace(/<cik>\d+<\/cik>/, '')
+      .replace(/cik=\d+<\/id>/, '</id>');
     expect(() => parseSicListPage(noCik)).toThrow(/an entry has no CIK/);
-    expect(() => parseSicListPage(sicListAtom('3674', [{ cik: 1 }]).toString('latin1').slice(0, 400))).toThrow(/not an Atom feed/);
+    expect(() =>
+      parseSicListPage(
+        sicListAtom('3674', [{ cik: 1 }])
+          .toString('latin1')
+          .slice(0, 400),
+      ),
+    ).toThrow(/not an Atom feed/);
   });
 
   it('pages with start until a short page: 150 companies cost 2 requests with the query EDGAR expects', async () => {
@@ -139,7 +150,9 @@ describe('company browse by SIC code', () => {
 
   it('a company on two pages (boundaries moved between requests) counts once', async () => {
     const all = companies(100);
-    registerSecCompaniesBySic(fake, (sic, start) => (start === 0 ? sicListAtom(sic, all, { start }) : sicListAtom(sic, [all[99] as SicListEntrySpec, { cik: 9_000_001 }], { start })));
+    registerSecCompaniesBySic(fake, (sic, start) =>
+      start === 0 ? sicListAtom(sic, all, { start }) : sicListAtom(sic, [all[99] as SicListEntrySpec, { cik: 9_000_001 }], { start }),
+    );
     const refresh = await refreshRoster(http, urls, sicEntries(['SIC:3674']), undefined, T0);
     expect(refresh.roster.sectors['3674']?.ciks).toHaveLength(101);
   });
@@ -168,7 +181,11 @@ describe('sector roster refresh', () => {
   it('SIC:3674:FPI keeps TSMC, UMC and ASE of the recorded list, classified once from their submissions', async () => {
     registerSecSectorList(fake);
     serveSectorSubmissions({
-      'CIK0001045810.json': submissionsJson({ cik: 1045810, name: 'NVIDIA CORP', rows: [{ accession: '0001045810-25-000209', filingDate: '2025-08-27', form: '10-Q' }] }),
+      'CIK0001045810.json': submissionsJson({
+        cik: 1045810,
+        name: 'NVIDIA CORP',
+        rows: [{ accession: '0001045810-25-000209', filingDate: '2025-08-27', form: '10-Q' }],
+      }),
     });
     const entries = sicEntries(['SIC:3674:FPI']);
     const first = await refreshRoster(http, urls, entries, undefined, T0);
@@ -225,7 +242,13 @@ describe('sector roster refresh', () => {
     expect(failed.changed).toBe(false);
     expect(failed.roster.sectors['3674']).toEqual(first.roster.sectors['3674']);
     expect(resolveSectors(entries, failed.roster)).toHaveLength(3);
-    expect(failed.warnings).toEqual([expect.objectContaining({ message: expect.stringMatching(/SIC:3674: roster refresh failed .*still watching the 3 companies listed at 2026-03-03T15:00:00.000Z/) })]);
+    expect(failed.warnings).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(
+          /SIC:3674: roster refresh failed .*still watching the 3 companies listed at 2026-03-03T15:00:00.000Z/,
+        ),
+      }),
+    ]);
     // An HTML page served with 200 is a failed refresh too, not an empty sector.
     registerSecCompaniesBySic(fake, () => ({ body: '<html><body>maintenance</body></html>', headers: { 'content-type': 'text/html' } }));
     const html = await refreshRoster(http, urls, entries, first.roster, later);
@@ -235,7 +258,9 @@ describe('sector roster refresh', () => {
 
   it('a first resolution failure fails the cycle with a clear error; so does a code EDGAR lists nothing under', async () => {
     registerSecCompaniesBySic(fake, () => ({ status: 500, body: 'boom' }));
-    await expect(refreshRoster(http, urls, sicEntries(['SIC:3674']), undefined, T0)).rejects.toThrow(/watchlist sector SIC:3674 could not be resolved \(no earlier roster/);
+    await expect(refreshRoster(http, urls, sicEntries(['SIC:3674']), undefined, T0)).rejects.toThrow(
+      /watchlist sector SIC:3674 could not be resolved \(no earlier roster/,
+    );
     registerSecCompaniesBySic(fake, {});
     const err = await refreshRoster(http, urls, sicEntries(['SIC:9999']), undefined, T0).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceError);
@@ -247,7 +272,9 @@ describe('sector roster refresh', () => {
     const entries = sicEntries(['SIC:3674']);
     const first = await refreshRoster(http, urls, entries, undefined, T0);
     registerSecCompaniesBySic(fake, () => ({ status: 403, body: 'Request Rate Threshold Exceeded' }));
-    await expect(refreshRoster(http, urls, entries, first.roster, new Date(T0.getTime() + SECTOR_TTL_MS))).rejects.toMatchObject({ kind: 'blocked' });
+    await expect(refreshRoster(http, urls, entries, first.roster, new Date(T0.getTime() + SECTOR_TTL_MS))).rejects.toMatchObject({
+      kind: 'blocked',
+    });
   });
 
   it('a failed FPI check stops classifying for this cycle with a warning; what was classified is kept', async () => {
@@ -255,7 +282,9 @@ describe('sector roster refresh', () => {
     serveSectorSubmissions({ 'CIK0001033767.json': { cik: '1033767', filings: {} } });
     const entries = sicEntries(['SIC:3674:FPI']);
     const refresh = await refreshRoster(http, urls, entries, undefined, T0);
-    expect(refresh.warnings).toEqual([expect.objectContaining({ kind: 'parse', message: expect.stringMatching(/foreign-private-issuer check of CIK 1033767 failed/) })]);
+    expect(refresh.warnings).toEqual([
+      expect.objectContaining({ kind: 'parse', message: expect.stringMatching(/foreign-private-issuer check of CIK 1033767 failed/) }),
+    ]);
     expect(resolveSectors(entries, refresh.roster).map((c) => c.cik)).toEqual([TSMC]);
     expect(classificationsDue(refresh.roster, entries, T0)).toEqual([UMC, ASE, '9999201']);
   });

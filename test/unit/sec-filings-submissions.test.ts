@@ -16,7 +16,9 @@ describeWithSharedFixtures('sec-filings submissions on real EDGAR JSON', () => {
     expect(doc.recent).toHaveLength(1007);
     expect(doc.recent[0]?.accession).toBe('0001347842-26-000007');
     expect(doc.recent.at(-1)?.filingDate).toBe('2019-11-20');
-    expect(doc.olderPages).toEqual([{ name: 'CIK0001045810-submissions-001.json', filingCount: 1385, filingFrom: '1998-03-06', filingTo: '2019-11-18' }]);
+    expect(doc.olderPages).toEqual([
+      { name: 'CIK0001045810-submissions-001.json', filingCount: 1385, filingFrom: '1998-03-06', filingTo: '2019-11-18' },
+    ]);
   });
 
   it('keeps the Q2 FY2026 10-Q and 8-K items as EDGAR states them', () => {
@@ -44,7 +46,11 @@ describeWithSharedFixtures('sec-filings submissions on real EDGAR JSON', () => {
     const doc = parseSubmissions(readJson('sec/tesla/submissions-CIK0001318605.json'));
     expect(doc.cik).toBe('1318605');
     expect(doc.recent).toHaveLength(1002);
-    expect(doc.recent.find((r) => r.accession === '0001628280-26-003952')).toMatchObject({ form: '10-K', reportDate: '2025-12-31', primaryDocument: 'tsla-20251231.htm' });
+    expect(doc.recent.find((r) => r.accession === '0001628280-26-003952')).toMatchObject({
+      form: '10-K',
+      reportDate: '2025-12-31',
+      primaryDocument: 'tsla-20251231.htm',
+    });
     const [ref] = doc.olderPages;
     expect(ref).toMatchObject({ name: 'CIK0001318605-submissions-001.json', filingCount: 720, filingTo: '2018-02-11' });
 
@@ -95,7 +101,10 @@ describe('sec-filings columnar parsing', () => {
       () => parseColumnar([], 't'),
       () => parseSubmissions({ cik: '1', filings: {} }),
       () => parseSubmissions({ filings: { recent: cols } }),
-      () => parseSubmissions(submissionsJson({ cik: 1, name: 'X', rows, files: [{ name: '../../etc/passwd', filingCount: 1, filingFrom: '', filingTo: '' }] })),
+      () =>
+        parseSubmissions(
+          submissionsJson({ cik: 1, name: 'X', rows, files: [{ name: '../../etc/passwd', filingCount: 1, filingFrom: '', filingTo: '' }] }),
+        ),
     ].map((fn) => {
       try {
         fn();

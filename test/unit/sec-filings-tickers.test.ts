@@ -95,7 +95,12 @@ describe('sec-filings tickers', () => {
     expect(resolution).toMatchObject({ unresolved: ['NOSUCH'], missing: [] });
     const [warning, ...more] = watchlistWarnings(resolution);
     expect(more).toEqual([]);
-    expect(warning).toEqual({ kind: 'config', message: expect.stringMatching(/^watchlist ticker "NOSUCH" not found in EDGAR company_tickers\.json \(unknown or delisted\): not watched/) });
+    expect(warning).toEqual({
+      kind: 'config',
+      message: expect.stringMatching(
+        /^watchlist ticker "NOSUCH" not found in EDGAR company_tickers\.json \(unknown or delisted\): not watched/,
+      ),
+    });
     // The strict resolution (one-company commands) still refuses it.
     expect(() => resolveWatchlist(list, cache)).toThrow(/"NOSUCH" not found/);
     // The state item round-trips, unresolved list included; a bad list is another shape.
@@ -123,7 +128,9 @@ describe('sec-filings tickers', () => {
     const resolution = resolveWatchlistPartially(['NVDA', 'AMD'], gone);
     expect(resolution.companies.map((c) => c.cik)).toEqual(['1045810', '2488']);
     expect(resolution.missing).toEqual([{ entry: 'AMD', cik: '2488', since: later.toISOString() }]);
-    expect(watchlistWarnings(resolution)[0]?.message).toMatch(/"AMD" is no longer in EDGAR company_tickers\.json \(since .*\): still watched as CIK 2488/);
+    expect(watchlistWarnings(resolution)[0]?.message).toMatch(
+      /"AMD" is no longer in EDGAR company_tickers\.json \(since .*\): still watched as CIK 2488/,
+    );
     // Still missing a day later: the first sighting is kept; retried hourly meanwhile.
     const still = refreshTickerCache(['NVDA', 'AMD'], withoutAmd, new Date(later.getTime() + TICKER_CACHE_TTL_MS), gone);
     expect(still.byTicker.AMD?.missingSince).toBe(later.toISOString());

@@ -13,7 +13,11 @@ import { formatHealthLine } from '#ops/report.ts';
 const thresholds: HealthThresholds = { failureThreshold: 3, blockedThreshold: 1, stalenessMultiplier: 3, staleGraceMinutes: 10 };
 const SEC = DEFAULT_SCHEDULES['sec-filings'];
 const now = new Date('2026-03-03T16:00:00Z'); // Tue 11:00 ET
-const warning = { kind: 'config' as const, message: 'watchlist ticker "NOSUCH" not found in EDGAR company_tickers.json (unknown or delisted): not watched', at: '2026-03-03T15:55:00.000Z' };
+const warning = {
+  kind: 'config' as const,
+  message: 'watchlist ticker "NOSUCH" not found in EDGAR company_tickers.json (unknown or delisted): not watched',
+  at: '2026-03-03T15:55:00.000Z',
+};
 const state = (over: Partial<SourceState> = {}): SourceState => ({
   source: 'sec-filings',
   cursor: {},
@@ -28,7 +32,9 @@ describe('sec-filings warnings in source health', () => {
     const h = evaluateSourceHealth('sec-filings', state({ warnings: [warning] }), SEC, now, thresholds);
     expect(h).toMatchObject({ verdict: 'degraded', alerting: true, stale: false, warnings: [warning] });
     expect(h.reason).toBe(`last run succeeded with 1 warning(s): [config] ${warning.message}`);
-    expect(formatHealthLine({ health: h, alert: undefined }, thresholds)).toMatch(/^sec-filings: DEGRADED — last success 2026-03-03T15:55:00Z, .*, 1 warning\(s\): \[config\] watchlist ticker "NOSUCH"/);
+    expect(formatHealthLine({ health: h, alert: undefined }, thresholds)).toMatch(
+      /^sec-filings: DEGRADED — last success 2026-03-03T15:55:00Z, .*, 1 warning\(s\): \[config\] watchlist ticker "NOSUCH"/,
+    );
   });
 
   it('without warnings the source is ok and does not alert', () => {
@@ -37,9 +43,21 @@ describe('sec-filings warnings in source health', () => {
   });
 
   it('a failure below the threshold keeps the warning incident open (no false recovery); failing and stale verdicts win', () => {
-    const failing = evaluateSourceHealth('sec-filings', state({ consecutiveFailures: 1, lastError: { kind: 'network', message: 'reset', at: now.toISOString() }, warnings: [warning] }), SEC, now, thresholds);
+    const failing = evaluateSourceHealth(
+      'sec-filings',
+      state({ consecutiveFailures: 1, lastError: { kind: 'network', message: 'reset', at: now.toISOString() }, warnings: [warning] }),
+      SEC,
+      now,
+      thresholds,
+    );
     expect(failing).toMatchObject({ verdict: 'failing', alerting: true });
-    const stale = evaluateSourceHealth('sec-filings', state({ lastSuccessAt: '2026-03-03T12:00:00Z', warnings: [warning] }), SEC, now, thresholds);
+    const stale = evaluateSourceHealth(
+      'sec-filings',
+      state({ lastSuccessAt: '2026-03-03T12:00:00Z', warnings: [warning] }),
+      SEC,
+      now,
+      thresholds,
+    );
     expect(stale).toMatchObject({ verdict: 'stale', alerting: true });
   });
 });

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { finalizeChange } from '#core/change.ts';
 import { loadConfig, parseConfigFile } from '#core/config.ts';
-import { DEFAULT_QUERIES, findPassage, groupMentions, mentionDraft, phraseRegExp, phraseSpan, queryIdOf, searchStrings } from '#sources/sec-full-text/detect.ts';
+import {
+  DEFAULT_QUERIES,
+  findPassage,
+  groupMentions,
+  mentionDraft,
+  phraseRegExp,
+  phraseSpan,
+  queryIdOf,
+  searchStrings,
+} from '#sources/sec-full-text/detect.ts';
 import type { EftsHit } from '#sources/sec-full-text/parse.ts';
 import { eftsBase, queriesOf, windowStartFor } from '#sources/sec-full-text/source.ts';
 import { extractText } from '#sources/sec-export-language/text.ts';
@@ -21,11 +30,26 @@ const hit = (adsh: string, filename: string, fileType: string, extra: Partial<Ef
 
 describe('queries', () => {
   it('defaults to the four export-control phrases, searched quoted', () => {
-    expect(queriesOf({ fullText: undefined }).map((q) => searchStrings(q)[0])).toEqual(['"Entity List"', '"export license"', '"Export Administration Regulations"', '"foreign direct product rule"']);
-    expect(DEFAULT_QUERIES.map((q) => q.id)).toEqual(['entity-list', 'export-license', 'export-administration-regulations', 'foreign-direct-product-rule']);
+    expect(queriesOf({ fullText: undefined }).map((q) => searchStrings(q)[0])).toEqual([
+      '"Entity List"',
+      '"export license"',
+      '"Export Administration Regulations"',
+      '"foreign direct product rule"',
+    ]);
+    expect(DEFAULT_QUERIES.map((q) => q.id)).toEqual([
+      'entity-list',
+      'export-license',
+      'export-administration-regulations',
+      'foreign-direct-product-rule',
+    ]);
   });
   it('countries narrow a query: one search per country, both terms quoted, one query id', () => {
-    const [q] = queriesOf({ fullText: parseConfigFile({ watchlist: ['NVDA'], fullText: { queries: [{ phrase: 'Entity List', countries: ['China', 'Singapore'] }] } }).fullText });
+    const [q] = queriesOf({
+      fullText: parseConfigFile({
+        watchlist: ['NVDA'],
+        fullText: { queries: [{ phrase: 'Entity List', countries: ['China', 'Singapore'] }] },
+      }).fullText,
+    });
     expect(q).toEqual({ id: 'entity-list+china+singapore', phrase: 'Entity List', countries: ['China', 'Singapore'] });
     expect(searchStrings(q!)).toEqual(['"Entity List" "China"', '"Entity List" "Singapore"']);
     expect(queryIdOf('Export Administration Regulations')).toBe('export-administration-regulations');
@@ -52,10 +76,24 @@ describe('mentions', () => {
   it('one mention per accession and query: exhibits are listed, the primary document first', () => {
     const a = '0009990001-26-900001';
     const b = '0009990001-26-900002';
-    const ms = groupMentions('entity-list', [hit(a, 'ex99-1.htm', 'EX-99.1'), hit(b, 'b.htm', '10-Q'), hit(a, 'main.htm', '10-Q'), hit(a, 'ex99-1.htm', 'EX-99.1')]);
+    const ms = groupMentions('entity-list', [
+      hit(a, 'ex99-1.htm', 'EX-99.1'),
+      hit(b, 'b.htm', '10-Q'),
+      hit(a, 'main.htm', '10-Q'),
+      hit(a, 'ex99-1.htm', 'EX-99.1'),
+    ]);
     expect(ms.map((m) => m.key)).toEqual([`${a}|entity-list`, `${b}|entity-list`]);
-    expect(ms[0]!.documents).toEqual([{ filename: 'main.htm', fileType: '10-Q' }, { filename: 'ex99-1.htm', fileType: 'EX-99.1' }]);
-    expect(ms[0]).toMatchObject({ cik: '0009990001', company: 'EXAMPLE RESELLER PTE LTD', ticker: undefined, form: '10-Q', fileDate: '2026-11-18' });
+    expect(ms[0]!.documents).toEqual([
+      { filename: 'main.htm', fileType: '10-Q' },
+      { filename: 'ex99-1.htm', fileType: 'EX-99.1' },
+    ]);
+    expect(ms[0]).toMatchObject({
+      cik: '0009990001',
+      company: 'EXAMPLE RESELLER PTE LTD',
+      ticker: undefined,
+      form: '10-Q',
+      fileDate: '2026-11-18',
+    });
   });
 
   it('finds the paragraph with the phrase in the extracted text, inflections and licence spelling included', () => {
@@ -80,9 +118,28 @@ describe('mentions', () => {
   it('the draft: company, form, date, query and passage; one version per key; capped', () => {
     const [m] = groupMentions('entity-list', [hit('0009990001-26-900001', 'main.htm', '10-Q')]);
     const q = DEFAULT_QUERIES[0]!;
-    const d = mentionDraft(m!, q, { text: PASSAGE_ENTITY_LIST, document: 'main.htm', span: phraseSpan(PASSAGE_ENTITY_LIST, q.phrase) }, false);
-    expect(d).toMatchObject({ source: 'sec-full-text', kind: 'filing.mention', naturalKey: '0009990001-26-900001|entity-list', subject: 'EXAMPLE RESELLER PTE LTD', occurredAt: '2026-11-18', version: '1', title: 'EXAMPLE RESELLER PTE LTD 10-Q filed 2026-11-18 mentions "Entity List"' });
-    expect(d.data).toMatchObject({ query: 'Entity List', queryId: 'entity-list', passage: PASSAGE_ENTITY_LIST, passageDocument: 'main.htm', watched: false });
+    const d = mentionDraft(
+      m!,
+      q,
+      { text: PASSAGE_ENTITY_LIST, document: 'main.htm', span: phraseSpan(PASSAGE_ENTITY_LIST, q.phrase) },
+      false,
+    );
+    expect(d).toMatchObject({
+      source: 'sec-full-text',
+      kind: 'filing.mention',
+      naturalKey: '0009990001-26-900001|entity-list',
+      subject: 'EXAMPLE RESELLER PTE LTD',
+      occurredAt: '2026-11-18',
+      version: '1',
+      title: 'EXAMPLE RESELLER PTE LTD 10-Q filed 2026-11-18 mentions "Entity List"',
+    });
+    expect(d.data).toMatchObject({
+      query: 'Entity List',
+      queryId: 'entity-list',
+      passage: PASSAGE_ENTITY_LIST,
+      passageDocument: 'main.htm',
+      watched: false,
+    });
     // A later exhibit or re-read passage is the same change.
     const again = mentionDraft({ ...m!, documents: [...m!.documents, { filename: 'ex.htm', fileType: 'EX-99.1' }] }, q, undefined, false);
     expect(finalizeChange(again, new Date()).id).toBe(finalizeChange(d, new Date()).id);
@@ -103,8 +160,32 @@ describe('sec-full-text: watched through a sector entry', () => {
         hits: {
           total: { value: 2, relation: 'eq' },
           hits: [
-            { _id: '0001046179-26-000011:tsm-6k.htm', _source: { adsh: '0001046179-26-000011', ciks: ['0001046179'], display_names: ['TAIWAN SEMICONDUCTOR MANUFACTURING CO LTD  (TSM)  (CIK 0001046179)'], form: '6-K', file_type: '6-K', file_date: '2026-03-02', sics: ['3674'], items: [] } },
-            { _id: '0000320193-26-000005:aapl-10q.htm', _source: { adsh: '0000320193-26-000005', ciks: ['0000320193'], display_names: ['Apple Inc.  (AAPL)  (CIK 0000320193)'], form: '10-Q', file_type: '10-Q', file_date: '2026-03-02', sics: ['3571'], items: [] } },
+            {
+              _id: '0001046179-26-000011:tsm-6k.htm',
+              _source: {
+                adsh: '0001046179-26-000011',
+                ciks: ['0001046179'],
+                display_names: ['TAIWAN SEMICONDUCTOR MANUFACTURING CO LTD  (TSM)  (CIK 0001046179)'],
+                form: '6-K',
+                file_type: '6-K',
+                file_date: '2026-03-02',
+                sics: ['3674'],
+                items: [],
+              },
+            },
+            {
+              _id: '0000320193-26-000005:aapl-10q.htm',
+              _source: {
+                adsh: '0000320193-26-000005',
+                ciks: ['0000320193'],
+                display_names: ['Apple Inc.  (AAPL)  (CIK 0000320193)'],
+                form: '10-Q',
+                file_type: '10-Q',
+                file_date: '2026-03-02',
+                sics: ['3571'],
+                items: [],
+              },
+            },
           ],
         },
       },

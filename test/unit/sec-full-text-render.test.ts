@@ -12,7 +12,16 @@ function mention(seq: number, company: string, queryIndex: number, passage: stri
   const cik = String(9990000 + seq).padStart(10, '0');
   const q = DEFAULT_QUERIES[queryIndex]!;
   const [m] = groupMentions(q.id, [
-    { adsh: `${cik}-26-900001`, filename: 'doc.htm', ciks: [cik], displayNames: [`${company}  (CIK ${cik})`], form: '10-Q', fileType: '10-Q', fileDate, items: [] },
+    {
+      adsh: `${cik}-26-900001`,
+      filename: 'doc.htm',
+      ciks: [cik],
+      displayNames: [`${company}  (CIK ${cik})`],
+      form: '10-Q',
+      fileType: '10-Q',
+      fileDate,
+      items: [],
+    },
   ]);
   return finalizeChange(mentionDraft(m!, q, { text: passage, document: 'doc.htm', span: phraseSpan(passage, q.phrase) }, false), DETECTED);
 }
@@ -30,7 +39,7 @@ describe('filing.mention emails (issue 17, item 1)', () => {
     for (const c of changes) expect(familyOf(c).id).toBe('mentions');
   });
 
-  it('group a day\'s mentions per query: one section per phrase, its filings by date', () => {
+  it("group a day's mentions per query: one section per phrase, its filings by date", () => {
     expect(groupByQuery(changes).map(([q, list]) => [q, list.map((c) => c.subject)])).toEqual([
       ['Entity List', ['EXAMPLE SUPPLIER CO', 'EXAMPLE RESELLER PTE LTD']],
       ['export license', ['EXAMPLE DISTRIBUTOR <b>INC</b>']],
@@ -50,9 +59,12 @@ describe('filing.mention emails (issue 17, item 1)', () => {
     expect(email.html).toMatch(/<span style="[^"]*">export licensing<\/span> requirements/);
     expect(email.html).toContain('2026-11-17');
     expect(email.html).toContain('10-Q');
-    const hrefs = [...email.html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&')).filter((u) => !u.startsWith('https://links.export-watch.example'));
+    const hrefs = [...email.html.matchAll(/href="([^"]*)"/g)]
+      .map((m) => m[1]!.replace(/&amp;/g, '&'))
+      .filter((u) => !u.startsWith('https://links.export-watch.example'));
     expect(hrefs.length).toBeGreaterThan(0);
-    for (const u of hrefs) expect(u).toMatch(/^https:\/\/www\.sec\.gov\/Archives\/edgar\/data\/\d+\/\d{18}\/\d{10}-\d{2}-\d{6}-index\.htm$/);
+    for (const u of hrefs)
+      expect(u).toMatch(/^https:\/\/www\.sec\.gov\/Archives\/edgar\/data\/\d+\/\d{18}\/\d{10}-\d{2}-\d{6}-index\.htm$/);
     expect(email.text).toContain('>>Entity List<<');
     expect(email.text).toContain('Filing index: https://www.sec.gov/Archives/edgar/data/9990001/');
   });

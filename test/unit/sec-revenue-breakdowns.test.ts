@@ -49,7 +49,13 @@ function expectNvidiaQ2(list: Breakdown[]) {
   const q = find(list, '2025-04-28', '2025-07-27');
   expect(q?.days).toBe(91); // 2025-04-28..2025-07-27, both days included
   expect(q?.regions.find((r) => r.member === 'country:SG')).toMatchObject({ label: 'Singapore', share: expect.closeTo(0.2173, 4) });
-  expect(q?.regions.map((r) => r.label)).toEqual(['United States', 'Singapore', 'Taiwan', 'China (including Hong Kong)', 'All other countries not separately disclosed']);
+  expect(q?.regions.map((r) => r.label)).toEqual([
+    'United States',
+    'Singapore',
+    'Taiwan',
+    'China (including Hong Kong)',
+    'All other countries not separately disclosed',
+  ]);
 }
 
 describe('extractBreakdowns: the project excerpt of NVIDIA Q2 FY2026', () => {
@@ -77,7 +83,18 @@ describe('extractBreakdowns: the project excerpt of NVIDIA Q2 FY2026', () => {
 });
 
 /** Build an instance document from compact fact rows. */
-function instance(rows: Array<{ concept?: string; start: string; end: string; dims?: Record<string, string>; value: number; decimals?: number; unit?: string; nil?: true }>): string {
+function instance(
+  rows: Array<{
+    concept?: string;
+    start: string;
+    end: string;
+    dims?: Record<string, string>;
+    value: number;
+    decimals?: number;
+    unit?: string;
+    nil?: true;
+  }>,
+): string {
   const contexts: string[] = [];
   const facts: string[] = [];
   rows.forEach((r, i) => {
@@ -122,7 +139,13 @@ describe('extractBreakdowns: grouping rules', () => {
     );
     expect(list).toHaveLength(2);
     const [plain, byProduct] = list;
-    expect(plain).toMatchObject({ dimensions: {}, total: 9_370_000_000, consolidatedTotal: 9_370_000_000, complete: false, regions: [{ member: 'country:US', label: 'United States' }] });
+    expect(plain).toMatchObject({
+      dimensions: {},
+      total: 9_370_000_000,
+      consolidatedTotal: 9_370_000_000,
+      complete: false,
+      regions: [{ member: 'country:US', label: 'United States' }],
+    });
     expect(byProduct).toMatchObject({
       dimensions: streaming,
       dimensionLabels: { 'srt:ProductOrServiceAxis': 'Streaming' },
@@ -180,7 +203,15 @@ describe('extractBreakdowns: grouping rules', () => {
     expect(list[0]?.complete).toBe(true);
     expect(list[0]?.regions.map((r) => r.member)).toEqual(['country:US', 'country:SG', 'country:TW']);
     expect(list[0]?.overlapping).toEqual([
-      { member: 'us-gaap:NonUsMember', label: 'Non-US', value: 60_000_000, share: expect.closeTo(0.6, 4), decimals: -6, overlap: 'aggregate', covers: ['country:SG', 'country:TW'] },
+      {
+        member: 'us-gaap:NonUsMember',
+        label: 'Non-US',
+        value: 60_000_000,
+        share: expect.closeTo(0.6, 4),
+        decimals: -6,
+        overlap: 'aggregate',
+        covers: ['country:SG', 'country:TW'],
+      },
     ]);
   });
 
@@ -200,7 +231,14 @@ describe('extractBreakdowns: grouping rules', () => {
       ),
     );
     const q4 = list.find((b) => b.derived);
-    expect(q4).toMatchObject({ start: '2024-10-28', end: '2025-01-26', periodKind: 'quarter', days: 91, total: 40_000_000, complete: true });
+    expect(q4).toMatchObject({
+      start: '2024-10-28',
+      end: '2025-01-26',
+      periodKind: 'quarter',
+      days: 91,
+      total: 40_000_000,
+      complete: true,
+    });
     expect(millions(q4)).toEqual({ 'country:US': 20, 'country:SG': 20 });
   });
 });
@@ -236,7 +274,12 @@ describeWithSharedFixtures('extractBreakdowns: known values of real filings (fix
         'nvda:OtherCountriesMember': v.OTHER,
       });
     }
-    expect(describeEntity(doc, list)).toMatchObject({ documentType: '10-K', periodEnd: '2023-01-29', fiscalYear: '2023', fiscalPeriod: 'FY' });
+    expect(describeEntity(doc, list)).toMatchObject({
+      documentType: '10-K',
+      periodEnd: '2023-01-29',
+      fiscalYear: '2023',
+      fiscalPeriod: 'FY',
+    });
   });
 
   it('Tesla Q2 2024 10-Q: quarter and six months, the segment axis on the same concept ignored', () => {
@@ -251,7 +294,13 @@ describeWithSharedFixtures('extractBreakdowns: known values of real filings (fix
   it('Apple FY2023 10-K: US / China / other adding to 383,285 $M over 53 weeks', () => {
     const { list } = read('sec/apple/aapl-20230930_htm.xml');
     const fy = find(list, '2022-09-25', '2023-09-30');
-    expect(fy).toMatchObject({ concept: 'us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax', days: 371, periodKind: 'annual', total: 383_285 * M, complete: true });
+    expect(fy).toMatchObject({
+      concept: 'us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax',
+      days: 371,
+      periodKind: 'annual',
+      total: 383_285 * M,
+      complete: true,
+    });
     expect(millions(fy)).toEqual({ 'country:US': 138_573, 'country:CN': 72_559, 'aapl:OtherCountriesMember': 172_153 });
   });
 
@@ -266,7 +315,8 @@ const STREAMING = { 'srt:ProductOrServiceAxis': 'nflx:StreamingMember' };
 
 describe('extractBreakdowns: product × region (Netflix Q3 2024 10-Q excerpt)', () => {
   const list = extractBreakdowns(readXbrlSync(readFileSync(NFLX)), { labels: NFLX_LABELS });
-  const streaming = (start: string, end: string) => list.find((b) => b.start === start && b.end === end && b.dimensions['srt:ProductOrServiceAxis']);
+  const streaming = (start: string, end: string) =>
+    list.find((b) => b.start === start && b.end === end && b.dimensions['srt:ProductOrServiceAxis']);
 
   it('names both totals: no Streaming subtotal (null), the company revenue as consolidatedTotal', () => {
     const q3 = streaming('2024-07-01', '2024-09-30');
@@ -297,14 +347,25 @@ describe('extractBreakdowns: product × region (Netflix Q3 2024 10-Q excerpt)', 
 
   it('the plain breakdown: a lone rounded US fact (decimals −8) against the company total', () => {
     const plain = list.find((b) => b.start === '2024-07-01' && b.end === '2024-09-30' && !Object.keys(b.dimensions).length);
-    expect(plain).toMatchObject({ total: 9_824_703_000, consolidatedTotal: 9_824_703_000, shareBase: 'total', complete: false, regions: [{ member: 'country:US', value: 4_000_000_000, share: expect.closeTo(0.4071, 4), decimals: -8 }] });
+    expect(plain).toMatchObject({
+      total: 9_824_703_000,
+      consolidatedTotal: 9_824_703_000,
+      shareBase: 'total',
+      complete: false,
+      regions: [{ member: 'country:US', value: 4_000_000_000, share: expect.closeTo(0.4071, 4), decimals: -8 }],
+    });
     // Half of 10^8 for the US fact plus half of 10^3 for the total.
     expect(plain?.tolerance).toBe(50_000_500);
   });
 
   it('without the label linkbase, labels come from member names', () => {
     const bare = extractBreakdowns(readXbrlSync(readFileSync(NFLX)));
-    expect(bare.find((b) => b.dimensions['srt:ProductOrServiceAxis'])?.regions.map((r) => r.label)).toEqual(['United States and Canada', 'EMEA', 'Latin America', 'Asia Pacific']);
+    expect(bare.find((b) => b.dimensions['srt:ProductOrServiceAxis'])?.regions.map((r) => r.label)).toEqual([
+      'United States and Canada',
+      'EMEA',
+      'Latin America',
+      'Asia Pacific',
+    ]);
   });
 
   it('compares the regions with a Streaming subtotal when one is reported, not with the company total', () => {
@@ -336,11 +397,22 @@ describe('extractBreakdowns: geographic axes of every taxonomy generation', () =
       { ...FY15, concept: 'usgaap2015:SalesRevenueNet', dims: { [msftAxis]: 'country:US' }, value: 42_941_000_000 },
       { ...FY15, concept: 'usgaap2015:SalesRevenueNet', dims: { [msftAxis]: 'usgaap2015:NonUsMember' }, value: 50_639_000_000 },
       // Microsoft also puts a court district on that axis, for a loss contingency: not revenue.
-      { ...FY15, concept: 'usgaap2015:LossContingencyDamagesSoughtValue', dims: { [msftAxis]: 'msft:UnitedStatesStateDistrictCourtMember' }, value: 1_000_000 },
+      {
+        ...FY15,
+        concept: 'usgaap2015:LossContingencyDamagesSoughtValue',
+        dims: { [msftAxis]: 'msft:UnitedStatesStateDistrictCourtMember' },
+        value: 1_000_000,
+      },
     ]);
     const list = extractBreakdowns(readXbrlSync(xml), { labels: new Map([['us-gaap:NonUsMember', 'Other Countries']]) });
     expect(list).toHaveLength(1);
-    expect(list[0]).toMatchObject({ concept: 'us-gaap:SalesRevenueNet', axis: 'us-gaap:StatementGeographicalAxis', total: 93_580_000_000, complete: true, overlapping: [] });
+    expect(list[0]).toMatchObject({
+      concept: 'us-gaap:SalesRevenueNet',
+      axis: 'us-gaap:StatementGeographicalAxis',
+      total: 93_580_000_000,
+      complete: true,
+      overlapping: [],
+    });
     // For Microsoft, Non-US is the rest of the world, not an aggregate beside countries.
     expect(list[0]?.regions.map((r) => [r.member, r.label, r.share])).toEqual([
       ['us-gaap:NonUsMember', 'Other Countries', expect.closeTo(0.5411, 4)],
@@ -378,7 +450,16 @@ describe('extractBreakdowns: overlapping members', () => {
     );
     expect(list[0]).toMatchObject({ total: 134_902_000_000, sumOfRegions: 134_902_000_000, complete: true });
     expect(list[0]?.regions.map((r) => r.label)).toEqual(['US and Canada', 'Asia Pacific', 'Europe', 'Rest of world']);
-    expect(list[0]?.overlapping).toEqual([{ member: 'country:US', label: 'United States', value: 49_780_000_000, share: expect.closeTo(0.369, 4), decimals: -6, overlap: 'part' }]);
+    expect(list[0]?.overlapping).toEqual([
+      {
+        member: 'country:US',
+        label: 'United States',
+        value: 49_780_000_000,
+        share: expect.closeTo(0.369, 4),
+        decimals: -6,
+        overlap: 'part',
+      },
+    ]);
   });
 
   it('a Non-US line beside its foreign countries is an aggregate of them; Amazon’s own Non-US (rest of world) stays a region', () => {
@@ -391,7 +472,12 @@ describe('extractBreakdowns: overlapping members', () => {
         ['country:GB', 30_074],
         ['country:JP', 24_396],
         ['us-gaap:NonUsMember', 69_802],
-      ].map(([m, v]) => ({ ...FY22, concept: 'us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax', dims: { [GEO]: m as string }, value: (v as number) * M })),
+      ].map(([m, v]) => ({
+        ...FY22,
+        concept: 'us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax',
+        dims: { [GEO]: m as string },
+        value: (v as number) * M,
+      })),
     ];
     const asFiled = extractBreakdowns(readXbrlSync(instance(amazon)), { labels: new Map([['us-gaap:NonUsMember', 'Rest of world']]) })[0];
     expect(asFiled).toMatchObject({ complete: true, overlapping: [] });
@@ -399,11 +485,26 @@ describe('extractBreakdowns: overlapping members', () => {
 
     // The same rows with a foreign subtotal next to them (the sum of the four non-US rows).
     const withAggregate = extractBreakdowns(
-      readXbrlSync(instance([...amazon, { ...FY22, concept: 'us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax', dims: { [GEO]: 'amzn:InternationalMember' }, value: 157_870 * M }])),
+      readXbrlSync(
+        instance([
+          ...amazon,
+          {
+            ...FY22,
+            concept: 'us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax',
+            dims: { [GEO]: 'amzn:InternationalMember' },
+            value: 157_870 * M,
+          },
+        ]),
+      ),
     )[0];
     expect(withAggregate).toMatchObject({ complete: true, sumOfRegions: 513_983 * M });
     expect(withAggregate?.overlapping).toMatchObject([
-      { member: 'amzn:InternationalMember', overlap: 'aggregate', covers: ['us-gaap:NonUsMember', 'country:DE', 'country:GB', 'country:JP'], share: expect.closeTo(0.3072, 4) },
+      {
+        member: 'amzn:InternationalMember',
+        overlap: 'aggregate',
+        covers: ['us-gaap:NonUsMember', 'country:DE', 'country:GB', 'country:JP'],
+        share: expect.closeTo(0.3072, 4),
+      },
     ]);
   });
 
@@ -415,16 +516,35 @@ describe('extractBreakdowns: overlapping members', () => {
       ['srt:LatinAmericaMember', 1_240_892_000],
       ['srt:AsiaPacificMember', 1_127_869_000],
     ] as const;
-    const rows = [{ ...Q3, value: 9_824_703_000, decimals: -3 }, ...regions.map(([m, v]) => ({ ...Q3, dims: { ...STREAMING, [GEO]: m }, value: v, decimals: -3 }))];
-    const international = { ...Q3, dims: { ...STREAMING, [GEO]: 'nflx:InternationalMember' }, value: 3_133_466_000 + 1_240_892_000 + 1_127_869_000, decimals: -3 };
+    const rows = [
+      { ...Q3, value: 9_824_703_000, decimals: -3 },
+      ...regions.map(([m, v]) => ({ ...Q3, dims: { ...STREAMING, [GEO]: m }, value: v, decimals: -3 })),
+    ];
+    const international = {
+      ...Q3,
+      dims: { ...STREAMING, [GEO]: 'nflx:InternationalMember' },
+      value: 3_133_466_000 + 1_240_892_000 + 1_127_869_000,
+      decimals: -3,
+    };
     const [b] = extractBreakdowns(readXbrlSync(instance([...rows, international])));
     expect(b).toMatchObject({ total: null, complete: null, sumOfRegions: 9_824_703_000 });
-    expect(b?.overlapping).toMatchObject([{ member: 'nflx:InternationalMember', overlap: 'aggregate', covers: ['us-gaap:EMEAMember', 'srt:LatinAmericaMember', 'srt:AsiaPacificMember'] }]);
+    expect(b?.overlapping).toMatchObject([
+      {
+        member: 'nflx:InternationalMember',
+        overlap: 'aggregate',
+        covers: ['us-gaap:EMEAMember', 'srt:LatinAmericaMember', 'srt:AsiaPacificMember'],
+      },
+    ]);
 
     // 50 = 30 + 20 by coincidence, within the company's revenue: a partition, left alone.
     const coincidence = [
       { ...Q3, value: 120, decimals: 0 },
-      ...['acme:NorthMember', 'acme:SouthMember', 'acme:EastMember'].map((m, i) => ({ ...Q3, dims: { ...STREAMING, [GEO]: m }, value: [50, 30, 20][i] as number, decimals: 0 })),
+      ...['acme:NorthMember', 'acme:SouthMember', 'acme:EastMember'].map((m, i) => ({
+        ...Q3,
+        dims: { ...STREAMING, [GEO]: m },
+        value: [50, 30, 20][i] as number,
+        decimals: 0,
+      })),
     ];
     expect(extractBreakdowns(readXbrlSync(instance(coincidence)))[0]).toMatchObject({ sumOfRegions: 100, overlapping: [] });
   });
@@ -442,7 +562,9 @@ describe('extractBreakdowns: overlapping members', () => {
       ['us-gaap:NonUsMember', 23_196],
       ['country:US', 39_076],
     ] as const;
-    const [b] = extractBreakdowns(readXbrlSync(instance([{ ...FY21, value: 62_286 * M }, ...rows.map(([m, v]) => ({ ...FY21, dims: { [GEO]: m }, value: v * M }))])));
+    const [b] = extractBreakdowns(
+      readXbrlSync(instance([{ ...FY21, value: 62_286 * M }, ...rows.map(([m, v]) => ({ ...FY21, dims: { [GEO]: m }, value: v * M }))])),
+    );
     // No member makes up the excess exactly; Non-US is still the sum of the seven, and without it the
     // regions come closest to the total: set apart, and the 14 $M gap is reported, not hidden.
     expect(b).toMatchObject({ total: 62_286 * M, sumOfRegions: 62_272 * M, complete: false });
@@ -452,7 +574,10 @@ describe('extractBreakdowns: overlapping members', () => {
 
   it('Boeing Commercial Airplanes FY2021: with no total at all, an aggregate of four regions is still set apart', () => {
     const FY21 = { start: '2021-01-01', end: '2021-12-31' };
-    const segment = { 'srt:ConsolidationItemsAxis': 'us-gaap:OperatingSegmentsMember', 'us-gaap:StatementBusinessSegmentsAxis': 'ba:CommercialAirplanesSegmentMember' };
+    const segment = {
+      'srt:ConsolidationItemsAxis': 'us-gaap:OperatingSegmentsMember',
+      'us-gaap:StatementBusinessSegmentsAxis': 'ba:CommercialAirplanesSegmentMember',
+    };
     const rows = [
       ['srt:AsiaMember', 2_816],
       ['srt:EuropeMember', 4_387],
@@ -462,9 +587,17 @@ describe('extractBreakdowns: overlapping members', () => {
       ['country:US', 9_614],
     ] as const;
     const concept = 'us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax';
-    const [b] = extractBreakdowns(readXbrlSync(instance(rows.map(([m, v]) => ({ ...FY21, concept, dims: { ...segment, [GEO]: m }, value: v * M })))));
+    const [b] = extractBreakdowns(
+      readXbrlSync(instance(rows.map(([m, v]) => ({ ...FY21, concept, dims: { ...segment, [GEO]: m }, value: v * M })))),
+    );
     expect(b).toMatchObject({ total: null, consolidatedTotal: null, complete: null, sumOfRegions: 19_598 * M });
-    expect(b?.overlapping).toMatchObject([{ member: 'us-gaap:NonUsMember', overlap: 'aggregate', covers: ['srt:EuropeMember', 'srt:AsiaMember', 'ba:OtherMember', 'us-gaap:MiddleEastMember'] }]);
+    expect(b?.overlapping).toMatchObject([
+      {
+        member: 'us-gaap:NonUsMember',
+        overlap: 'aggregate',
+        covers: ['srt:EuropeMember', 'srt:AsiaMember', 'ba:OtherMember', 'us-gaap:MiddleEastMember'],
+      },
+    ]);
   });
 
   it('GE FY2023 corporate eliminations: an aggregate of members with negative values', () => {
@@ -479,14 +612,31 @@ describe('extractBreakdowns: overlapping members', () => {
       ['ge:MiddleEastAndAfricaMember', 75],
       ['us-gaap:NonUsMember', 133],
     ] as const;
-    const xml = instance([{ ...FY23e, value: 67_954 * M }, { ...FY23e, dims: corporate, value: 3_403 * M }, ...rows.map(([m, v]) => ({ ...FY23e, dims: { ...corporate, [GEO]: m }, value: v * M }))]);
+    const xml = instance([
+      { ...FY23e, value: 67_954 * M },
+      { ...FY23e, dims: corporate, value: 3_403 * M },
+      ...rows.map(([m, v]) => ({ ...FY23e, dims: { ...corporate, [GEO]: m }, value: v * M })),
+    ]);
     const [b] = extractBreakdowns(readXbrlSync(xml));
     expect(b).toMatchObject({ total: 3_403 * M, consolidatedTotal: 67_954 * M, complete: true, sumOfRegions: 3_403 * M });
     // Of the subsets that fit within rounding, the exact one (all five non-US members) is named.
     expect(b?.overlapping).toMatchObject([
-      { member: 'us-gaap:NonUsMember', overlap: 'aggregate', covers: ['srt:EuropeMember', 'ge:MiddleEastAndAfricaMember', 'ge:AmericasExcludingUSMember', 'country:CN', 'ge:AsiaExcludingChinaRegionMember'] },
+      {
+        member: 'us-gaap:NonUsMember',
+        overlap: 'aggregate',
+        covers: [
+          'srt:EuropeMember',
+          'ge:MiddleEastAndAfricaMember',
+          'ge:AmericasExcludingUSMember',
+          'country:CN',
+          'ge:AsiaExcludingChinaRegionMember',
+        ],
+      },
     ]);
-    expect(b?.regions.find((r) => r.member === 'ge:AsiaExcludingChinaRegionMember')).toMatchObject({ value: -102 * M, share: expect.closeTo(-0.03, 4) });
+    expect(b?.regions.find((r) => r.member === 'ge:AsiaExcludingChinaRegionMember')).toMatchObject({
+      value: -102 * M,
+      share: expect.closeTo(-0.03, 4),
+    });
   });
 
   it('leaves an ambiguous excess unresolved (incomplete) rather than guessing which member overlaps', () => {
@@ -508,11 +658,21 @@ describe('extractBreakdowns: defaults, restatements, nil and negative facts', ()
     const Q3 = { start: '2024-07-01', end: '2024-09-30' };
     const xml = instance([
       { ...Q3, dims: { [GEO]: 'srt:SegmentGeographicalDomain' }, value: 9_824_703_000, decimals: -3 },
-      { ...Q3, dims: { [GEO]: 'country:US', 'srt:ProductOrServiceAxis': 'srt:ProductsAndServicesDomain' }, value: 4_000_000_000, decimals: -8 },
+      {
+        ...Q3,
+        dims: { [GEO]: 'country:US', 'srt:ProductOrServiceAxis': 'srt:ProductsAndServicesDomain' },
+        value: 4_000_000_000,
+        decimals: -8,
+      },
     ]);
     const list = extractBreakdowns(readXbrlSync(xml));
     expect(list).toHaveLength(1);
-    expect(list[0]).toMatchObject({ dimensions: {}, total: 9_824_703_000, consolidatedTotal: 9_824_703_000, regions: [{ member: 'country:US' }] });
+    expect(list[0]).toMatchObject({
+      dimensions: {},
+      total: 9_824_703_000,
+      consolidatedTotal: 9_824_703_000,
+      regions: [{ member: 'country:US' }],
+    });
   });
 
   it('a filer’s own …Domain element is an ordinary member (Amazon FY2015 10-K: amzn:RestofWorldDomain beside its countries)', () => {
@@ -526,7 +686,14 @@ describe('extractBreakdowns: defaults, restatements, nil and negative facts', ()
       ['amzn:RestofWorldDomain', 7_356],
     ] as const;
     const concept = 'usgaap2015:SalesRevenueNet';
-    const [b] = extractBreakdowns(readXbrlSync(instance([{ ...FY15, concept, value: 107_006 * M }, ...rows.map(([m, v]) => ({ ...FY15, concept, dims: { [axis]: m }, value: v * M }))])));
+    const [b] = extractBreakdowns(
+      readXbrlSync(
+        instance([
+          { ...FY15, concept, value: 107_006 * M },
+          ...rows.map(([m, v]) => ({ ...FY15, concept, dims: { [axis]: m }, value: v * M })),
+        ]),
+      ),
+    );
     expect(b).toMatchObject({ axis: 'us-gaap:StatementGeographicalAxis', total: 107_006 * M, complete: true });
     expect(b?.regions.find((r) => r.member === 'amzn:RestofWorldDomain')?.label).toBe('Rest of world');
   });
@@ -540,7 +707,11 @@ describe('extractBreakdowns: defaults, restatements, nil and negative facts', ()
       { ...FY10, concept, dims: { [axis]: 'ko:UnitedStatesMember' }, value: 10_629 * M },
       { ...FY10, concept, dims: { [axis]: 'ko:InternationalMember' }, value: 24_490 * M },
     ]).replace('xmlns:acme=', 'xmlns:ko="http://www.thecoca-colacompany.com/20101231" xmlns:acme=');
-    expect(extractBreakdowns(readXbrlSync(xml))[0]).toMatchObject({ concept: 'us-gaap:SalesRevenueGoodsNet', total: 35_119 * M, complete: true });
+    expect(extractBreakdowns(readXbrlSync(xml))[0]).toMatchObject({
+      concept: 'us-gaap:SalesRevenueGoodsNet',
+      total: 35_119 * M,
+      complete: true,
+    });
   });
 
   it('keeps the restated period and ignores previously reported figures and adjustment pairs (RestatementAxis)', () => {
@@ -579,7 +750,10 @@ describe('extractBreakdowns: defaults, restatements, nil and negative facts', ()
     const xml = `<html xmlns="http://www.w3.org/1999/xhtml" xmlns:ix="http://www.xbrl.org/2013/inlineXBRL" xmlns:xbrli="http://www.xbrl.org/2003/instance" xmlns:xbrldi="http://xbrl.org/2006/xbrldi" xmlns:us-gaap="http://fasb.org/us-gaap/2024" xmlns:srt="http://fasb.org/srt/2024" xmlns:country="http://xbrl.sec.gov/country/2024" xmlns:iso4217="http://www.xbrl.org/2003/iso4217" xmlns:ixt="http://www.xbrl.org/inlineXBRL/transformation/2020-02-12" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:acme="http://acme.example/2024"><body><ix:header><ix:resources>
 <xbrli:context id="t"><xbrli:entity><xbrli:identifier scheme="http://www.sec.gov/CIK">0000000001</xbrli:identifier></xbrli:entity><xbrli:period><xbrli:startDate>2024-01-01</xbrli:startDate><xbrli:endDate>2024-03-31</xbrli:endDate></xbrli:period></xbrli:context>
 ${['country:US', 'country:SG', 'country:MY', 'acme:HedgingMember', 'country:AE']
-  .map((m) => `<xbrli:context id="${m.replace(':', '-')}"><xbrli:entity><xbrli:identifier scheme="http://www.sec.gov/CIK">0000000001</xbrli:identifier><xbrli:segment><xbrldi:explicitMember dimension="srt:StatementGeographicalAxis">${m}</xbrldi:explicitMember></xbrli:segment></xbrli:entity><xbrli:period><xbrli:startDate>2024-01-01</xbrli:startDate><xbrli:endDate>2024-03-31</xbrli:endDate></xbrli:period></xbrli:context>`)
+  .map(
+    (m) =>
+      `<xbrli:context id="${m.replace(':', '-')}"><xbrli:entity><xbrli:identifier scheme="http://www.sec.gov/CIK">0000000001</xbrli:identifier><xbrli:segment><xbrldi:explicitMember dimension="srt:StatementGeographicalAxis">${m}</xbrldi:explicitMember></xbrli:segment></xbrli:entity><xbrli:period><xbrli:startDate>2024-01-01</xbrli:startDate><xbrli:endDate>2024-03-31</xbrli:endDate></xbrli:period></xbrli:context>`,
+  )
   .join('\n')}
 <xbrli:unit id="usd"><xbrli:measure>iso4217:USD</xbrli:measure></xbrli:unit>
 </ix:resources></ix:header>
@@ -600,7 +774,12 @@ ${['country:US', 'country:SG', 'country:MY', 'acme:HedgingMember', 'country:AE']
 
     // A nil total is no total: shares fall back to the sum of the regions.
     const nilTotal = xml.replace('decimals="-6" scale="6" format="ixt:num-dot-decimal">1,000</ix:nonFraction>', 'xsi:nil="true"/>');
-    expect(extractBreakdowns(readXbrlSync(nilTotal))[0]).toMatchObject({ total: null, consolidatedTotal: null, shareBase: 'sumOfRegions', complete: null });
+    expect(extractBreakdowns(readXbrlSync(nilTotal))[0]).toMatchObject({
+      total: null,
+      consolidatedTotal: null,
+      shareBase: 'sumOfRegions',
+      complete: null,
+    });
   });
 
   it('applies scale and decimals as filed (Netflix: thousands at −3, a billions figure at −8)', () => {
@@ -612,6 +791,11 @@ ${['country:US', 'country:SG', 'country:MY', 'acme:HedgingMember', 'country:AE']
 <p>Revenues <ix:nonFraction unitRef="usd" contextRef="c-3" decimals="-3" name="us-gaap:Revenues" format="ixt:num-dot-decimal" scale="3" id="f-30">11,079,166</ix:nonFraction></p>
 <p>United States revenue was $<ix:nonFraction unitRef="usd" contextRef="c-333" decimals="-8" name="us-gaap:Revenues" scale="9" id="f-1253">4.6</ix:nonFraction> billion.</p></body></html>`;
     const [b] = extractBreakdowns(readXbrlSync(xml));
-    expect(b).toMatchObject({ total: 11_079_166_000, regions: [{ member: 'country:US', value: 4_600_000_000, share: expect.closeTo(0.4152, 4), decimals: -8 }], complete: false, tolerance: 50_000_500 });
+    expect(b).toMatchObject({
+      total: 11_079_166_000,
+      regions: [{ member: 'country:US', value: 4_600_000_000, share: expect.closeTo(0.4152, 4), decimals: -8 }],
+      complete: false,
+      tolerance: 50_000_500,
+    });
   });
 });

@@ -44,7 +44,13 @@ function bd(start: string, end: string, values: Record<string, number>, total?: 
     complete: Math.abs(sum - t) < 1,
     tolerance: (Object.keys(values).length + 1) * 0.5 * M,
     regions: Object.entries(values)
-      .map(([member, v]) => ({ member, label: memberLabel(member), value: v * M, share: Math.round((v / t) * 10_000) / 10_000, decimals: -6 }))
+      .map(([member, v]) => ({
+        member,
+        label: memberLabel(member),
+        value: v * M,
+        share: Math.round((v / t) * 10_000) / 10_000,
+        decimals: -6,
+      }))
       .sort((a, b) => b.value - a.value),
     overlapping: [],
   };
@@ -98,26 +104,46 @@ describe('detectRevenueChanges: a new quarter', () => {
       membersRemoved: [],
       accession: '0001045810-25-000209',
     });
-    expect(move(data.moves, SG)).toMatchObject({ label: 'Singapore', share: 10_156 / 46_743, sharePpYoY: 3, valuePctYoY: 80.6, notable: true, countries: ['SG'] });
+    expect(move(data.moves, SG)).toMatchObject({
+      label: 'Singapore',
+      share: 10_156 / 46_743,
+      sharePpYoY: 3,
+      valuePctYoY: 80.6,
+      notable: true,
+      countries: ['SG'],
+    });
     expect(move(data.moves, CN)).toMatchObject({ sharePpYoY: -6.3, valuePctYoY: -24.5, notable: true, countries: ['CN', 'HK'] });
     expect((data.regions as { before: unknown[]; after: unknown[] }).after).toHaveLength(5);
     expect(change?.summary).toContain('Singapore 21.7% ($10.2B, +3.0 pp YoY)');
   });
 
   it('stores every period (quarters, YTDs, comparatives) in the series', () => {
-    expect(Object.keys(first.series.periods).sort()).toEqual(['2024-01-29..2024-07-28', '2024-04-29..2024-07-28', '2025-01-27..2025-07-27', '2025-04-28..2025-07-27']);
+    expect(Object.keys(first.series.periods).sort()).toEqual([
+      '2024-01-29..2024-07-28',
+      '2024-04-29..2024-07-28',
+      '2025-01-27..2025-07-27',
+      '2025-04-28..2025-07-27',
+    ]);
     expect(first.series.periods['2025-04-28..2025-07-27']).toMatchObject({ fiscalLabel: 'Q2 FY2026', accession: '0001045810-25-000209' });
   });
 
   it('reports nothing when the same filing is fed again', () => {
-    const again = detectRevenueChanges({ filing: Q2_FILING, breakdowns: Q2_BREAKDOWNS, series: first.series, countriesOfInterest: INTEREST });
+    const again = detectRevenueChanges({
+      filing: Q2_FILING,
+      breakdowns: Q2_BREAKDOWNS,
+      series: first.series,
+      countriesOfInterest: INTEREST,
+    });
     expect(again.changes).toEqual([]);
     expect(again.series).toEqual(first.series);
   });
 
   it('finalizes to the same change id twice (idempotent change log)', () => {
     const a = finalizeChange(first.changes[0]!, new Date('2025-08-28T00:00:00Z'));
-    const b = finalizeChange(detectRevenueChanges({ filing: Q2_FILING, breakdowns: Q2_BREAKDOWNS, series: undefined, countriesOfInterest: INTEREST }).changes[0]!, new Date('2025-08-29T00:00:00Z'));
+    const b = finalizeChange(
+      detectRevenueChanges({ filing: Q2_FILING, breakdowns: Q2_BREAKDOWNS, series: undefined, countriesOfInterest: INTEREST }).changes[0]!,
+      new Date('2025-08-29T00:00:00Z'),
+    );
     expect(a.id).toBe(b.id);
   });
 
@@ -163,7 +189,12 @@ describe('detectRevenueChanges: recasts and derived quarters', () => {
     const FY24 = bd('2023-01-30', '2024-01-28', { [US]: 26_966, [SG]: 9_502, [TW]: 13_405, [CN]: 10_306, [OTHER]: 583 });
     // The FY2024 10-K splits Singapore out of FY2023's "other".
     const FY23_RECAST = bd('2022-01-31', '2023-01-29', { [US]: 8_292, [SG]: 2_288, [TW]: 6_986, [CN]: 5_785, [OTHER]: 3_623 });
-    const next = detectRevenueChanges({ filing: fy24Filing, breakdowns: [FY24, FY23_RECAST], series: base.series, countriesOfInterest: INTEREST });
+    const next = detectRevenueChanges({
+      filing: fy24Filing,
+      breakdowns: [FY24, FY23_RECAST],
+      series: base.series,
+      countriesOfInterest: INTEREST,
+    });
     expect(next.changes.map((c) => (c.data as { recast: boolean }).recast)).toEqual([false, true]);
     const recast = next.changes[1];
     expect(recast).toMatchObject({
@@ -178,7 +209,9 @@ describe('detectRevenueChanges: recasts and derived quarters', () => {
     });
     expect(move((recast?.data as { moves: unknown } | undefined)?.moves, SG)).toMatchObject({ sharePpRecast: 8.5, valuePctRecast: null });
     // The new year compares with the recast FY2023 from its own filing, not the stored original.
-    expect(next.changes[0]?.data).toMatchObject({ comparedWith: { basis: 'yoy', fiscalLabel: 'FY2023', accession: '0001045810-24-000029' } });
+    expect(next.changes[0]?.data).toMatchObject({
+      comparedWith: { basis: 'yoy', fiscalLabel: 'FY2023', accession: '0001045810-24-000029' },
+    });
     expect(next.series.periods[periodKey(FY23)]?.accession).toBe('0001045810-24-000029');
   });
 
@@ -186,7 +219,9 @@ describe('detectRevenueChanges: recasts and derived quarters', () => {
     const base = detectRevenueChanges({ filing: FY23_FILING, breakdowns: [FY23], series: undefined, countriesOfInterest: INTEREST });
     const wobble = { ...FY23, regions: FY23.regions.map((r, i) => (i === 0 ? { ...r, value: r.value + 400_000 } : r)) };
     const later = filing('0001045810-24-000029', { fiscalYear: '2024', fiscalPeriod: 'FY', periodEnd: '2024-01-28' }, '10-K');
-    expect(detectRevenueChanges({ filing: later, breakdowns: [wobble], series: base.series, countriesOfInterest: INTEREST }).changes).toEqual([]);
+    expect(
+      detectRevenueChanges({ filing: later, breakdowns: [wobble], series: base.series, countriesOfInterest: INTEREST }).changes,
+    ).toEqual([]);
   });
 
   it('derives Q4 from the stored nine months when the 10-K arrives', () => {
@@ -197,8 +232,14 @@ describe('detectRevenueChanges: recasts and derived quarters', () => {
     const year = bd('2024-01-29', '2025-01-26', { [US]: 60_000, [SG]: 30_000, [TW]: 20_000 });
     const tenK = filing('0001045810-25-000023', { fiscalYear: '2025', fiscalPeriod: 'FY', periodEnd: '2025-01-26' }, '10-K');
     const result = detectRevenueChanges({ filing: tenK, breakdowns: [year], series: afterQ3.series, countriesOfInterest: INTEREST });
-    expect(result.changes.map((c) => c.title)).toEqual(['NVIDIA FY2025: Singapore 27.3% of revenue', 'NVIDIA Q4 FY2025 (derived): Singapore 28.6% of revenue']);
-    expect(result.changes[1]?.data).toMatchObject({ period: { start: '2024-10-28', end: '2025-01-26', kind: 'quarter', derived: true }, total: 35_000 * M });
+    expect(result.changes.map((c) => c.title)).toEqual([
+      'NVIDIA FY2025: Singapore 27.3% of revenue',
+      'NVIDIA Q4 FY2025 (derived): Singapore 28.6% of revenue',
+    ]);
+    expect(result.changes[1]?.data).toMatchObject({
+      period: { start: '2024-10-28', end: '2025-01-26', kind: 'quarter', derived: true },
+      total: 35_000 * M,
+    });
   });
 });
 
@@ -211,7 +252,13 @@ describe('detectRevenueChanges: share bases and overlapping members', () => {
     form: '10-Q',
     fiscal: { fiscalYear: '2024', fiscalPeriod: 'Q3', periodEnd: '2024-09-30' },
   };
-  const streaming = (start: string, end: string, values: Record<string, number>, subtotal: number | null, consolidated: number): Breakdown => {
+  const streaming = (
+    start: string,
+    end: string,
+    values: Record<string, number>,
+    subtotal: number | null,
+    consolidated: number,
+  ): Breakdown => {
     const b = bd(start, end, values);
     const base = subtotal ?? b.sumOfRegions / M;
     return {
@@ -232,28 +279,79 @@ describe('detectRevenueChanges: share bases and overlapping members', () => {
 
   it('says a product × region split’s shares are of that product’s revenue, and names the company total beside it', () => {
     // Netflix Q3 2024 10-Q ($M): Streaming by region, now and a year earlier (when DVD still had revenue).
-    const now = streaming('2024-07-01', '2024-09-30', { [UCAN]: 4_322.476, [EMEA]: 3_133.466, [LATAM]: 1_240.892, [APAC]: 1_127.869 }, null, 9_824.703);
-    const before = streaming('2023-07-01', '2023-09-30', { [UCAN]: 3_735.133, [EMEA]: 2_693.146, [LATAM]: 1_142.811, [APAC]: 948.216 }, null, 8_541.668);
-    const [change] = detectRevenueChanges({ filing: NFLX_FILING, breakdowns: [now, before], series: undefined, countriesOfInterest: INTEREST }).changes;
+    const now = streaming(
+      '2024-07-01',
+      '2024-09-30',
+      { [UCAN]: 4_322.476, [EMEA]: 3_133.466, [LATAM]: 1_240.892, [APAC]: 1_127.869 },
+      null,
+      9_824.703,
+    );
+    const before = streaming(
+      '2023-07-01',
+      '2023-09-30',
+      { [UCAN]: 3_735.133, [EMEA]: 2_693.146, [LATAM]: 1_142.811, [APAC]: 948.216 },
+      null,
+      8_541.668,
+    );
+    const [change] = detectRevenueChanges({
+      filing: NFLX_FILING,
+      breakdowns: [now, before],
+      series: undefined,
+      countriesOfInterest: INTEREST,
+    }).changes;
     expect(change?.title).toBe('Netflix Q3 FY2024: United States and Canada 44.0% of Streaming revenue (+0.2 pp YoY)');
     expect(change?.summary).toMatch(/^No Streaming subtotal reported \(shares are of the sum of its regions\); company revenue \$9\.8B\./);
     expect(change?.naturalKey).toBe('0001065280:2024-09-30:quarter:us-gaap:Revenues:srt:ProductOrServiceAxis=nflx:StreamingMember');
-    expect(change?.data).toMatchObject({ total: null, consolidatedTotal: 9_824_703_000, shareBase: 'sumOfRegions', shareOf: 'Streaming revenue, as the sum of its regions (no Streaming subtotal reported)' });
+    expect(change?.data).toMatchObject({
+      total: null,
+      consolidatedTotal: 9_824_703_000,
+      shareBase: 'sumOfRegions',
+      shareOf: 'Streaming revenue, as the sum of its regions (no Streaming subtotal reported)',
+    });
 
     // With a Streaming subtotal the summary leads with it.
-    const withSubtotal = streaming('2024-07-01', '2024-09-30', { [UCAN]: 4_322.476, [EMEA]: 3_133.466, [LATAM]: 1_240.892, [APAC]: 1_127.869 }, 9_824.703, 9_824.703);
-    const [again] = detectRevenueChanges({ filing: NFLX_FILING, breakdowns: [withSubtotal], series: undefined, countriesOfInterest: INTEREST }).changes;
+    const withSubtotal = streaming(
+      '2024-07-01',
+      '2024-09-30',
+      { [UCAN]: 4_322.476, [EMEA]: 3_133.466, [LATAM]: 1_240.892, [APAC]: 1_127.869 },
+      9_824.703,
+      9_824.703,
+    );
+    const [again] = detectRevenueChanges({
+      filing: NFLX_FILING,
+      breakdowns: [withSubtotal],
+      series: undefined,
+      countriesOfInterest: INTEREST,
+    }).changes;
     expect(again?.summary).toMatch(/^Streaming revenue \$9\.8B; company revenue \$9\.8B\./);
     expect(again?.data).toMatchObject({ shareOf: 'Streaming revenue', complete: true });
   });
 
   it('names a segment’s revenue without the consolidation qualifier (Boeing Commercial Airplanes)', () => {
-    const segment = { 'srt:ConsolidationItemsAxis': 'us-gaap:OperatingSegmentsMember', 'us-gaap:StatementBusinessSegmentsAxis': 'ba:CommercialAirplanesSegmentMember' };
-    const b = { ...bd('2023-01-01', '2023-12-31', { 'country:US': 14_501, 'srt:EuropeMember': 6_172, 'srt:AsiaMember': 6_328 }), dimensions: segment };
+    const segment = {
+      'srt:ConsolidationItemsAxis': 'us-gaap:OperatingSegmentsMember',
+      'us-gaap:StatementBusinessSegmentsAxis': 'ba:CommercialAirplanesSegmentMember',
+    };
+    const b = {
+      ...bd('2023-01-01', '2023-12-31', { 'country:US': 14_501, 'srt:EuropeMember': 6_172, 'srt:AsiaMember': 6_328 }),
+      dimensions: segment,
+    };
     expect(scopeLabel(b)).toBe('Commercial airplanes segment');
-    expect(scopeLabel({ ...b, dimensionLabels: { 'us-gaap:StatementBusinessSegmentsAxis': 'Commercial Airplanes', 'srt:ConsolidationItemsAxis': 'Operating Segments' } })).toBe('Commercial Airplanes');
-    expect(scopeLabel({ dimensions: { 'srt:ConsolidationItemsAxis': 'ge:CorporateReconcilingItemsAndEliminationsMember' } })).toBe('Corporate reconciling items and eliminations');
-    expect(shareBasisText({ ...b, dimensionLabels: { 'us-gaap:StatementBusinessSegmentsAxis': 'Commercial Airplanes' } })).toBe('Commercial Airplanes revenue');
+    expect(
+      scopeLabel({
+        ...b,
+        dimensionLabels: {
+          'us-gaap:StatementBusinessSegmentsAxis': 'Commercial Airplanes',
+          'srt:ConsolidationItemsAxis': 'Operating Segments',
+        },
+      }),
+    ).toBe('Commercial Airplanes');
+    expect(scopeLabel({ dimensions: { 'srt:ConsolidationItemsAxis': 'ge:CorporateReconcilingItemsAndEliminationsMember' } })).toBe(
+      'Corporate reconciling items and eliminations',
+    );
+    expect(shareBasisText({ ...b, dimensionLabels: { 'us-gaap:StatementBusinessSegmentsAxis': 'Commercial Airplanes' } })).toBe(
+      'Commercial Airplanes revenue',
+    );
   });
 
   it('carries overlapping members apart from the regions; a country of interest among them still tags the change', () => {
@@ -263,9 +361,16 @@ describe('detectRevenueChanges: share bases and overlapping members', () => {
       overlapping: [{ member: 'country:SG', label: 'Singapore', value: 6 * M, share: 0.06, decimals: -6, overlap: 'part' }],
     };
     const filingFy = filing('0000000001-24-000001', { fiscalYear: '2023', fiscalPeriod: 'FY', periodEnd: '2023-12-31' }, '10-K');
-    const [change] = detectRevenueChanges({ filing: filingFy, breakdowns: [withSingapore], series: undefined, countriesOfInterest: INTEREST }).changes;
+    const [change] = detectRevenueChanges({
+      filing: filingFy,
+      breakdowns: [withSingapore],
+      series: undefined,
+      countriesOfInterest: INTEREST,
+    }).changes;
     expect(change?.countries).toContain('SG');
-    expect(change?.data).toMatchObject({ overlapping: [{ member: 'country:SG', label: 'Singapore', value: 6 * M, share: 0.06, overlap: 'part', countries: ['SG'] }] });
+    expect(change?.data).toMatchObject({
+      overlapping: [{ member: 'country:SG', label: 'Singapore', value: 6 * M, share: 0.06, overlap: 'part', countries: ['SG'] }],
+    });
     expect(change?.summary).toContain('Also reported, overlapping the regions and not added: Singapore 6.0% ($6.0M).');
     expect((change!.data as { regions: { after: unknown[] } }).regions.after).toHaveLength(3);
   });
@@ -290,7 +395,13 @@ describe('helpers', () => {
   it('keeps a series item well below 400 KB', () => {
     const periods: RevenueSeries['periods'] = {};
     for (let y = 1990; y < 2030; y++) {
-      for (const [s, e] of [['01-01', '03-31'], ['04-01', '06-30'], ['07-01', '09-30'], ['10-01', '12-31'], ['01-01', '12-31']]) {
+      for (const [s, e] of [
+        ['01-01', '03-31'],
+        ['04-01', '06-30'],
+        ['07-01', '09-30'],
+        ['10-01', '12-31'],
+        ['01-01', '12-31'],
+      ]) {
         const b = bd(`${y}-${s}`, `${y}-${e}`, { [US]: 1, [SG]: 2, [TW]: 3, [CN]: 4, [OTHER]: 5 });
         periods[periodKey(b)] = { ...b, fiscalLabel: 'x', accession: '0000000000-00-000000' };
       }

@@ -15,14 +15,28 @@ describe('geographic revenue of real filings matches the filings’ own tables',
     expect(new Set(expected.map((e) => e.issuer)).size).toBeGreaterThanOrEqual(12);
   });
 
-  it.each(expected.map((e) => [`${e.file} ${e.concept} ${e.period.start}..${e.period.end} ${Object.values(e.otherDimensions).join(' × ') || 'consolidated'}`, e] as const))('%s', (_name, e) => {
+  it.each(
+    expected.map(
+      (e) =>
+        [
+          `${e.file} ${e.concept} ${e.period.start}..${e.period.end} ${Object.values(e.otherDimensions).join(' × ') || 'consolidated'}`,
+          e,
+        ] as const,
+    ),
+  )('%s', (_name, e) => {
     expect(evaluate(e).differences).toEqual([]);
   });
 
   it('a breakdown whose regions add up to its total is complete; shares use the total as base', () => {
     for (const e of expected) {
       const leaves = Object.entries(e.regions);
-      const b = breakdownsOf(e.file).find((x) => x.concept === e.concept && x.start === e.period.start && x.end === e.period.end && Object.keys(x.dimensions).length === Object.keys(e.otherDimensions).length);
+      const b = breakdownsOf(e.file).find(
+        (x) =>
+          x.concept === e.concept &&
+          x.start === e.period.start &&
+          x.end === e.period.end &&
+          Object.keys(x.dimensions).length === Object.keys(e.otherDimensions).length,
+      );
       if (!b || e.total === null) continue;
       const leafSum = b.regions.reduce((s, r) => s + r.value, 0);
       expect(b.sumOfRegions).toBe(leafSum);

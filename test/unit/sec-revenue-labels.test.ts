@@ -48,14 +48,25 @@ describe('memberLabel', () => {
   it('a filer label always wins, for SEC country members too: Apple’s own words, and nothing invented without them (issue 21 item 10)', () => {
     // The lines of Apple's FY2023 label linkbase (aapl-20230930_lab.xml, Workiva) for its geographic members.
     const loc = (id: string, href: string) => `<link:loc xlink:type="locator" xlink:label="loc_${id}" xlink:href="${href}#${id}"/>`;
-    const lab = (id: string, role: string, text: string) => `<link:label xlink:label="lab_${id}" xlink:role="http://www.xbrl.org/2003/role/${role}" xlink:type="resource" xml:lang="en-US">${text}</link:label>`;
-    const arc = (id: string) => `<link:labelArc xlink:arcrole="http://www.xbrl.org/2003/arcrole/concept-label" xlink:from="loc_${id}" xlink:to="lab_${id}" xlink:type="arc"/>`;
+    const lab = (id: string, role: string, text: string) =>
+      `<link:label xlink:label="lab_${id}" xlink:role="http://www.xbrl.org/2003/role/${role}" xlink:type="resource" xml:lang="en-US">${text}</link:label>`;
+    const arc = (id: string) =>
+      `<link:labelArc xlink:arcrole="http://www.xbrl.org/2003/arcrole/concept-label" xlink:from="loc_${id}" xlink:to="lab_${id}" xlink:type="arc"/>`;
     const country = 'https://xbrl.sec.gov/country/2023/country-2023.xsd';
     const linkbase =
       '<link:linkbase xmlns:link="http://www.xbrl.org/2003/linkbase" xmlns:xlink="http://www.w3.org/1999/xlink"><link:labelLink xlink:type="extended" xlink:role="http://www.xbrl.org/2003/role/link">' +
-      lab('country_CN', 'terseLabel', 'China') + lab('country_CN', 'label', 'CHINA') + loc('country_CN', country) + arc('country_CN') +
-      lab('country_US', 'terseLabel', 'U.S.') + lab('country_US', 'label', 'UNITED STATES') + loc('country_US', country) + arc('country_US') +
-      lab('aapl_OtherCountriesMember', 'terseLabel', 'Other countries') + lab('aapl_OtherCountriesMember', 'label', 'Other Countries [Member]') + loc('aapl_OtherCountriesMember', 'aapl-20230930.xsd') + arc('aapl_OtherCountriesMember') +
+      lab('country_CN', 'terseLabel', 'China') +
+      lab('country_CN', 'label', 'CHINA') +
+      loc('country_CN', country) +
+      arc('country_CN') +
+      lab('country_US', 'terseLabel', 'U.S.') +
+      lab('country_US', 'label', 'UNITED STATES') +
+      loc('country_US', country) +
+      arc('country_US') +
+      lab('aapl_OtherCountriesMember', 'terseLabel', 'Other countries') +
+      lab('aapl_OtherCountriesMember', 'label', 'Other Countries [Member]') +
+      loc('aapl_OtherCountriesMember', 'aapl-20230930.xsd') +
+      arc('aapl_OtherCountriesMember') +
       '</link:labelLink></link:linkbase>';
     const labels = parseLabelLinkbase(linkbase);
     expect(memberLabel('country:US', labels)).toBe('U.S.');
@@ -65,7 +76,9 @@ describe('memberLabel', () => {
     expect(memberLabel('aapl:OtherCountriesMember', labels)).toBe('Other countries');
     // Without the linkbase the name says only what the QName says.
     expect(memberLabel('country:CN')).toBe('China');
-    expect(memberLabel('aapl:GreaterChinaSegmentMember', new Map([['aapl:GreaterChinaSegmentMember', 'Greater China']]))).toBe('Greater China');
+    expect(memberLabel('aapl:GreaterChinaSegmentMember', new Map([['aapl:GreaterChinaSegmentMember', 'Greater China']]))).toBe(
+      'Greater China',
+    );
   });
 
   it('finds an extension member declared under another prefix by its local name, never a standard one', () => {

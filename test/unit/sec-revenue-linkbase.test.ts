@@ -35,7 +35,10 @@ describe('parseLabelLinkbase', () => {
   </labelLink>
 </linkbase>`;
     // The SEC country taxonomy's capitals are not a filer's label: country:US keeps its English name.
-    expect(Object.fromEntries(parseLabelLinkbase(xml))).toEqual({ 'us-gaap:NonUsMember': 'Other Countries', 'msft:CommercialCloudMember': 'Commercial Cloud' });
+    expect(Object.fromEntries(parseLabelLinkbase(xml))).toEqual({
+      'us-gaap:NonUsMember': 'Other Countries',
+      'msft:CommercialCloudMember': 'Commercial Cloud',
+    });
   });
 
   it('scopes xlink labels to their extended link, and reads what a cut-short linkbase holds', () => {
@@ -59,7 +62,9 @@ describe('labelLinkbaseName', () => {
   });
 
   it('prefers the linkbase sharing the primary document’s stem, and says when there is none', () => {
-    const index = { directory: { item: [{ name: 'other-20240101_lab.xml' }, { name: 'nvda-20250727_lab.xml' }, { name: 'nvda-20250727.htm' }] } };
+    const index = {
+      directory: { item: [{ name: 'other-20240101_lab.xml' }, { name: 'nvda-20250727_lab.xml' }, { name: 'nvda-20250727.htm' }] },
+    };
     expect(labelLinkbaseName(index, 'nvda-20250727.htm')).toBe('nvda-20250727_lab.xml');
     expect(labelLinkbaseName({ directory: { item: [{ name: 'x.htm' }] } }, 'x.htm')).toBeUndefined();
     expect(labelLinkbaseName('not an index')).toBeUndefined();

@@ -23,8 +23,26 @@ describe('classifyPeriod', () => {
 });
 
 describe('deriveFourthQuarter', () => {
-  const annual = { start: '2024-01-29', end: '2025-01-26', periodKind: 'annual' as const, total: 130, regions: [{ member: 'a', value: 100, decimals: -6 }, { member: 'b', value: 30, decimals: -6 }] };
-  const nine = { start: '2024-01-29', end: '2024-10-27', periodKind: 'nine-months' as const, total: 90, regions: [{ member: 'a', value: 70, decimals: -6 }, { member: 'b', value: 20, decimals: -6 }] };
+  const annual = {
+    start: '2024-01-29',
+    end: '2025-01-26',
+    periodKind: 'annual' as const,
+    total: 130,
+    regions: [
+      { member: 'a', value: 100, decimals: -6 },
+      { member: 'b', value: 30, decimals: -6 },
+    ],
+  };
+  const nine = {
+    start: '2024-01-29',
+    end: '2024-10-27',
+    periodKind: 'nine-months' as const,
+    total: 90,
+    regions: [
+      { member: 'a', value: 70, decimals: -6 },
+      { member: 'b', value: 20, decimals: -6 },
+    ],
+  };
 
   it('subtracts the nine months from the year, member by member', () => {
     expect(deriveFourthQuarter(annual, nine)).toEqual({
@@ -33,13 +51,24 @@ describe('deriveFourthQuarter', () => {
       days: 90,
       periodKind: 'quarter',
       total: 40,
-      regions: [{ member: 'a', value: 30, decimals: -6 }, { member: 'b', value: 10, decimals: -6 }],
+      regions: [
+        { member: 'a', value: 30, decimals: -6 },
+        { member: 'b', value: 10, decimals: -6 },
+      ],
       derived: true,
     });
   });
 
   it('refuses different member sets, start dates or kinds', () => {
-    expect(deriveFourthQuarter(annual, { ...nine, regions: [{ member: 'a', value: 70 }, { member: 'c', value: 20 }] })).toBeUndefined();
+    expect(
+      deriveFourthQuarter(annual, {
+        ...nine,
+        regions: [
+          { member: 'a', value: 70 },
+          { member: 'c', value: 20 },
+        ],
+      }),
+    ).toBeUndefined();
     expect(deriveFourthQuarter(annual, { ...nine, start: '2024-01-30' })).toBeUndefined();
     expect(deriveFourthQuarter(annual, { ...nine, periodKind: 'half', end: '2024-07-28' })).toBeUndefined();
   });
@@ -55,7 +84,9 @@ describe('fiscalLabel', () => {
     expect(fiscalLabel({ end: '2023-01-29', periodKind: 'annual' }, fy23)).toBe('FY2023');
     expect(fiscalLabel({ end: '2021-01-31', periodKind: 'annual' }, fy23)).toBe('FY2021');
     expect(fiscalLabel({ end: '2023-01-29', periodKind: 'quarter' }, fy23)).toBe('Q4 FY2023');
-    expect(fiscalLabel({ end: '2024-10-27', periodKind: 'nine-months' }, { fiscalYear: '2025', fiscalPeriod: 'Q3', periodEnd: '2024-10-27' })).toBe('9M FY2025');
+    expect(
+      fiscalLabel({ end: '2024-10-27', periodKind: 'nine-months' }, { fiscalYear: '2025', fiscalPeriod: 'Q3', periodEnd: '2024-10-27' }),
+    ).toBe('9M FY2025');
   });
 
   it('falls back to the period end without DEI focus or off the yearly grid', () => {

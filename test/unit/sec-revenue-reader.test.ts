@@ -219,7 +219,12 @@ describeWithSharedFixtures('readXbrl on real filings', () => {
       dimensions: { 'srt:StatementGeographicalAxis': 'country:SG' },
     });
     expect(fact(doc, 'us-gaap:Revenues', 'c-161')).toMatchObject({ value: 10_156_000_000, decimals: -6, unitRef: 'usd' });
-    for (const [ctx, value] of [['c-3', 46_743], ['c-4', 30_040], ['c-1', 90_805], ['c-5', 56_084]] as const) {
+    for (const [ctx, value] of [
+      ['c-3', 46_743],
+      ['c-4', 30_040],
+      ['c-1', 90_805],
+      ['c-5', 56_084],
+    ] as const) {
       const total = fact(doc, 'us-gaap:Revenues', ctx);
       expect(total?.value).toBe(value * 1e6);
       expect(total?.occurrences).toBeGreaterThanOrEqual(3);
@@ -242,7 +247,12 @@ describeWithSharedFixtures('readXbrl on real filings', () => {
   it('NVIDIA FY2023 10-K: malformed XML parses in HTML mode with the dei period end nested around another fact', () => {
     const doc = readXbrlSync(readFileSync(shared('sec/nvidia/nvda-20230129-10k.htm')));
     expect(doc.format).toBe('ixbrl');
-    expect(doc.dei).toMatchObject({ documentType: '10-K', documentPeriodEndDate: '2023-01-29', fiscalPeriodFocus: 'FY', fiscalYearFocus: '2023' });
+    expect(doc.dei).toMatchObject({
+      documentType: '10-K',
+      documentPeriodEndDate: '2023-01-29',
+      fiscalPeriodFocus: 'FY',
+      fiscalYearFocus: '2023',
+    });
     expect(doc.facts.filter((f) => f.concept === 'us-gaap:Revenues').length).toBeGreaterThanOrEqual(15);
   });
 

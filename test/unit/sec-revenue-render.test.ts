@@ -26,7 +26,14 @@ function changeOf(xml: string, labels?: string): Change {
   const breakdowns = extractBreakdowns(doc, { labels: labels ? parseLabelLinkbase(labels) : undefined });
   const e = describeEntity(doc, breakdowns);
   const { changes } = detectRevenueChanges({
-    filing: { cik: e.cik ?? '0000000001', ticker: e.ticker ?? 'X', companyName: e.name ?? 'X', accession: '0000000001-24-000001', form: '10-Q', fiscal: { fiscalYear: e.fiscalYear, fiscalPeriod: e.fiscalPeriod, periodEnd: e.periodEnd } },
+    filing: {
+      cik: e.cik ?? '0000000001',
+      ticker: e.ticker ?? 'X',
+      companyName: e.name ?? 'X',
+      accession: '0000000001-24-000001',
+      form: '10-Q',
+      fiscal: { fiscalYear: e.fiscalYear, fiscalPeriod: e.fiscalPeriod, periodEnd: e.periodEnd },
+    },
     breakdowns,
     series: undefined,
     countriesOfInterest: INTEREST,
@@ -49,7 +56,11 @@ describe('revenue emails name the share base', () => {
     expect(email.html).toContain('Shares are of Streaming revenue, as the sum of its regions');
     // No subtotal to compare with: the email does not claim the regions fail to add up.
     expect(email.text).not.toContain('do not add up');
-    expect(revenueView(change, { interest: new Set(INTEREST) })).toMatchObject({ shareOf: 'Streaming revenue, as the sum of its regions (no Streaming subtotal reported)', consolidatedTotal: 9_824_703_000, total: undefined });
+    expect(revenueView(change, { interest: new Set(INTEREST) })).toMatchObject({
+      shareOf: 'Streaming revenue, as the sum of its regions (no Streaming subtotal reported)',
+      consolidatedTotal: 9_824_703_000,
+      total: undefined,
+    });
   });
 
   it('a Streaming subtotal labels the total row, and shares are of it', () => {
@@ -81,8 +92,34 @@ describe('revenue emails name the share base', () => {
       `<context id="${id}"><entity><identifier scheme="http://www.sec.gov/CIK">0001326801</identifier>${member ? `<segment><xbrldi:explicitMember dimension="srt:StatementGeographicalAxis">${member}</xbrldi:explicitMember></segment>` : ''}</entity><period><startDate>${start}</startDate><endDate>${end}</endDate></period></context>`;
     const years = [
       // Meta's FY2023 10-K ($M); the United States and China figures are footnotes at decimals −7.
-      ['y23', '2023-01-01', '2023-12-31', { total: 134_902, 'meta:USCanadaMember': 52_888, 'srt:EuropeMember': 31_210, 'srt:AsiaPacificMember': 36_154, 'meta:RestOfWorldMember': 14_650, 'country:US': 49_780, 'country:CN': 13_690 }],
-      ['y22', '2022-01-01', '2022-12-31', { total: 116_609, 'meta:USCanadaMember': 50_150, 'srt:EuropeMember': 26_681, 'srt:AsiaPacificMember': 27_760, 'meta:RestOfWorldMember': 12_018, 'country:US': 47_200, 'country:CN': 7_400 }],
+      [
+        'y23',
+        '2023-01-01',
+        '2023-12-31',
+        {
+          total: 134_902,
+          'meta:USCanadaMember': 52_888,
+          'srt:EuropeMember': 31_210,
+          'srt:AsiaPacificMember': 36_154,
+          'meta:RestOfWorldMember': 14_650,
+          'country:US': 49_780,
+          'country:CN': 13_690,
+        },
+      ],
+      [
+        'y22',
+        '2022-01-01',
+        '2022-12-31',
+        {
+          total: 116_609,
+          'meta:USCanadaMember': 50_150,
+          'srt:EuropeMember': 26_681,
+          'srt:AsiaPacificMember': 27_760,
+          'meta:RestOfWorldMember': 12_018,
+          'country:US': 47_200,
+          'country:CN': 7_400,
+        },
+      ],
     ] as const;
     let contexts = '';
     let facts = '';
@@ -106,7 +143,9 @@ ${facts}</xbrl>`;
     // China is a country of interest: reported only beside its region, it still tags the change.
     expect(change.countries).toContain('CN');
     const email = render([change]);
-    expect(flat(email.text)).toContain('Also reported, overlapping the regions above and not added to them: United States $49.8B (36.9%), China $13.7B (10.1%).');
+    expect(flat(email.text)).toContain(
+      'Also reported, overlapping the regions above and not added to them: United States $49.8B (36.9%), China $13.7B (10.1%).',
+    );
     expect(email.text).not.toContain('do not add up');
   });
 });

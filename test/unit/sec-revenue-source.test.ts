@@ -17,7 +17,10 @@ import { NVDA_10Q_PATH, registerRevenueDemo } from '../support/upstreams/sec-rev
 
 const EXCERPT = join(OWN_FIXTURES, 'sec-revenue/nvda-20250727-excerpt.htm');
 const WWW = 'https://www.sec.gov';
-const config = loadConfig({ SEC_USER_AGENT: 'export-watch tests tests@example.com', EXPORT_WATCH_CONFIG: join(REPO_ROOT, 'export-watch.config.json') });
+const config = loadConfig({
+  SEC_USER_AGENT: 'export-watch tests tests@example.com',
+  EXPORT_WATCH_CONFIG: join(REPO_ROOT, 'export-watch.config.json'),
+});
 
 /** A `filing.new` change as sec-filings logs it. */
 function filingChange(accession: string, form: string, detectedAt: string, extra: Record<string, unknown> = {}): Change {
@@ -91,7 +94,8 @@ const url = (accession: string) => `${WWW}/Archives/edgar/data/1045810/${accessi
 const indexUrl = (accession: string) => `${WWW}/Archives/edgar/data/1045810/${accession.replace(/-/g, '')}/index.json`;
 const TENQ = '0001045810-25-000209';
 /** A source with its own label cache, so no test sees another's cached folders. */
-const freshSource = (options: Parameters<typeof createSecRevenueSource>[0] = {}) => createSecRevenueSource({ labelCache: new LabelCache(), ...options });
+const freshSource = (options: Parameters<typeof createSecRevenueSource>[0] = {}) =>
+  createSecRevenueSource({ labelCache: new LabelCache(), ...options });
 
 describe('secRevenueSource.poll', () => {
   it('first run looks back 7 days, analyses 10-K/10-Q/20-F only, and stores the series', async () => {
@@ -108,7 +112,11 @@ describe('secRevenueSource.poll', () => {
     expect(h.fetched).toEqual([url(TENQ), indexUrl(TENQ)]);
     expect(result.itemsSeen).toBe(1);
     expect(result.changes.map((c) => c.title)).toEqual(['NVIDIA Q2 FY2026: Singapore 21.7% of revenue (+3.0 pp YoY)']);
-    expect(result.changes[0]).toMatchObject({ subject: 'NVDA', url: url(TENQ), naturalKey: '0001045810:2025-07-27:quarter:us-gaap:Revenues' });
+    expect(result.changes[0]).toMatchObject({
+      subject: 'NVDA',
+      url: url(TENQ),
+      naturalKey: '0001045810:2025-07-27:quarter:us-gaap:Revenues',
+    });
     expect(result.cursor).toEqual({ since: '2025-08-27T21:00:00.000Z', processed: [TENQ] });
     expect(result.itemWrites).toHaveLength(1);
     const write = (result.itemWrites ?? [])[0]!;
@@ -167,10 +175,16 @@ describe('secRevenueSource.poll', () => {
   });
 
   it('builds the Archives URL from primaryDocument when no URL was logged', async () => {
-    const change = filingChange(TENQ, '10-Q', '2025-08-27T21:00:00Z', { primaryDocumentUrl: undefined, primaryDocument: 'nvda-20250727.htm' });
+    const change = filingChange(TENQ, '10-Q', '2025-08-27T21:00:00Z', {
+      primaryDocumentUrl: undefined,
+      primaryDocument: 'nvda-20250727.htm',
+    });
     const h = harness([change], { [`${config.urls.secWww}${NVDA_10Q_PATH}`]: readFileSync(EXCERPT) });
     const result = await freshSource().poll(h.ctx(undefined));
-    expect(h.fetched).toEqual([`${config.urls.secWww}${NVDA_10Q_PATH}`, `${config.urls.secWww}${NVDA_10Q_PATH.replace(/[^/]+$/, 'index.json')}`]);
+    expect(h.fetched).toEqual([
+      `${config.urls.secWww}${NVDA_10Q_PATH}`,
+      `${config.urls.secWww}${NVDA_10Q_PATH.replace(/[^/]+$/, 'index.json')}`,
+    ]);
     expect(result.changes).toHaveLength(1);
   });
 });
@@ -182,7 +196,15 @@ describe('secRevenueSource.poll: member labels from the filing’s label linkbas
   const doc = `${folder}nflx-20240930_htm.xml`;
   const index = {
     directory: {
-      item: ['nflx-20240930.htm', 'nflx-20240930.xsd', 'nflx-20240930_cal.xml', 'nflx-20240930_def.xml', 'nflx-20240930_htm.xml', 'nflx-20240930_lab.xml', 'nflx-20240930_pre.xml'].map((name) => ({
+      item: [
+        'nflx-20240930.htm',
+        'nflx-20240930.xsd',
+        'nflx-20240930_cal.xml',
+        'nflx-20240930_def.xml',
+        'nflx-20240930_htm.xml',
+        'nflx-20240930_lab.xml',
+        'nflx-20240930_pre.xml',
+      ].map((name) => ({
         name,
         type: 'text.gif',
         size: '',
@@ -191,7 +213,12 @@ describe('secRevenueSource.poll: member labels from the filing’s label linkbas
     },
   };
   const netflix = () => ({
-    ...filingChange(NFLX_ACC, '10-Q', '2024-10-18T21:00:00Z', { cik: '1065280', companyName: 'NETFLIX INC', primaryDocument: 'nflx-20240930_htm.xml', primaryDocumentUrl: doc }),
+    ...filingChange(NFLX_ACC, '10-Q', '2024-10-18T21:00:00Z', {
+      cik: '1065280',
+      companyName: 'NETFLIX INC',
+      primaryDocument: 'nflx-20240930_htm.xml',
+      primaryDocumentUrl: doc,
+    }),
     subject: 'NFLX',
   });
   const files = (extra: Record<string, Buffer | string | { status: number; body: string }> = {}) => ({
@@ -207,7 +234,9 @@ describe('secRevenueSource.poll: member labels from the filing’s label linkbas
     const result = await freshSource().poll(h.ctx(cursor));
     expect(h.fetched).toEqual([doc, `${folder}index.json`, `${folder}nflx-20240930_lab.xml`]);
     expect(h.logs.find((l) => l.message === 'filing analysed')).toMatchObject({ labels: 'linkbase' });
-    expect(result.changes.map((c) => c.title)).toEqual(['Netflix Q3 FY2024: United States and Canada 44.0% of Streaming revenue (+0.2 pp YoY)']);
+    expect(result.changes.map((c) => c.title)).toEqual([
+      'Netflix Q3 FY2024: United States and Canada 44.0% of Streaming revenue (+0.2 pp YoY)',
+    ]);
     expect(result.changes[0]?.data).toMatchObject({
       dimensions: { 'srt:ProductOrServiceAxis': 'nflx:StreamingMember' },
       dimensionLabels: { 'srt:ProductOrServiceAxis': 'Streaming' },
@@ -217,14 +246,18 @@ describe('secRevenueSource.poll: member labels from the filing’s label linkbas
       shareOf: 'Streaming revenue, as the sum of its regions (no Streaming subtotal reported)',
       complete: null,
     });
-    expect(result.changes[0]?.summary).toMatch(/^No Streaming subtotal reported \(shares are of the sum of its regions\); company revenue \$9\.8B\. United States and Canada 44\.0%/);
+    expect(result.changes[0]?.summary).toMatch(
+      /^No Streaming subtotal reported \(shares are of the sum of its regions\); company revenue \$9\.8B\. United States and Canada 44\.0%/,
+    );
     // The stored series keeps both totals and the filer's labels.
     const series = result.itemWrites?.[0]?.value as { periods: Record<string, Record<string, unknown>> };
     expect(series.periods['2023-07-01..2023-09-30|srt:ProductOrServiceAxis=nflx:StreamingMember']).toMatchObject({
       total: null,
       consolidatedTotal: 8_541_668_000,
       sumOfRegions: 8_519_306_000,
-      regions: expect.arrayContaining([expect.objectContaining({ member: 'us-gaap:EMEAMember', label: 'Europe, Middle East, and Africa' })]),
+      regions: expect.arrayContaining([
+        expect.objectContaining({ member: 'us-gaap:EMEAMember', label: 'Europe, Middle East, and Africa' }),
+      ]),
     });
   });
 
@@ -232,14 +265,19 @@ describe('secRevenueSource.poll: member labels from the filing’s label linkbas
     const h = harness([netflix()], files({ [`${folder}index.json`]: { status: 500, body: 'Internal Server Error' } }));
     const source = freshSource();
     const result = await source.poll(h.ctx(cursor));
-    expect(result.changes.map((c) => c.title)).toEqual(['Netflix Q3 FY2024: United States and Canada 44.0% of Streaming revenue (+0.2 pp YoY)']);
+    expect(result.changes.map((c) => c.title)).toEqual([
+      'Netflix Q3 FY2024: United States and Canada 44.0% of Streaming revenue (+0.2 pp YoY)',
+    ]);
     expect((result.changes[0]!.data as { regions: { after: Array<{ label: string }> } }).regions.after.map((r) => r.label)).toEqual([
       'United States and Canada',
       'EMEA',
       'Latin America',
       'Asia Pacific',
     ]);
-    expect(h.logs.find((l) => l.message === 'filing analysed')).toMatchObject({ labels: 'unavailable', labelsError: expect.stringContaining('500') });
+    expect(h.logs.find((l) => l.message === 'filing analysed')).toMatchObject({
+      labels: 'unavailable',
+      labelsError: expect.stringContaining('500'),
+    });
     await source.poll(h.ctx(cursor));
     expect(h.fetched.filter((u) => u.endsWith('index.json'))).toHaveLength(2);
   });
@@ -288,8 +326,18 @@ describe('revenueCommand', () => {
         { member: 'country:US', label: 'United States', value: 23_470_000_000, share: expect.closeTo(0.5021, 4) },
         { member: 'country:SG', label: 'Singapore', value: 10_156_000_000, share: expect.closeTo(0.2173, 4) },
         { member: 'country:TW', label: 'Taiwan', value: 8_529_000_000, share: expect.closeTo(0.1825, 4) },
-        { member: 'nvda:ChinaIncludingHongKongMember', label: 'China (including Hong Kong)', value: 2_769_000_000, share: expect.closeTo(0.0592, 4) },
-        { member: 'nvda:AllOtherCountriesNotSeparatelyDisclosedMember', label: 'All other countries not separately disclosed', value: 1_819_000_000, share: expect.closeTo(0.0389, 4) },
+        {
+          member: 'nvda:ChinaIncludingHongKongMember',
+          label: 'China (including Hong Kong)',
+          value: 2_769_000_000,
+          share: expect.closeTo(0.0592, 4),
+        },
+        {
+          member: 'nvda:AllOtherCountriesNotSeparatelyDisclosedMember',
+          label: 'All other countries not separately disclosed',
+          value: 1_819_000_000,
+          share: expect.closeTo(0.0389, 4),
+        },
       ],
     });
   });
@@ -299,7 +347,9 @@ describe('revenueCommand', () => {
     await revenueCommand(join(OWN_FIXTURES, 'sec-revenue/nflx-20240930_htm.xml'), { json: true }, (s) => lines.push(s));
     const report = JSON.parse(lines[0]!) as RevenueReport;
     expect(report.labels).toBe('linkbase');
-    const streaming = report.breakdowns.find((b) => b.start === '2024-07-01' && b.end === '2024-09-30' && b.dimensions['srt:ProductOrServiceAxis']);
+    const streaming = report.breakdowns.find(
+      (b) => b.start === '2024-07-01' && b.end === '2024-09-30' && b.dimensions['srt:ProductOrServiceAxis'],
+    );
     expect(streaming).toEqual({
       concept: 'us-gaap:Revenues',
       start: '2024-07-01',
@@ -316,7 +366,12 @@ describe('revenueCommand', () => {
       sumOfRegions: 9_824_703_000,
       complete: null,
       regions: [
-        { member: 'nflx:UnitedStatesAndCanadaMember', label: 'United States and Canada', value: 4_322_476_000, share: expect.closeTo(0.44, 4) },
+        {
+          member: 'nflx:UnitedStatesAndCanadaMember',
+          label: 'United States and Canada',
+          value: 4_322_476_000,
+          share: expect.closeTo(0.44, 4),
+        },
         { member: 'us-gaap:EMEAMember', label: 'Europe, Middle East, and Africa', value: 3_133_466_000, share: expect.closeTo(0.3189, 4) },
         { member: 'srt:LatinAmericaMember', label: 'Latin America', value: 1_240_892_000, share: expect.closeTo(0.1263, 4) },
         { member: 'srt:AsiaPacificMember', label: 'Asia-Pacific', value: 1_127_869_000, share: expect.closeTo(0.1148, 4) },

@@ -204,7 +204,10 @@ export async function changesCommand(given: ChangesOptions, io: ChangesIo): Prom
         }
       } else {
         // A sector without --source/--subject reads every company source, newest first.
-        const stream = sector && !opts.source && !opts.subject ? mergeNewest(COMPANY_SOURCES.map((source) => changes.query({ ...query, source }))) : changes.query(query);
+        const stream =
+          sector && !opts.source && !opts.subject
+            ? mergeNewest(COMPANY_SOURCES.map((source) => changes.query({ ...query, source })))
+            : changes.query(query);
         for await (const change of stream) {
           if (!keep(change)) continue;
           writer.write(change);

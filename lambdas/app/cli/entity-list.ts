@@ -81,11 +81,16 @@ export async function readListFile(path: string, lists: readonly string[]): Prom
     const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : e.message;
     throw new DiffInputError(`cannot read ${path}: ${why}`);
   }
-  const first = body.toString('utf8', 0, Math.min(body.length, 4096)).replace(/^\uFEFF/, '').trimStart();
+  const first = body
+    .toString('utf8', 0, Math.min(body.length, 4096))
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   if (first === '') throw new DiffInputError(`${path} is empty`);
   const ext = extname(path).toLowerCase();
   if (ext === '.csv' || ext === '.tsv' || (!/^[[{]/.test(first) && /^[^\n]*[,\t][^\n]*\bsource\b/i.test(first))) {
-    throw new DiffInputError(`${path} looks like the CSL's CSV/TSV export; give the JSON download (consolidated.json), which is what the entity-list source reads`);
+    throw new DiffInputError(
+      `${path} looks like the CSL's CSV/TSV export; give the JSON download (consolidated.json), which is what the entity-list source reads`,
+    );
   }
   if (!/^[[{]/.test(first)) throw new DiffInputError(`${path} is not JSON (expected the CSL's consolidated.json)`);
   let parsed: ParsedCsl;
@@ -96,9 +101,12 @@ export async function readListFile(path: string, lists: readonly string[]): Prom
     throw new DiffInputError(`${path} is not a valid consolidated screening list: ${err.message}`);
   }
   // Rows that are objects but not CSL rows (a change-log export, say) must not read as an empty list.
-  const looksLikeCsl = parsed.entries.length > 0 || parsed.skipped > 0 || Object.keys(parsed.otherSources).some((s) => bracketedCode(s) !== undefined);
+  const looksLikeCsl =
+    parsed.entries.length > 0 || parsed.skipped > 0 || Object.keys(parsed.otherSources).some((s) => bracketedCode(s) !== undefined);
   if (parsed.totalRecords > 0 && !looksLikeCsl) {
-    throw new DiffInputError(`${path} is not a consolidated screening list: its ${parsed.totalRecords} row(s) have no CSL \`source\` such as "Entity List (EL) - Bureau of Industry and Security"`);
+    throw new DiffInputError(
+      `${path} is not a consolidated screening list: its ${parsed.totalRecords} row(s) have no CSL \`source\` such as "Entity List (EL) - Bureau of Industry and Security"`,
+    );
   }
   return parsed;
 }
@@ -138,15 +146,25 @@ const KIND_LABEL = { added: 'added', amended: 'modified', removed: 'removed' } a
 const KIND_MARK = { added: '+', amended: '~', removed: '-' } as const;
 
 /** Readable summary: per list and kind, entries grouped by country, with their Federal Register citations. */
-export function renderDiffText(events: readonly EntityEvent[], before: ParsedCsl, after: ParsedCsl, refs: { old: string; new: string }): string {
+export function renderDiffText(
+  events: readonly EntityEvent[],
+  before: ParsedCsl,
+  after: ParsedCsl,
+  refs: { old: string; new: string },
+): string {
   const lines = [`Screening list diff: ${refs.old} -> ${refs.new}`];
   const lists = [...new Set([...Object.keys(before.listCounts), ...Object.keys(after.listCounts)])];
-  lines.push(`Lists compared: ${lists.map((l) => `${listShortName(l)} ${before.listCounts[l] ?? 0} -> ${after.listCounts[l] ?? 0}`).join('; ')}.`);
+  lines.push(
+    `Lists compared: ${lists.map((l) => `${listShortName(l)} ${before.listCounts[l] ?? 0} -> ${after.listCounts[l] ?? 0}`).join('; ')}.`,
+  );
   const others = new Map<string, number>();
   for (const src of [before.otherSources, after.otherSources]) {
     for (const [s, n] of Object.entries(src)) others.set(listCode(s), Math.max(others.get(listCode(s)) ?? 0, n));
   }
-  if (others.size > 0) lines.push(`Not compared (other lists in the files; select them with --lists): ${[...others].map(([c, n]) => `${c} ${n}`).join(', ')}.`);
+  if (others.size > 0)
+    lines.push(
+      `Not compared (other lists in the files; select them with --lists): ${[...others].map(([c, n]) => `${c} ${n}`).join(', ')}.`,
+    );
   const count = (k: EntityEvent['kind']) => events.filter((e) => e.kind === k).length;
   if (events.length === 0) {
     lines.push('', 'No differences.');
@@ -183,7 +201,13 @@ export function renderDiffText(events: readonly EntityEvent[], before: ParsedCsl
  * list, or `--lists` names an unknown code (the CLI's exit code for bad input, as for a bad
  * config or `changes --page-token`). A config file that fails validation throws `ConfigError` (the CLI reports it, exit 2).
  */
-export async function entityListDiffCommand(oldPath: string, newPath: string, opts: EntityListDiffOptions, io: EntityListDiffIo, now: Date = new Date()): Promise<number> {
+export async function entityListDiffCommand(
+  oldPath: string,
+  newPath: string,
+  opts: EntityListDiffOptions,
+  io: EntityListDiffIo,
+  now: Date = new Date(),
+): Promise<number> {
   let codes: CslListCode[] | undefined;
   if (opts.lists !== undefined) {
     try {
@@ -210,12 +234,12 @@ export async function entityListDiffCommand(oldPath: string, newPath: string, op
   // The source checks plausibility before publishing; say so when it would refuse this pair.
   let refusal: string | undefined;
   try {
-    checkSanity({ count: after.entries.length, listCounts: after.listCounts }, { count: before.entries.length, listCounts: before.listCounts }, bounds);
-    checkAmendedShare(
-      events.filter((e) => e.kind === 'amended').length,
-      before.entries.length,
+    checkSanity(
+      { count: after.entries.length, listCounts: after.listCounts },
+      { count: before.entries.length, listCounts: before.listCounts },
       bounds,
     );
+    checkAmendedShare(events.filter((e) => e.kind === 'amended').length, before.entries.length, bounds);
   } catch (err) {
     if (!(err instanceof SourceError)) throw err;
     const keys = /would be amended/.test(err.message) ? 'entityList.maxAmendedShare' : 'entityList.maxCountChange or maxListChange';

@@ -100,7 +100,9 @@ export function describeCliError(err: unknown, command: string | undefined, debu
   }
   const message = err instanceof Error ? err.message : String(err);
   return {
-    line: withStack(`${prefix}${oneLine(message) || 'unexpected error'}${debug ? '' : ' (unexpected: run again with --debug for the stack and report it)'}`),
+    line: withStack(
+      `${prefix}${oneLine(message) || 'unexpected error'}${debug ? '' : ' (unexpected: run again with --debug for the stack and report it)'}`,
+    ),
     exitCode: 1,
   };
 }

@@ -44,7 +44,12 @@ export function diffData(before: FilingAnalysis, after: FilingAnalysis, refs: { 
 }
 
 /** Readable text with `+`/`-`/`~` markers. */
-export function renderDiffText(data: ExportLanguageData, before: FilingAnalysis, after: FilingAnalysis, refs: { old: string; new: string }): string {
+export function renderDiffText(
+  data: ExportLanguageData,
+  before: FilingAnalysis,
+  after: FilingAnalysis,
+  refs: { old: string; new: string },
+): string {
   const lines: string[] = [];
   lines.push(`Export-control language: ${before.form ?? 'document'} ${refs.old} -> ${after.form ?? 'document'} ${refs.new}`);
   lines.push(`Passages: ${before.passages.length} before, ${after.passages.length} after.`);
@@ -64,7 +69,12 @@ export function renderDiffText(data: ExportLanguageData, before: FilingAnalysis,
  * `export-language.changed` change; otherwise readable text. URLs go through the
  * configured upstream client (SEC User-Agent and rate limit).
  */
-export async function diffFilingsCommand(oldRef: string, newRef: string, opts: { json?: boolean }, out: (s: string) => void): Promise<void> {
+export async function diffFilingsCommand(
+  oldRef: string,
+  newRef: string,
+  opts: { json?: boolean },
+  out: (s: string) => void,
+): Promise<void> {
   let client: UpstreamClient | undefined;
   const load = async (ref: string): Promise<FilingAnalysis> => {
     let body: Uint8Array;

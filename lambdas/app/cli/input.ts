@@ -13,7 +13,9 @@ import { CliError, UsageError } from './errors.ts';
 
 /** Edit distance (Levenshtein with adjacent transpositions), case-sensitive. */
 export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const row = d[i] as number[];
@@ -80,7 +82,17 @@ function namesToCodes(): Map<string, string> {
   if (!countryNames) {
     const names = new Intl.DisplayNames(['en'], { type: 'region' });
     countryNames = new Map([...ISO_COUNTRY_CODES].map((code) => [(names.of(code) ?? code).toLowerCase(), code]));
-    for (const [alias, code] of [['uae', 'AE'], ['usa', 'US'], ['uk', 'GB'], ['korea', 'KR'], ['south korea', 'KR'], ['taiwan', 'TW'], ['hong kong', 'HK'], ['macau', 'MO'], ['russia', 'RU']] as const) {
+    for (const [alias, code] of [
+      ['uae', 'AE'],
+      ['usa', 'US'],
+      ['uk', 'GB'],
+      ['korea', 'KR'],
+      ['south korea', 'KR'],
+      ['taiwan', 'TW'],
+      ['hong kong', 'HK'],
+      ['macau', 'MO'],
+      ['russia', 'RU'],
+    ] as const) {
       countryNames.set(alias, code);
     }
   }
@@ -95,7 +107,9 @@ export function checkCountry(value: string, option = '--country'): string {
   const names = namesToCodes();
   const byName = names.get(v.toLowerCase()) ?? (v.length > 3 ? names.get(nearest(v, [...names.keys()]) ?? '') : undefined);
   const where = option ? `${option}: ` : '';
-  throw new UsageError(`${where}unknown country code "${value}"${byName ? `: did you mean ${byName}?` : ' (expected an ISO-3166 alpha-2 country code such as SG)'}`);
+  throw new UsageError(
+    `${where}unknown country code "${value}"${byName ? `: did you mean ${byName}?` : ' (expected an ISO-3166 alpha-2 country code such as SG)'}`,
+  );
 }
 
 /** Split a comma-separated list, trimmed, empty items dropped. */

@@ -41,15 +41,20 @@ function describeOutcome(o: CycleOutcome): string {
 }
 
 function describeNotifier(n: NotifierOutcome): string {
-  const extra = [n.digestsSent ? `${n.digestsSent} digest(s)` : '', n.confirmationsSent ? `${n.confirmationsSent} confirmation(s)` : ''].filter(Boolean).join(', ');
+  const extra = [n.digestsSent ? `${n.digestsSent} digest(s)` : '', n.confirmationsSent ? `${n.confirmationsSent} confirmation(s)` : '']
+    .filter(Boolean)
+    .join(', ');
   return `notifier: ${n.pending} pending change(s), ${n.emailsSent} email(s) sent${extra ? ` (${extra})` : ''}, ${n.deliveries} deliveries recorded${n.failures.length ? `, ${n.failures.length} FAILED: ${n.failures.map((f) => `${f.email}: ${f.error}`).join('; ')}` : ''}`;
 }
 
 function describeOps(ops: CycleSummary['ops']): string {
   const unhealthy = ops.health.filter((h) => h.verdict !== 'ok');
-  const health = unhealthy.length === 0 ? `all ${ops.health.length} source(s) ok` : unhealthy.map((h) => `${h.source} ${h.verdict}`).join(', ');
+  const health =
+    unhealthy.length === 0 ? `all ${ops.health.length} source(s) ok` : unhealthy.map((h) => `${h.source} ${h.verdict}`).join(', ');
   const sent = ops.sent.length ? `, sent ${ops.sent.map((n) => `${n.type} (${n.source})`).join(', ')}` : '';
-  const failed = ops.failures.length ? `, ${ops.failures.length} FAILED: ${ops.failures.map((f) => `${f.source}: ${f.error}`).join('; ')}` : '';
+  const failed = ops.failures.length
+    ? `, ${ops.failures.length} FAILED: ${ops.failures.map((f) => `${f.source}: ${f.error}`).join('; ')}`
+    : '';
   return `ops check: ${health}${sent}${failed}`;
 }
 
@@ -97,7 +102,8 @@ function checkDataDir(actionCommand: Command): void {
   const path = pathOf(actionCommand);
   if (!opts.dataDir || opts.table || opts.stateTable) return;
   if (NEEDS_STORE.has(path)) requireLocalStore(opts.dataDir);
-  else if (CREATES_STORE.has(path) && !hasLocalStore(opts.dataDir)) process.stderr.write(`export-watch: no export-watch data in ${opts.dataDir} (new store created)\n`);
+  else if (CREATES_STORE.has(path) && !hasLocalStore(opts.dataDir))
+    process.stderr.write(`export-watch: no export-watch data in ${opts.dataDir} (new store created)\n`);
 }
 
 /** Build the `export-watch` program. */
@@ -118,13 +124,24 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
     .option('--config <file>', 'config file', 'export-watch.config.json')
     .option('--data-dir <dir>', 'where the local store and outbox live', DEFAULT_DATA_DIR)
     .option('--ses-port <port>', 'port of the local SES web UI (0 = any free port)', (v) => Number.parseInt(v, 10), 8005)
-    .option('--links-port <port>', 'port of the local confirm/unsubscribe link server (0 = any free port)', (v) => Number.parseInt(v, 10), 8006)
+    .option(
+      '--links-port <port>',
+      'port of the local confirm/unsubscribe link server (0 = any free port)',
+      (v) => Number.parseInt(v, 10),
+      8006,
+    )
     .action(async (opts: { once?: boolean; config: string; dataDir: string; sesPort: number; linksPort: number }) => {
       const { LocalStartError } = await import('../local/services.ts');
       const { stopOnSignals } = await import('../local/signals.ts');
       let runtime: LocalRuntime;
       try {
-        runtime = await LocalRuntime.start({ dataDir: opts.dataDir, configFile: opts.config, sesPort: opts.sesPort, linksPort: opts.linksPort, log: out });
+        runtime = await LocalRuntime.start({
+          dataDir: opts.dataDir,
+          configFile: opts.config,
+          sesPort: opts.sesPort,
+          linksPort: opts.linksPort,
+          log: out,
+        });
       } catch (err) {
         if (!(err instanceof LocalStartError)) throw err;
         process.stderr.write(`export-watch: ${err.message}\n`);
@@ -135,7 +152,8 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
       const removeHandlers = stopOnSignals(runtime, { out, exit: (code) => process.exit(code) });
       out(`Local DynamoDB (dynalite): ${runtime.dynamo.url}  store: ${join(runtime.dataDir, 'dynamodb')}`);
       out(`Local SES web UI: ${runtime.ses.url}/  (.eml copies in ${join(runtime.dataDir, 'outbox')})`);
-      if (!runtime.config.secUserAgent) out('Note: SEC_USER_AGENT is not set; SEC sources will fail until it is ("Company Name admin@example.com").');
+      if (!runtime.config.secUserAgent)
+        out('Note: SEC_USER_AGENT is not set; SEC sources will fail until it is ("Company Name admin@example.com").');
       if (opts.once) {
         try {
           const ok = printSummary(await runtime.runOnce(), out);
@@ -147,7 +165,11 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
         return;
       }
       try {
-        runtime.schedule((outcome, name) => out(`[${new Date().toISOString()}] ${name === 'notifier' ? describeNotifier(outcome as NotifierOutcome) : describeOutcome(outcome as CycleOutcome)}`));
+        runtime.schedule((outcome, name) =>
+          out(
+            `[${new Date().toISOString()}] ${name === 'notifier' ? describeNotifier(outcome as NotifierOutcome) : describeOutcome(outcome as CycleOutcome)}`,
+          ),
+        );
         out('Running every enabled source once now, then on schedule (America/New_York). Ctrl-C stops.');
         printSummary(await runtime.runOnce(), out);
         for (const { name, next } of runtime.nextRuns()) out(`  next ${name}: ${next?.toISOString() ?? 'never'}`);
@@ -170,7 +192,10 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
     .option('--kind <kind>', 'only this kind or kind prefix (e.g. filing.new, fr)', (v) => checkKind(v))
     .option('--country <code>', 'only changes concerning this country (ISO code in `countries`, e.g. SG)', (v) => checkCountry(v))
     .option('--text <text>', 'only changes whose title or summary contains this text (case-insensitive)')
-    .option('--sector <sic>', 'only changes of the companies of this SIC code (4 digits, e.g. 3674), from the sector roster of a SIC:<code> watch-list entry')
+    .option(
+      '--sector <sic>',
+      'only changes of the companies of this SIC code (4 digits, e.g. 3674), from the sector roster of a SIC:<code> watch-list entry',
+    )
     .option('--limit <n>', 'one page of at most n changes; the next page token is printed to stderr', positiveInt)
     .option('--page-token <token>', 'continue after a previous page (the query comes with the token)')
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
@@ -179,7 +204,10 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
     .option('--table <name>', 'read a deployed change-log table instead of the local store')
     .option('--state-table <name>', 'deployed state table with the sector roster (with --table and --sector; stack output StateTableName)')
     .option('--region <region>', 'AWS region of --table (default: the SDK credential chain)')
-    .addHelpText('after', '\nWithout --since, --source or --subject the last 30 days are read. Data goes to stdout; progress (every 1,000 changes) and the next page token go to stderr.')
+    .addHelpText(
+      'after',
+      '\nWithout --since, --source or --subject the last 30 days are read. Data goes to stdout; progress (every 1,000 changes) and the next page token go to stderr.',
+    )
     .action(async (opts: ChangesOptions) => {
       const { changesCommand } = await import('./changes.ts');
       const code = await changesCommand(opts, { stdout: process.stdout, note: (line) => process.stderr.write(`${line}\n`) });
@@ -188,8 +216,14 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
 
   program
     .command('demo')
-    .description('See the whole flow offline: a fake upstream (real shapes, partly made-up data), a baseline cycle, then a cycle with news.')
-    .option('--data-dir <dir>', 'data dir for the demo: new or empty, or an earlier demo dir (then its demo files are replaced)', join(DEFAULT_DATA_DIR, 'demo'))
+    .description(
+      'See the whole flow offline: a fake upstream (real shapes, partly made-up data), a baseline cycle, then a cycle with news.',
+    )
+    .option(
+      '--data-dir <dir>',
+      'data dir for the demo: new or empty, or an earlier demo dir (then its demo files are replaced)',
+      join(DEFAULT_DATA_DIR, 'demo'),
+    )
     .option('--now <iso>', 'run the demo as of this instant (its clock starts there; dated demo data follows it); default: now', isoDate)
     .action(async (opts: { dataDir: string; now?: string }) => {
       const { startDemoUpstream } = await import('#test/support/demo-upstream.ts');
@@ -198,7 +232,10 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
       let dataDir: string;
       try {
         // A demo running on this dir right now would lose its store under it.
-        if (await runningEndpoint(opts.dataDir)) throw new DemoDirError(`--data-dir ${opts.dataDir} is in use by a running export-watch process; stop it or choose another directory`);
+        if (await runningEndpoint(opts.dataDir))
+          throw new DemoDirError(
+            `--data-dir ${opts.dataDir} is in use by a running export-watch process; stop it or choose another directory`,
+          );
         dataDir = prepareDemoDir(opts.dataDir);
       } catch (err) {
         if (!(err instanceof DemoDirError)) throw err;
@@ -216,7 +253,11 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
           sesPort: 0,
           clock,
           log: out,
-          env: { ...upstream.fake.env(), SEC_USER_AGENT: process.env.SEC_USER_AGENT ?? 'export-watch demo demo@example.com', EXPORT_WATCH_DEMO: '1' },
+          env: {
+            ...upstream.fake.env(),
+            SEC_USER_AGENT: process.env.SEC_USER_AGENT ?? 'export-watch demo demo@example.com',
+            EXPORT_WATCH_DEMO: '1',
+          },
         });
       } catch (err) {
         await upstream.fake.stop(); // a listening fake upstream would keep the process alive after the error
@@ -262,7 +303,9 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
 
   program
     .command('revenue-history')
-    .description("Backfill a company's quarterly regional revenue from its past 10-Q/10-K filings into sec-revenue's stored series (context for the first alert; writes no changes).")
+    .description(
+      "Backfill a company's quarterly regional revenue from its past 10-Q/10-K filings into sec-revenue's stored series (context for the first alert; writes no changes).",
+    )
     .argument('<ticker>', 'ticker (resolved through EDGAR) or CIK')
     .option('--filings <n>', 'how many of the latest 10-Q/10-K filings to read', positiveInt, 8)
     .option('--data-dir <dir>', 'local data dir', DEFAULT_DATA_DIR)
@@ -276,26 +319,47 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
 
   program
     .command('report')
-    .description('Write a self-contained HTML report: regional revenue share per company with BIS rules and Entity List additions on the same time axis, export-language changes, and the numbers.')
+    .description(
+      'Write a self-contained HTML report: regional revenue share per company with BIS rules and Entity List additions on the same time axis, export-language changes, and the numbers.',
+    )
     .requiredOption('--out <file>', 'HTML file to write')
     .option('--subject <ticker>', 'only this company')
     .option('--since <iso>', 'only changes detected at or after', isoDate)
     .option('--until <iso>', 'only changes detected at or before', isoDate)
     .option('--highlight <codes>', 'countries whose lines are highlighted (comma-separated)', 'SG')
-    .option('--sector <sic>', "write the sector page of this SIC code instead: each company's Singapore / China incl. Hong Kong / Taiwan share of revenue on one chart, filers newly mentioning export controls, BIS rules")
+    .option(
+      '--sector <sic>',
+      "write the sector page of this SIC code instead: each company's Singapore / China incl. Hong Kong / Taiwan share of revenue on one chart, filers newly mentioning export controls, BIS rules",
+    )
     .option('--data-dir <dir>', 'local data dir', DEFAULT_DATA_DIR)
     .option('--config <file>', 'config file (for table names)', 'export-watch.config.json')
     .option('--table <name>', 'read a deployed change-log table instead of the local store')
     .option('--state-table <name>', "deployed state table with sec-revenue's series (stack output StateTableName)")
     .option('--region <region>', 'AWS region of the deployed tables (default: the SDK credential chain)')
-    .action(async (opts: { out: string; subject?: string; sector?: string; since?: string; until?: string; highlight: string; dataDir: string; config: string; table?: string; stateTable?: string; region?: string }) => {
-      const { reportCommand } = await import('./report.ts');
-      program.setOptionValue('exitCode', await reportCommand(opts, out));
-    });
+    .action(
+      async (opts: {
+        out: string;
+        subject?: string;
+        sector?: string;
+        since?: string;
+        until?: string;
+        highlight: string;
+        dataDir: string;
+        config: string;
+        table?: string;
+        stateTable?: string;
+        region?: string;
+      }) => {
+        const { reportCommand } = await import('./report.ts');
+        program.setOptionValue('exitCode', await reportCommand(opts, out));
+      },
+    );
 
   program
     .command('diff-filings')
-    .description('Diff the export-control passages of two filings (files or http(s) URLs): added, removed and changed paragraphs with word-level diffs.')
+    .description(
+      'Diff the export-control passages of two filings (files or http(s) URLs): added, removed and changed paragraphs with word-level diffs.',
+    )
     .argument('<old>', 'earlier filing (primary .htm)')
     .argument('<new>', 'later filing (primary .htm)')
     .option('--json', 'print the change data object as JSON')
@@ -308,17 +372,26 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
   entityList
     .command('diff')
     .description(
-      "Diff two downloads of the Consolidated Screening List (consolidated.json) as the entity-list source would: entries added, removed and modified per list and country, with Federal Register citations.",
+      'Diff two downloads of the Consolidated Screening List (consolidated.json) as the entity-list source would: entries added, removed and modified per list and country, with Federal Register citations.',
     )
     .argument('<old>', 'earlier download (CSL JSON: {"results": [...]} or a bare array of rows)')
     .argument('<new>', 'later download (same format)')
     .option('--json', 'print { "added": [...], "removed": [...], "modified": [...] }; each entry has key, title and the change data')
-    .option('--lists <codes>', 'lists to compare, comma-separated codes (EL,MEU,UVL,DPL,SDN,ISN,...); default: the --config file\'s entityList.lists, else EL,MEU,UVL')
+    .option(
+      '--lists <codes>',
+      "lists to compare, comma-separated codes (EL,MEU,UVL,DPL,SDN,ISN,...); default: the --config file's entityList.lists, else EL,MEU,UVL",
+    )
     .option('--config <file>', 'config file whose entityList section (lists, sanity bounds) applies')
-    .addHelpText('after', '\nExit code 0 when both files were compared (with or without differences), 2 on bad input (missing file, not JSON, not a screening list, unknown list code).')
+    .addHelpText(
+      'after',
+      '\nExit code 0 when both files were compared (with or without differences), 2 on bad input (missing file, not JSON, not a screening list, unknown list code).',
+    )
     .action(async (oldPath: string, newPath: string, opts: { json?: boolean; lists?: string; config?: string }) => {
       const { entityListDiffCommand } = await import('./entity-list.ts');
-      const io = { out: (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`), err: (s: string) => process.stderr.write(`${s}\n`) };
+      const io = {
+        out: (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
+        err: (s: string) => process.stderr.write(`${s}\n`),
+      };
       program.setOptionValue('exitCode', await entityListDiffCommand(oldPath, newPath, opts, io));
     });
 
@@ -357,7 +430,11 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
       } else {
         const attached = await runningEndpoint(opts.dataDir);
         const service = attached ? undefined : await startDynalite({ path: join(resolve(opts.dataDir), 'dynamodb') });
-        const client = new DynamoDBClient({ endpoint: attached ?? service?.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+        const client = new DynamoDBClient({
+          endpoint: attached ?? service?.url,
+          region: 'us-east-1',
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        });
         try {
           await ensureTables(client, config.tables);
           rows = await report(DynamoDBDocumentClient.from(client), config.tables.state);
@@ -367,7 +444,13 @@ export function buildProgram(out: (line: string) => void = (l) => console.log(l)
         }
       }
       if (opts.format === 'json') {
-        process.stdout.write(`${JSON.stringify(rows.map((r) => ({ ...r.health, lease: r.health.lease ?? null, incident: r.alert?.incident ?? null })), null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify(
+            rows.map((r) => ({ ...r.health, lease: r.health.lease ?? null, incident: r.alert?.incident ?? null })),
+            null,
+            2,
+          )}\n`,
+        );
         return;
       }
       for (const row of rows) out(formatHealthLine(row, config.ops));

@@ -29,7 +29,8 @@ export async function reportCommand(opts: ReportCommandOptions, out: (line: stri
   const highlight = splitList(opts.highlight ?? 'SG').map((c) => checkCountry(c, '--highlight'));
   checkWindow(opts.since, opts.until);
   const file = resolve(opts.out);
-  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`--out: ${opts.out} is a directory: give a file path such as ${join(opts.out, 'report.html')}`);
+  if (existsSync(file) && statSync(file).isDirectory())
+    throw new UsageError(`--out: ${opts.out} is a directory: give a file path such as ${join(opts.out, 'report.html')}`);
   if (opts.sector !== undefined) return sectorReportCommand(opts, checkSector(opts.sector), file, out);
   const { html, model } = await withStore(opts, (store) => {
     const subject = opts.subject === undefined ? undefined : checkSubject(opts.subject, watchlistOf(store) ?? [opts.subject.trim()]);
@@ -37,17 +38,24 @@ export async function reportCommand(opts: ReportCommandOptions, out: (line: stri
   });
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, html);
-  const companies = model.companies.map((c) => `${c.subject} (${c.periods.length} period${c.periods.length === 1 ? '' : 's'})`).join(', ') || 'none';
+  const companies =
+    model.companies.map((c) => `${c.subject} (${c.periods.length} period${c.periods.length === 1 ? '' : 's'})`).join(', ') || 'none';
   out(`Report written: ${file}`);
-  out(`  companies: ${companies}; ${model.rules.length} Federal Register document(s); ${model.entities.length} day(s) of Entity List additions`);
-  if (opts.subject && model.companies.length === 0) out(`  (nothing stored for ${opts.subject} yet: try export-watch revenue-history ${opts.subject})`);
+  out(
+    `  companies: ${companies}; ${model.rules.length} Federal Register document(s); ${model.entities.length} day(s) of Entity List additions`,
+  );
+  if (opts.subject && model.companies.length === 0)
+    out(`  (nothing stored for ${opts.subject} yet: try export-watch revenue-history ${opts.subject})`);
   return 0;
 }
 
 /** `export-watch report --sector <SIC>`: the sector page. */
 async function sectorReportCommand(opts: ReportCommandOptions, sic: string, file: string, out: (line: string) => void): Promise<number> {
-  if (opts.subject !== undefined) throw new UsageError('--sector and --subject: give one of them (the sector page shows every company of the code)');
-  const { html, model } = await withStore(opts, (store) => buildSectorReport(store, sic, { since: opts.since, until: opts.until, demo: isDemoStore(opts) }));
+  if (opts.subject !== undefined)
+    throw new UsageError('--sector and --subject: give one of them (the sector page shows every company of the code)');
+  const { html, model } = await withStore(opts, (store) =>
+    buildSectorReport(store, sic, { since: opts.since, until: opts.until, demo: isDemoStore(opts) }),
+  );
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, html);
   out(`Sector page written: ${file}`);
@@ -88,7 +96,11 @@ export async function revenueHistoryCommand(ticker: string, opts: RevenueHistory
     const config = store.config();
     requireSecUserAgent(config);
     if (!store.state) throw new Error('no state table: pass --state-table (the stack output StateTableName)');
-    const result = await backfillRevenueHistory(ticker, { filings: opts.filings }, { config, http: createUpstreamClient(config), state: store.state, clock: systemClock, log: out });
+    const result = await backfillRevenueHistory(
+      ticker,
+      { filings: opts.filings },
+      { config, http: createUpstreamClient(config), state: store.state, clock: systemClock, log: out },
+    );
     const failed = result.filings.filter((f) => f.status === 'failed');
     if (result.seriesKey) {
       out(`Stored ${result.seriesKey} (${result.ticker}) in ${store.description}: ${describeSeries(result.series)}.`);

@@ -62,7 +62,12 @@ export function revenueReport(doc: XbrlDocument, labels: MemberLabels = NO_LABEL
   const entity: FilingEntity = describeEntity(doc, breakdowns);
   const region = (r: ReportRegion): ReportRegion => ({ member: r.member, label: r.label, value: r.value, share: r.share });
   return {
-    entity: { cik: entity.cik ?? null, name: entity.name ?? null, documentType: entity.documentType ?? null, periodEnd: entity.periodEnd ?? null },
+    entity: {
+      cik: entity.cik ?? null,
+      name: entity.name ?? null,
+      documentType: entity.documentType ?? null,
+      periodEnd: entity.periodEnd ?? null,
+    },
     labels: labels.size ? 'linkbase' : 'member-names',
     breakdowns: breakdowns.map((b) => ({
       concept: b.concept,
@@ -120,7 +125,9 @@ export async function revenueCommand(fileOrUrl: string, opts: { json?: boolean }
     labels = localLabels(fileOrUrl);
   }
   if (!isFiling(doc)) {
-    throw new CliError(`${fileOrUrl} is not an XBRL filing (no inline XBRL or XBRL instance facts found): give a 10-Q/10-K primary document (.htm) or its instance (_htm.xml)`);
+    throw new CliError(
+      `${fileOrUrl} is not an XBRL filing (no inline XBRL or XBRL instance facts found): give a 10-Q/10-K primary document (.htm) or its instance (_htm.xml)`,
+    );
   }
   const report = revenueReport(doc, labels);
   if (opts.json) {
@@ -135,7 +142,9 @@ const millions = (v: number) => (v / 1e6).toLocaleString('en-US', { maximumFract
 /** The human-readable table. */
 export function formatReport(report: RevenueReport, doc?: XbrlDocument): string {
   const e = report.entity;
-  const lines = [`${e.name ?? 'Unknown registrant'} — CIK ${e.cik ?? '?'} — ${e.documentType ?? 'document'} for the period ending ${e.periodEnd ?? '?'}`];
+  const lines = [
+    `${e.name ?? 'Unknown registrant'} — CIK ${e.cik ?? '?'} — ${e.documentType ?? 'document'} for the period ending ${e.periodEnd ?? '?'}`,
+  ];
   if (!report.breakdowns.length) {
     lines.push('', 'No revenue by geographic area in this document: it reports no revenue fact on a geographic axis.');
     return lines.join('\n');
@@ -162,15 +171,21 @@ export function formatReport(report: RevenueReport, doc?: XbrlDocument): string 
       lines.push(`  ${`(${o.label})`.padEnd(width)}${millions(o.value).padStart(12)}${pct.padStart(9)}   overlaps: ${why}, not added`);
     }
     lines.push(`  ${'Sum of regions'.padEnd(width)}${millions(b.sumOfRegions).padStart(12)}`);
-    const verdict = b.complete === null ? 'no total to check against' : b.complete ? 'complete' : 'INCOMPLETE: regions do not add up to the total';
+    const verdict =
+      b.complete === null ? 'no total to check against' : b.complete ? 'complete' : 'INCOMPLETE: regions do not add up to the total';
     lines.push(`  ${'Total reported'.padEnd(width)}${(b.total === null ? '—' : millions(b.total)).padStart(12)}   ${verdict}`);
     if (Object.keys(b.dimensions).length) {
-      lines.push(`  ${'Company revenue'.padEnd(width)}${(b.consolidatedTotal === null ? '—' : millions(b.consolidatedTotal)).padStart(12)}`);
+      lines.push(
+        `  ${'Company revenue'.padEnd(width)}${(b.consolidatedTotal === null ? '—' : millions(b.consolidatedTotal)).padStart(12)}`,
+      );
     }
     lines.push(`  Shares are of ${b.shareOf}.`);
   }
   if (doc?.conflicts.length) {
-    lines.push('', `Conflicting duplicate facts: ${doc.conflicts.map((c) => `${c.concept} @ ${c.contextRef}: ${c.values.join(' vs ')}`).join('; ')}`);
+    lines.push(
+      '',
+      `Conflicting duplicate facts: ${doc.conflicts.map((c) => `${c.concept} @ ${c.contextRef}: ${c.values.join(' vs ')}`).join('; ')}`,
+    );
   }
   return lines.join('\n');
 }

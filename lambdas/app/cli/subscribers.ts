@@ -66,11 +66,17 @@ function filterOptions(cmd: Command): Command {
     .option('--name <name>', 'display name used in the greeting')
     .addOption(new Option('--mode <mode>', 'immediate alerts or one daily digest').choices(['immediate', 'daily']))
     .option('--digest-hour <hour>', 'hour of the daily digest, America/New_York (0–23)', hour)
-    .option('--sources <list>', 'only these sources, comma-separated (e.g. sec-filings,entity-list)', (v) => list(v).map((s) => checkSource(s, '--sources')))
-    .option('--kinds <list>', 'only these kinds or kind prefixes (e.g. filing,entity.added)', (v) => list(v).map((k) => checkKind(k, '--kinds')))
+    .option('--sources <list>', 'only these sources, comma-separated (e.g. sec-filings,entity-list)', (v) =>
+      list(v).map((s) => checkSource(s, '--sources')),
+    )
+    .option('--kinds <list>', 'only these kinds or kind prefixes (e.g. filing,entity.added)', (v) =>
+      list(v).map((k) => checkKind(k, '--kinds')),
+    )
     .option('--subjects <list>', 'only these companies/subjects: watch-list tickers, CIKs, BIS, Entity List (comma-separated)', list)
     .addOption(new Option('--companies <list>', 'alias of --subjects').argParser(list).hideHelp())
-    .option('--countries <list>', 'only changes concerning these ISO country codes (e.g. SG,CN)', (v) => list(v).map((c) => checkCountry(c, '--countries')))
+    .option('--countries <list>', 'only changes concerning these ISO country codes (e.g. SG,CN)', (v) =>
+      list(v).map((c) => checkCountry(c, '--countries')),
+    )
     .addOption(new Option('--min-importance <level>', 'lowest importance mailed').choices([...IMPORTANCE_LEVELS]));
 }
 
@@ -103,13 +109,20 @@ function filtersFrom(opts: FilterOptions & { companies?: string[] }, base: Subsc
  * Open the subscribers store (deployed table, running local runtime, or the data dir) for
  * `fn`; `check` sees the configuration first, so a refused option opens no store.
  */
-async function withStore<T>(opts: StoreOptions, fn: (store: DynamoSubscribers, digestHourDefault: number) => Promise<T>, check?: (config: AppConfig) => void): Promise<T> {
+async function withStore<T>(
+  opts: StoreOptions,
+  fn: (store: DynamoSubscribers, digestHourDefault: number) => Promise<T>,
+  check?: (config: AppConfig) => void,
+): Promise<T> {
   const config = loadConfig({ ...process.env, EXPORT_WATCH_CONFIG: opts.config });
   check?.(config);
   if (opts.table) {
     const client = new DynamoDBClient(opts.region ? { region: opts.region } : {});
     try {
-      return await fn(new DynamoSubscribers(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), opts.table), config.email.digestHourDefault);
+      return await fn(
+        new DynamoSubscribers(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), opts.table),
+        config.email.digestHourDefault,
+      );
     } finally {
       client.destroy();
     }
@@ -117,7 +130,11 @@ async function withStore<T>(opts: StoreOptions, fn: (store: DynamoSubscribers, d
   // LevelDB allows one process per store: attach to a running runtime when there is one.
   const attached = await runningEndpoint(opts.dataDir);
   const service = attached ? undefined : await startDynalite({ path: join(resolve(opts.dataDir), 'dynamodb') });
-  const client = new DynamoDBClient({ endpoint: attached ?? service?.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient({
+    endpoint: attached ?? service?.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   try {
     await ensureTables(client, config.tables);
     const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
@@ -154,34 +171,42 @@ export function registerSubscribersCommand(program: Command, out: (line: string)
   const fail = (message: string): never => {
     throw new CliError(message);
   };
-  const subscribers = program.command('subscribers').description('Manage email subscribers (local store by default; --table for a deployed table).');
+  const subscribers = program
+    .command('subscribers')
+    .description('Manage email subscribers (local store by default; --table for a deployed table).');
 
   filterOptions(storeOptions(subscribers.command('add').argument('<email>', 'address', address), defaultDataDir))
     .description('Add a subscriber; they confirm by a double opt-in email the notifier sends on its next run.')
     .action(async (email: string, opts: StoreOptions & FilterOptions) => {
-      await withStore(opts, async (store, digestHourDefault) => {
-        const now = new Date().toISOString();
-        const subscriber: Subscriber = {
-          email,
-          ...(opts.name ? { name: opts.name } : {}),
-          mode: opts.mode ?? 'immediate',
-          digestHour: opts.digestHour ?? digestHourDefault,
-          filters: filtersFrom(opts, {}),
-          status: 'pending',
-          origin: 'cli',
-          createdAt: now,
-          updatedAt: now,
-        };
-        if (!(await store.addIfAbsent(subscriber))) {
-          const existing = await store.get(email);
-          fail(`${email} already exists (status ${existing?.status ?? 'unknown'}); use "subscribers update ${email}"`);
-        }
-        out(`Added ${email} (pending): ${subscriber.mode === 'daily' ? `daily digest at ${String(subscriber.digestHour).padStart(2, '0')}:00 ET` : 'immediate alerts'}, ${describeFilters(subscriber.filters)}.`);
-        out('A confirmation email goes out on the next notifier run (export-watch run locally; within 5 minutes in AWS).');
-      }, (config) => {
-        checkSubjects(opts, config.watchlist);
-        filtersFrom(opts, {});
-      });
+      await withStore(
+        opts,
+        async (store, digestHourDefault) => {
+          const now = new Date().toISOString();
+          const subscriber: Subscriber = {
+            email,
+            ...(opts.name ? { name: opts.name } : {}),
+            mode: opts.mode ?? 'immediate',
+            digestHour: opts.digestHour ?? digestHourDefault,
+            filters: filtersFrom(opts, {}),
+            status: 'pending',
+            origin: 'cli',
+            createdAt: now,
+            updatedAt: now,
+          };
+          if (!(await store.addIfAbsent(subscriber))) {
+            const existing = await store.get(email);
+            fail(`${email} already exists (status ${existing?.status ?? 'unknown'}); use "subscribers update ${email}"`);
+          }
+          out(
+            `Added ${email} (pending): ${subscriber.mode === 'daily' ? `daily digest at ${String(subscriber.digestHour).padStart(2, '0')}:00 ET` : 'immediate alerts'}, ${describeFilters(subscriber.filters)}.`,
+          );
+          out('A confirmation email goes out on the next notifier run (export-watch run locally; within 5 minutes in AWS).');
+        },
+        (config) => {
+          checkSubjects(opts, config.watchlist);
+          filtersFrom(opts, {});
+        },
+      );
     });
 
   storeOptions(subscribers.command('list'), defaultDataDir)
@@ -194,23 +219,40 @@ export function registerSubscribersCommand(program: Command, out: (line: string)
     });
 
   filterOptions(storeOptions(subscribers.command('update').argument('<email>', 'address', address), defaultDataDir))
-    .description('Change a subscriber\'s name, mode, digest hour or filters (given filters replace those keys).')
+    .description("Change a subscriber's name, mode, digest hour or filters (given filters replace those keys).")
     .option('--clear-filters', 'start from no filters (everything) before applying the given ones')
     .option('--reconfirm', 'set the subscriber back to pending and send a new confirmation email (also lifts unsubscribed/suppressed)')
     .action(async (email: string, opts: StoreOptions & FilterOptions & { clearFilters?: boolean; reconfirm?: boolean }) => {
-      await withStore(opts, async (store) => {
-        const current = await store.get(email);
-        if (!current) fail(`no subscriber ${email}`);
-        const now = new Date().toISOString();
-        const changes: SubscriberUpdate = { updatedAt: now, filters: filtersFrom(opts, opts.clearFilters ? {} : (current?.filters ?? {})) };
-        if (opts.name !== undefined) changes.name = opts.name === '' ? null : opts.name;
-        if (opts.mode) changes.mode = opts.mode;
-        if (opts.digestHour !== undefined) changes.digestHour = opts.digestHour;
-        if (opts.reconfirm) Object.assign(changes, { status: 'pending', confirmationSentAt: null, confirmedAt: null, suppressedAt: null, suppressionReason: null, unsubscribedAt: null });
-        const updated = await store.update(email, changes);
-        if (!updated) return fail(`no subscriber ${email}`);
-        out(`Updated ${email}: ${updated.status}, ${updated.mode === 'daily' ? `daily digest at ${String(updated.digestHour).padStart(2, '0')}:00 ET` : 'immediate alerts'}, ${describeFilters(updated.filters)}.`);
-      }, (config) => checkSubjects(opts, config.watchlist));
+      await withStore(
+        opts,
+        async (store) => {
+          const current = await store.get(email);
+          if (!current) fail(`no subscriber ${email}`);
+          const now = new Date().toISOString();
+          const changes: SubscriberUpdate = {
+            updatedAt: now,
+            filters: filtersFrom(opts, opts.clearFilters ? {} : (current?.filters ?? {})),
+          };
+          if (opts.name !== undefined) changes.name = opts.name === '' ? null : opts.name;
+          if (opts.mode) changes.mode = opts.mode;
+          if (opts.digestHour !== undefined) changes.digestHour = opts.digestHour;
+          if (opts.reconfirm)
+            Object.assign(changes, {
+              status: 'pending',
+              confirmationSentAt: null,
+              confirmedAt: null,
+              suppressedAt: null,
+              suppressionReason: null,
+              unsubscribedAt: null,
+            });
+          const updated = await store.update(email, changes);
+          if (!updated) return fail(`no subscriber ${email}`);
+          out(
+            `Updated ${email}: ${updated.status}, ${updated.mode === 'daily' ? `daily digest at ${String(updated.digestHour).padStart(2, '0')}:00 ET` : 'immediate alerts'}, ${describeFilters(updated.filters)}.`,
+          );
+        },
+        (config) => checkSubjects(opts, config.watchlist),
+      );
     });
 
   storeOptions(subscribers.command('remove').argument('<email>', 'address', address), defaultDataDir)

@@ -25,9 +25,13 @@ export const OPS_ENV = {
 
 /** Parse `OPS_SOURCES`; an unknown name is a deployment bug worth failing loudly on. */
 export function parseOpsSources(value: string | undefined): SourceName[] {
-  const names = (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const names = (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const name of names) {
-    if (!(SOURCE_NAMES as readonly string[]).includes(name)) throw new ConfigError(`${OPS_ENV.sources}: unknown source ${JSON.stringify(name)}`);
+    if (!(SOURCE_NAMES as readonly string[]).includes(name))
+      throw new ConfigError(`${OPS_ENV.sources}: unknown source ${JSON.stringify(name)}`);
   }
   return names as SourceName[];
 }
@@ -64,16 +68,18 @@ function opsDeps(): OpsCheckDeps {
  * A message it could not publish or store makes the invocation fail (the Errors alarm)
  * after the metrics are out; the next check retries it.
  */
-export const handler = middy(async (_event: unknown, context: Context): Promise<Omit<OpsCheckOutcome, 'health'> & { unhealthy: string[] }> => {
-  setCorrelationId(context);
-  const base = opsDeps();
-  // The request id in every message: the same id is the correlation_id of this run's log lines.
-  const outcome = await runOpsCheck({ ...base, origin: `${base.origin}, request ${context?.awsRequestId ?? 'unknown'}` });
-  publishMetrics(opsCheckMetrics(outcome), getConfig().metrics);
-  if (outcome.failures.length > 0) {
-    logger.error('ops check failures', { failures: outcome.failures });
-    throw new Error(`ops check: ${outcome.failures.map((f) => `${f.source}: ${f.error}`).join('; ')}`);
-  }
-  const { health, ...rest } = outcome;
-  return { ...rest, unhealthy: health.filter((h) => h.verdict !== 'ok').map((h) => `${h.source}: ${h.verdict}`) };
-}).use(injectLambdaContext(logger, { clearState: true }));
+export const handler = middy(
+  async (_event: unknown, context: Context): Promise<Omit<OpsCheckOutcome, 'health'> & { unhealthy: string[] }> => {
+    setCorrelationId(context);
+    const base = opsDeps();
+    // The request id in every message: the same id is the correlation_id of this run's log lines.
+    const outcome = await runOpsCheck({ ...base, origin: `${base.origin}, request ${context?.awsRequestId ?? 'unknown'}` });
+    publishMetrics(opsCheckMetrics(outcome), getConfig().metrics);
+    if (outcome.failures.length > 0) {
+      logger.error('ops check failures', { failures: outcome.failures });
+      throw new Error(`ops check: ${outcome.failures.map((f) => `${f.source}: ${f.error}`).join('; ')}`);
+    }
+    const { health, ...rest } = outcome;
+    return { ...rest, unhealthy: health.filter((h) => h.verdict !== 'ok').map((h) => `${h.source}: ${h.verdict}`) };
+  },
+).use(injectLambdaContext(logger, { clearState: true }));

@@ -29,7 +29,8 @@ export class DemoDirError extends Error {
 export function prepareDemoDir(dir: string): string {
   const path = resolve(dir);
   if (existsSync(path)) {
-    if (!lstatSync(path).isDirectory()) throw new DemoDirError(`--data-dir ${dir} is not a directory; choose a new or empty directory for the demo`);
+    if (!lstatSync(path).isDirectory())
+      throw new DemoDirError(`--data-dir ${dir} is not a directory; choose a new or empty directory for the demo`);
     const entries = readdirSync(path);
     if (entries.length > 0 && !entries.includes(DEMO_MARKER)) {
       throw new DemoDirError(
@@ -43,6 +44,10 @@ export function prepareDemoDir(dir: string): string {
   } else {
     mkdirSync(path, { recursive: true, mode: 0o700 });
   }
-  writeFileSync(join(path, DEMO_MARKER), 'Written by `export-watch demo`: the demo may clear its own files (dynamodb/, outbox/, unsubscribe.key) in this directory.\n', { mode: 0o600 });
+  writeFileSync(
+    join(path, DEMO_MARKER),
+    'Written by `export-watch demo`: the demo may clear its own files (dynamodb/, outbox/, unsubscribe.key) in this directory.\n',
+    { mode: 0o600 },
+  );
   return path;
 }

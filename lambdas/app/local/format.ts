@@ -91,7 +91,11 @@ function formatTable(changes: Change[]): string {
   const cols = ['detectedAt', 'source', 'kind', 'subject', 'title'] as const;
   const rows = changes.map((c) => cols.map((col) => oneLine(cell(c, col), col === 'title' ? 80 : 40)));
   const widths = cols.map((col, i) => Math.max(col.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  const line = (values: readonly string[]) => values.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (values: readonly string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n') + `\n${changes.length} change(s)\n`;
 }
 

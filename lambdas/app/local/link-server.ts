@@ -28,7 +28,10 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
  * The local stand-in for the function URL: a node:http server on loopback that hands
  * every request to the same endpoint logic the Lambda runs. Port 0 picks a free port.
  */
-export async function startLinkServer(handle: (req: LinkRequest) => Promise<LinkResponse>, options: { port?: number; host?: string } = {}): Promise<LocalService> {
+export async function startLinkServer(
+  handle: (req: LinkRequest) => Promise<LinkResponse>,
+  options: { port?: number; host?: string } = {},
+): Promise<LocalService> {
   const server = createServer((req, res) => {
     readBody(req)
       .then(async (body) => {

@@ -92,7 +92,9 @@ export class LocalRuntime {
     // them readable by others.
     const tightened = securePrivateDir(dataDir);
     if (tightened.length > 0) {
-      log(`${dataDir}: ${tightened.length} entr${tightened.length === 1 ? 'y was' : 'ies were'} readable by other users (${tightened.slice(0, 3).join(', ')}${tightened.length > 3 ? ', …' : ''}); now 0700/0600`);
+      log(
+        `${dataDir}: ${tightened.length} entr${tightened.length === 1 ? 'y was' : 'ies were'} readable by other users (${tightened.slice(0, 3).join(', ')}${tightened.length > 3 ? ', …' : ''}); now 0700/0600`,
+      );
     }
     // LevelDB allows one process per store; a second one would fail on its first request
     // ("Database is closed", thrown inside dynalite where nothing can catch it). The pid
@@ -115,7 +117,10 @@ export class LocalRuntime {
     try {
       // A runtime of a version without the pid file may still serve this dir.
       const running = await runningEndpoint(dataDir);
-      if (running) throw new LocalStartError(`--data-dir ${options.dataDir} is in use by another export-watch process (its store answers at ${running}); stop it, or choose another --data-dir`);
+      if (running)
+        throw new LocalStartError(
+          `--data-dir ${options.dataDir} is in use by another export-watch process (its store answers at ${running}); stop it, or choose another --data-dir`,
+        );
       mkdirSync(join(dataDir, 'outbox'), { recursive: true, mode: PRIVATE_DIR_MODE });
       const dynamo = await startDynalite({ path: join(dataDir, 'dynamodb') });
       started.push(() => dynamo.close());
@@ -169,7 +174,9 @@ export class LocalRuntime {
       key,
       mailto: this.config.email.unsubscribeMailto,
       // Said in the email: a reader clicking after `run --once` or the demo finds nothing there.
-      note: publicBaseUrl ? undefined : `Sent by a local export-watch process: its links go to ${this.links.url}, which answers only while that process runs (after run --once or the demo they lead nowhere).`,
+      note: publicBaseUrl
+        ? undefined
+        : `Sent by a local export-watch process: its links go to ${this.links.url}, which answers only while that process runs (after run --once or the demo they lead nowhere).`,
     };
     this.log(`Confirm/unsubscribe links (local): ${this.links.url}/`);
   }
@@ -256,12 +263,14 @@ export class LocalRuntime {
     };
     // The ops check reports through its publisher (mail + log line), not onOutcome.
     const checkOps = () => {
-      this.running = this.running.then(() => this.runOpsCheck()).then(
-        (ops) => {
-          for (const f of ops.failures) this.log(`ops-check: ${f.source}: ${f.error}`);
-        },
-        (err) => this.log(`ops-check: ${(err as Error).message}`),
-      );
+      this.running = this.running
+        .then(() => this.runOpsCheck())
+        .then(
+          (ops) => {
+            for (const f of ops.failures) this.log(`ops-check: ${f.source}: ${f.error}`);
+          },
+          (err) => this.log(`ops-check: ${(err as Error).message}`),
+        );
     };
     for (const name of this.enabledSources()) {
       // A source runs on its base cadence and, if it has one, its burst window; a

@@ -32,7 +32,12 @@ export class PortUnavailableError extends LocalStartError {
     readonly option: string,
     readonly code: string | undefined,
   ) {
-    const why = code === 'EADDRINUSE' ? 'is already in use (another export-watch run, or another program)' : code === 'EACCES' ? 'is not allowed for this user' : `cannot be used (${code ?? 'unknown error'})`;
+    const why =
+      code === 'EADDRINUSE'
+        ? 'is already in use (another export-watch run, or another program)'
+        : code === 'EACCES'
+          ? 'is not allowed for this user'
+          : `cannot be used (${code ?? 'unknown error'})`;
     super(`port ${port} for the ${service} ${why}; choose another with ${option} N (0 = any free port)`);
   }
 }

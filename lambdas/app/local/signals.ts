@@ -45,7 +45,8 @@ export function stopOnSignals(
     options.out(`${signal}: stopping…`);
     runtime.interrupt().then(
       (released) => {
-        if (released.length > 0) options.out(`Released the lease of ${released.join(', ')} (the interrupted cycle advanced nothing; the next run repeats it).`);
+        if (released.length > 0)
+          options.out(`Released the lease of ${released.join(', ')} (the interrupted cycle advanced nothing; the next run repeats it).`);
         options.exit(code);
       },
       (err: unknown) => {

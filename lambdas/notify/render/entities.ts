@@ -1,6 +1,25 @@
 import type { Change } from '#core/change.ts';
 import { plainText } from '#core/escape.ts';
-import { arr, COLORS, card, countryName, esc, FONT, type FamilyRenderer, isoCountry, link, obj, oneLine, plural, type RenderContext, scrollBox, sourceUrl, str, UNRECOGNISED_COUNTRY, wrap } from './kit.ts';
+import {
+  arr,
+  COLORS,
+  card,
+  countryName,
+  esc,
+  FONT,
+  type FamilyRenderer,
+  isoCountry,
+  link,
+  obj,
+  oneLine,
+  plural,
+  type RenderContext,
+  scrollBox,
+  sourceUrl,
+  str,
+  UNRECOGNISED_COUNTRY,
+  wrap,
+} from './kit.ts';
 
 /**
  * Entity List, MEU List and Unverified List changes (`entity.*`): one table per list and
@@ -111,11 +130,17 @@ function groupHeadline(g: EntityGroup): string {
   const one = `${entityName(first)}${primaryCountry(first) ? ` (${countryLabel(primaryCountry(first))})` : ''}`;
   switch (g.action) {
     case 'added':
-      return n === 1 ? `${agency}adds ${one} to the ${g.list}` : `${agency}adds ${n} entities to the ${g.list} (${countriesPhrase(g.changes)})`;
+      return n === 1
+        ? `${agency}adds ${one} to the ${g.list}`
+        : `${agency}adds ${n} entities to the ${g.list} (${countriesPhrase(g.changes)})`;
     case 'removed':
-      return n === 1 ? `${agency}removes ${one} from the ${g.list}` : `${agency}removes ${n} entities from the ${g.list} (${countriesPhrase(g.changes)})`;
+      return n === 1
+        ? `${agency}removes ${one} from the ${g.list}`
+        : `${agency}removes ${n} entities from the ${g.list} (${countriesPhrase(g.changes)})`;
     case 'amended':
-      return n === 1 ? `${agency}amends the ${g.list} entry for ${one}` : `${agency}amends ${n} ${g.list} entries (${countriesPhrase(g.changes)})`;
+      return n === 1
+        ? `${agency}amends the ${g.list} entry for ${one}`
+        : `${agency}amends ${n} ${g.list} entries (${countriesPhrase(g.changes)})`;
     default:
       return n === 1 ? first.title : `${plural(n, 'change')} on the ${g.list}`;
   }
@@ -202,7 +227,13 @@ function fieldDeltas(c: Change): FieldDelta[] {
         const after = arr(f.after).map(show);
         return { label, added: after.filter((x) => !before.includes(x)), removed: before.filter((x) => !after.includes(x)) };
       }
-      return { label, added: [], removed: [], before: f.before === null || f.before === undefined ? '(none)' : show(f.before), after: f.after === null || f.after === undefined ? '(none)' : show(f.after) };
+      return {
+        label,
+        added: [],
+        removed: [],
+        before: f.before === null || f.before === undefined ? '(none)' : show(f.before),
+        after: f.after === null || f.after === undefined ? '(none)' : show(f.after),
+      };
     });
 }
 
@@ -217,7 +248,10 @@ function deltasHtml(c: Change): string {
       const parts =
         d.before !== undefined
           ? [`<del style="${DEL}">${esc(d.before)}</del> → <ins style="${INS}">${esc(d.after)}</ins>`]
-          : [...d.added.map((x) => `<ins style="${INS}">+ ${esc(x)}</ins>`), ...d.removed.map((x) => `<del style="${DEL}">− ${esc(x)}</del>`)];
+          : [
+              ...d.added.map((x) => `<ins style="${INS}">+ ${esc(x)}</ins>`),
+              ...d.removed.map((x) => `<del style="${DEL}">− ${esc(x)}</del>`),
+            ];
       return `<div style="margin-bottom:2px;"><span style="color:${COLORS.muted};">${esc(d.label)}:</span> ${parts.join('<br>') || 'changed'}</div>`;
     })
     .join('');
@@ -237,15 +271,16 @@ function deltasText(c: Change): string {
 
 /** One license requirement/policy line when the whole group shares it. */
 function sharedLicense(changes: readonly Change[]): string | undefined {
-  const lines = new Set(
-    changes.map((c) => ownLicenseText(obj(c.data))),
-  );
+  const lines = new Set(changes.map((c) => ownLicenseText(obj(c.data))));
   return lines.size === 1 ? [...lines][0] || undefined : undefined;
 }
 
 /** An entity's license requirement and policy as one text line ('' when it has neither). */
 function ownLicenseText(d: Record<string, unknown>): string {
-  return [str(d.licenseRequirement) ? `License requirement: ${str(d.licenseRequirement)}` : '', str(d.licensePolicy) ? `License policy: ${str(d.licensePolicy)}` : '']
+  return [
+    str(d.licenseRequirement) ? `License requirement: ${str(d.licenseRequirement)}` : '',
+    str(d.licensePolicy) ? `License policy: ${str(d.licensePolicy)}` : '',
+  ]
     .filter(Boolean)
     .join(' ');
 }
@@ -262,7 +297,10 @@ const TD = `font-size:13px;line-height:18px;padding:6px 8px;border-bottom:1px so
 
 function byCountry(changes: readonly Change[]): Array<[string, Change[]]> {
   const order = countByCountry(changes).map(([cc]) => cc);
-  return order.map((cc) => [cc, changes.filter((c) => primaryCountry(c) === cc).sort((a, b) => entityName(a).localeCompare(entityName(b)))]);
+  return order.map((cc) => [
+    cc,
+    changes.filter((c) => primaryCountry(c) === cc).sort((a, b) => entityName(a).localeCompare(entityName(b))),
+  ]);
 }
 
 function groupHtml(g: EntityGroup, ctx: RenderContext): string {
@@ -290,7 +328,11 @@ function groupHtml(g: EntityGroup, ctx: RenderContext): string {
             `<strong>${link(sourceUrl(c, c.url, ctx), entityName(c), `color:${COLORS.ink};`)}</strong>` +
             (aka.length ? `<br><span style="font-size:11px;color:${COLORS.muted};">a.k.a. ${esc(aka.join('; '))}</span>` : '') +
             (ownLicense ? `<br><span style="font-size:11px;color:${COLORS.muted};">${esc(ownLicense)}</span>` : '');
-          const second = amended ? deltasHtml(c) : addresses.length ? esc(addresses.join(' | ')) : `<span style="color:${COLORS.faint};">—</span>`;
+          const second = amended
+            ? deltasHtml(c)
+            : addresses.length
+              ? esc(addresses.join(' | '))
+              : `<span style="color:${COLORS.faint};">—</span>`;
           return (
             `<tr><td style="${TD}">${nameCell}</td>` +
             `<td style="${TD}font-size:12px;color:${amended ? COLORS.ink : COLORS.muted};">${second}</td>` +
@@ -308,9 +350,13 @@ function groupHtml(g: EntityGroup, ctx: RenderContext): string {
     `<div style="display:inline-block;background:${style.bg};color:${style.color};font-size:12px;font-weight:bold;border-radius:4px;padding:2px 8px;">${esc(style.label(g.list))} · ${esc(plural(g.changes.length, 'entity', 'entities'))}</div>` +
       `<div style="font-size:15px;line-height:21px;font-weight:bold;margin:6px 0 2px 0;">${esc(capitalise(groupHeadline(g)))}</div>` +
       // Four columns do not fit a phone: the table scrolls inside the card, the email stays put.
-      scrollBox(`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin-top:8px;font-family:${FONT};color:${COLORS.ink};">${head}${rows}</table>`) +
+      scrollBox(
+        `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin-top:8px;font-family:${FONT};color:${COLORS.ink};">${head}${rows}</table>`,
+      ) +
       (license ? `<div style="font-size:12px;line-height:18px;color:${COLORS.muted};margin-top:8px;">${esc(license)}</div>` : '') +
-      (source ? `<div style="font-size:12px;line-height:18px;margin-top:8px;">${link(source, `The ${g.list} →`, 'font-weight:bold;')}</div>` : '') +
+      (source
+        ? `<div style="font-size:12px;line-height:18px;margin-top:8px;">${link(source, `The ${g.list} →`, 'font-weight:bold;')}</div>`
+        : '') +
       `<div style="font-size:11px;line-height:16px;color:${COLORS.faint};margin-top:8px;">entity.${esc(g.action)} &middot; ${esc(g.list)} &middot; detected ${esc(detectedRange(g.changes))}</div>`,
     { accent: style.color },
   );
@@ -325,7 +371,10 @@ function detectedRange(changes: readonly Change[]): string {
 function groupText(g: EntityGroup, ctx: RenderContext): string {
   const amended = g.action === 'amended';
   const license = sharedLicense(g.changes);
-  const lines = [`* ${oneLine(capitalise(groupHeadline(g)))}`, `  ${ACTION_STYLE[g.action].label(g.list)}: ${plural(g.changes.length, 'entity', 'entities')}`];
+  const lines = [
+    `* ${oneLine(capitalise(groupHeadline(g)))}`,
+    `  ${ACTION_STYLE[g.action].label(g.list)}: ${plural(g.changes.length, 'entity', 'entities')}`,
+  ];
   for (const [cc, list] of byCountry(g.changes)) {
     lines.push('', `  ${countryLabel(cc)}${ctx.interest.has(cc) ? ' *' : ''} (${list.length})`);
     const rows = list.map((c) => {

@@ -12,7 +12,15 @@ import { revenueRenderer } from './revenue.ts';
  * The family renderers in section order (what changes the risk picture most comes
  * first); the generic one last catches anything else.
  */
-export const FAMILIES: readonly FamilyRenderer[] = [entitiesRenderer, federalRegisterRenderer, revenueRenderer, languageRenderer, mentionsRenderer, filingsRenderer, genericRenderer];
+export const FAMILIES: readonly FamilyRenderer[] = [
+  entitiesRenderer,
+  federalRegisterRenderer,
+  revenueRenderer,
+  languageRenderer,
+  mentionsRenderer,
+  filingsRenderer,
+  genericRenderer,
+];
 
 /** The family that renders `change`. */
 export function familyOf(change: Change): FamilyRenderer {

@@ -19,7 +19,9 @@ import {
   type RenderContext,
   sourceUrl,
   str,
-  wrap, oneLine } from './kit.ts';
+  wrap,
+  oneLine,
+} from './kit.ts';
 
 /** BIS documents in the Federal Register (`fr.*`): a card per document with type, dates, abstract and links. */
 export const federalRegisterRenderer: FamilyRenderer = {
@@ -97,7 +99,9 @@ function facts(c: Change): Array<[string, string | undefined]> {
 function countriesHtml(c: Change, ctx: RenderContext): string {
   if (c.countries.length === 0) return '';
   const names = c.countries.map((cc) =>
-    ctx.interest.has(cc) ? `<span style="background:${COLORS.interestBg};border-bottom:2px solid ${COLORS.interestBorder};font-weight:bold;">${esc(countryName(cc))}</span>` : esc(countryName(cc)),
+    ctx.interest.has(cc)
+      ? `<span style="background:${COLORS.interestBg};border-bottom:2px solid ${COLORS.interestBorder};font-weight:bold;">${esc(countryName(cc))}</span>`
+      : esc(countryName(cc)),
   );
   return `<div style="font-size:12px;line-height:18px;color:${COLORS.muted};margin-top:6px;">Countries mentioned: ${names.join(', ')}</div>`;
 }
@@ -115,9 +119,13 @@ function documentCard(c: Change, ctx: RenderContext): string {
   return card(
     `<div>${highChip(c)}${chip(k.label, k)}${str(d.type) ? chip(str(d.type) as string) : ''}${str(d.classification) && d.classification !== 'other' ? chip(String(d.classification)) : ''}</div>` +
       cardTitle(c.title, htmlUrl) +
-      (str(d.action) ? `<div style="font-size:12px;line-height:18px;font-style:italic;color:${COLORS.muted};">${esc(str(d.action))}</div>` : '') +
+      (str(d.action)
+        ? `<div style="font-size:12px;line-height:18px;font-style:italic;color:${COLORS.muted};">${esc(str(d.action))}</div>`
+        : '') +
       factTable(facts(c)) +
-      (abstract ? `<div style="font-size:13px;line-height:19px;color:${COLORS.ink};margin-top:8px;padding:8px 10px;background:${COLORS.panel};border-radius:4px;">${esc(abstract)}</div>` : '') +
+      (abstract
+        ? `<div style="font-size:13px;line-height:19px;color:${COLORS.ink};margin-top:8px;padding:8px 10px;background:${COLORS.panel};border-radius:4px;">${esc(abstract)}</div>`
+        : '') +
       notes.map((n) => `<div style="font-size:12px;line-height:18px;color:${COLORS.muted};margin-top:4px;">${esc(n)}</div>`).join('') +
       countriesHtml(c, ctx) +
       linkRow([
@@ -136,7 +144,8 @@ function documentText(c: Change, ctx: RenderContext): string {
   const abstract = str(d.abstract) ?? c.summary;
   if (abstract) lines.push('', wrap(abstract, 76, '  '));
   if (str(d.editorialNote)) lines.push(wrap(`Editorial note: ${str(d.editorialNote)}`, 76, '  '));
-  if (c.countries.length) lines.push(`  Countries mentioned: ${c.countries.map((cc) => `${countryName(cc)}${ctx.interest.has(cc) ? ' *' : ''}`).join(', ')}`);
+  if (c.countries.length)
+    lines.push(`  Countries mentioned: ${c.countries.map((cc) => `${countryName(cc)}${ctx.interest.has(cc) ? ' *' : ''}`).join(', ')}`);
   const html = sourceUrl(c, str(d.htmlUrl) ?? c.url, ctx);
   const pdf = sourceUrl(c, d.pdfUrl, ctx);
   if (html) lines.push(`  Federal Register: ${html}`);

@@ -1,5 +1,25 @@
 import type { Change } from '#core/change.ts';
-import { arr, byImportance, COLORS, card, cardTitle, changeFooter, chip, type FamilyRenderer, factTable, highChip, linkRow, obj, oneLine, paragraph, plural, type RenderContext, sourceUrl, str, wrap } from './kit.ts';
+import {
+  arr,
+  byImportance,
+  COLORS,
+  card,
+  cardTitle,
+  changeFooter,
+  chip,
+  type FamilyRenderer,
+  factTable,
+  highChip,
+  linkRow,
+  obj,
+  oneLine,
+  paragraph,
+  plural,
+  type RenderContext,
+  sourceUrl,
+  str,
+  wrap,
+} from './kit.ts';
 
 /** SEC filings (`filing.*`): one card per filing with its facts and links. */
 export const filingsRenderer: FamilyRenderer = {

@@ -1,5 +1,20 @@
 import type { Change } from '#core/change.ts';
-import { byImportance, COLORS, card, cardTitle, changeFooter, chip, type FamilyRenderer, highChip, linkRow, oneLine, paragraph, plural, sourceUrl, wrap } from './kit.ts';
+import {
+  byImportance,
+  COLORS,
+  card,
+  cardTitle,
+  changeFooter,
+  chip,
+  type FamilyRenderer,
+  highChip,
+  linkRow,
+  oneLine,
+  paragraph,
+  plural,
+  sourceUrl,
+  wrap,
+} from './kit.ts';
 
 /** Any change no family claims: title, summary, link. */
 export const genericRenderer: FamilyRenderer = {
@@ -18,13 +33,20 @@ export const genericRenderer: FamilyRenderer = {
       html: sorted
         .map((c) => {
           const url = sourceUrl(c, c.url, ctx);
-          return card(`<div>${highChip(c)}${chip(c.subject)}</div>${cardTitle(c.title, url)}${c.summary ? paragraph(c.summary) : ''}${linkRow([[url, 'Source']])}${changeFooter(c)}`);
+          return card(
+            `<div>${highChip(c)}${chip(c.subject)}</div>${cardTitle(c.title, url)}${c.summary ? paragraph(c.summary) : ''}${linkRow([[url, 'Source']])}${changeFooter(c)}`,
+          );
         })
         .join(''),
       text: sorted
         .map((c: Change) => {
           const url = sourceUrl(c, c.url, ctx);
-          return [`* ${oneLine(c.title)}`, ...(c.summary ? [wrap(c.summary, 76, '  ')] : []), ...(url ? [`  ${url}`] : []), `  (${c.kind}, ${oneLine(c.subject)}, detected ${c.detectedAt})`].join('\n');
+          return [
+            `* ${oneLine(c.title)}`,
+            ...(c.summary ? [wrap(c.summary, 76, '  ')] : []),
+            ...(url ? [`  ${url}`] : []),
+            `  (${c.kind}, ${oneLine(c.subject)}, detected ${c.detectedAt})`,
+          ].join('\n');
         })
         .join('\n\n'),
     };

@@ -317,5 +317,9 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 /** Most important first, then newest. */
 export function byImportance(a: Change, b: Change): number {
   const rank = { high: 0, normal: 1, low: 2 } as const;
-  return rank[a.importance] - rank[b.importance] || (b.occurredAt ?? b.detectedAt).localeCompare(a.occurredAt ?? a.detectedAt) || a.id.localeCompare(b.id);
+  return (
+    rank[a.importance] - rank[b.importance] ||
+    (b.occurredAt ?? b.detectedAt).localeCompare(a.occurredAt ?? a.detectedAt) ||
+    a.id.localeCompare(b.id)
+  );
 }

@@ -1,7 +1,27 @@
 import { diffWords } from 'diff';
 import type { Change } from '#core/change.ts';
 import { plainText } from '#core/escape.ts';
-import { arr, byImportance, COLORS, card, cardTitle, changeFooter, chip, esc, type FamilyRenderer, highChip, linkRow, metaLine, obj, oneLine, plural, type RenderContext, sourceUrl, str, wrap } from './kit.ts';
+import {
+  arr,
+  byImportance,
+  COLORS,
+  card,
+  cardTitle,
+  changeFooter,
+  chip,
+  esc,
+  type FamilyRenderer,
+  highChip,
+  linkRow,
+  metaLine,
+  obj,
+  oneLine,
+  plural,
+  type RenderContext,
+  sourceUrl,
+  str,
+  wrap,
+} from './kit.ts';
 
 /**
  * Export-control language (`export-language.*`): word-level diffs of the passages that
@@ -159,16 +179,14 @@ function languageCard(c: Change, ctx: RenderContext): string {
         `<div style="font-size:13px;line-height:20px;color:${COLORS.ink};">${diffHtml(p.ops)}</div></div>`,
     )
     .join('');
-  const more = hidden ? `<div style="font-size:12px;color:${COLORS.muted};margin-top:8px;">…and ${plural(hidden, 'more passage')} (see the filing).</div>` : '';
+  const more = hidden
+    ? `<div style="font-size:12px;color:${COLORS.muted};margin-top:8px;">…and ${plural(hidden, 'more passage')} (see the filing).</div>`
+    : '';
   const legend = `<div style="font-size:11px;color:${COLORS.muted};margin-top:8px;"><ins style="${INS}">inserted</ins> &nbsp; <del style="${DEL}">deleted</del></div>`;
   return card(
     `<div>${highChip(c)}${chip(c.subject, { bg: '#ffeff7', fg: '#99286e', border: '#ffd3eb' })}${str(d.form) ? chip(str(d.form) as string) : ''}${c.kind.endsWith('.8k') ? chip('8-K', { bg: '#fff8c5', fg: '#7d4e00', border: '#f5e0a0' }) : ''}</div>` +
       cardTitle(c.title || fallbackTitle(c), url) +
-      metaLine([
-        str(d.accession) ? `filing ${str(d.accession)}` : undefined,
-        comparedWith(c, d),
-        counts.join(', ') || undefined,
-      ]) +
+      metaLine([str(d.accession) ? `filing ${str(d.accession)}` : undefined, comparedWith(c, d), counts.join(', ') || undefined]) +
       (shown.length === 0 && c.summary ? `<div style="font-size:13px;line-height:19px;margin-top:6px;">${esc(c.summary)}</div>` : '') +
       blocks +
       more +

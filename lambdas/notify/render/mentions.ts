@@ -1,5 +1,24 @@
 import type { Change } from '#core/change.ts';
-import { arr, COLORS, card, cardTitle, changeFooter, chip, esc, type FamilyRenderer, factTable, highChip, linkRow, obj, oneLine, plural, type RenderContext, sourceUrl, str, wrap } from './kit.ts';
+import {
+  arr,
+  COLORS,
+  card,
+  cardTitle,
+  changeFooter,
+  chip,
+  esc,
+  type FamilyRenderer,
+  factTable,
+  highChip,
+  linkRow,
+  obj,
+  oneLine,
+  plural,
+  type RenderContext,
+  sourceUrl,
+  str,
+  wrap,
+} from './kit.ts';
 
 /**
  * Filings that mention a watched phrase (`filing.mention`, the sec-full-text source): one
@@ -25,7 +44,12 @@ export function groupByQuery(changes: readonly Change[]): Array<[string, Change[
     groups.set(q, list);
   }
   for (const list of groups.values()) {
-    list.sort((a, b) => (str(obj(a.data).filedAt) ?? '').localeCompare(str(obj(b.data).filedAt) ?? '') || a.subject.localeCompare(b.subject) || a.id.localeCompare(b.id));
+    list.sort(
+      (a, b) =>
+        (str(obj(a.data).filedAt) ?? '').localeCompare(str(obj(b.data).filedAt) ?? '') ||
+        a.subject.localeCompare(b.subject) ||
+        a.id.localeCompare(b.id),
+    );
   }
   return [...groups.entries()];
 }
@@ -37,7 +61,8 @@ function passageOf(c: Change): { text: string; span: [number, number] | undefine
   if (!text) return undefined;
   const span = arr(d.passageSpan);
   const [s, e] = span;
-  const valid = typeof s === 'number' && typeof e === 'number' && Number.isInteger(s) && Number.isInteger(e) && s >= 0 && s < e && e <= text.length;
+  const valid =
+    typeof s === 'number' && typeof e === 'number' && Number.isInteger(s) && Number.isInteger(e) && s >= 0 && s < e && e <= text.length;
   return { text, span: valid ? [s, e] : undefined };
 }
 
@@ -60,7 +85,9 @@ function mentionCard(c: Change, ctx: RenderContext): string {
   const passage = passageOf(c);
   const watched = d.watched === true;
   const chips = `${highChip(c)}${str(d.form) ? chip(str(d.form) as string) : ''}${watched ? chip('on the watch-list', { bg: '#ddf4ff', fg: '#0550ae', border: '#b6e3ff' }) : chip('not on the watch-list')}`;
-  const documents = arr(d.documents).map((x) => str(obj(x).filename)).filter((x): x is string => !!x);
+  const documents = arr(d.documents)
+    .map((x) => str(obj(x).filename))
+    .filter((x): x is string => !!x);
   const body = passage
     ? `<div style="font-size:13px;line-height:19px;color:${COLORS.ink};margin-top:6px;border-left:3px solid ${COLORS.border};padding-left:8px;">${passageHtml(passage.text, passage.span)}</div>`
     : `<div style="font-size:13px;line-height:19px;color:${COLORS.muted};margin-top:6px;">${esc(c.summary)}</div>`;
@@ -82,11 +109,15 @@ function mentionCard(c: Change, ctx: RenderContext): string {
 
 function mentionText(c: Change, ctx: RenderContext): string {
   const d = obj(c.data);
-  const lines = [`* ${c.importance === 'high' ? '[HIGH] ' : ''}${oneLine(company(c))}: ${oneLine(str(d.form) ?? 'filing')}${str(d.filedAt) ? ` filed ${oneLine(str(d.filedAt))}` : ''}`];
+  const lines = [
+    `* ${c.importance === 'high' ? '[HIGH] ' : ''}${oneLine(company(c))}: ${oneLine(str(d.form) ?? 'filing')}${str(d.filedAt) ? ` filed ${oneLine(str(d.filedAt))}` : ''}`,
+  ];
   const passage = passageOf(c);
   if (passage) {
     // Plain text has no highlight: the phrase is set in >>double angle brackets<<.
-    const t = passage.span ? `${passage.text.slice(0, passage.span[0])}>>${passage.text.slice(passage.span[0], passage.span[1])}<<${passage.text.slice(passage.span[1])}` : passage.text;
+    const t = passage.span
+      ? `${passage.text.slice(0, passage.span[0])}>>${passage.text.slice(passage.span[0], passage.span[1])}<<${passage.text.slice(passage.span[1])}`
+      : passage.text;
     lines.push(wrap(`"${t}"`, 76, '  '));
   } else lines.push(wrap(c.summary, 76, '  '));
   const index = sourceUrl(c, c.url, ctx);
@@ -119,7 +150,11 @@ export const mentionsRenderer: FamilyRenderer = {
           list.map((c) => mentionCard(c, ctx)).join(''),
       )
       .join('');
-    const text = groups.map(([query, list]) => [`"${oneLine(query)}" (${plural(list.length, 'filing')})`, ...list.map((c) => mentionText(c, ctx))].join('\n\n')).join('\n\n');
+    const text = groups
+      .map(([query, list]) =>
+        [`"${oneLine(query)}" (${plural(list.length, 'filing')})`, ...list.map((c) => mentionText(c, ctx))].join('\n\n'),
+      )
+      .join('\n\n');
     return { html, text };
   },
 };

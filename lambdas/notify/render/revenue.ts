@@ -27,7 +27,9 @@ import {
   sourceUrl,
   str,
   textTable,
-  wrap, oneLine } from './kit.ts';
+  wrap,
+  oneLine,
+} from './kit.ts';
 
 /**
  * Regional revenue (`revenue.*`): a before/after table per change with shares, the
@@ -105,7 +107,12 @@ const BASIS: Record<string, Basis> = { yoy: 'YoY', qoq: 'QoQ', recast: 'Recast' 
 function regionList(value: unknown): Array<{ member: string; label: string; value?: number | undefined; share?: number | undefined }> {
   return arr(value)
     .map(obj)
-    .map((r) => ({ member: str(r.member) ?? str(r.label) ?? '', label: str(r.label) ?? str(r.member) ?? '?', value: num(r.value), share: num(r.share) }))
+    .map((r) => ({
+      member: str(r.member) ?? str(r.label) ?? '',
+      label: str(r.label) ?? str(r.member) ?? '?',
+      value: num(r.value),
+      share: num(r.share),
+    }))
     .filter((r) => r.member !== '');
 }
 
@@ -140,7 +147,10 @@ export function revenueView(c: Change, ctx: RenderContext): RevenueView {
   // What each side's shares are of: the reported total, else the sum of the regions (as the
   // source computes them). Shares print from value / base, rounded once: the stored fraction
   // of older changes is rounded to 4 places already (0.4335 would print as 43.4%, not 43.3%).
-  const withBase = (list: ReturnType<typeof regionList>, reported: number | undefined): Array<{ member: string; label: string } & ShareCell> => {
+  const withBase = (
+    list: ReturnType<typeof regionList>,
+    reported: number | undefined,
+  ): Array<{ member: string; label: string } & ShareCell> => {
     const sum = list.every((r) => r.value !== undefined) && list.length ? list.reduce((t, r) => t + (r.value as number), 0) : undefined;
     const base = reported ?? sum;
     return list.map((r) => (base !== undefined && base !== 0 ? { ...r, base } : r));
@@ -148,12 +158,22 @@ export function revenueView(c: Change, ctx: RenderContext): RevenueView {
   const before = withBase(regionList(regions.before ?? d.regionsBefore ?? d.before), totalBefore);
   const after = withBase(regionList(regions.after ?? d.regionsAfter ?? d.after), total);
   const afterBase = after.find((r) => r.base !== undefined)?.base;
-  const moveList: Array<Record<string, unknown>> = Array.isArray(d.moves) ? d.moves.map(obj) : Object.entries(obj(d.moves)).map(([member, m]) => ({ member, ...obj(m) }));
+  const moveList: Array<Record<string, unknown>> = Array.isArray(d.moves)
+    ? d.moves.map(obj)
+    : Object.entries(obj(d.moves)).map(([member, m]) => ({ member, ...obj(m) }));
   const moves = new Map(moveList.map((m) => [str(m.member) ?? '', m]));
   const added = new Set(arr(d.membersAdded).map(String));
   const removed = new Set(arr(d.membersRemoved).map(String));
   const recast = d.recast === true;
-  const basis = BASIS[str(compared.basis) ?? ''] ?? (recast ? 'Recast' : moveList.some((m) => num(m.sharePpYoY) !== undefined) ? 'YoY' : moveList.some((m) => num(m.sharePpQoQ) !== undefined) ? 'QoQ' : undefined);
+  const basis =
+    BASIS[str(compared.basis) ?? ''] ??
+    (recast
+      ? 'Recast'
+      : moveList.some((m) => num(m.sharePpYoY) !== undefined)
+        ? 'YoY'
+        : moveList.some((m) => num(m.sharePpQoQ) !== undefined)
+          ? 'QoQ'
+          : undefined);
   const secondary = basis === 'YoY' && moveList.some((m) => num(m.sharePpQoQ) !== undefined) ? 'QoQ' : undefined;
 
   const members = [...after.map((r) => r.member)];
@@ -165,7 +185,8 @@ export function revenueView(c: Change, ctx: RenderContext): RevenueView {
     const b = before.find((r) => r.member === member);
     const m: Record<string, unknown> = moves.get(member) ?? {};
     const label = a?.label ?? b?.label ?? str(m.label) ?? member;
-    const afterCell = a ?? (num(m.value) !== undefined ? { value: num(m.value), share: num(m.share), base: afterBase ?? (total || undefined) } : undefined);
+    const afterCell =
+      a ?? (num(m.value) !== undefined ? { value: num(m.value), share: num(m.share), base: afterBase ?? (total || undefined) } : undefined);
     const pp: RegionRow['pp'] = {};
     const valuePct: RegionRow['valuePct'] = {};
     for (const k of ['YoY', 'QoQ', 'Recast'] as const) {
@@ -180,7 +201,8 @@ export function revenueView(c: Change, ctx: RenderContext): RevenueView {
       // Exact shares in, unrounded out: the cell formatter rounds it once.
       pp[basis] = (exactShare(afterCell) - exactShare(b)) * 100;
     }
-    if (basis && valuePct[basis] === undefined && afterCell?.value !== undefined && b?.value) valuePct[basis] = Math.round(((afterCell.value - b.value) / Math.abs(b.value)) * 1000) / 10;
+    if (basis && valuePct[basis] === undefined && afterCell?.value !== undefined && b?.value)
+      valuePct[basis] = Math.round(((afterCell.value - b.value) / Math.abs(b.value)) * 1000) / 10;
     const countries = memberCountries(member, label, m.countries, ctx.interest);
     return {
       member,
@@ -198,8 +220,15 @@ export function revenueView(c: Change, ctx: RenderContext): RevenueView {
   const start = str(period.start);
   const end = str(period.end);
   // The other dimensions of a two-axis split, in words: "Streaming".
-  const scope = str(d.scope) ?? (Object.values(obj(d.dimensionLabels)).filter((l): l is string => typeof l === 'string').join(', ') ||
-    Object.values(obj(d.dimensions)).filter((m): m is string => typeof m === 'string').map((m) => m.slice(m.indexOf(':') + 1).replace(/Member$/, '')).join(', '));
+  const scope =
+    str(d.scope) ??
+    (Object.values(obj(d.dimensionLabels))
+      .filter((l): l is string => typeof l === 'string')
+      .join(', ') ||
+      Object.values(obj(d.dimensions))
+        .filter((m): m is string => typeof m === 'string')
+        .map((m) => m.slice(m.indexOf(':') + 1).replace(/Member$/, ''))
+        .join(', '));
   const consolidated = num(d.consolidatedTotal);
   const shareOf = str(d.shareOf) ?? (scope ? `${scope} revenue` : total !== undefined ? 'total revenue' : 'the sum of the regions');
   return {
@@ -275,7 +304,8 @@ function revenueTable(v: RevenueView): string {
       );
     })
     .join('');
-  const totalPct = v.total !== undefined && v.totalBefore ? Math.round(((v.total - v.totalBefore) / Math.abs(v.totalBefore)) * 1000) / 10 : undefined;
+  const totalPct =
+    v.total !== undefined && v.totalBefore ? Math.round(((v.total - v.totalBefore) / Math.abs(v.totalBefore)) * 1000) / 10 : undefined;
   const total =
     v.total !== undefined
       ? `<tr><td align="left" style="${TD}border-left:4px solid transparent;font-weight:bold;border-bottom:none;">${esc(v.totalLabel)}</td>` +
@@ -283,21 +313,30 @@ function revenueTable(v: RevenueView): string {
         `<td align="right" style="${TD}font-weight:bold;border-bottom:none;">${esc(money(v.total))}</td>` +
         (basis ? `<td style="${TD}border-bottom:none;"></td>` : '') +
         (v.secondary ? `<td style="${TD}border-bottom:none;"></td>` : '') +
-        (basis ? `<td align="right" style="${TD}color:${COLORS.muted};border-bottom:none;white-space:nowrap;">${esc(pctText(totalPct))}</td>` : '') +
+        (basis
+          ? `<td align="right" style="${TD}color:${COLORS.muted};border-bottom:none;white-space:nowrap;">${esc(pctText(totalPct))}</td>`
+          : '') +
         '</tr>'
       : '';
   // The wrapper scrolls sideways on a narrow phone screen instead of squeezing six columns.
-  return scrollBox(`<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin-top:10px;font-family:${FONT};color:${COLORS.ink};">${head}${body}${total}</table>`);
+  return scrollBox(
+    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin-top:10px;font-family:${FONT};color:${COLORS.ink};">${head}${body}${total}</table>`,
+  );
 }
 
 function notes(v: RevenueView): string[] {
   const out: string[] = [`Shares are of ${v.shareOf}.`];
   if (v.consolidatedTotal !== undefined) out.push(`Company revenue (all products and segments): ${money(v.consolidatedTotal)}.`);
   if (v.overlapping.length) {
-    const list = v.overlapping.map((o) => `${o.label} ${money(o.value)}${o.share !== undefined || o.base !== undefined ? ` (${share(o)})` : ''}`).join(', ');
+    const list = v.overlapping
+      .map((o) => `${o.label} ${money(o.value)}${o.share !== undefined || o.base !== undefined ? ` (${share(o)})` : ''}`)
+      .join(', ');
     out.push(`Also reported, overlapping the regions above and not added to them: ${list}.`);
   }
-  if (v.recast) out.push(`Recast: this period was reported before${v.previousAccession ? ` (filing ${v.previousAccession})` : ''} with a different split.`);
+  if (v.recast)
+    out.push(
+      `Recast: this period was reported before${v.previousAccession ? ` (filing ${v.previousAccession})` : ''} with a different split.`,
+    );
   const added = v.rows.filter((r) => r.added).map((r) => r.label);
   const removed = v.rows.filter((r) => r.removed).map((r) => r.label);
   if (added.length) out.push(`Newly reported: ${added.join(', ')}.`);
@@ -309,7 +348,9 @@ function notes(v: RevenueView): string[] {
 function revenueCard(c: Change, ctx: RenderContext): string {
   const v = revenueView(c, ctx);
   const url = sourceUrl(c, c.url, ctx);
-  const legend = v.rows.some((r) => r.interest) ? `<div style="font-size:11px;color:${COLORS.muted};margin-top:6px;">★ highlighted: countries of interest</div>` : '';
+  const legend = v.rows.some((r) => r.interest)
+    ? `<div style="font-size:11px;color:${COLORS.muted};margin-top:6px;">★ highlighted: countries of interest</div>`
+    : '';
   return card(
     `<div>${highChip(c)}${chip(c.subject, { bg: '#fbefff', fg: '#6639ba', border: '#ecd8ff' })}${v.form ? chip(v.form) : ''}${v.recast ? chip('recast', { bg: '#fff8c5', fg: '#7d4e00', border: '#f5e0a0' }) : ''}</div>` +
       cardTitle(c.title, url) +
@@ -332,11 +373,22 @@ function revenueCard(c: Change, ctx: RenderContext): string {
 function revenueText(c: Change, ctx: RenderContext): string {
   const v = revenueView(c, ctx);
   const lines = [`* ${c.importance === 'high' ? '[HIGH] ' : ''}${oneLine(c.title)}`];
-  const meta = [v.form ? `Form ${v.form}` : '', v.periodRange ? `period ${v.periodRange}` : '', v.basis ? `compared with ${v.beforeLabel} (${v.basis})` : '']
+  const meta = [
+    v.form ? `Form ${v.form}` : '',
+    v.periodRange ? `period ${v.periodRange}` : '',
+    v.basis ? `compared with ${v.beforeLabel} (${v.basis})` : '',
+  ]
     .filter(Boolean)
     .join(', ');
   if (meta) lines.push(wrap(meta, 76, '  '));
-  const header = ['Region', v.beforeLabel, v.periodLabel, ...(v.basis ? [`Share ${v.basis}`] : []), ...(v.secondary ? [`Share ${v.secondary}`] : []), ...(v.basis ? [`Value ${v.basis}`] : [])];
+  const header = [
+    'Region',
+    v.beforeLabel,
+    v.periodLabel,
+    ...(v.basis ? [`Share ${v.basis}`] : []),
+    ...(v.secondary ? [`Share ${v.secondary}`] : []),
+    ...(v.basis ? [`Value ${v.basis}`] : []),
+  ];
   const cell = (x: RegionRow['before']) => (x?.value === undefined ? '—' : `${money(x.value)} ${share(x)}`);
   const pp = (x: number | undefined) => (x === undefined ? '—' : `${arrow(x)} ${signed(x)} pp`);
   const rows = v.rows.map((r) => [
@@ -349,7 +401,14 @@ function revenueText(c: Change, ctx: RenderContext): string {
   ]);
   if (v.total !== undefined) {
     const totalPct = v.totalBefore ? Math.round(((v.total - v.totalBefore) / Math.abs(v.totalBefore)) * 1000) / 10 : undefined;
-    rows.push([v.totalLabel, money(v.totalBefore), money(v.total), ...(v.basis ? [''] : []), ...(v.secondary ? [''] : []), ...(v.basis ? [pctText(totalPct)] : [])]);
+    rows.push([
+      v.totalLabel,
+      money(v.totalBefore),
+      money(v.total),
+      ...(v.basis ? [''] : []),
+      ...(v.secondary ? [''] : []),
+      ...(v.basis ? [pctText(totalPct)] : []),
+    ]);
   }
   const right = new Set(header.map((_, i) => i).filter((i) => i > 0));
   lines.push('', textTable(header, rows, right, '  '));

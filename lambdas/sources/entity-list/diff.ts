@@ -81,7 +81,12 @@ export function fieldChanges(before: EntityEntry, after: EntityEntry): FieldChan
  * match); the rest pair by most equal fields and become amendments; leftovers are
  * additions and removals.
  */
-function diffGroup(key: string, prev: EntityRecord[], cur: EntityRecord[], events: EntityEvent[]): { added: EntityRecord[]; removed: EntityRecord[] } {
+function diffGroup(
+  key: string,
+  prev: EntityRecord[],
+  cur: EntityRecord[],
+  events: EntityEvent[],
+): { added: EntityRecord[]; removed: EntityRecord[] } {
   const restPrev: EntityRecord[] = [];
   const pool = new Map<string, EntityRecord[]>();
   for (const c of cur) {
@@ -128,7 +133,10 @@ function overlaps(a: readonly string[], b: readonly string[]): boolean {
  *
  * Linear in the number of entries, apart from tiny per-key groups.
  */
-export function diffEntries(previous: ReadonlyArray<{ key: string; value: Record<string, unknown> }>, current: readonly EntityRecord[]): DiffResult {
+export function diffEntries(
+  previous: ReadonlyArray<{ key: string; value: Record<string, unknown> }>,
+  current: readonly EntityRecord[],
+): DiffResult {
   const curGroups = new Map<string, EntityRecord[]>();
   for (const e of current) {
     const g = curGroups.get(e.key);
@@ -199,7 +207,12 @@ export function diffEntries(previous: ReadonlyArray<{ key: string; value: Record
     const r = rems[0] as EntityRecord;
     if (!overlaps(r.countries, a.countries)) continue;
     paired.add(a).add(r);
-    events.push({ kind: 'amended', before: r, entry: a, changes: [{ field: 'countries', before: r.countries, after: a.countries }, ...fieldChanges(r, a)] });
+    events.push({
+      kind: 'amended',
+      before: r,
+      entry: a,
+      changes: [{ field: 'countries', before: r.countries, after: a.countries }, ...fieldChanges(r, a)],
+    });
   }
   for (const a of added) if (!paired.has(a)) events.push({ kind: 'added', entry: a });
   for (const r of removed) if (!paired.has(r)) events.push({ kind: 'removed', entry: r });

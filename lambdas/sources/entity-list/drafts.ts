@@ -44,13 +44,20 @@ export function describeFieldChange(c: FieldChange): string {
   if (Array.isArray(c.before) || Array.isArray(c.after)) {
     const isAddr = c.field === 'addresses';
     const show = (v: unknown) => (isAddr ? formatAddress(v as CslAddress) : (normText(v) ?? ''));
-    const norm = (v: unknown) => (isAddr ? (normFold(formatAddress(v as CslAddress)) ?? '') : c.field === 'altNames' ? (normName(v) ?? '') : (normText(v) ?? ''));
+    const norm = (v: unknown) =>
+      isAddr ? (normFold(formatAddress(v as CslAddress)) ?? '') : c.field === 'altNames' ? (normName(v) ?? '') : (normText(v) ?? '');
     const before = (c.before as unknown[] | null) ?? [];
     const after = (c.after as unknown[] | null) ?? [];
     const beforeKeys = new Set(before.map(norm));
     const afterKeys = new Set(after.map(norm));
-    const added = after.filter((v) => !beforeKeys.has(norm(v))).map(show).filter((s) => s !== '');
-    const removed = before.filter((v) => !afterKeys.has(norm(v))).map(show).filter((s) => s !== '');
+    const added = after
+      .filter((v) => !beforeKeys.has(norm(v)))
+      .map(show)
+      .filter((s) => s !== '');
+    const removed = before
+      .filter((v) => !afterKeys.has(norm(v)))
+      .map(show)
+      .filter((s) => s !== '');
     const parts: string[] = [];
     if (added.length) parts.push(`added ${quoteList(added)}`);
     if (removed.length) parts.push(`removed ${quoteList(removed)}`);
@@ -161,7 +168,10 @@ function entityDraft(event: EntityEvent, now: Date): ChangeDraft {
     kind: 'entity.amended',
     version: `amended:${h(event.before)}>${h(e)}`,
     title: `${short}: amended ${name}${cc}`,
-    summary: [`The ${short} entry for ${name}${cc} was amended. Changed ${event.changes.map(describeFieldChange).join('. ')}.`, listingFacts(e, now)].join(' '),
+    summary: [
+      `The ${short} entry for ${name}${cc} was amended. Changed ${event.changes.map(describeFieldChange).join('. ')}.`,
+      listingFacts(e, now),
+    ].join(' '),
     importance: 'normal',
     ...(date ? { occurredAt: date } : {}),
     data: changeData(e, now, event.changes),

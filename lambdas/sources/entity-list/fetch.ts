@@ -1,9 +1,7 @@
 import type { UpstreamClient, Validators } from '#core/http.ts';
 
 /** The CSL download: unchanged (304), or a body with its hash and fresh validators. */
-export type CslDownload =
-  | { notModified: true }
-  | { notModified: false; body: Buffer; bodyHash: string; validators: Validators };
+export type CslDownload = { notModified: true } | { notModified: false; body: Buffer; bodyHash: string; validators: Validators };
 
 /**
  * Conditional GET of the CSL bulk JSON. trade.gov reports strong ETags and Last-Modified;

@@ -6,11 +6,33 @@
 
 /** Windows-1252 characters for bytes 0x80–0x9F, reversed: mojibake often went through cp1252. */
 const CP1252_BYTE: Record<string, number> = {
-  '\u20AC': 0x80, '\u201A': 0x82, '\u0192': 0x83, '\u201E': 0x84, '\u2026': 0x85, '\u2020': 0x86,
-  '\u2021': 0x87, '\u02C6': 0x88, '\u2030': 0x89, '\u0160': 0x8a, '\u2039': 0x8b, '\u0152': 0x8c,
-  '\u017D': 0x8e, '\u2018': 0x91, '\u2019': 0x92, '\u201C': 0x93, '\u201D': 0x94, '\u2022': 0x95,
-  '\u2013': 0x96, '\u2014': 0x97, '\u02DC': 0x98, '\u2122': 0x99, '\u0161': 0x9a, '\u203A': 0x9b,
-  '\u0153': 0x9c, '\u017E': 0x9e, '\u0178': 0x9f,
+  '\u20AC': 0x80,
+  '\u201A': 0x82,
+  '\u0192': 0x83,
+  '\u201E': 0x84,
+  '\u2026': 0x85,
+  '\u2020': 0x86,
+  '\u2021': 0x87,
+  '\u02C6': 0x88,
+  '\u2030': 0x89,
+  '\u0160': 0x8a,
+  '\u2039': 0x8b,
+  '\u0152': 0x8c,
+  '\u017D': 0x8e,
+  '\u2018': 0x91,
+  '\u2019': 0x92,
+  '\u201C': 0x93,
+  '\u201D': 0x94,
+  '\u2022': 0x95,
+  '\u2013': 0x96,
+  '\u2014': 0x97,
+  '\u02DC': 0x98,
+  '\u2122': 0x99,
+  '\u0161': 0x9a,
+  '\u203A': 0x9b,
+  '\u0153': 0x9c,
+  '\u017E': 0x9e,
+  '\u0178': 0x9f,
 };
 const CONT = `[\\u0080-\\u00BF${Object.keys(CP1252_BYTE).join('')}]`;
 /** A UTF-8 lead byte followed by its continuation bytes, all read as Latin-1/cp1252 characters. */

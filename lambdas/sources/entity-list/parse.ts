@@ -52,7 +52,14 @@ export interface EntityRecord extends EntityEntry {
  * key, and URLs, remarks and the upstream `id` are not compared: they change without the
  * listing changing.
  */
-export const COMPARED_FIELDS = ['altNames', 'addresses', 'federalRegisterNotice', 'startDate', 'licenseRequirement', 'licensePolicy'] as const;
+export const COMPARED_FIELDS = [
+  'altNames',
+  'addresses',
+  'federalRegisterNotice',
+  'startDate',
+  'licenseRequirement',
+  'licensePolicy',
+] as const;
 /** One of {@link COMPARED_FIELDS}. */
 export type ComparedField = (typeof COMPARED_FIELDS)[number];
 
@@ -66,7 +73,9 @@ function sortedUnique(values: Iterable<string>): string[] {
  * The normalised form of each compared field: free text folded, empty and null equal,
  * arrays order-insensitive (sorted, de-duplicated), addresses with no content dropped.
  */
-export function comparableFields(e: Pick<EntityEntry, ComparedField> & Pick<EntityEntry, 'addressesOmitted' | 'altNamesOmitted'>): Comparable {
+export function comparableFields(
+  e: Pick<EntityEntry, ComparedField> & Pick<EntityEntry, 'addressesOmitted' | 'altNamesOmitted'>,
+): Comparable {
   const addresses: string[] = [];
   for (const a of e.addresses) {
     const parts = [normFold(a.address), normFold(a.city), normFold(a.state), normFold(a.postal_code), normCountry(a.country)];
@@ -155,7 +164,13 @@ function capText(v: string | null, max: number): string | null {
 }
 
 function capAddress(a: CslAddress, max: number): CslAddress {
-  return { address: capText(a.address, max), city: capText(a.city, max), state: capText(a.state, max), postal_code: capText(a.postal_code, max), country: capText(a.country, max) };
+  return {
+    address: capText(a.address, max),
+    city: capText(a.city, max),
+    state: capText(a.state, max),
+    postal_code: capText(a.postal_code, max),
+    country: capText(a.country, max),
+  };
 }
 
 type RawEntry = Omit<EntityEntry, 'hash' | 'addressesOmitted' | 'altNamesOmitted' | 'countries'>;

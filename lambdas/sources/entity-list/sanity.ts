@@ -29,7 +29,10 @@ export interface SanityBounds {
  * entries, so 25% leaves room for a large rule and still stops a rewrite of the whole list. The floor of 50 keeps small lists (a 40-entry MEU list whose
  * rule amends a dozen entries, a test list of 4) from being refused on a share alone.
  */
-export const DEFAULT_AMEND_BOUNDS: Required<Pick<SanityBounds, 'maxAmendedShare' | 'minAmendedForCheck'>> = { maxAmendedShare: 0.25, minAmendedForCheck: 50 };
+export const DEFAULT_AMEND_BOUNDS: Required<Pick<SanityBounds, 'maxAmendedShare' | 'minAmendedForCheck'>> = {
+  maxAmendedShare: 0.25,
+  minAmendedForCheck: 50,
+};
 
 /** ±10% overall (the issue's bound), ±50% for lists of 20+ entries. */
 export const DEFAULT_SANITY_BOUNDS: SanityBounds = { maxCountChange: 0.1, maxListChange: 0.5, minListSizeForCheck: 20 };
@@ -50,9 +53,16 @@ function pct(ratio: number): string {
  * moving beyond `maxListChange`. Only lists selected in both snapshots are compared, so
  * adding or dropping a list in the configuration is not a "jump".
  */
-export function checkSanity(current: SnapshotCounts, previous: SnapshotCounts | undefined, bounds: SanityBounds = DEFAULT_SANITY_BOUNDS): void {
+export function checkSanity(
+  current: SnapshotCounts,
+  previous: SnapshotCounts | undefined,
+  bounds: SanityBounds = DEFAULT_SANITY_BOUNDS,
+): void {
   if (current.count === 0) {
-    throw new SourceError('sanity', `parsed screening list is empty (no rows of ${Object.keys(current.listCounts).join('; ') || 'the selected lists'}); refusing to publish`);
+    throw new SourceError(
+      'sanity',
+      `parsed screening list is empty (no rows of ${Object.keys(current.listCounts).join('; ') || 'the selected lists'}); refusing to publish`,
+    );
   }
   if (!previous) return;
   const common = Object.keys(current.listCounts).filter((l) => l in previous.listCounts);
@@ -74,7 +84,10 @@ export function checkSanity(current: SnapshotCounts, previous: SnapshotCounts | 
     if (b >= bounds.minListSizeForCheck) {
       const ratio = (a - b) / b;
       if (Math.abs(ratio) > bounds.maxListChange) {
-        throw new SourceError('sanity', `list "${l}" moved from ${b} to ${a} entries (${pct(ratio)}), beyond the ±${(bounds.maxListChange * 100).toFixed(0)}% bound; refusing to publish`);
+        throw new SourceError(
+          'sanity',
+          `list "${l}" moved from ${b} to ${a} entries (${pct(ratio)}), beyond the ±${(bounds.maxListChange * 100).toFixed(0)}% bound; refusing to publish`,
+        );
       }
     }
   }

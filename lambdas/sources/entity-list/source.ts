@@ -32,7 +32,10 @@ export interface EntityListOptions {
  * The lists and sanity bounds a poll uses: explicit options first, then the config's
  * `entityList` section (codes mapped to published names), then the defaults.
  */
-export function entityListSettings(options: EntityListOptions, cfg: EntityListSettings | undefined): { lists: readonly string[]; bounds: SanityBounds } {
+export function entityListSettings(
+  options: EntityListOptions,
+  cfg: EntityListSettings | undefined,
+): { lists: readonly string[]; bounds: SanityBounds } {
   const lists = options.lists ?? (cfg?.lists ? listNamesOf(cfg.lists) : DEFAULT_LISTS);
   const bounds: SanityBounds = {
     ...DEFAULT_SANITY_BOUNDS,
@@ -62,13 +65,24 @@ export function createEntityListSource(options: EntityListOptions = {}): SourceD
       }
       const { bodyHash, validators } = download;
       if (cursor && bodyHash === cursor.bodyHash) {
-        return { changes: [], cursor: { ...cursor, etag: validators.etag, lastModified: validators.lastModified }, itemsSeen: cursor.count };
+        return {
+          changes: [],
+          cursor: { ...cursor, etag: validators.etag, lastModified: validators.lastModified },
+          itemsSeen: cursor.count,
+        };
       }
 
       // Parse in its own scope so the body buffer is garbage once the entries are built.
       const parsed: ParsedCsl = parseCsl(download.body, { lists });
       (download as { body?: Buffer }).body = undefined;
-      ctx.log('CSL parsed', { rows: parsed.totalRecords, kept: parsed.entries.length, listCounts: parsed.listCounts, skipped: parsed.skipped, otherSources: parsed.otherSources, ...(parsed.keyRepeatsDropped ? { keyRepeatsDropped: parsed.keyRepeatsDropped } : {}) });
+      ctx.log('CSL parsed', {
+        rows: parsed.totalRecords,
+        kept: parsed.entries.length,
+        listCounts: parsed.listCounts,
+        skipped: parsed.skipped,
+        otherSources: parsed.otherSources,
+        ...(parsed.keyRepeatsDropped ? { keyRepeatsDropped: parsed.keyRepeatsDropped } : {}),
+      });
       const count = parsed.entries.length;
       checkSanity({ count, listCounts: parsed.listCounts }, cursor, bounds);
 
@@ -84,7 +98,13 @@ export function createEntityListSource(options: EntityListOptions = {}): SourceD
       }
       const now = ctx.clock.now();
       const changes = diff.events.filter((e) => !quiet(e.entry.list)).map((e) => toChangeDraft(e, now));
-      const next: EntityListCursor = { etag: validators.etag, lastModified: validators.lastModified, bodyHash, count, listCounts: parsed.listCounts };
+      const next: EntityListCursor = {
+        etag: validators.etag,
+        lastModified: validators.lastModified,
+        bodyHash,
+        count,
+        listCounts: parsed.listCounts,
+      };
       return { changes, cursor: next, itemsSeen: count, itemWrites: diff.itemWrites };
     },
   };

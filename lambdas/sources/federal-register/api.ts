@@ -196,7 +196,8 @@ export function parsePublicInspectionCurrent(json: unknown, origin = 'public-ins
   for (const [i, raw] of (parsed.data.results ?? []).entries()) {
     const entry = FrPublicInspectionSchema.safeParse(raw);
     if (entry.success) results.push(entry.data);
-    else if (mentionsBis(raw)) throw new SourceError('parse', `${origin}: BIS entry results.${i} has an unexpected shape (${describe(entry.error)})`);
+    else if (mentionsBis(raw))
+      throw new SourceError('parse', `${origin}: BIS entry results.${i} has an unexpected shape (${describe(entry.error)})`);
     else skipped++;
   }
   return {
@@ -232,16 +233,25 @@ export function isBisAgencyList(agencies: readonly FrAgency[], agencyNames?: rea
  */
 export function assertBisPage(page: DocumentsPage, windowStart: string): void {
   if (page.count >= FR_RESULT_CAP) {
-    throw new SourceError('sanity', `documents.json reports ${page.count} hits (the ${FR_RESULT_CAP} cap): the BIS query is too broad or its filter was ignored`);
+    throw new SourceError(
+      'sanity',
+      `documents.json reports ${page.count} hits (the ${FR_RESULT_CAP} cap): the BIS query is too broad or its filter was ignored`,
+    );
   }
   const foreign = page.results.find((d) => !isBisAgencyList(d.agencies));
   if (foreign) {
     const agencies = foreign.agencies.map((a) => a.slug ?? a.name).join(', ');
-    throw new SourceError('sanity', `documents.json returned ${foreign.document_number} of ${agencies || 'no agency'}: the BIS agency filter fell back`);
+    throw new SourceError(
+      'sanity',
+      `documents.json returned ${foreign.document_number} of ${agencies || 'no agency'}: the BIS agency filter fell back`,
+    );
   }
   const early = page.results.find((d) => d.publication_date < windowStart);
   if (early) {
-    throw new SourceError('sanity', `documents.json returned ${early.document_number} published ${early.publication_date}, before the ${windowStart} window: the date filter fell back`);
+    throw new SourceError(
+      'sanity',
+      `documents.json returned ${early.document_number} published ${early.publication_date}, before the ${windowStart} window: the date filter fell back`,
+    );
   }
 }
 

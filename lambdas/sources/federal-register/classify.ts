@@ -37,7 +37,8 @@ export interface ClassifyInput {
 // by the segment that names the Entity List.
 const EL_ADDITION = /\b(?:additions?|adding|adds)\b[^;]*\bentity list\b|\bentity list\s+additions?\b/i;
 const EL_REMOVAL = /\b(?:removals?|removing|removes)\b[^;]*\b(?:from|of)\b[^;]*\bentity list\b|\bentity list\s+removals?\b/i;
-const EL_REVISION = /\b(?:revisions?|revising|modifications?|modifying|amendments?|corrections?)\s+(?:to|of)\b[^;]*\bentity list\b|\bentity list\s+(?:modifications?|revisions?)\b/i;
+const EL_REVISION =
+  /\b(?:revisions?|revising|modifications?|modifying|amendments?|corrections?)\s+(?:to|of)\b[^;]*\bentity list\b|\bentity list\s+(?:modifications?|revisions?)\b/i;
 
 // The affiliates ("50 percent") rule changes no entry, yet puts every company at least 50%
 // owned by a listed one under Entity List restrictions: for a chip exporter it reaches
@@ -54,8 +55,10 @@ const DENIAL_ORDER = /\border\b[^;]{0,40}\bdenying\b[^;]{0,40}\bexport privilege
 // Abstract wording of Entity List rules whose titles do not say so ("adding 29 entries …
 // to the Entity List"). Bounded to one sentence so a rule that merely mentions listed
 // entities (the affiliates rule, the standards authorization) does not match.
-const EL_ABSTRACT_ADDITION = /\badd(?:s|ing)\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b[^.]{0,120}\bto the entity list\b/i;
-const EL_ABSTRACT_REMOVAL = /\bremov(?:es|ing)\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b[^.]{0,120}\bfrom the entity list\b/i;
+const EL_ABSTRACT_ADDITION =
+  /\badd(?:s|ing)\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b[^.]{0,120}\bto the entity list\b/i;
+const EL_ABSTRACT_REMOVAL =
+  /\bremov(?:es|ing)\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b[^.]{0,120}\bfrom the entity list\b/i;
 
 // Chip-related controls. "AI" is matched case-sensitively (below) so words like "said"
 // or "aid" never count.
@@ -74,7 +77,11 @@ const EAR_TEXT =
 
 /** Normalise typographic quotes and whitespace so patterns see plain text. */
 function plain(text: string | null | undefined): string {
-  return (text ?? '').replace(/[\u2018\u2019\u02bc]/g, "'").replace(/[\u201c\u201d]/g, '"').replace(/\s+/g, ' ').trim();
+  return (text ?? '')
+    .replace(/[\u2018\u2019\u02bc]/g, "'")
+    .replace(/[\u201c\u201d]/g, '"')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function entityListClass(text: string): FrClassification | undefined {

@@ -80,7 +80,8 @@ const titleHash = (title: string) => sha256(title.trim()).slice(0, 16);
 
 /** Longest upstream time kept in a document item (an ISO instant is ~30 characters): items stay a few hundred bytes. */
 const MAX_ITEM_TIME = 100;
-const itemTime = (value: string | null | undefined): string | null => (value === null || value === undefined ? null : capString(value, MAX_ITEM_TIME));
+const itemTime = (value: string | null | undefined): string | null =>
+  value === null || value === undefined ? null : capString(value, MAX_ITEM_TIME);
 
 /** Plain text: drops the markup the API leaves in abstracts (`Ga<INF>2</INF>O<INF>3</INF>`). */
 export function plainText(text: string | null | undefined): string {
@@ -175,7 +176,8 @@ export function publishedDraft(doc: FrDocument, previous: DocItem | undefined): 
   // Read by subscriber country filters (core/subscriber.ts): no country named is not "no country concerned".
   data.countryScope = countryScope(countries, doc.title, doc.abstract, doc.action);
   const correctionOf = (data.correctionOf as string | null) ?? undefined;
-  const wasOnPi = previous !== undefined && (previous.status === 'pi' || previous.status === 'withdrawn' || previous.seenOnPublicInspection);
+  const wasOnPi =
+    previous !== undefined && (previous.status === 'pi' || previous.status === 'withdrawn' || previous.seenOnPublicInspection);
   const kind = isCorrection(doc, correctionOf) ? FR_KINDS.correction : wasOnPi ? FR_KINDS.published : FR_KINDS.document;
   data.previouslyOnPublicInspection = wasOnPi;
   if (wasOnPi && previous && previous.titleHash !== titleHash(doc.title)) data.titleChangedSincePublicInspection = true;
@@ -369,19 +371,24 @@ export function detectChanges(input: DetectInput): DetectOutput {
   const piCutoff = new Date(input.now.getTime() - PI_ITEM_TTL_DAYS * 86_400_000).toISOString();
   for (const [number, item] of input.known) {
     if (seen.has(number) || writes.has(number)) continue;
-    const expired =
-      item.status === 'published' ? (item.publicationDate ?? '') < publishedCutoff : item.firstSeenAt < piCutoff;
+    const expired = item.status === 'published' ? (item.publicationDate ?? '') < publishedCutoff : item.firstSeenAt < piCutoff;
     if (expired) writes.set(number, null);
   }
 
   return {
     changes,
-    itemWrites: [...writes].map(([number, value]) => ({ key: `${DOC_ITEM_PREFIX}${number}`, value: value as Record<string, unknown> | null })),
+    itemWrites: [...writes].map(([number, value]) => ({
+      key: `${DOC_ITEM_PREFIX}${number}`,
+      value: value as Record<string, unknown> | null,
+    })),
   };
 }
 
 /** Parse stored items; malformed ones are skipped (and so rewritten when seen again). */
-export function parseDocItems(items: ReadonlyArray<{ key: string; value: Record<string, unknown> }>): { known: Map<string, DocItem>; invalid: string[] } {
+export function parseDocItems(items: ReadonlyArray<{ key: string; value: Record<string, unknown> }>): {
+  known: Map<string, DocItem>;
+  invalid: string[];
+} {
   const known = new Map<string, DocItem>();
   const invalid: string[] = [];
   for (const { key, value } of items) {

@@ -87,7 +87,12 @@ function noteStale(response: UpstreamResponse, log: PagingOptions['log']): void 
  * Fetch a `documents.json` query and follow `next_page_url` verbatim until it is absent.
  * A repeated URL (a paging loop) or more than `maxPages` pages is a sanity error.
  */
-export async function fetchDocumentPages(http: UpstreamClient, base: string, firstUrl: string, options: PagingOptions = {}): Promise<DocumentsFetch> {
+export async function fetchDocumentPages(
+  http: UpstreamClient,
+  base: string,
+  firstUrl: string,
+  options: PagingOptions = {},
+): Promise<DocumentsFetch> {
   const maxPages = options.maxPages ?? MAX_PAGES;
   const documents: FrDocument[] = [];
   const requestedUrls: string[] = [];

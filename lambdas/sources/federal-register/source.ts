@@ -93,7 +93,8 @@ export const federalRegisterSource: SourceDefinition<FederalRegisterCursor> = {
       olderThan(current.specialFilingsUpdatedAt, cursor?.publicInspection.specialUpdatedAt);
     if (stale) ctx.log('federal register public-inspection list is older than the last one seen (stale cache?)');
     const bisPi = filterBisPublicInspection(current.results);
-    if (current.skipped) ctx.log('federal register public-inspection entries of other agencies skipped as malformed', { skipped: current.skipped });
+    if (current.skipped)
+      ctx.log('federal register public-inspection entries of other agencies skipped as malformed', { skipped: current.skipped });
 
     const { known, invalid } = parseDocItems(await ctx.readItems(DOC_ITEM_PREFIX));
     if (invalid.length) ctx.log('federal register state items unreadable; they will be rewritten', { keys: invalid.slice(0, 10) });
@@ -101,7 +102,14 @@ export const federalRegisterSource: SourceDefinition<FederalRegisterCursor> = {
     // Items are kept for the widest window the config allows, not only this one: narrowing
     // the look-back and widening it again must not report old (or baseline) documents as new.
     const retainFrom = [windowStart, windowStartFor(cursor, now, MAX_LOOKBACK_DAYS)].sort()[0];
-    const { changes, itemWrites } = detectChanges({ published: documents.documents, publicInspection: bisPi, known, now, windowStart, retainFrom });
+    const { changes, itemWrites } = detectChanges({
+      published: documents.documents,
+      publicInspection: bisPi,
+      known,
+      now,
+      windowStart,
+      retainFrom,
+    });
 
     return {
       changes,

@@ -172,7 +172,11 @@ export function titleHint(texts: readonly string[]): string | undefined {
     for (const p of namedProducts(t)) productCounts.set(p, (productCounts.get(p) ?? 0) + 1);
   }
   const top = Math.max(0, ...productCounts.values());
-  const products = [...productCounts].filter(([, n]) => n === top && n > 0).slice(0, 2).map(([p]) => p).join('/');
+  const products = [...productCounts]
+    .filter(([, n]) => n === top && n > 0)
+    .slice(0, 2)
+    .map(([p]) => p)
+    .join('/');
   const topic = best ? TOPICS.find(([label]) => exportTerms(best).has(label))?.[1] : undefined;
   const hint = [products, topic].filter(Boolean).join(' ');
   return hint || undefined;
@@ -185,7 +189,9 @@ export function titleHint(texts: readonly string[]): string | undefined {
 export function companyLabel(name: string | undefined, fallback: string): string {
   let n = (name ?? '').trim().replace(/\s*\/[A-Z]{2}\/?$/i, '');
   for (let k = 0; k < 3; k++) {
-    n = n.replace(/[\s,]+(?:corp(?:oration)?|inc(?:orporated)?|co|company|ltd|limited|plc|n\.?v|s\.?a|ag|se|holdings?|group)\.?$/i, '').trim();
+    n = n
+      .replace(/[\s,]+(?:corp(?:oration)?|inc(?:orporated)?|co|company|ltd|limited|plc|n\.?v|s\.?a|ag|se|holdings?|group)\.?$/i, '')
+      .trim();
   }
   if (!n) return fallback;
   const words = n.split(/\s+/);
@@ -240,7 +246,11 @@ export function capData(data: ExportLanguageData, maxBytes = MAX_CHANGE_DATA_BYT
  * with what is new against the standing language (`previous`: the latest periodic filing
  * in it, if any); periodic reports give `export-language.changed`.
  */
-export function exportLanguageChange(filing: FilingRef, diff: PassageDiff, previous: { accession: string; form: string } | undefined): ChangeDraft | undefined {
+export function exportLanguageChange(
+  filing: FilingRef,
+  diff: PassageDiff,
+  previous: { accession: string; form: string } | undefined,
+): ChangeDraft | undefined {
   if (diff.added.length === 0 && diff.removed.length === 0 && diff.changed.length === 0) return undefined;
   const eightK = familyOf(filing.form) === '8-K';
   const company = companyLabel(filing.companyName, filing.subject);
@@ -291,20 +301,23 @@ export function exportLanguageChange(filing: FilingRef, diff: PassageDiff, previ
     changed: diff.changed,
   });
   // Capped (core/limits.ts): an oversized upstream field must not make the change too big to store.
-  return capDraft({
-    source: 'sec-export-language',
-    kind: eightK ? 'export-language.8k' : 'export-language.changed',
-    naturalKey: filing.accession,
-    subject: filing.subject,
-    title,
-    summary,
-    url: filing.url,
-    importance,
-    countries,
-    occurredAt: filing.occurredAt,
-    data: data as unknown as Record<string, unknown>,
-    // One change per filing: re-analysing it (a lost cursor, an improved extractor) must
-    // not alert again, so the version does not depend on the diff's content.
-    version: '1',
-  }, { ...DEFAULT_DRAFT_LIMITS, dataBytes: MAX_CHANGE_DATA_BYTES });
+  return capDraft(
+    {
+      source: 'sec-export-language',
+      kind: eightK ? 'export-language.8k' : 'export-language.changed',
+      naturalKey: filing.accession,
+      subject: filing.subject,
+      title,
+      summary,
+      url: filing.url,
+      importance,
+      countries,
+      occurredAt: filing.occurredAt,
+      data: data as unknown as Record<string, unknown>,
+      // One change per filing: re-analysing it (a lost cursor, an improved extractor) must
+      // not alert again, so the version does not depend on the diff's content.
+      version: '1',
+    },
+    { ...DEFAULT_DRAFT_LIMITS, dataBytes: MAX_CHANGE_DATA_BYTES },
+  );
 }

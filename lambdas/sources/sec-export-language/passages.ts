@@ -57,7 +57,8 @@ const TERMS: readonly Term[] = [
 
 const LICENCE_RE = /\blicens(?:e|es|ed|ing)\b/;
 // "U.S. government" is already "usg" here; plain "government" or "e-commerce" is not context.
-const LICENCE_CONTEXT_RE = /\bexports?\b|\busg\b|\bdepartment of commerce\b|\bcommerce department\b|\bbis\b|\bchina\b|\bd:[1-5]\b|\bentity list\b/;
+const LICENCE_CONTEXT_RE =
+  /\bexports?\b|\busg\b|\bdepartment of commerce\b|\bcommerce department\b|\bbis\b|\bchina\b|\bd:[1-5]\b|\bentity list\b/;
 
 /** Labels of the export-control terms in a paragraph (`licence requirement` included). */
 export function exportTerms(text: string): Set<string> {
@@ -150,7 +151,10 @@ export interface FilingAnalysis {
 }
 
 /** Export passages of already-extracted paragraphs (for tests and re-use). */
-export function passagesOf(paragraphs: readonly Paragraph[], form: string | undefined): Pick<FilingAnalysis, 'sections' | 'wholeDocument' | 'passages'> {
+export function passagesOf(
+  paragraphs: readonly Paragraph[],
+  form: string | undefined,
+): Pick<FilingAnalysis, 'sections' | 'wholeDocument' | 'passages'> {
   const choice = chooseSections(paragraphs, form);
   const seen = new Set<string>();
   const passages: Passage[] = [];
@@ -167,7 +171,9 @@ export function passagesOf(paragraphs: readonly Paragraph[], form: string | unde
     }
   }
   return {
-    sections: choice.wholeDocument ? [] : choice.sections.map(({ item, part, title, kind, heading, bodyChars }) => ({ item, part, title, kind, heading, bodyChars })),
+    sections: choice.wholeDocument
+      ? []
+      : choice.sections.map(({ item, part, title, kind, heading, bodyChars }) => ({ item, part, title, kind, heading, bodyChars })),
     wholeDocument: choice.wholeDocument,
     passages,
   };

@@ -49,8 +49,32 @@ const ITEM_HEADING = /^(?:part\s+(iv|i{1,3})\s*[,.:;-]?\s*)?item\s+(\d{1,2}(?:\.
 const PART_HEADING = /^part\s+(iv|i{1,3})\b\s*[,.:;-]?\s*(.*)$/i;
 /** Words a title may have in lower case; any other lower-case word means running prose. */
 const SMALL_WORDS = new Set([
-  'a', 'an', 'and', 'as', 'at', 'by', 'for', 'from', 'in', 'into', 'of', 'on', 'or', 'the', 'to', 'with', 'about', 'under',
-  'upon', 'not', 'that', 'than', 'its', 'per', 'vs', 'vs.',
+  'a',
+  'an',
+  'and',
+  'as',
+  'at',
+  'by',
+  'for',
+  'from',
+  'in',
+  'into',
+  'of',
+  'on',
+  'or',
+  'the',
+  'to',
+  'with',
+  'about',
+  'under',
+  'upon',
+  'not',
+  'that',
+  'than',
+  'its',
+  'per',
+  'vs',
+  'vs.',
 ]);
 
 /**
@@ -192,7 +216,12 @@ export function chooseSections(paragraphs: readonly Paragraph[], form?: string):
   const all = findSections(paragraphs, form);
   const base = formBase(form);
   const wanted = (s: Section): string | undefined => {
-    if (s.kind === 'event') return base === undefined || base === '8-K' || base === '6-K' ? (EXPORT_EVENT_ITEMS.includes(s.item) ? `event:${s.item}` : undefined) : undefined;
+    if (s.kind === 'event')
+      return base === undefined || base === '8-K' || base === '6-K'
+        ? EXPORT_EVENT_ITEMS.includes(s.item)
+          ? `event:${s.item}`
+          : undefined
+        : undefined;
     if (s.kind === 'risk-factors' || s.kind === 'mdna') return base === '8-K' ? undefined : s.kind;
     return undefined;
   };
@@ -206,7 +235,9 @@ export function chooseSections(paragraphs: readonly Paragraph[], form?: string):
   const sections = [...best.values()].filter((s) => s.bodyChars > 0).sort((a, b) => a.heading - b.heading);
   if (sections.length > 0) return { sections, wholeDocument: false };
   return {
-    sections: [{ item: '', part: undefined, title: 'whole document', kind: 'other', heading: -1, start: 0, end: paragraphs.length, bodyChars: 0 }],
+    sections: [
+      { item: '', part: undefined, title: 'whole document', kind: 'other', heading: -1, start: 0, end: paragraphs.length, bodyChars: 0 },
+    ],
     wholeDocument: true,
   };
 }

@@ -82,28 +82,54 @@ export function isAnalysed(filing: Pick<FilingNew, 'form' | 'items'>): boolean {
  * newest earlier 10-K or 10-Q; the previous 20-F for a 20-F. Amendments are skipped (they
  * rarely restate risk factors). `rows` are submissions rows, newest first.
  */
-export function findPreviousFiling(rows: readonly SubmissionRow[], filing: Pick<FilingNew, 'accession' | 'form' | 'filedAt'>, family: Family): SubmissionRow | undefined {
+export function findPreviousFiling(
+  rows: readonly SubmissionRow[],
+  filing: Pick<FilingNew, 'accession' | 'form' | 'filedAt'>,
+  family: Family,
+): SubmissionRow | undefined {
   const wanted = family === '20-F' ? ['20-F'] : isAnnual(filing.form) ? ['10-K', '10-KT'] : ['10-K', '10-Q', '10-KT', '10-QT'];
   const at = rows.findIndex((r) => r.accession === filing.accession);
   // The submissions JSON can lag the feed: without the filing itself, take rows filed no later.
-  const older = at >= 0 ? rows.slice(at + 1) : rows.filter((r) => r.accession !== filing.accession && (!filing.filedAt || r.filingDate <= filing.filedAt));
+  const older =
+    at >= 0
+      ? rows.slice(at + 1)
+      : rows.filter((r) => r.accession !== filing.accession && (!filing.filedAt || r.filingDate <= filing.filedAt));
   return older.find((r) => wanted.includes(r.form.trim().toUpperCase()) && r.primaryDocument !== undefined);
 }
 
-async function fetchAnalysis(ctx: SourceContext<SecExportLanguageCursor>, url: string, form: string, accession: string): Promise<FilingAnalysis> {
+async function fetchAnalysis(
+  ctx: SourceContext<SecExportLanguageCursor>,
+  url: string,
+  form: string,
+  accession: string,
+): Promise<FilingAnalysis> {
   const body = await fetchFilingDocument(ctx.http, url, `${form} ${accession} (${url})`);
   return analyseDocument(body, form, `${form} ${accession} (${url})`);
 }
 
 /** Reference from the previous filing of the family, fetched (submissions JSON + its primary document). */
-async function previousFilingReference(ctx: SourceContext<SecExportLanguageCursor>, filing: FilingNew, family: Family): Promise<Reference | undefined> {
+async function previousFilingReference(
+  ctx: SourceContext<SecExportLanguageCursor>,
+  filing: FilingNew,
+  family: Family,
+): Promise<Reference | undefined> {
   const subs = await fetchCompanySubmissions(ctx.http, ctx.config.urls.secData, filing.cik, undefined);
   const previous = findPreviousFiling(subs.rows, filing, family);
   if (!previous?.primaryDocument) return undefined;
   const url = primaryDocumentUrl(ctx.config.urls.secWww, filing.cik, previous.accession, previous.primaryDocument);
   const analysis = await fetchAnalysis(ctx, url, previous.form, previous.accession);
-  ctx.log('fetched the previous filing for a first comparison', { cik: filing.cik, accession: previous.accession, form: previous.form, passages: analysis.passages.length });
-  return nextReference({ cik: filing.cik, accession: previous.accession, form: previous.form, filedAt: previous.filingDate }, family, analysis.passages.map((p) => p.text), undefined);
+  ctx.log('fetched the previous filing for a first comparison', {
+    cik: filing.cik,
+    accession: previous.accession,
+    form: previous.form,
+    passages: analysis.passages.length,
+  });
+  return nextReference(
+    { cik: filing.cik, accession: previous.accession, form: previous.form, filedAt: previous.filingDate },
+    family,
+    analysis.passages.map((p) => p.text),
+    undefined,
+  );
 }
 
 function byDetectedAt(a: Change, b: Change): number {
@@ -117,7 +143,13 @@ const accessionOf = (c: Change): string => String((c.data as Record<string, unkn
  * seen at all) and remember the accessions analysed that the next query, which starts
  * {@link QUERY_OVERLAP_MS} earlier, will return again.
  */
-export function nextCursor(previous: SecExportLanguageCursor | undefined, since: string, done: readonly Change[], backlog: boolean, seen: readonly Change[]): SecExportLanguageCursor {
+export function nextCursor(
+  previous: SecExportLanguageCursor | undefined,
+  since: string,
+  done: readonly Change[],
+  backlog: boolean,
+  seen: readonly Change[],
+): SecExportLanguageCursor {
   const newest = (list: readonly Change[]) => [since, ...list.map((c) => c.detectedAt)].sort().at(-1) as string;
   const newSince = backlog ? newest(done) : newest(seen);
   const floor = new Date(Date.parse(newSince) - QUERY_OVERLAP_MS).toISOString();
@@ -169,12 +201,22 @@ export function createSecExportLanguageSource(options: SecExportLanguageOptions 
           url: filing.documentUrl,
           occurredAt: change.occurredAt,
         };
-        const logFields = { accession: filing.accession, form: filing.form, passages: current.length, sections: analysis.sections.map((s) => s.kind), wholeDocument: analysis.wholeDocument };
+        const logFields = {
+          accession: filing.accession,
+          form: filing.form,
+          passages: current.length,
+          sections: analysis.sections.map((s) => s.kind),
+          wholeDocument: analysis.wholeDocument,
+        };
 
         if (family === '8-K') {
           // An 8-K mostly repeats what the company already says (cautionary paragraphs,
           // restated risk factors): only what is new against its standing language is news.
-          const keys = { periodic: passagesKey(filing.cik, 'periodic'), foreign: passagesKey(filing.cik, '20-F'), eightK: passagesKey(filing.cik, '8-K') };
+          const keys = {
+            periodic: passagesKey(filing.cik, 'periodic'),
+            foreign: passagesKey(filing.cik, '20-F'),
+            eightK: passagesKey(filing.cik, '8-K'),
+          };
           for (const key of Object.values(keys)) if (!references.has(key)) references.set(key, referenceFromItem(await ctx.readItem(key)));
           let standing = references.get(keys.eightK);
           if (standing?.accession === filing.accession) {
@@ -195,10 +237,21 @@ export function createSecExportLanguageSource(options: SecExportLanguageOptions 
             if (periodic) standing = nextStanding(undefined, periodic, periodic.passages);
             seeded = Boolean(periodic);
           }
-          const news = compareWithStanding(standingPassages([references.get(keys.periodic), references.get(keys.foreign), standing]), current);
+          const news = compareWithStanding(
+            standingPassages([references.get(keys.periodic), references.get(keys.foreign), standing]),
+            current,
+          );
           const draft = exportLanguageChange(ref, news, periodic ? { accession: periodic.accession, form: periodic.form } : undefined);
           if (draft) changes.push(draft);
-          ctx.log('8-K analysed', { ...logFields, seeded, standing: periodic?.accession, added: news.added.length, changed: news.changed.length, repeated: news.repeated, change: Boolean(draft) });
+          ctx.log('8-K analysed', {
+            ...logFields,
+            seeded,
+            standing: periodic?.accession,
+            added: news.added.length,
+            changed: news.changed.length,
+            repeated: news.repeated,
+            change: Boolean(draft),
+          });
           references.set(keys.eightK, nextStanding(standing, filing, current));
           touched.add(keys.eightK);
           continue;
@@ -227,7 +280,14 @@ export function createSecExportLanguageSource(options: SecExportLanguageOptions 
           diff = diffPassages(reference.passages, current, { reportRemoved: isAnnual(filing.form) });
           const draft = exportLanguageChange(ref, diff, { accession: reference.accession, form: reference.form });
           if (draft) changes.push(draft);
-          ctx.log('filing analysed', { ...logFields, previous: reference.accession, added: diff.added.length, changed: diff.changed.length, removed: diff.removed.length, change: Boolean(draft) });
+          ctx.log('filing analysed', {
+            ...logFields,
+            previous: reference.accession,
+            added: diff.added.length,
+            changed: diff.changed.length,
+            removed: diff.removed.length,
+            change: Boolean(draft),
+          });
         } else {
           ctx.log('no earlier filing to compare with; passages recorded', logFields);
         }
@@ -242,7 +302,13 @@ export function createSecExportLanguageSource(options: SecExportLanguageOptions 
         // reference losing passages is worth a log line.
         if (truncated > 0 && !w.key.endsWith('#8-K')) ctx.log('reference truncated to fit a state item', { key: w.key, truncated });
       }
-      const cursor = nextCursor(ctx.cursor, since, batch.map((b) => b.change), pending.size > batch.length, found);
+      const cursor = nextCursor(
+        ctx.cursor,
+        since,
+        batch.map((b) => b.change),
+        pending.size > batch.length,
+        found,
+      );
       return { changes, cursor, itemsSeen: batch.length, itemWrites };
     },
   };

@@ -78,7 +78,11 @@ export interface FeedCandidate {
  * Feed filings of watched companies in watched forms, one per (accession, company).
  * Any role counts: the company's own submissions JSON confirms the filing later.
  */
-export function watchedFeedCandidates(filings: readonly FeedFiling[], watchedCiks: ReadonlySet<string>, forms: readonly string[]): FeedCandidate[] {
+export function watchedFeedCandidates(
+  filings: readonly FeedFiling[],
+  watchedCiks: ReadonlySet<string>,
+  forms: readonly string[],
+): FeedCandidate[] {
   const out: FeedCandidate[] = [];
   const seen = new Set<string>();
   for (const f of filings) {

@@ -182,11 +182,20 @@ export function dedupeEntries(entries: readonly FeedEntry[]): FeedFiling[] {
   for (const e of entries) {
     let filing = byAccession.get(e.accession);
     if (!filing) {
-      filing = { accession: e.accession, form: e.form, filedDate: e.filedDate, updated: e.updated, updatedMs: e.updatedMs, items: [...e.items], companies: [] };
+      filing = {
+        accession: e.accession,
+        form: e.form,
+        filedDate: e.filedDate,
+        updated: e.updated,
+        updatedMs: e.updatedMs,
+        items: [...e.items],
+        companies: [],
+      };
       byAccession.set(e.accession, filing);
     }
     for (const item of e.items) if (!filing.items.includes(item)) filing.items.push(item);
-    if (!filing.companies.some((c) => c.cik === e.cik && c.role === e.role)) filing.companies.push({ cik: e.cik, name: e.companyName, role: e.role });
+    if (!filing.companies.some((c) => c.cik === e.cik && c.role === e.role))
+      filing.companies.push({ cik: e.cik, name: e.companyName, role: e.role });
   }
   return [...byAccession.values()];
 }

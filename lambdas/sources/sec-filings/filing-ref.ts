@@ -27,7 +27,8 @@ export function readFilingNew(change: Change, secWww: string): NewFiling | undef
   if (!accession || !form || !cikRaw || !/^\d{1,10}$/.test(cikRaw)) return undefined;
   const cik = String(Number(cikRaw));
   let documentUrl = typeof d.primaryDocumentUrl === 'string' && d.primaryDocumentUrl ? d.primaryDocumentUrl : undefined;
-  if (!documentUrl && typeof d.primaryDocument === 'string' && d.primaryDocument) documentUrl = primaryDocumentUrl(secWww, cik, accession, d.primaryDocument);
+  if (!documentUrl && typeof d.primaryDocument === 'string' && d.primaryDocument)
+    documentUrl = primaryDocumentUrl(secWww, cik, accession, d.primaryDocument);
   return {
     cik,
     accession,

@@ -140,7 +140,8 @@ function decodeEntities(text: string): string {
  * with `parse` rather than look like an empty sector.
  */
 export function parseSicListPage(body: string, where = 'EDGAR company browse'): SicListPage {
-  if (!/<feed[\s>]/.test(body) || !/<\/feed>\s*$/.test(body)) throw new SourceError('parse', `${where}: not an Atom feed (truncated, or an HTML page)`);
+  if (!/<feed[\s>]/.test(body) || !/<\/feed>\s*$/.test(body))
+    throw new SourceError('parse', `${where}: not an Atom feed (truncated, or an HTML page)`);
   const entries: SicListEntry[] = [];
   for (const m of body.matchAll(/<entry\b([^>]*)>([\s\S]*?)<\/entry>/g)) {
     const attrs = m[1] ?? '';
@@ -205,7 +206,11 @@ export function classificationsDue(roster: SectorRoster, entries: readonly SicEn
 }
 
 /** Read every page of one code's listing. */
-export async function fetchSicList(http: UpstreamClient, secWww: string, sic: string): Promise<{ entries: SicListEntry[]; requests: number; capped: boolean }> {
+export async function fetchSicList(
+  http: UpstreamClient,
+  secWww: string,
+  sic: string,
+): Promise<{ entries: SicListEntry[]; requests: number; capped: boolean }> {
   const seen = new Set<string>();
   const entries: SicListEntry[] = [];
   let requests = 0;
@@ -264,9 +269,13 @@ export async function refreshRoster(
     try {
       const listed = await fetchSicList(http, urls.secWww, sic);
       requests += listed.requests;
-      if (listed.entries.length === 0) throw new SourceError('config', `watchlist sector SIC:${sic}: EDGAR lists no company under SIC code ${sic}; check the code`);
+      if (listed.entries.length === 0)
+        throw new SourceError('config', `watchlist sector SIC:${sic}: EDGAR lists no company under SIC code ${sic}; check the code`);
       if (listed.capped) {
-        warnings.push({ kind: 'sanity', message: `watchlist sector SIC:${sic}: more than ${MAX_SIC_PAGES * SIC_PAGE_SIZE} companies listed; only the first ${listed.entries.length} are watched` });
+        warnings.push({
+          kind: 'sanity',
+          message: `watchlist sector SIC:${sic}: more than ${MAX_SIC_PAGES * SIC_PAGE_SIZE} companies listed; only the first ${listed.entries.length} are watched`,
+        });
       }
       const names: Record<string, string> = {};
       for (const e of listed.entries) if (e.name) names[e.cik] = e.name;
@@ -276,7 +285,11 @@ export async function refreshRoster(
     } catch (err) {
       if (isBlocked(err) || !before) {
         if (err instanceof SourceError && !isBlocked(err)) {
-          throw new SourceError(err.kind, `watchlist sector SIC:${sic} could not be resolved (no earlier roster to fall back on): ${err.message}`, { cause: err });
+          throw new SourceError(
+            err.kind,
+            `watchlist sector SIC:${sic} could not be resolved (no earlier roster to fall back on): ${err.message}`,
+            { cause: err },
+          );
         }
         throw err;
       }
@@ -306,13 +319,20 @@ export async function refreshRoster(
           throw new SourceError('parse', `${url}: body is not valid JSON (${(err as Error).message})`, { cause: err });
         }
         const name = (json as { name?: unknown } | null)?.name;
-        roster.filers[cik] = { fpi: isForeignPrivateIssuer(json), checkedAt: at, ...(typeof name === 'string' && name.trim() ? { name: name.trim() } : {}) };
+        roster.filers[cik] = {
+          fpi: isForeignPrivateIssuer(json),
+          checkedAt: at,
+          ...(typeof name === 'string' && name.trim() ? { name: name.trim() } : {}),
+        };
       }
       changed = true;
     } catch (err) {
       if (isBlocked(err)) throw err;
       // Classification resumes next cycle; what is classified so far is watched.
-      warnings.push({ kind: err instanceof SourceError ? err.kind : 'internal', message: `foreign-private-issuer check of CIK ${cik} failed (${(err as Error).message}); retried next cycle` });
+      warnings.push({
+        kind: err instanceof SourceError ? err.kind : 'internal',
+        message: `foreign-private-issuer check of CIK ${cik} failed (${(err as Error).message}); retried next cycle`,
+      });
       break;
     }
   }
@@ -342,7 +362,11 @@ export async function refreshRoster(
  * foreign private issuers (unclassified ones join once classified). Deduplicated by CIK;
  * `exclude` (CIKs already watched through a ticker or CIK entry) win.
  */
-export function resolveSectors(entries: readonly SicEntry[], roster: SectorRoster, exclude: ReadonlySet<string> = new Set()): WatchedCompany[] {
+export function resolveSectors(
+  entries: readonly SicEntry[],
+  roster: SectorRoster,
+  exclude: ReadonlySet<string> = new Set(),
+): WatchedCompany[] {
   const out = new Map<string, WatchedCompany>();
   for (const e of entries) {
     const list = roster.sectors[e.sic];
@@ -360,5 +384,8 @@ export function resolveSectors(entries: readonly SicEntry[], roster: SectorRoste
 /** Sector entries whose roster holds no company at all (after FPI filtering): worth a warning. */
 export function emptySectors(entries: readonly SicEntry[], roster: SectorRoster): SicEntry[] {
   // An FPI sector still being classified is not empty yet.
-  return entries.filter((e) => resolveSectors([e], roster).length === 0 && (!e.fpiOnly || (roster.sectors[e.sic]?.ciks ?? []).every((cik) => roster.filers[cik])));
+  return entries.filter(
+    (e) =>
+      resolveSectors([e], roster).length === 0 && (!e.fpiOnly || (roster.sectors[e.sic]?.ciks ?? []).every((cik) => roster.filers[cik])),
+  );
 }

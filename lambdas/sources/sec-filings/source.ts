@@ -2,7 +2,15 @@ import type { ChangeDraft } from '#core/change.ts';
 import { SourceError } from '#core/errors.ts';
 import type { ItemWrite, SourceWarning } from '#core/ports.ts';
 import type { SourceContext, SourceDefinition } from '#core/source.ts';
-import { diffCompany, type FeedCandidate, filingChange, type KnownCompany, knownFromItem, knownKey, watchedFeedCandidates } from './detect.ts';
+import {
+  diffCompany,
+  type FeedCandidate,
+  filingChange,
+  type KnownCompany,
+  knownFromItem,
+  knownKey,
+  watchedFeedCandidates,
+} from './detect.ts';
 import type { FeedFiling } from './feed.ts';
 import { FEED_MAX_START, FEED_PAGE_SIZE, fetchCompanySubmissions, fetchCompanyTickers, readFeed } from './fetch.ts';
 import {
@@ -104,7 +112,10 @@ export function parseCursor(value: unknown): SecFilingsCursor | undefined {
   if (c.v !== 1 || !Array.isArray(c.feedHead) || !Array.isArray(c.companies) || !Array.isArray(c.pending)) return undefined;
   const pending = c.pending.filter(
     (p): p is PendingFiling =>
-      p !== null && typeof p === 'object' && typeof (p as PendingFiling).accession === 'string' && typeof (p as PendingFiling).cik === 'string',
+      p !== null &&
+      typeof p === 'object' &&
+      typeof (p as PendingFiling).accession === 'string' &&
+      typeof (p as PendingFiling).cik === 'string',
   );
   return {
     v: 1,
@@ -124,7 +135,11 @@ export function parseCursor(value: unknown): SecFilingsCursor | undefined {
  * know becomes a warning, not a failure: the other companies are still watched. Only a
  * watch-list of which nothing resolves fails, and a sector that never resolved.
  */
-async function resolveCompanies(ctx: SourceContext<SecFilingsCursor>, itemWrites: ItemWrite[], warnings: SourceWarning[]): Promise<WatchedCompany[]> {
+async function resolveCompanies(
+  ctx: SourceContext<SecFilingsCursor>,
+  itemWrites: ItemWrite[],
+  warnings: SourceWarning[],
+): Promise<WatchedCompany[]> {
   const { urls } = ctx.config;
   const watchlist = companyEntries(ctx.config.watchlist);
   const sectors = sicEntries(ctx.config.watchlist);
@@ -156,7 +171,10 @@ async function resolveCompanies(ctx: SourceContext<SecFilingsCursor>, itemWrites
     warnings.push(...refresh.warnings);
     sectorCompanies = resolveSectors(sectors, refresh.roster, new Set(resolution.companies.map((c) => c.cik)));
     for (const e of emptySectors(sectors, refresh.roster)) {
-      warnings.push({ kind: 'config', message: `watchlist sector ${e.entry}: no company ${e.fpiOnly ? 'of SIC ' + e.sic + ' files as a foreign private issuer (20-F/40-F/6-K)' : 'listed'}; nothing watched for it` });
+      warnings.push({
+        kind: 'config',
+        message: `watchlist sector ${e.entry}: no company ${e.fpiOnly ? 'of SIC ' + e.sic + ' files as a foreign private issuer (20-F/40-F/6-K)' : 'listed'}; nothing watched for it`,
+      });
     }
   }
   if (resolution.companies.length === 0 && sectorCompanies.length === 0 && resolution.unresolved.length > 0) {
@@ -166,7 +184,11 @@ async function resolveCompanies(ctx: SourceContext<SecFilingsCursor>, itemWrites
     );
   }
   const found = watchlistWarnings(resolution);
-  if (found.length > 0) ctx.log('watch-list entries not resolved; the other companies are watched', { unresolved: resolution.unresolved, missing: resolution.missing });
+  if (found.length > 0)
+    ctx.log('watch-list entries not resolved; the other companies are watched', {
+      unresolved: resolution.unresolved,
+      missing: resolution.missing,
+    });
   warnings.push(...found);
   return [...resolution.companies, ...sectorCompanies];
 }
@@ -258,7 +280,8 @@ export function createSecFilingsSource(options: SecFilingsOptions = {}): SourceD
         // Newly watched companies are baselined quietly (their history is not news).
         for (const c of companies) if (!previousCompanies.has(c.cik)) toFetch.add(c.cik);
       }
-      if (reconcileReason) ctx.log('reconciling every watched company from submissions', { reason: reconcileReason, companies: companies.length });
+      if (reconcileReason)
+        ctx.log('reconciling every watched company from submissions', { reason: reconcileReason, companies: companies.length });
 
       // Within the per-cycle budget: companies the feed showed filing (or pending) first,
       // then those a previous reconcile deferred, then the rest in watch-list order.
@@ -269,7 +292,12 @@ export function createSecFilingsSource(options: SecFilingsOptions = {}): SourceD
       const ordered = companies.filter((c) => toFetch.has(c.cik)).sort((a, b) => rank(a.cik) - rank(b.cik));
       const deferredCompanies = new Set(ordered.slice(budget).map((c) => c.cik));
       for (const cik of deferredCompanies) toFetch.delete(cik);
-      if (deferredCompanies.size > 0) ctx.log('submissions budget reached; the rest is fetched next cycle', { fetching: toFetch.size, deferred: deferredCompanies.size, budget });
+      if (deferredCompanies.size > 0)
+        ctx.log('submissions budget reached; the rest is fetched next cycle', {
+          fetching: toFetch.size,
+          deferred: deferredCompanies.size,
+          budget,
+        });
 
       const pendingOut: PendingFiling[] = [];
       const fetched = new Set<string>();
@@ -281,7 +309,10 @@ export function createSecFilingsSource(options: SecFilingsOptions = {}): SourceD
         const previous = known.get(company.cik);
         let subs: Awaited<ReturnType<typeof fetchCompanySubmissions>>;
         try {
-          subs = await fetchCompanySubmissions(http, config.urls.secData, company.cik, previous, { maxOlderPages: options.maxOlderPages, log: ctx.log });
+          subs = await fetchCompanySubmissions(http, config.urls.secData, company.cik, previous, {
+            maxOlderPages: options.maxOlderPages,
+            log: ctx.log,
+          });
         } catch (err) {
           // A CIK EDGAR does not know is one bad watch-list entry, like an unknown ticker:
           // warn and watch the others. Its knowledge and feed sightings are kept, so a
@@ -291,14 +322,22 @@ export function createSecFilingsSource(options: SecFilingsOptions = {}): SourceD
           warnings.push({ kind: 'config', message: `${err.message}: not watched this cycle; the other companies are` });
           if (previous) {
             for (const c of candidatesByCik.get(company.cik) ?? []) {
-              if (!pendingIn.some((p) => p.accession === c.accession)) pendingOut.push({ accession: c.accession, cik: c.cik, form: c.form, firstSeenAt: now.toISOString(), feedUpdated: c.seenUpdated });
+              if (!pendingIn.some((p) => p.accession === c.accession))
+                pendingOut.push({
+                  accession: c.accession,
+                  cik: c.cik,
+                  form: c.form,
+                  firstSeenAt: now.toISOString(),
+                  feedUpdated: c.seenUpdated,
+                });
             }
           }
           continue;
         }
         fetched.add(company.cik);
         rowsSeen += subs.rows.length;
-        if (subs.olderPagesFetched.length > 0) ctx.log('fetched older submissions pages', { cik: company.cik, pages: subs.olderPagesFetched });
+        if (subs.olderPagesFetched.length > 0)
+          ctx.log('fetched older submissions pages', { cik: company.cik, pages: subs.olderPagesFetched });
         const sightings = (candidatesByCik.get(company.cik) ?? []).map((c) => c.accession);
         const diff = diffCompany({
           cik: company.cik,
@@ -321,7 +360,13 @@ export function createSecFilingsSource(options: SecFilingsOptions = {}): SourceD
           const fresh = (candidatesByCik.get(company.cik) ?? []).filter((c) => !carried.some((p) => p.accession === c.accession));
           const waiting: PendingFiling[] = [
             ...carried,
-            ...fresh.map((c) => ({ accession: c.accession, cik: c.cik, form: c.form, firstSeenAt: now.toISOString(), feedUpdated: c.seenUpdated })),
+            ...fresh.map((c) => ({
+              accession: c.accession,
+              cik: c.cik,
+              form: c.form,
+              firstSeenAt: now.toISOString(),
+              feedUpdated: c.seenUpdated,
+            })),
           ];
           for (const p of waiting) {
             if (nowKnown.has(p.accession)) continue;
@@ -339,7 +384,14 @@ export function createSecFilingsSource(options: SecFilingsOptions = {}): SourceD
       for (const cik of deferredCompanies) {
         if (!known.has(cik)) continue;
         for (const c of candidatesByCik.get(cik) ?? []) {
-          if (!pendingOut.some((q) => q.accession === c.accession)) pendingOut.push({ accession: c.accession, cik: c.cik, form: c.form, firstSeenAt: now.toISOString(), feedUpdated: c.seenUpdated });
+          if (!pendingOut.some((q) => q.accession === c.accession))
+            pendingOut.push({
+              accession: c.accession,
+              cik: c.cik,
+              form: c.form,
+              firstSeenAt: now.toISOString(),
+              feedUpdated: c.seenUpdated,
+            });
         }
       }
       // A deferred company that was baselined before stays baselined (its new filings are

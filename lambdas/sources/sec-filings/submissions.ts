@@ -94,7 +94,8 @@ export function parseColumnar(value: unknown, where: string): SubmissionRow[] {
   const rows: SubmissionRow[] = [];
   for (let i = 0; i < n; i++) {
     const accession = String(accessions[i] ?? '');
-    if (!ACCESSION_RE.test(accession)) throw new SourceError('parse', `${where}: row ${i} has a malformed accession number ${JSON.stringify(accessions[i])}`);
+    if (!ACCESSION_RE.test(accession))
+      throw new SourceError('parse', `${where}: row ${i} has a malformed accession number ${JSON.stringify(accessions[i])}`);
     const formValue = optionalString(form[i]);
     const date = optionalString(filingDate[i]);
     if (!formValue || !date || !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
@@ -129,7 +130,8 @@ export function parseSubmissions(json: unknown, where = 'submissions JSON'): Sub
   if (!Array.isArray(files)) throw new SourceError('parse', `${where}: filings.files is not an array`);
   const olderPages: OlderPageRef[] = files.map((f, i) => {
     const name = isRecord(f) ? optionalString(f.name) : undefined;
-    if (!name || !PAGE_NAME_RE.test(name)) throw new SourceError('parse', `${where}: filings.files[${i}] has an unexpected name ${JSON.stringify(name)}`);
+    if (!name || !PAGE_NAME_RE.test(name))
+      throw new SourceError('parse', `${where}: filings.files[${i}] has an unexpected name ${JSON.stringify(name)}`);
     const rec = f as Record<string, unknown>;
     return {
       name,

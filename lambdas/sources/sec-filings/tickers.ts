@@ -127,7 +127,12 @@ export function buildTickerCache(watchlist: readonly string[], rows: readonly Ti
  * tickers: they are listed in `unresolved`, unless `previous` resolved them, in which
  * case the earlier CIK is kept and marked `missingSince`.
  */
-export function refreshTickerCache(watchlist: readonly string[], rows: readonly TickerRecord[], fetchedAt: Date, previous: TickerCache | undefined): TickerCache {
+export function refreshTickerCache(
+  watchlist: readonly string[],
+  rows: readonly TickerRecord[],
+  fetchedAt: Date,
+  previous: TickerCache | undefined,
+): TickerCache {
   const byTickerAll = new Map<string, TickerRecord>();
   const byCikAll = new Map<string, TickerRecord>();
   for (const r of rows) {
@@ -236,7 +241,8 @@ export function watchlistWarnings(resolution: Pick<WatchlistResolution, 'unresol
 /** Read a cache back from a state item, or undefined if it has another shape. */
 export function tickerCacheFromItem(item: Record<string, unknown> | undefined): TickerCache | undefined {
   if (!item || typeof item.fetchedAt !== 'string') return undefined;
-  if (typeof item.byTicker !== 'object' || item.byTicker === null || typeof item.byCik !== 'object' || item.byCik === null) return undefined;
+  if (typeof item.byTicker !== 'object' || item.byTicker === null || typeof item.byCik !== 'object' || item.byCik === null)
+    return undefined;
   const cache = { ...item } as unknown as TickerCache;
   if (item.unresolved !== undefined) {
     if (!Array.isArray(item.unresolved)) return undefined;

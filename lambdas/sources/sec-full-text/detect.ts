@@ -34,7 +34,11 @@ export const DEFAULT_QUERIES: readonly FullTextQuery[] = [
 
 /** A query id from its phrase and countries: `entity-list`, `entity-list+china+singapore`. */
 export function queryIdOf(phrase: string, countries: readonly string[] = []): string {
-  const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const slug = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '');
   return [slug(phrase), ...countries.map(slug)].filter(Boolean).join('+');
 }
 
@@ -146,7 +150,10 @@ function stem(word: string): string {
  * ("export licenses", "export licensing"), licence = license. Used on folded text ({@link fold}).
  */
 export function phraseRegExp(phrase: string): RegExp {
-  const words = fold(phrase).split(/[^a-z0-9]+/).filter(Boolean).map(stem);
+  const words = fold(phrase)
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)
+    .map(stem);
   return new RegExp(`\\b${words.map(escapeRe).join('\\w*[^a-z0-9]+')}\\w*`, 'i');
 }
 

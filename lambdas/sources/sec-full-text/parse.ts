@@ -94,10 +94,12 @@ export function parseHit(raw: unknown): EftsHit | undefined {
 
 /** Parse one `search-index` page; anything but the envelope is a `parse` error naming `where`. */
 export function parseEftsPage(json: unknown, where: string): EftsPage {
-  if (!isObject(json) || !isObject(json.hits)) throw new SourceError('parse', `${where}: not an EDGAR full-text search response (no hits object)`);
+  if (!isObject(json) || !isObject(json.hits))
+    throw new SourceError('parse', `${where}: not an EDGAR full-text search response (no hits object)`);
   const { hits } = json;
   const total = isObject(hits.total) ? hits.total.value : hits.total;
-  if (typeof total !== 'number' || !Number.isFinite(total) || total < 0) throw new SourceError('parse', `${where}: hits.total.value missing or not a number`);
+  if (typeof total !== 'number' || !Number.isFinite(total) || total < 0)
+    throw new SourceError('parse', `${where}: hits.total.value missing or not a number`);
   if (!Array.isArray(hits.hits)) throw new SourceError('parse', `${where}: hits.hits is not an array`);
   const relation = isObject(hits.total) && hits.total.relation === 'gte' ? 'gte' : 'eq';
   const parsed: EftsHit[] = [];

@@ -7,7 +7,19 @@ import type { SourceDefinition } from '#core/source.ts';
 import { addDays, easternDate } from '../federal-register/detect.ts';
 import { extractText } from '../sec-export-language/text.ts';
 import { isFpiForm, parseSicEntry } from '../sec-filings/sectors.ts';
-import { DEFAULT_QUERIES, documentToRead, type FullTextQuery, findPassage, groupMentions, type Mention, type MentionPassage, mentionDraft, phraseSpan, queryIdOf, searchStrings } from './detect.ts';
+import {
+  DEFAULT_QUERIES,
+  documentToRead,
+  type FullTextQuery,
+  findPassage,
+  groupMentions,
+  type Mention,
+  type MentionPassage,
+  mentionDraft,
+  phraseSpan,
+  queryIdOf,
+  searchStrings,
+} from './detect.ts';
 import { documentUrl, searchWindow } from './fetch.ts';
 import type { EftsHit } from './parse.ts';
 
@@ -109,14 +121,19 @@ export const secFullTextSource: SourceDefinition<SecFullTextCursor> = {
         hits.push(...r.hits);
         if (r.splits) ctx.log('full-text window split at the hit cap', { q, splits: r.splits });
         if (r.mismatched) ctx.log('full-text hits dropped: _id and adsh disagree', { q, mismatched: r.mismatched });
-        if (r.cappedDays.length) warnings.push({ kind: 'sanity', message: `"${q}": more than 10,000 hits on ${r.cappedDays.join(', ')}; only the first 10,000 were read` });
+        if (r.cappedDays.length)
+          warnings.push({
+            kind: 'sanity',
+            message: `"${q}": more than 10,000 hits on ${r.cappedDays.join(', ')}; only the first 10,000 were read`,
+          });
       }
       mentionsByQuery.push({ query, mentions: groupMentions(query.id, hits) });
     }
 
     // 2. Which mentions are new.
     const known = new Map<string, string>();
-    for (const { key, value } of await ctx.readItems(MENTION_ITEM_PREFIX)) known.set(key.slice(MENTION_ITEM_PREFIX.length), typeof value.day === 'string' ? value.day : '');
+    for (const { key, value } of await ctx.readItems(MENTION_ITEM_PREFIX))
+      known.set(key.slice(MENTION_ITEM_PREFIX.length), typeof value.day === 'string' ? value.day : '');
     const fresh: Array<{ query: FullTextQuery; mention: Mention }> = [];
     for (const { query, mentions } of mentionsByQuery) for (const m of mentions) if (!known.has(m.key)) fresh.push({ query, mention: m });
     fresh.sort((a, b) => (a.mention.fileDate ?? '').localeCompare(b.mention.fileDate ?? '') || a.mention.key.localeCompare(b.mention.key));
@@ -140,7 +157,9 @@ export const secFullTextSource: SourceDefinition<SecFullTextCursor> = {
         }
         const paragraphs = texts.get(url);
         const p = paragraphs ? findPassage(paragraphs, query) : undefined;
-        const passage: MentionPassage | undefined = p ? { text: p.text, document: filename, span: phraseSpan(p.text, query.phrase) } : undefined;
+        const passage: MentionPassage | undefined = p
+          ? { text: p.text, document: filename, span: phraseSpan(p.text, query.phrase) }
+          : undefined;
         changes.push(mentionDraft(mention, query, passage, isWatched(ctx.config, mention)));
       }
       itemWrites.push({ key: `${MENTION_ITEM_PREFIX}${mention.key}`, value: { day: mention.fileDate ?? today } });
@@ -149,7 +168,8 @@ export const secFullTextSource: SourceDefinition<SecFullTextCursor> = {
     // 4. Forget mentions dated before the window: EFTS will not return them again.
     const seenNow = new Set(mentionsByQuery.flatMap(({ mentions }) => mentions.map((m) => m.key)));
     const forgetBefore = addDays(startdt, -1);
-    for (const [key, day] of known) if (!seenNow.has(key) && day < forgetBefore) itemWrites.push({ key: `${MENTION_ITEM_PREFIX}${key}`, value: null });
+    for (const [key, day] of known)
+      if (!seenNow.has(key) && day < forgetBefore) itemWrites.push({ key: `${MENTION_ITEM_PREFIX}${key}`, value: null });
 
     const itemsSeen = mentionsByQuery.reduce((n, q) => n + q.mentions.length, 0);
     return {

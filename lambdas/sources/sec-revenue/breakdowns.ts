@@ -21,7 +21,11 @@ import { REVENUE_CONCEPTS, roundingTolerance, type XbrlDocument, type XbrlFact }
  * Axes that carry geography: `srt:` since the 2018 taxonomies, `us-gaap:` on the 2009–2017
  * ones (Microsoft's FY2015 10-K), `ifrs-full:` for 20-F filers reporting under IFRS.
  */
-export const GEOGRAPHIC_AXES = ['srt:StatementGeographicalAxis', 'us-gaap:StatementGeographicalAxis', 'ifrs-full:GeographicalAreasAxis'] as const;
+export const GEOGRAPHIC_AXES = [
+  'srt:StatementGeographicalAxis',
+  'us-gaap:StatementGeographicalAxis',
+  'ifrs-full:GeographicalAreasAxis',
+] as const;
 
 /**
  * Axes that qualify a figure as superseded, an adjustment or a forecast. The restated
@@ -30,7 +34,12 @@ export const GEOGRAPHIC_AXES = ['srt:StatementGeographicalAxis', 'us-gaap:Statem
  * reclassification this way) are not revenue of the period and would otherwise form
  * breakdowns of their own.
  */
-const RESTATEMENT_AXES = new Set(['srt:RestatementAxis', 'us-gaap:RestatementAxis', 'srt:StatementScenarioAxis', 'us-gaap:StatementScenarioAxis']);
+const RESTATEMENT_AXES = new Set([
+  'srt:RestatementAxis',
+  'us-gaap:RestatementAxis',
+  'srt:StatementScenarioAxis',
+  'us-gaap:StatementScenarioAxis',
+]);
 
 /** One region of a breakdown. */
 export interface Region {
@@ -228,7 +237,16 @@ export function extractBreakdowns(doc: XbrlDocument, options: ExtractOptions = {
     const key = `${base}${otherKey}\u0000${axis}`;
     let group = groups.get(key);
     if (!group) {
-      group = { concept: fact.concept, start: context.start, end: context.end, unit, axis, dimensions: other, otherKey, members: new Map() };
+      group = {
+        concept: fact.concept,
+        start: context.start,
+        end: context.end,
+        unit,
+        axis,
+        dimensions: other,
+        otherKey,
+        members: new Map(),
+      };
       groups.set(key, group);
     }
     const member = dimensions[axis] as string;
@@ -252,14 +270,25 @@ export function extractBreakdowns(doc: XbrlDocument, options: ExtractOptions = {
   return breakdowns.sort(compareBreakdowns);
 }
 
-function buildBreakdown(group: Group, total: FactRef | undefined, consolidated: FactRef | undefined, labels: MemberLabels | undefined): Breakdown {
+function buildBreakdown(
+  group: Group,
+  total: FactRef | undefined,
+  consolidated: FactRef | undefined,
+  labels: MemberLabels | undefined,
+): Breakdown {
   const { days: span, kind } = classifyPeriod(group.start, group.end);
   const days = span + 1;
   const members = [...group.members.entries()].map(([member, ref]) => ({ member, ref }));
   const { kept, overlapping } = resolveOverlaps(members, total, consolidated);
   const evaluation = evaluate(kept, total);
   const base = total?.value ?? evaluation.sum;
-  const region = (m: Member): Region => ({ member: m.member, label: memberLabel(m.member, labels), value: m.ref.value, share: exactShare(m.ref.value, base), decimals: m.ref.decimals });
+  const region = (m: Member): Region => ({
+    member: m.member,
+    label: memberLabel(m.member, labels),
+    value: m.ref.value,
+    share: exactShare(m.ref.value, base),
+    decimals: m.ref.decimals,
+  });
   const dimensionLabels = Object.fromEntries(Object.entries(group.dimensions).map(([axis, member]) => [axis, memberLabel(member, labels)]));
   return {
     concept: group.concept,
@@ -322,7 +351,11 @@ const EXHAUSTIVE_POOL = 14;
  * count, sorted descending with suffix sums so the search prunes any branch that overshoots
  * or cannot reach, and gives up past `budget` steps.
  */
-export function subsetSumming(target: FactRef, pool: Array<{ member: string; ref: FactRef }>, budget = SUBSET_BUDGET): string[] | undefined {
+export function subsetSumming(
+  target: FactRef,
+  pool: Array<{ member: string; ref: FactRef }>,
+  budget = SUBSET_BUDGET,
+): string[] | undefined {
   const byValue = [...pool].sort((a, b) => b.ref.value - a.ref.value);
   if (byValue.some((m) => m.ref.value < 0) && byValue.length <= EXHAUSTIVE_POOL) {
     // Rounding lets several subsets fit: the closest wins (GE: 148 + 75 + 14 − 2 − 102 = 133 exactly, not 135).
@@ -388,12 +421,20 @@ type Overlap = Member & { overlap: 'aggregate' | 'part'; covers?: string[] | und
  *    sum closest first. With no total at all, only an aggregate of three or more members
  *    counts (three regions of 50, 30 and 20 stay a partition).
  */
-function resolveOverlaps(members: Member[], total: FactRef | undefined, consolidated: FactRef | undefined): { kept: Member[]; overlapping: Overlap[] } {
+function resolveOverlaps(
+  members: Member[],
+  total: FactRef | undefined,
+  consolidated: FactRef | undefined,
+): { kept: Member[]; overlapping: Overlap[] } {
   const none = { kept: members, overlapping: [] };
   if (members.length < 3 || members.length > MAX_MEMBERS) return none;
   const tolerance = toleranceOf([total, consolidated, ...members.map((m) => m.ref)]);
   const sum = sumOf(members);
-  const coversOf = (x: Member, kept: Member[]) => subsetSumming(x.ref, kept.filter((k) => k !== x));
+  const coversOf = (x: Member, kept: Member[]) =>
+    subsetSumming(
+      x.ref,
+      kept.filter((k) => k !== x),
+    );
   const bound = total ?? consolidated;
   if (bound && sum <= bound.value + tolerance) return none;
 
@@ -412,7 +453,9 @@ function resolveOverlaps(members: Member[], total: FactRef | undefined, consolid
       if (!pick) return none; // several sets fit and arithmetic cannot tell them apart: do not guess
       return {
         kept: pick.kept,
-        overlapping: pick.parts.map(({ x, covers }) => (covers ? { ...x, overlap: 'aggregate' as const, covers } : { ...x, overlap: 'part' as const })),
+        overlapping: pick.parts.map(({ x, covers }) =>
+          covers ? { ...x, overlap: 'aggregate' as const, covers } : { ...x, overlap: 'part' as const },
+        ),
       };
     }
   }
@@ -422,7 +465,10 @@ function resolveOverlaps(members: Member[], total: FactRef | undefined, consolid
   while (overlapping.length < MAX_OVERLAPPING && (!bound || sumOf(kept) > bound.value + tolerance)) {
     const candidates = kept
       .map((x) => ({ x, covers: coversOf(x, kept) }))
-      .filter((c): c is { x: Member; covers: string[] } => c.covers !== undefined && (bound !== undefined || c.covers.length >= UNBOUNDED_MIN_COVERS));
+      .filter(
+        (c): c is { x: Member; covers: string[] } =>
+          c.covers !== undefined && (bound !== undefined || c.covers.length >= UNBOUNDED_MIN_COVERS),
+      );
     if (!candidates.length) break;
     const score = (c: { x: Member; covers: string[] }) => (bound ? Math.abs(sumOf(kept) - c.x.ref.value - bound.value) : -c.covers.length);
     const pick = candidates.reduce((best, c) => (score(c) < score(best) ? c : best));
@@ -454,7 +500,8 @@ export function deriveFourthQuarters(breakdowns: BreakdownRecord[]): Breakdown[]
       const labelOf = new Map([...annual.regions, ...(annual.overlapping ?? [])].map((r) => [r.member, r.label]));
       const consolidated = annual.consolidatedTotal ?? null;
       const nineConsolidated = nine.consolidatedTotal ?? null;
-      const complete = annual.complete === false || nine.complete === false ? false : q.total === null ? null : Math.abs(sum - q.total) <= tolerance;
+      const complete =
+        annual.complete === false || nine.complete === false ? false : q.total === null ? null : Math.abs(sum - q.total) <= tolerance;
       derived.push({
         concept: annual.concept,
         start: q.start,
@@ -472,7 +519,13 @@ export function deriveFourthQuarters(breakdowns: BreakdownRecord[]): Breakdown[]
         complete,
         tolerance,
         regions: q.regions
-          .map((r) => ({ member: r.member, label: labelOf.get(r.member) ?? memberLabel(r.member), value: r.value, share: exactShare(r.value, base), decimals: r.decimals }))
+          .map((r) => ({
+            member: r.member,
+            label: labelOf.get(r.member) ?? memberLabel(r.member),
+            value: r.value,
+            share: exactShare(r.value, base),
+            decimals: r.decimals,
+          }))
           .sort(byValue),
         overlapping: deriveOverlapping(annual.overlapping ?? [], nine.overlapping ?? [], base),
         derived: true,

@@ -94,7 +94,10 @@ type Basis = 'yoy' | 'qoq' | 'recast';
 interface Comparison {
   basis: Basis;
   against: StoredPeriod;
-  rows: Map<string, { member: string; label: string; before: number | null; after: number | null; shareBefore: number | null; shareAfter: number | null }>;
+  rows: Map<
+    string,
+    { member: string; label: string; before: number | null; after: number | null; shareBefore: number | null; shareAfter: number | null }
+  >;
   added: string[];
   removed: string[];
 }
@@ -191,7 +194,14 @@ function inRange(n: number, lo: number, hi: number): boolean {
 function compare(before: StoredPeriod, after: StoredPeriod, basis: Basis): Comparison {
   const rows: Comparison['rows'] = new Map();
   for (const r of after.regions) {
-    rows.set(r.member, { member: r.member, label: r.label, before: null, after: r.value, shareBefore: null, shareAfter: shareOf(r.value, after) });
+    rows.set(r.member, {
+      member: r.member,
+      label: r.label,
+      before: null,
+      after: r.value,
+      shareBefore: null,
+      shareAfter: shareOf(r.value, after),
+    });
   }
   for (const r of before.regions) {
     const row = rows.get(r.member);
@@ -199,7 +209,14 @@ function compare(before: StoredPeriod, after: StoredPeriod, basis: Basis): Compa
       row.before = r.value;
       row.shareBefore = shareOf(r.value, before);
     } else {
-      rows.set(r.member, { member: r.member, label: r.label, before: r.value, after: null, shareBefore: shareOf(r.value, before), shareAfter: null });
+      rows.set(r.member, {
+        member: r.member,
+        label: r.label,
+        before: r.value,
+        after: null,
+        shareBefore: shareOf(r.value, before),
+        shareAfter: null,
+      });
     }
   }
   const beforeMembers = new Set(before.regions.map((r) => r.member));
@@ -305,7 +322,10 @@ export function detectRevenueChanges(input: DetectInput): DetectResult {
   if (!own.length) return { changes: [], series };
 
   // ISO dates compare as strings; the newest end is the filing's own period.
-  const currentEnd = own.map((b) => b.end).sort().at(-1) as string;
+  const currentEnd = own
+    .map((b) => b.end)
+    .sort()
+    .at(-1) as string;
   const pool = [...own, ...Object.values(stored).filter((s) => !own.some((o) => periodKey(o) === periodKey(s)))];
   const changes: ChangeDraft[] = [];
 
@@ -363,11 +383,16 @@ function buildChange(
       return `${m.label} ${pct1(m.value as number, next)} (${formatMoney(m.value as number)}${pp !== undefined && pp !== null ? `, ${signed(pp)} pp ${headline ? BASIS_SUFFIX[headline.basis] : ''}` : ''})`;
     })
     .join('; ');
-  const removedText = headline?.removed.length ? ` No longer reported: ${headline.removed.map((m) => headline.rows.get(m)?.label ?? m).join(', ')}.` : '';
+  const removedText = headline?.removed.length
+    ? ` No longer reported: ${headline.removed.map((m) => headline.rows.get(m)?.label ?? m).join(', ')}.`
+    : '';
   const before = headline?.against.total ?? null;
   let totalMove = '';
   if (next.total !== null && before !== null && before !== 0) {
-    totalMove = headline?.basis === 'recast' ? ` (was ${formatMoney(before)})` : ` (${signed(((next.total - before) / Math.abs(before)) * 100)}% ${BASIS_SUFFIX[headline?.basis ?? 'yoy']})`;
+    totalMove =
+      headline?.basis === 'recast'
+        ? ` (was ${formatMoney(before)})`
+        : ` (${signed(((next.total - before) / Math.abs(before)) * 100)}% ${BASIS_SUFFIX[headline?.basis ?? 'yoy']})`;
   }
   const scope = scopeLabel(next);
   const consolidated = next.consolidatedTotal ?? null;
@@ -382,11 +407,27 @@ function buildChange(
     : '';
   const summary = `${totalText}. ${regionText}.${overlapText}${removedText} ${recast ? `Earlier report: ${previous?.accession ?? 'unknown filing'}. ` : ''}Source: ${filing.form} ${filing.accession}.`;
 
-  const period = { start: next.start, end: next.end, kind: next.periodKind, days: next.days, fiscalLabel: next.fiscalLabel, ...(next.derived ? { derived: true } : {}) };
+  const period = {
+    start: next.start,
+    end: next.end,
+    kind: next.periodKind,
+    days: next.days,
+    fiscalLabel: next.fiscalLabel,
+    ...(next.derived ? { derived: true } : {}),
+  };
   const against = (c: Comparison | undefined) =>
-    c ? { basis: c.basis, start: c.against.start, end: c.against.end, fiscalLabel: c.against.fiscalLabel, accession: c.against.accession ?? null } : null;
+    c
+      ? {
+          basis: c.basis,
+          start: c.against.start,
+          end: c.against.end,
+          fiscalLabel: c.against.fiscalLabel,
+          accession: c.against.accession ?? null,
+        }
+      : null;
   // Shares from value and base: a period stored before shares were kept exact holds them to 4 places.
-  const strip = (p: StoredPeriod) => p.regions.map((r) => ({ member: r.member, label: r.label, value: r.value, share: shareOf(r.value, p) }));
+  const strip = (p: StoredPeriod) =>
+    p.regions.map((r) => ({ member: r.member, label: r.label, value: r.value, share: shareOf(r.value, p) }));
 
   // Capped (core/limits.ts): an oversized upstream field must not make the change too big to store.
   return capDraft({

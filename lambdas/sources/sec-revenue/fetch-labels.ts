@@ -69,7 +69,11 @@ export function filingFolderOf(documentUrl: string): string {
 }
 
 /** Read the member labels of the filing whose primary document is `documentUrl` (two requests, cached per folder). */
-export async function fetchFilingLabels(http: UpstreamClient, documentUrl: string, cache: LabelCache = defaultLabelCache): Promise<FilingLabels> {
+export async function fetchFilingLabels(
+  http: UpstreamClient,
+  documentUrl: string,
+  cache: LabelCache = defaultLabelCache,
+): Promise<FilingLabels> {
   const folder = filingFolderOf(documentUrl);
   const cached = cache.get(folder);
   if (cached) return cached;

@@ -82,7 +82,10 @@ export function parseLabelLinkbase(input: string | Uint8Array): Map<string, stri
         for (const r of resources.get(to) ?? []) {
           const roleRank = ROLE_RANK[r.role];
           if (roleRank === undefined) continue;
-          const text = r.text.replace(/\s+/g, ' ').replace(/\s*\[(member|domain|axis)\]\s*$/i, '').trim();
+          const text = r.text
+            .replace(/\s+/g, ' ')
+            .replace(/\s*\[(member|domain|axis)\]\s*$/i, '')
+            .trim();
           if (!text) continue;
           if (qname.startsWith('country:') && r.role === STANDARD_ROLE) continue;
           const rank = roleRank * 10 + langRank(r.lang);

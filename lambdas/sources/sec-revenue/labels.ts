@@ -63,18 +63,18 @@ const PLACE_CODES: Record<string, string[]> = {
   korea: ['KR'],
   'south korea': ['KR'],
   'asia pacific': [],
-  'asia': [],
-  'europe': [],
+  asia: [],
+  europe: [],
   'middle east': [],
-  'africa': [],
-  'americas': [],
+  africa: [],
+  americas: [],
   'north america': [],
   'south america': [],
   'latin america': [],
   'central america': [],
-  'caribbean': [],
-  'oceania': [],
-  'pacific': [],
+  caribbean: [],
+  oceania: [],
+  pacific: [],
   emea: [],
   apac: [],
   uae: ['AE'],
@@ -139,7 +139,10 @@ function phrases(words: string[]): Array<{ text: string; place: string[] | undef
     let matched = 0;
     let codes: string[] | undefined;
     for (let n = Math.min(4, words.length - i); n >= 1; n--) {
-      const candidate = words.slice(i, i + n).join(' ').toLowerCase();
+      const candidate = words
+        .slice(i, i + n)
+        .join(' ')
+        .toLowerCase();
       const found = index.get(candidate);
       if (found) {
         matched = n;

@@ -75,7 +75,10 @@ export function createSecRevenueSource(options: SecRevenueOptions = {}): SourceD
         const body = await fetchFilingDocument(ctx.http, filing.documentUrl, `${filing.form} ${filing.accession}`);
         const doc = await readXbrl(body);
         if (doc.format === 'unknown' || doc.stats.contextsSeen === 0) {
-          throw new SourceError('parse', `${filing.form} ${filing.accession}: ${filing.documentUrl} is not an XBRL document (no contexts found)`);
+          throw new SourceError(
+            'parse',
+            `${filing.form} ${filing.accession}: ${filing.documentUrl} is not an XBRL document (no contexts found)`,
+          );
         }
         const { breakdowns, labels } = await labelledBreakdowns(ctx.http, doc, filing.documentUrl, labelCache);
         const entity = describeEntity(doc, breakdowns);
@@ -118,7 +121,18 @@ export function createSecRevenueSource(options: SecRevenueOptions = {}): SourceD
         key: `series#${cik}`,
         value: trimSeries(seriesByCik.get(cik) as RevenueSeries) as unknown as Record<string, unknown>,
       }));
-      return { changes, cursor: nextCursor(ctx.cursor, since, batch.map((b) => b.change), pending.size > batch.length, found), itemsSeen: batch.length, itemWrites };
+      return {
+        changes,
+        cursor: nextCursor(
+          ctx.cursor,
+          since,
+          batch.map((b) => b.change),
+          pending.size > batch.length,
+          found,
+        ),
+        itemsSeen: batch.length,
+        itemWrites,
+      };
     },
   };
 }
@@ -133,7 +147,13 @@ function byDetectedAt(a: Change, b: Change): number {
  * the accessions processed at exactly that instant: the query is inclusive, and one
  * `sec-filings` cycle stamps all its changes with the same `detectedAt`.
  */
-function nextCursor(previous: SecRevenueCursor | undefined, since: string, done: Change[], backlog: boolean, seen: Change[]): SecRevenueCursor {
+function nextCursor(
+  previous: SecRevenueCursor | undefined,
+  since: string,
+  done: Change[],
+  backlog: boolean,
+  seen: Change[],
+): SecRevenueCursor {
   const accessionOf = (c: Change) => String((c.data as Record<string, unknown>).accession);
   const newest = (list: Change[]) => [since, ...list.map((c) => c.detectedAt)].sort().at(-1) as string;
   const newSince = backlog ? newest(done) : newest(seen);

@@ -661,7 +661,12 @@ export class XbrlStreamReader {
       }
       return;
     }
-    const conflict = this.conflicts.get(key) ?? { concept: c.concept, contextRef: c.contextRef, unitRef: c.unitRef, values: [existing.value] };
+    const conflict = this.conflicts.get(key) ?? {
+      concept: c.concept,
+      contextRef: c.contextRef,
+      unitRef: c.unitRef,
+      values: [existing.value],
+    };
     if (!conflict.values.includes(value)) conflict.values.push(value);
     this.conflicts.set(key, conflict);
   }
@@ -754,7 +759,12 @@ const DASHES = /^[\u2012\u2013\u2014\u2015\u2212-]+$/;
  * times 10^scale, negated when `sign="-"`. The decimal point is shifted in the string so
  * `22` at scale −2 is exactly 0.22, not 0.22000000000000003.
  */
-export function parseInlineNumber(raw: string, format: string | undefined, scale: string | undefined, sign: string | undefined): number | null {
+export function parseInlineNumber(
+  raw: string,
+  format: string | undefined,
+  scale: string | undefined,
+  sign: string | undefined,
+): number | null {
   const text = raw.replace(/[\s\u00a0]+/g, ' ').trim();
   const fmt = (format ?? '').slice((format ?? '').indexOf(':') + 1).toLowerCase();
   let digits: string | null;
@@ -783,15 +793,46 @@ function normaliseDigits(text: string): string | null {
 }
 
 const SMALL_NUMBERS: Record<string, number> = {
-  zero: 0, no: 0, none: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
-  eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19,
-  twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
+  zero: 0,
+  no: 0,
+  none: 0,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
 };
 const MULTIPLIERS: Record<string, number> = { thousand: 1e3, million: 1e6, billion: 1e9, trillion: 1e12 };
 
 /** `ixt-sec:numwordsen`: "four", "twenty-one", "one hundred and five"; null when not a number in words. */
 export function wordsToNumber(text: string): number | null {
-  const words = text.toLowerCase().replace(/[-,]/g, ' ').split(/\s+/).filter((w) => w && w !== 'and');
+  const words = text
+    .toLowerCase()
+    .replace(/[-,]/g, ' ')
+    .split(/\s+/)
+    .filter((w) => w && w !== 'and');
   if (!words.length) return null;
   let total = 0;
   let current = 0;
@@ -809,7 +850,18 @@ export function wordsToNumber(text: string): number | null {
 }
 
 const MONTHS: Record<string, number> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
 };
 
 /**

@@ -101,7 +101,24 @@ function prng(seed: number): () => number {
 }
 
 const COUNTRIES = ['CN', 'CN', 'CN', 'RU', 'RU', 'HK', 'AE', 'SG', 'IR', 'PK', 'TR', 'MY', 'GB', 'DE', 'TW'];
-const WORDS = ['Advanced', 'Micro', 'Systems', 'Trading', 'Technology', 'Electronics', 'Research', 'Institute', 'Precision', 'Global', 'Industrial', 'Logistics', 'Semiconductor', 'Optics', 'Aerospace', 'Devices'];
+const WORDS = [
+  'Advanced',
+  'Micro',
+  'Systems',
+  'Trading',
+  'Technology',
+  'Electronics',
+  'Research',
+  'Institute',
+  'Precision',
+  'Global',
+  'Industrial',
+  'Logistics',
+  'Semiconductor',
+  'Optics',
+  'Aerospace',
+  'Devices',
+];
 
 /**
  * A synthetic CSL of `rows` rows (about 1.2 KB each: 25,000 rows ≈ 30 MB), BIS rows on the
@@ -115,9 +132,16 @@ export function syntheticCslRows(rows: number, options: { seed?: number; bisShar
   const out: Row[] = [];
   for (let i = 0; i < rows; i++) {
     const bis = rnd() < bisShare;
-    const source = bis ? (rnd() < 0.85 ? ENTITY_LIST : rnd() < 0.5 ? MEU_LIST : UNVERIFIED_LIST) : 'Specially Designated Nationals (SDN) - Treasury Department';
+    const source = bis
+      ? rnd() < 0.85
+        ? ENTITY_LIST
+        : rnd() < 0.5
+          ? MEU_LIST
+          : UNVERIFIED_LIST
+      : 'Specially Designated Nationals (SDN) - Treasury Department';
     // Every 40th name reuses the previous one under another country, as on the real list.
-    const name = i % 40 === 1 && out.length > 0 ? (out[out.length - 1] as Row).name : `Synthetic ${pick(WORDS)} ${pick(WORDS)} ${i} Co., Ltd.`;
+    const name =
+      i % 40 === 1 && out.length > 0 ? (out[out.length - 1] as Row).name : `Synthetic ${pick(WORDS)} ${pick(WORDS)} ${i} Co., Ltd.`;
     const nAddr = 1 + Math.floor(rnd() * 3);
     const country = pick(COUNTRIES);
     const addresses = Array.from({ length: nAddr }, (_, k) => ({
@@ -149,7 +173,11 @@ export function syntheticCslRows(rows: number, options: { seed?: number; bisShar
 }
 
 /** Write a synthetic CSL to `dir/consolidated.json`; returns the path and byte size. */
-export function writeSyntheticCsl(dir: string, rows: number, options: { seed?: number; bisShare?: number } = {}): { path: string; bytes: number } {
+export function writeSyntheticCsl(
+  dir: string,
+  rows: number,
+  options: { seed?: number; bisShare?: number } = {},
+): { path: string; bytes: number } {
   const body = cslBody(syntheticCslRows(rows, options));
   const path = join(dir, 'consolidated.json');
   writeFileSync(path, body);

@@ -27,7 +27,10 @@ const FR_HEADERS = {
   age: '0',
 };
 
-const json = (value: unknown, headers: Record<string, string> = {}): FakeResponse => ({ body: JSON.stringify(value), headers: { ...FR_HEADERS, ...headers } });
+const json = (value: unknown, headers: Record<string, string> = {}): FakeResponse => ({
+  body: JSON.stringify(value),
+  headers: { ...FR_HEADERS, ...headers },
+});
 
 /** A document as served: any JSON object with at least a number and a publication date. */
 export type FakeFrDocument = Record<string, unknown> & { document_number: string; publication_date: string };
@@ -52,14 +55,22 @@ function newestFirst(a: FakeFrDocument, b: FakeFrDocument): number {
  * `conditions[agencies][]`, `conditions[publication_date][gte]`, `fields[]`, `per_page`
  * and `search_after_cursor` the way the API does.
  */
-export function serveFederalRegisterDocuments(fake: FakeUpstream, documents: readonly FakeFrDocument[], options: ServeDocumentsOptions = {}): FakeUpstream {
+export function serveFederalRegisterDocuments(
+  fake: FakeUpstream,
+  documents: readonly FakeFrDocument[],
+  options: ServeDocumentsOptions = {},
+): FakeUpstream {
   const handler = ({ url }: { url: URL }): FakeResponse => {
     const q = url.searchParams;
     const agencies = q.getAll('conditions[agencies][]');
     const gte = q.get('conditions[publication_date][gte]');
     let hits = [...documents].sort(newestFirst);
     if (agencies.length) {
-      hits = hits.filter((d) => Array.isArray(d.agencies) && (d.agencies as Array<{ slug?: string }>).some((a) => a.slug !== undefined && agencies.includes(a.slug)));
+      hits = hits.filter(
+        (d) =>
+          Array.isArray(d.agencies) &&
+          (d.agencies as Array<{ slug?: string }>).some((a) => a.slug !== undefined && agencies.includes(a.slug)),
+      );
     }
     if (gte) hits = hits.filter((d) => d.publication_date >= gte);
     const count = hits.length;
@@ -71,7 +82,9 @@ export function serveFederalRegisterDocuments(fake: FakeUpstream, documents: rea
       start = hits.findIndex((d) => d.document_number === number) + 1;
     }
     const fields = q.getAll('fields[]');
-    const page = hits.slice(start, start + perPage).map((d) => (fields.length ? Object.fromEntries(fields.filter((f) => f in d).map((f) => [f, d[f]])) : d));
+    const page = hits
+      .slice(start, start + perPage)
+      .map((d) => (fields.length ? Object.fromEntries(fields.filter((f) => f in d).map((f) => [f, d[f]])) : d));
     const body: Record<string, unknown> = { description: 'Documents matching the query', count };
     if (count === 0) return json(body, options.headers); // the real API drops results and total_pages
     body.total_pages = Math.ceil(count / perPage);
@@ -81,7 +94,12 @@ export function serveFederalRegisterDocuments(fake: FakeUpstream, documents: rea
       for (const key of ['search_after_cursor', 'page', 'format']) next.delete(key);
       next.set('format', 'json');
       next.set('page', String(Math.floor(start / perPage) + 2));
-      next.set('search_after_cursor', Buffer.from(JSON.stringify([epochMs(last.publication_date), last.document_number])).toString('base64').replace(/=+$/, ''));
+      next.set(
+        'search_after_cursor',
+        Buffer.from(JSON.stringify([epochMs(last.publication_date), last.document_number]))
+          .toString('base64')
+          .replace(/=+$/, ''),
+      );
       body.next_page_url = `${fake.url}${FR_PATHS.documentsNext}?${next.toString()}`;
     }
     body.results = page;
@@ -118,7 +136,10 @@ export function registerFederalRegisterSharedFixtures(fake: FakeUpstream): FakeU
     headers: recordedHeaders(`${dir}/fr_documents_newest_2026-10-02.meta.json`),
   }));
   fake.on('GET', FR_PATHS.documentsNext, () => {
-    const page = JSON.parse(readFileSync(shared(`${dir}/fr_documents_newest_next_issue_early_2026-10-03.first5.json`), 'utf8')) as Record<string, unknown>;
+    const page = JSON.parse(readFileSync(shared(`${dir}/fr_documents_newest_next_issue_early_2026-10-03.first5.json`), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     delete page.next_page_url;
     return json(page, recordedHeaders(`${dir}/fr_documents_newest_next_issue_early_2026-10-03.meta.json`));
   });
@@ -171,12 +192,16 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
 
 /** UTC offset of US Eastern time at an instant, in minutes (−240 in summer, −300 in winter). */
 function easternOffsetMinutes(at: Date): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', timeZoneName: 'shortOffset' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT-5';
+  const name =
+    new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', timeZoneName: 'shortOffset' })
+      .formatToParts(at)
+      .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT-5';
   const match = /GMT([+-]\d{1,2})(?::(\d{2}))?/.exec(name);
   return match ? Number(match[1]) * 60 + Math.sign(Number(match[1])) * Number(match[2] ?? 0) : -300;
 }
 
-const offsetText = (minutes: number) => `${minutes < 0 ? '-' : '+'}${String(Math.floor(Math.abs(minutes) / 60)).padStart(2, '0')}:${String(Math.abs(minutes) % 60).padStart(2, '0')}`;
+const offsetText = (minutes: number) =>
+  `${minutes < 0 ? '-' : '+'}${String(Math.floor(Math.abs(minutes) / 60)).padStart(2, '0')}:${String(Math.abs(minutes) % 60).padStart(2, '0')}`;
 
 /**
  * Shift every date inside a JSON value by `days`, keeping Eastern wall-clock times (the
@@ -187,7 +212,8 @@ const offsetText = (minutes: number) => `${minutes < 0 ? '-' : '+'}${String(Math
  */
 export function shiftDates<T>(value: T, days: number): T {
   if (days === 0) return value;
-  const shiftDate = (y: string | number, m: string | number, d: string | number) => new Date(Date.UTC(Number(y), Number(m) - 1, Number(d) + days)).toISOString().slice(0, 10);
+  const shiftDate = (y: string | number, m: string | number, d: string | number) =>
+    new Date(Date.UTC(Number(y), Number(m) - 1, Number(d) + days)).toISOString().slice(0, 10);
   const shiftEpoch = (seconds: number) => {
     const before = new Date(seconds * 1000);
     const after = new Date((seconds + days * 86_400) * 1000);
@@ -196,12 +222,18 @@ export function shiftDates<T>(value: T, days: number): T {
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') {
       return v
-        .replace(/(?<!\d)(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2}:\d{2}(?:\.\d+)?)([+-]\d{2}:\d{2})/g, (_m, y: string, mo: string, d: string, time: string) => {
-          const date = shiftDate(y, mo, d);
-          return `${date}T${time}${offsetText(easternOffsetMinutes(new Date(`${date}T12:00:00Z`)))}`;
-        })
+        .replace(
+          /(?<!\d)(\d{4})-(\d{2})-(\d{2})T(\d{2}:\d{2}:\d{2}(?:\.\d+)?)([+-]\d{2}:\d{2})/g,
+          (_m, y: string, mo: string, d: string, time: string) => {
+            const date = shiftDate(y, mo, d);
+            return `${date}T${time}${offsetText(easternOffsetMinutes(new Date(`${date}T12:00:00Z`)))}`;
+          },
+        )
         .replace(/(?<!\d)(\d{4})-(\d{2})-(\d{2})(?![\dT])/g, (_m, y: string, mo: string, d: string) => shiftDate(y, mo, d))
-        .replace(/\/(\d{4})\/(\d{2})\/(\d{2})\//g, (_m, y: string, mo: string, d: string) => `/${shiftDate(y, mo, d).replaceAll('-', '/')}/`)
+        .replace(
+          /\/(\d{4})\/(\d{2})\/(\d{2})\//g,
+          (_m, y: string, mo: string, d: string) => `/${shiftDate(y, mo, d).replaceAll('-', '/')}/`,
+        )
         .replace(new RegExp(`\\b(${MONTHS.join('|')}) (\\d{1,2}), (\\d{4})\\b`, 'g'), (_m, month: string, d: string, y: string) => {
           const [yy, mm, dd] = shiftDate(y, MONTHS.indexOf(month) + 1, d).split('-');
           return `${MONTHS[Number(mm) - 1]} ${Number(dd)}, ${yy}`;
@@ -223,9 +255,14 @@ export interface FederalRegisterDemoOptions {
 }
 
 /** The demo data of one phase, dates shifted to `today`. */
-export function federalRegisterDemoData(phase: FederalRegisterDemoPhase, options: FederalRegisterDemoOptions = {}): { documents: FakeFrDocument[]; publicInspection: Record<string, unknown> } {
+export function federalRegisterDemoData(
+  phase: FederalRegisterDemoPhase,
+  options: FederalRegisterDemoOptions = {},
+): { documents: FakeFrDocument[]; publicInspection: Record<string, unknown> } {
   const file = JSON.parse(readFileSync(join(OWN_FIXTURES, 'federal-register/demo-scenario.json'), 'utf8')) as DemoFile;
-  const days = Math.round((Date.parse(`${options.today ?? easternDate()}T00:00:00Z`) - Date.parse(`${file.anchorDate}T00:00:00Z`)) / 86_400_000);
+  const days = Math.round(
+    (Date.parse(`${options.today ?? easternDate()}T00:00:00Z`) - Date.parse(`${file.anchorDate}T00:00:00Z`)) / 86_400_000,
+  );
   const documents = file.documents
     .filter((d) => d.phases.includes(phase))
     .map(({ phases: _p, ...d }) => ({ ...d, agencies: d.agencies === 'BIS' ? BIS_AGENCIES : d.agencies }) as FakeFrDocument);
@@ -241,7 +278,11 @@ export function federalRegisterDemoData(phase: FederalRegisterDemoPhase, options
  *   published three days later), and a new advanced-computing rule is published.
  * - `published`: that Entity List rule is published (entities in China and Singapore).
  */
-export function registerFederalRegisterDemo(fake: FakeUpstream, phase: FederalRegisterDemoPhase, options: FederalRegisterDemoOptions = {}): FakeUpstream {
+export function registerFederalRegisterDemo(
+  fake: FakeUpstream,
+  phase: FederalRegisterDemoPhase,
+  options: FederalRegisterDemoOptions = {},
+): FakeUpstream {
   const data = federalRegisterDemoData(phase, options);
   serveFederalRegisterDocuments(fake, data.documents, options.pageSize === undefined ? {} : { pageSize: options.pageSize });
   return servePublicInspection(fake, data.publicInspection);

@@ -66,12 +66,19 @@ const FILLER = [
 
 /** A small HTML filing document holding `paragraphs` between neutral text. */
 export function documentHtml(title: string, paragraphs: readonly string[]): string {
-  const ps = [title, ...FILLER, ...paragraphs, FILLER[0] as string].map((p) => `<p>${p.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`).join('\n');
+  const ps = [title, ...FILLER, ...paragraphs, FILLER[0] as string]
+    .map((p) => `<p>${p.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`)
+    .join('\n');
   return `<!DOCTYPE html><html><head><title>${title}</title></head><body>\n${ps}\n</body></html>`;
 }
 
 function fold(s: string): string {
-  return s.replace(/<[^>]*>/g, ' ').replace(/&#39;|&rsquo;|\u2019/g, "'").replace(/&amp;/g, '&').replace(/\s+/g, ' ').toLowerCase();
+  return s
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&#39;|&rsquo;|\u2019/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .toLowerCase();
 }
 
 /** The quoted terms of a `q` string (`"Entity List" "China"` → two terms). */
@@ -92,7 +99,13 @@ export function matching(docs: readonly FakeDocument[], url: URL): FakeDocument[
   const end = url.searchParams.get('enddt') ?? '9999-99-99';
   return docs.filter((d) => {
     const text = fold(d.html);
-    return terms.length > 0 && terms.every((t) => text.includes(t)) && (forms.length === 0 || forms.includes(d.form)) && d.fileDate >= start && d.fileDate <= end;
+    return (
+      terms.length > 0 &&
+      terms.every((t) => text.includes(t)) &&
+      (forms.length === 0 || forms.includes(d.form)) &&
+      d.fileDate >= start &&
+      d.fileDate <= end
+    );
   });
 }
 
@@ -133,7 +146,11 @@ export function registerFullText(fake: FakeUpstream, docs: FakeDocument[], optio
       took: 12,
       timed_out: false,
       _shards: { total: 15, successful: 15, failed: 0 },
-      hits: { total: capped ? { value: 10000, relation: 'gte' } : { value: found.length, relation: 'eq' }, max_score: 10, hits: page.map((d, i) => hitOf(d, from + i)) },
+      hits: {
+        total: capped ? { value: 10000, relation: 'gte' } : { value: found.length, relation: 'eq' },
+        max_score: 10,
+        hits: page.map((d, i) => hitOf(d, from + i)),
+      },
     };
     return { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
   });
@@ -144,7 +161,9 @@ export function registerFullText(fake: FakeUpstream, docs: FakeDocument[], optio
 
 /** YYYY-MM-DD `days` before the Eastern date of `now`. */
 function easternDaysBefore(now: Date, days: number): string {
-  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    now,
+  );
   return new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
 }
 

@@ -35,10 +35,24 @@ export const NFLX_10Q_PATH = `${NFLX_10Q_FOLDER}nflx-20240930_htm.xml`;
  * its members ("United States and Canada", "Streaming").
  */
 export function registerNetflixFiling(fake: FakeUpstream): void {
-  const names = ['nflx-20240930.htm', 'nflx-20240930.xsd', 'nflx-20240930_cal.xml', 'nflx-20240930_def.xml', 'nflx-20240930_htm.xml', 'nflx-20240930_lab.xml', 'nflx-20240930_pre.xml'];
+  const names = [
+    'nflx-20240930.htm',
+    'nflx-20240930.xsd',
+    'nflx-20240930_cal.xml',
+    'nflx-20240930_def.xml',
+    'nflx-20240930_htm.xml',
+    'nflx-20240930_lab.xml',
+    'nflx-20240930_pre.xml',
+  ];
   fake.json(`${NFLX_10Q_FOLDER}index.json`, {
-    directory: { item: names.map((name) => ({ 'last-modified': '2024-10-18 16:05:12', name, type: 'text.gif', size: '' })), name: NFLX_10Q_FOLDER.slice(0, -1), 'parent-dir': '' },
+    directory: {
+      item: names.map((name) => ({ 'last-modified': '2024-10-18 16:05:12', name, type: 'text.gif', size: '' })),
+      name: NFLX_10Q_FOLDER.slice(0, -1),
+      'parent-dir': '',
+    },
   });
   fake.file(NFLX_10Q_PATH, join(OWN_FIXTURES, 'sec-revenue/nflx-20240930_htm.xml'), { 'content-type': 'application/xml' });
-  fake.file(`${NFLX_10Q_FOLDER}nflx-20240930_lab.xml`, join(OWN_FIXTURES, 'sec-revenue/nflx-20240930_lab.xml'), { 'content-type': 'application/xml' });
+  fake.file(`${NFLX_10Q_FOLDER}nflx-20240930_lab.xml`, join(OWN_FIXTURES, 'sec-revenue/nflx-20240930_lab.xml'), {
+    'content-type': 'application/xml',
+  });
 }

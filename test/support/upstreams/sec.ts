@@ -170,7 +170,10 @@ export function submissionsJson(spec: {
 }
 
 /** Keep only the rows of a columnar object for which `keep(i)` holds (all columns alike). */
-export function filterColumnar(cols: Record<string, unknown[]>, keep: (i: number, accession: string) => boolean): Record<string, unknown[]> {
+export function filterColumnar(
+  cols: Record<string, unknown[]>,
+  keep: (i: number, accession: string) => boolean,
+): Record<string, unknown[]> {
   const accessions = (cols.accessionNumber ?? []) as string[];
   const indexes = accessions.map((a, i) => (keep(i, a) ? i : -1)).filter((i) => i >= 0);
   return Object.fromEntries(Object.entries(cols).map(([k, v]) => [k, indexes.map((i) => v[i])]));
@@ -189,7 +192,13 @@ export function syntheticSubmissions(cik: string): Record<string, unknown> {
     cik: n,
     name: `SYNTHETIC COMPANY ${n}`,
     rows: [
-      { accession: `${n.padStart(10, '0')}-25-000001`, filingDate: '2025-02-20', reportDate: '2024-12-31', form: '10-K', primaryDocument: 'annual.htm' },
+      {
+        accession: `${n.padStart(10, '0')}-25-000001`,
+        filingDate: '2025-02-20',
+        reportDate: '2024-12-31',
+        form: '10-K',
+        primaryDocument: 'annual.htm',
+      },
       { accession: `${n.padStart(10, '0')}-25-000002`, filingDate: '2025-02-01', form: '4', primaryDocument: 'form4.xml' },
     ],
   });
@@ -207,7 +216,11 @@ export interface SicListEntrySpec {
  * one `<entry>` per company with `<company-info>` (addresses, `<cik>`, `<sic>`, `<state>`),
  * and EDGAR's `ARRAY(0x…)` placeholders where the real feed prints the names.
  */
-export function sicListAtom(sic: string, entries: readonly SicListEntrySpec[], opts: { start?: number; count?: number; next?: boolean; updated?: string } = {}): Buffer {
+export function sicListAtom(
+  sic: string,
+  entries: readonly SicListEntrySpec[],
+  opts: { start?: number; count?: number; next?: boolean; updated?: string } = {},
+): Buffer {
   const start = opts.start ?? 0;
   const count = opts.count ?? 100;
   const updated = opts.updated ?? '2026-03-02T20:51:58-05:00';
@@ -251,8 +264,12 @@ export function sicListAtom(sic: string, entries: readonly SicListEntrySpec[], o
 ${body}    <id>${base}</id>
     <link href="${base}&amp;start=${start}&amp;output=atom" rel="self" type="application/atom+xml" />
     <link href="${base}&amp;start=${start}" rel="alternate" type="text/html" />
-${next ? `    <link href="${base}&amp;output=atom&amp;start=${start + count}" rel="next" type="application/atom+xml" />
-` : ''}    <title>Company Search Feed</title>
+${
+  next
+    ? `    <link href="${base}&amp;output=atom&amp;start=${start + count}" rel="next" type="application/atom+xml" />
+`
+    : ''
+}    <title>Company Search Feed</title>
     <updated>${updated}</updated>
   </feed>
 `,
@@ -277,7 +294,11 @@ function asResponse(page: FeedPageSource): FakeResponse {
  * Serve getcurrent pages by `start`. A `start` with no page gets the 503 end-of-feed
  * page (`endOfFeed`, default: a small own HTML page), as EDGAR does beyond start=5000.
  */
-export function registerSecFeed(fake: FakeUpstream, pages: Record<number, FeedPageSource> | ((start: number) => FeedPageSource | undefined), endOfFeed?: () => FakeResponse): void {
+export function registerSecFeed(
+  fake: FakeUpstream,
+  pages: Record<number, FeedPageSource> | ((start: number) => FeedPageSource | undefined),
+  endOfFeed?: () => FakeResponse,
+): void {
   const lookup = typeof pages === 'function' ? pages : (start: number) => pages[start];
   browseEdgar(fake).getcurrent = (url) => {
     const start = Number(url.searchParams.get('start') ?? '0');
@@ -307,7 +328,10 @@ function browseEdgar(fake: FakeUpstream): { getcurrent?: BrowseHandler; getcompa
     const action = url.searchParams.get('action');
     const handler = action === 'getcurrent' ? h.getcurrent : action === 'getcompany' ? h.getcompany : undefined;
     if (!handler || url.searchParams.get('output') !== 'atom') {
-      return { status: 400, body: `fake EDGAR: no ${action ?? '(no action)'} pages registered (only action=getcurrent|getcompany&output=atom)` };
+      return {
+        status: 400,
+        body: `fake EDGAR: no ${action ?? '(no action)'} pages registered (only action=getcurrent|getcompany&output=atom)`,
+      };
     }
     return handler(url);
   });
@@ -346,7 +370,12 @@ export function registerSecSubmissions(fake: FakeUpstream, resolve: (name: strin
   fake.on('GET', SEC_SUBMISSIONS_ROUTE, ({ url }) => {
     const name = SEC_SUBMISSIONS_ROUTE.exec(url.pathname)?.[1] ?? '';
     const value = resolve(name);
-    if (value === undefined) return { status: 404, body: '<?xml version="1.0"?><Error><Code>NoSuchKey</Code></Error>', headers: { 'content-type': 'application/xml' } };
+    if (value === undefined)
+      return {
+        status: 404,
+        body: '<?xml version="1.0"?><Error><Code>NoSuchKey</Code></Error>',
+        headers: { 'content-type': 'application/xml' },
+      };
     if (value !== null && typeof value === 'object' && 'file' in value && typeof (value as { file: unknown }).file === 'string') {
       return { body: readFileSync((value as { file: string }).file), headers: JSON_HEADERS };
     }
@@ -355,7 +384,10 @@ export function registerSecSubmissions(fake: FakeUpstream, resolve: (name: strin
 }
 
 /** Serve company_tickers.json (a value or a file). */
-export function registerSecTickers(fake: FakeUpstream, tickers: unknown | { file: string } = { file: join(SEC_DEMO_FIXTURES, 'company_tickers.json') }): void {
+export function registerSecTickers(
+  fake: FakeUpstream,
+  tickers: unknown | { file: string } = { file: join(SEC_DEMO_FIXTURES, 'company_tickers.json') },
+): void {
   fake.on('GET', SEC_TICKERS_PATH, () => {
     if (tickers !== null && typeof tickers === 'object' && 'file' in tickers) {
       return { body: readFileSync((tickers as { file: string }).file), headers: JSON_HEADERS };
@@ -393,7 +425,11 @@ export interface SharedSecOptions {
  */
 export function registerSecFromSharedFixtures(fake: FakeUpstream, opts: SharedSecOptions = {}): void {
   const pages = opts.feedPages ?? { 0: { file: SHARED_SEC.feedStart0 }, 5000: { file: SHARED_SEC.feedStart5000 } };
-  registerSecFeed(fake, pages, () => ({ status: 503, body: readFileSync(SHARED_SEC.feed503), headers: { 'content-type': 'text/html; charset=utf-8' } }));
+  registerSecFeed(fake, pages, () => ({
+    status: 503,
+    body: readFileSync(SHARED_SEC.feed503),
+    headers: { 'content-type': 'text/html; charset=utf-8' },
+  }));
   const files: Record<string, string> = {
     'CIK0001045810.json': SHARED_SEC.nvidiaSubmissions,
     'CIK0001318605.json': SHARED_SEC.teslaSubmissions,
@@ -457,7 +493,8 @@ export function registerSecSectorList(fake: FakeUpstream): void {
 /** Replace accession numbers (dashed and undashed, as in URLs) in a served body. */
 export function renumberAccessions(body: Buffer, renumber: Readonly<Record<string, string>>, encoding: BufferEncoding): Buffer {
   let text = body.toString(encoding);
-  for (const [from, to] of Object.entries(renumber)) text = text.split(from).join(to).split(from.replace(/-/g, '')).join(to.replace(/-/g, ''));
+  for (const [from, to] of Object.entries(renumber))
+    text = text.split(from).join(to).split(from.replace(/-/g, '')).join(to.replace(/-/g, ''));
   return Buffer.from(text, encoding);
 }
 
@@ -475,8 +512,13 @@ export function registerSecDemo(fake: FakeUpstream, phase: SecDemoPhase, opts: S
   registerSecSubmissions(fake, (name) => {
     const phaseFile = join(SEC_DEMO_FIXTURES, 'submissions', phase, name);
     const sectorFile = join(SEC_SECTOR_FIXTURES, 'submissions', name);
-    const file = existsSync(phaseFile) ? phaseFile : opts.sectors && existsSync(sectorFile) ? sectorFile : join(SEC_DEMO_FIXTURES, 'submissions', name);
-    if (existsSync(file)) return renumber ? JSON.parse(renumberAccessions(readFileSync(file), renumber, 'utf8').toString('utf8')) : { file };
+    const file = existsSync(phaseFile)
+      ? phaseFile
+      : opts.sectors && existsSync(sectorFile)
+        ? sectorFile
+        : join(SEC_DEMO_FIXTURES, 'submissions', name);
+    if (existsSync(file))
+      return renumber ? JSON.parse(renumberAccessions(readFileSync(file), renumber, 'utf8').toString('utf8')) : { file };
     const cik = /^CIK(\d{10})\.json$/.exec(name)?.[1];
     return opts.synthesize && cik ? syntheticSubmissions(cik) : undefined;
   });
