@@ -1,4 +1,5 @@
 import type { SourceName } from './change.ts';
+import { NEW_YORK_TIME_ZONE } from './time.ts';
 
 /**
  * A schedule in America/New_York, written once and translated both to an EventBridge
@@ -16,7 +17,8 @@ export interface Schedule {
   description: string;
 }
 
-export const SCHEDULE_TIME_ZONE = 'America/New_York';
+/** The zone every schedule is evaluated in (EventBridge Scheduler and croner alike). */
+export const SCHEDULE_TIME_ZONE = NEW_YORK_TIME_ZONE;
 
 /**
  * Default cadence per source, and the notifier's (issue 16: alerts in about a minute).

@@ -10,7 +10,7 @@ import { type LinkHosts, type LinkSettings, linksFor, type RecipientLinks } from
 import type { Mailer } from '#adapters/mailer.ts';
 import { buildMime } from '#core/mime.ts';
 import { type RenderedEmail, renderConfirmationEmail, renderEmail } from './render.ts';
-import { latestDigestSlot } from './time.ts';
+import { latestDigestSlot } from '#core/time.ts';
 
 /** What the notifier needs; the Lambda handler and the local runtime build it. */
 export interface NotifierDeps {

@@ -17,7 +17,7 @@ import {
   type RenderContext,
   wrap,
 } from './render/kit.ts';
-import { newYorkDateLabel, newYorkTimeLabel } from './time.ts';
+import { newYorkDateLabel, newYorkTimeLabel } from '#core/time.ts';
 
 /**
  * Email rendering: `(changes, subscriber, options) → { subject, html, text }`. Pure (no

@@ -8,7 +8,7 @@ import { finalizeChange } from '#core/change.ts';
 import { ManualClock } from '#core/clock.ts';
 import { loadConfig } from '#core/config.ts';
 import { LocalRuntime } from '#app/local/runtime.ts';
-import { latestDigestSlot } from '#notify/time.ts';
+import { latestDigestSlot } from '#core/time.ts';
 import { createUpstreamClient } from '#app/compose.ts';
 import { DynamoChangeLog } from '#store/change-log.ts';
 import { DynamoSubscribers } from '#store/subscribers.ts';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { finalizeChange } from '#core/change.ts';
+import { easternDate, formatEastern } from '#core/time.ts';
 import {
   type FrDocument,
   type FrPublicInspection,
@@ -11,8 +12,6 @@ import {
   type DetectInput,
   type DocItem,
   detectChanges,
-  easternDate,
-  formatEastern,
   parseDocItems,
   plainText,
   SUMMARY_MAX,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Subscriber } from '#core/subscriber.ts';
 import { digestDue } from '#notify/notifier.ts';
-import { latestDigestSlot, newYorkDateLabel, newYorkInstant, newYorkTimeLabel } from '#notify/time.ts';
+import { latestDigestSlot, newYorkDateLabel, newYorkInstant, newYorkTimeLabel } from '#core/time.ts';
 
 const iso = (d: Date) => d.toISOString();
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, classifyPeriod, deriveFourthQuarter, fiscalLabel } from '#sources/sec-revenue/periods.ts';
+import { addDays } from '#core/time.ts';
+import { classifyPeriod, deriveFourthQuarter, fiscalLabel } from '#sources/sec-revenue/periods.ts';
 
 describe('classifyPeriod', () => {
   it.each([

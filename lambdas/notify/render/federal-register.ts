@@ -1,5 +1,5 @@
 import type { Change } from '#core/change.ts';
-import { newYorkTimeLabel } from '../time.ts';
+import { newYorkTimeLabel } from '#core/time.ts';
 import {
   arr,
   byImportance,

@@ -3,6 +3,7 @@ import type { ChangeDraft } from '#core/change.ts';
 import { sha256 } from '#core/hash.ts';
 import { capDraft, capString } from '#core/limits.ts';
 import type { ItemWrite } from '#core/ports.ts';
+import { addDays, formatEastern } from '#core/time.ts';
 import { correctionOfNumber, type FrDocument, type FrPublicInspection, isWithdrawn, publicInspectionPostedAt } from './api.ts';
 import { classifyDocument, countryScope, extractCountries, type FrClassification, isHighImportance } from './classify.ts';
 
@@ -97,33 +98,6 @@ export function truncate(text: string, max = SUMMARY_MAX): string {
   const cut = text.slice(0, max - 1);
   const space = cut.lastIndexOf(' ');
   return `${(space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
-}
-
-/** An ISO instant as "2026-10-02 08:45 ET" (the FR works in Eastern time). */
-export function formatEastern(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'America/New_York',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(date);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ET`;
-}
-
-/** The Eastern (America/New_York) calendar date of an instant, YYYY-MM-DD: FR dates are Eastern. */
-export function easternDate(at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
-
-/** YYYY-MM-DD plus `days` (negative to go back). */
-export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 function isCorrection(doc: { document_number: string; title: string }, correctionOf: string | undefined): boolean {

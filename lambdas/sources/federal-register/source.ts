@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import type { SourceDefinition } from '#core/source.ts';
 import { filterBisPublicInspection } from './api.ts';
-import { addDays, DOC_ITEM_PREFIX, detectChanges, easternDate, parseDocItems } from './detect.ts';
+import { addDays, easternDate } from '#core/time.ts';
+import { DOC_ITEM_PREFIX, detectChanges, parseDocItems } from './detect.ts';
 import { fetchBisDocuments, fetchPublicInspection } from './fetch.ts';
 
 /** Look-back of the first (baseline) run, in days. */

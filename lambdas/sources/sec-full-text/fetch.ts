@@ -1,5 +1,5 @@
 import type { UpstreamClient } from '#core/http.ts';
-import { addDays } from '../federal-register/detect.ts';
+import { addDays } from '#core/time.ts';
 import { EFTS_HIT_CAP, EFTS_PAGE_SIZE, type EftsHit, isCapped, parseEftsPage } from './parse.ts';
 
 /**

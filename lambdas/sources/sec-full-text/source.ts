@@ -4,7 +4,7 @@ import type { AppConfig } from '#core/config.ts';
 import { SourceError } from '#core/errors.ts';
 import type { ItemWrite, SourceWarning } from '#core/ports.ts';
 import type { SourceDefinition } from '#core/source.ts';
-import { addDays, easternDate } from '../federal-register/detect.ts';
+import { addDays, easternDate } from '#core/time.ts';
 import { extractText } from '../sec-export-language/text.ts';
 import { isFpiForm, parseSicEntry } from '../sec-filings/sectors.ts';
 import {

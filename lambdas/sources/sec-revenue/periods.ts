@@ -1,3 +1,5 @@
+import { addDays } from '#core/time.ts';
+
 /**
  * Reporting periods of revenue facts: what kind a duration is, fiscal labels, and the
  * derived fourth quarter (10-Ks report the year, never Q4 on its own). Pure; no AWS.
@@ -11,11 +13,6 @@ const DAY_MS = 86_400_000;
 /** Whole days from `start` to `end` (`YYYY-MM-DD`), i.e. `end − start` (a 13-week quarter is 90 or 91). */
 export function daysBetween(start: string, end: string): number {
   return Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / DAY_MS);
-}
-
-/** `date` plus `days` days, as `YYYY-MM-DD`. */
-export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
 /**

@@ -1,8 +1,14 @@
-/** Digests are scheduled in the time zone the schedules use. */
-export const DIGEST_TIME_ZONE = 'America/New_York';
+/**
+ * Eastern time, in one place. EDGAR accepts filings and the Federal Register publishes on
+ * New York's calendar, and the schedules and digests follow it, so every calendar date,
+ * wall-clock label and cron evaluation in the project uses this zone.
+ */
+
+/** The zone of the schedules, digests and upstream calendars (EDGAR, the Federal Register). */
+export const NEW_YORK_TIME_ZONE = 'America/New_York';
 
 const partsFormat = new Intl.DateTimeFormat('en-US', {
-  timeZone: DIGEST_TIME_ZONE,
+  timeZone: NEW_YORK_TIME_ZONE,
   year: 'numeric',
   month: '2-digit',
   day: '2-digit',
@@ -58,7 +64,13 @@ export function latestDigestSlot(now: Date, hour: number): Date {
 
 /** "Tue 3 Mar 2026" in New York, for digest headings. */
 export function newYorkDateLabel(at: Date): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: DIGEST_TIME_ZONE, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' })
+  return new Intl.DateTimeFormat('en-GB', {
+    timeZone: NEW_YORK_TIME_ZONE,
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+  })
     .format(at)
     .replace(/,/g, '');
 }
@@ -68,4 +80,23 @@ export function newYorkTimeLabel(at: Date): string {
   const w = wallClock(at);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)} ET`;
+}
+
+/** An ISO instant as "2026-10-02 08:45 ET"; an unparsable string is returned as given. */
+export function formatEastern(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return newYorkTimeLabel(date);
+}
+
+const dateFormat = new Intl.DateTimeFormat('en-CA', { timeZone: NEW_YORK_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** The Eastern calendar date of an instant, YYYY-MM-DD (FR publication dates and EDGAR filing dates are Eastern). */
+export function easternDate(at: Date): string {
+  return dateFormat.format(at);
+}
+
+/** YYYY-MM-DD plus `days` (negative to go back), on the UTC calendar so no DST shift moves it. */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
