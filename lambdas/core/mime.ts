@@ -1,6 +1,12 @@
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { headerText, isValidEmail, safeUrl } from './escape.ts';
-import type { RenderedEmail } from '#notify/render.ts';
+
+/** A rendered email: one multipart message with HTML and plain text. */
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
 
 /** Envelope and extra headers of one message. */
 export interface MimeOptions {

@@ -1,3 +1,4 @@
+import type { RenderedEmail } from '#core/mime.ts';
 import type { Change } from '#core/change.ts';
 import type { SubscriberFilters } from '#core/config.ts';
 import type { Subscriber } from '#core/subscriber.ts';
@@ -30,12 +31,7 @@ import { newYorkDateLabel, newYorkTimeLabel } from '#core/time.ts';
  * no remote images, fonts or scripts.
  */
 
-/** A rendered email: one multipart message with HTML and plain text. */
-export interface RenderedEmail {
-  subject: string;
-  html: string;
-  text: string;
-}
+export type { RenderedEmail } from '#core/mime.ts';
 
 /** Options of {@link renderEmail}. */
 export interface RenderOptions {

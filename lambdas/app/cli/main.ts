@@ -73,7 +73,7 @@ function positiveInt(value: string): number {
 
 /** The package version, for `--version`. */
 function packageVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /** Commands that only read a local store: a data dir without one is refused (a typo'd --data-dir). */
