@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { passagesOf } from '#sources/sec-export-language/passages.ts';
-import { ParagraphExtractor } from '#sources/sec-export-language/text.ts';
+import { ParagraphExtractor } from '#sources/sec/document-text.ts';
 import { shared } from '#test/support/fixtures.ts';
 
 /**

@@ -3,11 +3,12 @@ import type { AppConfig } from '#core/config.ts';
 import { SourceError } from '#core/errors.ts';
 import type { UpstreamClient } from '#core/http.ts';
 import type { SourceStatePort } from '#core/ports.ts';
-import { primaryDocumentUrl } from '#sources/sec-filings/detect.ts';
-import { unpadCik } from '#sources/sec-filings/feed.ts';
-import { fetchCompanySubmissions, fetchCompanyTickers, submissionsPageUrl } from '#sources/sec-filings/fetch.ts';
-import { fetchFilingDocument } from '#sources/sec-filings/filing-ref.ts';
-import { olderPagesNewestFirst, parseSubmissionsPage, type SubmissionRow } from '#sources/sec-filings/submissions.ts';
+import { primaryDocumentUrl } from '#sources/sec/archive.ts';
+import { unpadCik } from '#sources/sec/cik.ts';
+import { fetchCompanySubmissions, submissionsPageUrl } from '#sources/sec/fetch.ts';
+import { fetchCompanyTickers } from '#sources/sec-filings/fetch.ts';
+import { fetchFilingDocument } from '#sources/sec/filing-ref.ts';
+import { olderPagesNewestFirst, parseSubmissionsPage, type SubmissionRow } from '#sources/sec/submissions.ts';
 import {
   buildTickerCache,
   cacheCovers,

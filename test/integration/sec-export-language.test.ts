@@ -7,7 +7,7 @@ import { createCycleDeps, createUpstreamClient } from '#app/compose.ts';
 import type { ExportLanguageData } from '#sources/sec-export-language/detect.ts';
 import { type SecExportLanguageCursor, secExportLanguageSource } from '#sources/sec-export-language/source.ts';
 import { filingChange } from '#sources/sec-filings/detect.ts';
-import type { SubmissionRow } from '#sources/sec-filings/submissions.ts';
+import type { SubmissionRow } from '#sources/sec/submissions.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
 import { startLocalDynamo, testConfig } from '../support/local-aws.ts';
 import { registerSecDemo, registerSecSubmissions, SEC_DEMO_NEWS, submissionsJson } from '../support/upstreams/sec.ts';

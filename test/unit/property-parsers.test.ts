@@ -6,9 +6,9 @@ import { escapeHtml, headerText } from '#core/escape.ts';
 import { parseCsl } from '#sources/entity-list/parse.ts';
 import { parseDocumentsPage, parsePublicInspectionCurrent } from '#sources/federal-register/api.ts';
 import { diffPassages, wordDiff } from '#sources/sec-export-language/diff.ts';
-import { extractText } from '#sources/sec-export-language/text.ts';
+import { extractText } from '#sources/sec/document-text.ts';
 import { decodeFeed, parseFeed } from '#sources/sec-filings/feed.ts';
-import { parseSubmissions } from '#sources/sec-filings/submissions.ts';
+import { parseSubmissions } from '#sources/sec/submissions.ts';
 import { readXbrlSync } from '#sources/sec-revenue/xbrl-reader.ts';
 import { OWN_FIXTURES } from '../support/fixtures.ts';
 

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { alignParagraphs, shingles, similarity } from '#sources/sec-export-language/align.ts';
 import { exportLanguageChange, type FilingRef } from '#sources/sec-export-language/detect.ts';
 import { changedPassage, diffPassages, isEmptyDiff, readableDiff, type WordOp, wordDiff } from '#sources/sec-export-language/diff.ts';
-import { comparisonKey } from '#sources/sec-export-language/normalise.ts';
+import { comparisonKey } from '#sources/sec/normalise.ts';
 import { analyseFiling } from '#sources/sec-export-language/passages.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { EXPORT_LANGUAGE_FIXTURES } from '../support/upstreams/sec-export-language.ts';

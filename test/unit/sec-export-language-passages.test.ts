@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SourceError } from '#core/errors.ts';
-import { comparisonKey, comparisonText, displayText, tokens } from '#sources/sec-export-language/normalise.ts';
+import { comparisonKey, comparisonText, displayText, tokens } from '#sources/sec/normalise.ts';
+import { countriesIn } from '#sources/sec/places.ts';
 import {
   analyseDocument,
   analyseFiling,
-  countriesIn,
   exportTerms,
   type FilingAnalysis,
   isExportPassage,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chooseSections, findSections, isTitleLike, parseItemHeading, parsePartHeading } from '#sources/sec-export-language/sections.ts';
-import { extractText, type Paragraph } from '#sources/sec-export-language/text.ts';
+import { extractText, type Paragraph } from '#sources/sec/document-text.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { EXPORT_LANGUAGE_FIXTURES } from '../support/upstreams/sec-export-language.ts';
 

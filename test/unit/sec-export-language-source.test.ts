@@ -5,7 +5,7 @@ import { type Change, finalizeChange } from '#core/change.ts';
 import { accessionFromRef, diffFilingsCommand, inlineDiff } from '#app/cli/export-language.ts';
 import { findPreviousFiling, isAnalysed, nextCursor, QUERY_OVERLAP_MS, readFiling } from '#sources/sec-export-language/source.ts';
 import { filingChange } from '#sources/sec-filings/detect.ts';
-import { parseSubmissions, type SubmissionRow } from '#sources/sec-filings/submissions.ts';
+import { parseSubmissions, type SubmissionRow } from '#sources/sec/submissions.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { readSecDemoSubmissions } from '../support/upstreams/sec.ts';
 import { EXPORT_LANGUAGE_FIXTURES } from '../support/upstreams/sec-export-language.ts';

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  coversKnowledge,
   diffCompany,
   filingChange,
   importanceOf,
@@ -12,7 +11,7 @@ import {
   watchedFeedCandidates,
 } from '#sources/sec-filings/detect.ts';
 import { decodeFeed, parseFeed } from '#sources/sec-filings/feed.ts';
-import { parseColumnar, parseSubmissions, parseSubmissionsPage, type SubmissionRow } from '#sources/sec-filings/submissions.ts';
+import { parseColumnar, parseSubmissions, parseSubmissionsPage, type SubmissionRow, coversKnowledge } from '#sources/sec/submissions.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { atomFeed, columnar } from '../support/upstreams/sec.ts';
 

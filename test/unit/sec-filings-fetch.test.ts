@@ -3,8 +3,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SourceError } from '#core/errors.ts';
 import { UpstreamClient } from '#core/http.ts';
 import { diffCompany } from '#sources/sec-filings/detect.ts';
-import { feedUrl, fetchCompanySubmissions, readFeed, submissionsUrl } from '#sources/sec-filings/fetch.ts';
-import { parseSubmissions, parseSubmissionsPage } from '#sources/sec-filings/submissions.ts';
+import { fetchCompanySubmissions, submissionsUrl } from '#sources/sec/fetch.ts';
+import { feedUrl, readFeed } from '#sources/sec-filings/fetch.ts';
+import { parseSubmissions, parseSubmissionsPage } from '#sources/sec/submissions.ts';
 import { FakeUpstream } from '../support/fake-upstream.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import {

@@ -5,14 +5,14 @@ import { checkSubject } from '#app/cli/input.ts';
 import { parseConfigFile } from '#core/config.ts';
 import { ConfigError, SourceError } from '#core/errors.ts';
 import { UpstreamClient } from '#core/http.ts';
+import { isFpiForm } from '#sources/sec/forms.ts';
+import { parseSicEntry } from '#sources/sec/sic.ts';
 import {
   classificationsDue,
   companyEntries,
   FPI_RECHECK_MS,
   isForeignPrivateIssuer,
-  isFpiForm,
   MAX_CLASSIFICATIONS_PER_CYCLE,
-  parseSicEntry,
   parseSicListPage,
   refreshRoster,
   resolveSectors,

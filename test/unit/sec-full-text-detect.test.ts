@@ -13,7 +13,7 @@ import {
 } from '#sources/sec-full-text/detect.ts';
 import type { EftsHit } from '#sources/sec-full-text/parse.ts';
 import { eftsBase, queriesOf, windowStartFor } from '#sources/sec-full-text/source.ts';
-import { extractText } from '#sources/sec-export-language/text.ts';
+import { extractText } from '#sources/sec/document-text.ts';
 import { documentHtml, PASSAGE_ENTITY_LIST, PASSAGE_LICENSING } from '../support/upstreams/sec-full-text.ts';
 
 const hit = (adsh: string, filename: string, fileType: string, extra: Partial<EftsHit> = {}): EftsHit => ({

@@ -1,4 +1,4 @@
-import { comparisonKey, tokens } from './normalise.ts';
+import { comparisonKey, tokens } from '../sec/normalise.ts';
 
 /**
  * Paragraph alignment between two versions of a company's export-control language. Pure.

@@ -1,9 +1,10 @@
 import type { ChangeDraft, Importance } from '#core/change.ts';
 import { capDraft, DEFAULT_DRAFT_LIMITS } from '#core/limits.ts';
-import { formBase } from '../sec-filings/detect.ts';
+import { formBase } from '../sec/forms.ts';
 import type { PassageDiff, PassageDiffResult } from './diff.ts';
-import { displayText } from './normalise.ts';
-import { countriesIn, exportTerms, namedProducts } from './passages.ts';
+import { displayText } from '../sec/normalise.ts';
+import { countriesIn } from '../sec/places.ts';
+import { exportTerms, namedProducts } from './passages.ts';
 
 /**
  * From a passage diff to a change draft, and the per-company reference state. Pure: no I/O,

@@ -1,6 +1,6 @@
 import { diffWords } from 'diff';
 import { type AlignOptions, alignParagraphs } from './align.ts';
-import { comparisonKey, displayText, tokens } from './normalise.ts';
+import { comparisonKey, displayText, tokens } from '../sec/normalise.ts';
 
 /**
  * The export-language diff between two sets of passages. Pure.

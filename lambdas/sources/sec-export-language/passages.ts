@@ -1,7 +1,7 @@
 import { SourceError } from '#core/errors.ts';
-import { comparisonKey, comparisonText } from './normalise.ts';
+import { comparisonKey, comparisonText } from '../sec/normalise.ts';
 import { chooseSections, formBase, type Section, type SectionKind } from './sections.ts';
-import { type DocumentInfo, type ExtractStats, extractText, type Paragraph } from './text.ts';
+import { type DocumentInfo, type ExtractStats, extractText, type Paragraph } from '../sec/document-text.ts';
 
 /**
  * Which paragraphs talk about export controls. Pure.
@@ -98,41 +98,9 @@ export function namedProducts(text: string): string[] {
   return out;
 }
 
-/** Places named in passages → ISO-3166 alpha-2. */
-const COUNTRIES: ReadonlyArray<[string, RegExp]> = [
-  ['CN', /\bchina\b|\bchinese\b|\bprc\b|\bpeople's republic of china\b/],
-  ['HK', /\bhong kong\b/],
-  ['MO', /\bmaca[uo]\b/],
-  ['SG', /\bsingapore\b/],
-  ['TW', /\btaiwan\b/],
-  ['MY', /\bmalaysia\b/],
-  ['TH', /\bthailand\b/],
-  ['VN', /\bvietnam\b|\bviet nam\b/],
-  ['IN', /\bindia\b/],
-  ['AE', /\bunited arab emirates\b|\buae\b/],
-  ['SA', /\bsaudi arabia\b/],
-  ['IL', /\bisrael\b/],
-  ['RU', /\brussia\b|\brussian federation\b/],
-  ['BY', /\bbelarus\b/],
-  ['UA', /\bukraine\b/],
-  ['IR', /\biran\b/],
-  ['KP', /\bnorth korea\b|\bdprk\b/],
-  ['KR', /\bsouth korea\b|\brepublic of korea\b/],
-  ['JP', /\bjapan\b/],
-  ['NL', /\bnetherlands\b/],
-];
-
-/** ISO-2 codes of the countries a text names, sorted. */
-export function countriesIn(text: string): string[] {
-  const s = comparisonText(text);
-  return COUNTRIES.filter(([, re]) => re.test(s))
-    .map(([code]) => code)
-    .sort();
-}
-
 /** A passage with where it was found. */
 export interface Passage {
-  /** Display form (see `normalise.ts`). */
+  /** Display form (see `sec/normalise.ts`). */
   text: string;
   section: SectionKind | 'document';
 }
@@ -161,7 +129,7 @@ export function passagesOf(
   for (const s of choice.sections) {
     for (let i = s.start; i < s.end; i++) {
       const p = paragraphs[i] as Paragraph;
-      // Figures are not language: table rows count only when they are prose (see text.ts).
+      // Figures are not language: table rows count only when they are prose (see sec/document-text.ts).
       if (p.kind !== 'text' || !isExportPassage(p.text)) continue;
       // The same wording in risk factors and MD&A is one passage.
       const key = comparisonKey(p.text);

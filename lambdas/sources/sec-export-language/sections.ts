@@ -1,5 +1,5 @@
-import { formBase as baseOfForm } from '../sec-filings/detect.ts';
-import type { Paragraph } from './text.ts';
+import { formBase as baseOfForm } from '../sec/forms.ts';
+import type { Paragraph } from '../sec/document-text.ts';
 
 /**
  * Section detection in a filing's paragraphs. Pure.

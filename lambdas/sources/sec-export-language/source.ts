@@ -2,10 +2,10 @@ import type { Change, ChangeDraft } from '#core/change.ts';
 import { SourceError } from '#core/errors.ts';
 import type { ItemWrite } from '#core/ports.ts';
 import type { SourceContext, SourceDefinition } from '#core/source.ts';
-import { primaryDocumentUrl } from '../sec-filings/detect.ts';
-import { fetchFilingDocument, type NewFiling, readFilingNew } from '../sec-filings/filing-ref.ts';
-import { fetchCompanySubmissions } from '../sec-filings/fetch.ts';
-import type { SubmissionRow } from '../sec-filings/submissions.ts';
+import { primaryDocumentUrl } from '../sec/archive.ts';
+import { fetchFilingDocument, type NewFiling, readFilingNew } from '../sec/filing-ref.ts';
+import { fetchCompanySubmissions } from '../sec/fetch.ts';
+import type { SubmissionRow } from '../sec/submissions.ts';
 import {
   exportLanguageChange,
   type Family,

@@ -1,7 +1,8 @@
 import type { Reference } from './detect.ts';
 import { diffPassages, type PassageDiff } from './diff.ts';
-import { comparisonKey, comparisonText, displayText } from './normalise.ts';
-import { countriesIn, exportTerms, namedProducts } from './passages.ts';
+import { comparisonKey, comparisonText, displayText } from '../sec/normalise.ts';
+import { countriesIn } from '../sec/places.ts';
+import { exportTerms, namedProducts } from './passages.ts';
 
 /**
  * A company's standing export-control language, and what an 8-K says beyond it. Pure: no

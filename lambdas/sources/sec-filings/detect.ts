@@ -1,7 +1,9 @@
 import type { ChangeDraft, Importance } from '#core/change.ts';
 import { capDraft } from '#core/limits.ts';
+import { indexUrl, primaryDocumentUrl } from '../sec/archive.ts';
+import { formBase } from '../sec/forms.ts';
+import type { SubmissionRow } from '../sec/submissions.ts';
 import type { FeedFiling } from './feed.ts';
-import type { SubmissionRow } from './submissions.ts';
 
 /**
  * Pure comparison for `sec-filings`: which filings are new, what we know afterwards, and
@@ -44,11 +46,6 @@ export const HEAD_SIZE = 10;
 /** State item key of a company's knowledge. */
 export function knownKey(cik: string): string {
   return `known#${cik}`;
-}
-
-/** `10-K/A` → `10-K`. */
-export function formBase(form: string): string {
-  return form.trim().toUpperCase().replace(/\/A$/, '');
 }
 
 /**
@@ -103,21 +100,6 @@ export function watchedFeedCandidates(
  */
 export function reachesPreviousHead(filings: readonly FeedFiling[], previousHead: ReadonlySet<string>): boolean {
   return filings.some((f) => previousHead.has(f.accession));
-}
-
-/**
- * True when `rows` (newest first, contiguous) reach back to what the last sync saw, so
- * no older page is needed: they contain one of the last head accessions, or their oldest
- * row is strictly older than the newest filing date seen then. Dates only decide how far
- * to page, never whether a filing is new.
- */
-export function coversKnowledge(rows: readonly SubmissionRow[], known: KnownCompany): boolean {
-  if (rows.length === 0) return true;
-  if (known.head.length === 0 && !known.syncedThrough) return true;
-  const head = new Set(known.head);
-  if (rows.some((r) => head.has(r.accession))) return true;
-  const oldest = rows[rows.length - 1]?.filingDate;
-  return Boolean(known.syncedThrough && oldest && oldest < known.syncedThrough);
 }
 
 /** Input of {@link diffCompany}. */
@@ -205,21 +187,6 @@ export function knownFromItem(item: Record<string, unknown> | undefined): KnownC
     floor: typeof item.floor === 'string' ? item.floor : undefined,
     syncedAt: typeof item.syncedAt === 'string' ? item.syncedAt : '',
   };
-}
-
-/** Archive folder of a filing: company CIK unpadded, accession without dashes. */
-export function archiveFolderUrl(secWww: string, cik: string, accession: string): string {
-  return `${secWww}/Archives/edgar/data/${cik}/${accession.replace(/-/g, '')}`;
-}
-
-/** URL of a filing's index page. */
-export function indexUrl(secWww: string, cik: string, accession: string): string {
-  return `${archiveFolderUrl(secWww, cik, accession)}/${accession}-index.htm`;
-}
-
-/** URL of a filing's primary document. */
-export function primaryDocumentUrl(secWww: string, cik: string, accession: string, primaryDocument: string): string {
-  return `${archiveFolderUrl(secWww, cik, accession)}/${primaryDocument}`;
 }
 
 /** Titles of current Form 8-K items, for readable summaries. */

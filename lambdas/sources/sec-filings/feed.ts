@@ -1,4 +1,5 @@
 import { SourceError } from '#core/errors.ts';
+import { unpadCik } from '../sec/cik.ts';
 
 /**
  * Parser for EDGAR's "latest filings" Atom feed (`browse-edgar?action=getcurrent`).
@@ -98,12 +99,6 @@ function attribute(xml: string, name: string, attr: string): string | undefined 
   const m = new RegExp(`\\s${attr}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`).exec(tag);
   const value = m?.[1] ?? m?.[2];
   return value === undefined ? undefined : decodeEntities(value);
-}
-
-/** Strip a leading zero run from a CIK (`0001045810` → `1045810`). */
-export function unpadCik(cik: string): string {
-  const stripped = cik.replace(/^0+/, '');
-  return stripped === '' ? '0' : stripped;
 }
 
 /** 8-K style item codes (`Item 2.02: …`) from an already entity-decoded summary. */

@@ -1,8 +1,10 @@
 import { SourceError } from '#core/errors.ts';
 import type { UpstreamClient } from '#core/http.ts';
 import type { SourceWarning } from '#core/ports.ts';
-import { unpadCik } from './feed.ts';
-import { submissionsUrl } from './fetch.ts';
+import { unpadCik } from '../sec/cik.ts';
+import { submissionsUrl } from '../sec/fetch.ts';
+import { isFpiForm } from '../sec/forms.ts';
+import { parseSicEntry, type SicEntry } from '../sec/sic.ts';
 import type { WatchedCompany } from './tickers.ts';
 
 /**
@@ -29,26 +31,6 @@ import type { WatchedCompany } from './tickers.ts';
 
 /** Key of the roster state item of `sec-filings`. */
 export const SECTORS_ITEM_KEY = 'sectors';
-
-/** A watch-list entry naming a sector. */
-export interface SicEntry {
-  /** Four-digit SIC code. */
-  sic: string;
-  /** Only the foreign private issuers of the code. */
-  fpiOnly: boolean;
-  /** The entry as configured. */
-  entry: string;
-}
-
-/** The syntax of a sector entry (the config schema uses it too). */
-export const SIC_ENTRY_RE = /^SIC:(\d{4})(:FPI)?$/;
-
-/** Parse `SIC:3674` / `SIC:3674:FPI`; undefined for a ticker or CIK entry. */
-export function parseSicEntry(entry: string): SicEntry | undefined {
-  const m = SIC_ENTRY_RE.exec(entry.trim());
-  if (!m) return undefined;
-  return { sic: m[1] as string, fpiOnly: m[2] !== undefined, entry: entry.trim() };
-}
 
 /** The sector entries of a watch-list, in order. */
 export function sicEntries(watchlist: readonly string[]): SicEntry[] {
@@ -99,9 +81,6 @@ export const MAX_CLASSIFICATIONS_PER_CYCLE = 100;
 export const SIC_PAGE_SIZE = 100;
 /** Most pages read per code (4,000 companies; the largest semiconductor codes list a few hundred). */
 export const MAX_SIC_PAGES = 40;
-
-/** Forms only a foreign private issuer files (amendments are matched by their base form). */
-export const FPI_FORMS: ReadonlySet<string> = new Set(['20-F', '40-F', '6-K', '20FR12B', '20FR12G', '40FR12B', '40FR12G']);
 
 /** URL of one page of EDGAR's company browse by SIC code. */
 export function sicListUrl(secWww: string, sic: string, start: number): string {
@@ -157,11 +136,6 @@ export function parseSicListPage(body: string, where = 'EDGAR company browse'): 
     });
   }
   return { entries, hasNext: /<link\b[^>]*\brel="next"/.test(body) };
-}
-
-/** True when a form (or its amendment) is one only foreign private issuers file. */
-export function isFpiForm(form: string): boolean {
-  return FPI_FORMS.has(form.trim().toUpperCase().replace(/\/A$/, ''));
 }
 
 /** The FPI rule on a submissions JSON: any 20-F/40-F/6-K (or amendment) among `filings.recent`. */

@@ -12,7 +12,8 @@ import {
   watchedFeedCandidates,
 } from './detect.ts';
 import type { FeedFiling } from './feed.ts';
-import { FEED_MAX_START, FEED_PAGE_SIZE, fetchCompanySubmissions, fetchCompanyTickers, readFeed } from './fetch.ts';
+import { fetchCompanySubmissions } from '../sec/fetch.ts';
+import { FEED_MAX_START, FEED_PAGE_SIZE, fetchCompanyTickers, readFeed } from './fetch.ts';
 import {
   cacheCovers,
   cacheNeedsRefresh,

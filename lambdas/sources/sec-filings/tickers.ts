@@ -1,6 +1,6 @@
 import { SourceError } from '#core/errors.ts';
 import type { SourceWarning } from '#core/ports.ts';
-import { unpadCik } from './feed.ts';
+import { unpadCik } from '../sec/cik.ts';
 
 /**
  * `company_tickers.json` parsing and watch-list resolution.

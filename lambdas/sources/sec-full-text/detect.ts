@@ -1,7 +1,7 @@
 import type { ChangeDraft } from '#core/change.ts';
 import { capDraft, capString } from '#core/limits.ts';
-import type { Paragraph } from '../sec-export-language/text.ts';
-import { countriesIn } from '../sec-export-language/passages.ts';
+import type { Paragraph } from '../sec/document-text.ts';
+import { countriesIn } from '../sec/places.ts';
 import { filingIndexUrl } from './fetch.ts';
 import { type EftsHit, parseDisplayName } from './parse.ts';
 

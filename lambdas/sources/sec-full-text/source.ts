@@ -5,8 +5,9 @@ import { SourceError } from '#core/errors.ts';
 import type { ItemWrite, SourceWarning } from '#core/ports.ts';
 import type { SourceDefinition } from '#core/source.ts';
 import { addDays, easternDate } from '#core/time.ts';
-import { extractText } from '../sec-export-language/text.ts';
-import { isFpiForm, parseSicEntry } from '../sec-filings/sectors.ts';
+import { extractText } from '../sec/document-text.ts';
+import { isFpiForm } from '../sec/forms.ts';
+import { parseSicEntry } from '../sec/sic.ts';
 import {
   DEFAULT_QUERIES,
   documentToRead,

@@ -6,7 +6,7 @@ import { describeEntity } from './breakdowns.ts';
 import { DEFAULT_THRESHOLDS, detectRevenueChanges, type RevenueSeries, type RevenueThresholds, trimSeries } from './detect.ts';
 import { defaultLabelCache, type LabelCache, labelledBreakdowns } from './fetch-labels.ts';
 import { readXbrl } from './xbrl-reader.ts';
-import { fetchFilingDocument, type NewFiling, readFilingNew } from '../sec-filings/filing-ref.ts';
+import { fetchFilingDocument, type NewFiling, readFilingNew } from '../sec/filing-ref.ts';
 
 /**
  * The `sec-revenue` source: an analysis fed by `sec-filings`. Each cycle reads the

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SourceError } from '#core/errors.ts';
-import { olderPagesNewestFirst, parseColumnar, parseSubmissions, parseSubmissionsPage } from '#sources/sec-filings/submissions.ts';
+import { olderPagesNewestFirst, parseColumnar, parseSubmissions, parseSubmissionsPage } from '#sources/sec/submissions.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { columnar, submissionsJson } from '../support/upstreams/sec.ts';
 

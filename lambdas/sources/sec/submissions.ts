@@ -1,5 +1,5 @@
 import { SourceError } from '#core/errors.ts';
-import { unpadCik } from './feed.ts';
+import { unpadCik } from './cik.ts';
 
 /**
  * Parser for `data.sec.gov/submissions/CIK##########.json` and its older pages.
@@ -155,4 +155,30 @@ export function parseSubmissionsPage(json: unknown, where = 'submissions page'):
  */
 export function olderPagesNewestFirst(pages: readonly OlderPageRef[]): OlderPageRef[] {
   return [...pages].sort((a, b) => (b.filingTo ?? '').localeCompare(a.filingTo ?? '') || b.name.localeCompare(a.name));
+}
+
+/**
+ * What a company's last sync saw of its submissions, enough to tell whether newer rows
+ * reach back to it (sec-filings keeps it in its `known#<cik>` item).
+ */
+export interface SyncPoint {
+  /** First accessions (any form) of the submissions JSON at the last sync. */
+  head: readonly string[];
+  /** Newest `filingDate` (any form) at the last sync. */
+  syncedThrough: string | undefined;
+}
+
+/**
+ * True when `rows` (newest first, contiguous) reach back to what the last sync saw, so
+ * no older page is needed: they contain one of the last head accessions, or their oldest
+ * row is strictly older than the newest filing date seen then. Dates only decide how far
+ * to page, never whether a filing is new.
+ */
+export function coversKnowledge(rows: readonly SubmissionRow[], known: SyncPoint): boolean {
+  if (rows.length === 0) return true;
+  if (known.head.length === 0 && !known.syncedThrough) return true;
+  const head = new Set(known.head);
+  if (rows.some((r) => head.has(r.accession))) return true;
+  const oldest = rows[rows.length - 1]?.filingDate;
+  return Boolean(known.syncedThrough && oldest && oldest < known.syncedThrough);
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cleanParagraphs, extractText, isPageFurniture, type Paragraph, ParagraphExtractor } from '#sources/sec-export-language/text.ts';
+import { cleanParagraphs, extractText, isPageFurniture, type Paragraph, ParagraphExtractor } from '#sources/sec/document-text.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 import { EXPORT_LANGUAGE_FIXTURES } from '../support/upstreams/sec-export-language.ts';
 

@@ -1,7 +1,7 @@
 import type { Change } from '#core/change.ts';
 import { SourceError } from '#core/errors.ts';
 import type { UpstreamClient } from '#core/http.ts';
-import { primaryDocumentUrl } from './detect.ts';
+import { primaryDocumentUrl } from './archive.ts';
 
 /**
  * What the analyses fed by `sec-filings` (regional revenue, export-control language) read
