@@ -5,6 +5,7 @@ import type { SourceContext, SourceDefinition } from '#core/source.ts';
 import { primaryDocumentUrl } from '../sec/archive.ts';
 import { fetchFilingDocument, type NewFiling, readFilingNew } from '../sec/filing-ref.ts';
 import { fetchCompanySubmissions } from '../sec/fetch.ts';
+import { readNewFilings } from '../sec/new-filings.ts';
 import type { SubmissionRow } from '../sec/submissions.ts';
 import {
   exportLanguageChange,
@@ -132,10 +133,6 @@ async function previousFilingReference(
   );
 }
 
-function byDetectedAt(a: Change, b: Change): number {
-  return a.detectedAt < b.detectedAt ? -1 : a.detectedAt > b.detectedAt ? 1 : a.naturalKey.localeCompare(b.naturalKey);
-}
-
 const accessionOf = (c: Change): string => String((c.data as Record<string, unknown>).accession ?? c.naturalKey);
 
 /**
@@ -166,23 +163,15 @@ export function createSecExportLanguageSource(options: SecExportLanguageOptions 
   return {
     name: 'sec-export-language',
     async poll(ctx) {
-      const { config } = ctx;
-      const since = ctx.cursor?.since ?? new Date(ctx.clock.now().getTime() - lookbackMs).toISOString();
-      const processed = new Set(ctx.cursor?.processed ?? []);
-      const querySince = new Date(Date.parse(since) - QUERY_OVERLAP_MS).toISOString();
-
-      const found: Change[] = [];
-      for await (const change of ctx.queryChanges({ source: 'sec-filings', kind: 'filing.new', since: querySince })) found.push(change);
-      // The log answers newest first; analyse oldest first so references build up in filing order.
-      found.sort(byDetectedAt);
-      const pending = new Map<string, { change: Change; filing: FilingNew }>();
-      for (const change of found) {
-        if (change.kind !== 'filing.new') continue;
-        const filing = readFiling(change, config.urls.secWww);
-        if (!filing || !isAnalysed(filing) || processed.has(filing.accession) || pending.has(filing.accession)) continue;
-        pending.set(filing.accession, { change, filing });
-      }
-      const batch = [...pending.values()].slice(0, maxPerCycle);
+      // Oldest first, so references build up in filing order.
+      const { since, found, batch, backlog } = await readNewFilings(ctx, {
+        since: ctx.cursor?.since,
+        processed: ctx.cursor?.processed ?? [],
+        lookbackMs,
+        overlapMs: QUERY_OVERLAP_MS,
+        maxPerCycle,
+        analyses: isAnalysed,
+      });
 
       const references = new Map<string, Reference | undefined>();
       const touched = new Set<string>();
@@ -306,7 +295,7 @@ export function createSecExportLanguageSource(options: SecExportLanguageOptions 
         ctx.cursor,
         since,
         batch.map((b) => b.change),
-        pending.size > batch.length,
+        backlog,
         found,
       );
       return { changes, cursor, itemsSeen: batch.length, itemWrites };

@@ -6,7 +6,8 @@ import { describeEntity } from './breakdowns.ts';
 import { DEFAULT_THRESHOLDS, detectRevenueChanges, type RevenueSeries, type RevenueThresholds, trimSeries } from './detect.ts';
 import { defaultLabelCache, type LabelCache, labelledBreakdowns } from './fetch-labels.ts';
 import { readXbrl } from './xbrl-reader.ts';
-import { fetchFilingDocument, type NewFiling, readFilingNew } from '../sec/filing-ref.ts';
+import { fetchFilingDocument } from '../sec/filing-ref.ts';
+import { readNewFilings } from '../sec/new-filings.ts';
 
 /**
  * The `sec-revenue` source: an analysis fed by `sec-filings`. Each cycle reads the
@@ -52,20 +53,15 @@ export function createSecRevenueSource(options: SecRevenueOptions = {}): SourceD
   return {
     name: 'sec-revenue',
     async poll(ctx: SourceContext<SecRevenueCursor>) {
-      const since = ctx.cursor?.since ?? new Date(ctx.clock.now().getTime() - lookbackMs).toISOString();
-      const processed = new Set(ctx.cursor?.processed ?? []);
-
-      const found: Change[] = [];
-      for await (const change of ctx.queryChanges({ source: 'sec-filings', kind: 'filing.new', since })) found.push(change);
-      // The log answers newest first; analyse oldest first so the cursor only moves forward.
-      const pending = new Map<string, { change: Change; filing: NewFiling }>();
-      for (const change of found.sort(byDetectedAt)) {
-        if (change.kind !== 'filing.new') continue;
-        const filing = readFilingNew(change, ctx.config.urls.secWww);
-        if (!filing || !FORMS.test(filing.form) || processed.has(filing.accession) || pending.has(filing.accession)) continue;
-        pending.set(filing.accession, { change, filing });
-      }
-      const batch = [...pending.values()].slice(0, maxPerCycle);
+      // The query starts exactly at `since` (inclusive); the cursor's accessions at that instant are skipped.
+      const { since, found, batch, backlog } = await readNewFilings(ctx, {
+        since: ctx.cursor?.since,
+        processed: ctx.cursor?.processed ?? [],
+        lookbackMs,
+        overlapMs: 0,
+        maxPerCycle,
+        analyses: (filing) => FORMS.test(filing.form),
+      });
 
       const seriesByCik = new Map<string, RevenueSeries | undefined>();
       const touched = new Set<string>();
@@ -127,7 +123,7 @@ export function createSecRevenueSource(options: SecRevenueOptions = {}): SourceD
           ctx.cursor,
           since,
           batch.map((b) => b.change),
-          pending.size > batch.length,
+          backlog,
           found,
         ),
         itemsSeen: batch.length,
@@ -135,10 +131,6 @@ export function createSecRevenueSource(options: SecRevenueOptions = {}): SourceD
       };
     },
   };
-}
-
-function byDetectedAt(a: Change, b: Change): number {
-  return a.detectedAt < b.detectedAt ? -1 : a.detectedAt > b.detectedAt ? 1 : a.naturalKey.localeCompare(b.naturalKey);
 }
 
 /**
