@@ -292,7 +292,7 @@ export const SUBSCRIPTION_FUNCTION: FunctionAssumption = {
 };
 
 /**
- * The SES feedback function (bounces and complaints, lib/email.ts): a few events a month,
+ * The SES feedback function (bounces and complaints, lib/subscriber-email.ts): a few events a month,
  * one conditional update each. Its own Errors alarm and its dead-letter queue's alarm are
  * the cost of never losing a complaint (2 × $0.10 a month).
  */
@@ -460,7 +460,7 @@ async function main(): Promise<void> {
         opsCheck: OPS_CHECK_SCHEDULE,
         // The notifier's e-mail construct: subscription function, SES feedback function, topic and DLQ, link secret.
         otherFunctions: [SUBSCRIPTION_FUNCTION, FEEDBACK_FUNCTION],
-        // One shared dead-letter queue (lib/queues.ts).
+        // One shared dead-letter queue (lib/dead-letter-queue.ts).
         deadLetterQueues: 1,
         encryptedTopics: 2,
         secrets: 1,

@@ -1,18 +1,17 @@
 import { Duration } from 'aws-cdk-lib';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { FilterCriteria, FilterRule, type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Construct } from 'constructs';
 import type { SourceName } from '#core/change.ts';
 import { ANALYSIS_TRIGGER } from '#core/schedule.ts';
-import type { ExportWatchTables } from './tables.ts';
-import type { WatchFunction } from './watch-function.ts';
 
 /** Properties of {@link AnalysisTriggers}. */
 export interface AnalysisTriggersProps {
   /** The change log, whose stream carries the `filing.new` inserts. */
-  readonly tables: ExportWatchTables;
+  readonly changes: ITable;
   /** The deployed source functions; those of {@link ANALYSIS_TRIGGER}.analyses get a trigger. */
-  readonly functions: ReadonlyMap<SourceName, WatchFunction>;
+  readonly functions: ReadonlyMap<SourceName, IFunction>;
   /** Sources disabled in the config: no trigger (their schedule is off too). */
   readonly disabled?: ReadonlySet<SourceName>;
 }
@@ -38,8 +37,8 @@ export class AnalysisTriggers extends Construct {
     for (const name of ANALYSIS_TRIGGER.analyses) {
       const fn = props.functions.get(name);
       if (!fn || props.disabled?.has(name)) continue;
-      fn.function.addEventSource(
-        new DynamoEventSource(props.tables.changes, {
+      fn.addEventSource(
+        new DynamoEventSource(props.changes, {
           startingPosition: StartingPosition.LATEST,
           batchSize: ANALYSIS_TRIGGER.batchSize,
           maxBatchingWindow: Duration.seconds(ANALYSIS_TRIGGER.batchingWindowSeconds),

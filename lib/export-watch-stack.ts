@@ -1,25 +1,25 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Annotations, CfnOutput, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { SourceName } from '#core/change.ts';
 import { ConfigError } from '#core/errors.ts';
+import { cadencesOf } from '#core/schedule.ts';
 import { SOURCES } from '#sources/index.ts';
 import { AnalysisTriggers } from './analysis-triggers.ts';
-import { OpsDashboard } from './dashboard.ts';
-import { DEFAULT_OPS_CHECK_ENTRY, OpsCheck } from './health-check.ts';
+import { deadLetterQueue } from './dead-letter-queue.ts';
+import { type HandlerEntries, handlerEntries } from './entries.ts';
 import { acknowledgeNagFindings } from './nag.ts';
 import { pascalCase } from './names.ts';
-import { deadLetterQueue } from './queues.ts';
-import { DEFAULT_NOTIFIER_ENTRY, Notifier } from './notifier.ts';
+import { Notifier } from './notifier.ts';
 import { Ops } from './ops.ts';
-import { type ScheduledFunction, Schedules } from './schedules.ts';
+import { OpsCheck } from './ops-check.ts';
+import { OpsDashboard } from './ops-dashboard.ts';
+import { Schedules } from './schedules.ts';
 import { CONTEXT_KEYS, type DeploySettings, readDeploySettings } from './settings.ts';
-import { defaultSourceEntry, SourceFunctions } from './source-functions.ts';
-import { bundleConfig } from './watch-function.ts';
+import { SourceFunctions } from './source-functions.ts';
 import { ExportWatchTables } from './tables.ts';
+import { bundleConfig } from './watch-function.ts';
 
 /** The repository root: handler paths and the config file are resolved against it. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -37,21 +37,17 @@ export interface ExportWatchStackProps extends StackProps {
    */
   readonly sources?: readonly SourceName[];
   /**
-   * Handler file of a source, absolute or relative to `projectRoot`.
-   * @default - `lambdas/app/lambda/sources/<name>.ts`
+   * Handler files, absolute or relative to `projectRoot`; those not given keep their default.
+   * @default - `DEFAULT_HANDLER_ENTRIES` of lib/entries.ts (`lambdas/app/lambda/...`)
    */
-  readonly sourceEntry?: (source: SourceName) => string;
+  readonly entries?: Partial<HandlerEntries>;
   /**
-   * Handler file of the notifier, absolute or relative to `projectRoot`. When the file
-   * does not exist the notifier (function, schedule, stream trigger) is left out.
-   * @default - `lambdas/app/lambda/notify.ts`
+   * Whether to deploy the notifier (its function, schedule and stream trigger, the
+   * subscription and SES feedback functions). Without it nobody is e-mailed: a stack of
+   * sources and ops alerts only.
+   * @default true
    */
-  readonly notifierEntry?: string;
-  /**
-   * Handler file of the ops check, absolute or relative to `projectRoot`.
-   * @default - `lambdas/app/lambda/ops-check.ts`
-   */
-  readonly opsCheckEntry?: string;
+  readonly notifier?: boolean;
   /**
    * Directory with `package-lock.json`, the handlers and the config file.
    * @default - the repository this file belongs to
@@ -74,7 +70,7 @@ export class ExportWatchStack extends Stack {
   readonly tables: ExportWatchTables;
   /** One function per source. */
   readonly sourceFunctions: SourceFunctions;
-  /** The notifier, unless its handler file is missing. */
+  /** The notifier, unless the `notifier` prop turned it off. */
   readonly notifier: Notifier | undefined;
   /** The schedules. */
   readonly schedules: Schedules;
@@ -92,6 +88,7 @@ export class ExportWatchStack extends Stack {
   constructor(scope: Construct, id: string, props: ExportWatchStackProps = {}) {
     super(scope, id, props);
     const projectRoot = props.projectRoot ?? PROJECT_ROOT;
+    const entries = handlerEntries(props.entries);
     const settings = readDeploySettings(this, projectRoot);
     this.settings = settings;
 
@@ -129,18 +126,27 @@ export class ExportWatchStack extends Stack {
     // Before the notifier: in lean its SES feedback topic shares the OpsAlerts key.
     this.ops = new Ops(this, 'Ops', { emails: settings.opsEmails, observability });
 
+    const sources = props.sources ?? (Object.keys(SOURCES) as SourceName[]);
+    for (const name of Object.keys(SOURCES) as SourceName[]) {
+      if (sources.includes(name)) continue;
+      Annotations.of(this).addWarningV2(
+        'export-watch:source-not-deployed',
+        `Source ${name} is registered but not in the stack's sources: no function or schedule is deployed for it.`,
+      );
+    }
     this.sourceFunctions = new SourceFunctions(this, 'Sources', {
-      sources: props.sources ?? (Object.keys(SOURCES) as SourceName[]),
-      entryFor: props.sourceEntry ?? defaultSourceEntry,
+      sources,
+      entryFor: entries.source,
       projectRoot,
       tables: this.tables,
       environment,
     });
 
-    const notifierEntry = resolve(projectRoot, props.notifierEntry ?? DEFAULT_NOTIFIER_ENTRY);
-    if (existsSync(notifierEntry)) {
+    if (props.notifier ?? true) {
       this.notifier = new Notifier(this, 'Notifier', {
-        entry: notifierEntry,
+        entry: entries.notifier,
+        subscriptionEntry: entries.subscription,
+        feedbackEntry: entries.feedback,
         projectRoot,
         tables: this.tables,
         environment,
@@ -150,27 +156,24 @@ export class ExportWatchStack extends Stack {
       });
     } else {
       Annotations.of(this).addWarningV2(
-        'export-watch:notifier-handler-missing',
-        `${notifierEntry} does not exist: the notifier is not deployed and nobody is e-mailed.`,
+        'export-watch:notifier-off',
+        'The notifier prop is false: the notifier is not deployed and nobody is e-mailed.',
       );
     }
 
+    const enabled = (name: SourceName) => settings.config.sources[name]?.enabled !== false;
     // filing.new starts the analyses at once; their schedules are the catch-up sweep.
     this.analysisTriggers = new AnalysisTriggers(this, 'AnalysisTriggers', {
-      tables: this.tables,
-      functions: this.sourceFunctions.functions,
-      disabled: new Set(
-        (Object.keys(settings.config.sources) as SourceName[]).filter((n) => settings.config.sources[n]?.enabled === false),
-      ),
+      changes: this.tables.changes,
+      functions: new Map([...this.sourceFunctions.functions].map(([name, fn]) => [name, fn.function] as const)),
+      disabled: new Set((Object.keys(settings.config.sources) as SourceName[]).filter((name) => !enabled(name))),
     });
 
-    const targets: ScheduledFunction[] = [...this.sourceFunctions.functions].map(([name, fn]) => ({
-      name,
-      function: fn.function,
-      enabled: settings.config.sources[name]?.enabled !== false,
-    }));
-    if (this.notifier) targets.push({ name: 'notifier', function: this.notifier.handler.function });
-    this.schedules = new Schedules(this, 'Schedules', { targets, deadLetterQueue: this.deadLetterQueue });
+    this.schedules = new Schedules(this, 'Schedules', { deadLetterQueue: this.deadLetterQueue });
+    for (const [name, fn] of this.sourceFunctions.functions) {
+      this.schedules.add({ name, function: fn.function, cadences: cadencesOf(name), enabled: enabled(name) });
+    }
+    if (this.notifier) this.schedules.add({ name: 'notifier', function: this.notifier.handler.function, cadences: cadencesOf('notifier') });
 
     for (const [name, fn] of this.sourceFunctions.functions) this.ops.monitorFunction(`Source${pascalCase(name)}`, fn.function);
     if (this.notifier) {
@@ -184,17 +187,16 @@ export class ExportWatchStack extends Stack {
 
     // The ops check watches the sources that are deployed and scheduled (a disabled one
     // would only ever be stale); with none, there is nothing to check.
-    const watched = targets.filter((t) => t.name !== 'notifier' && t.enabled !== false).map((t) => t.name as SourceName);
+    const watched = [...this.sourceFunctions.functions.keys()].filter(enabled);
     this.opsCheck =
       watched.length === 0
         ? undefined
         : new OpsCheck(this, 'OpsCheck', {
-            entry: props.opsCheckEntry ?? DEFAULT_OPS_CHECK_ENTRY,
+            entry: entries.opsCheck,
             projectRoot,
             tables: this.tables,
             environment,
-            topic: this.ops.topic,
-            topicKey: this.ops.key,
+            alerts: this.ops,
             sources: watched,
             schedules: this.schedules,
           });

@@ -1,19 +1,14 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { Key } from 'aws-cdk-lib/aws-kms';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { NOTIFIER_TRIGGER } from '#core/schedule.ts';
-import { SubscriberEmail } from './email.ts';
+import { SubscriberEmail } from './subscriber-email.ts';
 import type { ExportWatchTables } from './tables.ts';
 import { WatchFunction } from './watch-function.ts';
-
-/** Where the notifier's Lambda handler lives, relative to the project root. */
-export const DEFAULT_NOTIFIER_ENTRY = 'lambdas/app/lambda/notify.ts';
 
 /** Properties of {@link Notifier}. */
 export interface NotifierProps {
@@ -27,22 +22,15 @@ export interface NotifierProps {
   readonly environment: Record<string, string>;
   /** The From address; the notifier may send as this address or its domain only. */
   readonly senderEmail: string;
+  /** Handler of the subscription function (confirm/unsubscribe links), absolute or relative to `projectRoot`. */
+  readonly subscriptionEntry: string;
+  /** Handler of the SES feedback function (bounces and complaints), absolute or relative to `projectRoot`. */
+  readonly feedbackEntry: string;
   /**
-   * Handler of the subscription function (confirm/unsubscribe links).
-   * @default - `subscription.ts` next to `entry` when it exists, else `entry`
-   *   itself (so a stand-in notifier handler in tests stands in for both)
-   */
-  readonly subscriptionEntry?: string;
-  /**
-   * Handler of the SES feedback function (bounces and complaints).
-   * @default - `feedback.ts` next to `entry` when it exists, else `entry` itself
-   */
-  readonly feedbackEntry?: string;
-  /**
-   * Key for the SES feedback topic (`feedbackTopicKey` of lib/email.ts).
+   * Key for the SES feedback topic (`feedbackTopicKey` of lib/subscriber-email.ts).
    * @default - a key of its own
    */
-  readonly feedbackTopicKey?: Key;
+  readonly feedbackTopicKey?: IKey;
   /** The stack's shared dead-letter queue: stream batches and SES feedback that failed every retry. */
   readonly deadLetterQueue: IQueue;
 }
@@ -64,14 +52,9 @@ export class Notifier extends Construct {
 
   constructor(scope: Construct, id: string, props: NotifierProps) {
     super(scope, id);
-    const entry = resolve(props.projectRoot, props.entry);
-    const sibling = (name: string) => {
-      const path = join(dirname(entry), name);
-      return existsSync(path) ? path : entry;
-    };
     this.email = new SubscriberEmail(this, 'Email', {
-      entry: props.subscriptionEntry ?? sibling('subscription.ts'),
-      feedbackEntry: props.feedbackEntry ?? sibling('feedback.ts'),
+      entry: props.subscriptionEntry,
+      feedbackEntry: props.feedbackEntry,
       projectRoot: props.projectRoot,
       tables: props.tables,
       environment: props.environment,
@@ -91,24 +74,7 @@ export class Notifier extends Construct {
     const { role } = this.handler;
     props.tables.grantNotifierAccess(role);
     this.email.grantNotifier(role);
-
-    // SES authorises SendRawEmail against the identity of the From address (the address
-    // identity when it is verified on its own, the domain identity otherwise) and against
-    // the configuration set the message is sent in. All three are named; no other
-    // identity in the account can be used.
-    const domain = props.senderEmail.slice(props.senderEmail.lastIndexOf('@') + 1);
-    const stack = Stack.of(this);
-    role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['ses:SendRawEmail', 'ses:SendEmail'],
-        resources: [
-          ...[props.senderEmail, domain].map((identity) =>
-            stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
-          ),
-          this.email.configurationSetArn,
-        ],
-      }),
-    );
+    this.grantSend(role, props.senderEmail);
 
     this.streamDeadLetterQueue = props.deadLetterQueue;
     // The stream is only a wake-up call: the handler drains the outbox whatever the batch
@@ -124,5 +90,24 @@ export class Notifier extends Construct {
         filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT') })],
       }),
     );
+  }
+
+  /**
+   * Let `grantee` send mail as `senderEmail`. SES authorises SendRawEmail against the
+   * identity of the From address (the address identity when it is verified on its own, the
+   * domain identity otherwise) and against the configuration set the message is sent in.
+   * All three are named; no other identity in the account can be used.
+   */
+  private grantSend(grantee: IGrantable, senderEmail: string): void {
+    const domain = senderEmail.slice(senderEmail.lastIndexOf('@') + 1);
+    const stack = Stack.of(this);
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['ses:SendRawEmail', 'ses:SendEmail'],
+      resourceArns: [
+        ...[senderEmail, domain].map((identity) => stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity })),
+        this.email.configurationSetArn,
+      ],
+    });
   }
 }

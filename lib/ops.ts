@@ -1,7 +1,7 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -75,7 +75,7 @@ export class Ops extends Construct {
     // A customer-managed key rather than alias/aws/sns: CloudWatch cannot publish to a
     // topic encrypted with the AWS-managed SNS key, because that key's policy cannot grant
     // cloudwatch.amazonaws.com. A lean deployment encrypts the SES feedback topic with this
-    // key too (lib/email.ts adds the SES grant): one key instead of two.
+    // key too (lib/subscriber-email.ts adds the SES grant): one key instead of two.
     this.key = new Key(this, 'TopicKey', {
       description:
         this.observability === 'lean'
@@ -124,6 +124,16 @@ export class Ops extends Construct {
     );
     for (const email of props.emails) this.topic.addSubscription(new EmailSubscription(email));
     this.action = new SnsAction(this.topic);
+  }
+
+  /**
+   * Let `grantee` (the ops check) publish to the OpsAlerts topic: `sns:Publish` on the topic
+   * and, the topic being KMS-encrypted, a data key from its key. (`topic.grantPublish`
+   * would grant `kms:GenerateDataKey*`, more than a publish needs.)
+   */
+  grantPublish(grantee: IGrantable): void {
+    Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [this.topic.topicArn] });
+    Grant.addToPrincipal({ grantee, actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resourceArns: [this.key.keyArn] });
   }
 
   /**

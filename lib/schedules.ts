@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Stack, TimeZone } from 'aws-cdk-lib';
-import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
   type ISchedule,
@@ -12,17 +12,23 @@ import {
 } from 'aws-cdk-lib/aws-scheduler';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { cadencesOf, type DEFAULT_SCHEDULES, SCHEDULE_TIME_ZONE, toEventBridgeCron } from '#core/schedule.ts';
+import { type Schedule as Cadence, SCHEDULE_TIME_ZONE, toEventBridgeCron } from '#core/schedule.ts';
 import { pascalCase } from './names.ts';
 
-/** A function to run on one of the {@link DEFAULT_SCHEDULES}. */
+/** A function to run on a schedule of the stack. */
 export interface ScheduledFunction {
-  /** Key into {@link DEFAULT_SCHEDULES}: a source name or `notifier`. */
-  readonly name: keyof typeof DEFAULT_SCHEDULES;
+  /** Names its schedules and their construct ids: a source name, `notifier` or `ops-check`. */
+  readonly name: string;
   /** The function to invoke. */
   readonly function: IFunction;
   /**
-   * Whether the schedule runs (a source disabled in the config keeps its function, for
+   * When it runs: one schedule per cadence, the first keeping the id `<Name>`, a second
+   * (a burst window) `<Name>Burst`. Sources and the notifier take theirs from
+   * `cadencesOf` (DEFAULT_SCHEDULES and BURST_SCHEDULES of lambdas/core/schedule.ts).
+   */
+  readonly cadences: readonly Cadence[];
+  /**
+   * Whether the schedules run (a source disabled in the config keeps its function, for
    * manual runs, but is not polled).
    * @default true
    */
@@ -31,8 +37,6 @@ export interface ScheduledFunction {
 
 /** Properties of {@link Schedules}. */
 export interface SchedulesProps {
-  /** What to schedule. */
-  readonly targets: readonly ScheduledFunction[];
   /** Where invocations Scheduler could not deliver go (the stack's shared dead-letter queue). */
   readonly deadLetterQueue: IQueue;
 }
@@ -62,10 +66,12 @@ class InvokeFunction implements IScheduleTarget {
 }
 
 /**
- * EventBridge Scheduler schedules, one per function and cadence (a burst window is a second one), in America/New_York so that the
- * cadences follow EDGAR's business hours across daylight-saving changes. They share one
- * schedule group, one role that may invoke only the scheduled functions, and the stack's
- * dead-letter queue for invocations Scheduler could not deliver.
+ * EventBridge Scheduler schedules, one per function and cadence (a burst window is a
+ * second one), in America/New_York so that the cadences follow EDGAR's business hours
+ * across daylight-saving changes. Every schedule of the stack is made by {@link add}:
+ * they share one schedule group, one role that may invoke only the scheduled functions,
+ * one target (retry policy) and the stack's dead-letter queue for invocations Scheduler
+ * could not deliver.
  */
 export class Schedules extends Construct {
   /** The group every schedule of this stack belongs to. */
@@ -76,6 +82,9 @@ export class Schedules extends Construct {
   readonly deadLetterQueue: IQueue;
   /** The schedules, by function name (`<name>-burst` for a burst window). */
   readonly schedules: ReadonlyMap<string, Schedule>;
+  private readonly byName = new Map<string, Schedule>();
+  /** The role's one `lambda:InvokeFunction` statement, naming every scheduled function. */
+  private invokeStatement: PolicyStatement | undefined;
 
   constructor(scope: Construct, id: string, props: SchedulesProps) {
     super(scope, id);
@@ -92,34 +101,51 @@ export class Schedules extends Construct {
         },
       }),
     });
-    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }));
-    if (props.targets.length > 0) {
-      this.role.addToPrincipalPolicy(
-        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: props.targets.map((t) => t.function.functionArn) }),
-      );
-    }
+    Grant.addToPrincipal({ grantee: this.role, actions: ['sqs:SendMessage'], resourceArns: [this.deadLetterQueue.queueArn] });
+    this.schedules = this.byName;
+  }
 
+  /**
+   * Schedule `target.function` on each of its cadences and let the role invoke it.
+   * @returns the schedule of its first cadence.
+   */
+  add(target: ScheduledFunction): Schedule {
+    const [first, ...more] = target.cadences;
+    if (!first) throw new Error(`no cadence for ${target.name}`);
+    if (more.length > 1) throw new Error(`${target.name}: at most one burst window`);
+    this.grantInvoke(target.function);
     const timeZone = TimeZone.of(SCHEDULE_TIME_ZONE);
-    const schedules = new Map<string, Schedule>();
-    for (const target of props.targets) {
+    const schedules = target.cadences.map((cadence, i) => {
       // The base cadence keeps the schedule's original id; a burst window (faster polling
       // inside posting windows, BURST_SCHEDULES) is a second schedule of the same function.
-      cadencesOf(target.name).forEach((cadence, i) => {
-        const key = i === 0 ? target.name : `${target.name}-burst`;
-        const schedule = new Schedule(this, pascalCase(key), {
-          description: `export-watch ${target.name}: ${cadence.description}`,
-          scheduleGroup: this.group,
-          schedule: ScheduleExpression.expression(toEventBridgeCron(cadence), timeZone),
-          // Polls should run on the minute they are due; there is no load to spread.
-          timeWindow: TimeWindow.off(),
-          enabled: target.enabled ?? true,
-          target: new InvokeFunction(target.function, this.role, this.deadLetterQueue),
-        });
-        // The schedule names its group by a literal name, which gives CloudFormation no ordering.
-        schedule.node.addDependency(this.group);
-        schedules.set(key, schedule);
+      const key = i === 0 ? target.name : `${target.name}-burst`;
+      const schedule = new Schedule(this, pascalCase(key), {
+        description: `export-watch ${target.name}: ${cadence.description}`,
+        scheduleGroup: this.group,
+        schedule: ScheduleExpression.expression(toEventBridgeCron(cadence), timeZone),
+        // Polls should run on the minute they are due; there is no load to spread.
+        timeWindow: TimeWindow.off(),
+        enabled: target.enabled ?? true,
+        target: new InvokeFunction(target.function, this.role, this.deadLetterQueue),
       });
+      // The schedule names its group by a literal name, which gives CloudFormation no ordering.
+      schedule.node.addDependency(this.group);
+      this.byName.set(key, schedule);
+      return schedule;
+    });
+    return schedules[0]!;
+  }
+
+  /**
+   * Add `fn` to the role's one invoke statement. (`fn.grantInvoke` would also grant its
+   * `:*` qualifiers, a wildcard no schedule needs.)
+   */
+  private grantInvoke(fn: IFunction): void {
+    if (this.invokeStatement) {
+      this.invokeStatement.addResources(fn.functionArn);
+      return;
     }
-    this.schedules = schedules;
+    this.invokeStatement = new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] });
+    this.role.addToPrincipalPolicy(this.invokeStatement);
   }
 }

@@ -1,22 +1,15 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { Annotations, Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { SourceName } from '#core/change.ts';
 import { pascalCase } from './names.ts';
 import type { ExportWatchTables } from './tables.ts';
 import { WatchFunction } from './watch-function.ts';
 
-/** Where a source's Lambda handler lives, relative to the project root. */
-export function defaultSourceEntry(source: SourceName): string {
-  return `lambdas/app/lambda/sources/${source}.ts`;
-}
-
 /** Properties of {@link SourceFunctions}. */
 export interface SourceFunctionsProps {
   /** The sources to deploy. */
   readonly sources: readonly SourceName[];
-  /** Handler file per source, absolute or relative to `projectRoot`. */
+  /** Handler file per source, absolute or relative to `projectRoot` (lib/entries.ts has the defaults). */
   readonly entryFor: (source: SourceName) => string;
   /** Directory holding `package-lock.json`. */
   readonly projectRoot: string;
@@ -26,10 +19,7 @@ export interface SourceFunctionsProps {
   readonly environment: Record<string, string>;
 }
 
-/**
- * One Lambda per implemented source. A source whose handler file does not exist yet is
- * skipped with a synth warning, so the stack deploys while sources are still being built.
- */
+/** One Lambda per source given, each granted its source's table access. */
 export class SourceFunctions extends Construct {
   /** The deployed source functions, by source name, in the order given. */
   readonly functions: ReadonlyMap<SourceName, WatchFunction>;
@@ -38,16 +28,8 @@ export class SourceFunctions extends Construct {
     super(scope, id);
     const functions = new Map<SourceName, WatchFunction>();
     for (const source of props.sources) {
-      const entry = resolve(props.projectRoot, props.entryFor(source));
-      if (!existsSync(entry)) {
-        Annotations.of(this).addWarningV2(
-          'export-watch:source-handler-missing',
-          `Source ${source} is registered but ${entry} does not exist; no function or schedule is deployed for it.`,
-        );
-        continue;
-      }
       const fn = new WatchFunction(this, pascalCase(source), {
-        entry,
+        entry: props.entryFor(source),
         projectRoot: props.projectRoot,
         description: `export-watch source ${source}: one poll cycle`,
         // A cycle that has not finished in 5 minutes is stuck; the lease lets the next run take over.

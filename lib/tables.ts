@@ -1,37 +1,44 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CHANGES_TABLE, STATE_TABLE, SUBSCRIBERS_TABLE, type TableLayout } from '#store/tables.ts';
 
 /**
  * What one role may do on one table: `actions` on the table itself, `query` on the named
- * indexes (each named: no `index/*`). Every action is one a store adapter the role's
- * handler wires actually sends (issue 19, item 13: a grant nobody uses is only risk).
+ * indexes (each named: no `index/*`), and the `conditions` the table actions hold under.
+ * Every action is one a store adapter the role's handler wires actually sends (issue 19,
+ * item 13: a grant nobody uses is only risk).
  */
 interface TableAccess {
   readonly actions: readonly string[];
   readonly queryIndexes?: readonly string[];
+  readonly conditions?: Record<string, Record<string, unknown>>;
+}
+
+/** Properties of {@link ExportWatchTables}. */
+export interface ExportWatchTablesProps {
+  /**
+   * What happens to the three tables when they leave the stack (deletion, or a replacement
+   * caused by a key change).
+   * @default RemovalPolicy.RETAIN - the change log, the source state and the delivery
+   *   records cannot be rebuilt (see {@link ExportWatchTables})
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
  * Create a table from a shared layout: string keys only, on-demand, AWS-managed
- * encryption, point-in-time recovery, retained on stack deletion.
+ * encryption, point-in-time recovery, with the given removal policy.
  */
-function tableFromLayout(scope: Construct, id: string, layout: TableLayout, stream?: StreamViewType): Table {
+function tableFromLayout(scope: Construct, id: string, layout: TableLayout, removalPolicy: RemovalPolicy, stream?: StreamViewType): Table {
   const table = new Table(scope, id, {
     partitionKey: { name: layout.partitionKey, type: AttributeType.STRING },
     sortKey: layout.sortKey ? { name: layout.sortKey, type: AttributeType.STRING } : undefined,
     billingMode: BillingMode.PAY_PER_REQUEST,
     encryption: TableEncryption.AWS_MANAGED,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-    // All three are RETAINed. The change log is the product's record of what happened and
-    // cannot be rebuilt (upstreams only show the present). The state table holds cursors,
-    // baselines and the entity-list snapshot: losing it re-baselines every source, which
-    // silently swallows whatever changed in between. The subscribers table holds delivery
-    // records, the "never send twice" guarantee. A stack deletion or a replacement caused
-    // by a key change must never take any of them with it.
-    removalPolicy: RemovalPolicy.RETAIN,
+    removalPolicy,
     stream,
   });
   for (const index of layout.indexes) {
@@ -47,7 +54,16 @@ function tableFromLayout(scope: Construct, id: string, layout: TableLayout, stre
 
 /**
  * The three DynamoDB tables, built from the layouts in `lambdas/store/tables.ts` that the
- * local runtime uses too, with grants that name exactly the actions each Lambda needs.
+ * local runtime uses too, with one intent grant per function (`grantSourceAccess`, ...)
+ * that names exactly the actions its handler sends. (The tables' own `grant*` methods
+ * would add `index/*` and actions no handler sends.)
+ *
+ * By default all three are retained. The change log is the product's record of what
+ * happened and cannot be rebuilt (upstreams only show the present). The state table holds
+ * cursors, baselines and the entity-list snapshot: losing it re-baselines every source,
+ * which silently swallows whatever changed in between. The subscribers table holds
+ * delivery records, the "never send twice" guarantee. A stack deletion or a replacement
+ * caused by a key change must never take any of them with it.
  */
 export class ExportWatchTables extends Construct {
   /** The change log; its NEW_IMAGE stream triggers the notifier. */
@@ -57,11 +73,12 @@ export class ExportWatchTables extends Construct {
   /** Subscribers and delivery records. */
   readonly subscribers: Table;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: ExportWatchTablesProps = {}) {
     super(scope, id);
-    this.changes = tableFromLayout(this, 'Changes', CHANGES_TABLE, StreamViewType.NEW_IMAGE);
-    this.state = tableFromLayout(this, 'State', STATE_TABLE);
-    this.subscribers = tableFromLayout(this, 'Subscribers', SUBSCRIBERS_TABLE);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    this.changes = tableFromLayout(this, 'Changes', CHANGES_TABLE, removalPolicy, StreamViewType.NEW_IMAGE);
+    this.state = tableFromLayout(this, 'State', STATE_TABLE, removalPolicy);
+    this.subscribers = tableFromLayout(this, 'Subscribers', SUBSCRIBERS_TABLE, removalPolicy);
   }
 
   /** The table-name variables `loadConfig` reads (`CHANGES_TABLE`, ...). */
@@ -105,13 +122,36 @@ export class ExportWatchTables extends Construct {
     });
     // Its delivery health (rejections, parked subscribers) for the ops check (issue 19,
     // item 1): one item, `NOTIFIER` × `DELIVERY` in the state table, read and put, no other key.
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-        resources: [this.state.tableArn],
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['NOTIFIER'] } },
-      }),
-    );
+    this.grant(grantee, this.state, STATE_TABLE, {
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['NOTIFIER'] } },
+    });
+  }
+
+  /**
+   * The subscription function (confirm/unsubscribe links) reads a profile and updates it
+   * conditionally; no scan, no delete, no delivery records.
+   */
+  grantSubscriptionAccess(grantee: IGrantable): void {
+    this.grant(grantee, this.subscribers, SUBSCRIBERS_TABLE, { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] });
+  }
+
+  /**
+   * The SES feedback function (applyFeedback): one conditional update per bounced or
+   * complaining address (ReturnValues ALL_NEW); no reads, no deletes.
+   */
+  grantFeedbackAccess(grantee: IGrantable): void {
+    this.grant(grantee, this.subscribers, SUBSCRIBERS_TABLE, { actions: ['dynamodb:UpdateItem'] });
+  }
+
+  /**
+   * The ops check reads source state and puts alert state (item reads and puts on the
+   * state table, nothing else), and finds the oldest pending change from the sparse
+   * `outbox` index only.
+   */
+  grantOpsCheckAccess(grantee: IGrantable): void {
+    this.grant(grantee, this.state, STATE_TABLE, { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'] });
+    this.grant(grantee, this.changes, CHANGES_TABLE, { actions: [], queryIndexes: ['outbox'] });
   }
 
   /**
@@ -120,16 +160,19 @@ export class ExportWatchTables extends Construct {
    * of wildcards; an index the layout does not have fails the synth.
    */
   private grant(grantee: IGrantable, table: Table, layout: TableLayout, access: TableAccess): void {
-    const policy = grantee.grantPrincipal;
-    policy.addToPrincipalPolicy(new PolicyStatement({ actions: [...access.actions], resources: [table.tableArn] }));
+    if (access.actions.length > 0) {
+      Grant.addToPrincipal({ grantee, actions: [...access.actions], resourceArns: [table.tableArn], conditions: access.conditions });
+    }
     const indexes = access.queryIndexes ?? [];
     for (const name of indexes) {
       if (!layout.indexes.some((index) => index.name === name)) throw new Error(`table layout has no index ${name}`);
     }
     if (indexes.length > 0) {
-      policy.addToPrincipalPolicy(
-        new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexes.map((name) => `${table.tableArn}/index/${name}`) }),
-      );
+      Grant.addToPrincipal({
+        grantee,
+        actions: ['dynamodb:Query'],
+        resourceArns: indexes.map((name) => `${table.tableArn}/index/${name}`),
+      });
     }
   }
 }

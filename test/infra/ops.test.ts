@@ -16,6 +16,14 @@ import { ExportWatchStack, type ExportWatchStackProps, PROJECT_ROOT } from '#lib
 
 const cdkContext = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
 const FIXTURE_HANDLER = fileURLToPath(new URL('./fixtures/handler.ts', import.meta.url));
+/** Every function bundles the stand-in handler. */
+const FIXTURE_ENTRIES = {
+  source: () => FIXTURE_HANDLER,
+  notifier: FIXTURE_HANDLER,
+  subscription: FIXTURE_HANDLER,
+  feedback: FIXTURE_HANDLER,
+  opsCheck: FIXTURE_HANDLER,
+};
 const SOURCES_UNDER_TEST: SourceName[] = ['sec-filings', 'federal-register', 'entity-list'];
 const OPS_EMAILS = ['ops@acme.example', 'oncall@acme.example'];
 
@@ -32,9 +40,7 @@ function build(
   });
   const stack = new ExportWatchStack(app, 'ExportWatchOpsTest', {
     sources: SOURCES_UNDER_TEST,
-    sourceEntry: () => FIXTURE_HANDLER,
-    notifierEntry: FIXTURE_HANDLER,
-    opsCheckEntry: FIXTURE_HANDLER,
+    entries: FIXTURE_ENTRIES,
     ...props,
   });
   return { app, stack, template: Template.fromStack(stack) };
@@ -484,7 +490,7 @@ describe.each(['lean', 'full'] as const)(
       });
 
       it('has no backlog alarm without a notifier (nothing would drain the outbox by design)', () => {
-        const { template: t } = buildMode({}, { notifierEntry: 'lambdas/notify/does-not-exist.ts' });
+        const { template: t } = buildMode({}, { notifier: false });
         const names = (Object.values(t.findResources('AWS::CloudWatch::Alarm')) as Json[]).map((a) => a.Properties.MetricName);
         expect(names).not.toContain(METRIC.outboxOldestAge);
         if (full) expect(names).toContain(METRIC.sourceStale);

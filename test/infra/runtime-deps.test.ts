@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import type { SourceName } from '#core/change.ts';
 import { SOURCES } from '#sources/index.ts';
+import { DEFAULT_HANDLER_ENTRIES } from '#lib/entries.ts';
 import { PROJECT_ROOT } from '#lib/export-watch-stack.ts';
 import { ESBUILD_TARGET } from '#lib/watch-function.ts';
 
@@ -34,13 +36,8 @@ const lock = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package-lock.json'), 'u
 };
 
 /** Every deployed handler, as lib/ wires them. */
-const HANDLERS = [
-  ...Object.keys(SOURCES).map((s) => `lambdas/app/lambda/sources/${s}.ts`),
-  'lambdas/app/lambda/notify.ts',
-  'lambdas/app/lambda/subscription.ts',
-  'lambdas/app/lambda/feedback.ts',
-  'lambdas/app/lambda/ops-check.ts',
-];
+const { source, ...functions } = DEFAULT_HANDLER_ENTRIES;
+const HANDLERS = [...(Object.keys(SOURCES) as SourceName[]).map(source), ...Object.values(functions)];
 
 /** The npm packages esbuild puts into a handler's bundle (the WatchFunction settings that matter here). */
 async function bundledPackages(entry: string): Promise<Map<string, string>> {

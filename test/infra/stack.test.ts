@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -15,9 +15,18 @@ import { OPS_CHECK_SCHEDULE } from '#ops/schedule.ts';
 import { SOURCES } from '#sources/index.ts';
 import { CHANGES_TABLE, STATE_TABLE, SUBSCRIBERS_TABLE } from '#store/tables.ts';
 import { ExportWatchStack, type ExportWatchStackProps, PROJECT_ROOT } from '#lib/export-watch-stack.ts';
+import { ExportWatchTables } from '#lib/tables.ts';
 
 const cdkContext = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
 const FIXTURE_HANDLER = fileURLToPath(new URL('./fixtures/handler.ts', import.meta.url));
+/** Every function bundles the stand-in handler. */
+const FIXTURE_ENTRIES = {
+  source: () => FIXTURE_HANDLER,
+  notifier: FIXTURE_HANDLER,
+  subscription: FIXTURE_HANDLER,
+  feedback: FIXTURE_HANDLER,
+  opsCheck: FIXTURE_HANDLER,
+};
 const SOURCES_UNDER_TEST: SourceName[] = ['sec-filings', 'federal-register', 'entity-list'];
 const USER_AGENT = 'Acme Research admin@acme.example';
 const SENDER = 'alerts@mail.acme.example';
@@ -30,9 +39,7 @@ function build(extra: Record<string, unknown> = {}, props: ExportWatchStackProps
   const app = new App({ context: { ...cdkContext, ...extra } });
   const stack = new ExportWatchStack(app, 'ExportWatchTest', {
     sources: SOURCES_UNDER_TEST,
-    sourceEntry: () => FIXTURE_HANDLER,
-    notifierEntry: FIXTURE_HANDLER,
-    opsCheckEntry: FIXTURE_HANDLER,
+    entries: FIXTURE_ENTRIES,
     ...props,
   });
   return { app, stack };
@@ -741,8 +748,8 @@ describe('ExportWatchStack edge cases', () => {
     expect([...stack.sourceFunctions.functions.keys()]).toEqual(Object.keys(SOURCES));
   });
 
-  it('synthesises with no sources and no notifier handler, warning about both', () => {
-    const { app, stack } = build({}, { sources: [], notifierEntry: 'lambdas/notify/does-not-exist.ts' });
+  it('synthesises with no sources and no notifier, warning about both', () => {
+    const { app, stack } = build({}, { sources: [], notifier: false });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Lambda::Function', 0);
     template.resourceCountIs('AWS::Scheduler::Schedule', 0);
@@ -752,16 +759,23 @@ describe('ExportWatchStack edge cases', () => {
     expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
   });
 
-  it('skips a source whose handler file does not exist yet', () => {
-    const { stack } = build(
-      {},
-      {
-        sources: ['sec-filings', 'entity-list'],
-        sourceEntry: (s) => (s === 'entity-list' ? FIXTURE_HANDLER : `lambdas/sources/${s}/missing.ts`),
-      },
-    );
+  it('deploys only the sources given, warning about a registered source left out', () => {
+    const { stack } = build({}, { sources: ['entity-list'] });
     expect([...stack.sourceFunctions.functions.keys()]).toEqual(['entity-list']);
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('Source sec-filings is registered'));
+  });
+
+  it('the tables construct takes a removal policy for all three tables, RETAIN when not given', () => {
+    const policies = (props?: { removalPolicy: RemovalPolicy }) => {
+      const scope = new Stack(new App(), 'Tables');
+      new ExportWatchTables(scope, 'Tables', props);
+      return Object.values(Template.fromStack(scope).findResources('AWS::DynamoDB::Table')).map((t) => [
+        (t as Json).DeletionPolicy,
+        (t as Json).UpdateReplacePolicy,
+      ]);
+    };
+    expect(policies()).toEqual(Array.from({ length: 3 }, () => ['Retain', 'Retain']));
+    expect(policies({ removalPolicy: RemovalPolicy.DESTROY })).toEqual(Array.from({ length: 3 }, () => ['Delete', 'Delete']));
   });
 
   it('warns, and sets no SEC_USER_AGENT, when the User-Agent context is empty', () => {

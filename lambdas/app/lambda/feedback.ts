@@ -16,7 +16,7 @@ const log = (message: string, fields?: Record<string, unknown>) => logger.info(m
  * it suppresses the addresses concerned ({@link applyFeedback}). A storage error throws,
  * so Lambda retries the event twice and then puts it in the feedback dead-letter queue
  * (alarmed); it is a function of its own so that traffic on the public unsubscribe URL
- * can never throttle it (lib/email.ts).
+ * can never throttle it (lib/subscriber-email.ts).
  */
 export const handler = middy(async (event: SNSEvent): Promise<{ suppressed: number; ignored: number }> => {
   subscribers ??= new DynamoSubscribers(createDocumentClient(), getConfig().tables.subscribers);

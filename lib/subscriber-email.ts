@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { type IGrantable, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { type FunctionUrl, FunctionUrlAuthType, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -11,12 +11,6 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { ExportWatchTables } from './tables.ts';
 import { WatchFunction } from './watch-function.ts';
-
-/** Where the subscription function's handler lives, relative to the project root. */
-export const DEFAULT_SUBSCRIPTION_ENTRY = 'lambdas/app/lambda/subscription.ts';
-
-/** Where the SES feedback function's handler lives, relative to the project root. */
-export const DEFAULT_FEEDBACK_ENTRY = 'lambdas/app/lambda/feedback.ts';
 
 /**
  * Lambda retries of a failed feedback event (a storage error) before it goes to the
@@ -35,11 +29,8 @@ export const SUBSCRIPTION_CONCURRENCY = 5;
 export interface SubscriberEmailProps {
   /** Handler of the subscription function, absolute or relative to `projectRoot`. */
   readonly entry: string;
-  /**
-   * Handler of the SES feedback function, absolute or relative to `projectRoot`.
-   * @default - `entry`
-   */
-  readonly feedbackEntry?: string;
+  /** Handler of the SES feedback function, absolute or relative to `projectRoot`. */
+  readonly feedbackEntry: string;
   /** Directory holding `package-lock.json`. */
   readonly projectRoot: string;
   /** The subscribers table (the function reads and updates profiles). */
@@ -52,7 +43,7 @@ export interface SubscriberEmailProps {
    * SES needs to the key's policy.
    * @default - a key of its own
    */
-  readonly feedbackTopicKey?: Key;
+  readonly feedbackTopicKey?: IKey;
   /** Where feedback events that could not be delivered or kept failing go (the stack's shared dead-letter queue). */
   readonly deadLetterQueue: IQueue;
 }
@@ -91,7 +82,7 @@ export class SubscriberEmail extends Construct {
   /** Bounce and complaint events. */
   readonly feedbackTopic: Topic;
   /** Encrypts {@link feedbackTopic}. */
-  readonly feedbackKey: Key;
+  readonly feedbackKey: IKey;
 
   constructor(scope: Construct, id: string, props: SubscriberEmailProps) {
     super(scope, id);
@@ -113,10 +104,7 @@ export class SubscriberEmail extends Construct {
       environment: { ...props.environment, EMAIL_SECRET_ARN: this.secret.secretArn },
     });
     this.secret.grantRead(this.handler.role);
-    // Read and conditionally update profiles; nothing else (no scan, no delete, no deliveries).
-    this.handler.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.tables.subscribers.tableArn] }),
-    );
+    props.tables.grantSubscriptionAccess(this.handler.role);
     this.url = this.handler.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.BUFFERED });
 
     // SES feedback has a function of its own: sharing the URL function's 5 reserved slots,
@@ -126,7 +114,7 @@ export class SubscriberEmail extends Construct {
     // asynchronously; a storage error is retried twice, then kept in the DLQ.
     this.feedbackDeadLetterQueue = props.deadLetterQueue;
     this.feedbackHandler = new WatchFunction(this, 'FeedbackHandler', {
-      entry: props.feedbackEntry ?? props.entry,
+      entry: props.feedbackEntry,
       projectRoot: props.projectRoot,
       description: 'export-watch SES feedback: bounces and complaints suppress the address',
       timeout: Duration.seconds(30),
@@ -134,10 +122,7 @@ export class SubscriberEmail extends Construct {
       retryAttempts: FEEDBACK_RETRY_ATTEMPTS,
       onFailure: new SqsDestination(this.feedbackDeadLetterQueue),
     });
-    // applyFeedback: one conditional update per address (ReturnValues ALL_NEW); no reads, no deletes.
-    this.feedbackHandler.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [props.tables.subscribers.tableArn] }),
-    );
+    props.tables.grantFeedbackAccess(this.feedbackHandler.role);
 
     // A customer-managed key: SES can only publish to an encrypted topic whose key policy
     // lets ses.amazonaws.com use it, which the AWS-managed SNS key cannot (its policy
@@ -159,6 +144,9 @@ export class SubscriberEmail extends Construct {
         resources: ['*'], // in a key policy, "*" means this key
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
+      // No no-op: a key whose policy this stack cannot change (an imported one) would leave
+      // SES unable to publish, so fail the synth instead.
+      false,
     );
     this.feedbackTopic = new Topic(this, 'FeedbackTopic', {
       displayName: 'export-watch SES bounces and complaints',
