@@ -1,5 +1,5 @@
 import { formatShare, type ShareParts } from '#core/format.ts';
-import { esc } from './escape.ts';
+import { escapeHtml } from '#core/escape.ts';
 import type { CompanyReport, EntityMarker, RegionValue, ReportPeriod, ReportRegion, RuleMarker } from './report-model.ts';
 import { SECTOR_REGIONS, type SectorModel, type SectorRegionId } from './sector.ts';
 
@@ -153,7 +153,7 @@ function wrap(text: string, max: number): string[] {
 
 /** Text with a white halo so it stays readable over lines and markers. */
 function text(x: number, y: number, content: string, attrs = ''): string {
-  return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs} paint-order="stroke" stroke="#fff" stroke-width="3" stroke-linejoin="round">${esc(content)}</text>`;
+  return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs} paint-order="stroke" stroke="#fff" stroke-width="3" stroke-linejoin="round">${escapeHtml(content)}</text>`;
 }
 
 function pointTooltip(region: ReportRegion, p: ReportPeriod, r: RegionValue): string {
@@ -243,7 +243,7 @@ function timeTicks(
 function labelTexts(placed: readonly PlacedLabel[], rowY: (row: number) => number): string[] {
   return placed.map((p) => {
     const tx = p.anchor === 'start' ? p.x + 4 : p.x - 4;
-    return `<g><title>${esc(p.m.tooltip)}</title>${text(tx, rowY(p.row), p.m.label ?? '', `text-anchor="${p.anchor}" font-size="11" font-weight="600" fill="${p.m.color}"`)}</g>`;
+    return `<g><title>${escapeHtml(p.m.tooltip)}</title>${text(tx, rowY(p.row), p.m.label ?? '', `text-anchor="${p.anchor}" font-size="11" font-weight="600" fill="${p.m.color}"`)}</g>`;
   });
 }
 
@@ -298,7 +298,7 @@ export function renderRevenueChart(
     const p = labelled.get(m);
     const top = p ? rowY(p.row) + 3 : plotT;
     parts.push(
-      `<g><title>${esc(m.tooltip)}</title><line x1="${mx}" x2="${mx}" y1="${top.toFixed(1)}" y2="${plotB}" stroke="${m.color}" stroke-width="${p ? 1.6 : 1.2}" stroke-dasharray="${m.dash}" opacity="${p ? 0.95 : 0.6}"/>` +
+      `<g><title>${escapeHtml(m.tooltip)}</title><line x1="${mx}" x2="${mx}" y1="${top.toFixed(1)}" y2="${plotB}" stroke="${m.color}" stroke-width="${p ? 1.6 : 1.2}" stroke-dasharray="${m.dash}" opacity="${p ? 0.95 : 0.6}"/>` +
         (m.count !== undefined
           ? `<path d="M${mx} ${plotB - 7} l6 7 l-6 7 l-6 -7 z" fill="${m.color}" stroke="#fff" stroke-width="1"/>`
           : '') +
@@ -333,12 +333,12 @@ export function renderRevenueChart(
     }
     for (const e of annual) {
       g.push(
-        `<circle cx="${x(e.p.end).toFixed(1)}" cy="${y(e.r.share).toFixed(1)}" r="${region.highlighted ? 4.5 : 3.5}" fill="#fff" stroke="${region.color}" stroke-width="2"><title>${esc(pointTooltip(region, e.p, e.r))}</title></circle>`,
+        `<circle cx="${x(e.p.end).toFixed(1)}" cy="${y(e.r.share).toFixed(1)}" r="${region.highlighted ? 4.5 : 3.5}" fill="#fff" stroke="${region.color}" stroke-width="2"><title>${escapeHtml(pointTooltip(region, e.p, e.r))}</title></circle>`,
       );
     }
     for (const e of quarters) {
       g.push(
-        `<circle cx="${x(e.p.end).toFixed(1)}" cy="${y(e.r.share).toFixed(1)}" r="${region.highlighted ? 5 : 3.5}" fill="${region.color}" stroke="#fff" stroke-width="1.5"><title>${esc(pointTooltip(region, e.p, e.r))}</title></circle>`,
+        `<circle cx="${x(e.p.end).toFixed(1)}" cy="${y(e.r.share).toFixed(1)}" r="${region.highlighted ? 5 : 3.5}" fill="${region.color}" stroke="#fff" stroke-width="1.5"><title>${escapeHtml(pointTooltip(region, e.p, e.r))}</title></circle>`,
       );
     }
     if (region.highlighted) {
@@ -348,7 +348,7 @@ export function renderRevenueChart(
         );
       }
     }
-    parts.push(`<g class="region" data-member="${esc(region.member)}">${g.join('')}</g>`);
+    parts.push(`<g class="region" data-member="${escapeHtml(region.member)}">${g.join('')}</g>`);
   }
 
   // Marker labels last, over everything.
@@ -361,7 +361,9 @@ export function renderRevenueChart(
   const newest = periods.at(-1) as ReportPeriod;
   legend.push(`<text x="${lx}" y="${ly + 8}" font-size="12" font-weight="700" fill="#222">Share of revenue</text>`);
   ly += 24;
-  legend.push(`<text x="${lx}" y="${ly}" font-size="10.5" fill="#666">${esc(`newest: ${newest.fiscalLabel} (to ${newest.end})`)}</text>`);
+  legend.push(
+    `<text x="${lx}" y="${ly}" font-size="10.5" fill="#666">${escapeHtml(`newest: ${newest.fiscalLabel} (to ${newest.end})`)}</text>`,
+  );
   ly += 16;
   for (const region of company.regions) {
     const lines = wrap(region.label, 24);
@@ -371,7 +373,7 @@ export function renderRevenueChart(
     );
     lines.forEach((line, i) => {
       legend.push(
-        `<text x="${lx + 24}" y="${ly + i * 13}" font-size="11.5" fill="${region.highlighted ? region.color : '#222'}"${strong}>${esc(line)}</text>`,
+        `<text x="${lx + 24}" y="${ly + i * 13}" font-size="11.5" fill="${region.highlighted ? region.color : '#222'}"${strong}>${escapeHtml(line)}</text>`,
       );
     });
     legend.push(
@@ -381,7 +383,7 @@ export function renderRevenueChart(
   }
   ly += 8;
   const key = (glyph: string, label: string) => {
-    legend.push(`${glyph}<text x="${lx + 24}" y="${ly}" font-size="10.5" fill="#444">${esc(label)}</text>`);
+    legend.push(`${glyph}<text x="${lx + 24}" y="${ly}" font-size="10.5" fill="#444">${escapeHtml(label)}</text>`);
     ly += 16;
   };
   const keyLine = (stroke: string, dash: string, w = 2) =>
@@ -406,8 +408,8 @@ export function renderRevenueChart(
   const title = `${company.name}: regional revenue share over time`;
   const desc = `Lines: ${company.regions.map((r) => `${r.label}${r.latestShare === null ? '' : ` ${pct(r.latest ?? r.latestShare)}`}`).join(', ')}. ${markers.length} regulatory marker(s).`;
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="t-${esc(company.subject)} d-${esc(company.subject)}" font-family="${FONT}">`,
-    `<title id="t-${esc(company.subject)}">${esc(title)}</title><desc id="d-${esc(company.subject)}">${esc(desc)}</desc>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="t-${escapeHtml(company.subject)} d-${escapeHtml(company.subject)}" font-family="${FONT}">`,
+    `<title id="t-${escapeHtml(company.subject)}">${escapeHtml(title)}</title><desc id="d-${escapeHtml(company.subject)}">${escapeHtml(desc)}</desc>`,
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#fff"/>`,
     ...parts,
     ...legend,
@@ -432,7 +434,7 @@ function glyph(
   title = '',
 ): string {
   const paint = hollow ? `fill="#fff" stroke="${color}" stroke-width="1.8"` : `fill="${color}" stroke="#fff" stroke-width="1.2"`;
-  const t = title ? `<title>${esc(title)}</title>` : '';
+  const t = title ? `<title>${escapeHtml(title)}</title>` : '';
   if (shape === 'circle') return `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="${r}" ${paint}>${t}</circle>`;
   if (shape === 'square')
     return `<rect x="${(cx - r).toFixed(1)}" y="${(cy - r).toFixed(1)}" width="${2 * r}" height="${2 * r}" ${paint}>${t}</rect>`;
@@ -491,7 +493,7 @@ export function renderSectorChart(model: SectorModel, options: ChartOptions = {}
     const p = labelled.get(m);
     const from = p ? rowY(p.row) + 3 : plotT;
     parts.push(
-      `<g class="rule-marker"><title>${esc(m.tooltip)}</title><line x1="${mx}" x2="${mx}" y1="${from.toFixed(1)}" y2="${plotB}" stroke="${m.color}" stroke-width="${p ? 1.6 : 1.2}" stroke-dasharray="${m.dash}" opacity="${p ? 0.95 : 0.6}"/></g>`,
+      `<g class="rule-marker"><title>${escapeHtml(m.tooltip)}</title><line x1="${mx}" x2="${mx}" y1="${from.toFixed(1)}" y2="${plotB}" stroke="${m.color}" stroke-width="${p ? 1.6 : 1.2}" stroke-dasharray="${m.dash}" opacity="${p ? 0.95 : 0.6}"/></g>`,
     );
   }
 
@@ -512,7 +514,7 @@ export function renderSectorChart(model: SectorModel, options: ChartOptions = {}
         const tip = `${c.name} — ${region.label}${summed}, ${p.fiscalLabel}, ${p.start} – ${p.end}: ${pct(p)} (${money(p.value)} of ${money(p.base)})`;
         g.push(glyph(style.marker, x(p.end), y(p.share), 4, c.color, hollow, tip));
       }
-      parts.push(`<g class="sector-line" data-region="${region.id}" data-cik="${esc(c.cik)}">${g.join('')}</g>`);
+      parts.push(`<g class="sector-line" data-region="${region.id}" data-cik="${escapeHtml(c.cik)}">${g.join('')}</g>`);
     }
   }
 
@@ -528,7 +530,7 @@ export function renderSectorChart(model: SectorModel, options: ChartOptions = {}
     const lines = wrap(c.name, 26).slice(0, 2);
     legend.push(`<rect x="${lx}" y="${ly - 9}" width="16" height="9" fill="${c.color}"/>`);
     lines.forEach((l, i) => {
-      legend.push(`<text x="${lx + 22}" y="${ly + i * 13}" font-size="11" fill="#222">${esc(l)}</text>`);
+      legend.push(`<text x="${lx + 22}" y="${ly + i * 13}" font-size="11" fill="#222">${escapeHtml(l)}</text>`);
     });
     ly += lines.length * 13 + 4;
   }
@@ -539,10 +541,10 @@ export function renderSectorChart(model: SectorModel, options: ChartOptions = {}
     const style = SECTOR_REGION_STYLE[region.id];
     const lines = wrap(style.legend, 26);
     legend.push(
-      `<g><title>${esc(style.legend)}</title><line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="#444" stroke-width="2"${style.dash ? ` stroke-dasharray="${style.dash}"` : ''}/>${glyph(style.marker, lx + 9, ly - 4, 3.5, '#444', false)}</g>`,
+      `<g><title>${escapeHtml(style.legend)}</title><line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="#444" stroke-width="2"${style.dash ? ` stroke-dasharray="${style.dash}"` : ''}/>${glyph(style.marker, lx + 9, ly - 4, 3.5, '#444', false)}</g>`,
     );
     lines.forEach((l, i) => {
-      legend.push(`<text x="${lx + 24}" y="${ly + i * 13}" font-size="11" fill="#222">${esc(l)}</text>`);
+      legend.push(`<text x="${lx + 24}" y="${ly + i * 13}" font-size="11" fill="#222">${escapeHtml(l)}</text>`);
     });
     ly += lines.length * 13 + 5;
   }
@@ -573,11 +575,11 @@ export function renderSectorChart(model: SectorModel, options: ChartOptions = {}
   }
 
   const height = Math.ceil(Math.max(plotB + 30, ly + 4));
-  const id = `sector-${esc(model.sic)}`;
+  const id = `sector-${escapeHtml(model.sic)}`;
   const desc = `Share of revenue from ${SECTOR_REGIONS.map((r) => SECTOR_REGION_STYLE[r.id].legend).join(', ')} for ${companies.length} compan${companies.length === 1 ? 'y' : 'ies'} of SIC ${model.sic}: ${companies.map((c) => c.name).join(', ')}. ${markers.length} BIS rule marker(s).`;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart sector" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="t-${id} d-${id}" font-family="${FONT}">`,
-    `<title id="t-${id}">${esc(`SIC ${model.sic}: Singapore, China incl. Hong Kong and Taiwan share of revenue`)}</title><desc id="d-${id}">${esc(desc)}</desc>`,
+    `<title id="t-${id}">${escapeHtml(`SIC ${model.sic}: Singapore, China incl. Hong Kong and Taiwan share of revenue`)}</title><desc id="d-${id}">${escapeHtml(desc)}</desc>`,
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#fff"/>`,
     ...parts,
     ...legend,

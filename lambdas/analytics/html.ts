@@ -1,5 +1,5 @@
 import { additionsLabel, money, pct, renderRevenueChart, renderSectorChart, ruleLabel } from './chart.ts';
-import { esc, safeUrl } from './escape.ts';
+import { escapeHtml, safeUrl } from '#core/escape.ts';
 import type { CompanyReport, EntityMarker, LanguageItem, ReportModel, ReportPeriod, RuleMarker } from './report-model.ts';
 import { SECTOR_REGIONS, type SectorCompany, type SectorModel, type SectorRegionId } from './sector.ts';
 
@@ -59,7 +59,7 @@ footer { color: #5f6670; font-size: 12px; margin-top: 24px; }
 
 function link(url: string | undefined, label: string): string {
   const href = safeUrl(url);
-  return href ? `<a href="${esc(href)}" rel="noopener noreferrer">${esc(label)}</a>` : esc(label);
+  return href ? `<a href="${escapeHtml(href)}" rel="noopener noreferrer">${escapeHtml(label)}</a>` : escapeHtml(label);
 }
 
 function badgeClass(classification: string): string {
@@ -77,17 +77,17 @@ function headline(c: CompanyReport): string {
   const latest = quarters.at(-1) ?? c.periods.at(-1);
   if (!latest) return '';
   const hl = c.regions.filter((r) => r.highlighted).map((r) => ({ r, v: latest.regions.find((x) => x.member === r.member) }));
-  const parts = hl.filter((h) => h.v).map((h) => `<strong class="hl">${esc(h.r.label)} ${pct(h.v ?? 0)}</strong>`);
+  const parts = hl.filter((h) => h.v).map((h) => `<strong class="hl">${escapeHtml(h.r.label)} ${pct(h.v ?? 0)}</strong>`);
   const lead = latest.regions[0];
   const total = latest.total !== null ? `revenue ${money(latest.total)}` : 'no total reported';
-  const leadText = lead && !hl.some((h) => h.r.member === lead.member) ? `; largest: ${esc(lead.label)} ${pct(lead)}` : '';
-  return `<p class="headline">Newest ${latest.kind === 'quarter' ? 'quarter' : 'period'}: <strong>${esc(latest.fiscalLabel)}</strong> (to ${esc(latest.end)}): ${total}${parts.length ? `; ${parts.join(', ')}` : ''}${leadText}.</p>`;
+  const leadText = lead && !hl.some((h) => h.r.member === lead.member) ? `; largest: ${escapeHtml(lead.label)} ${pct(lead)}` : '';
+  return `<p class="headline">Newest ${latest.kind === 'quarter' ? 'quarter' : 'period'}: <strong>${escapeHtml(latest.fiscalLabel)}</strong> (to ${escapeHtml(latest.end)}): ${total}${parts.length ? `; ${parts.join(', ')}` : ''}${leadText}.</p>`;
 }
 
 function periodTable(c: CompanyReport, periods: ReportPeriod[], caption: string): string {
   if (!periods.length) return '';
   const regions = c.regions.filter((r) => periods.some((p) => p.regions.some((x) => x.member === r.member)));
-  const head = regions.map((r) => `<th class="num${r.highlighted ? ' hl' : ''}">${esc(r.label)}</th>`).join('');
+  const head = regions.map((r) => `<th class="num${r.highlighted ? ' hl' : ''}">${escapeHtml(r.label)}</th>`).join('');
   const rows = [...periods]
     .reverse()
     .map((p) => {
@@ -101,10 +101,10 @@ function periodTable(c: CompanyReport, periods: ReportPeriod[], caption: string)
         })
         .join('');
       const note = [p.derived ? 'derived: year − nine months' : '', p.accession ? `filing ${p.accession}` : ''].filter(Boolean).join('; ');
-      return `<tr><td class="period"><strong>${esc(p.fiscalLabel)}</strong><br><span class="muted">${esc(p.start)} – ${esc(p.end)}</span></td><td class="num">${p.total === null ? '—' : millions(p.total)}</td>${cells}<td class="muted src">${note.split('; ').map(esc).join('<br>')}</td></tr>`;
+      return `<tr><td class="period"><strong>${escapeHtml(p.fiscalLabel)}</strong><br><span class="muted">${escapeHtml(p.start)} – ${escapeHtml(p.end)}</span></td><td class="num">${p.total === null ? '—' : millions(p.total)}</td>${cells}<td class="muted src">${note.split('; ').map(escapeHtml).join('<br>')}</td></tr>`;
     })
     .join('\n');
-  return `<h3>${esc(caption)} <span class="muted">($M; share of total)</span></h3>
+  return `<h3>${escapeHtml(caption)} <span class="muted">($M; share of total)</span></h3>
 <div class="table-wrap"><table><thead><tr><th>Period</th><th class="num">Total</th>${head}<th>Source</th></tr></thead>
 <tbody>
 ${rows}
@@ -113,7 +113,7 @@ ${rows}
 
 function languageList(items: LanguageItem[]): string {
   if (!items.length) return '<p class="empty">No export-control language changes recorded.</p>';
-  const quote = (cls: string, t: string) => `<blockquote class="${cls}">${esc(t)}</blockquote>`;
+  const quote = (cls: string, t: string) => `<blockquote class="${cls}">${escapeHtml(t)}</blockquote>`;
   return `<ul class="plain">${items
     .map((l) => {
       const counts = [
@@ -128,8 +128,8 @@ function languageList(items: LanguageItem[]): string {
         ...l.changed.map((c) => `${quote('del', c.before)}${quote('add', c.after)}`),
         ...l.removed.map((t) => quote('del', t)),
       ].join('');
-      return `<li><span class="muted">${esc(l.date)}</span> ${l.importance === 'high' ? '<span class="badge b-high">high</span> ' : ''}${link(l.url, l.title)}
-<div class="muted">${esc([l.form, l.accession, l.previousAccession ? `vs ${l.previousAccession}` : '', counts, l.countries.length ? `countries: ${l.countries.join(', ')}` : ''].filter(Boolean).join(' · '))}</div>
+      return `<li><span class="muted">${escapeHtml(l.date)}</span> ${l.importance === 'high' ? '<span class="badge b-high">high</span> ' : ''}${link(l.url, l.title)}
+<div class="muted">${escapeHtml([l.form, l.accession, l.previousAccession ? `vs ${l.previousAccession}` : '', counts, l.countries.length ? `countries: ${l.countries.join(', ')}` : ''].filter(Boolean).join(' · '))}</div>
 ${body ? `<details><summary>Show the paragraphs</summary>${body}</details>` : ''}</li>`;
     })
     .join('\n')}</ul>`;
@@ -140,15 +140,15 @@ function companySection(c: CompanyReport, model: ReportModel): string {
   const quarters = c.periods.filter((p) => p.kind === 'quarter');
   const years = c.periods.filter((p) => p.kind === 'annual');
   const alerts = c.alerts.length
-    ? `<ul class="plain">${c.alerts.map((a) => `<li><span class="muted">${esc(a.date)}</span> ${a.importance === 'high' ? '<span class="badge b-high">high</span> ' : ''}${link(a.url, a.title)}</li>`).join('\n')}</ul>`
+    ? `<ul class="plain">${c.alerts.map((a) => `<li><span class="muted">${escapeHtml(a.date)}</span> ${a.importance === 'high' ? '<span class="badge b-high">high</span> ' : ''}${link(a.url, a.title)}</li>`).join('\n')}</ul>`
     : '<p class="empty">No revenue alerts yet.</p>';
-  return `<section class="card" id="${esc(`company-${c.subject}`)}">
-<h2>${esc(c.name)} <span class="muted">(${esc(c.subject)}${c.cik ? `, CIK ${esc(c.cik)}` : ''})</span></h2>
+  return `<section class="card" id="${escapeHtml(`company-${c.subject}`)}">
+<h2>${escapeHtml(c.name)} <span class="muted">(${escapeHtml(c.subject)}${c.cik ? `, CIK ${escapeHtml(c.cik)}` : ''})</span></h2>
 ${headline(c)}
 ${
   chart
     ? `<figure>${chart}<figcaption>Share of revenue by region at each period end (hover a point for the numbers). Markers: Federal Register rules and Entity List additions on the same time axis; the full list is in the regulatory timeline below.</figcaption></figure>`
-    : `<p class="empty">No regional revenue stored yet. Backfill it: <code>export-watch revenue-history ${esc(c.subject)}</code></p>`
+    : `<p class="empty">No regional revenue stored yet. Backfill it: <code>export-watch revenue-history ${escapeHtml(c.subject)}</code></p>`
 }
 ${periodTable(c, quarters, 'Quarters')}
 ${periodTable(c, years, 'Fiscal years')}
@@ -165,21 +165,21 @@ function timelineSection(rules: RuleMarker[], entities: EntityMarker[]): string 
   const rows: Row[] = [
     ...rules.map((r) => ({
       date: r.date,
-      html: `<td><span class="badge ${badgeClass(r.classification)}">${esc(ruleLabel(r))}</span></td><td>${link(r.url, r.title)}<div class="muted">${esc([r.documentNumber, r.citation].filter(Boolean).join(' · '))}</div></td><td>${esc(r.countries.join(', '))}</td>`,
+      html: `<td><span class="badge ${badgeClass(r.classification)}">${escapeHtml(ruleLabel(r))}</span></td><td>${link(r.url, r.title)}<div class="muted">${escapeHtml([r.documentNumber, r.citation].filter(Boolean).join(' · '))}</div></td><td>${escapeHtml(r.countries.join(', '))}</td>`,
     })),
     ...entities.map((m) => ({
       date: m.date,
-      html: `<td><span class="badge b-entity-list">${esc(`${m.list} additions`)}</span></td><td>${esc(additionsLabel(m))}<details><summary>${m.count} entr${m.count === 1 ? 'y' : 'ies'}</summary><ul>${m.entries
+      html: `<td><span class="badge b-entity-list">${escapeHtml(`${m.list} additions`)}</span></td><td>${escapeHtml(additionsLabel(m))}<details><summary>${m.count} entr${m.count === 1 ? 'y' : 'ies'}</summary><ul>${m.entries
         .map(
           (e) =>
-            `<li>${esc(e.name)}${e.countries.length ? ` (${esc(e.countries.join(', '))})` : ''}${e.notice ? ` <span class="muted">${esc(e.notice)}</span>` : ''}</li>`,
+            `<li>${escapeHtml(e.name)}${e.countries.length ? ` (${escapeHtml(e.countries.join(', '))})` : ''}${e.notice ? ` <span class="muted">${escapeHtml(e.notice)}</span>` : ''}</li>`,
         )
-        .join('')}</ul></details></td><td>${esc(m.countries.map((c) => c.code).join(', '))}</td>`,
+        .join('')}</ul></details></td><td>${escapeHtml(m.countries.map((c) => c.code).join(', '))}</td>`,
     })),
   ].sort((a, b) => b.date.localeCompare(a.date));
   const body = rows.length
     ? `<div class="table-wrap"><table><thead><tr><th>Date</th><th>What</th><th>Document</th><th>Countries</th></tr></thead><tbody>
-${rows.map((r) => `<tr><td class="num">${esc(r.date)}</td>${r.html}</tr>`).join('\n')}
+${rows.map((r) => `<tr><td class="num">${escapeHtml(r.date)}</td>${r.html}</tr>`).join('\n')}
 </tbody></table></div>`
     : '<p class="empty">No Federal Register documents or Entity List additions in the change log.</p>';
   return `<section class="card" id="timeline"><h2>Regulatory timeline</h2><p class="muted">Federal Register (BIS) documents by publication date (public-inspection date before publication) and Entity List additions per listing date.</p>${body}</section>`;
@@ -202,7 +202,7 @@ export const REPORT_DEMO_BANNER =
 /** Render the whole report. */
 export function renderReportHtml(model: ReportModel, options: ReportHtmlOptions = {}): string {
   const title = model.companies.length === 1 ? `export-watch report: ${model.companies[0]?.name ?? ''}` : 'export-watch report';
-  const toc = model.companies.map((c) => `<a href="#${esc(`company-${c.subject}`)}">${esc(c.subject)}</a>`).join('');
+  const toc = model.companies.map((c) => `<a href="#${escapeHtml(`company-${c.subject}`)}">${escapeHtml(c.subject)}</a>`).join('');
   const companies = model.companies.length
     ? model.companies.map((c) => companySection(c, model)).join('\n')
     : '<section class="card"><p class="empty">No company has regional revenue or export-language changes in this store yet. Run <code>export-watch revenue-history TICKER</code> or let sec-revenue run.</p></section>';
@@ -212,7 +212,7 @@ export function renderReportHtml(model: ReportModel, options: ReportHtmlOptions 
 ${options.demo ? DEMO_BANNER_HTML : ''}
 <header class="page">
 <h1>Regional revenue and export-control timeline</h1>
-<div class="meta">Generated ${esc(model.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}${model.origin ? ` from ${esc(model.origin)}` : ''} · highlighted: ${esc(model.highlight.join(', '))} · ${model.rules.length} Federal Register document(s), ${model.entities.reduce((s, m) => s + m.count, 0)} Entity List addition(s)</div>
+<div class="meta">Generated ${escapeHtml(model.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}${model.origin ? ` from ${escapeHtml(model.origin)}` : ''} · highlighted: ${escapeHtml(model.highlight.join(', '))} · ${model.rules.length} Federal Register document(s), ${model.entities.reduce((s, m) => s + m.count, 0)} Entity List addition(s)</div>
 <nav class="toc">${toc}<a href="#timeline">Regulatory timeline</a></nav>
 </header>
 ${companies}
@@ -238,16 +238,16 @@ function sectorCompanyTable(model: SectorModel): string {
   const cell = (c: SectorCompany, id: SectorRegionId) => {
     const p = c.lines[id].at(-1);
     if (!p) return '<td class="num">—</td>';
-    return `<td class="num"><span class="v">${pct(p)}</span><span class="s">${esc(p.fiscalLabel)}${p.members.length > 1 ? ` · ${esc(p.members.join(' + '))}` : ''}</span></td>`;
+    return `<td class="num"><span class="v">${pct(p)}</span><span class="s">${escapeHtml(p.fiscalLabel)}${p.members.length > 1 ? ` · ${escapeHtml(p.members.join(' + '))}` : ''}</span></td>`;
   };
   const rows = model.companies
     .map(
       (c) =>
-        `<tr class="sector-company"><td><span class="swatch" style="background:${c.charted ? c.color : '#fff'}"></span>${esc(c.name)} <span class="muted">(${esc(c.subject)}, CIK ${esc(c.cik)})</span>${c.charted ? '' : ' <span class="muted">not charted</span>'}</td><td>${c.kind === 'annual' ? 'fiscal years' : 'quarters'}</td>${SECTOR_REGIONS.map((r) => cell(c, r.id)).join('')}</tr>`,
+        `<tr class="sector-company"><td><span class="swatch" style="background:${c.charted ? c.color : '#fff'}"></span>${escapeHtml(c.name)} <span class="muted">(${escapeHtml(c.subject)}, CIK ${escapeHtml(c.cik)})</span>${c.charted ? '' : ' <span class="muted">not charted</span>'}</td><td>${c.kind === 'annual' ? 'fiscal years' : 'quarters'}</td>${SECTOR_REGIONS.map((r) => cell(c, r.id)).join('')}</tr>`,
     )
     .join('\n');
   return `<h3>Newest shares per company</h3>
-<div class="table-wrap"><table><thead><tr><th>Company</th><th>Periods</th>${SECTOR_REGIONS.map((r) => `<th class="num">${esc(r.label)}</th>`).join('')}</tr></thead>
+<div class="table-wrap"><table><thead><tr><th>Company</th><th>Periods</th>${SECTOR_REGIONS.map((r) => `<th class="num">${escapeHtml(r.label)}</th>`).join('')}</tr></thead>
 <tbody>
 ${rows}
 </tbody></table></div>`;
@@ -259,7 +259,7 @@ function mentionsSection(model: SectorModel): string {
 ${model.mentions
   .map(
     (m) =>
-      `<tr class="mention${m.first ? ' first' : ''}"><td class="num">${esc(m.date)}</td><td>${esc(m.company)}${m.cik ? ` <span class="muted">CIK ${esc(m.cik)}</span>` : ''}${m.first ? ' <span class="badge b-high">first mention</span>' : ''}</td><td>${link(m.url, m.form ?? 'filing')}${m.accession ? `<div class="muted">${esc(m.accession)}</div>` : ''}</td><td>${esc(m.query ?? '')}</td><td>${m.passage ? `<blockquote>${esc(excerpt(m.passage))}</blockquote>` : '<span class="muted">—</span>'}</td></tr>`,
+      `<tr class="mention${m.first ? ' first' : ''}"><td class="num">${escapeHtml(m.date)}</td><td>${escapeHtml(m.company)}${m.cik ? ` <span class="muted">CIK ${escapeHtml(m.cik)}</span>` : ''}${m.first ? ' <span class="badge b-high">first mention</span>' : ''}</td><td>${link(m.url, m.form ?? 'filing')}${m.accession ? `<div class="muted">${escapeHtml(m.accession)}</div>` : ''}</td><td>${escapeHtml(m.query ?? '')}</td><td>${m.passage ? `<blockquote>${escapeHtml(excerpt(m.passage))}</blockquote>` : '<span class="muted">—</span>'}</td></tr>`,
   )
   .join('\n')}
 </tbody></table></div>`
@@ -268,7 +268,7 @@ ${model.mentions
 }
 
 /** The banner of a report built on demo data (its first sentence in bold). */
-const DEMO_BANNER_HTML = `<div class="demo-banner" role="note" style="background:#fff1c2;border:2px solid #d4a72c;border-radius:6px;padding:10px 14px;margin-bottom:16px;color:#4d3800;"><strong>${esc(REPORT_DEMO_BANNER.slice(0, REPORT_DEMO_BANNER.indexOf('.') + 1))}</strong>${esc(REPORT_DEMO_BANNER.slice(REPORT_DEMO_BANNER.indexOf('.') + 1))}</div>`;
+const DEMO_BANNER_HTML = `<div class="demo-banner" role="note" style="background:#fff1c2;border:2px solid #d4a72c;border-radius:6px;padding:10px 14px;margin-bottom:16px;color:#4d3800;"><strong>${escapeHtml(REPORT_DEMO_BANNER.slice(0, REPORT_DEMO_BANNER.indexOf('.') + 1))}</strong>${escapeHtml(REPORT_DEMO_BANNER.slice(REPORT_DEMO_BANNER.indexOf('.') + 1))}</div>`;
 
 /**
  * The document head of every report page: a Content-Security-Policy that allows no
@@ -282,8 +282,8 @@ function documentHead(title: string, generator: string, extraCss = ''): string {
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="${esc(generator)}">
-<title>${esc(title)}</title>
+<meta name="generator" content="${escapeHtml(generator)}">
+<title>${escapeHtml(title)}</title>
 <style>${CSS}${extraCss ? `\n${extraCss}` : ''}</style>
 </head>`;
 }
@@ -299,15 +299,15 @@ export function renderSectorHtml(model: SectorModel, options: ReportHtmlOptions 
 <main>
 ${options.demo ? DEMO_BANNER_HTML : ''}
 <header class="page">
-<h1>Sector SIC ${esc(model.sic)}: Singapore, China and Taiwan in revenue, export-control mentions and BIS rules</h1>
-<div class="meta">Generated ${esc(model.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}${model.origin ? ` from ${esc(model.origin)}` : ''} · ${model.rosterSize} compan${model.rosterSize === 1 ? 'y' : 'ies'} on the roster${model.rosterFetchedAt ? ` (EDGAR listing of ${esc(model.rosterFetchedAt.slice(0, 10))})` : ''} · ${model.companies.length} with regional revenue · ${model.mentions.length} mention(s) · ${model.rules.length} Federal Register document(s)</div>
+<h1>Sector SIC ${escapeHtml(model.sic)}: Singapore, China and Taiwan in revenue, export-control mentions and BIS rules</h1>
+<div class="meta">Generated ${escapeHtml(model.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}${model.origin ? ` from ${escapeHtml(model.origin)}` : ''} · ${model.rosterSize} compan${model.rosterSize === 1 ? 'y' : 'ies'} on the roster${model.rosterFetchedAt ? ` (EDGAR listing of ${escapeHtml(model.rosterFetchedAt.slice(0, 10))})` : ''} · ${model.companies.length} with regional revenue · ${model.mentions.length} mention(s) · ${model.rules.length} Federal Register document(s)</div>
 <nav class="toc"><a href="#shares">Revenue shares</a><a href="#mentions">Mentions</a><a href="#timeline">Regulatory timeline</a></nav>
 </header>
 <section class="card" id="shares">
 <h2>Share of revenue: Singapore, China incl. Hong Kong, Taiwan</h2>
 ${
   chart
-    ? `<figure>${chart}<figcaption>Each company's share of its revenue at each period end (hover a point for the numbers): colour is the company, dash and marker the region. China incl. Hong Kong is the sum of China and Hong Kong where a company reports them apart${summed.length ? ` (${esc(summed.join(', '))})` : ''}. ${charted < model.companies.length ? `The ${charted} companies with the largest combined share are charted; the others are in the table. ` : ''}Markers: BIS rules (Federal Register) on the same time axis.</figcaption></figure>`
+    ? `<figure>${chart}<figcaption>Each company's share of its revenue at each period end (hover a point for the numbers): colour is the company, dash and marker the region. China incl. Hong Kong is the sum of China and Hong Kong where a company reports them apart${summed.length ? ` (${escapeHtml(summed.join(', '))})` : ''}. ${charted < model.companies.length ? `The ${charted} companies with the largest combined share are charted; the others are in the table. ` : ''}Markers: BIS rules (Federal Register) on the same time axis.</figcaption></figure>`
     : '<p class="empty">No company of this sector has regional revenue for Singapore, China or Taiwan stored yet (sec-revenue series; backfill with <code>export-watch revenue-history TICKER</code>).</p>'
 }
 ${sectorCompanyTable(model)}

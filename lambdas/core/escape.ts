@@ -26,8 +26,11 @@ export function displaySafe(value: unknown): string {
 }
 
 /**
- * Escape text for HTML element content and attribute values. Control and bidi characters
- * are dropped first (see {@link displaySafe}): an entity reference would not neutralise them.
+ * Escape text for HTML element content and attribute values: the one escaper of the emails,
+ * the subscription pages and the report (its HTML and inline SVG). Control and bidi
+ * characters are dropped first (see {@link displaySafe}): an entity reference would not
+ * neutralise them, and the C0 controls are not even valid in XML 1.0 text, so an SVG with
+ * one would not parse.
  */
 export function escapeHtml(value: unknown): string {
   return displaySafe(value)
@@ -38,7 +41,7 @@ export function escapeHtml(value: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
-/** Only http(s) URLs may become links; anything else (javascript:, data:) is dropped. */
+/** Only http(s) URLs may become links (in emails, pages and the report); anything else (javascript:, data:, not a URL) is dropped. */
 export function safeUrl(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   try {
