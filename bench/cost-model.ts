@@ -1,19 +1,36 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Cron } from 'croner';
+import type { SourceName } from '#core/change.ts';
 import type { ObservabilityMode } from '#core/config.ts';
-import { SCHEDULE_TIME_ZONE, type Schedule, toCronPattern } from '#core/schedule.ts';
+import { DEFAULT_SCHEDULES, SCHEDULE_TIME_ZONE, type Schedule, toCronPattern } from '#core/schedule.ts';
+import { OPS_CHECK_SCHEDULE } from '#ops/schedule.ts';
+import { SOURCES } from '#sources/index.ts';
+import {
+  ALWAYS_FREE,
+  DAYS_PER_MONTH,
+  DEPLOYED_EXTRAS,
+  FALLBACK_SOURCE_RUN,
+  type FunctionAssumption,
+  NOTIFIER_RUN,
+  OPS_CHECK_RUN,
+  PRICES,
+  QUIET_SWEEP_RUN,
+  SOURCE_LOG_KB_PER_RUN,
+  SOURCE_RUNS,
+  FUNCTION_MEMORY_MB,
+  TRIGGERED_ANALYSIS_RUNS_PER_MONTH,
+  WORKLOAD,
+} from './cost-assumptions.ts';
+import { EVENT_DRIVEN_DESIGN, type PipelineDesign } from './designs.ts';
 
 /**
  * A monthly cost model of a deployment, computed from the schedules: how often each
  * function runs is counted from its cron (EventBridge Scheduler fires exactly those
- * runs), everything else is an explicit assumption. `npx tsx bench/cost-model.ts`
- * prints the table of docs/operations.md; the benchmarks can pass measured durations
- * and request counts instead of the assumed ones.
+ * runs), everything else is an explicit assumption of bench/cost-assumptions.ts.
+ * `npx tsx bench/cost-model.ts` prints the table of docs/operations.md; the benchmarks
+ * can pass measured durations and request counts instead of the assumed ones.
  */
-
-/** Average days in a month (365.25 / 12). */
-export const DAYS_PER_MONTH = 30.4375;
 
 /**
  * Scheduled runs in an average month: the cron is enumerated over four whole weeks in
@@ -34,73 +51,6 @@ export function runsPerMonth(schedule: Schedule): number {
   }
   cron.stop();
   return (runs * DAYS_PER_MONTH) / 28;
-}
-
-/** Prices used, USD, us-east-1, on-demand list prices (checked 2025; arm64 Lambda). */
-export const PRICES = {
-  region: 'us-east-1',
-  lambdaPerGbSecond: 0.0000133334,
-  lambdaPerMillionRequests: 0.2,
-  dynamoPerMillionWrites: 0.625,
-  dynamoPerMillionReads: 0.125,
-  dynamoStoragePerGbMonth: 0.25,
-  dynamoPitrPerGbMonth: 0.2,
-  schedulerPerMillionInvocations: 1.0,
-  sesPerThousandEmails: 0.1,
-  snsPerHundredThousandEmails: 2.0,
-  snsPerMillionPublishes: 0.5,
-  cloudWatchPerMetricMonth: 0.3,
-  cloudWatchPerAlarmMonth: 0.1,
-  cloudWatchPerDashboardMonth: 3.0,
-  logsIngestionPerGb: 0.5,
-  logsStoragePerGbMonth: 0.03,
-  kmsPerKeyMonth: 1.0,
-  kmsPerTenThousandRequests: 0.03,
-  secretsPerSecretMonth: 0.4,
-  secretsPerTenThousandCalls: 0.05,
-  sqsPerMillionRequests: 0.4,
-} as const;
-
-/**
- * The always-free allowances that apply to this stack (per account and month; they are
- * shared with anything else in the account, hence shown separately).
- */
-export const ALWAYS_FREE = {
-  lambdaRequests: 1_000_000,
-  lambdaGbSeconds: 400_000,
-  dynamoStorageGb: 25,
-  schedulerInvocations: 14_000_000,
-  snsEmails: 1_000,
-  snsPublishes: 1_000_000,
-  cloudWatchMetrics: 10,
-  cloudWatchAlarms: 10,
-  cloudWatchDashboards: 3,
-  logsIngestionGb: 5,
-  logsStorageGb: 5,
-  kmsRequests: 20_000,
-  sqsRequests: 1_000_000,
-} as const;
-
-/** One scheduled (or event-driven) function. */
-export interface FunctionAssumption {
-  name: string;
-  /** Its schedule, or schedules (a base cadence and a burst window); runs are counted from them. */
-  schedule?: Schedule | readonly Schedule[];
-  /** Invocations besides the schedule (e.g. the notifier's change-log stream triggers). */
-  extraInvocationsPerMonth?: number;
-  /**
-   * Per-run figures of those extra invocations when they differ from the scheduled ones:
-   * an analysis triggered by `filing.new` fetches a document, its hourly sweep usually
-   * finds nothing.
-   */
-  extraRun?: Pick<FunctionAssumption, 'avgDurationMs' | 'readUnitsPerRun' | 'writeUnitsPerRun'>;
-  avgDurationMs: number;
-  memoryMb: number;
-  /** Log volume per invocation (START/END/REPORT, JSON logs, EMF metric records). */
-  logKbPerRun: number;
-  /** DynamoDB read and write request units per invocation. */
-  readUnitsPerRun: number;
-  writeUnitsPerRun: number;
 }
 
 /** Everything the model assumes. */
@@ -271,42 +221,6 @@ export function estimateMonthlyCost(a: CostAssumptions, prices: typeof PRICES = 
 }
 
 /**
- * Analysis runs started by `filing.new` per month and analysis: the default watch-list
- * (7 companies, 10-K/10-Q/8-K/20-F/6-K) files about 15 times a month; a burst in one
- * minute is one run. Doubled for earnings seasons and amendments.
- */
-export const TRIGGERED_ANALYSIS_RUNS_PER_MONTH = 30;
-
-/**
- * The subscription function of the notifier's e-mail construct (confirm/unsubscribe links):
- * event-driven, a few invocations a day.
- */
-export const SUBSCRIPTION_FUNCTION: FunctionAssumption = {
-  name: 'subscriptions',
-  extraInvocationsPerMonth: 100,
-  avgDurationMs: 300,
-  memoryMb: 256,
-  logKbPerRun: 2,
-  readUnitsPerRun: 1,
-  writeUnitsPerRun: 1,
-};
-
-/**
- * The SES feedback function (bounces and complaints, lib/subscriber-email.ts): a few events a month,
- * one conditional update each. Its own Errors alarm and its dead-letter queue's alarm are
- * the cost of never losing a complaint (2 × $0.10 a month).
- */
-export const FEEDBACK_FUNCTION: FunctionAssumption = {
-  name: 'ses-feedback',
-  extraInvocationsPerMonth: 20,
-  avgDurationMs: 200,
-  memoryMb: 512,
-  logKbPerRun: 1,
-  readUnitsPerRun: 0,
-  writeUnitsPerRun: 1,
-};
-
-/**
  * The default deployment's assumptions for the given scheduled functions, in the given
  * observability mode (context `export-watch:observability`; lib/ops.ts and
  * lib/export-watch-stack.ts decide what each mode deploys, test/infra/ops.test.ts checks
@@ -340,55 +254,25 @@ export function defaultCostAssumptions(schedules: {
   leanBacklogAlarm?: boolean;
 }): CostAssumptions {
   const full = (schedules.observability ?? 'lean') === 'full';
-  // Assumed per-run figures of a source; the benchmark issue replaces them with measurements.
-  const perSource: Record<string, Pick<FunctionAssumption, 'avgDurationMs' | 'readUnitsPerRun' | 'writeUnitsPerRun'>> = {
-    // Quiet cycles read one Atom feed (~250 ms) and make 7 DynamoDB calls (bench section 6
-    // counts 1 request, 4 reads, 3 writes); a gap repair reads a few submissions files.
-    'sec-filings': { avgDurationMs: 600, readUnitsPerRun: 4, writeUnitsPerRun: 4 },
-    // Two small API queries per run.
-    'federal-register': { avgDurationMs: 900, readUnitsPerRun: 3, writeUnitsPerRun: 4 },
-    // Mostly 304 Not Modified (one request); now and then the full list (tens of MB) is
-    // parsed and diffed (bench section 4: seconds) and its changes written.
-    'entity-list': { avgDurationMs: 2000, readUnitsPerRun: 10, writeUnitsPerRun: 20 },
-    // Read new filings from the change log; now and then stream an XBRL instance or filing
-    // document (MBs) from EDGAR at the shared SEC rate.
-    'sec-revenue': { avgDurationMs: 8000, readUnitsPerRun: 10, writeUnitsPerRun: 5 },
-    'sec-export-language': { avgDurationMs: 8000, readUnitsPerRun: 10, writeUnitsPerRun: 5 },
-    // One EFTS page per default phrase (4 requests at the SEC share, ~250 ms each) and one
-    // query of the seen-mention items; a new mention adds one document fetch.
-    'sec-full-text': { avgDurationMs: 1500, readUnitsPerRun: 4, writeUnitsPerRun: 4 },
-  };
-  // A sweep that finds no new filing: lease, state, one change-log query, lease release.
-  const quietSweep = { avgDurationMs: 600, readUnitsPerRun: 3, writeUnitsPerRun: 3 };
-  const fallback = { avgDurationMs: 5000, readUnitsPerRun: 20, writeUnitsPerRun: 10 };
   const names = Object.keys(schedules.sources);
   const functions: FunctionAssumption[] = names.map((name) => {
-    const work = perSource[name] ?? fallback;
+    const work = SOURCE_RUNS[name] ?? FALLBACK_SOURCE_RUN;
     const triggered = schedules.triggeredRunsPerMonth?.[name];
-    const base = { name, schedule: schedules.sources[name], memoryMb: 512, logKbPerRun: 4 };
-    return triggered === undefined ? { ...base, ...work } : { ...base, ...quietSweep, extraInvocationsPerMonth: triggered, extraRun: work };
+    const base = { name, schedule: schedules.sources[name], memoryMb: FUNCTION_MEMORY_MB, logKbPerRun: SOURCE_LOG_KB_PER_RUN };
+    return triggered === undefined
+      ? { ...base, ...work }
+      : { ...base, ...QUIET_SWEEP_RUN, extraInvocationsPerMonth: triggered, extraRun: work };
   });
   functions.push(
-    // Scheduled every 5 min plus ~1 stream-triggered run per 30 changes batch; ~30 a day assumed.
-    {
-      name: 'notifier',
-      schedule: schedules.notifier,
-      extraInvocationsPerMonth: 30 * DAYS_PER_MONTH,
-      avgDurationMs: 600,
-      memoryMb: 512,
-      logKbPerRun: 2,
-      readUnitsPerRun: 2,
-      writeUnitsPerRun: 1,
-    },
-    // One consistent read of state and alert state per source and one outbox query; writes only on changes of health.
+    { name: 'notifier', schedule: schedules.notifier, ...NOTIFIER_RUN },
     {
       name: 'ops-check',
       schedule: schedules.opsCheck,
-      avgDurationMs: 400,
-      memoryMb: 512,
-      logKbPerRun: 3,
-      readUnitsPerRun: 2 * names.length + 1,
-      writeUnitsPerRun: 0.05,
+      avgDurationMs: OPS_CHECK_RUN.avgDurationMs,
+      memoryMb: OPS_CHECK_RUN.memoryMb,
+      logKbPerRun: OPS_CHECK_RUN.logKbPerRun,
+      readUnitsPerRun: OPS_CHECK_RUN.readUnitsPerSource * names.length + OPS_CHECK_RUN.readUnitsBesidesSources,
+      writeUnitsPerRun: OPS_CHECK_RUN.writeUnitsPerRun,
     },
     ...(schedules.otherFunctions ?? []),
   );
@@ -397,8 +281,8 @@ export function defaultCostAssumptions(schedules: {
   const deadLetterQueues = schedules.deadLetterQueues ?? 2;
   return {
     functions,
-    subscriberEmailsPerMonth: 150, // one subscriber, ~5 immediate e-mails a working day
-    opsMessagesPerMonth: 30, // a couple of incidents with reminders, plus alarm state changes
+    subscriberEmailsPerMonth: WORKLOAD.subscriberEmailsPerMonth,
+    opsMessagesPerMonth: WORKLOAD.opsMessagesPerMonth,
     // Full: always emitted per source ChangesDetected, UpstreamRequests, UpstreamBytes,
     // SourceStale; OutboxOldestAgeSeconds; EmailsSent. Retries, blocks, failures by kind,
     // ops notifications and bounces are emitted only when they happen (billed per hour
@@ -414,15 +298,38 @@ export function defaultCostAssumptions(schedules: {
       : functions.length + deadLetterQueues + 1 + (schedules.leanBacklogAlarm ? 1 : 0),
     deadLetterQueues,
     dashboards: full ? 1 : 0,
-    dynamoStorageGb: 0.5,
-    logRetentionMonths: 3,
+    dynamoStorageGb: WORKLOAD.dynamoStorageGb,
+    logRetentionMonths: WORKLOAD.logRetentionMonths,
     // Lean encrypts every topic with the OpsAlerts key; full gives each topic its own.
     kmsKeys: full ? encryptedTopics : 1,
-    kmsRequestsPerMonth: 100,
+    kmsRequestsPerMonth: WORKLOAD.kmsRequestsPerMonth,
     secrets: schedules.secrets ?? 0,
-    // The notifier and the subscription function read the secret once per cold start.
-    secretCallsPerMonth: (schedules.secrets ?? 0) * 3000,
+    secretCallsPerMonth: (schedules.secrets ?? 0) * WORKLOAD.secretCallsPerSecretPerMonth,
   };
+}
+
+/**
+ * The assumptions of a deployment of `design` (bench/designs.ts) with every implemented
+ * source, as the stack deploys it ({@link DEPLOYED_EXTRAS}): what `npx tsx
+ * bench/cost-model.ts` prints and what bench/cost.ts refines with measured runs.
+ */
+export function designCostAssumptions(design: PipelineDesign, observability: ObservabilityMode): CostAssumptions {
+  const deployed = Object.keys(SOURCES) as SourceName[];
+  const triggered = design.analysisTrigger?.analyses ?? [];
+  return defaultCostAssumptions({
+    sources: Object.fromEntries(deployed.map((n) => [n, design.cadences[n]])),
+    ...(triggered.length > 0
+      ? { triggeredRunsPerMonth: Object.fromEntries(triggered.map((n) => [n, TRIGGERED_ANALYSIS_RUNS_PER_MONTH])) }
+      : {}),
+    notifier: design.cadences.notifier[0] ?? DEFAULT_SCHEDULES.notifier,
+    opsCheck: OPS_CHECK_SCHEDULE,
+    otherFunctions: [...DEPLOYED_EXTRAS.otherFunctions],
+    deadLetterQueues: design.deadLetterQueues,
+    leanBacklogAlarm: design.leanBacklogAlarm,
+    encryptedTopics: DEPLOYED_EXTRAS.encryptedTopics,
+    secrets: DEPLOYED_EXTRAS.secrets,
+    observability,
+  });
 }
 
 /** Markdown table of a model. */
@@ -447,26 +354,7 @@ export function formatCostTotals(label: string, model: CostModel): string {
  * (lean unless told), as markdown, and the other mode's totals.
  */
 async function main(): Promise<void> {
-  const { ANALYSIS_TRIGGER, cadencesOf, DEFAULT_SCHEDULES } = await import('#core/schedule.ts');
-  const { SOURCES } = await import('#sources/index.ts');
-  const { OPS_CHECK_SCHEDULE } = await import('#ops/schedule.ts');
-  const deployed = Object.keys(SOURCES) as Array<keyof typeof DEFAULT_SCHEDULES>;
-  const modelOf = (observability: ObservabilityMode) =>
-    estimateMonthlyCost(
-      defaultCostAssumptions({
-        sources: Object.fromEntries(deployed.map((n) => [n, cadencesOf(n)])),
-        triggeredRunsPerMonth: Object.fromEntries(ANALYSIS_TRIGGER.analyses.map((n) => [n, TRIGGERED_ANALYSIS_RUNS_PER_MONTH])),
-        notifier: DEFAULT_SCHEDULES.notifier,
-        opsCheck: OPS_CHECK_SCHEDULE,
-        // The notifier's e-mail construct: subscription function, SES feedback function, topic and DLQ, link secret.
-        otherFunctions: [SUBSCRIPTION_FUNCTION, FEEDBACK_FUNCTION],
-        // One shared dead-letter queue (lib/dead-letter-queue.ts).
-        deadLetterQueues: 1,
-        encryptedTopics: 2,
-        secrets: 1,
-        observability,
-      }),
-    );
+  const modelOf = (observability: ObservabilityMode) => estimateMonthlyCost(designCostAssumptions(EVENT_DRIVEN_DESIGN, observability));
   const mode: ObservabilityMode = process.argv[2] === 'full' ? 'full' : 'lean';
   const other: ObservabilityMode = mode === 'full' ? 'lean' : 'full';
   const model = modelOf(mode);

@@ -5,21 +5,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SourceName } from '#core/change.ts';
 import { loadConfig } from '#core/config.ts';
 import { UpstreamClient } from '#core/http.ts';
-import { DEFAULT_SCHEDULES } from '#core/schedule.ts';
 import { LocalRuntime } from '#app/local/runtime.ts';
 import type { ObservabilityMode } from '#core/config.ts';
-import {
-  type CostAssumptions,
-  type CostModel,
-  defaultCostAssumptions,
-  estimateMonthlyCost,
-  FEEDBACK_FUNCTION,
-  SUBSCRIPTION_FUNCTION,
-  TRIGGERED_ANALYSIS_RUNS_PER_MONTH,
-} from './cost-model.ts';
-import { OPS_CHECK_SCHEDULE } from '#ops/schedule.ts';
+import { ASSUMED_UPSTREAM_LATENCY_MS, NEWS_SHARE } from './cost-assumptions.ts';
+import { type CostAssumptions, type CostModel, designCostAssumptions, estimateMonthlyCost } from './cost-model.ts';
 import { createUpstreamClient } from '#app/compose.ts';
-import { SOURCES } from '#sources/index.ts';
 import { startDemoUpstream } from '#test/support/demo-upstream.ts';
 import { EVENT_DRIVEN_DESIGN, type PipelineDesign } from './designs.ts';
 import { timeMethod } from './e2e.ts';
@@ -33,11 +23,6 @@ export interface SourceRunCount {
   dynamoWrites: number;
   computeMs: number;
 }
-
-/** Assumed round trip to a real upstream (the fake answers on loopback in about a millisecond). */
-export const ASSUMED_UPSTREAM_LATENCY_MS = 250;
-/** Share of runs that find news (the rest are quiet cycles). */
-export const NEWS_SHARE = 0.05;
 
 const WRITE_COMMANDS = /^(Put|Update|Delete|BatchWrite)/;
 
@@ -121,23 +106,9 @@ export async function runCostBench(
   adjust?: (assumptions: CostAssumptions) => void,
 ): Promise<{ counts: SourceRunCount[]; model: CostModel; full: CostModel }> {
   const counts = measured ?? (await countSourceRuns());
-  const deployed = Object.keys(SOURCES) as SourceName[];
   const triggered = new Set<string>(design.analysisTrigger?.analyses ?? []);
   const modelOf = (observability: ObservabilityMode): CostModel => {
-    const assumptions = defaultCostAssumptions({
-      sources: Object.fromEntries(deployed.map((n) => [n, design.cadences[n]])),
-      ...(triggered.size > 0
-        ? { triggeredRunsPerMonth: Object.fromEntries([...triggered].map((n) => [n, TRIGGERED_ANALYSIS_RUNS_PER_MONTH])) }
-        : {}),
-      notifier: design.cadences.notifier[0] ?? DEFAULT_SCHEDULES.notifier,
-      opsCheck: OPS_CHECK_SCHEDULE,
-      otherFunctions: [SUBSCRIPTION_FUNCTION, FEEDBACK_FUNCTION],
-      deadLetterQueues: design.deadLetterQueues,
-      leanBacklogAlarm: design.leanBacklogAlarm,
-      encryptedTopics: 2,
-      secrets: 1,
-      observability,
-    });
+    const assumptions = designCostAssumptions(design, observability);
     for (const fn of assumptions.functions) {
       const quiet = counts.find((c) => c.source === fn.name && c.phase === 'quiet');
       const news = counts.find((c) => c.source === fn.name && c.phase === 'news');

@@ -5,14 +5,8 @@ import { join } from 'node:path';
 import { formatCostTable, formatCostTotals } from './cost-model.ts';
 import { REPO_ROOT } from '#test/support/fixtures.ts';
 import { formatBundleBench, runBundleBench } from './bundles.ts';
-import {
-  ASSUMED_UPSTREAM_LATENCY_MS,
-  countSourceRuns,
-  formatSourceRunCounts,
-  NEWS_SHARE,
-  runCostBench,
-  type SourceRunCount,
-} from './cost.ts';
+import { ASSUMED_UPSTREAM_LATENCY_MS, NEWS_SHARE } from './cost-assumptions.ts';
+import { countSourceRuns, formatSourceRunCounts, runCostBench, type SourceRunCount } from './cost.ts';
 import { EVENT_DRIVEN_DESIGN, POLLING_DESIGN } from './designs.ts';
 import { formatE2eBench, runE2eBench } from './e2e.ts';
 import { formatEntityListBench, formatEntityListScaling, runEntityListBench } from './entity-list.ts';
@@ -76,7 +70,7 @@ async function main(): Promise<void> {
   );
   await section(
     '6. Monthly AWS cost',
-    `Runs per month from the schedules; each source's duration and DynamoDB requests per run counted on the demo data (quiet runs, with news in ${NEWS_SHARE * 100}% of runs; duration = measured compute + upstream requests × ${ASSUMED_UPSTREAM_LATENCY_MS} ms assumed latency); list prices of us-east-1 (\`bench/cost-model.ts\`). Compare: commercial filing feeds start around $49/month.`,
+    `Runs per month from the schedules; each source's duration and DynamoDB requests per run counted on the demo data (quiet runs, with news in ${NEWS_SHARE * 100}% of runs; duration = measured compute + upstream requests × ${ASSUMED_UPSTREAM_LATENCY_MS} ms assumed latency); list prices of us-east-1 (\`bench/cost-assumptions.ts\`). Compare: commercial filing feeds start around $49/month.`,
     async () => {
       const { counts, model, full } = await runCostBench();
       measuredRuns = counts;
@@ -98,7 +92,7 @@ async function main(): Promise<void> {
 
   await section(
     '8. A sector watch-list through an earnings week',
-    "Issue 17: 150 companies (about the size of SIC 3674, semiconductors) each filing a results 8-K and a 10-Q once in the week, at times of day taken from the recorded EDGAR feed pages (`bench/sector.ts`). Every busy minute runs a real `sec-filings` cycle against the fake EDGAR (the real feed page underneath the new entries, one synthetic submissions JSON per company that filed); quiet minutes are the measured quiet cycle. The watch-list is `SIC:3674`, resolved through the fake company browse. `sec-full-text` runs all 540 of its runs of the week for real against the fake EFTS, with the sector's 10-Qs and as many of filers on no watch-list mentioning export controls. Lambda time = measured compute + requests × 250 ms. The monthly cost prices every week as an earnings week (an upper bound), with one analysis run per busy cycle reading each of its filings at the measured cost of the demo filing, `sec-full-text` at its measured runs; the other sources as in section 6.",
+    `Issue 17: 150 companies (about the size of SIC 3674, semiconductors) each filing a results 8-K and a 10-Q once in the week, at times of day taken from the recorded EDGAR feed pages (\`bench/sector.ts\`). Every busy minute runs a real \`sec-filings\` cycle against the fake EDGAR (the real feed page underneath the new entries, one synthetic submissions JSON per company that filed); quiet minutes are the measured quiet cycle. The watch-list is \`SIC:3674\`, resolved through the fake company browse. \`sec-full-text\` runs all 540 of its runs of the week for real against the fake EFTS, with the sector's 10-Qs and as many of filers on no watch-list mentioning export controls. Lambda time = measured compute + requests × ${ASSUMED_UPSTREAM_LATENCY_MS} ms. The monthly cost prices every week as an earnings week (an upper bound), with one analysis run per busy cycle reading each of its filings at the measured cost of the demo filing, \`sec-full-text\` at its measured runs; the other sources as in section 6.`,
     async () => {
       const week = await runSectorBench();
       const fullText = await runFullTextBench();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ManualClock } from '#core/clock.ts';
 import { ANALYSIS_TRIGGER, cadencesOf } from '#core/schedule.ts';
-import { DAYS_PER_MONTH } from './cost-model.ts';
+import { ASSUMED_UPSTREAM_LATENCY_MS, DAYS_PER_MONTH } from './cost-assumptions.ts';
 import { runSourceCycle } from '#core/source.ts';
 import { createCycleDeps, createUpstreamClient } from '#app/compose.ts';
 import { decodeFeed, parseFeed } from '#sources/sec-filings/feed.ts';
@@ -61,7 +61,6 @@ export interface SectorWeek {
   baselineCycles: number;
 }
 
-const UPSTREAM_LATENCY_MS = 250;
 /** Semiconductors and related devices. */
 const SECTOR_SIC = '3674';
 const WEEK_MONDAY = Date.parse('2026-01-12T00:00:00-05:00');
@@ -185,7 +184,7 @@ export async function runSectorBench(companyCount = 150): Promise<SectorWeek> {
       const m = await measure();
       busy.requests += m.requests;
       busy.bytes += m.bytes;
-      busy.ms += m.ms + m.requests * UPSTREAM_LATENCY_MS;
+      busy.ms += m.ms + m.requests * ASSUMED_UPSTREAM_LATENCY_MS;
       busy.max = Math.max(busy.max, m.requests);
     }
     // Filing hours of the week: 17 polls an hour × 60 × 5 days, less the busy ones.
@@ -194,7 +193,7 @@ export async function runSectorBench(companyCount = 150): Promise<SectorWeek> {
       cycles: quietCycles,
       requestsPerCycle: quietOne.requests,
       bytesPerCycle: quietOne.bytes,
-      lambdaMsPerCycle: quietOne.ms + quietOne.requests * UPSTREAM_LATENCY_MS,
+      lambdaMsPerCycle: quietOne.ms + quietOne.requests * ASSUMED_UPSTREAM_LATENCY_MS,
     };
     const busyFigures: CycleFigures = {
       cycles: minutes.length,
@@ -292,7 +291,7 @@ export async function runFullTextBench(companyCount = 150, otherFilers = 150): P
       kind.n++;
       kind.requests += requests;
       kind.bytes += http.stats.bytes - start.bytes;
-      kind.ms += performance.now() - t + requests * UPSTREAM_LATENCY_MS;
+      kind.ms += performance.now() - t + requests * ASSUMED_UPSTREAM_LATENCY_MS;
       max = Math.max(max, requests);
     }
     const per = (k: { n: number; requests: number; bytes: number; ms: number }): CycleFigures => ({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BURST_SCHEDULES, cadencesOf, DEFAULT_SCHEDULES } from '#core/schedule.ts';
-import { DAYS_PER_MONTH, defaultCostAssumptions, estimateMonthlyCost, formatCostTable, runsPerMonth } from '#bench/cost-model.ts';
+import { DAYS_PER_MONTH } from '#bench/cost-assumptions.ts';
+import { defaultCostAssumptions, estimateMonthlyCost, formatCostTable, runsPerMonth } from '#bench/cost-model.ts';
 import { OPS_CHECK_SCHEDULE } from '#ops/schedule.ts';
 
 describe('runsPerMonth: counted from the cron, in America/New_York', () => {
