@@ -1,11 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SendRawEmailCommand, type SESClient } from '@aws-sdk/client-ses';
-
-/** Sends one raw MIME message; returns the provider's message id. */
-export interface Mailer {
-  send(message: { from: string; to: string; raw: Buffer }): Promise<string>;
-}
+import type { Mailer } from '#core/ports.ts';
 
 /** SES (v1 SendRawEmail): works against AWS and aws-ses-v2-local alike. */
 export class SesMailer implements Mailer {

@@ -1,10 +1,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { escapeHtml } from '#core/escape.ts';
-import type { Mailer } from './mailer.ts';
 import { buildMime } from '#core/mime.ts';
-import type { OpsNotification } from '#ops/alerts.ts';
-import type { OpsPublisher } from '#ops/check.ts';
-import type { OpsMessage } from '#ops/render.ts';
+import type { Mailer, OpsMessage, OpsNotificationTags, OpsPublisher } from '#core/ports.ts';
 
 /**
  * AWS: publish to the OpsAlerts topic, whose e-mail subscribers are the ops list (context
@@ -17,7 +14,7 @@ export class SnsOpsPublisher implements OpsPublisher {
     private readonly topicArn: string,
   ) {}
 
-  async publish(message: OpsMessage, notification: OpsNotification): Promise<void> {
+  async publish<N extends OpsNotificationTags>(message: OpsMessage, notification: N): Promise<void> {
     await this.sns.send(
       new PublishCommand({
         TopicArn: this.topicArn,
@@ -45,7 +42,7 @@ export class MailOpsPublisher implements OpsPublisher {
     private readonly log: (line: string) => void = () => undefined,
   ) {}
 
-  async publish(message: OpsMessage, notification: OpsNotification): Promise<void> {
+  async publish<N extends OpsNotificationTags>(message: OpsMessage, notification: N): Promise<void> {
     this.log(`ops: ${message.subject}${this.to.length === 0 ? ' (no ops.emails configured: not mailed)' : ''}`);
     for (const to of this.to) {
       const raw = await buildMime(

@@ -1,5 +1,5 @@
 import type { Clock } from '#core/clock.ts';
-import type { DynamoSubscribers } from '#store/subscribers.ts';
+import type { SubscribersPort } from '#core/ports.ts';
 import { isValidEmail } from '#core/escape.ts';
 
 /**
@@ -58,7 +58,7 @@ export function suppressionsFrom(message: unknown): Suppression[] {
 
 /** What the feedback handler needs. */
 export interface FeedbackDeps {
-  subscribers: Pick<DynamoSubscribers, 'update'>;
+  subscribers: Pick<SubscribersPort, 'update'>;
   clock: Clock;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }

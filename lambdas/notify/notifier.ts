@@ -2,12 +2,10 @@ import type { Change } from '#core/change.ts';
 import type { Clock } from '#core/clock.ts';
 import type { EmailSettings, SubscriberSeed } from '#core/config.ts';
 import { errorMessageOf } from '#core/errors.ts';
-import type { ChangeLogPort, DeliveryEvent, NotifierHealthPort } from '#core/ports.ts';
+import type { ChangeLogPort, DeliveryEvent, Mailer, NotifierHealthPort, SubscribersPort } from '#core/ports.ts';
 import { isRollupKind, matchesSubscriber, ROLLUP_SOURCES, type Subscriber } from '#core/subscriber.ts';
-import type { DynamoSubscribers } from '#store/subscribers.ts';
 import { isValidEmail } from '#core/escape.ts';
 import { type LinkHosts, type LinkSettings, linksFor, type RecipientLinks } from './links.ts';
-import type { Mailer } from '#adapters/mailer.ts';
 import { buildMime } from '#core/mime.ts';
 import { type RenderedEmail, renderConfirmationEmail, renderEmail } from './render.ts';
 import { latestDigestSlot } from '#core/time.ts';
@@ -15,7 +13,7 @@ import { latestDigestSlot } from '#core/time.ts';
 /** What the notifier needs; the Lambda handler and the local runtime build it. */
 export interface NotifierDeps {
   changes: ChangeLogPort;
-  subscribers: DynamoSubscribers;
+  subscribers: SubscribersPort;
   mailer: Mailer;
   clock: Clock;
   senderEmail: string;

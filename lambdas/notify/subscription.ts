@@ -1,8 +1,7 @@
 import type { Clock } from '#core/clock.ts';
 import { errorMessageOf } from '#core/errors.ts';
-import type { DynamoSubscribers } from '#store/subscribers.ts';
 import { PAGE_HEADERS, page } from './pages.ts';
-import type { KeyProvider } from './secret.ts';
+import type { KeyProvider, SubscribersPort } from '#core/ports.ts';
 import { CONFIRM_TOKEN_MAX_AGE_SECONDS, type TokenError, type TokenPurpose, verifyToken } from './tokens.ts';
 
 /**
@@ -36,7 +35,7 @@ export interface LinkResponse {
 
 /** What the endpoint needs. */
 export interface SubscriptionDeps {
-  subscribers: Pick<DynamoSubscribers, 'get' | 'update'>;
+  subscribers: Pick<SubscribersPort, 'get' | 'update'>;
   key: KeyProvider;
   clock: Clock;
   log?: (message: string, fields?: Record<string, unknown>) => void;

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { MIN_KEY_BYTES } from '#core/signing-key.ts';
 
 /**
  * Signed link tokens for the unsubscribe and confirm links: the token is the
@@ -30,8 +31,6 @@ export type TokenError = 'malformed' | 'forged' | 'expired' | 'wrong-purpose';
 export type TokenCheck = { ok: true; payload: TokenPayload } | { ok: false; error: TokenError };
 
 const VERSION = 'v1';
-/** Shortest key accepted: 256 bits. */
-export const MIN_KEY_BYTES = 32;
 
 function mac(key: Buffer, signed: string): Buffer {
   if (key.length < MIN_KEY_BYTES) throw new Error(`link-signing key is shorter than ${MIN_KEY_BYTES} bytes`);

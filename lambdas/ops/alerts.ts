@@ -1,38 +1,21 @@
 import type { SourceName } from '#core/change.ts';
-import type { DeliveryEvent, SourceState } from '#core/ports.ts';
+import type {
+  AlertState,
+  BacklogAlertState,
+  DeliveryRecord,
+  HealthVerdict,
+  Incident,
+  SequencedDeliveryEvent,
+  SourceState,
+} from '#core/ports.ts';
 import type { Schedule } from '#core/schedule.ts';
-import { evaluateSourceHealth, type HealthThresholds, type HealthVerdict, type SourceHealth } from './health.ts';
+import { evaluateSourceHealth, type HealthThresholds, type SourceHealth } from './health.ts';
 
 /**
  * Ops alerting as a pure function: (health states, alert states, now, schedules,
  * thresholds) → actions. The use case (`check.ts`) publishes each action's notification
  * and then stores its next alert state; nothing here does I/O or knows about AWS.
  */
-
-/** An open incident of one source. */
-export interface Incident {
-  openedAt: string;
-  /** Verdict and reason when it was last alerted on. */
-  verdict: HealthVerdict;
-  reason: string;
-  /** The alert or the latest reminder. */
-  lastAlertAt: string;
-  /** Reminders sent since the alert (the back-off exponent). */
-  remindersSent: number;
-}
-
-/** Alert state of one source (state table: `SOURCE#<name>` × `ALERT`). */
-export interface AlertState {
-  source: SourceName;
-  /**
-   * When the ops check first saw this source. Until the source succeeds once, staleness
-   * counts from here, so a source whose Lambda never runs still goes stale.
-   */
-  watchedSince: string;
-  incident?: Incident;
-  /** Last recovery notice, for `status`. */
-  lastRecoveryAt?: string;
-}
 
 /** Alerting settings: health thresholds plus the reminder back-off. */
 export interface AlertThresholds extends HealthThresholds {
@@ -57,15 +40,6 @@ export type SourceNotification =
 
 /** What to tell ops: about a source, about subscriber mail that failed for good, or about the notifier's backlog. */
 export type OpsNotification = SourceNotification | DeliveryNotification | BacklogNotification;
-
-/**
- * The notifier's backlog incident (state table: `NOTIFIER` × `BACKLOG`): open while the
- * oldest change waiting for the notifier is older than `ops.outboxMaxAgeMinutes`.
- */
-export interface BacklogAlertState {
-  incident?: { openedAt: string; lastAlertAt: string; remindersSent: number; ageSeconds: number };
-  lastRecoveryAt?: string;
-}
 
 /** Subscribers are not getting alerts: the oldest undelivered change waits too long. */
 export interface BacklogNotification {
@@ -114,20 +88,6 @@ export function evaluateBacklog(
     notification: { ...base, phase: 'reminder', openedAt: incident.openedAt, reminder },
     next: { ...previous, incident: { ...incident, lastAlertAt: at, remindersSent: reminder, ageSeconds } },
   };
-}
-
-/** A delivery event with its sequence number (see {@link DeliveryRecord}). */
-export type SequencedDeliveryEvent = DeliveryEvent & { seq: number };
-
-/** The notifier's delivery events as the ops check reads them, with ops' acknowledgement. */
-export interface DeliveryRecord {
-  /** Sequence number of the latest event. */
-  seq: number;
-  /** Latest event ops has been told of (0: none). */
-  ackSeq: number;
-  totals: { rejected: number; parked: number };
-  /** The latest events kept (older ones are only counted). */
-  events: SequencedDeliveryEvent[];
 }
 
 /** Subscriber mail that needs ops: messages SES refused for good, subscribers parked. */

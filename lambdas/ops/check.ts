@@ -1,20 +1,11 @@
 import type { SourceName } from '#core/change.ts';
 import type { Clock } from '#core/clock.ts';
 import { errorMessageOf } from '#core/errors.ts';
-import type { ChangeLogPort, SourceState, SourceStatePort } from '#core/ports.ts';
+import type { AlertStatePort, ChangeLogPort, OpsPublisher, SourceState, SourceStatePort } from '#core/ports.ts';
 import { DEFAULT_SCHEDULES, type Schedule } from '#core/schedule.ts';
-import {
-  type AlertState,
-  type AlertThresholds,
-  type BacklogAlertState,
-  type DeliveryRecord,
-  evaluateBacklog,
-  evaluateDelivery,
-  evaluateOps,
-  type OpsNotification,
-} from './alerts.ts';
+import { type AlertThresholds, evaluateBacklog, evaluateDelivery, evaluateOps, type OpsNotification } from './alerts.ts';
 import type { SourceHealth } from './health.ts';
-import { type OpsMessage, renderOpsNotification } from './render.ts';
+import { renderOpsNotification } from './render.ts';
 
 /**
  * The ops-check use case: read every watched source's health and alert state, evaluate,
@@ -22,28 +13,6 @@ import { type OpsMessage, renderOpsNotification } from './render.ts';
  * OpsAlerts SNS topic) and after each local cycle (mailing the ops addresses through
  * local SES).
  */
-
-/** Alert state storage (state table: `SOURCE#<name>` × `ALERT`). */
-export interface AlertStatePort {
-  /** The alert states of `sources` that exist. */
-  list(sources: readonly SourceName[]): Promise<Map<SourceName, AlertState>>;
-  put(state: AlertState): Promise<void>;
-  /**
-   * The notifier's delivery events (permanent rejections, parked subscribers) and how far
-   * ops has been told. Optional: without it the check watches sources only.
-   */
-  deliveryEvents?(): Promise<DeliveryRecord | undefined>;
-  /** Store that ops has been told of every delivery event up to `seq`. */
-  acknowledgeDelivery?(seq: number, at: string): Promise<void>;
-  /** The notifier-backlog incident. Optional: without it the check measures the backlog but does not alert on it. */
-  backlogAlert?(): Promise<BacklogAlertState | undefined>;
-  putBacklogAlert?(state: BacklogAlertState): Promise<void>;
-}
-
-/** Where ops messages go. Never a subscriber address. */
-export interface OpsPublisher {
-  publish(message: OpsMessage, notification: OpsNotification): Promise<void>;
-}
 
 /** Dependencies of {@link runOpsCheck}. */
 export interface OpsCheckDeps {

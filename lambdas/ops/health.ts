@@ -1,17 +1,13 @@
 import { Cron } from 'croner';
 import type { SourceName } from '#core/change.ts';
 import type { SourceErrorKind } from '#core/errors.ts';
-import type { SourceState } from '#core/ports.ts';
+import type { HealthVerdict, SourceState } from '#core/ports.ts';
 import { SCHEDULE_TIME_ZONE, type Schedule, toCronPattern } from '#core/schedule.ts';
 
 /**
  * Source health: a pure function of a source's state item, its schedule and "now". No
  * AWS, no I/O: the ops check, the local runtime and `export-watch status` all call it.
  */
-
-/** What `export-watch status` and the alerts say about a source. */
-export const HEALTH_VERDICTS = ['ok', 'failing', 'stale', 'blocked', 'degraded', 'never-run'] as const;
-export type HealthVerdict = (typeof HEALTH_VERDICTS)[number];
 
 /** The knobs of health evaluation (the `ops` section of the config). */
 export interface HealthThresholds {

@@ -1,12 +1,6 @@
+import type { OpsMessage } from '#core/ports.ts';
 import type { BacklogNotification, DeliveryNotification, OpsNotification } from './alerts.ts';
 import type { SourceHealth } from './health.ts';
-
-/** An ops message, the same text for SNS (AWS) and SES (local). */
-export interface OpsMessage {
-  /** ASCII, one line, at most 100 characters (SNS's limit for e-mail subjects). */
-  subject: string;
-  text: string;
-}
 
 /** SNS accepts only printable ASCII in a subject, up to 100 characters. */
 const SUBJECT_MAX = 100;

@@ -1,7 +1,7 @@
 import type { SourceName } from '#core/change.ts';
-import type { SourceState } from '#core/ports.ts';
+import type { AlertState, SourceState } from '#core/ports.ts';
 import { DEFAULT_SCHEDULES, type Schedule } from '#core/schedule.ts';
-import type { AlertState, AlertThresholds } from './alerts.ts';
+import type { AlertThresholds } from './alerts.ts';
 import { evaluateSourceHealth, type HeldLease, type SourceHealth } from './health.ts';
 
 /** One row of `export-watch status`. */

@@ -1,8 +1,14 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SourceName } from '#core/change.ts';
-import type { DeliveryEvent, NotifierHealthPort } from '#core/ports.ts';
-import type { AlertState, BacklogAlertState, DeliveryRecord, SequencedDeliveryEvent } from '#ops/alerts.ts';
-import type { AlertStatePort } from '#ops/check.ts';
+import type {
+  AlertState,
+  AlertStatePort,
+  BacklogAlertState,
+  DeliveryEvent,
+  DeliveryRecord,
+  NotifierHealthPort,
+  SequencedDeliveryEvent,
+} from '#core/ports.ts';
 
 /** Sort key of a source's alert state, beside `STATE`, `LEASE` and `ITEM#…` in the state table. */
 export const ALERT_SORT_KEY = 'ALERT';

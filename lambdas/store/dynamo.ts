@@ -1,15 +1,4 @@
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-
-/**
- * One document client per process. Endpoints come from the standard SDK environment
- * (`AWS_ENDPOINT_URL_DYNAMODB` points it at dynalite locally).
- */
-export function createDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(config), {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true },
-  });
-}
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** True for the error a failed condition expression raises. */
 export function isConditionalCheckFailed(err: unknown): boolean {

@@ -7,41 +7,11 @@ import {
   paginateScan,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { Subscriber, SubscriberStatus } from '#core/subscriber.ts';
+import type { Delivery, SubscribersPort, SubscriberUpdate, UpdateCondition } from '#core/ports.ts';
+import type { Subscriber } from '#core/subscriber.ts';
 import { batchWriteAll, isConditionalCheckFailed } from './dynamo.ts';
 
 const pk = (email: string) => `SUB#${email.toLowerCase()}`;
-
-/** One delivery of one change to one subscriber. */
-export interface Delivery {
-  email: string;
-  changeId: string;
-  messageId: string;
-  sentAt: string;
-  /** `immediate` alert or `digest`. */
-  via?: 'immediate' | 'digest' | undefined;
-}
-
-/**
- * Fields an update may set. `null` removes the attribute (e.g. clearing filters is done
- * with `filters: {}`, clearing a timestamp with `confirmationSentAt: null`).
- */
-export type SubscriberUpdate = {
-  [K in Exclude<keyof Subscriber, 'email' | 'createdAt'>]?: Subscriber[K] | null;
-};
-
-/** Conditions for {@link DynamoSubscribers.update}. */
-export interface UpdateCondition {
-  /** Only update when the current status is one of these. */
-  statusIn?: readonly SubscriberStatus[];
-  /**
-   * Only update when `lastDigestAt` still has this value (`null`: still absent). Two
-   * notifier runs can then never both advance the same digest.
-   */
-  lastDigestAt?: string | null;
-  /** The same for `lastRollupAt` (the daily round-up of immediate subscribers). */
-  lastRollupAt?: string | null;
-}
 
 function toSubscriber(item: Record<string, unknown>): Subscriber {
   const { pk: _pk, sk: _sk, ...rest } = item;
@@ -53,7 +23,7 @@ function toSubscriber(item: Record<string, unknown>): Subscriber {
  * subscriber, `SUB#email` × `DELIVERY#changeId` one record per change sent to them.
  * Emails are stored lower-cased; every method accepts any case.
  */
-export class DynamoSubscribers {
+export class DynamoSubscribers implements SubscribersPort {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,

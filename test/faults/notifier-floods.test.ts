@@ -8,7 +8,7 @@ import { SesMailer } from '#adapters/mailer.ts';
 import { type NotifierDeps, runNotifier } from '#notify/notifier.ts';
 import { DynamoAlertStore, DynamoNotifierHealthStore } from '#store/alert-store.ts';
 import { runOpsCheck } from '#ops/check.ts';
-import type { OpsMessage } from '#ops/render.ts';
+import type { OpsMessage } from '#core/ports.ts';
 import { DynamoChangeLog } from '#store/change-log.ts';
 import { DynamoSubscribers } from '#store/subscribers.ts';
 import { type LocalDynamo, startLocalDynamo, testConfig } from '../support/local-aws.ts';

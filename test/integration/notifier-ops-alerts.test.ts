@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChangeDraft, finalizeChange } from '#core/change.ts';
 import { ManualClock } from '#core/clock.ts';
-import type { Mailer } from '#adapters/mailer.ts';
+import type { Mailer } from '#core/ports.ts';
 import { SesMailer } from '#adapters/mailer.ts';
 import { runNotifier } from '#notify/notifier.ts';
 import { DynamoAlertStore, DynamoNotifierHealthStore } from '#store/alert-store.ts';

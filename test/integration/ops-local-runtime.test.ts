@@ -167,12 +167,8 @@ describe('ops alerts in the local runtime (fake upstream, local SES, manual cloc
 
   it('the ops check kept its state in the state table, and the cycles stayed in order', async () => {
     const { DynamoAlertStore } = await import('#store/alert-store.ts');
-    const { createDocumentClient } = await import('#store/dynamo.ts');
-    const db = createDocumentClient({
-      endpoint: runtime.dynamo.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const { localClients } = await import('#app/compose.ts');
+    const { db } = localClients({ dynamo: runtime.dynamo.url });
     const alert = await new DynamoAlertStore(db, runtime.config.tables.state).get('entity-list');
     expect(alert).toMatchObject({ source: 'entity-list', watchedSince: '2026-03-03T15:00:00.000Z' });
     expect(alert?.incident).toBeUndefined();

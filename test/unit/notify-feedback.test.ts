@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '#core/clock.ts';
 import { applyFeedback, suppressionsFrom } from '#notify/feedback.ts';
-import type { SubscriberUpdate, UpdateCondition } from '#store/subscribers.ts';
+import type { SubscriberUpdate, UpdateCondition } from '#core/ports.ts';
 
 const bounce = (bounceType: string, recipients: string[], type: 'eventType' | 'notificationType' = 'eventType') => ({
   [type]: 'Bounce',

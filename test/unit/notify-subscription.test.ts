@@ -9,7 +9,7 @@ import { publicInspectionDraft, publishedDraft } from '#sources/federal-register
 import { fromFunctionUrlEvent } from '#app/lambda/subscription.ts';
 import { handleLinkRequest, type LinkRequest, type SubscriptionDeps } from '#notify/subscription.ts';
 import { signToken } from '#notify/tokens.ts';
-import type { SubscriberUpdate, UpdateCondition } from '#store/subscribers.ts';
+import type { SubscriberUpdate, UpdateCondition } from '#core/ports.ts';
 import { describeWithSharedFixtures, shared } from '../support/fixtures.ts';
 
 const key = randomBytes(32);

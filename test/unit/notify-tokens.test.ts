@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { endpointUrl, linksFor } from '#notify/links.ts';
-import { cachedKey, localKeyFile } from '#notify/secret.ts';
+import { localKeyFile } from '#adapters/key-file.ts';
+import { cachedKey } from '#core/signing-key.ts';
 import { CONFIRM_TOKEN_MAX_AGE_SECONDS, signToken, verifyToken } from '#notify/tokens.ts';
 
 const key = randomBytes(32);

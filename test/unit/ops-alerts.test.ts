@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { SourceName } from '#core/change.ts';
-import type { SourceState } from '#core/ports.ts';
+import type { AlertState, SourceState } from '#core/ports.ts';
 import { FIXED_SCHEDULES } from '../support/schedules.ts';
 import {
-  type AlertState,
   type AlertThresholds,
   type DeliveryNotification,
   evaluateDelivery,

@@ -8,11 +8,11 @@ import type { Change, SourceName } from '#core/change.ts';
 import { ManualClock } from '#core/clock.ts';
 import type { SourceState } from '#core/ports.ts';
 import { DynamoAlertStore } from '#store/alert-store.ts';
-import type { AlertState, AlertThresholds, BacklogAlertState, BacklogNotification } from '#ops/alerts.ts';
-import { type AlertStatePort, type OpsCheckDeps, type OpsPublisher, runOpsCheck } from '#ops/check.ts';
+import type { AlertState, AlertStatePort, BacklogAlertState, OpsMessage, OpsPublisher } from '#core/ports.ts';
+import type { AlertThresholds, BacklogNotification } from '#ops/alerts.ts';
+import { type OpsCheckDeps, runOpsCheck } from '#ops/check.ts';
 import { parseOpsSources } from '#app/lambda/ops-check.ts';
 import { SnsOpsPublisher } from '#adapters/ops-publishers.ts';
-import type { OpsMessage } from '#ops/render.ts';
 
 const thresholds: AlertThresholds = {
   failureThreshold: 3,

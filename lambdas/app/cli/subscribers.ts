@@ -10,7 +10,8 @@ import type { Subscriber } from '#core/subscriber.ts';
 import { runningEndpoint } from '../local/runtime.ts';
 import { startDynalite } from '../local/services.ts';
 import { ensureTables } from '#store/create-tables.ts';
-import { DynamoSubscribers, type SubscriberUpdate } from '#store/subscribers.ts';
+import type { SubscriberUpdate } from '#core/ports.ts';
+import { DynamoSubscribers } from '#store/subscribers.ts';
 import { isValidEmail } from '#core/escape.ts';
 import { describeFilters } from '#notify/render.ts';
 

@@ -3,12 +3,12 @@ import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
 import { systemClock } from '#core/clock.ts';
 import { getConfig } from '#core/config.ts';
-import { logger } from './runtime.ts';
-import { createDocumentClient } from '#store/dynamo.ts';
-import { DynamoSubscribers } from '#store/subscribers.ts';
+import type { SubscribersPort } from '#core/ports.ts';
 import { applyFeedback } from '#notify/feedback.ts';
+import { awsClients, composeSubscribers } from '../compose.ts';
+import { logger } from './runtime.ts';
 
-let subscribers: DynamoSubscribers | undefined;
+let subscribers: SubscribersPort | undefined;
 const log = (message: string, fields?: Record<string, unknown>) => logger.info(message, fields ?? {});
 
 /**
@@ -16,10 +16,10 @@ const log = (message: string, fields?: Record<string, unknown>) => logger.info(m
  * it suppresses the addresses concerned ({@link applyFeedback}). A storage error throws,
  * so Lambda retries the event twice and then puts it in the feedback dead-letter queue
  * (alarmed); it is a function of its own so that traffic on the public unsubscribe URL
- * can never throttle it (lib/subscriber-email.ts).
+ * can never throttle it (lib/email.ts).
  */
 export const handler = middy(async (event: SNSEvent): Promise<{ suppressed: number; ignored: number }> => {
-  subscribers ??= new DynamoSubscribers(createDocumentClient(), getConfig().tables.subscribers);
+  subscribers ??= composeSubscribers(getConfig(), awsClients());
   return applyFeedback(
     event.Records.map((r) => r.Sns.Message),
     { subscribers, clock: systemClock, log },

@@ -1,19 +1,13 @@
-import { SNSClient } from '@aws-sdk/client-sns';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { SOURCE_NAMES, type SourceName } from '#core/change.ts';
-import { systemClock } from '#core/clock.ts';
 import { getConfig } from '#core/config.ts';
 import { ConfigError } from '#core/errors.ts';
 import { logger, publishMetrics, setCorrelationId } from './runtime.ts';
-import { DynamoChangeLog } from '#store/change-log.ts';
-import { createDocumentClient } from '#store/dynamo.ts';
-import { DynamoSourceState } from '#store/source-state.ts';
-import { DynamoAlertStore } from '#store/alert-store.ts';
 import { type OpsCheckDeps, type OpsCheckOutcome, runOpsCheck } from '#ops/check.ts';
 import { opsCheckMetrics } from '#ops/metrics.ts';
-import { SnsOpsPublisher } from '#adapters/ops-publishers.ts';
+import { awsClients, composeOpsCheckDeps, snsOpsPublisher } from '../compose.ts';
 
 /** Environment the stack sets on the ops-check function (besides the shared one). */
 export const OPS_ENV = {
@@ -37,24 +31,20 @@ export function parseOpsSources(value: string | undefined): SourceName[] {
 }
 
 let deps: OpsCheckDeps | undefined;
+/** Config and clients are built once per Lambda container, at first use. */
 function opsDeps(): OpsCheckDeps {
   if (!deps) {
     const config = getConfig();
     const topicArn = process.env[OPS_ENV.topicArn];
     if (!topicArn) throw new ConfigError(`${OPS_ENV.topicArn} is not set`);
-    const db = createDocumentClient();
+    const clients = awsClients();
     const [, , , region, account] = topicArn.split(':');
-    deps = {
+    deps = composeOpsCheckDeps(config, clients, {
       sources: parseOpsSources(process.env[OPS_ENV.sources]),
-      state: new DynamoSourceState(db, config.tables.state),
-      alerts: new DynamoAlertStore(db, config.tables.state),
-      publisher: new SnsOpsPublisher(new SNSClient({}), topicArn),
-      changes: new DynamoChangeLog(db, config.tables.changes),
-      clock: systemClock,
-      thresholds: config.ops,
+      publisher: snsOpsPublisher(clients, topicArn),
       origin: `AWS ${account} ${region}`,
       log: (message, fields) => logger.info(message, fields ?? {}),
-    };
+    });
   }
   return deps;
 }

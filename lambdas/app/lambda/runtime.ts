@@ -7,7 +7,7 @@ import { getConfig, type ObservabilityMode } from '#core/config.ts';
 import { type CycleDeps, type CycleOutcome, runSourceCycle, type SourceDefinition } from '#core/source.ts';
 import type { SourceName } from '#core/change.ts';
 import { groupByDimensions, METRICS_NAMESPACE, METRICS_SERVICE, type MetricPoint, sourceCycleMetrics, splitByMode } from '#ops/metrics.ts';
-import { createCycleDeps, createUpstreamClient } from '../compose.ts';
+import { awsClients, createCycleDeps, createUpstreamClient } from '../compose.ts';
 
 /** Structured JSON logger shared by every handler (Powertools: correlation ids, cold start). */
 export const logger = new Logger({ serviceName: 'export-watch' });
@@ -91,6 +91,7 @@ function lambdaDeps(): CycleDeps {
   if (!deps) {
     const config = getConfig();
     deps = createCycleDeps(config, {
+      db: awsClients().db,
       log: (message, fields) => logger.info(message, fields ?? {}),
       http: createUpstreamClient(config, { secRequestsPerSecond: config.http.secRequestsPerSecond / SEC_SOURCES.length }),
     });

@@ -2,25 +2,15 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { systemClock } from '#core/clock.ts';
-import { ConfigError } from '#core/errors.ts';
 import { getConfig } from '#core/config.ts';
+import { handleLinkRequest, type LinkRequest, type SubscriptionDeps } from '#notify/subscription.ts';
+import { awsClients, composeLinkEndpointDeps } from '../compose.ts';
 import { logger } from './runtime.ts';
-import { createDocumentClient } from '#store/dynamo.ts';
-import { DynamoSubscribers } from '#store/subscribers.ts';
-import type { KeyProvider } from '#notify/secret.ts';
-import { secretsManagerKey } from '#adapters/secrets-manager.ts';
-import { handleLinkRequest, type LinkRequest } from '#notify/subscription.ts';
 
-let cached: { subscribers: DynamoSubscribers; key: KeyProvider } | undefined;
-function deps(): { subscribers: DynamoSubscribers; key: KeyProvider } {
-  if (!cached) {
-    const config = getConfig();
-    if (!config.emailDelivery.secretArn) throw new ConfigError('EMAIL_SECRET_ARN is not set: the link-signing secret is unknown');
-    cached = {
-      subscribers: new DynamoSubscribers(createDocumentClient(), config.tables.subscribers),
-      key: secretsManagerKey(config.emailDelivery.secretArn),
-    };
-  }
+let cached: Pick<SubscriptionDeps, 'subscribers' | 'key'> | undefined;
+/** Config and clients are built once per Lambda container, at first use. */
+function deps(): Pick<SubscriptionDeps, 'subscribers' | 'key'> {
+  cached ??= composeLinkEndpointDeps(getConfig(), awsClients());
   return cached;
 }
 

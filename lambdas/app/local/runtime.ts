@@ -2,9 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { hostname } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SESClient } from '@aws-sdk/client-ses';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Cron } from 'croner';
 import type { SourceName } from '#core/change.ts';
 import { type Clock, systemClock } from '#core/clock.ts';
@@ -14,20 +12,25 @@ import type { ItemWrite, SourceState, SourceStatePort } from '#core/ports.ts';
 import { analysesTriggeredBy, cadencesOf, DEFAULT_SCHEDULES, SCHEDULE_TIME_ZONE, toCronPattern } from '#core/schedule.ts';
 import { type CycleDeps, type CycleOutcome, runSourceCycle } from '#core/source.ts';
 import { startLinkServer } from './link-server.ts';
-import { configuredLinkHosts, type LinkSettings } from '#notify/links.ts';
-import { OutboxMailer, SesMailer } from '#adapters/mailer.ts';
+import type { LinkSettings } from '#notify/links.ts';
+import type { Mailer } from '#core/ports.ts';
 import { type NotifierOutcome, runNotifier } from '#notify/notifier.ts';
-import { localKeyFile } from '#notify/secret.ts';
+import { localKeyFile } from '#adapters/key-file.ts';
 import { handleLinkRequest } from '#notify/subscription.ts';
-import { DynamoAlertStore, DynamoNotifierHealthStore } from '#store/alert-store.ts';
 import { type OpsCheckOutcome, runOpsCheck } from '#ops/check.ts';
-import { MailOpsPublisher } from '#adapters/ops-publishers.ts';
 import { OPS_CHECK_SCHEDULE } from '#ops/schedule.ts';
-import { createCycleDeps } from '../compose.ts';
+import {
+  composeNotifierDeps,
+  composeOpsCheckDeps,
+  composeSubscribers,
+  createCycleDeps,
+  localClients,
+  mailOpsPublisher,
+  outboxMailer,
+} from '../compose.ts';
 import { SOURCES } from '#sources/index.ts';
 import { ensureTables } from '#store/create-tables.ts';
 import { DynamoSourceState } from '#store/source-state.ts';
-import { DynamoSubscribers } from '#store/subscribers.ts';
 import { lockDataDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, PRIVATE_UMASK, securePrivateDir } from './data-dir.ts';
 import { LocalStartError, type LocalService, portError, startDynalite, startSesLocal, useLocalEndpoints } from './services.ts';
 
@@ -77,7 +80,7 @@ export class LocalRuntime {
     readonly ses: LocalService,
     private readonly deps: CycleDeps & { db: DynamoDBDocumentClient },
     private readonly leases: LeaseTrackingState,
-    private readonly mailer: OutboxMailer,
+    private readonly mailer: Mailer,
     private readonly log: (line: string) => void,
   ) {}
 
@@ -129,10 +132,9 @@ export class LocalRuntime {
       useLocalEndpoints(dynamo.url, ses.url);
       writeFileSync(endpointFile(dataDir), dynamo.url, { mode: PRIVATE_FILE_MODE });
       started.push(async () => rmSync(endpointFile(dataDir), { force: true }));
-      const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-      const client = new DynamoDBClient({ endpoint: dynamo.url, region: 'us-east-1', credentials });
-      await ensureTables(client, config.tables);
-      const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
+      const clients = localClients({ dynamo: dynamo.url, ses: ses.url });
+      await ensureTables(clients.dynamo, config.tables);
+      const db = clients.db;
       const deps = createCycleDeps(config, {
         db,
         clock: options.clock ?? systemClock,
@@ -140,13 +142,7 @@ export class LocalRuntime {
       });
       const leases = new LeaseTrackingState(deps.state, `export-watch local runtime (pid ${process.pid} on ${hostname()})`);
       await releaseLeftoverLeases(new DynamoSourceState(db, config.tables.state), log);
-      const sesClient = new SESClient({
-        endpoint: ses.url,
-        region: 'us-east-1',
-        credentials,
-        requestHandler: { requestTimeout: 10_000, throwOnRequestTimeout: true },
-      });
-      const mailer = new OutboxMailer(new SesMailer(sesClient), join(dataDir, 'outbox'));
+      const mailer = outboxMailer(clients, join(dataDir, 'outbox'));
       runtime = new LocalRuntime(config, dataDir, dynamo, ses, { ...deps, state: leases }, leases, mailer, log);
       runtime.releaseDataDir = releaseDataDir;
     } catch (err) {
@@ -166,7 +162,7 @@ export class LocalRuntime {
   private async startLinks(port: number): Promise<void> {
     const key = localKeyFile(join(this.dataDir, 'unsubscribe.key'));
     await key(); // created now (mode 0600), not at the first email
-    const subscribers = new DynamoSubscribers(this.deps.db, this.config.tables.subscribers);
+    const subscribers = composeSubscribers(this.config, this.deps);
     this.links = await startLinkServer((req) => handleLinkRequest(req, { subscribers, key, clock: this.deps.clock }), { port });
     const publicBaseUrl = this.config.email.publicBaseUrl;
     this.linkSettings = {
@@ -209,18 +205,13 @@ export class LocalRuntime {
   /** Drain the outbox to local SES. */
   async runNotifier(): Promise<NotifierOutcome> {
     return runNotifier({
+      ...composeNotifierDeps(this.config, this.deps, {
+        mailer: this.mailer,
+        links: this.linkSettings,
+        clock: this.deps.clock,
+        demo: this.config.demo,
+      }),
       changes: this.deps.changes,
-      subscribers: new DynamoSubscribers(this.deps.db, this.config.tables.subscribers),
-      notifierHealth: new DynamoNotifierHealthStore(this.deps.db, this.config.tables.state),
-      mailer: this.mailer,
-      clock: this.deps.clock,
-      senderEmail: this.config.senderEmail,
-      seeds: this.config.subscribers,
-      email: this.config.email,
-      countriesOfInterest: this.config.countriesOfInterest,
-      linkHosts: configuredLinkHosts(this.config.urls),
-      links: this.linkSettings,
-      demo: this.config.demo,
     });
   }
 
@@ -231,14 +222,14 @@ export class LocalRuntime {
    */
   async runOpsCheck(): Promise<OpsCheckOutcome> {
     return runOpsCheck({
-      sources: this.enabledSources(),
-      state: this.deps.state,
-      alerts: new DynamoAlertStore(this.deps.db, this.config.tables.state),
-      publisher: new MailOpsPublisher(this.mailer, this.config.senderEmail, this.config.ops.emails, this.log),
+      ...composeOpsCheckDeps(this.config, this.deps, {
+        sources: this.enabledSources(),
+        state: this.deps.state,
+        publisher: mailOpsPublisher(this.config, this.mailer, this.log),
+        clock: this.deps.clock,
+        origin: `local runtime, ${this.dataDir}`,
+      }),
       changes: this.deps.changes,
-      clock: this.deps.clock,
-      thresholds: this.config.ops,
-      origin: `local runtime, ${this.dataDir}`,
     });
   }
 

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MIN_KEY_BYTES } from './tokens.ts';
-
-/** Returns the link-signing key. */
-export type KeyProvider = () => Promise<Buffer>;
+import type { KeyProvider } from '#core/ports.ts';
+import { MIN_KEY_BYTES } from '#core/signing-key.ts';
 
 /**
  * The local key: 32 random bytes (hex) in `path`, created on first use with mode 0600
@@ -27,24 +25,6 @@ export function localKeyFile(path: string): KeyProvider {
     if (key.length < MIN_KEY_BYTES)
       throw new Error(`${path} does not hold a ${MIN_KEY_BYTES}-byte hex key; delete it to generate a new one (old links stop working)`);
     cached = key;
-    return key;
-  };
-}
-
-/**
- * A key read from somewhere remote (Secrets Manager in AWS) and cached for `ttlMs`, so a
- * warm Lambda does not call the service per email but does pick up a replaced secret.
- */
-export function cachedKey(fetchKey: () => Promise<string>, options: { ttlMs?: number; now?: () => number } = {}): KeyProvider {
-  const ttl = options.ttlMs ?? 15 * 60_000;
-  const now = options.now ?? Date.now;
-  let cached: { key: Buffer; at: number } | undefined;
-  return async () => {
-    if (cached && now() - cached.at < ttl) return cached.key;
-    const value = (await fetchKey()).trim();
-    const key = Buffer.from(value, 'utf8');
-    if (key.length < MIN_KEY_BYTES) throw new Error(`the link-signing secret is shorter than ${MIN_KEY_BYTES} bytes`);
-    cached = { key, at: now() };
     return key;
   };
 }
