@@ -1,4 +1,4 @@
-import { formatShare, type ShareParts } from '#core/format.ts';
+import { formatMoney, formatShare, type ShareParts } from '#core/format.ts';
 import { escapeHtml } from '#core/escape.ts';
 import type { CompanyReport, EntityMarker, RegionValue, ReportPeriod, ReportRegion, RuleMarker } from './report-model.ts';
 import { SECTOR_REGIONS, type SectorModel, type SectorRegionId } from './sector.ts';
@@ -61,15 +61,6 @@ const time = (date: string) => Date.parse(`${date.slice(0, 10)}T00:00:00Z`);
 /** "21.7%": the shared share formatter; pass value and base where known, a bare number is a fraction. */
 export function pct(share: ShareParts | number): string {
   return formatShare(share);
-}
-
-/** "$46.7B", "$743.0M". */
-export function money(value: number): string {
-  const abs = Math.abs(value);
-  const sign = value < 0 ? '-' : '';
-  if (abs >= 1e9) return `${sign}$${(abs / 1e9).toFixed(1)}B`;
-  if (abs >= 1e6) return `${sign}$${(abs / 1e6).toFixed(1)}M`;
-  return `${sign}$${abs.toLocaleString('en-US')}`;
 }
 
 /** A rule's short label: what it does. */
@@ -157,8 +148,8 @@ function text(x: number, y: number, content: string, attrs = ''): string {
 }
 
 function pointTooltip(region: ReportRegion, p: ReportPeriod, r: RegionValue): string {
-  const total = p.total !== null ? ` of ${money(p.total)}` : '';
-  return `${region.label} — ${p.fiscalLabel}${p.derived ? ' (derived: year − nine months)' : ''}, ${p.start} – ${p.end}: ${pct(r)} (${money(r.value)}${total})`;
+  const total = p.total !== null ? ` of ${formatMoney(p.total)}` : '';
+  return `${region.label} — ${p.fiscalLabel}${p.derived ? ' (derived: year − nine months)' : ''}, ${p.start} – ${p.end}: ${pct(r)} (${formatMoney(r.value)}${total})`;
 }
 
 /** A time axis over `times` (ms), padded so nothing sits on the frame: at least 120 days wide. */
@@ -511,7 +502,7 @@ export function renderSectorChart(model: SectorModel, options: ChartOptions = {}
       }
       for (const p of line) {
         const summed = p.members.length > 1 ? ` (${p.members.join(' + ')})` : '';
-        const tip = `${c.name} — ${region.label}${summed}, ${p.fiscalLabel}, ${p.start} – ${p.end}: ${pct(p)} (${money(p.value)} of ${money(p.base)})`;
+        const tip = `${c.name} — ${region.label}${summed}, ${p.fiscalLabel}, ${p.start} – ${p.end}: ${pct(p)} (${formatMoney(p.value)} of ${formatMoney(p.base)})`;
         g.push(glyph(style.marker, x(p.end), y(p.share), 4, c.color, hollow, tip));
       }
       parts.push(`<g class="sector-line" data-region="${region.id}" data-cik="${escapeHtml(c.cik)}">${g.join('')}</g>`);

@@ -1,4 +1,5 @@
-import { additionsLabel, money, pct, renderRevenueChart, renderSectorChart, ruleLabel } from './chart.ts';
+import { formatMillions, formatMoney } from '#core/format.ts';
+import { additionsLabel, pct, renderRevenueChart, renderSectorChart, ruleLabel } from './chart.ts';
 import { escapeHtml, safeUrl } from '#core/escape.ts';
 import type { CompanyReport, EntityMarker, LanguageItem, ReportModel, ReportPeriod, RuleMarker } from './report-model.ts';
 import { SECTOR_REGIONS, type SectorCompany, type SectorModel, type SectorRegionId } from './sector.ts';
@@ -68,10 +69,6 @@ function badgeClass(classification: string): string {
   return 'b-other';
 }
 
-function millions(value: number): string {
-  return (value / 1e6).toLocaleString('en-US', { maximumFractionDigits: Math.abs(value) % 1e6 === 0 ? 0 : 1 });
-}
-
 function headline(c: CompanyReport): string {
   const quarters = c.periods.filter((p) => p.kind === 'quarter');
   const latest = quarters.at(-1) ?? c.periods.at(-1);
@@ -79,7 +76,7 @@ function headline(c: CompanyReport): string {
   const hl = c.regions.filter((r) => r.highlighted).map((r) => ({ r, v: latest.regions.find((x) => x.member === r.member) }));
   const parts = hl.filter((h) => h.v).map((h) => `<strong class="hl">${escapeHtml(h.r.label)} ${pct(h.v ?? 0)}</strong>`);
   const lead = latest.regions[0];
-  const total = latest.total !== null ? `revenue ${money(latest.total)}` : 'no total reported';
+  const total = latest.total !== null ? `revenue ${formatMoney(latest.total)}` : 'no total reported';
   const leadText = lead && !hl.some((h) => h.r.member === lead.member) ? `; largest: ${escapeHtml(lead.label)} ${pct(lead)}` : '';
   return `<p class="headline">Newest ${latest.kind === 'quarter' ? 'quarter' : 'period'}: <strong>${escapeHtml(latest.fiscalLabel)}</strong> (to ${escapeHtml(latest.end)}): ${total}${parts.length ? `; ${parts.join(', ')}` : ''}${leadText}.</p>`;
 }
@@ -96,12 +93,12 @@ function periodTable(c: CompanyReport, periods: ReportPeriod[], caption: string)
           const v = p.regions.find((x) => x.member === r.member);
           const cls = `num${r.highlighted ? ' hl' : ''}`;
           return v
-            ? `<td class="${cls}"><span class="v">${millions(v.value)}</span><span class="s">${pct(v)}</span></td>`
+            ? `<td class="${cls}"><span class="v">${formatMillions(v.value, 1)}</span><span class="s">${pct(v)}</span></td>`
             : `<td class="${cls}">—</td>`;
         })
         .join('');
       const note = [p.derived ? 'derived: year − nine months' : '', p.accession ? `filing ${p.accession}` : ''].filter(Boolean).join('; ');
-      return `<tr><td class="period"><strong>${escapeHtml(p.fiscalLabel)}</strong><br><span class="muted">${escapeHtml(p.start)} – ${escapeHtml(p.end)}</span></td><td class="num">${p.total === null ? '—' : millions(p.total)}</td>${cells}<td class="muted src">${note.split('; ').map(escapeHtml).join('<br>')}</td></tr>`;
+      return `<tr><td class="period"><strong>${escapeHtml(p.fiscalLabel)}</strong><br><span class="muted">${escapeHtml(p.start)} – ${escapeHtml(p.end)}</span></td><td class="num">${p.total === null ? '—' : formatMillions(p.total, 1)}</td>${cells}<td class="muted src">${note.split('; ').map(escapeHtml).join('<br>')}</td></tr>`;
     })
     .join('\n');
   return `<h3>${escapeHtml(caption)} <span class="muted">($M; share of total)</span></h3>

@@ -1,7 +1,8 @@
 /**
- * Country codes shared by the CLI (`--country` checks) and the email renderers (a country
- * from an upstream row shows only when it is one of these). Pure data, no imports: the
- * notifier bundle must not pull in the CLI to get it.
+ * Countries in one place: the ISO codes shared by the CLI (`--country` checks) and the email
+ * renderers (a country from an upstream row shows only when it is one of these), and the
+ * names every surface prints for a code (ICU's English names with the few overrides each
+ * reader expects). No imports: the notifier bundle must not pull in the CLI to get them.
  */
 
 /**
@@ -19,3 +20,71 @@ export const ISO_COUNTRY_CODES: ReadonlySet<string> = new Set(
     'UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW XK'
   ).split(' '),
 );
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+
+/** ICU's English name of a region code; the code itself when ICU has none or rejects it. */
+function icuName(code: string): string {
+  try {
+    return regionNames.of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
+/** A two-letter upper-case code (`CN`) as ICU names it (`China`); anything else as given. For CLI listings. */
+export function regionName(code: string): string {
+  return /^[A-Z]{2}$/.test(code) ? icuName(code) : code;
+}
+
+/** Where ICU's English name is not what a reader of a 10-Q expects. */
+const FULL_NAME_OVERRIDES: Record<string, string> = {
+  HK: 'Hong Kong',
+  MO: 'Macau',
+  PS: 'Palestine',
+};
+
+/**
+ * English name of an ISO-3166 alpha-2 code as a 10-Q writes it (`SG` → Singapore, `AE` →
+ * United Arab Emirates), for revenue member labels; the code (upper-cased) when unknown.
+ */
+export function fullCountryName(code: string): string {
+  const upper = code.toUpperCase();
+  return FULL_NAME_OVERRIDES[upper] ?? icuName(upper);
+}
+
+/** The short names an email uses where ICU's are long or formal (`AE` → UAE, `GB` → UK). */
+const SHORT_NAME_OVERRIDES: Record<string, string> = {
+  HK: 'Hong Kong',
+  MO: 'Macau',
+  TW: 'Taiwan',
+  AE: 'UAE',
+  RU: 'Russia',
+  KR: 'South Korea',
+  KP: 'North Korea',
+  GB: 'UK',
+  US: 'US',
+  IR: 'Iran',
+};
+
+/** What an email shows for a country that is not an ISO 3166 alpha-2 code. */
+export const UNRECOGNISED_COUNTRY = 'Country not recognised';
+
+/**
+ * `value` as an ISO 3166-1 alpha-2 code (trimmed, upper-cased) when it is one of the
+ * assigned codes (the CLI's list, XK included), else undefined. Countries come from
+ * upstream rows (a CSL address's `country`): anything else, "C\u001b[31mN" or "ZZ", is
+ * never shown as sent.
+ */
+export function isoCountry(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const upper = value.trim().toUpperCase();
+  return ISO_COUNTRY_CODES.has(upper) ? upper : undefined;
+}
+
+/** `SG` → `Singapore` in an email; anything not an ISO 3166 code → {@link UNRECOGNISED_COUNTRY} (never the raw value). */
+export function countryName(code: string): string {
+  const iso = isoCountry(code);
+  if (!iso) return UNRECOGNISED_COUNTRY;
+  return SHORT_NAME_OVERRIDES[iso] ?? icuName(iso);
+}

@@ -1,8 +1,8 @@
 /**
- * Number formatting shared by every surface that shows a revenue share: the alert email
- * (HTML, text and subject line), the analyst report and chart, and `export-watch revenue`.
- * One function, so the same breakdown never prints as 43.4% in one place and 43.3% in
- * another. Pure, no I/O.
+ * Number formatting shared by every surface that shows a revenue share or amount: the alert
+ * email (HTML, text and subject line), the analyst report and chart, and `export-watch
+ * revenue`. One function per style, so the same breakdown never prints as 43.4% in one
+ * place and 43.3% in another. Pure, no I/O.
  */
 
 /**
@@ -62,4 +62,42 @@ export function roundTenth(value: number): number {
 export function formatSigned(value: number, minus = '−'): string {
   const r = roundTenth(value);
   return `${r > 0 ? '+' : r < 0 ? minus : '±'}${Math.abs(r).toFixed(1)}`;
+}
+
+/** Billions and millions with one decimal (`$46.7B`, `$743.0M`); undefined below a million. */
+function scaledDollars(abs: number): string | undefined {
+  if (abs >= 1e9) return `$${(abs / 1e9).toFixed(1)}B`;
+  if (abs >= 1e6) return `$${(abs / 1e6).toFixed(1)}M`;
+  return undefined;
+}
+
+/**
+ * An amount in dollars: `$46.7B`, `$743.0M`, below a million in full (`$12,345`), with an
+ * ASCII `-` for a negative amount. The change summaries and the report's chart use it.
+ */
+export function formatMoney(value: number): string {
+  const abs = Math.abs(value);
+  return `${value < 0 ? '-' : ''}${scaledDollars(abs) ?? `$${abs.toLocaleString('en-US')}`}`;
+}
+
+/**
+ * An amount for the email's tables: `$10.0B`, `$512.3M`, `$4.2K`, `$950`, with U+2212 for a
+ * negative amount (`−$1.2B`); `—` when unknown.
+ */
+export function formatMoneyShort(value: number | undefined | null): string {
+  if (value === undefined || value === null) return '—';
+  const abs = Math.abs(value);
+  const sign = value < 0 ? '−' : '';
+  const scaled = scaledDollars(abs);
+  if (scaled) return `${sign}${scaled}`;
+  if (abs >= 1e3) return `${sign}$${(abs / 1e3).toFixed(1)}K`;
+  return `${sign}$${abs.toFixed(0)}`;
+}
+
+/**
+ * An amount in millions of dollars, en-US grouping, no unit (`46,743`, `743.5`): whole
+ * millions without decimals, else up to `maxFractionDigits` (the report 1, the CLI 3).
+ */
+export function formatMillions(value: number, maxFractionDigits: number): string {
+  return (value / 1e6).toLocaleString('en-US', { maximumFractionDigits: Math.abs(value) % 1e6 === 0 ? 0 : maxFractionDigits });
 }

@@ -1,6 +1,7 @@
 import type { RenderedEmail } from '#core/mime.ts';
 import type { Change } from '#core/change.ts';
 import type { SubscriberFilters } from '#core/config.ts';
+import { countryName } from '#core/countries.ts';
 import type { Subscriber } from '#core/subscriber.ts';
 import { displaySafe, escapeHtml, headerText, plainText, safeUrl } from '#core/escape.ts';
 import type { LinkHosts } from './links.ts';
@@ -9,7 +10,6 @@ import {
   BREAK_LONG,
   byImportance,
   COLORS,
-  countryName,
   type FamilyRenderer,
   FONT,
   MONO,

@@ -1,6 +1,7 @@
 import * as cheerio from 'cheerio';
 import { describe, expect, it } from 'vitest';
-import { additionsLabel, money, pct, renderRevenueChart, ruleLabel } from '#analytics/chart.ts';
+import { additionsLabel, pct, renderRevenueChart, ruleLabel } from '#analytics/chart.ts';
+import { formatMoney as money } from '#core/format.ts';
 import { escapeHtml as esc, safeUrl } from '#core/escape.ts';
 import { renderReportHtml } from '#analytics/html.ts';
 import type { CompanyReport, EntityMarker, ReportModel, ReportPeriod, RuleMarker } from '#analytics/report-model.ts';

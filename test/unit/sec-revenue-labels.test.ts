@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseLabelLinkbase } from '#sources/sec-revenue/label-linkbase.ts';
-import { countryName, filedLabel, memberCountries, memberLabel } from '#sources/sec-revenue/labels.ts';
+import { fullCountryName as countryName } from '#core/countries.ts';
+import { filedLabel, memberCountries, memberLabel } from '#sources/sec-revenue/labels.ts';
 
 describe('memberLabel', () => {
   it.each([

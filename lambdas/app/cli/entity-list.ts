@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { CSL_LIST_CODES, type CslListCode, readConfigFile } from '#core/config.ts';
+import { regionName } from '#core/countries.ts';
 import { SourceError } from '#core/errors.ts';
 import { diffLists, type EntityEvent } from '#sources/entity-list/diff.ts';
 import { describeFieldChange, toChangeDraft } from '#sources/entity-list/drafts.ts';
@@ -122,17 +123,9 @@ export function diffReport(events: readonly EntityEvent[], now: Date): EntityLis
   return report;
 }
 
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
-
 function countryLabel(codes: readonly string[]): string {
   if (codes.length === 0) return 'No country given';
-  const names = codes.map((c) => {
-    try {
-      return /^[A-Z]{2}$/.test(c) ? (regionNames.of(c) ?? c) : c;
-    } catch {
-      return c;
-    }
-  });
+  const names = codes.map((c) => regionName(c));
   return `${names.join(', ')} (${codes.join(', ')})`;
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CHANGE_KINDS, SOURCE_NAMES, type SourceName } from '#core/change.ts';
-import { ISO_COUNTRY_CODES } from '#core/countries.ts';
+import { ISO_COUNTRY_CODES, regionName } from '#core/countries.ts';
 import { CSL_LISTS, listShortName } from '#sources/entity-list/lists.ts';
 import { CliError, UsageError } from './errors.ts';
 
@@ -80,8 +80,7 @@ let countryNames: Map<string, string> | undefined;
 /** English country name (lower-case) → code, for "did you mean SG?" after `Singapore`. */
 function namesToCodes(): Map<string, string> {
   if (!countryNames) {
-    const names = new Intl.DisplayNames(['en'], { type: 'region' });
-    countryNames = new Map([...ISO_COUNTRY_CODES].map((code) => [(names.of(code) ?? code).toLowerCase(), code]));
+    countryNames = new Map([...ISO_COUNTRY_CODES].map((code) => [regionName(code).toLowerCase(), code]));
     for (const [alias, code] of [
       ['uae', 'AE'],
       ['usa', 'US'],

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { CliError } from './errors.ts';
 import { checkInputFile } from './input.ts';
 import { loadConfig } from '#core/config.ts';
-import { formatShare } from '#core/format.ts';
+import { formatMillions, formatShare } from '#core/format.ts';
 import { createUpstreamClient } from '../compose.ts';
 import { type Breakdown, describeEntity, extractBreakdowns, type FilingEntity } from '#sources/sec-revenue/breakdowns.ts';
 import { shareBasisText } from '#sources/sec-revenue/detect.ts';
@@ -137,8 +137,6 @@ export async function revenueCommand(fileOrUrl: string, opts: { json?: boolean }
   out(formatReport(report, doc));
 }
 
-const millions = (v: number) => (v / 1e6).toLocaleString('en-US', { maximumFractionDigits: Math.abs(v) % 1e6 === 0 ? 0 : 3 });
-
 /** The human-readable table. */
 export function formatReport(report: RevenueReport, doc?: XbrlDocument): string {
   const e = report.entity;
@@ -163,20 +161,22 @@ export function formatReport(report: RevenueReport, doc?: XbrlDocument): string 
     for (const r of b.regions) {
       // The shared formatter, from value and base: the same string as the email and the report.
       const pct = formatShare({ value: r.value, base });
-      lines.push(`  ${r.label.padEnd(width)}${millions(r.value).padStart(12)}${pct.padStart(9)}`);
+      lines.push(`  ${r.label.padEnd(width)}${formatMillions(r.value, 3).padStart(12)}${pct.padStart(9)}`);
     }
     for (const o of b.overlapping) {
       const pct = formatShare({ value: o.value, base });
       const why = o.overlap === 'aggregate' ? `sum of ${o.covers?.length ?? 'other'} regions` : 'part of another region';
-      lines.push(`  ${`(${o.label})`.padEnd(width)}${millions(o.value).padStart(12)}${pct.padStart(9)}   overlaps: ${why}, not added`);
+      lines.push(
+        `  ${`(${o.label})`.padEnd(width)}${formatMillions(o.value, 3).padStart(12)}${pct.padStart(9)}   overlaps: ${why}, not added`,
+      );
     }
-    lines.push(`  ${'Sum of regions'.padEnd(width)}${millions(b.sumOfRegions).padStart(12)}`);
+    lines.push(`  ${'Sum of regions'.padEnd(width)}${formatMillions(b.sumOfRegions, 3).padStart(12)}`);
     const verdict =
       b.complete === null ? 'no total to check against' : b.complete ? 'complete' : 'INCOMPLETE: regions do not add up to the total';
-    lines.push(`  ${'Total reported'.padEnd(width)}${(b.total === null ? '—' : millions(b.total)).padStart(12)}   ${verdict}`);
+    lines.push(`  ${'Total reported'.padEnd(width)}${(b.total === null ? '—' : formatMillions(b.total, 3)).padStart(12)}   ${verdict}`);
     if (Object.keys(b.dimensions).length) {
       lines.push(
-        `  ${'Company revenue'.padEnd(width)}${(b.consolidatedTotal === null ? '—' : millions(b.consolidatedTotal)).padStart(12)}`,
+        `  ${'Company revenue'.padEnd(width)}${(b.consolidatedTotal === null ? '—' : formatMillions(b.consolidatedTotal, 3)).padStart(12)}`,
       );
     }
     lines.push(`  Shares are of ${b.shareOf}.`);

@@ -1,14 +1,13 @@
 import type { Change } from '#core/change.ts';
+import { countryName, isoCountry, UNRECOGNISED_COUNTRY } from '#core/countries.ts';
 import { plainText } from '#core/escape.ts';
 import {
   arr,
   COLORS,
   card,
-  countryName,
   esc,
   FONT,
   type FamilyRenderer,
-  isoCountry,
   link,
   obj,
   oneLine,
@@ -17,7 +16,6 @@ import {
   scrollBox,
   sourceUrl,
   str,
-  UNRECOGNISED_COUNTRY,
   wrap,
 } from './kit.ts';
 

@@ -1,4 +1,5 @@
 import type { Change } from '#core/change.ts';
+import { countryName } from '#core/countries.ts';
 import { newYorkTimeLabel } from '#core/time.ts';
 import {
   arr,
@@ -8,7 +9,6 @@ import {
   cardTitle,
   changeFooter,
   chip,
-  countryName,
   esc,
   type FamilyRenderer,
   factTable,

@@ -1,6 +1,5 @@
 import type { Change } from '#core/change.ts';
 import { formatShare, formatSigned, roundTenth, type ShareParts } from '#core/format.ts';
-import { ISO_COUNTRY_CODES } from '#core/countries.ts';
 import { escapeHtml, headerText, plainText, safeUrl } from '#core/escape.ts';
 import { type LinkHosts, sourceLinkAllowed } from '../links.ts';
 
@@ -237,58 +236,6 @@ export function obj(value: unknown): Record<string, unknown> {
 }
 
 // ---------------------------------------------------------------------------- formatting
-
-const COUNTRY_OVERRIDES: Record<string, string> = {
-  HK: 'Hong Kong',
-  MO: 'Macau',
-  TW: 'Taiwan',
-  AE: 'UAE',
-  RU: 'Russia',
-  KR: 'South Korea',
-  KP: 'North Korea',
-  GB: 'UK',
-  US: 'US',
-  IR: 'Iran',
-};
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
-
-/** What an email shows for a country that is not an ISO 3166 alpha-2 code. */
-export const UNRECOGNISED_COUNTRY = 'Country not recognised';
-
-/**
- * `value` as an ISO 3166-1 alpha-2 code (trimmed, upper-cased) when it is one of the
- * assigned codes (the CLI's list, XK included), else undefined. Countries come from
- * upstream rows (a CSL address's `country`): anything else, "C\u001b[31mN" or "ZZ", is
- * never shown as sent.
- */
-export function isoCountry(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const upper = value.trim().toUpperCase();
-  return ISO_COUNTRY_CODES.has(upper) ? upper : undefined;
-}
-
-/** `SG` → `Singapore`; anything not an ISO 3166 code → {@link UNRECOGNISED_COUNTRY} (never the raw value). */
-export function countryName(code: string): string {
-  const iso = isoCountry(code);
-  if (!iso) return UNRECOGNISED_COUNTRY;
-  if (COUNTRY_OVERRIDES[iso]) return COUNTRY_OVERRIDES[iso];
-  try {
-    return regionNames.of(iso) ?? iso;
-  } catch {
-    return iso;
-  }
-}
-
-/** `$10.0B`, `$512.3M`, `−$1.2B`. */
-export function money(value: number | undefined | null): string {
-  if (value === undefined || value === null) return '—';
-  const abs = Math.abs(value);
-  const sign = value < 0 ? '−' : '';
-  if (abs >= 1e9) return `${sign}$${(abs / 1e9).toFixed(1)}B`;
-  if (abs >= 1e6) return `${sign}$${(abs / 1e6).toFixed(1)}M`;
-  if (abs >= 1e3) return `${sign}$${(abs / 1e3).toFixed(1)}K`;
-  return `${sign}$${abs.toFixed(0)}`;
-}
 
 /**
  * A share as `21.7%`: the one formatter of every surface ({@link formatShare}). Pass the

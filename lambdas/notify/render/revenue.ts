@@ -1,5 +1,6 @@
 import type { Change } from '#core/change.ts';
-import { roundTenth } from '#core/format.ts';
+import { countryName } from '#core/countries.ts';
+import { formatMoneyShort, roundTenth } from '#core/format.ts';
 import {
   arr,
   arrow,
@@ -9,14 +10,12 @@ import {
   cardTitle,
   changeFooter,
   chip,
-  countryName,
   esc,
   FONT,
   type FamilyRenderer,
   highChip,
   linkRow,
   metaLine,
-  money,
   num,
   obj,
   plural,
@@ -274,7 +273,7 @@ const TD = `font-size:13px;line-height:18px;padding:6px 8px;border-bottom:1px so
 
 function valueCell(cell: RegionRow['before']): string {
   if (!cell || cell.value === undefined) return `<span style="color:${COLORS.faint};">—</span>`;
-  return `${esc(money(cell.value))}<br><span style="font-size:11px;color:${COLORS.muted};">${esc(share(cell))}</span>`;
+  return `${esc(formatMoneyShort(cell.value))}<br><span style="font-size:11px;color:${COLORS.muted};">${esc(share(cell))}</span>`;
 }
 
 function revenueTable(v: RevenueView): string {
@@ -309,8 +308,8 @@ function revenueTable(v: RevenueView): string {
   const total =
     v.total !== undefined
       ? `<tr><td align="left" style="${TD}border-left:4px solid transparent;font-weight:bold;border-bottom:none;">${esc(v.totalLabel)}</td>` +
-        `<td align="right" style="${TD}font-weight:bold;border-bottom:none;">${esc(money(v.totalBefore))}</td>` +
-        `<td align="right" style="${TD}font-weight:bold;border-bottom:none;">${esc(money(v.total))}</td>` +
+        `<td align="right" style="${TD}font-weight:bold;border-bottom:none;">${esc(formatMoneyShort(v.totalBefore))}</td>` +
+        `<td align="right" style="${TD}font-weight:bold;border-bottom:none;">${esc(formatMoneyShort(v.total))}</td>` +
         (basis ? `<td style="${TD}border-bottom:none;"></td>` : '') +
         (v.secondary ? `<td style="${TD}border-bottom:none;"></td>` : '') +
         (basis
@@ -326,10 +325,10 @@ function revenueTable(v: RevenueView): string {
 
 function notes(v: RevenueView): string[] {
   const out: string[] = [`Shares are of ${v.shareOf}.`];
-  if (v.consolidatedTotal !== undefined) out.push(`Company revenue (all products and segments): ${money(v.consolidatedTotal)}.`);
+  if (v.consolidatedTotal !== undefined) out.push(`Company revenue (all products and segments): ${formatMoneyShort(v.consolidatedTotal)}.`);
   if (v.overlapping.length) {
     const list = v.overlapping
-      .map((o) => `${o.label} ${money(o.value)}${o.share !== undefined || o.base !== undefined ? ` (${share(o)})` : ''}`)
+      .map((o) => `${o.label} ${formatMoneyShort(o.value)}${o.share !== undefined || o.base !== undefined ? ` (${share(o)})` : ''}`)
       .join(', ');
     out.push(`Also reported, overlapping the regions above and not added to them: ${list}.`);
   }
@@ -389,7 +388,7 @@ function revenueText(c: Change, ctx: RenderContext): string {
     ...(v.secondary ? [`Share ${v.secondary}`] : []),
     ...(v.basis ? [`Value ${v.basis}`] : []),
   ];
-  const cell = (x: RegionRow['before']) => (x?.value === undefined ? '—' : `${money(x.value)} ${share(x)}`);
+  const cell = (x: RegionRow['before']) => (x?.value === undefined ? '—' : `${formatMoneyShort(x.value)} ${share(x)}`);
   const pp = (x: number | undefined) => (x === undefined ? '—' : `${arrow(x)} ${signed(x)} pp`);
   const rows = v.rows.map((r) => [
     `${r.label}${r.interest ? ' *' : ''}${r.added ? ' (new)' : ''}${r.removed ? ' (gone)' : ''}`,
@@ -403,8 +402,8 @@ function revenueText(c: Change, ctx: RenderContext): string {
     const totalPct = v.totalBefore ? Math.round(((v.total - v.totalBefore) / Math.abs(v.totalBefore)) * 1000) / 10 : undefined;
     rows.push([
       v.totalLabel,
-      money(v.totalBefore),
-      money(v.total),
+      formatMoneyShort(v.totalBefore),
+      formatMoneyShort(v.total),
       ...(v.basis ? [''] : []),
       ...(v.secondary ? [''] : []),
       ...(v.basis ? [pctText(totalPct)] : []),

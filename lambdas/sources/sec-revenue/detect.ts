@@ -1,6 +1,6 @@
 import type { ChangeDraft, Importance } from '#core/change.ts';
 import { capDraft } from '#core/limits.ts';
-import { formatShare, formatSigned, roundTenth } from '#core/format.ts';
+import { formatMoney, formatShare, formatSigned, roundTenth } from '#core/format.ts';
 import { type Breakdown, type BreakdownRecord, deriveFourthQuarters, dimensionSignature } from './breakdowns.ts';
 import { memberCountries, memberLabel } from './labels.ts';
 import { daysBetween, type FiscalFocus, fiscalLabel } from './periods.ts';
@@ -289,14 +289,6 @@ export function shortCompanyName(name: string): string {
     short = short.toLowerCase().replace(/\b[a-z]/g, (c) => c.toUpperCase());
   }
   return short;
-}
-
-function formatMoney(value: number): string {
-  const abs = Math.abs(value);
-  const sign = value < 0 ? '-' : '';
-  if (abs >= 1e9) return `${sign}$${(abs / 1e9).toFixed(1)}B`;
-  if (abs >= 1e6) return `${sign}$${(abs / 1e6).toFixed(1)}M`;
-  return `${sign}$${abs.toLocaleString('en-US')}`;
 }
 
 /** Merge the filing into the series and report what is new. */

@@ -1,3 +1,4 @@
+import { fullCountryName } from '#core/countries.ts';
 import type { MemberLabels } from './label-linkbase.ts';
 
 /**
@@ -8,26 +9,6 @@ import type { MemberLabels } from './label-linkbase.ts';
  * QName, which is right for country and standard members and a fair guess for extensions.
  * Pure; no AWS.
  */
-
-const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
-
-/** Where ICU's English name is not what a reader of a 10-Q expects. */
-const COUNTRY_NAME_OVERRIDES: Record<string, string> = {
-  HK: 'Hong Kong',
-  MO: 'Macau',
-  PS: 'Palestine',
-};
-
-/** English name of an ISO-3166 alpha-2 code (`SG` → Singapore); the code itself when unknown. */
-export function countryName(code: string): string {
-  const upper = code.toUpperCase();
-  if (COUNTRY_NAME_OVERRIDES[upper]) return COUNTRY_NAME_OVERRIDES[upper];
-  try {
-    return regionNames.of(upper) ?? upper;
-  } catch {
-    return upper;
-  }
-}
 
 /** Standard (us-gaap/srt) region members. */
 const STANDARD_MEMBERS: Record<string, string> = {
@@ -99,7 +80,7 @@ function places(): Map<string, string[]> {
       const code = String.fromCharCode(A + i, A + j);
       // User-assigned and grouping codes (EU, UN, QO, ZZ…) are not countries.
       if (/^(A[A]|Q[M-Z]|X[A-JL-Z]|Z[Z]|EU|EZ|UN)$/.test(code)) continue;
-      const name = countryName(code);
+      const name = fullCountryName(code);
       if (name === code) continue;
       index.set(name.toLowerCase(), [code]);
       // "Hong Kong SAR China" style names are also known by their first words.
@@ -198,7 +179,7 @@ export function memberLabel(member: string, labels?: MemberLabels): string {
   const colon = member.indexOf(':');
   const prefix = colon < 0 ? '' : member.slice(0, colon);
   const local = colon < 0 ? member : member.slice(colon + 1);
-  if (prefix === 'country' && /^[A-Z]{2}$/.test(local)) return countryName(local);
+  if (prefix === 'country' && /^[A-Z]{2}$/.test(local)) return fullCountryName(local);
   if (local.startsWith('typed:')) return local.slice(6);
   const parts = phrases(splitWords(local.replace(/(Member|Domain)$/, '')));
   let label = '';
