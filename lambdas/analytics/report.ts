@@ -1,4 +1,3 @@
-import { UsageError } from '#app/cli/errors.ts';
 import type { Change } from '#core/change.ts';
 import type { ChangeQuery } from '#core/ports.ts';
 import type { RevenueSeries } from '#sources/sec-revenue/detect.ts';
@@ -12,7 +11,8 @@ import {
   type SectorRoster,
   unknownSectorMessage,
 } from './sector.ts';
-import type { AnalystStore } from '#app/cli/store.ts';
+import type { AnalystStorePort as AnalystStore } from '#core/ports.ts';
+import { InputError } from '#core/errors.ts';
 
 /**
  * The `export-watch report` use case: read what the report needs from the store (index
@@ -88,13 +88,13 @@ export interface SectorContext {
 /**
  * Read a sector's roster (sec-filings' `sectors` item), the revenue series and the watched
  * tickers, so changes can be told apart by CIK or ticker. A code the store holds no
- * roster of is a UsageError that says what to do.
+ * roster of is an InputError that says what to do.
  */
 export async function loadSectorContext(store: AnalystStore, sic: string, option = '--sector'): Promise<SectorContext> {
   if (!store.state)
-    throw new UsageError(`${option} ${sic}: the sector roster is in the state table: pass --state-table (the stack output StateTableName)`);
+    throw new InputError(`${option} ${sic}: the sector roster is in the state table: pass --state-table (the stack output StateTableName)`);
   const roster = await readSectorRoster(store.state, sic);
-  if (!roster) throw new UsageError(unknownSectorMessage(sic, store.description, option));
+  if (!roster) throw new InputError(unknownSectorMessage(sic, store.description, option));
   const series = await readSeries(store);
   const membership = new SectorMembership(roster, series);
   membership.learnTickers(await store.state.getItem('sec-filings', 'tickers'));

@@ -1,4 +1,4 @@
-import { UsageError } from '#app/cli/errors.ts';
+import { InputError } from '#core/errors.ts';
 import type { Change } from '#core/change.ts';
 import type { RevenueSeries } from '#sources/sec-revenue/detect.ts';
 import { SECTORS_ITEM_KEY } from '#sources/sec-filings/sectors.ts';
@@ -104,11 +104,11 @@ export async function readSectorRoster(state: RosterReader | undefined, sic: str
   return rosterFromItem(await state.getItem(ROSTER_SOURCE, ROSTER_ITEM_KEY), sic);
 }
 
-/** Check a `--sector` value: four digits (a SIC code). Throws a UsageError. */
+/** Check a `--sector` value: four digits (a SIC code). Throws an InputError. */
 export function checkSector(value: string, option = '--sector'): string {
   const v = value.trim().replace(/^SIC:/i, '');
   if (/^\d{4}$/.test(v)) return v;
-  throw new UsageError(`${option}: "${value}" is not a SIC code: give its four digits, e.g. ${option} 3674 (semiconductors)`);
+  throw new InputError(`${option}: "${value}" is not a SIC code: give its four digits, e.g. ${option} 3674 (semiconductors)`);
 }
 
 /** The one-line explanation of a sector with no roster in the store: what to do about it. */

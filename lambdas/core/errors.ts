@@ -35,6 +35,15 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/**
+ * Input the user can fix (a malformed option value, a sector the store has no roster of),
+ * raised by use cases that cannot know about the CLI; the CLI prints the message as one
+ * line with exit code 2, as for its own usage errors.
+ */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+}
+
 /** Classify any thrown value into a source error kind. */
 export function errorKindOf(err: unknown): SourceErrorKind {
   if (err instanceof SourceError) return err.kind;

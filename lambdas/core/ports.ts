@@ -10,6 +10,20 @@ import type { Subscriber, SubscriberStatus } from './subscriber.ts';
  * never an adapter or AWS.
  */
 
+/**
+ * The store an analyst command reads: the change log and the source state, either of which
+ * is absent when only the other deployed table was named. Opened by the app layer (local
+ * data dir or deployed tables); the analytics use cases take it as is.
+ */
+export interface AnalystStorePort {
+  /** The change log; undefined when only a deployed state table was named. */
+  changes: ChangeLogPort | undefined;
+  /** Source state; undefined when only a deployed change-log table was named. */
+  state: SourceStatePort | undefined;
+  /** "local store <dir>" or "table <name> (<region>)", for messages. */
+  description: string;
+}
+
 /** Result of writing one change with a conditional put. */
 export type PutOutcome = 'created' | 'duplicate';
 

@@ -6,7 +6,7 @@ import type { Change } from '#core/change.ts';
 import { PageTokenError } from '#store/change-log.ts';
 import { loadSectorContext, MENTION_SOURCE } from '#analytics/report.ts';
 import { checkSector } from '#analytics/sector.ts';
-import { type StoreOptions, withStore } from './store.ts';
+import { type StoreOptions, withStore } from '../local/store.ts';
 
 /**
  * `export-watch changes`: the change log as a research tool. Filters by source, subject,

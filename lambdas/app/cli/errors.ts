@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { ConfigError, SourceError } from '#core/errors.ts';
+import { ConfigError, InputError, SourceError } from '#core/errors.ts';
 
 /**
  * The CLI's one error boundary, as pure functions: every error a command throws becomes one
@@ -7,7 +7,7 @@ import { ConfigError, SourceError } from '#core/errors.ts';
  * calls {@link describeCliError} once for every command; commands only throw.
  *
  * Exit codes: 2 for bad input the user can fix on the command line or in the config
- * (unknown option or value, invalid config, a typo'd data dir), 1 for everything else
+ * (unknown option or value, invalid config, a typo'd data dir; a use case's `InputError`), 1 for everything else
  * (a file that is not a filing, an unreachable URL, a failed source). 0 for help and version.
  */
 
@@ -88,7 +88,7 @@ export function describeCliError(err: unknown, command: string | undefined, debu
     return { line: withStack(`${prefix}${oneLine(err.message.replace(/^error:\s*/i, ''))} (see ${help})`), exitCode: 2 };
   }
   if (err instanceof CliError) return { line: withStack(`${prefix}${oneLine(err.message)}`), exitCode: err.exitCode };
-  if (err instanceof ConfigError) return { line: withStack(`${prefix}${oneLine(err.message)}`), exitCode: 2 };
+  if (err instanceof ConfigError || err instanceof InputError) return { line: withStack(`${prefix}${oneLine(err.message)}`), exitCode: 2 };
   if (err instanceof SourceError) {
     const hint = SOURCE_ERROR_ADVICE[err.kind];
     return { line: withStack(`${prefix}${err.kind} error: ${oneLine(err.message)}${hint ? ` (${hint})` : ''}`), exitCode: 1 };

@@ -8,7 +8,7 @@ import { createUpstreamClient } from '../compose.ts';
 import { backfillRevenueHistory, describeSeries } from '#analytics/history.ts';
 import { buildReport, buildSectorReport } from '#analytics/report.ts';
 import { checkSector } from '#analytics/sector.ts';
-import { type AnalystStore, type StoreOptions, withStore } from './store.ts';
+import { type AnalystStore, type StoreOptions, withStore } from '../local/store.ts';
 
 /** The `export-watch report` and `export-watch revenue-history` commands (main.ts wires the options). */
 

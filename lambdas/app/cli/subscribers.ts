@@ -1,15 +1,10 @@
-import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { CliError, UsageError } from './errors.ts';
 import { checkCountry, checkKind, checkSource, checkSubject, splitList } from './input.ts';
 import { IMPORTANCE_LEVELS } from '#core/change.ts';
 import { type AppConfig, loadConfig, type SubscriberFilters, SubscriberFiltersSchema } from '#core/config.ts';
 import type { Subscriber } from '#core/subscriber.ts';
-import { runningEndpoint } from '../local/runtime.ts';
-import { startDynalite } from '../local/services.ts';
-import { ensureTables } from '#store/create-tables.ts';
+import { openTables } from '../local/store.ts';
 import type { SubscriberUpdate } from '#core/ports.ts';
 import { DynamoSubscribers } from '#store/subscribers.ts';
 import { isValidEmail } from '#core/escape.ts';
@@ -117,32 +112,14 @@ async function withStore<T>(
 ): Promise<T> {
   const config = loadConfig({ ...process.env, EXPORT_WATCH_CONFIG: opts.config });
   check?.(config);
-  if (opts.table) {
-    const client = new DynamoDBClient(opts.region ? { region: opts.region } : {});
-    try {
-      return await fn(
-        new DynamoSubscribers(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), opts.table),
-        config.email.digestHourDefault,
-      );
-    } finally {
-      client.destroy();
-    }
-  }
-  // LevelDB allows one process per store: attach to a running runtime when there is one.
-  const attached = await runningEndpoint(opts.dataDir);
-  const service = attached ? undefined : await startDynalite({ path: join(resolve(opts.dataDir), 'dynamodb') });
-  const client = new DynamoDBClient({
-    endpoint: attached ?? service?.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const tables = await openTables(
+    { dataDir: opts.dataDir, deployed: opts.table ? { region: opts.region } : undefined },
+    () => config.tables,
+  );
   try {
-    await ensureTables(client, config.tables);
-    const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    return await fn(new DynamoSubscribers(db, config.tables.subscribers), config.email.digestHourDefault);
+    return await fn(new DynamoSubscribers(tables.clients.db, opts.table ?? config.tables.subscribers), config.email.digestHourDefault);
   } finally {
-    client.destroy();
-    await service?.close();
+    await tables.close();
   }
 }
 

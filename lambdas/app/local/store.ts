@@ -1,18 +1,59 @@
 import { join, relative, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type AppConfig, loadConfig } from '#core/config.ts';
-import { runningEndpoint } from '../local/runtime.ts';
-import { startDynalite } from '../local/services.ts';
+import type { AnalystStorePort } from '#core/ports.ts';
 import { DynamoChangeLog } from '#store/change-log.ts';
 import { ensureTables } from '#store/create-tables.ts';
 import { DynamoSourceState } from '#store/source-state.ts';
+import { awsClients, type Clients, localClients } from '../compose.ts';
+import { runningEndpoint } from './runtime.ts';
+import { startDynalite } from './services.ts';
 
 /**
- * Where the analyst commands read and write: the local store of a data dir (attaching to a
+ * Where the CLI's commands read and write: the local store of a data dir (attaching to a
  * running runtime when there is one: LevelDB allows one process per store) or deployed
  * tables through the standard AWS credential chain.
  */
+
+/** Open tables: the clients to reach them, and how to let go of them. */
+export interface OpenTables {
+  clients: Clients;
+  /** The data dir's store is served by a running runtime (local only). */
+  attached: boolean;
+  /** Destroy the clients and stop the store this process started. */
+  close(): Promise<void>;
+}
+
+/**
+ * Reach deployed tables (`deployed`, with its region or the SDK's chain), or the local store
+ * of `dataDir`: the running runtime's when one serves it, else a dynalite of this process,
+ * with the project's tables (`tables()`, read only then) created where missing.
+ */
+export async function openTables(
+  target: { dataDir: string; deployed?: { region?: string | undefined } | undefined },
+  tables: () => AppConfig['tables'],
+): Promise<OpenTables> {
+  if (target.deployed) {
+    const clients = awsClients({ region: target.deployed.region });
+    return { clients, attached: false, close: async () => clients.destroy() };
+  }
+  const attached = await runningEndpoint(target.dataDir);
+  const service = attached ? undefined : await startDynalite({ path: join(resolve(target.dataDir), 'dynamodb') });
+  const clients = localClients({ dynamo: attached ?? service?.url });
+  const close = async () => {
+    clients.destroy();
+    await service?.close();
+  };
+  try {
+    await ensureTables(clients.dynamo, tables());
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { clients, attached: attached !== undefined, close };
+}
+
+/** Where the analyst commands read and write. */
 export interface StoreOptions {
   /** Local data dir (ignored when `table` or `stateTable` names a deployed table). */
   dataDir: string;
@@ -29,7 +70,7 @@ export interface StoreOptions {
 }
 
 /** An open store. */
-export interface AnalystStore {
+export interface AnalystStore extends AnalystStorePort {
   /** The configuration (read on first use: reading a deployed change log needs no config file). */
   config(): AppConfig;
   db: DynamoDBDocumentClient;
@@ -37,13 +78,8 @@ export interface AnalystStore {
   changes: DynamoChangeLog | undefined;
   /** Source state; undefined when only a deployed change-log table was named. */
   state: DynamoSourceState | undefined;
-  /** "local store <dir>" or "table <name> (<region>)", for messages. */
-  description: string;
   close(): Promise<void>;
 }
-
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-const MARSHALL = { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } };
 
 /** Open the local or deployed store; call `close()` when done. */
 export async function openStore(opts: StoreOptions): Promise<AnalystStore> {
@@ -53,9 +89,11 @@ export async function openStore(opts: StoreOptions): Promise<AnalystStore> {
     loaded ??= loadConfig(env);
     return loaded;
   };
-  if (opts.table || opts.stateTable) {
-    const client = new DynamoDBClient(opts.region ? { region: opts.region } : {});
-    const db = DynamoDBDocumentClient.from(client, MARSHALL);
+  const deployed = opts.table || opts.stateTable ? { region: opts.region } : undefined;
+  const dataDir = resolve(opts.dataDir);
+  const tables = await openTables({ dataDir, deployed }, () => config().tables);
+  const db = tables.clients.db;
+  if (deployed) {
     const names = [opts.table, opts.stateTable].filter(Boolean).join(', ');
     return {
       config,
@@ -63,31 +101,16 @@ export async function openStore(opts: StoreOptions): Promise<AnalystStore> {
       changes: opts.table ? new DynamoChangeLog(db, opts.table) : undefined,
       state: opts.stateTable ? new DynamoSourceState(db, opts.stateTable) : undefined,
       description: `table ${names}${opts.region ? ` (${opts.region})` : ''}`,
-      close: async () => client.destroy(),
+      close: tables.close,
     };
   }
-  const dataDir = resolve(opts.dataDir);
-  const attached = await runningEndpoint(dataDir);
-  const service = attached ? undefined : await startDynalite({ path: join(dataDir, 'dynamodb') });
-  const client = new DynamoDBClient({ endpoint: attached ?? service?.url, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
-  try {
-    await ensureTables(client, config().tables);
-  } catch (err) {
-    client.destroy();
-    await service?.close();
-    throw err;
-  }
-  const db = DynamoDBDocumentClient.from(client, MARSHALL);
   return {
     config,
     db,
     changes: new DynamoChangeLog(db, config().tables.changes),
     state: new DynamoSourceState(db, config().tables.state),
-    description: `local store ${displayPath(join(dataDir, 'dynamodb'))}${attached ? ' (running runtime)' : ''}`,
-    close: async () => {
-      client.destroy();
-      await service?.close();
-    },
+    description: `local store ${displayPath(join(dataDir, 'dynamodb'))}${tables.attached ? ' (running runtime)' : ''}`,
+    close: tables.close,
   };
 }
 
