@@ -14,7 +14,7 @@ export interface SicEntry {
   entry: string;
 }
 
-/** The syntax of a sector entry (the config schema uses it too). */
+/** The syntax of a sector entry (core/config.ts's watch-list pattern accepts the same, written out there: core imports no source). */
 export const SIC_ENTRY_RE = /^SIC:(\d{4})(:FPI)?$/;
 
 /** Parse `SIC:3674` / `SIC:3674:FPI`; undefined for a ticker or CIK entry. */
