@@ -14,7 +14,7 @@ import type { Change, SourceName } from './change.ts';
 export const TRUNCATED_KEY = '_truncated';
 
 /** The schemas of one family: a zod object schema per change kind. */
-export type KindSchemas = Readonly<Record<string, z.ZodObject>>;
+export type KindSchemas = Readonly<Record<string, z.ZodObject<z.core.$ZodLooseShape, z.core.$ZodObjectConfig>>>;
 
 /** One kind of a family with its data, as {@link parseChangeData} returns it. */
 export type ContractChange<K extends KindSchemas> = { [k in keyof K & string]: { kind: k; data: z.infer<K[k]> } }[keyof K & string];
@@ -30,6 +30,16 @@ export interface ChangeContract<K extends KindSchemas = KindSchemas> {
   readonly kinds: K;
   /** `{ kind, data }` as one discriminated union on `kind`: what {@link parseChangeData} checks. */
   readonly schema: z.ZodType<ContractChange<K>>;
+}
+
+/** What the readers use of a contract: its source and per-kind schemas. */
+export type ContractKinds<K extends KindSchemas> = Pick<ChangeContract<K>, 'source' | 'kinds'>;
+
+/** Any family's contract, whatever its kinds (a list of all six, a lookup by source). */
+export interface AnyChangeContract {
+  readonly source: SourceName;
+  readonly kinds: KindSchemas;
+  readonly schema: z.ZodType;
 }
 
 /** Declare a family's contract from its per-kind data schemas. */
@@ -82,7 +92,7 @@ function truncatedIssue(data: unknown): ContractIssue[] {
   return typeof marker === 'string' ? [{ path: TRUNCATED_KEY, message: `the data was cut to fit the store (${marker})` }] : [];
 }
 
-function kindSchema<K extends KindSchemas>(change: Readable, contract: ChangeContract<K>): z.ZodObject {
+function kindSchema<K extends KindSchemas>(change: Readable, contract: ContractKinds<K>): z.ZodObject {
   const schema = Object.hasOwn(contract.kinds, change.kind) ? contract.kinds[change.kind] : undefined;
   if (!schema) {
     throw new ContractError(change.id, change.kind, [
@@ -97,7 +107,7 @@ function kindSchema<K extends KindSchemas>(change: Readable, contract: ChangeCon
  * {@link ContractError} naming the change id, kind and every failing field path when the data
  * does not match, or when the kind is not one the family declares.
  */
-export function parseChangeData<K extends KindSchemas>(change: Readable, contract: ChangeContract<K>): ContractChange<K> {
+export function parseChangeData<K extends KindSchemas>(change: Readable, contract: ContractKinds<K>): ContractChange<K> {
   const schema = kindSchema(change, contract);
   const truncated = truncatedIssue(change.data);
   if (truncated.length) throw new ContractError(change.id, change.kind, truncated);
@@ -109,7 +119,7 @@ export function parseChangeData<K extends KindSchemas>(change: Readable, contrac
 /** {@link parseChangeData} without the throw: the typed change, or the error. */
 export function checkChangeData<K extends KindSchemas>(
   change: Readable,
-  contract: ChangeContract<K>,
+  contract: ContractKinds<K>,
 ): { ok: true; change: ContractChange<K> } | { ok: false; error: ContractError } {
   try {
     return { ok: true, change: parseChangeData(change, contract) };
@@ -132,7 +142,7 @@ export interface PartialRead<K extends KindSchemas> {
  * (typed), one that fails is left out and named in `error`. Unknown extra keys are kept as
  * stored (the contracts are loose). Throws only for a kind the family does not declare.
  */
-export function readChangeData<K extends KindSchemas>(change: Readable, contract: ChangeContract<K>): PartialRead<K> {
+export function readChangeData<K extends KindSchemas>(change: Readable, contract: ContractKinds<K>): PartialRead<K> {
   const schema = kindSchema(change, contract);
   const raw = change.data;
   const issues = truncatedIssue(raw);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CHANGE_KINDS, type Change, type ChangeDraft, finalizeChange } from '#core/change.ts';
-import { type ChangeContract, ContractError, parseChangeData, readChangeData } from '#core/contract.ts';
+import { type AnyChangeContract, ContractError, parseChangeData, readChangeData } from '#core/contract.ts';
 import { ENTITY_LIST_CONTRACT } from '#sources/entity-list/contract.ts';
 import { diffLists } from '#sources/entity-list/diff.ts';
 import { toChangeDraft } from '#sources/entity-list/drafts.ts';
@@ -18,7 +18,7 @@ import { SEC_REVENUE_CONTRACT } from '#sources/sec-revenue/contract.ts';
 import { sampleAll, sampleMentions } from '../support/samples.ts';
 
 /** Every family's contract, by source: what the readers of `Change.data` go through (issue 20, item 2). */
-const CONTRACTS: readonly ChangeContract[] = [
+const CONTRACTS: readonly AnyChangeContract[] = [
   SEC_FILINGS_CONTRACT,
   SEC_REVENUE_CONTRACT,
   SEC_EXPORT_LANGUAGE_CONTRACT,
@@ -26,7 +26,7 @@ const CONTRACTS: readonly ChangeContract[] = [
   ENTITY_LIST_CONTRACT,
   SEC_FULL_TEXT_CONTRACT,
 ];
-const contractOf = (c: Pick<Change, 'source'>): ChangeContract => {
+const contractOf = (c: Pick<Change, 'source'>): AnyChangeContract => {
   const found = CONTRACTS.find((k) => k.source === c.source);
   if (!found) throw new Error(`no contract for ${c.source}`);
   return found;
