@@ -1,7 +1,9 @@
-import { checkSubject, checkWindow } from './input.ts';
+import { type Command, Option } from 'commander';
+import { type CliContext, isoDate, positiveInt } from './context.ts';
+import { checkCountry, checkKind, checkSource, checkSubject, checkWindow } from './input.ts';
 import { loadConfig } from '#core/config.ts';
 import type { ChangeQuery } from '#core/ports.ts';
-import { changeWriter, type OutputFormat } from '../local/format.ts';
+import { changeWriter, OUTPUT_FORMATS, type OutputFormat } from '../local/format.ts';
 import type { Change } from '#core/change.ts';
 import { PageTokenError } from '#store/change-log.ts';
 import { loadSectorContext, MENTION_SOURCE } from '#analytics/report.ts';
@@ -228,4 +230,38 @@ export async function changesCommand(given: ChangesOptions, io: ChangesIo): Prom
     }
     throw err;
   }
+}
+
+/** `export-watch changes`: read the change log, filtered, as a table, JSON lines or CSV. */
+export function register(program: Command, { defaultDataDir }: CliContext): void {
+  program
+    .command('changes')
+    .description('Read the change log (local store by default; --table reads a deployed table).')
+    .option('--since <iso>', 'detected at or after', isoDate)
+    .option('--until <iso>', 'detected at or before', isoDate)
+    .option('--source <source>', 'only this source (e.g. sec-filings)', (v) => checkSource(v))
+    .option('--subject <subject>', 'only this subject: a watch-list ticker (any case), a CIK, BIS, Entity List')
+    .option('--kind <kind>', 'only this kind or kind prefix (e.g. filing.new, fr)', (v) => checkKind(v))
+    .option('--country <code>', 'only changes concerning this country (ISO code in `countries`, e.g. SG)', (v) => checkCountry(v))
+    .option('--text <text>', 'only changes whose title or summary contains this text (case-insensitive)')
+    .option(
+      '--sector <sic>',
+      'only changes of the companies of this SIC code (4 digits, e.g. 3674), from the sector roster of a SIC:<code> watch-list entry',
+    )
+    .option('--limit <n>', 'one page of at most n changes; the next page token is printed to stderr', positiveInt)
+    .option('--page-token <token>', 'continue after a previous page (the query comes with the token)')
+    .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
+    .option('--data-dir <dir>', 'local data dir', defaultDataDir)
+    .option('--config <file>', 'config file (for table names)', 'export-watch.config.json')
+    .option('--table <name>', 'read a deployed change-log table instead of the local store')
+    .option('--state-table <name>', 'deployed state table with the sector roster (with --table and --sector; stack output StateTableName)')
+    .option('--region <region>', 'AWS region of --table (default: the SDK credential chain)')
+    .addHelpText(
+      'after',
+      '\nWithout --since, --source or --subject the last 30 days are read. Data goes to stdout; progress (every 1,000 changes) and the next page token go to stderr.',
+    )
+    .action(async (opts: ChangesOptions) => {
+      const code = await changesCommand(opts, { stdout: process.stdout, note: (line) => process.stderr.write(`${line}\n`) });
+      program.setOptionValue('exitCode', code);
+    });
 }

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import type { Command } from 'commander';
+import type { CliContext } from './context.ts';
 import { CSL_LIST_CODES, type CslListCode, readConfigFile } from '#core/config.ts';
 import { regionName } from '#core/countries.ts';
 import { SourceError } from '#core/errors.ts';
@@ -247,4 +249,33 @@ export async function entityListDiffCommand(
   io.out(renderDiffText(events, before, after, { old: oldPath, new: newPath }));
   if (refusal) io.out(`\n${refusal}`);
   return 0;
+}
+
+/** `export-watch entity-list diff <old> <new>`: two Consolidated Screening List downloads, diffed as the source would. */
+export function register(program: Command, _ctx: CliContext): void {
+  const entityList = program.command('entity-list').description('Entity List tools (Consolidated Screening List downloads).');
+  entityList
+    .command('diff')
+    .description(
+      'Diff two downloads of the Consolidated Screening List (consolidated.json) as the entity-list source would: entries added, removed and modified per list and country, with Federal Register citations.',
+    )
+    .argument('<old>', 'earlier download (CSL JSON: {"results": [...]} or a bare array of rows)')
+    .argument('<new>', 'later download (same format)')
+    .option('--json', 'print { "added": [...], "removed": [...], "modified": [...] }; each entry has key, title and the change data')
+    .option(
+      '--lists <codes>',
+      "lists to compare, comma-separated codes (EL,MEU,UVL,DPL,SDN,ISN,...); default: the --config file's entityList.lists, else EL,MEU,UVL",
+    )
+    .option('--config <file>', 'config file whose entityList section (lists, sanity bounds) applies')
+    .addHelpText(
+      'after',
+      '\nExit code 0 when both files were compared (with or without differences), 2 on bad input (missing file, not JSON, not a screening list, unknown list code).',
+    )
+    .action(async (oldPath: string, newPath: string, opts: { json?: boolean; lists?: string; config?: string }) => {
+      const io = {
+        out: (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
+        err: (s: string) => process.stderr.write(`${s}\n`),
+      };
+      program.setOptionValue('exitCode', await entityListDiffCommand(oldPath, newPath, opts, io));
+    });
 }

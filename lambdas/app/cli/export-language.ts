@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { type CliContext, writeLine } from './context.ts';
 import { checkInputFile } from './input.ts';
 import { loadConfig } from '#core/config.ts';
 import type { UpstreamClient } from '#core/http.ts';
@@ -91,4 +93,19 @@ export async function diffFilingsCommand(
   const refs = { old: oldRef, new: newRef };
   const data = diffData(before, after, refs);
   out(opts.json ? JSON.stringify(data, null, 2) : renderDiffText(data, before, after, refs));
+}
+
+/** `export-watch diff-filings <old> <new>`: the export-control passages of two filings, diffed. */
+export function register(program: Command, _ctx: CliContext): void {
+  program
+    .command('diff-filings')
+    .description(
+      'Diff the export-control passages of two filings (files or http(s) URLs): added, removed and changed paragraphs with word-level diffs.',
+    )
+    .argument('<old>', 'earlier filing (primary .htm)')
+    .argument('<new>', 'later filing (primary .htm)')
+    .option('--json', 'print the change data object as JSON')
+    .action(async (oldRef: string, newRef: string, opts: { json?: boolean }) => {
+      await diffFilingsCommand(oldRef, newRef, { json: opts.json }, writeLine);
+    });
 }

@@ -1,16 +1,14 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import type { Command } from 'commander';
 import { UsageError } from './errors.ts';
 import { checkCountry, checkSubject, checkWindow, splitList } from './input.ts';
-import { systemClock } from '#core/clock.ts';
-import { requireSecUserAgent } from '#core/config.ts';
-import { createUpstreamClient } from '../compose.ts';
-import { backfillRevenueHistory, describeSeries } from '#analytics/history.ts';
 import { buildReport, buildSectorReport } from '#analytics/report.ts';
 import { checkSector } from '#analytics/sector.ts';
 import { type AnalystStore, type StoreOptions, withStore } from '../local/store.ts';
+import { type CliContext, isoDate } from './context.ts';
 
-/** The `export-watch report` and `export-watch revenue-history` commands (main.ts wires the options). */
+/** The `export-watch report` command. */
 
 /** Options of `export-watch report`. */
 export interface ReportCommandOptions extends StoreOptions {
@@ -85,30 +83,42 @@ function watchlistOf(store: AnalystStore): string[] | undefined {
   }
 }
 
-/** Options of `export-watch revenue-history`. */
-export interface RevenueHistoryOptions extends StoreOptions {
-  filings?: number | undefined;
-}
-
-/** Backfill a company's series; returns the exit code (1 when a filing failed). */
-export async function revenueHistoryCommand(ticker: string, opts: RevenueHistoryOptions, out: (line: string) => void): Promise<number> {
-  return withStore(opts, async (store) => {
-    const config = store.config();
-    requireSecUserAgent(config);
-    if (!store.state) throw new Error('no state table: pass --state-table (the stack output StateTableName)');
-    const result = await backfillRevenueHistory(
-      ticker,
-      { filings: opts.filings },
-      { config, http: createUpstreamClient(config), state: store.state, clock: systemClock, log: out },
+/** `export-watch report --out <file>`: the company report or, with `--sector`, the sector page. */
+export function register(program: Command, { out, defaultDataDir }: CliContext): void {
+  program
+    .command('report')
+    .description(
+      'Write a self-contained HTML report: regional revenue share per company with BIS rules and Entity List additions on the same time axis, export-language changes, and the numbers.',
+    )
+    .requiredOption('--out <file>', 'HTML file to write')
+    .option('--subject <ticker>', 'only this company')
+    .option('--since <iso>', 'only changes detected at or after', isoDate)
+    .option('--until <iso>', 'only changes detected at or before', isoDate)
+    .option('--highlight <codes>', 'countries whose lines are highlighted (comma-separated)', 'SG')
+    .option(
+      '--sector <sic>',
+      "write the sector page of this SIC code instead: each company's Singapore / China incl. Hong Kong / Taiwan share of revenue on one chart, filers newly mentioning export controls, BIS rules",
+    )
+    .option('--data-dir <dir>', 'local data dir', defaultDataDir)
+    .option('--config <file>', 'config file (for table names)', 'export-watch.config.json')
+    .option('--table <name>', 'read a deployed change-log table instead of the local store')
+    .option('--state-table <name>', "deployed state table with sec-revenue's series (stack output StateTableName)")
+    .option('--region <region>', 'AWS region of the deployed tables (default: the SDK credential chain)')
+    .action(
+      async (opts: {
+        out: string;
+        subject?: string;
+        sector?: string;
+        since?: string;
+        until?: string;
+        highlight: string;
+        dataDir: string;
+        config: string;
+        table?: string;
+        stateTable?: string;
+        region?: string;
+      }) => {
+        program.setOptionValue('exitCode', await reportCommand(opts, out));
+      },
     );
-    const failed = result.filings.filter((f) => f.status === 'failed');
-    if (result.seriesKey) {
-      out(`Stored ${result.seriesKey} (${result.ticker}) in ${store.description}: ${describeSeries(result.series)}.`);
-    } else {
-      out(`Nothing stored for ${result.ticker}: no filing could be read.`);
-    }
-    out('No changes written: history is context for the next alert, not news.');
-    if (failed.length) out(`${failed.length} filing(s) failed: ${failed.map((f) => `${f.form} ${f.accession}`).join(', ')}`);
-    return failed.length ? 1 : 0;
-  });
 }

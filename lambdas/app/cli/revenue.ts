@@ -1,5 +1,7 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { type CliContext, writeLine } from './context.ts';
 import { CliError } from './errors.ts';
 import { checkInputFile } from './input.ts';
 import { loadConfig } from '#core/config.ts';
@@ -192,3 +194,15 @@ export function formatReport(report: RevenueReport, doc?: XbrlDocument): string 
 
 /** Re-exported for the CLI wiring's type checks. */
 export type { Breakdown };
+
+/** `export-watch revenue <file-or-url>`: the geographic revenue breakdowns of one filing. */
+export function register(program: Command, _ctx: CliContext): void {
+  program
+    .command('revenue')
+    .description('Extract geographic revenue breakdowns from one filing (iXBRL .htm or XBRL instance; a file or an http(s) URL).')
+    .argument('<file-or-url>', 'primary document (.htm) or instance (_htm.xml)')
+    .option('--json', 'print exactly one JSON object')
+    .action(async (fileOrUrl: string, opts: { json?: boolean }) => {
+      await revenueCommand(fileOrUrl, { json: opts.json }, writeLine);
+    });
+}

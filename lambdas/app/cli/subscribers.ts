@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { CliContext } from './context.ts';
 import { CliError, UsageError } from './errors.ts';
 import { checkCountry, checkKind, checkSource, checkSubject, splitList } from './input.ts';
 import { IMPORTANCE_LEVELS } from '#core/change.ts';
@@ -144,7 +145,7 @@ export function formatSubscriberTable(subscribers: readonly Subscriber[]): strin
 }
 
 /** Register `subscribers` and its sub-commands on the program. */
-export function registerSubscribersCommand(program: Command, out: (line: string) => void, defaultDataDir: string): void {
+export function register(program: Command, { out, defaultDataDir }: CliContext): void {
   // A user mistake (a duplicate, an unknown address): exit code 1 and one line, by the CLI's error boundary.
   const fail = (message: string): never => {
     throw new CliError(message);
