@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Change, finalizeChange } from '#core/change.ts';
-import { accessionFromRef, diffFilingsCommand, inlineDiff } from '#app/cli/export-language.ts';
+import { accessionFromRef, diffFilingsCommand, inlineDiff } from '#app/cli/diff-filings.ts';
 import { findPreviousFiling, isAnalysed, nextCursor, QUERY_OVERLAP_MS, readFiling } from '#sources/sec-export-language/source.ts';
 import { filingChange } from '#sources/sec-filings/detect.ts';
 import { parseSubmissions, type SubmissionRow } from '#sources/sec/submissions.ts';
