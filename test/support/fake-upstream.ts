@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, LOOPBACK_HOST, listenLoopback } from '#app/local/loopback.ts';
 import { gzipSync } from 'node:zlib';
 
 /** A recorded or computed answer of the fake upstream. */
@@ -94,16 +94,14 @@ export class FakeUpstream {
 
   async start(port = 0): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = `http://${LOOPBACK_HOST}:${await listenLoopback(this.server, port)}`;
     return this;
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
     this.server = undefined;
   }
 

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, LOOPBACK_HOST, listenLoopback } from './loopback.ts';
 import type { LocalService } from './services.ts';
 import type { LinkRequest, LinkResponse } from '#notify/subscription.ts';
 
@@ -45,21 +45,7 @@ export async function startLinkServer(
         res.end('internal error');
       });
   });
-  const host = options.host ?? '127.0.0.1';
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-  return {
-    url: `http://${host}:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const host = options.host ?? LOOPBACK_HOST;
+  const port = await listenLoopback(server, options.port ?? 0, host);
+  return { url: `http://${host}:${port}`, port, close: () => closeServer(server) };
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { createRequire } from 'node:module';
+import { closeServer, LOOPBACK_HOST, listenLoopback } from './loopback.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -57,23 +58,6 @@ function probePort(port: number, host: string): Promise<string | undefined> {
   });
 }
 
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.closeAllConnections?.();
-    server.close(() => resolve());
-  });
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
 /**
  * Embedded DynamoDB (dynalite). With `path` the data persists in LevelDB under it;
  * without, it lives in memory (tests). Port 0 picks a free port.
@@ -83,8 +67,8 @@ export async function startDynalite(options: { path?: string; port?: number; hos
   // Private like the rest of the data dir: the store holds subscriber data (lambdas/app/local/data-dir.ts).
   if (options.path) mkdirSync(options.path, { recursive: true, mode: 0o700 });
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const host = options.host ?? '127.0.0.1';
-  const port = await listen(server, options.port ?? 0, host);
+  const host = options.host ?? LOOPBACK_HOST;
+  const port = await listenLoopback(server, options.port ?? 0, host);
   return { url: `http://${host}:${port}`, port, close: () => closeServer(server) };
 }
 
@@ -94,7 +78,7 @@ export async function startDynalite(options: { path?: string; port?: number; hos
  */
 export async function startSesLocal(options: { port?: number; host?: string } = {}): Promise<LocalService> {
   const start = require('aws-ses-v2-local').default as (config: { host: string; port: number }) => Promise<Server>;
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? LOOPBACK_HOST;
   // aws-ses-v2-local listens itself; ask it for port 0 only if the caller does not care.
   const server = await start({ host, port: options.port ?? 0 });
   const address = server.address() as AddressInfo | null;
