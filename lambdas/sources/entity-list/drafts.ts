@@ -3,6 +3,7 @@ import { capDraft } from '#core/limits.ts';
 import type { EntityEvent, FieldChange } from './diff.ts';
 import { ENTITY_LIST, listShortName } from './lists.ts';
 import { checkDate, isIsoCountry, normFold, normName, normText } from './normalise.ts';
+import type { EntityAmendedData, EntityListingData } from './contract.ts';
 import type { CslAddress, EntityRecord } from './parse.ts';
 
 /**
@@ -90,14 +91,15 @@ function listingFacts(e: EntityRecord, now: Date): string {
   return facts.join(' ');
 }
 
-function changeData(e: EntityRecord, now: Date, changes?: FieldChange[]): Record<string, unknown> {
+function changeData(e: EntityRecord, now: Date, changes?: FieldChange[]): EntityListingData | EntityAmendedData {
   const issue = checkDate(e.startDate, now).issue;
   return {
     list: e.list,
     name: e.name,
     altNames: e.altNames,
     countries: e.countries,
-    addresses: e.addresses,
+    // CslAddress is an interface (no index signature): the same objects, typed as the contract's loose address.
+    addresses: e.addresses as EntityListingData['addresses'],
     federalRegisterNotice: e.federalRegisterNotice,
     startDate: e.startDate,
     licenseRequirement: e.licenseRequirement,

@@ -5,6 +5,7 @@ import { capDraft, capString } from '#core/limits.ts';
 import type { ItemWrite } from '#core/ports.ts';
 import { addDays, formatEastern } from '#core/time.ts';
 import { correctionOfNumber, type FrDocument, type FrPublicInspection, isWithdrawn, publicInspectionPostedAt } from './api.ts';
+import type { FrPublicInspectionData, FrPublishedData, FrWithdrawnData } from './contract.ts';
 import { classifyDocument, countryScope, extractCountries, type FrClassification, isHighImportance } from './classify.ts';
 
 /**
@@ -107,7 +108,8 @@ function isCorrection(doc: { document_number: string; title: string }, correctio
 }
 
 /** The change data common to published documents. */
-function publishedData(doc: FrDocument, classification: FrClassification): Record<string, unknown> {
+/** The fields of {@link FrPublishedData} that depend on the document alone; {@link publishedDraft} appends the rest, in this key order. */
+function publishedData(doc: FrDocument, classification: FrClassification) {
   return {
     documentNumber: doc.document_number,
     type: doc.type,
@@ -145,15 +147,19 @@ export function publishedDraft(doc: FrDocument, previous: DocItem | undefined): 
     type: doc.type,
     cfrReferences: doc.cfr_references,
   });
-  const data = publishedData(doc, classification);
+  const base = publishedData(doc, classification);
   const countries = extractCountries(doc.title, doc.abstract, doc.action);
-  // Read by subscriber country filters (core/subscriber.ts): no country named is not "no country concerned".
-  data.countryScope = countryScope(countries, doc.title, doc.abstract, doc.action);
-  const correctionOf = (data.correctionOf as string | null) ?? undefined;
+  const correctionOf = base.correctionOf ?? undefined;
   const wasOnPi =
     previous !== undefined && (previous.status === 'pi' || previous.status === 'withdrawn' || previous.seenOnPublicInspection);
   const kind = isCorrection(doc, correctionOf) ? FR_KINDS.correction : wasOnPi ? FR_KINDS.published : FR_KINDS.document;
-  data.previouslyOnPublicInspection = wasOnPi;
+  // Key order as stored since the first version (the version is pinned, but `data` is compared as written).
+  const data: FrPublishedData = {
+    ...base,
+    // Read by subscriber country filters (core/subscriber.ts): no country named is not "no country concerned".
+    countryScope: countryScope(countries, doc.title, doc.abstract, doc.action),
+    previouslyOnPublicInspection: wasOnPi,
+  };
   if (wasOnPi && previous && previous.titleHash !== titleHash(doc.title)) data.titleChangedSincePublicInspection = true;
   if (previous?.status === 'withdrawn') data.previouslyWithdrawn = true;
   // Capped (core/limits.ts): one 450 KB abstract must not make the change too big to store.
@@ -180,7 +186,7 @@ function piText(doc: FrPublicInspection): string[] {
   return [doc.title, doc.toc_subject, doc.toc_doc, doc.subject_1, doc.subject_2, doc.subject_3, doc.excerpts].map((t) => t ?? '');
 }
 
-function piData(doc: FrPublicInspection, classification: FrClassification, filedAt: string | null): Record<string, unknown> {
+function piData(doc: FrPublicInspection, classification: FrClassification, filedAt: string | null): FrPublicInspectionData {
   // A PI listing has a title and subject lines only: countries are mostly unknown until publication.
   const texts = piText(doc);
   return {
@@ -236,9 +242,11 @@ export function publicInspectionDraft(doc: FrPublicInspection): ChangeDraft {
 export function withdrawnDraft(doc: FrPublicInspection, previous: DocItem | undefined): ChangeDraft {
   const classification = classifyPi(doc);
   const filedAt = previous?.filedAt ?? null;
-  const data = piData(doc, classification, filedAt);
-  data.editorialNote = plainText(doc.editorial_note);
-  data.previouslyOnPublicInspection = previous !== undefined;
+  const data: FrWithdrawnData = {
+    ...piData(doc, classification, filedAt),
+    editorialNote: plainText(doc.editorial_note),
+    previouslyOnPublicInspection: previous !== undefined,
+  };
   // Capped (core/limits.ts): an oversized upstream field must not make the change too big to store.
   return capDraft({
     source: 'federal-register',

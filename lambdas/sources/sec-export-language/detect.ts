@@ -314,6 +314,7 @@ export function exportLanguageChange(
       importance,
       countries,
       occurredAt: filing.occurredAt,
+      // PassageDiff's interfaces have no index signature; the contract (contract.ts ExportLanguageData) is checked on the samples and drafts in test/unit/contracts.test.ts.
       data: data as unknown as Record<string, unknown>,
       // One change per filing: re-analysing it (a lost cursor, an improved extractor) must
       // not alert again, so the version does not depend on the diff's content.

@@ -2,6 +2,7 @@ import type { ChangeDraft, Importance } from '#core/change.ts';
 import { capDraft } from '#core/limits.ts';
 import { indexUrl, primaryDocumentUrl } from '../sec/archive.ts';
 import { formBase } from '../sec/forms.ts';
+import type { FilingNewData } from './contract.ts';
 import type { SubmissionRow } from '../sec/submissions.ts';
 import type { FeedFiling } from './feed.ts';
 
@@ -291,7 +292,7 @@ export function filingChange(company: FilingCompany, row: SubmissionRow, secWww:
       primaryDocumentUrl: docUrl ?? null,
       indexUrl: idx,
       companyName: company.name,
-    },
+    } satisfies FilingNewData,
     // A filing is new exactly once: pin the version so the id depends on the accession
     // alone and a re-run with refreshed metadata can never create a second change.
     version: 'v1',

@@ -1,4 +1,5 @@
 import type { ChangeDraft } from '#core/change.ts';
+import type { FilingMentionData } from './contract.ts';
 import { capDraft, capString } from '#core/limits.ts';
 import type { Paragraph } from '../sec/document-text.ts';
 import { countriesIn } from '../sec/places.ts';
@@ -235,7 +236,7 @@ export function mentionDraft(m: Mention, query: FullTextQuery, passage: MentionP
       passage: text ?? null,
       ...(text && passage ? { passageDocument: passage.document } : {}),
       ...(span ? { passageSpan: span } : {}),
-    },
+    } satisfies FilingMentionData,
     // One change per accession and query: exhibits indexed later, or a re-read passage,
     // must not alert again.
     version: '1',
