@@ -1,12 +1,11 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { localClients } from '#app/compose.ts';
 import { type AppConfig, loadConfig } from '#core/config.ts';
 import { ensureTables } from '#store/create-tables.ts';
 import { type LocalService, startDynalite, startSesLocal } from '#app/local/services.ts';
 import { join } from 'node:path';
 import { REPO_ROOT } from './fixtures.ts';
-
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** In-memory dynalite with the project's tables, plus a document client for it. */
 export interface LocalDynamo {
@@ -21,9 +20,9 @@ let tableCounter = 0;
 /** Start an in-memory dynalite and create fresh tables named for this test. */
 export async function startLocalDynamo(tables: AppConfig['tables']): Promise<LocalDynamo> {
   const service = await startDynalite();
-  const client = new DynamoDBClient({ endpoint: service.url, region: 'us-east-1', credentials });
+  // The local runtime's clients: the same credentials, region and marshalling.
+  const { dynamo: client, db } = localClients({ dynamo: service.url });
   await ensureTables(client, tables);
-  const db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: true } });
   return {
     service,
     client,
