@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as cheerio from 'cheerio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPage } from '../../scripts/screenshot-report.ts';
+import { checkPage } from '#scripts/screenshot-report.ts';
 import { REPO_ROOT } from '../support/fixtures.ts';
 import { SECTOR_CIKS, SECTOR_SIC, seedSector } from '../support/sector-seed.ts';
 

@@ -4,7 +4,7 @@ import { createUpstreamClient } from '#app/compose.ts';
 import { eftsBase } from '#sources/sec-full-text/source.ts';
 
 /**
- * Full-text search spends the SEC budget (UPSTREAMS.md §1.7: ≤ 10 requests/s across all SEC
+ * Full-text search spends the SEC budget (docs/upstreams.md §1.7: ≤ 10 requests/s across all SEC
  * hosts): efts.sec.gov requests wait on the same limiter as www.sec.gov and data.sec.gov.
  */
 describe('sec-full-text inside the shared SEC rate budget', () => {

@@ -3,7 +3,7 @@ import type { ItemWrite } from '#core/ports.ts';
 import { COMPARED_FIELDS, type ComparedField, comparableFields, type EntityEntry, type EntityRecord, entryHash, keyName } from './parse.ts';
 
 /**
- * Keyed diff of two list snapshots, in the OpenSanctions delta model (UPSTREAMS.md §7):
+ * Keyed diff of two list snapshots, in the OpenSanctions delta model (docs/upstreams.md §7):
  * a new key is ADD, a missing key DEL, a changed content hash MOD. Pure: the snapshot comes
  * in as state items and leaves as item writes for the delta only.
  */

@@ -2,7 +2,7 @@ import type { CslListCode } from '#core/config.ts';
 
 /**
  * The screening lists export-watch knows by name. The CSL tags every row with a `source`
- * string; these constants are the exact strings trade.gov publishes (UPSTREAMS.md §5).
+ * string; these constants are the exact strings trade.gov publishes (docs/upstreams.md §5).
  */
 
 /** Entity List, Supp. No. 4 to Part 744 of the EAR. */

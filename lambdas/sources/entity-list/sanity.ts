@@ -2,7 +2,7 @@ import { SourceError } from '#core/errors.ts';
 
 /**
  * Plausibility bounds checked before a list diff is published. Like the OpenSanctions
- * count assertions (UPSTREAMS.md §7), a snapshot outside them fails the cycle with
+ * count assertions (docs/upstreams.md §7), a snapshot outside them fails the cycle with
  * `SourceError('sanity')` instead of mailing thousands of removals; the cursor stays,
  * and the next plausible snapshot is diffed against the last good one.
  */

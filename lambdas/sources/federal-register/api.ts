@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { SourceError } from '#core/errors.ts';
 
 /**
- * Federal Register API response shapes (UPSTREAMS.md §4), validated with zod. Pure: no I/O,
+ * Federal Register API response shapes (docs/upstreams.md §4), validated with zod. Pure: no I/O,
  * no AWS. Only the fields export-watch reads are declared; zod strips the rest, so the
  * full default field set (e.g. `fr_document_full_2025-05887.json`) parses too.
  */

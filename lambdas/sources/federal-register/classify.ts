@@ -31,7 +31,7 @@ export interface ClassifyInput {
 }
 
 // Entity List changes arrive as rules titled "Additions to…", "Removal From…", "Revisions to…"
-// (UPSTREAMS.md §4.3), and in the noun-first form too ("Entity List Removal", as 2023-25557
+// (docs/upstreams.md §4.3), and in the noun-first form too ("Entity List Removal", as 2023-25557
 // did). Each pattern stays within one title segment (`[^;]`) so a compound title such as
 // "Additions and Modifications to the Entity List; Removals From the VEU Program" is judged
 // by the segment that names the Entity List.

@@ -85,7 +85,7 @@ export const federalRegisterSource: SourceDefinition<FederalRegisterCursor> = {
     const documents = await fetchBisDocuments(ctx.http, base, windowStart, epochSeconds, ctx.log);
     const current = await fetchPublicInspection(ctx.http, base, epochSeconds, ctx.log);
 
-    // A shared cache can serve an older list (UPSTREAMS.md §4.1). Processing it is safe:
+    // A shared cache can serve an older list (docs/upstreams.md §4.1). Processing it is safe:
     // its entries were all true, a withdrawal already seen is never undone (detect.ts) and
     // anything it lacks arrives with a fresher copy. Skipping it instead would risk losing
     // a day if the (unverified) update times do not grow the way we assume, so only log.

@@ -195,7 +195,7 @@ export function findSections(paragraphs: readonly Paragraph[], form?: string): S
   return sections;
 }
 
-/** 8-K items where export-control news lands (UPSTREAMS §3). */
+/** 8-K items where export-control news lands (docs/upstreams.md §3). */
 export const EXPORT_EVENT_ITEMS: readonly string[] = ['1.01', '2.02', '7.01', '8.01'];
 
 /** The sections to read for export-control language, and whether the whole document was used instead. */

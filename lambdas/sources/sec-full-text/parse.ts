@@ -4,7 +4,7 @@ import { SourceError } from '#core/errors.ts';
  * EDGAR full-text search (EFTS) responses, parsed. Pure.
  *
  * `https://efts.sec.gov/LATEST/search-index` answers with an Elasticsearch envelope
- * (UPSTREAMS.md §1.6, ../shared/fixtures/sec/efts/efts_hit_samples.json):
+ * (docs/upstreams.md §1.6, ../shared/fixtures/sec/efts/efts_hit_samples.json):
  * `hits.total{value, relation}` and `hits.hits[]{_id: "<adsh>:<filename>", _source{ciks,
  * display_names, adsh, form, file_type, file_date, items, …}}`. A hit is one DOCUMENT of a
  * filing (the primary document and each exhibit separately), so one filing can come back

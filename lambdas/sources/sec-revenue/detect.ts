@@ -488,7 +488,7 @@ function buildTitle(
   }
   const suffix = BASIS_SUFFIX[headline.basis];
   const ppOf = (m: RegionMove) => (m as unknown as Record<string, number | null | undefined>)[`sharePp${suffix}`] ?? 0;
-  // A country of interest that disappeared from the split is the story (UPSTREAMS §2.8).
+  // A country of interest that disappeared from the split is the story (docs/upstreams.md §2.8).
   const vanished = moves.find((m) => m.value === null && isOfInterest(m) && headline.removed.includes(m.member));
   if (vanished) return `${prefix}: ${vanished.label} no longer reported separately`;
   // Lead with the largest region of interest that moved notably (Singapore for NVIDIA), else

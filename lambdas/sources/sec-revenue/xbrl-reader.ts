@@ -97,7 +97,7 @@ export interface ReadXbrlOptions {
   keepConcept?: (concept: string) => boolean;
 }
 
-/** Revenue concepts on which geography is reported, most preferred first (see UPSTREAMS §2.1). */
+/** Revenue concepts on which geography is reported, most preferred first (docs/upstreams.md §2.1). */
 export const REVENUE_CONCEPTS = [
   'us-gaap:Revenues',
   'us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax',

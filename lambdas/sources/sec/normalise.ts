@@ -7,7 +7,7 @@
  *   stored and diffed in this form, so a word diff never shows a quote style as a change.
  * - {@link comparisonKey}: what two paragraphs must share to count as the same text. On top
  *   of the display form it folds case, spelling and naming variants that one company uses
- *   interchangeably (UPSTREAMS §3: "Country Group D5" / "D:5", licence/license, "U.S.
+ *   interchangeably (docs/upstreams.md §3: "Country Group D5" / "D:5", licence/license, "U.S.
  *   government" / "USG"), list markers and punctuation. Paragraphs with equal keys are equal:
  *   pure formatting, numbering or page-break differences are never changes.
  */
@@ -45,7 +45,7 @@ const BRITISH_ISE =
   /\b(author|organ|recogn|real|minim|maxim|util|priorit|character|jeopard|modern|standard|central|harmon|emphas|apolog|normal|optim|summar|categor|capital|monet|subsid|final|legal|stabil|neutral|penal|special|familiar|maximal|commercial|industrial|digit|custom|synchron|computer|global|local|visual|critic)is(e|ed|es|ing|ation|ations)\b/g;
 
 /**
- * The comparison form (lower case): display form plus the equivalences of UPSTREAMS §3.
+ * The comparison form (lower case): display form plus the equivalences of docs/upstreams.md §3.
  * Exposed for tests; callers usually want {@link comparisonKey}.
  */
 export function comparisonText(text: string): string {
