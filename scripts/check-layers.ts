@@ -51,7 +51,7 @@ function main(argv: string[]): number {
     if (maps.length > 0)
       text = text.replace(
         /(['"])(\.{1,2}\/[^'"]+)\1/g,
-        (m, q, spec) => `${q}${relativeFrom(rename(file), rename(join(file, '..', spec).split(sep).join('/')))}${q}`,
+        (_m, q, spec) => `${q}${relativeFrom(rename(file), rename(join(file, '..', spec).split(sep).join('/')))}${q}`,
       );
     files.set(rename(file), text);
   }

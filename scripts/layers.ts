@@ -250,7 +250,10 @@ export function checkLayers(files: ReadonlyMap<string, string>, layerRules: Laye
       }
       if (theirs && isGoverned(target)) {
         let out = edges.get(own.instance);
-        if (!out) edges.set(own.instance, (out = new Map()));
+        if (!out) {
+          out = new Map();
+          edges.set(own.instance, out);
+        }
         if (!out.has(targetFolder)) out.set(targetFolder, where);
       }
     }
