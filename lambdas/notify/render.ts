@@ -1,6 +1,7 @@
 import type { RenderedEmail } from '#core/mime.ts';
 import type { Change } from '#core/change.ts';
 import type { SubscriberFilters } from '#core/config.ts';
+import type { ContractError } from '#core/contract.ts';
 import { countryName } from '#core/countries.ts';
 import type { Subscriber } from '#core/subscriber.ts';
 import { displaySafe, escapeHtml, headerText, plainText, safeUrl } from '#core/escape.ts';
@@ -59,6 +60,12 @@ export interface RenderOptions {
    * both parts open with {@link DEMO_BANNER}. Nobody must mistake a demo email for news.
    */
   demo?: boolean | undefined;
+  /**
+   * Told once per change whose data fails its family's contract (sources/<name>/contract.ts):
+   * the email shows the fields that passed, and this keeps the failure visible (the notifier
+   * logs it). The error names the change, its kind and each failing field path.
+   */
+  onContractError?: ((error: ContractError) => void) | undefined;
 }
 
 /** The banner every demo email, page and report opens with. */
@@ -118,8 +125,12 @@ export function pickShown(changes: readonly Change[], max: number): Change[] {
  * most important change), plus how many other changes the email holds. Header-safe.
  */
 export function subjectFor(changes: readonly Change[], options: Pick<RenderOptions, 'countriesOfInterest' | 'digest'> = {}): string {
+  return subjectIn(changes, options, { interest: new Set(options.countriesOfInterest ?? []) });
+}
+
+/** {@link subjectFor} in the context of the whole email, so each change's data is read (and reported) once. */
+function subjectIn(changes: readonly Change[], options: Pick<RenderOptions, 'digest'>, ctx: RenderContext): string {
   if (changes.length === 0) throw new Error('refusing to render an email without changes');
-  const ctx: RenderContext = { interest: new Set(options.countriesOfInterest ?? []) };
   const [lead] = sectionsOf(changes);
   const headline = lead ? lead.family.headline(lead.changes, ctx) : '';
   const rest = changes.length - (lead?.changes.length ?? 0);
@@ -151,14 +162,18 @@ export function renderEmail(
   options: RenderOptions = {},
 ): RenderedEmail {
   if (changes.length === 0) throw new Error('refusing to render an email without changes');
-  const ctx: RenderContext = { interest: new Set(options.countriesOfInterest ?? []), linkHosts: options.linkHosts };
+  const ctx: RenderContext = {
+    interest: new Set(options.countriesOfInterest ?? []),
+    linkHosts: options.linkHosts,
+    onContractError: options.onContractError,
+  };
   const max = Math.max(1, options.maxChanges ?? 25);
   const shown = pickShown(changes, max);
   const hidden = changes.length - shown.length;
   const since = options.digest?.since ?? [...changes.map((c) => c.detectedAt)].sort()[0] ?? '';
   const sections = sectionsOf(shown);
   const allSections = sectionsOf(changes);
-  const subject = (options.demo ? DEMO_SUBJECT_PREFIX : '') + subjectFor(changes, options);
+  const subject = (options.demo ? DEMO_SUBJECT_PREFIX : '') + subjectIn(changes, options, ctx);
 
   const greeting = subscriber.name ? `Hello ${plainText(subscriber.name)},` : 'Hello,';
   const count = plural(changes.length, 'new change');

@@ -1,17 +1,17 @@
 import type { Change } from '#core/change.ts';
+import { type FilingNewData, SEC_FILINGS_CONTRACT } from '#sources/sec-filings/contract.ts';
 import {
-  arr,
   byImportance,
   COLORS,
   card,
   cardTitle,
   changeFooter,
   chip,
+  dataOf,
   type FamilyRenderer,
   factTable,
   highChip,
   linkRow,
-  obj,
   oneLine,
   paragraph,
   plural,
@@ -41,9 +41,13 @@ export const filingsRenderer: FamilyRenderer = {
   },
 };
 
-function facts(c: Change): Array<[string, string | undefined]> {
-  const d = obj(c.data);
-  const items = arr(d.items).map(String);
+/** The filing's data through the sec-filings contract (other `filing.*` kinds read as `filing.new`). */
+function filingData(c: Change, ctx: RenderContext): Partial<FilingNewData> {
+  return dataOf(c, SEC_FILINGS_CONTRACT, 'filing.new', ctx);
+}
+
+function facts(c: Change, d: Partial<FilingNewData>): Array<[string, string | undefined]> {
+  const items = (d.items ?? []).map(String);
   return [
     ['Company', str(d.companyName) ? `${str(d.companyName)}${c.subject && c.subject !== d.cik ? ` (${c.subject})` : ''}` : undefined],
     ['Form', str(d.form)],
@@ -55,14 +59,15 @@ function facts(c: Change): Array<[string, string | undefined]> {
 }
 
 function filingCard(c: Change, ctx: RenderContext): string {
-  const d = obj(c.data);
+  const d = filingData(c, ctx);
   const docUrl = sourceUrl(c, str(d.primaryDocumentUrl) ?? c.url, ctx);
-  const chips = `${highChip(c)}${chip(c.subject, { bg: '#ddf4ff', fg: '#0550ae', border: '#b6e3ff' })}${str(d.form) ? chip(str(d.form) as string) : ''}`;
+  const form = str(d.form);
+  const chips = `${highChip(c)}${chip(c.subject, { bg: '#ddf4ff', fg: '#0550ae', border: '#b6e3ff' })}${form ? chip(form) : ''}`;
   return card(
     `<div>${chips}</div>` +
       cardTitle(c.title, docUrl) +
       (c.summary ? paragraph(c.summary, `color:${COLORS.muted};`) : '') +
-      factTable(facts(c)) +
+      factTable(facts(c, d)) +
       linkRow([
         [docUrl, 'Document'],
         [sourceUrl(c, d.indexUrl, ctx), 'Filing index'],
@@ -73,7 +78,7 @@ function filingCard(c: Change, ctx: RenderContext): string {
 }
 
 function filingText(c: Change, ctx: RenderContext): string {
-  const d = obj(c.data);
+  const d = filingData(c, ctx);
   const lines = [`* ${c.importance === 'high' ? '[HIGH] ' : ''}${oneLine(c.title)}`];
   if (c.summary) lines.push(wrap(c.summary, 76, '  '));
   const docUrl = sourceUrl(c, str(d.primaryDocumentUrl) ?? c.url, ctx);

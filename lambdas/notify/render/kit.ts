@@ -1,4 +1,5 @@
 import type { Change } from '#core/change.ts';
+import { ContractError, type ContractKinds, type KindSchemas, type PartialContractChange, readChangeData } from '#core/contract.ts';
 import { formatShare, formatSigned, roundTenth, type ShareParts } from '#core/format.ts';
 import { escapeHtml, headerText, plainText, safeUrl } from '#core/escape.ts';
 import { type LinkHosts, sourceLinkAllowed } from '../links.ts';
@@ -15,6 +16,12 @@ export interface RenderContext {
   interest: ReadonlySet<string>;
   /** Link hosts besides each source's own domains: the configured base URLs' ({@link sourceUrl}). */
   linkHosts?: LinkHosts | undefined;
+  /**
+   * Told once per change (per context) whose data fails its family's contract: a wrong-typed
+   * field, data cut to fit the store, or a kind the family does not declare. The card still
+   * shows every field that passed ({@link dataOf}); this is how the failure is not silent.
+   */
+  onContractError?: ((error: ContractError) => void) | undefined;
 }
 
 /** One family of changes (filings, revenue, language, BIS documents, lists). */
@@ -214,6 +221,54 @@ export function textTable(header: string[], rows: string[][], rightAligned: Read
 }
 
 // ---------------------------------------------------------------------------- data readers
+
+/** Reads already made in a context, so a change read by its headline, card and text part is checked and reported once. */
+const reads = new WeakMap<RenderContext, WeakMap<Change, Map<object, unknown>>>();
+
+/**
+ * The data of `change` read through its family's contract (core/contract.ts
+ * `readChangeData`): typed fields, a field that fails its schema left out, so the card shows
+ * what passed. A family renderer also takes kinds its contract does not declare (it matches
+ * on the kind prefix or the source): their data is read with the schema of `fallback`, the
+ * family's main kind, and the error names the kind. Any error goes to
+ * {@link RenderContext.onContractError}.
+ */
+export function dataOf<K extends KindSchemas>(
+  change: Change,
+  contract: ContractKinds<K>,
+  fallback: keyof K & string,
+  ctx?: RenderContext,
+): PartialContractChange<K>['data'] {
+  const cached = ctx ? reads.get(ctx)?.get(change)?.get(contract) : undefined;
+  if (cached) return cached as PartialContractChange<K>['data'];
+  const { data, error } = readData(change, contract, fallback);
+  if (ctx) {
+    const byChange = reads.get(ctx) ?? new WeakMap<Change, Map<object, unknown>>();
+    reads.set(ctx, byChange);
+    const byContract = byChange.get(change) ?? new Map<object, unknown>();
+    byChange.set(change, byContract);
+    byContract.set(contract, data);
+    if (error) ctx.onContractError?.(error);
+  }
+  return data;
+}
+
+function readData<K extends KindSchemas>(
+  change: Change,
+  contract: ContractKinds<K>,
+  fallback: keyof K & string,
+): { data: PartialContractChange<K>['data']; error: ContractError | undefined } {
+  if (Object.hasOwn(contract.kinds, change.kind)) {
+    const read = readChangeData(change, contract);
+    return { data: read.change.data, error: read.error };
+  }
+  const read = readChangeData({ ...change, kind: fallback }, contract);
+  const issues = [
+    { path: '(kind)', message: `not a kind of ${contract.source} (${Object.keys(contract.kinds).join(', ')}); read as ${fallback}` },
+    ...(read.error?.issues ?? []),
+  ];
+  return { data: read.change.data, error: new ContractError(change.id, change.kind, issues) };
+}
 
 /** `value` if it is a non-empty string. */
 export function str(value: unknown): string | undefined {
