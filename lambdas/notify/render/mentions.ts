@@ -1,17 +1,17 @@
 import type { Change } from '#core/change.ts';
+import { type FilingMentionData, SEC_FULL_TEXT_CONTRACT } from '#sources/sec-full-text/contract.ts';
 import {
-  arr,
   COLORS,
   card,
   cardTitle,
   changeFooter,
   chip,
+  dataOf,
   esc,
   type FamilyRenderer,
   factTable,
   highChip,
   linkRow,
-  obj,
   oneLine,
   plural,
   type RenderContext,
@@ -29,16 +29,24 @@ import {
 
 const MARK = `background:${COLORS.interestBg};color:${COLORS.ink};font-weight:bold;border-radius:2px;padding:0 1px;`;
 
-/** The phrase of a mention's query (the change's `data.query`). */
-function queryOf(c: Change): string {
-  return str(obj(c.data).query) ?? 'other queries';
+/** The mention's data through the sec-full-text contract. */
+function mentionData(c: Change, ctx: RenderContext | undefined): Partial<FilingMentionData> {
+  return dataOf(c, SEC_FULL_TEXT_CONTRACT, 'filing.mention', ctx);
 }
 
-/** The mentions grouped by query: [phrase, mentions] in first-seen order, each group by filing date then company. */
-export function groupByQuery(changes: readonly Change[]): Array<[string, Change[]]> {
+/** The phrase of a mention's query (the change's `data.query`). */
+function queryOf(c: Change, ctx: RenderContext | undefined): string {
+  return str(mentionData(c, ctx).query) ?? 'other queries';
+}
+
+/**
+ * The mentions grouped by query: [phrase, mentions] in first-seen order, each group by filing
+ * date then company. `ctx` is the email's (its contract errors are reported there).
+ */
+export function groupByQuery(changes: readonly Change[], ctx?: RenderContext): Array<[string, Change[]]> {
   const groups = new Map<string, Change[]>();
   for (const c of changes) {
-    const q = queryOf(c);
+    const q = queryOf(c, ctx);
     const list = groups.get(q) ?? [];
     list.push(c);
     groups.set(q, list);
@@ -46,7 +54,7 @@ export function groupByQuery(changes: readonly Change[]): Array<[string, Change[
   for (const list of groups.values()) {
     list.sort(
       (a, b) =>
-        (str(obj(a.data).filedAt) ?? '').localeCompare(str(obj(b.data).filedAt) ?? '') ||
+        (str(mentionData(a, ctx).filedAt) ?? '').localeCompare(str(mentionData(b, ctx).filedAt) ?? '') ||
         a.subject.localeCompare(b.subject) ||
         a.id.localeCompare(b.id),
     );
@@ -55,14 +63,11 @@ export function groupByQuery(changes: readonly Change[]): Array<[string, Change[
 }
 
 /** The passage and the [start, end) of the phrase in it, when the span is valid. */
-function passageOf(c: Change): { text: string; span: [number, number] | undefined } | undefined {
-  const d = obj(c.data);
+function passageOf(d: Partial<FilingMentionData>): { text: string; span: [number, number] | undefined } | undefined {
   const text = str(d.passage);
   if (!text) return undefined;
-  const span = arr(d.passageSpan);
-  const [s, e] = span;
-  const valid =
-    typeof s === 'number' && typeof e === 'number' && Number.isInteger(s) && Number.isInteger(e) && s >= 0 && s < e && e <= text.length;
+  const [s, e] = d.passageSpan ?? [];
+  const valid = s !== undefined && e !== undefined && Number.isInteger(s) && Number.isInteger(e) && s >= 0 && s < e && e <= text.length;
   return { text, span: valid ? [s, e] : undefined };
 }
 
@@ -72,28 +77,27 @@ export function passageHtml(text: string, span: [number, number] | undefined): s
   return `${esc(text.slice(0, span[0]))}<span style="${MARK}">${esc(text.slice(span[0], span[1]))}</span>${esc(text.slice(span[1]))}`;
 }
 
-function company(c: Change): string {
-  const d = obj(c.data);
+function company(c: Change, ctx: RenderContext): string {
+  const d = mentionData(c, ctx);
   const name = str(d.company) ?? c.subject;
   const ticker = str(d.ticker);
   return ticker ? `${name} (${ticker})` : name;
 }
 
 function mentionCard(c: Change, ctx: RenderContext): string {
-  const d = obj(c.data);
+  const d = mentionData(c, ctx);
   const index = sourceUrl(c, c.url, ctx);
-  const passage = passageOf(c);
+  const passage = passageOf(d);
   const watched = d.watched === true;
-  const chips = `${highChip(c)}${str(d.form) ? chip(str(d.form) as string) : ''}${watched ? chip('on the watch-list', { bg: '#ddf4ff', fg: '#0550ae', border: '#b6e3ff' }) : chip('not on the watch-list')}`;
-  const documents = arr(d.documents)
-    .map((x) => str(obj(x).filename))
-    .filter((x): x is string => !!x);
+  const form = str(d.form);
+  const chips = `${highChip(c)}${form ? chip(form) : ''}${watched ? chip('on the watch-list', { bg: '#ddf4ff', fg: '#0550ae', border: '#b6e3ff' }) : chip('not on the watch-list')}`;
+  const documents = (d.documents ?? []).map((x) => str(x.filename)).filter((x): x is string => !!x);
   const body = passage
     ? `<div style="font-size:13px;line-height:19px;color:${COLORS.ink};margin-top:6px;border-left:3px solid ${COLORS.border};padding-left:8px;">${passageHtml(passage.text, passage.span)}</div>`
     : `<div style="font-size:13px;line-height:19px;color:${COLORS.muted};margin-top:6px;">${esc(c.summary)}</div>`;
   return card(
     `<div>${chips}</div>` +
-      cardTitle(company(c), index) +
+      cardTitle(company(c, ctx), index) +
       body +
       factTable([
         ['Form', str(d.form)],
@@ -108,11 +112,11 @@ function mentionCard(c: Change, ctx: RenderContext): string {
 }
 
 function mentionText(c: Change, ctx: RenderContext): string {
-  const d = obj(c.data);
+  const d = mentionData(c, ctx);
   const lines = [
-    `* ${c.importance === 'high' ? '[HIGH] ' : ''}${oneLine(company(c))}: ${oneLine(str(d.form) ?? 'filing')}${str(d.filedAt) ? ` filed ${oneLine(str(d.filedAt))}` : ''}`,
+    `* ${c.importance === 'high' ? '[HIGH] ' : ''}${oneLine(company(c, ctx))}: ${oneLine(str(d.form) ?? 'filing')}${str(d.filedAt) ? ` filed ${oneLine(str(d.filedAt))}` : ''}`,
   ];
-  const passage = passageOf(c);
+  const passage = passageOf(d);
   if (passage) {
     // Plain text has no highlight: the phrase is set in >>double angle brackets<<.
     const t = passage.span
@@ -132,17 +136,17 @@ export const mentionsRenderer: FamilyRenderer = {
   label: 'Filings that mention export controls',
   accent: '#9a6700',
   matches: (c) => c.kind === 'filing.mention',
-  headline(changes) {
-    const groups = groupByQuery(changes);
+  headline(changes, ctx) {
+    const groups = groupByQuery(changes, ctx);
     const lead = groups[0];
     if (!lead) return '';
-    const companies = new Set(changes.map((c) => company(c)));
+    const companies = new Set(changes.map((c) => company(c, ctx)));
     const first = [...companies][0] as string;
     const who = companies.size === 1 ? first : `${first} and ${plural(companies.size - 1, 'more filer')}`;
     return `${who} mention${companies.size === 1 ? 's' : ''} "${lead[0]}"${groups.length > 1 ? ` and ${plural(groups.length - 1, 'more phrase')}` : ''}`;
   },
   render(changes, ctx) {
-    const groups = groupByQuery(changes);
+    const groups = groupByQuery(changes, ctx);
     const html = groups
       .map(
         ([query, list]) =>
