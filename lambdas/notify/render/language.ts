@@ -1,20 +1,20 @@
 import { diffWords } from 'diff';
 import type { Change } from '#core/change.ts';
 import { plainText } from '#core/escape.ts';
+import { type ChangedPassageData, type ExportLanguageData, SEC_EXPORT_LANGUAGE_CONTRACT } from '#sources/sec-export-language/contract.ts';
 import {
-  arr,
   byImportance,
   COLORS,
   card,
   cardTitle,
   changeFooter,
   chip,
+  dataOf,
   esc,
   type FamilyRenderer,
   highChip,
   linkRow,
   metaLine,
-  obj,
   oneLine,
   plural,
   type RenderContext,
@@ -34,11 +34,11 @@ export const languageRenderer: FamilyRenderer = {
   label: 'Export-control language',
   accent: '#bf3989',
   matches: (c) => c.kind.startsWith('export-language.') || c.source === 'sec-export-language',
-  headline(changes) {
+  headline(changes, ctx) {
     const sorted = [...changes].sort(byImportance);
     const lead = sorted[0];
     if (!lead) return '';
-    const title = lead.title || fallbackTitle(lead);
+    const title = lead.title || fallbackTitle(lead, languageData(lead, ctx));
     return changes.length === 1 ? title : `${title} and ${plural(changes.length - 1, 'more language change')}`;
   },
   render(changes, ctx) {
@@ -60,8 +60,13 @@ const MAX_PASSAGE_CHARS = 700;
 /** Unchanged runs longer than this many words are shortened to their edges. */
 const CONTEXT_WORDS = 14;
 
-function fallbackTitle(c: Change): string {
-  const form = str(obj(c.data).form);
+/** The change's data through the sec-export-language contract (other kinds read as `export-language.changed`). */
+function languageData(c: Change, ctx: RenderContext): Partial<ExportLanguageData> {
+  return dataOf(c, SEC_EXPORT_LANGUAGE_CONTRACT, 'export-language.changed', ctx);
+}
+
+function fallbackTitle(c: Change, d: Partial<ExportLanguageData>): string {
+  const form = str(d.form);
   return `${c.subject}${form ? ` ${form}` : ''}: export-control language changed`;
 }
 
@@ -70,10 +75,8 @@ function clip(text: string, max = MAX_PASSAGE_CHARS): string {
 }
 
 /** The diff of a changed passage: as given, or computed from before/after when missing. */
-export function diffOf(entry: Record<string, unknown>): DiffOp[] {
-  const given = arr(entry.diff)
-    .map(obj)
-    .filter((o) => (o.op === 'equal' || o.op === 'insert' || o.op === 'delete') && typeof o.text === 'string') as unknown as DiffOp[];
+export function diffOf(entry: Partial<ChangedPassageData>): DiffOp[] {
+  const given: DiffOp[] = entry.diff ?? [];
   if (given.length) return given;
   const before = str(entry.before) ?? '';
   const after = str(entry.after) ?? '';
@@ -131,16 +134,11 @@ interface Passage {
   ops: DiffOp[];
 }
 
-function passages(c: Change): { shown: Passage[]; hidden: number } {
-  const d = obj(c.data);
+function passages(d: Partial<ExportLanguageData>): { shown: Passage[]; hidden: number } {
   const all: Passage[] = [
-    ...arr(d.changed).map((e) => ({ kind: 'changed' as const, ops: condense(diffOf(obj(e))) })),
-    ...arr(d.added)
-      .filter((t): t is string => typeof t === 'string')
-      .map((t) => ({ kind: 'added' as const, ops: [{ op: 'insert' as const, text: clip(t) }] })),
-    ...arr(d.removed)
-      .filter((t): t is string => typeof t === 'string')
-      .map((t) => ({ kind: 'removed' as const, ops: [{ op: 'delete' as const, text: clip(t) }] })),
+    ...(d.changed ?? []).map((e) => ({ kind: 'changed' as const, ops: condense(diffOf(e)) })),
+    ...(d.added ?? []).map((t) => ({ kind: 'added' as const, ops: [{ op: 'insert' as const, text: clip(t) }] })),
+    ...(d.removed ?? []).map((t) => ({ kind: 'removed' as const, ops: [{ op: 'delete' as const, text: clip(t) }] })),
   ].filter((p) => p.ops.length > 0);
   return { shown: all.slice(0, MAX_PASSAGES), hidden: Math.max(0, all.length - MAX_PASSAGES) };
 }
@@ -148,7 +146,7 @@ function passages(c: Change): { shown: Passage[]; hidden: number } {
 const PASSAGE_LABEL = { changed: 'Changed', added: 'New passage', removed: 'Removed passage' } as const;
 const PASSAGE_COLOR = { changed: COLORS.border, added: COLORS.up, removed: COLORS.down } as const;
 
-function filingUrl(d: Record<string, unknown>, url: string | undefined): string | undefined {
+function filingUrl(d: Partial<ExportLanguageData>, url: string | undefined): string | undefined {
   return str(d.url) ?? url;
 }
 
@@ -156,21 +154,24 @@ function filingUrl(d: Record<string, unknown>, url: string | undefined): string 
  * What the filing was compared with. An 8-K is compared with the company's standing
  * language (its latest 10-K/10-Q and earlier 8-Ks), not with one filing.
  */
-function comparedWith(c: Change, d: Record<string, unknown>): string | undefined {
+function comparedWith(c: Change, d: Partial<ExportLanguageData>): string | undefined {
   const previous = str(d.previousAccession);
   if (c.kind.endsWith('.8k')) return previous ? `new against the standing language of ${previous} and earlier 8-Ks` : undefined;
   return previous ? `compared with ${previous}` : undefined;
 }
 
 function languageCard(c: Change, ctx: RenderContext): string {
-  const d = obj(c.data);
+  const d = languageData(c, ctx);
   const url = sourceUrl(c, filingUrl(d, c.url), ctx);
-  const { shown, hidden } = passages(c);
+  const { shown, hidden } = passages(d);
+  const [changed, added, removed] = [d.changed?.length ?? 0, d.added?.length ?? 0, d.removed?.length ?? 0];
   const counts = [
-    arr(d.changed).length ? plural(arr(d.changed).length, 'changed passage') : '',
-    arr(d.added).length ? plural(arr(d.added).length, 'new passage') : '',
-    arr(d.removed).length ? plural(arr(d.removed).length, 'removed passage') : '',
+    changed ? plural(changed, 'changed passage') : '',
+    added ? plural(added, 'new passage') : '',
+    removed ? plural(removed, 'removed passage') : '',
   ].filter(Boolean);
+  const form = str(d.form);
+  const accession = str(d.accession);
   const blocks = shown
     .map(
       (p) =>
@@ -184,9 +185,9 @@ function languageCard(c: Change, ctx: RenderContext): string {
     : '';
   const legend = `<div style="font-size:11px;color:${COLORS.muted};margin-top:8px;"><ins style="${INS}">inserted</ins> &nbsp; <del style="${DEL}">deleted</del></div>`;
   return card(
-    `<div>${highChip(c)}${chip(c.subject, { bg: '#ffeff7', fg: '#99286e', border: '#ffd3eb' })}${str(d.form) ? chip(str(d.form) as string) : ''}${c.kind.endsWith('.8k') ? chip('8-K', { bg: '#fff8c5', fg: '#7d4e00', border: '#f5e0a0' }) : ''}</div>` +
-      cardTitle(c.title || fallbackTitle(c), url) +
-      metaLine([str(d.accession) ? `filing ${str(d.accession)}` : undefined, comparedWith(c, d), counts.join(', ') || undefined]) +
+    `<div>${highChip(c)}${chip(c.subject, { bg: '#ffeff7', fg: '#99286e', border: '#ffd3eb' })}${form ? chip(form) : ''}${c.kind.endsWith('.8k') ? chip('8-K', { bg: '#fff8c5', fg: '#7d4e00', border: '#f5e0a0' }) : ''}</div>` +
+      cardTitle(c.title || fallbackTitle(c, d), url) +
+      metaLine([accession ? `filing ${accession}` : undefined, comparedWith(c, d), counts.join(', ') || undefined]) +
       (shown.length === 0 && c.summary ? `<div style="font-size:13px;line-height:19px;margin-top:6px;">${esc(c.summary)}</div>` : '') +
       blocks +
       more +
@@ -198,12 +199,12 @@ function languageCard(c: Change, ctx: RenderContext): string {
 }
 
 function languageText(c: Change, ctx: RenderContext): string {
-  const d = obj(c.data);
-  const { shown, hidden } = passages(c);
-  const lines = [`* ${c.importance === 'high' ? '[HIGH] ' : ''}${oneLine(c.title || fallbackTitle(c))}`];
-  const meta = [str(d.form) ? `Form ${str(d.form)}` : '', str(d.accession) ? `filing ${str(d.accession)}` : '', comparedWith(c, d) ?? '']
-    .filter(Boolean)
-    .join(', ');
+  const d = languageData(c, ctx);
+  const { shown, hidden } = passages(d);
+  const lines = [`* ${c.importance === 'high' ? '[HIGH] ' : ''}${oneLine(c.title || fallbackTitle(c, d))}`];
+  const form = str(d.form);
+  const accession = str(d.accession);
+  const meta = [form ? `Form ${form}` : '', accession ? `filing ${accession}` : '', comparedWith(c, d) ?? ''].filter(Boolean).join(', ');
   if (meta) lines.push(wrap(meta, 76, '  '));
   if (shown.length === 0 && c.summary) lines.push(wrap(c.summary, 76, '  '));
   for (const p of shown) {
