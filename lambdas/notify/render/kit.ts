@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import type { Change } from '#core/change.ts';
 import { ContractError, type ContractKinds, type KindSchemas, type PartialContractChange, readChangeData } from '#core/contract.ts';
 import { formatShare, formatSigned, roundTenth, type ShareParts } from '#core/format.ts';
@@ -258,17 +259,77 @@ function readData<K extends KindSchemas>(
   contract: ContractKinds<K>,
   fallback: keyof K & string,
 ): { data: PartialContractChange<K>['data']; error: ContractError | undefined } {
-  if (Object.hasOwn(contract.kinds, change.kind)) {
-    const read = readChangeData(change, contract);
-    return { data: read.change.data, error: read.error };
-  }
-  const read = readChangeData({ ...change, kind: fallback }, contract);
+  const declared = Object.hasOwn(contract.kinds, change.kind);
+  const kind = declared ? change.kind : fallback;
+  const read = readChangeData({ ...change, kind }, contract);
+  const data = withSalvaged(read.change.data, change.data, contract.kinds[kind]);
+  if (declared) return { data, error: read.error };
   const issues = [
     { path: '(kind)', message: `not a kind of ${contract.source} (${Object.keys(contract.kinds).join(', ')}); read as ${fallback}` },
     ...(read.error?.issues ?? []),
   ];
-  return { data: read.change.data, error: new ContractError(change.id, change.kind, issues) };
+  return { data, error: new ContractError(change.id, change.kind, issues) };
 }
+
+/**
+ * `data` (the fields that passed) plus, for each field that failed, what of it still matches
+ * its schema ({@link salvage}): a list keeps its entries that pass, so one bad passage or
+ * name does not hide the others (the renderers have always shown those). The error still
+ * names the field.
+ */
+function withSalvaged<D extends object>(data: D, raw: unknown, schema: z.ZodObject | undefined): D {
+  if (!schema || !isRecord(raw)) return data;
+  const out = { ...data } as Record<string, unknown>;
+  for (const [key, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
+    if (Object.hasOwn(out, key) || !Object.hasOwn(raw, key)) continue;
+    const kept = salvage(field, raw[key]);
+    if (kept.ok) out[key] = kept.value;
+  }
+  return out as D;
+}
+
+type Salvaged = { ok: true; value: unknown } | { ok: false };
+
+/**
+ * What of `value` matches `schema`, or not ok: a list keeps its entries that match (a map its
+ * values), an object its fields that match as long as every required one does, a union the
+ * first option that matches. What is kept always matches the schema, so the types stay true.
+ */
+function salvage(schema: z.ZodType, value: unknown): Salvaged {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) return salvage(schema.unwrap() as z.ZodType, value);
+  if (schema instanceof z.ZodArray && Array.isArray(value)) {
+    return { ok: true, value: value.flatMap((v) => keptOf(salvage(schema.element as z.ZodType, v))) };
+  }
+  if (schema instanceof z.ZodRecord && isRecord(value)) {
+    const entries = Object.entries(value).flatMap(([k, v]) => keptOf(salvage(schema.valueType as z.ZodType, v)).map((x) => [k, x]));
+    return { ok: true, value: Object.fromEntries(entries) };
+  }
+  if (schema instanceof z.ZodObject && isRecord(value)) {
+    const out: Record<string, unknown> = {};
+    const shape = schema.shape as Record<string, z.ZodType>;
+    for (const [key, v] of Object.entries(value)) if (!Object.hasOwn(shape, key)) out[key] = v;
+    for (const [key, field] of Object.entries(shape)) {
+      const kept = salvage(field, value[key]);
+      if (kept.ok) {
+        if (kept.value !== undefined || Object.hasOwn(value, key)) out[key] = kept.value;
+      } else if (!field.safeParse(undefined).success) return { ok: false };
+    }
+    return { ok: true, value: out };
+  }
+  if (schema instanceof z.ZodUnion) {
+    for (const option of schema.options as readonly z.ZodType[]) {
+      const kept = salvage(option, value);
+      if (kept.ok) return kept;
+    }
+  }
+  return { ok: false };
+}
+
+const keptOf = (s: Salvaged): unknown[] => (s.ok ? [s.value] : []);
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** `value` if it is a non-empty string. */
 export function str(value: unknown): string | undefined {
