@@ -1,20 +1,20 @@
 import type { Change } from '#core/change.ts';
 import { countryName } from '#core/countries.ts';
 import { newYorkTimeLabel } from '#core/time.ts';
+import { FEDERAL_REGISTER_CONTRACT } from '#sources/federal-register/contract.ts';
 import {
-  arr,
   byImportance,
   COLORS,
   card,
   cardTitle,
   changeFooter,
   chip,
+  dataOf,
   esc,
   type FamilyRenderer,
   factTable,
   highChip,
   linkRow,
-  obj,
   plural,
   type RenderContext,
   sourceUrl,
@@ -29,11 +29,11 @@ export const federalRegisterRenderer: FamilyRenderer = {
   label: 'BIS in the Federal Register',
   accent: '#9a6700',
   matches: (c) => c.kind.startsWith('fr.') || c.source === 'federal-register',
-  headline(changes) {
+  headline(changes, ctx) {
     const sorted = [...changes].sort(byImportance);
     const lead = sorted[0];
     if (!lead) return '';
-    const one = documentHeadline(lead);
+    const one = documentHeadline(lead, ctx);
     return changes.length === 1 ? one : `${one} and ${plural(changes.length - 1, 'more BIS document')}`;
   },
   render(changes, ctx) {
@@ -60,9 +60,17 @@ function actionLead(action: string | undefined): string | undefined {
   return first ? first : undefined;
 }
 
-/** One document as a headline: "BIS interim final rule: Revisions to …". */
-export function documentHeadline(c: Change): string {
-  const d = obj(c.data);
+/** The document's data through the Federal Register contract (other `fr.*` kinds read as `fr.document`). */
+function documentData(c: Change, ctx: RenderContext | undefined) {
+  return dataOf(c, FEDERAL_REGISTER_CONTRACT, 'fr.document', ctx);
+}
+
+/** The data of any `fr.*` kind, as {@link documentData} reads it. */
+type DocumentData = ReturnType<typeof documentData>;
+
+/** One document as a headline: "BIS interim final rule: Revisions to …". `ctx` is the email's, where contract errors go. */
+export function documentHeadline(c: Change, ctx?: RenderContext): string {
+  const d = documentData(c, ctx);
   switch (c.kind) {
     case 'fr.public-inspection':
       return `BIS ${(str(d.type) ?? 'document').toLowerCase()} on public inspection: ${c.title}`;
@@ -77,12 +85,11 @@ export function documentHeadline(c: Change): string {
   }
 }
 
-function facts(c: Change): Array<[string, string | undefined]> {
-  const d = obj(c.data);
+function facts(c: Change, d: DocumentData): Array<[string, string | undefined]> {
   const filedAt = str(d.filedAt);
   const filed = filedAt && !Number.isNaN(Date.parse(filedAt)) ? newYorkTimeLabel(new Date(filedAt)) : filedAt;
-  const cfr = arr(d.cfrReferences).filter((x): x is string => typeof x === 'string');
-  const rins = arr(d.regulationIdNumbers).filter((x): x is string => typeof x === 'string');
+  const cfr = d.cfrReferences ?? [];
+  const rins = d.regulationIdNumbers ?? [];
   return [
     ['Document', str(d.documentNumber)],
     ['Type', [str(d.type), str(d.action)?.replace(/\.$/, '')].filter(Boolean).join(' — ') || undefined],
@@ -107,22 +114,21 @@ function countriesHtml(c: Change, ctx: RenderContext): string {
 }
 
 function documentCard(c: Change, ctx: RenderContext): string {
-  const d = obj(c.data);
+  const d = documentData(c, ctx);
   const htmlUrl = sourceUrl(c, str(d.htmlUrl) ?? c.url, ctx);
   const k = kindLabel(c);
   const abstract = str(d.abstract) ?? c.summary;
+  const [type, classification, action] = [str(d.type), str(d.classification), str(d.action)];
   const notes = [
     d.titleChangedSincePublicInspection === true ? 'The title changed since the public-inspection copy.' : '',
     d.previouslyWithdrawn === true ? 'This document had been withdrawn from public inspection before.' : '',
     str(d.editorialNote) ? `Editorial note: ${str(d.editorialNote)}` : '',
   ].filter(Boolean);
   return card(
-    `<div>${highChip(c)}${chip(k.label, k)}${str(d.type) ? chip(str(d.type) as string) : ''}${str(d.classification) && d.classification !== 'other' ? chip(String(d.classification)) : ''}</div>` +
+    `<div>${highChip(c)}${chip(k.label, k)}${type ? chip(type) : ''}${classification && classification !== 'other' ? chip(classification) : ''}</div>` +
       cardTitle(c.title, htmlUrl) +
-      (str(d.action)
-        ? `<div style="font-size:12px;line-height:18px;font-style:italic;color:${COLORS.muted};">${esc(str(d.action))}</div>`
-        : '') +
-      factTable(facts(c)) +
+      (action ? `<div style="font-size:12px;line-height:18px;font-style:italic;color:${COLORS.muted};">${esc(action)}</div>` : '') +
+      factTable(facts(c, d)) +
       (abstract
         ? `<div style="font-size:13px;line-height:19px;color:${COLORS.ink};margin-top:8px;padding:8px 10px;background:${COLORS.panel};border-radius:4px;">${esc(abstract)}</div>`
         : '') +
@@ -138,9 +144,9 @@ function documentCard(c: Change, ctx: RenderContext): string {
 }
 
 function documentText(c: Change, ctx: RenderContext): string {
-  const d = obj(c.data);
+  const d = documentData(c, ctx);
   const lines = [`* ${c.importance === 'high' ? '[HIGH] ' : ''}${oneLine(c.title)}`, `  ${kindLabel(c).label}`];
-  for (const [k, v] of facts(c)) if (v) lines.push(wrap(`${k}: ${v}`, 76, '  '));
+  for (const [k, v] of facts(c, d)) if (v) lines.push(wrap(`${k}: ${v}`, 76, '  '));
   const abstract = str(d.abstract) ?? c.summary;
   if (abstract) lines.push('', wrap(abstract, 76, '  '));
   if (str(d.editorialNote)) lines.push(wrap(`Editorial note: ${str(d.editorialNote)}`, 76, '  '));
