@@ -13,6 +13,7 @@ import {
   COLORS,
   card,
   dataOf,
+  type DeepPartial,
   esc,
   FONT,
   type FamilyRenderer,
@@ -69,7 +70,7 @@ function actionOf(c: Change): Action {
  * is read as `entity.amended` when its action is `amended` (so an amendment's field changes
  * are always checked), else as `entity.added`.
  */
-function entityData(c: Change, ctx: RenderContext | undefined): Partial<EntityListingData> {
+function entityData(c: Change, ctx: RenderContext | undefined): DeepPartial<EntityListingData> {
   return dataOf(c, ENTITY_LIST_CONTRACT, actionOf(c) === 'amended' ? 'entity.amended' : 'entity.added', ctx);
 }
 
@@ -78,8 +79,8 @@ function entityData(c: Change, ctx: RenderContext | undefined): Partial<EntityLi
  * `amended`) is asked, and {@link entityData} reads those with `entity.amended`'s schema,
  * which declares `changes`: so the data is that kind's.
  */
-function amendmentOf(c: Change, ctx: RenderContext | undefined): readonly EntityFieldChange[] {
-  return (entityData(c, ctx) as Partial<EntityAmendedData>).changes ?? [];
+function amendmentOf(c: Change, ctx: RenderContext | undefined): ReadonlyArray<DeepPartial<EntityFieldChange>> {
+  return (entityData(c, ctx) as DeepPartial<EntityAmendedData>).changes ?? [];
 }
 
 function listOf(c: Change, ctx: RenderContext | undefined): string {
@@ -301,7 +302,7 @@ function sharedLicense(changes: readonly Change[], ctx: RenderContext): string |
 }
 
 /** An entity's license requirement and policy as one text line ('' when it has neither). */
-function ownLicenseText(d: Partial<EntityListingData>): string {
+function ownLicenseText(d: DeepPartial<EntityListingData>): string {
   return [
     str(d.licenseRequirement) ? `License requirement: ${str(d.licenseRequirement)}` : '',
     str(d.licensePolicy) ? `License policy: ${str(d.licensePolicy)}` : '',

@@ -8,6 +8,7 @@ import {
   changeFooter,
   chip,
   dataOf,
+  type DeepPartial,
   type FamilyRenderer,
   factTable,
   highChip,
@@ -42,11 +43,11 @@ export const filingsRenderer: FamilyRenderer = {
 };
 
 /** The filing's data through the sec-filings contract (other `filing.*` kinds read as `filing.new`). */
-function filingData(c: Change, ctx: RenderContext): Partial<FilingNewData> {
+function filingData(c: Change, ctx: RenderContext): DeepPartial<FilingNewData> {
   return dataOf(c, SEC_FILINGS_CONTRACT, 'filing.new', ctx);
 }
 
-function facts(c: Change, d: Partial<FilingNewData>): Array<[string, string | undefined]> {
+function facts(c: Change, d: DeepPartial<FilingNewData>): Array<[string, string | undefined]> {
   const items = (d.items ?? []).map(String);
   return [
     ['Company', str(d.companyName) ? `${str(d.companyName)}${c.subject && c.subject !== d.cik ? ` (${c.subject})` : ''}` : undefined],

@@ -223,25 +223,41 @@ export function textTable(header: string[], rows: string[][], rightAligned: Read
 
 // ---------------------------------------------------------------------------- data readers
 
+/**
+ * A contract type with every field optional, down through lists and nested objects: what
+ * {@link dataOf} gives. Each field that is there has its declared type; any may be missing.
+ */
+export type DeepPartial<T> = T extends readonly unknown[]
+  ? number extends T['length']
+    ? DeepPartial<T[number]>[]
+    : T
+  : T extends object
+    ? { [k in keyof T]?: DeepPartial<T[k]> }
+    : T;
+
+/** What {@link dataOf} gives for a family: the data of any of its kinds, every field optional. */
+export type ReadData<K extends KindSchemas> = DeepPartial<PartialContractChange<K>['data']>;
+
 /** Reads already made in a context, so a change read by its headline, card and text part is checked and reported once. */
 const reads = new WeakMap<RenderContext, WeakMap<Change, Map<object, unknown>>>();
 
 /**
- * The data of `change` read through its family's contract (core/contract.ts
- * `readChangeData`): typed fields, a field that fails its schema left out, so the card shows
- * what passed. A family renderer also takes kinds its contract does not declare (it matches
- * on the kind prefix or the source): their data is read with the schema of `fallback`, the
- * family's main kind, and the error names the kind. Any error goes to
- * {@link RenderContext.onContractError}.
+ * The data of `change` read through its family's contract: `readChangeData` (core/contract.ts)
+ * keeps each field that passes; of a field that fails, what still matches is kept
+ * ({@link salvage}: a list's good entries, a nested object's good fields), so a card shows
+ * all it can, as the renderers always did, and every value it reads has its declared type.
+ * A family renderer also takes kinds its contract does not declare (it matches on the kind
+ * prefix or the source): their data is read with the schema of `fallback`, and the error
+ * names the kind. Any error goes to {@link RenderContext.onContractError}, once per change.
  */
 export function dataOf<K extends KindSchemas>(
   change: Change,
   contract: ContractKinds<K>,
   fallback: keyof K & string,
   ctx?: RenderContext,
-): PartialContractChange<K>['data'] {
+): ReadData<K> {
   const cached = ctx ? reads.get(ctx)?.get(change)?.get(contract) : undefined;
-  if (cached) return cached as PartialContractChange<K>['data'];
+  if (cached) return cached as ReadData<K>;
   const { data, error } = readData(change, contract, fallback);
   if (ctx) {
     const byChange = reads.get(ctx) ?? new WeakMap<Change, Map<object, unknown>>();
@@ -258,11 +274,11 @@ function readData<K extends KindSchemas>(
   change: Change,
   contract: ContractKinds<K>,
   fallback: keyof K & string,
-): { data: PartialContractChange<K>['data']; error: ContractError | undefined } {
+): { data: ReadData<K>; error: ContractError | undefined } {
   const declared = Object.hasOwn(contract.kinds, change.kind);
   const kind = declared ? change.kind : fallback;
   const read = readChangeData({ ...change, kind }, contract);
-  const data = withSalvaged(read.change.data, change.data, contract.kinds[kind]);
+  const data = withSalvaged(read.change.data, change.data, contract.kinds[kind]) as ReadData<K>;
   if (declared) return { data, error: read.error };
   const issues = [
     { path: '(kind)', message: `not a kind of ${contract.source} (${Object.keys(contract.kinds).join(', ')}); read as ${fallback}` },
@@ -271,13 +287,8 @@ function readData<K extends KindSchemas>(
   return { data, error: new ContractError(change.id, change.kind, issues) };
 }
 
-/**
- * `data` (the fields that passed) plus, for each field that failed, what of it still matches
- * its schema ({@link salvage}): a list keeps its entries that pass, so one bad passage or
- * name does not hide the others (the renderers have always shown those). The error still
- * names the field.
- */
-function withSalvaged<D extends object>(data: D, raw: unknown, schema: z.ZodObject | undefined): D {
+/** `data` (the fields that passed) plus what {@link salvage} keeps of each field that failed. */
+function withSalvaged(data: object, raw: unknown, schema: z.ZodObject | undefined): object {
   if (!schema || !isRecord(raw)) return data;
   const out = { ...data } as Record<string, unknown>;
   for (const [key, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
@@ -285,15 +296,15 @@ function withSalvaged<D extends object>(data: D, raw: unknown, schema: z.ZodObje
     const kept = salvage(field, raw[key]);
     if (kept.ok) out[key] = kept.value;
   }
-  return out as D;
+  return out;
 }
 
 type Salvaged = { ok: true; value: unknown } | { ok: false };
 
 /**
- * What of `value` matches `schema`, or not ok: a list keeps its entries that match (a map its
- * values), an object its fields that match as long as every required one does, a union the
- * first option that matches. What is kept always matches the schema, so the types stay true.
+ * What of `value` matches `schema` ({@link DeepPartial} of it), or not ok: a list keeps its
+ * entries that match (a map its values), an object its fields that match, a union the first
+ * option that does; a plain value matches or not.
  */
 function salvage(schema: z.ZodType, value: unknown): Salvaged {
   const parsed = schema.safeParse(value);
@@ -309,12 +320,10 @@ function salvage(schema: z.ZodType, value: unknown): Salvaged {
   if (schema instanceof z.ZodObject && isRecord(value)) {
     const out: Record<string, unknown> = {};
     const shape = schema.shape as Record<string, z.ZodType>;
-    for (const [key, v] of Object.entries(value)) if (!Object.hasOwn(shape, key)) out[key] = v;
-    for (const [key, field] of Object.entries(shape)) {
-      const kept = salvage(field, value[key]);
-      if (kept.ok) {
-        if (kept.value !== undefined || Object.hasOwn(value, key)) out[key] = kept.value;
-      } else if (!field.safeParse(undefined).success) return { ok: false };
+    for (const [key, v] of Object.entries(value)) {
+      const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
+      if (!field) out[key] = v;
+      else for (const kept of keptOf(salvage(field, v))) out[key] = kept;
     }
     return { ok: true, value: out };
   }

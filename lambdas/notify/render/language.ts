@@ -10,6 +10,7 @@ import {
   changeFooter,
   chip,
   dataOf,
+  type DeepPartial,
   esc,
   type FamilyRenderer,
   highChip,
@@ -61,11 +62,11 @@ const MAX_PASSAGE_CHARS = 700;
 const CONTEXT_WORDS = 14;
 
 /** The change's data through the sec-export-language contract (other kinds read as `export-language.changed`). */
-function languageData(c: Change, ctx: RenderContext): Partial<ExportLanguageData> {
+function languageData(c: Change, ctx: RenderContext): DeepPartial<ExportLanguageData> {
   return dataOf(c, SEC_EXPORT_LANGUAGE_CONTRACT, 'export-language.changed', ctx);
 }
 
-function fallbackTitle(c: Change, d: Partial<ExportLanguageData>): string {
+function fallbackTitle(c: Change, d: DeepPartial<ExportLanguageData>): string {
   const form = str(d.form);
   return `${c.subject}${form ? ` ${form}` : ''}: export-control language changed`;
 }
@@ -75,8 +76,10 @@ function clip(text: string, max = MAX_PASSAGE_CHARS): string {
 }
 
 /** The diff of a changed passage: as given, or computed from before/after when missing. */
-export function diffOf(entry: Partial<ChangedPassageData>): DiffOp[] {
-  const given: DiffOp[] = entry.diff ?? [];
+export function diffOf(entry: DeepPartial<ChangedPassageData>): DiffOp[] {
+  const given = (entry.diff ?? []).flatMap((o): DiffOp[] =>
+    o.op !== undefined && o.text !== undefined ? [{ op: o.op, text: o.text }] : [],
+  );
   if (given.length) return given;
   const before = str(entry.before) ?? '';
   const after = str(entry.after) ?? '';
@@ -134,7 +137,7 @@ interface Passage {
   ops: DiffOp[];
 }
 
-function passages(d: Partial<ExportLanguageData>): { shown: Passage[]; hidden: number } {
+function passages(d: DeepPartial<ExportLanguageData>): { shown: Passage[]; hidden: number } {
   const all: Passage[] = [
     ...(d.changed ?? []).map((e) => ({ kind: 'changed' as const, ops: condense(diffOf(e)) })),
     ...(d.added ?? []).map((t) => ({ kind: 'added' as const, ops: [{ op: 'insert' as const, text: clip(t) }] })),
@@ -146,7 +149,7 @@ function passages(d: Partial<ExportLanguageData>): { shown: Passage[]; hidden: n
 const PASSAGE_LABEL = { changed: 'Changed', added: 'New passage', removed: 'Removed passage' } as const;
 const PASSAGE_COLOR = { changed: COLORS.border, added: COLORS.up, removed: COLORS.down } as const;
 
-function filingUrl(d: Partial<ExportLanguageData>, url: string | undefined): string | undefined {
+function filingUrl(d: DeepPartial<ExportLanguageData>, url: string | undefined): string | undefined {
   return str(d.url) ?? url;
 }
 
@@ -154,7 +157,7 @@ function filingUrl(d: Partial<ExportLanguageData>, url: string | undefined): str
  * What the filing was compared with. An 8-K is compared with the company's standing
  * language (its latest 10-K/10-Q and earlier 8-Ks), not with one filing.
  */
-function comparedWith(c: Change, d: Partial<ExportLanguageData>): string | undefined {
+function comparedWith(c: Change, d: DeepPartial<ExportLanguageData>): string | undefined {
   const previous = str(d.previousAccession);
   if (c.kind.endsWith('.8k')) return previous ? `new against the standing language of ${previous} and earlier 8-Ks` : undefined;
   return previous ? `compared with ${previous}` : undefined;

@@ -7,6 +7,7 @@ import {
   changeFooter,
   chip,
   dataOf,
+  type DeepPartial,
   esc,
   type FamilyRenderer,
   factTable,
@@ -30,7 +31,7 @@ import {
 const MARK = `background:${COLORS.interestBg};color:${COLORS.ink};font-weight:bold;border-radius:2px;padding:0 1px;`;
 
 /** The mention's data through the sec-full-text contract. */
-function mentionData(c: Change, ctx: RenderContext | undefined): Partial<FilingMentionData> {
+function mentionData(c: Change, ctx: RenderContext | undefined): DeepPartial<FilingMentionData> {
   return dataOf(c, SEC_FULL_TEXT_CONTRACT, 'filing.mention', ctx);
 }
 
@@ -63,7 +64,7 @@ export function groupByQuery(changes: readonly Change[], ctx?: RenderContext): A
 }
 
 /** The passage and the [start, end) of the phrase in it, when the span is valid. */
-function passageOf(d: Partial<FilingMentionData>): { text: string; span: [number, number] | undefined } | undefined {
+function passageOf(d: DeepPartial<FilingMentionData>): { text: string; span: [number, number] | undefined } | undefined {
   const text = str(d.passage);
   if (!text) return undefined;
   const [s, e] = d.passageSpan ?? [];
