@@ -1,8 +1,8 @@
 import type { Change } from '#core/change.ts';
 import { countryName } from '#core/countries.ts';
 import { formatMoneyShort, roundTenth } from '#core/format.ts';
+import { type RevenueMoveData, type RevenueRegionData, SEC_REVENUE_CONTRACT } from '#sources/sec-revenue/contract.ts';
 import {
-  arr,
   arrow,
   byImportance,
   COLORS,
@@ -10,6 +10,8 @@ import {
   cardTitle,
   changeFooter,
   chip,
+  dataOf,
+  type DeepPartial,
   esc,
   FONT,
   type FamilyRenderer,
@@ -17,7 +19,6 @@ import {
   linkRow,
   metaLine,
   num,
-  obj,
   plural,
   type RenderContext,
   scrollBox,
@@ -36,7 +37,8 @@ import {
  * Every card says what the shares are of: total revenue, or a product's or segment's
  * revenue for a two-axis split (Netflix's Streaming × region), with the company's revenue
  * beside it; members overlapping the regions (a region next to its own countries) are
- * listed apart, never added in. Reads the data block tolerantly: any field may be missing.
+ * listed apart, never added in. Reads the data block through the sec-revenue contract
+ * (kit.ts `dataOf`): any field may be missing, and each one there has its declared type.
  */
 export const revenueRenderer: FamilyRenderer = {
   id: 'revenue',
@@ -103,21 +105,23 @@ interface RevenueView {
 
 const BASIS: Record<string, Basis> = { yoy: 'YoY', qoq: 'QoQ', recast: 'Recast' };
 
-function regionList(value: unknown): Array<{ member: string; label: string; value?: number | undefined; share?: number | undefined }> {
-  return arr(value)
-    .map(obj)
+type RegionData = DeepPartial<RevenueRegionData>;
+
+function regionList(
+  value: readonly RegionData[] | null | undefined,
+): Array<{ member: string; label: string; value?: number | undefined; share?: number | undefined }> {
+  return (value ?? [])
     .map((r) => ({
       member: str(r.member) ?? str(r.label) ?? '',
       label: str(r.label) ?? str(r.member) ?? '?',
-      value: num(r.value),
-      share: num(r.share),
+      value: r.value,
+      share: r.share,
     }))
     .filter((r) => r.member !== '');
 }
 
-function memberCountries(member: string, label: string, given: unknown, interest: ReadonlySet<string>): string[] {
-  const list = arr(given).filter((c): c is string => typeof c === 'string');
-  if (list.length) return list;
+function memberCountries(member: string, label: string, given: readonly string[] | undefined, interest: ReadonlySet<string>): string[] {
+  if (given?.length) return [...given];
   const m = /country:([A-Z]{2})$/i.exec(member);
   if (m?.[1]) return [m[1].toUpperCase()];
   // A custom member ("nvda:SingaporeMember") without country metadata: match by name.
@@ -135,14 +139,20 @@ function hasShare(cell: ShareCell | undefined): boolean {
   return cell?.share !== undefined || (cell?.value !== undefined && !!cell.base);
 }
 
-/** Build the table model from a change's data block. */
+/** One region's move; in a map of moves the member is the key. */
+type MoveData = DeepPartial<RevenueMoveData>;
+
+/**
+ * Build the table model from a change's data block, read through the sec-revenue contract
+ * (`ctx` is the email's: a contract error goes to its hook).
+ */
 export function revenueView(c: Change, ctx: RenderContext): RevenueView {
-  const d = obj(c.data);
-  const period = obj(d.period);
-  const compared = obj(d.comparedWith);
-  const regions = obj(d.regions);
-  const total = num(d.total);
-  const totalBefore = num(d.totalBefore);
+  const d = dataOf(c, SEC_REVENUE_CONTRACT, 'revenue.regional', ctx);
+  const period = d.period ?? {};
+  const compared = d.comparedWith ?? {};
+  const regions = d.regions ?? {};
+  const total = d.total ?? undefined;
+  const totalBefore = d.totalBefore ?? undefined;
   // What each side's shares are of: the reported total, else the sum of the regions (as the
   // source computes them). Shares print from value / base, rounded once: the stored fraction
   // of older changes is rounded to 4 places already (0.4335 would print as 43.4%, not 43.3%).
@@ -157,15 +167,15 @@ export function revenueView(c: Change, ctx: RenderContext): RevenueView {
   const before = withBase(regionList(regions.before ?? d.regionsBefore ?? d.before), totalBefore);
   const after = withBase(regionList(regions.after ?? d.regionsAfter ?? d.after), total);
   const afterBase = after.find((r) => r.base !== undefined)?.base;
-  const moveList: Array<Record<string, unknown>> = Array.isArray(d.moves)
-    ? d.moves.map(obj)
-    : Object.entries(obj(d.moves)).map(([member, m]) => ({ member, ...obj(m) }));
+  const moveList: MoveData[] = Array.isArray(d.moves)
+    ? d.moves
+    : Object.entries(d.moves ?? {}).map(([member, m]): MoveData => ({ member, ...m }));
   const moves = new Map(moveList.map((m) => [str(m.member) ?? '', m]));
-  const added = new Set(arr(d.membersAdded).map(String));
-  const removed = new Set(arr(d.membersRemoved).map(String));
+  const added = new Set(d.membersAdded ?? []);
+  const removed = new Set(d.membersRemoved ?? []);
   const recast = d.recast === true;
   const basis =
-    BASIS[str(compared.basis) ?? ''] ??
+    BASIS[compared.basis ?? ''] ??
     (recast
       ? 'Recast'
       : moveList.some((m) => num(m.sharePpYoY) !== undefined)
@@ -182,7 +192,7 @@ export function revenueView(c: Change, ctx: RenderContext): RevenueView {
   const rows: RegionRow[] = members.map((member) => {
     const a = after.find((r) => r.member === member);
     const b = before.find((r) => r.member === member);
-    const m: Record<string, unknown> = moves.get(member) ?? {};
+    const m: MoveData = moves.get(member) ?? {};
     const label = a?.label ?? b?.label ?? str(m.label) ?? member;
     const afterCell =
       a ?? (num(m.value) !== undefined ? { value: num(m.value), share: num(m.share), base: afterBase ?? (total || undefined) } : undefined);
@@ -221,14 +231,14 @@ export function revenueView(c: Change, ctx: RenderContext): RevenueView {
   // The other dimensions of a two-axis split, in words: "Streaming".
   const scope =
     str(d.scope) ??
-    (Object.values(obj(d.dimensionLabels))
+    (Object.values(d.dimensionLabels ?? {})
       .filter((l): l is string => typeof l === 'string')
       .join(', ') ||
-      Object.values(obj(d.dimensions))
+      Object.values(d.dimensions ?? {})
         .filter((m): m is string => typeof m === 'string')
         .map((m) => m.slice(m.indexOf(':') + 1).replace(/Member$/, ''))
         .join(', '));
-  const consolidated = num(d.consolidatedTotal);
+  const consolidated = d.consolidatedTotal ?? undefined;
   const shareOf = str(d.shareOf) ?? (scope ? `${scope} revenue` : total !== undefined ? 'total revenue' : 'the sum of the regions');
   return {
     periodLabel: str(period.fiscalLabel) ?? (end ? `period ending ${end}` : 'Reported'),
@@ -241,12 +251,13 @@ export function revenueView(c: Change, ctx: RenderContext): RevenueView {
     totalLabel: scope ? `${scope} revenue` : 'Total revenue',
     shareOf,
     consolidatedTotal: scope ? consolidated : undefined,
-    overlapping: arr(d.overlapping)
-      .map(obj)
-      .map((o) => {
-        // From the value when the base is known, so 10.148% does not print as 10.2% from a 4-place share.
-        return { label: str(o.label) ?? str(o.member) ?? '?', value: num(o.value), share: num(o.share), base: afterBase };
-      }),
+    // From the value when the base is known, so 10.148% does not print as 10.2% from a 4-place share.
+    overlapping: (d.overlapping ?? []).map((o) => ({
+      label: str(o.label) ?? str(o.member) ?? '?',
+      value: o.value,
+      share: o.share,
+      base: afterBase,
+    })),
     complete: d.complete !== false,
     recast,
     form: str(d.form),

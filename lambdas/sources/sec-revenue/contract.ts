@@ -103,6 +103,15 @@ export const RevenueRegionalData = z.looseObject({
   /** The split before (null without a comparison) and now. */
   regions: z.looseObject({ before: z.array(RevenueRegionData).nullable(), after: z.array(RevenueRegionData) }),
   moves: RevenueMovesData,
+  /**
+   * The splits given flat instead of under `regions`, as hand-made records may (the email
+   * renderer has always read `regions.before ?? regionsBefore ?? before`, and the same for
+   * `after`). The source never writes them.
+   */
+  regionsBefore: z.array(RevenueRegionData).nullable().optional(),
+  regionsAfter: z.array(RevenueRegionData).optional(),
+  before: z.array(RevenueRegionData).nullable().optional(),
+  after: z.array(RevenueRegionData).optional(),
   /** Members new in, and gone from, the split against the headline comparison. Absent in hand-made records (none). */
   membersAdded: z.array(z.string()).optional(),
   membersRemoved: z.array(z.string()).optional(),
