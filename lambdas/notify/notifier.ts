@@ -607,6 +607,14 @@ async function sendChanges(
     linksNote: deps.links?.note,
     demo: deps.demo,
     linkHosts: deps.linkHosts,
+    // The card shows the fields that passed; the log names the change and each failing field.
+    onContractError: (error) =>
+      deps.log?.('change data does not match its contract; the email shows the fields that passed', {
+        changeId: error.changeId,
+        kind: error.kind,
+        paths: error.paths,
+        email: subscriber.email,
+      }),
   });
   const kind = digest ? (digest.rollup ? 'round-up' : 'digest') : 'alert';
   return send(email, subscriber.email, deps, links, { 'X-Export-Watch-Kind': kind, 'X-Export-Watch-Changes': String(changes.length) });
