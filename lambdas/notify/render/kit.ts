@@ -7,8 +7,9 @@ import { type LinkHosts, sourceLinkAllowed } from '../links.ts';
 
 /**
  * Building blocks shared by the family renderers: email-safe HTML (tables, inline
- * styles, no classes, no remote resources), plain-text helpers, tolerant readers for the
- * `data` block of a change, and number/country formatting. Pure, no I/O.
+ * styles, no classes, no remote resources), plain-text helpers, the contract reader of the
+ * `data` block of a change ({@link dataOf}; `str`/`obj`/`arr` remain for what a contract
+ * leaves `unknown`), and number/country formatting. Pure, no I/O.
  */
 
 /** What every family renderer gets besides its changes. */
